@@ -1,0 +1,83 @@
+// Every failure mode is its own Error subclass. The `name` is what the state machines match in
+// Retry (transient) and Catch (terminal), so names are part of the public contract: never rename one.
+
+import type { FailureEvidence, TargetRef } from './types';
+
+/** Where a failure happened, in the order an operator looks for it. */
+export function describeTarget(t: Partial<TargetRef>): string {
+  const where = [t.account, t.region].filter(Boolean).join('/');
+  const what = [t.cluster, t.service].filter(Boolean).join('/');
+  return [where && `account/region ${where}`, what && `cluster/service ${what}`].filter(Boolean).join(', ');
+}
+
+/** Throttling, 5xx answers, lost policy-write races: retried by the workflows with backoff. */
+export class TransientAwsError extends Error {
+  override name = 'TransientAwsError' as const;
+}
+
+/** The deploy role in a target account cannot be assumed: the account is not bootstrapped or the trust is wrong. */
+export class RoleNotAssumable extends Error {
+  override name = 'RoleNotAssumable' as const;
+  constructor(
+    readonly account: string,
+    readonly roleArn: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `cannot assume ${roleArn} in account ${account}: ${reason(options?.cause)}. ` +
+        'Bootstrap the account with the target-account stack and check the trust policy.',
+      options,
+    );
+  }
+}
+
+/** The cluster or service the map names does not exist in the target. */
+export class ServiceNotFound extends Error {
+  override name = 'ServiceNotFound' as const;
+  constructor(
+    readonly target: TargetRef,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`service not found (${describeTarget(target)}): ${detail}`, options);
+  }
+}
+
+/** The container the map names is not in the task definition, so there is no image to replace. */
+export class ContainerNotFound extends Error {
+  override name = 'ContainerNotFound' as const;
+  constructor(
+    readonly container: string,
+    readonly taskDefinition: string,
+    readonly available: string[],
+  ) {
+    super(
+      `container "${container}" is not in task definition ${taskDefinition} (containers: ${available.join(', ') || 'none'})`,
+    );
+  }
+}
+
+/** The deployment failed a check and the service was put back on the revision it ran before. */
+export class DeploymentRolledBack extends Error {
+  override name = 'DeploymentRolledBack' as const;
+  constructor(
+    readonly target: TargetRef,
+    readonly failure: FailureEvidence,
+    readonly restoredTaskDefinition: string,
+  ) {
+    super(
+      `${describeTarget(target)}: ${failure.check} check failed (${failure.evidence}); ` +
+        `rolled back to ${restoredTaskDefinition}`,
+    );
+  }
+}
+
+/** A step received input that does not match its contract: a bug or a hand-started execution with bad input. */
+export class InvalidStepInput extends Error {
+  override name = 'InvalidStepInput' as const;
+}
+
+function reason(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return cause === undefined ? 'unknown reason' : String(cause);
+}

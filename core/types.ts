@@ -1,0 +1,121 @@
+// The contracts between the deployment map, the workflows and their steps.
+// Every value here crosses a Step Functions state boundary, so it stays plain JSON.
+
+/** One ECS service in one account and region. */
+export interface TargetRef {
+  account: string;
+  region: string;
+  cluster: string;
+  service: string;
+}
+
+/** A target as the per-target workflow sees it: where, and which container's image to replace. */
+export interface DeployTarget extends TargetRef {
+  container: string;
+}
+
+/** The image every target of a deployment runs, pinned by digest. */
+export interface ImageRef {
+  /** `111111111111.dkr.ecr.us-east-1.amazonaws.com/web` */
+  repositoryUri: string;
+  /** `sha256:<64 hex>` */
+  digest: string;
+  /** `<repositoryUri>@<digest>` */
+  uri: string;
+}
+
+export interface OrchestratorRef {
+  account: string;
+  region: string;
+}
+
+export interface DeployRole {
+  name: string;
+  externalId?: string;
+}
+
+/** How ECR pull access is granted to target accounts. */
+export interface EcrAccess {
+  repository: string;
+  /** Also write the registry policy (replication / pull-through setups ask for it). */
+  registryPolicy: boolean;
+  /** Grant by `aws:PrincipalOrgID` instead of listing accounts. */
+  principalOrgId?: string;
+}
+
+/** Loop budgets: how often and how many times a wait loop checks. Zero checks means "do not wait". */
+export interface CheckLoop {
+  intervalSeconds: number;
+  checks: number;
+}
+
+export interface HealthChecks {
+  alarms: string[];
+  probeUrl?: string;
+}
+
+/** Input of one per-target deploy execution (`state-machines/deploy-target.asl.json`). */
+export interface TargetDeployment {
+  deploymentId: string;
+  serviceName: string;
+  environment: string;
+  commit: string;
+  image: ImageRef;
+  orchestrator: OrchestratorRef;
+  target: DeployTarget;
+  deployRole: DeployRole;
+  ecr: EcrAccess;
+  /** A task definition template from the map (RegisterTaskDefinition input shape), used instead of the live one. */
+  taskDefinitionTemplate?: Record<string, unknown>;
+  health: HealthChecks;
+  rollout: CheckLoop;
+  bake: CheckLoop;
+}
+
+/** Input of one rollback execution (`state-machines/rollback-target.asl.json`). */
+export interface TargetRollback {
+  deploymentId: string;
+  target: DeployTarget;
+  deployRole: DeployRole;
+  /** The revision the service ran before the deployment. */
+  taskDefinitionArn: string;
+  rollout: CheckLoop;
+  /** Why the rollback happens, carried into the failure cause. */
+  reason: FailureEvidence;
+}
+
+/** What a failed check saw, in words an operator can act on. */
+export interface FailureEvidence {
+  check: 'rollout' | 'circuit-breaker' | 'alarm' | 'steady-state' | 'probe' | 'wave' | 'timeout';
+  /** Alarm name, ECS event message, probe status: the proof. */
+  evidence: string;
+}
+
+export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'ROLLED_BACK_BY_ECS';
+
+export interface RolloutVerdict {
+  state: RolloutState;
+  /** Present when state is FAILED or ROLLED_BACK_BY_ECS. */
+  failure?: FailureEvidence;
+  /** One line for the progress log. */
+  summary: string;
+}
+
+export type HealthState = 'HEALTHY' | 'UNHEALTHY';
+
+export interface HealthVerdict {
+  state: HealthState;
+  failure?: FailureEvidence;
+  summary: string;
+}
+
+/** Result of one target's deploy as the wave sees it. */
+export interface TargetOutcome {
+  target: DeployTarget;
+  succeeded: boolean;
+  /** Set when the service was updated and runs (or ran) the new revision; the wave rolls these back. */
+  taskDefinitionArn?: string;
+  previousTaskDefinitionArn?: string;
+  error?: string;
+  cause?: string;
+}

@@ -1,0 +1,9 @@
+// Every test process talks to moto, never to AWS, and fails fast on calls moto does not implement.
+process.env.AWS_MAX_ATTEMPTS = '1';
+process.env.AWS_REGION ??= 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID ??= 'testing';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
+process.env.POWERTOOLS_DEV = 'true';
+process.env.POWERTOOLS_TRACE_ENABLED = 'false';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
