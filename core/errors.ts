@@ -81,3 +81,15 @@ function reason(cause: unknown): string {
   if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
   return cause === undefined ? 'unknown reason' : String(cause);
 }
+
+/** The ECR repository the map names does not exist in the orchestrator account. */
+export class RepositoryNotFound extends Error {
+  override name = 'RepositoryNotFound' as const;
+  constructor(
+    readonly repository: string,
+    readonly account: string,
+    options?: ErrorOptions,
+  ) {
+    super(`ECR repository "${repository}" does not exist in account ${account}`, options);
+  }
+}

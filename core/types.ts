@@ -75,6 +75,7 @@ export interface TargetDeployment {
 /** Input of one rollback execution (`state-machines/rollback-target.asl.json`). */
 export interface TargetRollback {
   deploymentId: string;
+  environment: string;
   target: DeployTarget;
   deployRole: DeployRole;
   /** The revision the service ran before the deployment. */

@@ -1,0 +1,188 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { EnvironmentDeployment } from '../core/map/plan';
+import type { DeployTarget } from '../core/types';
+import { buildImage } from '../local/builder';
+import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
+import { seedRepository, seedTarget } from '../local/seed';
+import type { ExecutionRecord } from '../local/step-functions';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import type { CliIo } from './io';
+
+const ORCHESTRATOR = { account: '111111111111', region: 'us-east-1' };
+const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1'];
+const LOOP_STATES = new Set([
+  'Wait for rollout',
+  'Check rollout',
+  'Is the rollout done?',
+  'Wait during bake',
+  'Check health during bake',
+  'Is the bake over?',
+]);
+// Each rollout check is one Lambda invocation making one DescribeServices call.
+const CALLS_PER_LOOP_CHECK = 1;
+
+export interface BenchRun {
+  maxConcurrency: number;
+  targets: number;
+  failedTargets: number;
+  wallMs: number;
+  perTargetMs: { median: number; p95: number };
+  idealWallMs: number;
+  wallVsIdeal: number;
+  perTarget: {
+    stateTransitions: number;
+    lambdaInvocations: number;
+    awsCalls: number;
+    loopIterations: number;
+    awsCallsInLoops: number;
+    retries: number;
+  };
+  awsCallsByOperation: Record<string, number>;
+}
+
+/** Deploys one service to 25 accounts × 4 regions at several concurrencies and reports the orchestration cost. */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      accounts: { type: 'string', default: '25' },
+      concurrency: { type: 'string', default: '10,25,50' },
+      out: { type: 'string', default: 'bench/results.json' },
+    },
+  });
+  const accounts = Number(values.accounts);
+  const concurrencies = (values.concurrency ?? '').split(',').map(Number);
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const runtime = await startLocalRuntime({ orchestrator: ORCHESTRATOR });
+  try {
+    const targets = benchTargets(accounts);
+    io.out(`seeding ${targets.length} targets (${accounts} accounts × ${REGIONS.length} regions)…`);
+    await seedRepository('web', ORCHESTRATOR.region);
+    for (const t of targets) await seedTarget({ ...t, alarms: [] });
+
+    const runs: BenchRun[] = [];
+    for (const [i, maxConcurrency] of concurrencies.entries()) {
+      const result = await deployOnce(runtime, targets, maxConcurrency, i);
+      runs.push(result);
+      io.out(describeRun(result));
+    }
+    const report = { date: new Date().toISOString(), node: process.version, targets: targets.length, runs };
+    const out = resolve(io.cwd, values.out ?? 'bench/results.json');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+    io.out(`\nwrote ${out}`);
+    return runs.every((r) => r.failedTargets === 0) ? 0 : 1;
+  } finally {
+    await runtime.stop();
+  }
+}
+
+function benchTargets(accounts: number): DeployTarget[] {
+  return Array.from({ length: accounts }, (_, i) => `2${String(i + 1).padStart(11, '0')}`).flatMap((account) =>
+    REGIONS.map((region) => ({ account, region, cluster: 'bench', service: 'web', container: 'app' })),
+  );
+}
+
+async function deployOnce(runtime: LocalRuntime, targets: DeployTarget[], maxConcurrency: number, round: number) {
+  const commit = (round + 1).toString(16).padStart(40, 'b');
+  const image = await buildImage({ ecr: new ECRClient({}), repository: 'web', commit, service: 'web' });
+  const deploymentId = `web-bench-${round}-${maxConcurrency}`;
+  const plan: EnvironmentDeployment = {
+    deploymentId,
+    serviceName: 'web',
+    environment: 'bench',
+    commit,
+    image: { repositoryUri: image.repositoryUri, digest: image.digest, uri: image.uri },
+    orchestrator: ORCHESTRATOR,
+    deployRole: { name: 'crossdeploy-deploy' },
+    ecr: { repository: 'web', registryPolicy: false },
+    health: { alarms: [] },
+    rollout: { intervalSeconds: 0, checks: 10 },
+    bake: { intervalSeconds: 0, checks: 0 },
+    waves: [{ maxConcurrency, failureTolerance: 0, targets }],
+  };
+  const callsBefore = { ...runtime.scheduler.stats().calls };
+  const started = performance.now();
+  const environment = await runtime.stepFunctions.run('deploy-environment', plan, { name: deploymentId });
+  const wallMs = performance.now() - started;
+  const calls = diff(runtime.scheduler.stats().calls, callsBefore);
+  const perTarget = runtime.stepFunctions
+    .executions()
+    .filter((e) => e.parentArn === environment.executionArn && e.stateMachine === 'deploy-target');
+  const lambdaStates = new Set(
+    [...runtime.stepFunctions.taskResources('deploy-target')].filter(([, r]) => r.includes(':lambda:')).map(([s]) => s),
+  );
+  return summarize(maxConcurrency, wallMs, perTarget, calls, lambdaStates);
+}
+
+function summarize(
+  maxConcurrency: number,
+  wallMs: number,
+  executions: ExecutionRecord[],
+  calls: Record<string, number>,
+  lambdaStates: Set<string>,
+): BenchRun {
+  const n = executions.length;
+  const durations = executions.map((e) => (e.stopDate?.getTime() ?? 0) - e.startDate.getTime()).sort((a, b) => a - b);
+  const entered = executions.flatMap((e) => e.history.filter((h) => h.type === 'StateEntered'));
+  const inLoop = entered.filter((h) => LOOP_STATES.has(h.state ?? ''));
+  const loopChecks = inLoop.filter((h) => lambdaStates.has(h.state ?? '')).length;
+  // The parent's "Deploy to target" task is part of what one target costs.
+  const stateTransitions = (entered.length - inLoop.length + n) / n;
+  const lambdaInvocations = entered.filter((h) => lambdaStates.has(h.state ?? '') && !LOOP_STATES.has(h.state ?? '')).length;
+  const retries = executions.flatMap((e) => e.history.filter((h) => h.type === 'StateRetried')).length;
+  const awsCalls = Object.values(calls).reduce((a, b) => a + b, 0);
+  const awsCallsInLoops = loopChecks * CALLS_PER_LOOP_CHECK;
+  const median = percentile(durations, 0.5);
+  const idealWallMs = (n / maxConcurrency) * median;
+  return {
+    maxConcurrency,
+    targets: n,
+    failedTargets: executions.filter((e) => e.status !== 'SUCCEEDED').length,
+    wallMs: round(wallMs),
+    perTargetMs: { median: round(median), p95: round(percentile(durations, 0.95)) },
+    idealWallMs: round(idealWallMs),
+    wallVsIdeal: round(wallMs / idealWallMs),
+    perTarget: {
+      stateTransitions: round(stateTransitions),
+      lambdaInvocations: round(lambdaInvocations / n),
+      awsCalls: round((awsCalls - awsCallsInLoops) / n),
+      loopIterations: round(loopChecks / n),
+      awsCallsInLoops: round(awsCallsInLoops / n),
+      retries: round(retries / n),
+    },
+    awsCallsByOperation: Object.fromEntries(Object.entries(calls).map(([op, count]) => [op, round(count / n)])),
+  };
+}
+
+function describeRun(r: BenchRun): string {
+  return [
+    `\nmaxConcurrency ${r.maxConcurrency}: ${r.targets} targets, ${r.failedTargets} failed`,
+    `  wall ${r.wallMs} ms (ideal ${r.idealWallMs} ms, ×${r.wallVsIdeal})`,
+    `  per target: median ${r.perTargetMs.median} ms, p95 ${r.perTargetMs.p95} ms`,
+    `  per target outside wait loops: ${r.perTarget.stateTransitions} state transitions, ${r.perTarget.lambdaInvocations} Lambda invocations, ${r.perTarget.awsCalls} AWS calls`,
+    `  per target in wait loops: ${r.perTarget.loopIterations} checks, ${r.perTarget.awsCallsInLoops} AWS calls; ${r.perTarget.retries} retries`,
+    `  AWS calls per target by operation: ${Object.entries(r.awsCallsByOperation)
+      .map(([op, c]) => `${op} ${c}`)
+      .join(', ')}`,
+  ].join('\n');
+}
+
+function diff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([op, count]) => [op, count - (before[op] ?? 0)] as const)
+      .filter(([, count]) => count > 0),
+  );
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

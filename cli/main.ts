@@ -1,0 +1,45 @@
+import type { CliIo } from './io';
+
+type Command = { summary: string; load: () => Promise<{ run(args: string[], io: CliIo): Promise<number> }> };
+
+// Commands load lazily: `crossdeploy validate` should not pay for the AWS SDK and the local runtime.
+const commands: Record<string, Command> = {
+  validate: { summary: 'check a deployment map; every error with its line', load: () => import('./validate') },
+  schema: { summary: 'print the JSON Schema of the deployment map', load: () => import('./schema') },
+  demo: { summary: 'deploy across accounts and regions on this machine, no AWS account needed', load: () => import('./demo') },
+  bench: { summary: 'measure orchestration cost per target (writes bench/results.json)', load: () => import('./bench') },
+};
+
+function usage(io: CliIo) {
+  io.out('usage: crossdeploy <command> [options]\n');
+  for (const [name, command] of Object.entries(commands)) io.out(`  ${name.padEnd(10)} ${command.summary}`);
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    usage(io);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`crossdeploy: unknown command "${name}"`);
+    usage(io);
+    return 2;
+  }
+  try {
+    return await (await command.load()).run(args, io);
+  } catch (error) {
+    const e = error as Error;
+    io.err(`crossdeploy ${name}: ${e.name}: ${e.message}`);
+    return 1;
+  }
+}
+
+function processIo(): CliIo {
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    cwd: process.cwd(),
+  };
+}

@@ -1,0 +1,162 @@
+// Reads a deployment map and reports every problem at once, each with the YAML path and the line it is on,
+// so `crossdeploy validate` can point at the spot instead of quoting zod.
+
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { type DeploymentMap, DeploymentMapSchema, formatPath, type Service } from './schema';
+
+export interface MapError {
+  /** `environments.prod.waves[0].targets[0].account`; empty for the document itself. */
+  path: string;
+  /** 1-based line of the node, or of its nearest parent when the key is missing. */
+  line: number;
+  message: string;
+}
+
+export type ParseResult = { ok: true; map: DeploymentMap } | { ok: false; errors: MapError[] };
+
+export interface ParseOptions {
+  /** Where the map lives: `taskDefinition` paths are resolved against its directory. */
+  file?: string;
+  /** Reads a `taskDefinition` template; defaults to the file system. */
+  readFile?: (path: string) => string;
+}
+
+/** Thrown by `loadMapFile` when the map parses but does not validate. */
+export class MapInvalid extends Error {
+  override name = 'MapInvalid' as const;
+  constructor(
+    readonly file: string,
+    readonly errors: MapError[],
+  ) {
+    super(
+      `${file} is not a valid deployment map:\n` +
+        errors.map((e) => `${file}:${e.line} ${e.path ? `${e.path}: ` : ''}${e.message}`).join('\n'),
+    );
+  }
+}
+
+export function loadMapFile(file: string): DeploymentMap {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(
+      isMissing(error) ? `deployment map ${file} does not exist` : `cannot read deployment map ${file}: ${error}`,
+      { cause: error },
+    );
+  }
+  const result = parseMap(text, { file });
+  if (!result.ok) throw new MapInvalid(file, result.errors);
+  return result.map;
+}
+
+export function parseMap(text: string, opts: ParseOptions = {}): ParseResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  // Errors found at the end of input would point past the last line the author can see.
+  const lineAt = (offset: number) => lineCounter.linePos(Math.min(offset, text.trimEnd().length)).line;
+  if (doc.errors.length > 0) {
+    return { ok: false, errors: doc.errors.map((e) => ({ path: '', line: lineAt(e.pos[0]), message: e.message })) };
+  }
+
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    // Aliases resolve only here, so an unknown anchor or an alias bomb surfaces now, without a position.
+    return { ok: false, errors: [{ path: '', line: 1, message: (error as Error).message }] };
+  }
+
+  const result = DeploymentMapSchema.safeParse(data, { error: requiredMessage });
+  const errorAt = (path: ReadonlyArray<PropertyKey>, message: string): MapError => ({
+    path: formatPath(path),
+    line: lineOf(doc, path, lineAt),
+    message,
+  });
+  if (!result.success) {
+    const errors = result.error.issues.flatMap((issue) =>
+      describeIssue(issue).map(({ path, message }) => errorAt(path, message)),
+    );
+    return { ok: false, errors: errors.sort((a, b) => a.line - b.line) };
+  }
+
+  const errors: MapError[] = [];
+  for (const [name, service] of Object.entries(result.data.services)) {
+    const problem = loadTemplate(service, opts);
+    if (problem) errors.push(errorAt(['services', name, 'taskDefinition'], problem));
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, map: result.data };
+}
+
+function requiredMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  return issue.code === 'invalid_type' && issue.input === undefined ? 'required' : undefined;
+}
+
+/** One issue per offending key, so each gets its own line. */
+function describeIssue(issue: z.core.$ZodIssue): Array<{ path: PropertyKey[]; message: string }> {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ path: [...issue.path, key], message: `unknown key "${key}"` }));
+  }
+  if (issue.code === 'invalid_key') {
+    const name = String(issue.path.at(-1));
+    return [{ path: issue.path, message: `invalid name "${name}": ${issue.issues.map((i) => i.message).join('; ')}` }];
+  }
+  return [{ path: issue.path, message: issue.message }];
+}
+
+// Map keys point at the key's line (where the setting is named); sequence items at the item's.
+function lineOf(doc: Document, path: ReadonlyArray<PropertyKey>, lineAt: (offset: number) => number): number {
+  let node: unknown = doc.contents;
+  let line = isNode(node) && node.range ? lineAt(node.range[0]) : 1;
+  for (const segment of path) {
+    if (isAlias(node)) node = node.resolve(doc);
+    let next: { at: unknown; value: unknown } | undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(segment));
+      next = pair && { at: pair.key, value: pair.value };
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment];
+      next = item === undefined ? undefined : { at: item, value: item };
+    }
+    if (!next) break;
+    if (isNode(next.at) && next.at.range) line = lineAt(next.at.range[0]);
+    node = next.value;
+  }
+  return line;
+}
+
+/** Fills in `taskDefinitionTemplate`; returns what is wrong with the template, if anything. */
+function loadTemplate(service: Service, opts: ParseOptions): string | undefined {
+  if (service.taskDefinition === undefined) return undefined;
+  const file = opts.file ? resolve(dirname(opts.file), service.taskDefinition) : service.taskDefinition;
+  let template: unknown;
+  try {
+    template = JSON.parse((opts.readFile ?? ((path) => readFileSync(path, 'utf8')))(file));
+  } catch (error) {
+    if (isMissing(error)) return `task definition template ${file} does not exist`;
+    return `cannot load task definition template ${file}: ${error instanceof Error ? error.message : error}`;
+  }
+  if (!isObject(template)) return `task definition template ${file} must be a JSON object`;
+  const containers = Array.isArray(template.containerDefinitions)
+    ? template.containerDefinitions.map((c: unknown) => (isObject(c) ? c.name : undefined))
+    : [];
+  if (!containers.includes(service.container)) {
+    return (
+      `task definition template ${file} has no container "${service.container}" in containerDefinitions ` +
+      `(containers: ${containers.filter(Boolean).join(', ') || 'none'})`
+    );
+  }
+  service.taskDefinitionTemplate = template;
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isMissing(error: unknown): boolean {
+  return isObject(error) && error.code === 'ENOENT';
+}

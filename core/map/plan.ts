@@ -1,0 +1,125 @@
+// Turns the map into the input of one environment's deployment workflow. The result is a Step Functions
+// execution input, so it is built from plain values only: no undefined fields, no shared class instances.
+
+import type { CheckLoop, DeployRole, DeployTarget, EcrAccess, HealthChecks, ImageRef, OrchestratorRef } from '../types';
+import type { DeploymentMap, Environment, Service } from './schema';
+
+/** ECS rollouts take minutes; checking more often only spends state transitions. */
+const ROLLOUT_CHECK_INTERVAL_SECONDS = 15;
+/** Alarms evaluate per minute at best, so a bake never needs to look more often than this. */
+const MAX_BAKE_CHECK_INTERVAL_SECONDS = 30;
+
+export interface WavePlan {
+  maxConcurrency: number;
+  failureTolerance: number;
+  targets: DeployTarget[];
+}
+
+export interface EnvironmentDeployment {
+  deploymentId: string;
+  serviceName: string;
+  environment: string;
+  commit: string;
+  image: ImageRef;
+  orchestrator: OrchestratorRef;
+  deployRole: DeployRole;
+  ecr: EcrAccess;
+  taskDefinitionTemplate?: Record<string, unknown>;
+  health: HealthChecks;
+  rollout: CheckLoop;
+  bake: CheckLoop;
+  waves: WavePlan[];
+}
+
+export interface DeploymentRequest {
+  deploymentId: string;
+  commit: string;
+  image: ImageRef;
+}
+
+/** The environments a push to `branch` deploys to, in order; empty when the branch deploys nowhere. */
+export function environmentsForBranch(map: DeploymentMap, serviceName: string, branch: string): string[] {
+  return [...(serviceOf(map, serviceName).branches[branch] ?? [])];
+}
+
+export function planEnvironment(
+  map: DeploymentMap,
+  serviceName: string,
+  environment: string,
+  request: DeploymentRequest,
+): EnvironmentDeployment {
+  const service = serviceOf(map, serviceName);
+  const env = environmentOf(map, service, serviceName, environment);
+  const { name, externalId } = map.deployRole;
+  const { registryPolicy, principalOrgId } = map.ecr;
+  const { alarms, probe } = env.health;
+  return {
+    deploymentId: request.deploymentId,
+    serviceName,
+    environment,
+    commit: request.commit,
+    image: { repositoryUri: request.image.repositoryUri, digest: request.image.digest, uri: request.image.uri },
+    orchestrator: { account: map.orchestrator.account, region: map.orchestrator.region },
+    deployRole: externalId === undefined ? { name } : { name, externalId },
+    ecr: {
+      repository: service.repository,
+      registryPolicy,
+      ...(principalOrgId === undefined ? {} : { principalOrgId }),
+    },
+    ...(service.taskDefinitionTemplate === undefined
+      ? {}
+      : { taskDefinitionTemplate: structuredClone(service.taskDefinitionTemplate) }),
+    health: { alarms: [...alarms], ...(probe === undefined ? {} : { probeUrl: probe }) },
+    rollout: {
+      intervalSeconds: ROLLOUT_CHECK_INTERVAL_SECONDS,
+      checks: Math.ceil(env.rollout.timeout / ROLLOUT_CHECK_INTERVAL_SECONDS),
+    },
+    bake: bakeLoop(env.bake),
+    waves: env.waves.map((wave) => ({
+      maxConcurrency: wave.maxConcurrency,
+      failureTolerance: wave.failureTolerance,
+      targets: wave.targets.flatMap((target) =>
+        target.regions.map((region) => ({
+          account: target.account,
+          region,
+          cluster: target.cluster ?? service.cluster,
+          service: target.service ?? service.service,
+          container: service.container,
+        })),
+      ),
+    })),
+  };
+}
+
+function bakeLoop(seconds: number): CheckLoop {
+  if (seconds === 0) return { intervalSeconds: 0, checks: 0 };
+  const intervalSeconds = Math.min(MAX_BAKE_CHECK_INTERVAL_SECONDS, seconds);
+  return { intervalSeconds, checks: Math.ceil(seconds / intervalSeconds) };
+}
+
+function serviceOf(map: DeploymentMap, serviceName: string): Service {
+  const service = map.services[serviceName];
+  if (!service) {
+    throw new Error(`unknown service "${serviceName}" (services in the map: ${Object.keys(map.services).join(', ')})`);
+  }
+  return service;
+}
+
+// Planning an environment the service never deploys to is a caller bug, and the map's duplicate-target
+// check never looked at that combination.
+function environmentOf(map: DeploymentMap, service: Service, serviceName: string, environment: string): Environment {
+  const env = map.environments[environment];
+  if (!env) {
+    throw new Error(
+      `unknown environment "${environment}" (environments in the map: ${Object.keys(map.environments).join(', ')})`,
+    );
+  }
+  const deploysTo = new Set(Object.values(service.branches).flat());
+  if (!deploysTo.has(environment)) {
+    throw new Error(
+      `service "${serviceName}" does not deploy to environment "${environment}" ` +
+        `(its branches deploy to: ${[...deploysTo].join(', ')})`,
+    );
+  }
+  return env;
+}

@@ -1,0 +1,302 @@
+// The deployment map (`crossdeploy.yaml`) as a zod schema. Objects are strict so a typo'd key is an error
+// rather than a silently ignored setting. Parsing also normalizes: durations become seconds, `targets`
+// becomes a single wave, `deployRole` always has the object form, and defaults are filled in.
+
+import { z } from 'zod';
+import { DURATION_PATTERN, durationProblem, parseDuration } from '../duration';
+import { describeTarget } from '../errors';
+import type { DeployRole, TargetRef } from '../types';
+
+/** Used for the `targets` shorthand and for waves that leave these out. */
+const DEFAULT_MAX_CONCURRENCY = 10;
+const DEFAULT_FAILURE_TOLERANCE = 0;
+
+/** Service and environment names end up in resource names and execution names, so they stay plain. */
+const NAME = /^[a-z0-9][a-z0-9-]*$/;
+const Name = z.string().regex(NAME, 'names use lowercase letters, digits and hyphens');
+
+const AccountId = z
+  .string({
+    error: (issue) =>
+      typeof issue.input === 'number'
+        ? `account IDs must be quoted strings: write "${issue.input}" in quotes ` +
+          '(unquoted, YAML reads a number and drops any leading zeros)'
+        : undefined,
+  })
+  .regex(/^\d{12}$/, 'must be a 12-digit AWS account ID');
+
+const Region = z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/, {
+  error: (issue) => `"${issue.input}" is not an AWS region like us-east-1`,
+});
+
+const Duration = z
+  .string({ error: (issue) => (issue.input === undefined ? undefined : durationProblem(issue.input)) })
+  .regex(DURATION_PATTERN, { error: (issue) => durationProblem(issue.input) })
+  .transform(parseDuration);
+
+const Timeout = Duration.refine((seconds) => seconds > 0, 'a timeout must be longer than 0s');
+
+const Target = z.strictObject({
+  account: AccountId,
+  regions: z.array(Region).min(1, 'list at least one region'),
+  /** Overrides the service's cluster in this target. */
+  cluster: z.string().min(1).optional(),
+  /** Overrides the service's ECS service name in this target. */
+  service: z.string().min(1).optional(),
+});
+
+const Targets = z.array(Target).min(1, 'list at least one target');
+
+const Wave = z.strictObject({
+  targets: Targets,
+  maxConcurrency: z.int().min(1).max(1000).default(DEFAULT_MAX_CONCURRENCY),
+  failureTolerance: z.int().min(0).default(DEFAULT_FAILURE_TOLERANCE),
+});
+
+const EnvironmentInput = z
+  .strictObject({
+    /** Shorthand for one wave with the default concurrency and no failure tolerance. */
+    targets: Targets.optional(),
+    waves: z.array(Wave).min(1, 'list at least one wave').optional(),
+    bake: Duration.prefault('0s'),
+    health: z
+      .strictObject({
+        alarms: z.array(z.string().min(1)).prefault([]),
+        probe: z.url({ protocol: /^https?$/, error: 'probe must be an http(s) URL' }).optional(),
+      })
+      .prefault({}),
+    approval: z.strictObject({ topic: z.string().min(1), timeout: Timeout.prefault('24h') }).optional(),
+    rollout: z.strictObject({ timeout: Timeout.prefault('30m') }).prefault({}),
+    /** What a newer commit does to a deployment still running in this environment. */
+    concurrency: z.enum(['superseded', 'queued']).default('superseded'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.targets && env.waves) {
+      ctx.addIssue({ code: 'custom', message: 'use either targets (one wave) or waves, not both' });
+    } else if (!env.targets && !env.waves) {
+      ctx.addIssue({ code: 'custom', message: 'list the targets, or waves of targets' });
+    }
+  });
+
+const Source = z
+  .strictObject({
+    github: z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+$/, 'write the GitHub repository as owner/repo')
+      .optional(),
+    codecommit: z
+      .string()
+      .regex(/^[\w.-]{1,100}$/, 'must be a CodeCommit repository name')
+      .optional(),
+  })
+  .transform((source, ctx): { github: string } | { codecommit: string } => {
+    if (source.github !== undefined && source.codecommit === undefined) return { github: source.github };
+    if (source.codecommit !== undefined && source.github === undefined) return { codecommit: source.codecommit };
+    ctx.addIssue({
+      code: 'custom',
+      message: 'source must be exactly one of { github: owner/repo } or { codecommit: repo-name }',
+    });
+    return z.NEVER;
+  });
+
+const ServiceSchema = z.strictObject({
+  source: Source,
+  /** ECR repository in the orchestrator account. */
+  repository: z
+    .string()
+    .regex(/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/, 'must be an ECR repository name'),
+  /** The container whose image each deploy replaces. */
+  container: z.string().min(1),
+  cluster: z.string().min(1),
+  service: z.string().min(1),
+  /** Branch -> environments it deploys to, in order. */
+  branches: z
+    .record(z.string().min(1), z.array(Name).min(1, 'list at least one environment'))
+    .refine((branches) => Object.keys(branches).length > 0, 'map at least one branch to environments'),
+  /** Path of a task definition template (JSON), relative to the map file. */
+  taskDefinition: z.string().min(1).optional(),
+  paths: z.array(z.string().min(1)).optional(),
+  test: z.string().min(1).optional(),
+});
+
+const RoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name');
+
+const DeployRoleInput = z.union(
+  [
+    RoleName,
+    z.strictObject({
+      name: RoleName,
+      externalId: z
+        .string()
+        .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be an STS external ID')
+        .optional(),
+    }),
+  ],
+  { error: 'deployRole is a role name, or { name: role-name, externalId: ... }' },
+);
+
+const Ecr = z
+  .strictObject({
+    registryPolicy: z.boolean().default(false),
+    /** Grant pull access to the whole AWS Organization instead of listing target accounts. */
+    principalOrgId: z
+      .string()
+      .regex(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations ID like o-a1b2c3d4e5')
+      .optional(),
+  })
+  .prefault({});
+
+const nonEmpty = (record: Record<string, unknown>) => Object.keys(record).length > 0;
+
+const MapShape = z.strictObject(
+  {
+    orchestrator: z.strictObject({ account: AccountId, region: Region }),
+    services: z.record(Name, ServiceSchema).refine(nonEmpty, 'define at least one service'),
+    environments: z.record(Name, EnvironmentInput).refine(nonEmpty, 'define at least one environment'),
+    /** Role assumed in each target account. */
+    deployRole: DeployRoleInput,
+    ecr: Ecr,
+  },
+  { error: (issue) => (issue.code === 'invalid_type' ? 'the map must be a YAML mapping of settings' : undefined) },
+);
+
+type MapShape = z.output<typeof MapShape>;
+type EnvironmentInput = z.output<typeof EnvironmentInput>;
+type Path = Array<string | number>;
+
+export const DeploymentMapSchema = MapShape.superRefine(checkReferences, { when: () => true })
+  .transform(normalize)
+  .meta({ title: 'crossdeploy deployment map' });
+
+export type SourceRef = z.output<typeof Source>;
+export type Target = z.output<typeof Target>;
+export type Wave = z.output<typeof Wave>;
+/** Always in wave form; `bake`, `approval.timeout` and `rollout.timeout` are in seconds. */
+export type Environment = ReturnType<typeof normalizeEnvironment>;
+export type Service = z.output<typeof ServiceSchema> & {
+  /** The parsed `taskDefinition` file, filled in by the loader. */
+  taskDefinitionTemplate?: Record<string, unknown>;
+};
+export type DeploymentMap = Omit<z.output<typeof DeploymentMapSchema>, 'services'> & {
+  services: Record<string, Service>;
+};
+
+/** `environments.prod.waves[0].targets[1]`; keys that are not plain words are quoted: `branches["release/1.0"]`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let text = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else if (typeof segment === 'string' && /^[A-Za-z_][\w-]*$/.test(segment)) text += text ? `.${segment}` : segment;
+    else text += `[${JSON.stringify(String(segment))}]`;
+  }
+  return text;
+}
+
+function normalize(map: MapShape) {
+  const deployRole: DeployRole = typeof map.deployRole === 'string' ? { name: map.deployRole } : map.deployRole;
+  const environments = Object.fromEntries(
+    Object.entries(map.environments).map(([name, env]) => [name, normalizeEnvironment(env)]),
+  );
+  return { ...map, deployRole, environments };
+}
+
+function normalizeEnvironment({ targets, waves, ...settings }: EnvironmentInput) {
+  const shorthand = {
+    targets: targets ?? [],
+    maxConcurrency: DEFAULT_MAX_CONCURRENCY,
+    failureTolerance: DEFAULT_FAILURE_TOLERANCE,
+  };
+  return { ...settings, waves: waves ?? [shorthand] };
+}
+
+// Runs on the map as written (`targets` or `waves`), so paths point at what the author wrote, and runs even
+// when other parts are malformed, so one mistake does not hide the rest: hence it reads `unknown`.
+function checkReferences(map: unknown, ctx: z.RefinementCtx): void {
+  const { services, environments } = fields(map);
+  const known = Object.keys(fields(environments));
+  for (const [serviceName, service] of Object.entries(fields(services))) {
+    for (const [branch, list] of Object.entries(fields(fields(service).branches))) {
+      items(list).forEach((name, index) => {
+        // Malformed names already have their own error.
+        if (typeof name !== 'string' || !NAME.test(name)) return;
+        const path = ['services', serviceName, 'branches', branch, index];
+        if (!known.includes(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `unknown environment "${name}" (environments: ${known.join(', ')})`,
+          });
+        } else if (items(list).indexOf(name) < index) {
+          ctx.addIssue({ code: 'custom', path, message: `environment "${name}" is listed twice for this branch` });
+        }
+      });
+    }
+  }
+  for (const [name, env] of Object.entries(fields(environments))) {
+    const deployers = Object.values(fields(services))
+      .map(fields)
+      .filter((service) => Object.values(fields(service.branches)).some((list) => items(list).includes(name)))
+      .map((service) => ({ cluster: text(service.cluster), service: text(service.service) }));
+    checkDuplicateTargets(name, fields(env), deployers, ctx);
+  }
+}
+
+// A target is its account, region, cluster and service once the service's defaults apply, and those
+// differ per service; an environment no service deploys to is compared on what it says itself.
+function checkDuplicateTargets(
+  name: string,
+  env: Record<string, unknown>,
+  deployers: ReadonlyArray<Partial<Pick<TargetRef, 'cluster' | 'service'>>>,
+  ctx: z.RefinementCtx,
+): void {
+  const lists: Array<{ path: Path; targets: unknown[] }> = Array.isArray(env.targets)
+    ? [{ path: ['environments', name, 'targets'], targets: env.targets }]
+    : items(env.waves).map((wave, index) => ({
+        path: ['environments', name, 'waves', index, 'targets'],
+        targets: items(fields(wave).targets),
+      }));
+  const reported = new Set<string>();
+  for (const defaults of deployers.length > 0 ? deployers : [{}]) {
+    const seen = new Map<string, Path>();
+    for (const list of lists) {
+      list.targets.map(fields).forEach((target, targetIndex) => {
+        const account = text(target.account);
+        if (account === undefined) return;
+        items(target.regions).forEach((region, regionIndex) => {
+          if (typeof region !== 'string') return;
+          const ref: Partial<TargetRef> = {
+            account,
+            region,
+            cluster: text(target.cluster) ?? defaults.cluster,
+            service: text(target.service) ?? defaults.service,
+          };
+          const key = JSON.stringify([ref.account, ref.region, ref.cluster, ref.service]);
+          const path = [...list.path, targetIndex, 'regions', regionIndex];
+          const first = seen.get(key);
+          if (!first) {
+            seen.set(key, path);
+          } else if (!reported.has(formatPath(path))) {
+            reported.add(formatPath(path));
+            ctx.addIssue({
+              code: 'custom',
+              path,
+              message: `duplicate target (${describeTarget(ref)}): already listed at ${formatPath(first)}`,
+            });
+          }
+        });
+      });
+    }
+  }
+}
+
+function fields(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function items(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}

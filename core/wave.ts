@@ -1,0 +1,82 @@
+// A wave is all or nothing: past its failure tolerance, the targets that did deploy are rolled back too,
+// so an environment never stays half on the new image.
+
+import type { DeployTarget, TargetOutcome } from './types';
+
+export interface WaveVerdict {
+  failed: boolean;
+  toRollBack: TargetOutcome[];
+  error?: string;
+  cause?: string;
+  summary: string;
+}
+
+export function evaluateWave(outcomes: TargetOutcome[], failureTolerance: number, waveLabel: string): WaveVerdict {
+  const failures = outcomes.filter((o) => !o.succeeded);
+  const tally = `${failures.length} of ${outcomes.length} targets failed (tolerance ${failureTolerance})`;
+  if (failures.length <= failureTolerance) {
+    const summary =
+      failures.length === 0
+        ? `wave ${waveLabel}: all ${outcomes.length} targets succeeded`
+        : `wave ${waveLabel}: ${tally}, tolerated`;
+    return { failed: false, toRollBack: [], summary };
+  }
+  // Failed targets put themselves back before they report; only the ones that went through are undone here.
+  const toRollBack = outcomes.filter((o) => o.succeeded && o.taskDefinitionArn && o.previousTaskDefinitionArn);
+  const names = new Set(failures.map((o) => o.error));
+  const [only] = names;
+  const perTarget = failures.map((o) => `${where(o.target)}: ${o.cause ?? o.error ?? 'unknown failure'}`);
+  return {
+    failed: true,
+    toRollBack,
+    error: names.size === 1 && only !== undefined ? only : 'WaveFailed',
+    cause: `wave ${waveLabel}: ${tally}; ${perTarget.join('; ')}`,
+    summary: `wave ${waveLabel} failed: ${tally}, rolling back ${toRollBack.length} targets`,
+  };
+}
+
+/**
+ * The outcome of a target whose execution failed, from a Catch output. A nested `startExecution.sync:2`
+ * wraps the child's DescribeExecution in its Cause, a Lambda wraps `{errorType, errorMessage}`, and the
+ * local engine may give a plain string: the innermost name and message are what an operator needs.
+ */
+export function outcomeFromFailure(
+  target: DeployTarget,
+  failure: { Error?: string; Cause?: string; error?: string; cause?: string },
+): TargetOutcome {
+  const { error, cause } = innermost(text(failure.Error ?? failure.error), text(failure.Cause ?? failure.cause));
+  return { target, succeeded: false, error, cause };
+}
+
+function innermost(error: string | undefined, cause: string | undefined): { error?: string; cause?: string } {
+  const parsed = parseObject(cause);
+  if (parsed === undefined) return { error, cause };
+  const innerError = text(parsed.Error ?? parsed.error ?? parsed.errorType);
+  const innerCause = text(parsed.Cause ?? parsed.cause ?? parsed.errorMessage);
+  if (innerError === undefined && innerCause === undefined) {
+    // An aborted or timed-out child execution has a status but no error.
+    const status = text(parsed.Status ?? parsed.status);
+    return { error, cause: status === undefined ? cause : `nested execution ended ${status}` };
+  }
+  return innermost(innerError ?? error, innerCause ?? innerError);
+}
+
+function parseObject(value: string | undefined): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function where(target: DeployTarget): string {
+  return `${target.account}/${target.region} ${target.cluster}/${target.service}`;
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { describeService } from '../aws/ecs-service';
+import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
+import { rolloutVerdict } from '../core/rollout';
+import { lambdaStep } from './lib/lambda-step';
+import { logger } from './lib/powertools';
+import { checkLoop, deployRole, deployTarget, type Progress, progress } from './lib/schemas';
+
+const input = z.object({
+  target: deployTarget,
+  deployRole,
+  taskDefinitionArn: z.string().min(1),
+  rollout: checkLoop,
+  progress,
+});
+
+/**
+ * One iteration of the rollout wait loop: the verdict over one DescribeServices snapshot. The loop's
+ * waiting is the state machine's Wait state; running out of checks turns a rollout still in progress
+ * into a failure with the last snapshot as evidence.
+ */
+export async function checkRollout(
+  event: z.infer<typeof input>,
+  clients: TargetClientFactory = targetClientFactory(),
+): Promise<Progress> {
+  const { target } = event;
+  const service = await describeService(clients(target, event.deployRole).ecs, target);
+  const verdict = rolloutVerdict(service, {
+    taskDefinitionArn: event.taskDefinitionArn,
+    since: event.progress.startedAt,
+  });
+  const checksLeft = event.progress.rolloutChecksLeft - 1;
+  logger.info('rollout check', {
+    account: target.account,
+    region: target.region,
+    state: verdict.state,
+    summary: verdict.summary,
+  });
+  const next: Progress = {
+    ...event.progress,
+    rolloutChecksLeft: checksLeft,
+    state: verdict.state,
+    summary: verdict.summary,
+  };
+  delete next.failure;
+  if (verdict.failure) return { ...next, failure: verdict.failure };
+  if (verdict.state === 'IN_PROGRESS' && checksLeft <= 0) {
+    const { checks, intervalSeconds } = event.rollout;
+    const evidence = `rollout not complete after ${checks} checks (${checks * intervalSeconds}s): ${verdict.summary}`;
+    return { ...next, state: 'FAILED', failure: { check: 'timeout', evidence } };
+  }
+  return next;
+}
+
+export const handler = lambdaStep('check-rollout', input, (event) => checkRollout(event));

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+// Step inputs as the state machines pass them. Objects are loose: a step receives the whole
+// execution state and reads only what it needs.
+
+export const deployTarget = z.object({
+  account: z.string().regex(/^\d{12}$/),
+  region: z.string().min(1),
+  cluster: z.string().min(1),
+  service: z.string().min(1),
+  container: z.string().min(1),
+});
+
+export const deployRole = z.object({ name: z.string().min(1), externalId: z.string().optional() });
+
+export const checkLoop = z.object({ intervalSeconds: z.number().int().min(0), checks: z.number().int().min(0) });
+
+export const imageRef = z.object({
+  repositoryUri: z.string().min(1),
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  uri: z.string().min(1),
+});
+
+export const failureEvidence = z.object({
+  check: z.enum(['rollout', 'circuit-breaker', 'alarm', 'steady-state', 'probe', 'wave', 'timeout']),
+  evidence: z.string(),
+});
+
+export const targetDeployment = z.looseObject({
+  deploymentId: z.string().min(1),
+  serviceName: z.string().min(1),
+  environment: z.string().min(1),
+  commit: z.string().min(1),
+  image: imageRef,
+  orchestrator: z.object({ account: z.string(), region: z.string() }),
+  target: deployTarget,
+  deployRole,
+  ecr: z.object({
+    repository: z.string().min(1),
+    registryPolicy: z.boolean(),
+    principalOrgId: z.string().optional(),
+  }),
+  taskDefinitionTemplate: z.record(z.string(), z.unknown()).optional(),
+  health: z.object({ alarms: z.array(z.string()), probeUrl: z.string().optional() }),
+  rollout: checkLoop,
+  bake: checkLoop,
+});
+
+/** Where a wait loop stands; the check steps read it and hand back the next one. */
+export const progress = z.looseObject({
+  startedAt: z.string(),
+  rolloutChecksLeft: z.number().int(),
+  bakeChecksLeft: z.number().int(),
+  state: z.string(),
+  summary: z.string(),
+  failure: failureEvidence.optional(),
+});
+
+export type Progress = z.infer<typeof progress>;

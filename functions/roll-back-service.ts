@@ -1,0 +1,61 @@
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { z } from 'zod';
+import { describeService } from '../aws/ecs-service';
+import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
+import { awsCall } from '../aws/transient';
+import { DeploymentRolledBack } from '../core/errors';
+import { lambdaStep } from './lib/lambda-step';
+import { logger } from './lib/powertools';
+import { checkLoop, deployRole, deployTarget, failureEvidence, type Progress } from './lib/schemas';
+
+const input = z.looseObject({
+  deploymentId: z.string().min(1),
+  target: deployTarget,
+  deployRole,
+  taskDefinitionArn: z.string().min(1),
+  rollout: checkLoop,
+  reason: failureEvidence,
+});
+
+/**
+ * Puts the service back on the revision it ran before the deployment. When ECS's circuit breaker already
+ * did, nothing is updated: the workflow only waits for that rollback to settle and reports it.
+ */
+export async function rollBackService(
+  event: z.infer<typeof input>,
+  clients: TargetClientFactory = targetClientFactory(),
+  now: () => Date = () => new Date(),
+): Promise<Progress & { cause: string; updated: boolean }> {
+  const { target } = event;
+  const { ecs } = clients(target, event.deployRole);
+  const startedAt = now().toISOString();
+  const service = await describeService(ecs, target);
+  const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+  const alreadyRestored = primary?.taskDefinition === event.taskDefinitionArn;
+  if (!alreadyRestored) {
+    await awsCall(`ecs:UpdateService ${target.account}/${target.region}`, () =>
+      ecs.send(
+        new UpdateServiceCommand({
+          cluster: target.cluster,
+          service: target.service,
+          taskDefinition: event.taskDefinitionArn,
+        }),
+      ),
+    );
+  }
+  const cause = new DeploymentRolledBack(target, event.reason, event.taskDefinitionArn).message;
+  logger.warn('rolling back', { account: target.account, region: target.region, cause, updated: !alreadyRestored });
+  return {
+    startedAt,
+    rolloutChecksLeft: event.rollout.checks,
+    bakeChecksLeft: 0,
+    state: 'IN_PROGRESS',
+    summary: alreadyRestored
+      ? 'ECS already rolled back; waiting for it to settle'
+      : `rolling back to ${event.taskDefinitionArn}`,
+    cause,
+    updated: !alreadyRestored,
+  };
+}
+
+export const handler = lambdaStep('roll-back-service', input, (event) => rollBackService(event));

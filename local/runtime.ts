@@ -1,0 +1,61 @@
+import { forgetDeployRoleCredentials } from '../aws/deploy-role';
+import { applyCredentialsToEnv, ORCHESTRATOR_ACCOUNT, useOrchestratorAccount } from './accounts';
+import { type EcsScheduler, startEcsScheduler } from './ecs-scheduler';
+import { localFunctions, stateMachineDefinitions } from './functions';
+import { startMoto } from './moto';
+import { type ExecutionRecord, type HistoryEvent, LocalStepFunctions } from './step-functions';
+
+export interface LocalRuntime {
+  /** Where every AWS call of this process goes: the ECS scheduler in front of moto. */
+  endpoint: string;
+  scheduler: EcsScheduler;
+  stepFunctions: LocalStepFunctions;
+  stop(): Promise<void>;
+}
+
+export interface LocalRuntimeOptions {
+  orchestrator?: { account: string; region: string };
+  waitMs?: number;
+  onEvent?: (execution: ExecutionRecord, event: HistoryEvent) => void;
+}
+
+/**
+ * crossdeploy with no AWS account: moto for AWS's APIs (started here unless AWS_ENDPOINT_URL already names
+ * one), the ECS scheduler simulator in front of it, the ASL files on the local engine with the real handlers.
+ * This process then acts as the orchestrator account, as the Lambda functions do in AWS.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const orchestrator = options.orchestrator ?? { account: ORCHESTRATOR_ACCOUNT, region: 'us-east-1' };
+  const given = process.env.AWS_ENDPOINT_URL;
+  const moto = given ? undefined : await startMoto();
+  const scheduler = await startEcsScheduler({ motoEndpoint: given ?? (moto?.endpoint as string) });
+  process.env.AWS_ENDPOINT_URL = scheduler.endpoint;
+  process.env.AWS_REGION ??= orchestrator.region;
+  // Fixtures and the local engine need no real secrets; moto accepts any key for the first AssumeRole.
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  applyCredentialsToEnv(await useOrchestratorAccount(scheduler.endpoint, orchestrator.account, orchestrator.region));
+  forgetDeployRoleCredentials();
+
+  const stepFunctions = new LocalStepFunctions({
+    definitions: stateMachineDefinitions,
+    functions: localFunctions,
+    account: orchestrator.account,
+    region: orchestrator.region,
+    waitMs: options.waitMs ?? 0,
+    retryMs: 0,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+
+  return {
+    endpoint: scheduler.endpoint,
+    scheduler,
+    stepFunctions,
+    async stop() {
+      await scheduler.stop();
+      await moto?.stop();
+      if (given) process.env.AWS_ENDPOINT_URL = given;
+      else delete process.env.AWS_ENDPOINT_URL;
+    },
+  };
+}

@@ -1,0 +1,308 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Context } from 'aws-lambda';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+
+// aws-local-stepfunctions needs Promise.withResolvers (Node 22); on Node 20 every Task would fail with
+// a TypeError that a States.ALL Catch swallows silently.
+const promiseStatics = Promise as unknown as { withResolvers?: unknown };
+promiseStatics.withResolvers ??= <T>() => {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((a, b) => {
+    resolve = a;
+    reject = b;
+  });
+  return { promise, resolve, reject };
+};
+
+type Json = unknown;
+type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+// The engine types handlers over its own JSON type; crossdeploy's handlers take and return plain JSON too.
+// biome-ignore lint/suspicious/noExplicitAny: the engine's JSONValue is not exported
+type EngineHandler = (input: any) => Promise<any>;
+export type LocalFunction = (event: Json, context: Context) => Promise<Json>;
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+
+export interface HistoryEvent {
+  type: string;
+  timestamp: number;
+  state?: string;
+  error?: string;
+  cause?: string;
+}
+
+/** One execution as Step Functions would describe it; nested executions point at their parent. */
+export interface ExecutionRecord {
+  name: string;
+  executionArn: string;
+  stateMachine: string;
+  status: ExecutionStatus;
+  input: Json;
+  output?: Json;
+  error?: string;
+  cause?: string;
+  startDate: Date;
+  stopDate?: Date;
+  parentArn?: string;
+  history: HistoryEvent[];
+}
+
+export interface LocalStepFunctionsOptions {
+  /** Folder of the `*.asl.json` files. */
+  definitions: URL;
+  /** Lambda handlers by the substitution variable that names them in the ASL, e.g. `OpenEcrFunctionArn`. */
+  functions: Record<string, LocalFunction>;
+  account: string;
+  region: string;
+  /** How long a Wait state pauses locally, in ms; rollout progress is simulated, so 0 is realistic. */
+  waitMs?: number;
+  /** Pause before a Retry, in ms. */
+  retryMs?: number;
+  onEvent?: (execution: ExecutionRecord, event: HistoryEvent) => void;
+}
+
+export class ExecutionAlreadyExists extends Error {
+  override name = 'ExecutionAlreadyExists' as const;
+}
+
+export class StateMachineDoesNotExist extends Error {
+  override name = 'StateMachineDoesNotExist' as const;
+}
+
+interface LoadedMachine {
+  name: string;
+  arn: string;
+  machine: StateMachine;
+  taskStates: Map<string, string>;
+  waitStates: string[];
+}
+
+const NESTED_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
+
+/**
+ * Runs crossdeploy's ASL files in-process: the same definitions as in AWS, each `${...}Arn` substitution
+ * resolved to a local ARN, each Lambda task bound to its handler and each nested `startExecution.sync:2`
+ * run as its own execution, so the local history has one execution per target just like the console.
+ */
+export class LocalStepFunctions {
+  private readonly machines = new Map<string, LoadedMachine>();
+  private readonly byArn = new Map<string, LoadedMachine>();
+  private readonly records = new Map<string, ExecutionRecord>();
+  readonly counters = { lambdaInvocations: 0, stateTransitions: 0, byState: new Map<string, number>() };
+
+  constructor(private readonly options: LocalStepFunctionsOptions) {}
+
+  stateMachineArn(name: string): string {
+    return `arn:aws:states:${this.options.region}:${this.options.account}:stateMachine:crossdeploy-local-${name}`;
+  }
+
+  private functionArn(variable: string): string {
+    return `arn:aws:lambda:${this.options.region}:${this.options.account}:function:crossdeploy-local-${variable.replace(/FunctionArn$/, '')}`;
+  }
+
+  private load(name: string): LoadedMachine {
+    const loaded = this.machines.get(name);
+    if (loaded) return loaded;
+    const text = readFileSync(new URL(`${name}.asl.json`, this.options.definitions), 'utf8');
+    const substituted = text.replace(/\$\{(\w+)\}/g, (_, variable: string) => {
+      if (variable.endsWith('StateMachineArn'))
+        return this.stateMachineArn(kebab(variable.replace(/StateMachineArn$/, '')));
+      if (variable.endsWith('FunctionArn')) {
+        if (!this.options.functions[variable])
+          throw new Error(`${name}.asl.json: no local function for \${${variable}}`);
+        return this.functionArn(variable);
+      }
+      throw new Error(`${name}.asl.json: unknown substitution \${${variable}}`);
+    });
+    const definition = JSON.parse(substituted) as StateMachineDefinition;
+    const taskStates = new Map<string, string>();
+    const waitStates: string[] = [];
+    collectStates(definition, taskStates, waitStates);
+    const machine: LoadedMachine = {
+      name,
+      arn: this.stateMachineArn(name),
+      machine: new StateMachine(definition),
+      taskStates,
+      waitStates,
+    };
+    this.machines.set(name, machine);
+    this.byArn.set(machine.arn, machine);
+    return machine;
+  }
+
+  /** Starts an execution; resolves when it has ended, with its record (never rejects on failure). */
+  async run(
+    stateMachine: string,
+    input: Json,
+    opts: { name?: string; parentArn?: string } = {},
+  ): Promise<ExecutionRecord> {
+    const loaded = this.load(stateMachine);
+    const name = opts.name ?? randomUUID();
+    const executionArn = `arn:aws:states:${this.options.region}:${this.options.account}:execution:crossdeploy-local-${stateMachine}:${name}`;
+    if (this.records.has(executionArn)) {
+      throw new ExecutionAlreadyExists(`execution ${name} of ${stateMachine} already exists`);
+    }
+    const record: ExecutionRecord = {
+      name,
+      executionArn,
+      stateMachine,
+      status: 'RUNNING',
+      input,
+      startDate: new Date(),
+      history: [],
+      ...(opts.parentArn ? { parentArn: opts.parentArn } : {}),
+    };
+    this.records.set(executionArn, record);
+
+    const execution = loaded.machine.run(input as never, {
+      overrides: {
+        taskResourceLocalHandlers: this.bindTasks(loaded, executionArn),
+        waitTimeOverrides: Object.fromEntries(loaded.waitStates.map((s) => [s, this.options.waitMs ?? 0])),
+        retryIntervalOverrides: Object.fromEntries(
+          [...loaded.taskStates.keys()].map((s) => [s, this.options.retryMs ?? 0]),
+        ),
+      },
+      context: {
+        Execution: { Id: executionArn, Name: name, Input: input as never, StartTime: record.startDate.toISOString() },
+      },
+    });
+    const logging = this.follow(record, execution.eventLogs);
+    try {
+      record.output = await execution.result;
+      record.status = 'SUCCEEDED';
+    } catch {
+      record.status = record.status === 'RUNNING' ? 'FAILED' : record.status;
+    }
+    await logging;
+    record.stopDate ??= new Date();
+    return record;
+  }
+
+  private async follow(record: ExecutionRecord, events: AsyncGenerator<EventLog>) {
+    for await (const event of events) {
+      const entry = toHistoryEvent(event);
+      record.history.push(entry);
+      if (event.type === 'StateEntered') {
+        this.counters.stateTransitions++;
+        this.counters.byState.set(entry.state ?? '', (this.counters.byState.get(entry.state ?? '') ?? 0) + 1);
+      }
+      if (event.type === 'ExecutionFailed') {
+        record.status = 'FAILED';
+        record.error = entry.error;
+        record.cause = entry.cause;
+        record.stopDate = new Date(event.timestamp);
+      }
+      if (event.type === 'ExecutionAborted') record.status = 'ABORTED';
+      this.options.onEvent?.(record, entry);
+    }
+  }
+
+  private bindTasks(loaded: LoadedMachine, executionArn: string) {
+    const handlers: Record<string, EngineHandler> = {};
+    for (const [state, resource] of loaded.taskStates) {
+      if (resource === NESTED_SYNC) {
+        handlers[state] = (input: { StateMachineArn: string; Input: Json; Name?: string }) =>
+          this.runNested(input, executionArn);
+        continue;
+      }
+      const variable = Object.keys(this.options.functions).find((v) => this.functionArn(v) === resource);
+      const fn = variable ? this.options.functions[variable] : undefined;
+      if (!fn) throw new Error(`${loaded.name}: state "${state}" has no local binding for ${resource}`);
+      handlers[state] = (input: Json) => {
+        this.counters.lambdaInvocations++;
+        return fn(input, lambdaContext(resource));
+      };
+    }
+    return handlers;
+  }
+
+  /** `startExecution.sync:2`: resolves with the child's description, or fails the task as AWS does. */
+  private async runNested(input: { StateMachineArn: string; Input: Json; Name?: string }, parentArn: string) {
+    const child = this.byArn.get(input.StateMachineArn) ?? this.loadByArn(input.StateMachineArn);
+    const { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: _, ...childInput } = input.Input as Record<string, Json>;
+    const record = await this.run(child.name, childInput, { ...(input.Name ? { name: input.Name } : {}), parentArn });
+    const description = {
+      ExecutionArn: record.executionArn,
+      StateMachineArn: child.arn,
+      Name: record.name,
+      Status: record.status,
+      StartDate: record.startDate.getTime(),
+      StopDate: record.stopDate?.getTime(),
+    };
+    if (record.status === 'SUCCEEDED') return { ...description, Output: record.output };
+    const failure = new Error(JSON.stringify({ ...description, Error: record.error, Cause: record.cause }));
+    failure.name = 'States.TaskFailed';
+    throw failure;
+  }
+
+  private loadByArn(arn: string): LoadedMachine {
+    const prefix = this.stateMachineArn('');
+    if (!arn.startsWith(prefix)) throw new StateMachineDoesNotExist(`unknown state machine ${arn}`);
+    return this.load(arn.slice(prefix.length));
+  }
+
+  /** Task states of a state machine and the resource each one calls (after substitution). */
+  taskResources(stateMachine: string): Map<string, string> {
+    return this.load(stateMachine).taskStates;
+  }
+
+  executions(): ExecutionRecord[] {
+    return [...this.records.values()];
+  }
+
+  describe(nameOrArn: string): ExecutionRecord | undefined {
+    return this.records.get(nameOrArn) ?? this.executions().find((r) => r.name === nameOrArn);
+  }
+}
+
+function collectStates(definition: { States: Record<string, unknown> }, tasks: Map<string, string>, waits: string[]) {
+  for (const [name, raw] of Object.entries(definition.States)) {
+    const state = raw as {
+      Type: string;
+      Resource?: string;
+      ItemProcessor?: never;
+      Iterator?: never;
+      Branches?: never[];
+    };
+    if (state.Type === 'Task' && state.Resource) tasks.set(name, state.Resource);
+    if (state.Type === 'Wait') waits.push(name);
+    const inner = state.ItemProcessor ?? state.Iterator;
+    if (inner) collectStates(inner, tasks, waits);
+    for (const branch of state.Branches ?? []) collectStates(branch, tasks, waits);
+  }
+}
+
+function toHistoryEvent(event: EventLog): HistoryEvent {
+  const e = event as { type: string; timestamp: number; state?: { name: string }; Error?: string; Cause?: unknown };
+  return {
+    type: e.type,
+    timestamp: e.timestamp,
+    ...(e.state ? { state: e.state.name } : {}),
+    ...(e.Error !== undefined ? { error: e.Error } : {}),
+    ...(e.Cause !== undefined ? { cause: typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause) } : {}),
+  };
+}
+
+function lambdaContext(functionArn: string): Context {
+  const functionName = functionArn.split(':').pop() ?? functionArn;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: functionArn,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 900_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function kebab(pascal: string): string {
+  return pascal.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}

@@ -1,0 +1,94 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { CliIo } from '../../cli/io';
+import { run as schema } from '../../cli/schema';
+import { run as validate } from '../../cli/validate';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const fixtures = fileURLToPath(new URL('../fixtures/maps', import.meta.url));
+
+function capture(cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (line) => out.push(line), err: (line) => err.push(line), cwd };
+  return { io, out, err };
+}
+
+describe('crossdeploy validate', () => {
+  it('validates crossdeploy.yaml in the working directory by default', async () => {
+    const { io, out, err } = capture(repoRoot);
+    expect(await validate([], io)).toBe(0);
+    expect(out).toEqual(['crossdeploy.yaml is valid: 1 service, 2 environments, 4 targets']);
+    expect(err).toEqual([]);
+  });
+
+  it.each([['--map', 'valid.yaml'], ['--map=valid.yaml']])('validates the map given with %s', async (...args) => {
+    const { io, out } = capture(fixtures);
+    expect(await validate(args, io)).toBe(0);
+    expect(out).toEqual(['valid.yaml is valid: 1 service, 2 environments, 5 targets']);
+  });
+
+  it('prints every error as FILE:LINE  PATH  MESSAGE and exits 1', async () => {
+    const { io, out, err } = capture(fixtures);
+    expect(await validate(['--map', 'invalid.yaml'], io)).toBe(1);
+    expect(out).toEqual([]);
+    expect(err).toEqual([
+      'invalid.yaml:3  orchestrator.account  account IDs must be quoted strings: write "111111111111" in quotes ' +
+        '(unquoted, YAML reads a number and drops any leading zeros)',
+      'invalid.yaml:13  services.web.branches.main[1]  unknown environment "qa" (environments: dev)',
+      'invalid.yaml:17  environments.dev.targets[0].regions[1]  "useast1" is not an AWS region like us-east-1',
+      'invalid.yaml:18  environments.dev.bak  unknown key "bak"',
+    ]);
+  });
+
+  it('prints YAML syntax errors with their line and no path', async () => {
+    const { io, err } = capture(fixtures);
+    expect(await validate(['--map', 'broken.yaml'], io)).toBe(1);
+    expect(err).toEqual(['broken.yaml:4  Map keys must be unique']);
+  });
+
+  it('exits 1 with a clear message when the map does not exist', async () => {
+    const { io, err } = capture(fixtures);
+    expect(await validate(['--map', 'missing.yaml'], io)).toBe(1);
+    expect(err).toEqual([`crossdeploy validate: deployment map ${fixtures}/missing.yaml does not exist`]);
+  });
+
+  it.each([[['--strict']], [['valid.yaml']], [['--map']]])('exits 2 with usage for %j', async (args) => {
+    const { io, out, err } = capture(fixtures);
+    expect(await validate(args, io)).toBe(2);
+    expect(out).toEqual([]);
+    expect(err.at(-1)).toMatch(/^usage: crossdeploy validate \[--map FILE\]/);
+  });
+
+  it('prints usage for --help and exits 0', async () => {
+    const { io, out } = capture(fixtures);
+    expect(await validate(['--help'], io)).toBe(0);
+    expect(out[0]).toMatch(/^usage: crossdeploy validate/);
+  });
+});
+
+describe('crossdeploy schema', () => {
+  it('prints a titled JSON Schema of the map as authors write it', async () => {
+    const { io, out } = capture(fixtures);
+    expect(await schema([], io)).toBe(0);
+    const printed = JSON.parse(out.join('\n'));
+    expect(printed).toMatchObject({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      title: 'crossdeploy deployment map',
+      type: 'object',
+      required: ['orchestrator', 'services', 'environments', 'deployRole'],
+      additionalProperties: false,
+    });
+    const environment = printed.properties.environments.additionalProperties;
+    expect(environment.properties.bake).toMatchObject({ type: 'string', default: '0s' });
+    expect(Object.keys(environment.properties)).toEqual(
+      expect.arrayContaining(['targets', 'waves', 'health', 'approval', 'rollout', 'concurrency']),
+    );
+  });
+
+  it('exits 2 with usage for unknown flags', async () => {
+    const { io, err } = capture(fixtures);
+    expect(await schema(['--yaml'], io)).toBe(2);
+    expect(err.at(-1)).toMatch(/^usage: crossdeploy schema/);
+  });
+});

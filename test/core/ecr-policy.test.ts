@@ -1,0 +1,278 @@
+import { describe, expect, it } from 'vitest';
+import {
+  mergeRegistryPolicy,
+  mergeRepositoryPolicy,
+  type PullGrant,
+  policyGrantsPull,
+  REGISTRY_REPLICATION_ACTIONS,
+  REGISTRY_REPLICATION_SID,
+  REPOSITORY_PULL_ACTIONS,
+  REPOSITORY_PULL_SID,
+} from '../../core/ecr-policy';
+import { InvalidStepInput } from '../../core/errors';
+
+const STAGING = '222222222222';
+const PROD = '333333333333';
+const ORG = 'o-a1b2c3d4e5';
+const root = (account: string) => `arn:aws:iam::${account}:root`;
+
+const ciPush = {
+  Sid: 'CiPush',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::111111111111:role/ci' },
+  Action: ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'],
+};
+const lambdaPull = {
+  Sid: 'LambdaECRImageRetrievalPolicy',
+  Effect: 'Allow',
+  Principal: { Service: 'lambda.amazonaws.com' },
+  Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+};
+const pullFor = (...accounts: string[]) => ({
+  Sid: REPOSITORY_PULL_SID,
+  Effect: 'Allow',
+  Principal: { AWS: accounts.map(root) },
+  Action: REPOSITORY_PULL_ACTIONS,
+});
+const pullForOrg = {
+  Sid: REPOSITORY_PULL_SID,
+  Effect: 'Allow',
+  Principal: '*',
+  Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
+  Action: REPOSITORY_PULL_ACTIONS,
+};
+const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+const statementsOf = (text: string) => JSON.parse(text).Statement;
+
+describe('mergeRepositoryPolicy', () => {
+  it.each<{ name: string; existing: string | undefined; grant: PullGrant; statements: object[] }>([
+    {
+      name: 'creates a policy holding only our statement when the repository has none',
+      existing: undefined,
+      grant: { accounts: [STAGING] },
+      statements: [pullFor(STAGING)],
+    },
+    {
+      name: 'appends our statement after foreign statements, which stay untouched and in order',
+      existing: policy(ciPush, lambdaPull),
+      grant: { accounts: [STAGING] },
+      statements: [ciPush, lambdaPull, pullFor(STAGING)],
+    },
+    {
+      name: 'adds a second account to our statement in place, sorted, keeping the first',
+      existing: policy(ciPush, pullFor(PROD), lambdaPull),
+      grant: { accounts: [STAGING] },
+      statements: [ciPush, pullFor(STAGING, PROD), lambdaPull],
+    },
+    {
+      name: 'keeps a bare account id already granted, written as its root ARN',
+      existing: policy({ ...pullFor(), Principal: { AWS: PROD } }),
+      grant: { accounts: [STAGING] },
+      statements: [pullFor(STAGING, PROD)],
+    },
+    {
+      name: 'replaces an account list with an organization grant',
+      existing: policy(ciPush, pullFor(STAGING, PROD)),
+      grant: { principalOrgId: ORG },
+      statements: [ciPush, pullForOrg],
+    },
+    {
+      name: 'keeps an organization grant when a map lists accounts, so the grant never narrows',
+      existing: policy(pullForOrg),
+      grant: { accounts: [STAGING] },
+      statements: [pullForOrg],
+    },
+  ])('$name', ({ existing, grant, statements }) => {
+    const merged = mergeRepositoryPolicy(existing, grant);
+
+    expect(JSON.parse(merged.policy)).toEqual({ Version: '2012-10-17', Statement: statements });
+  });
+
+  it.each<{ name: string; existing: string | undefined; grant: PullGrant; changed: boolean }>([
+    { name: 'a new policy', existing: undefined, grant: { accounts: [STAGING] }, changed: true },
+    {
+      name: 'an account not yet granted',
+      existing: policy(pullFor(PROD)),
+      grant: { accounts: [STAGING] },
+      changed: true,
+    },
+    {
+      name: 'an account already granted',
+      existing: policy(pullFor(STAGING)),
+      grant: { accounts: [STAGING] },
+      changed: false,
+    },
+    {
+      name: 'a single principal string where we write a list of one',
+      existing: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: { ...pullFor(), Principal: { AWS: root(STAGING) } },
+      }),
+      grant: { accounts: [STAGING] },
+      changed: false,
+    },
+    {
+      name: 'the same actions in another order, as a lone statement object',
+      existing: JSON.stringify({
+        Statement: { ...pullFor(STAGING), Action: [...REPOSITORY_PULL_ACTIONS].reverse() },
+        Version: '2012-10-17',
+      }),
+      grant: { accounts: [STAGING] },
+      changed: false,
+    },
+    {
+      name: 'an organization grant written with {"AWS": "*"}',
+      existing: policy({ ...pullForOrg, Principal: { AWS: '*' } }),
+      grant: { principalOrgId: ORG },
+      changed: false,
+    },
+    {
+      name: 'another organization',
+      existing: policy(pullForOrg),
+      grant: { principalOrgId: 'o-zzzzzzzzzz' },
+      changed: true,
+    },
+    {
+      name: 'the 2008 policy version the ECR console writes',
+      existing: JSON.stringify({ Version: '2008-10-17', Statement: [pullFor(STAGING)] }),
+      grant: { accounts: [STAGING] },
+      changed: true,
+    },
+  ])('reports changed=$changed for $name', ({ existing, grant, changed }) => {
+    expect(mergeRepositoryPolicy(existing, grant).changed).toBe(changed);
+  });
+
+  it.each<PullGrant>([{ accounts: [STAGING, PROD] }, { principalOrgId: ORG }])(
+    'is idempotent: merging %j into its own result changes nothing',
+    (grant) => {
+      const first = mergeRepositoryPolicy(policy(ciPush), grant);
+      const second = mergeRepositoryPolicy(first.policy, grant);
+
+      expect(second).toEqual({ policy: first.policy, changed: false });
+    },
+  );
+
+  it.each([
+    { name: 'invalid JSON', existing: '{"Version": "2012-10-17", "Statement": [', error: /not valid JSON/ },
+    { name: 'a JSON array', existing: '[]', error: /not a JSON object/ },
+    { name: 'a statement that is not an object', existing: '{"Statement": ["x"]}', error: /Statement that is not/ },
+  ])('throws a clear error on $name instead of overwriting it', ({ existing, error }) => {
+    expect(() => mergeRepositoryPolicy(existing, { accounts: [STAGING] })).toThrow(error);
+  });
+
+  it.each([
+    { name: 'is not an account id', accounts: ['arn:aws:iam::222222222222:root'] },
+    { name: 'is empty', accounts: [] },
+  ])('rejects an account grant that $name', ({ accounts }) => {
+    expect(() => mergeRepositoryPolicy(undefined, { accounts })).toThrow(InvalidStepInput);
+  });
+});
+
+describe('mergeRegistryPolicy', () => {
+  const registry = { account: '111111111111', region: 'us-east-1' };
+  const replication = (...accounts: string[]) => ({
+    Sid: REGISTRY_REPLICATION_SID,
+    Effect: 'Allow',
+    Principal: { AWS: accounts.map(root) },
+    Action: REGISTRY_REPLICATION_ACTIONS,
+    Resource: 'arn:aws:ecr:us-east-1:111111111111:repository/*',
+  });
+  const foreign = { ...ciPush, Resource: 'arn:aws:ecr:us-east-1:111111111111:repository/*' };
+
+  it.each<{ name: string; existing: string | undefined; grant: PullGrant; statements: object[] }>([
+    {
+      name: 'creates a replication statement scoped to the registry',
+      existing: undefined,
+      grant: { accounts: [STAGING] },
+      statements: [replication(STAGING)],
+    },
+    {
+      name: 'merges accounts into our statement and keeps foreign statements',
+      existing: policy(foreign, replication(PROD)),
+      grant: { accounts: [STAGING] },
+      statements: [foreign, replication(STAGING, PROD)],
+    },
+    {
+      name: 'grants an organization',
+      existing: policy(replication(PROD)),
+      grant: { principalOrgId: ORG },
+      statements: [
+        {
+          ...replication(),
+          Principal: '*',
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
+        },
+      ],
+    },
+  ])('$name', ({ existing, grant, statements }) => {
+    expect(statementsOf(mergeRegistryPolicy(existing, grant, registry).policy)).toEqual(statements);
+  });
+
+  it('is idempotent', () => {
+    const first = mergeRegistryPolicy(undefined, { accounts: [STAGING] }, registry);
+
+    expect(mergeRegistryPolicy(first.policy, { accounts: [STAGING] }, registry).changed).toBe(false);
+  });
+});
+
+describe('policyGrantsPull', () => {
+  const allow = (principal: unknown, action: unknown, extra: object = {}) => ({
+    Effect: 'Allow',
+    Principal: principal,
+    Action: action,
+    ...extra,
+  });
+
+  it.each<{ name: string; policy: string | undefined; grants: boolean }>([
+    { name: 'no policy', policy: undefined, grants: false },
+    {
+      name: 'our statement for the account',
+      policy: mergeRepositoryPolicy(undefined, { accounts: [STAGING] }).policy,
+      grants: true,
+    },
+    { name: 'our statement for another account only', policy: policy(pullFor(PROD)), grants: false },
+    {
+      name: 'a foreign statement naming the bare account id',
+      policy: policy(allow({ AWS: STAGING }, 'ecr:*')),
+      grants: true,
+    },
+    { name: 'a public pull statement', policy: policy(allow('*', REPOSITORY_PULL_ACTIONS)), grants: true },
+    {
+      name: 'pull actions split over two statements',
+      policy: policy(
+        allow({ AWS: root(STAGING) }, 'ecr:BatchGet*'),
+        allow({ AWS: [root(STAGING)] }, ['ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability']),
+      ),
+      grants: true,
+    },
+    {
+      name: 'only some pull actions',
+      policy: policy(allow({ AWS: root(STAGING) }, 'ecr:BatchGetImage')),
+      grants: false,
+    },
+    {
+      name: 'a role of the account rather than the account',
+      policy: policy(allow({ AWS: `arn:aws:iam::${STAGING}:role/x` }, 'ecr:*')),
+      grants: false,
+    },
+    {
+      name: 'an organization grant',
+      policy: mergeRepositoryPolicy(undefined, { principalOrgId: ORG }).policy,
+      grants: true,
+    },
+    {
+      name: 'a grant under a condition it cannot judge',
+      policy: policy(
+        allow({ AWS: root(STAGING) }, 'ecr:*', { Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }),
+      ),
+      grants: false,
+    },
+    {
+      name: 'a grant overruled by an explicit deny',
+      policy: policy(pullFor(STAGING), { Effect: 'Deny', Principal: '*', Action: 'ecr:BatchGetImage' }),
+      grants: false,
+    },
+  ])('answers $grants for $name', ({ policy: text, grants }) => {
+    expect(policyGrantsPull(text, STAGING)).toBe(grants);
+  });
+});

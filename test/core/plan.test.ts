@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadMapFile, parseMap } from '../../core/map/load';
+import { environmentsForBranch, planEnvironment } from '../../core/map/plan';
+import type { DeploymentMap } from '../../core/map/schema';
+import type { ImageRef } from '../../core/types';
+
+const example = readFileSync(fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url)), 'utf8');
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/maps/${name}`, import.meta.url));
+
+const repositoryUri = '111111111111.dkr.ecr.us-east-1.amazonaws.com/web';
+const digest = `sha256:${'a'.repeat(64)}`;
+const image: ImageRef = { repositoryUri, digest, uri: `${repositoryUri}@${digest}` };
+const request = { deploymentId: 'web-main-0001', commit: '0123456789abcdef0123456789abcdef01234567', image };
+
+function mapOf(text: string): DeploymentMap {
+  const result = parseMap(text);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.map;
+}
+
+const target = (account: string, region: string) => ({
+  account,
+  region,
+  cluster: 'demo',
+  service: 'web',
+  container: 'app',
+});
+
+describe('planEnvironment on the example map', () => {
+  const map = mapOf(example);
+  const common = {
+    deploymentId: request.deploymentId,
+    serviceName: 'web',
+    commit: request.commit,
+    image,
+    orchestrator: { account: '111111111111', region: 'us-east-1' },
+    deployRole: { name: 'crossdeploy-deploy' },
+    ecr: { repository: 'web', registryPolicy: false },
+    health: { alarms: ['web-5xx'] },
+    rollout: { intervalSeconds: 15, checks: 120 },
+  };
+
+  it('plans dev as one wave over both regions, baking 1m in two 30s checks', () => {
+    expect(planEnvironment(map, 'web', 'dev', request)).toStrictEqual({
+      ...common,
+      environment: 'dev',
+      bake: { intervalSeconds: 30, checks: 2 },
+      waves: [
+        {
+          maxConcurrency: 10,
+          failureTolerance: 0,
+          targets: [target('222222222222', 'us-east-1'), target('222222222222', 'eu-west-1')],
+        },
+      ],
+    });
+  });
+
+  it('plans prod as its one wave, baking 10m in twenty 30s checks', () => {
+    expect(planEnvironment(map, 'web', 'prod', request)).toStrictEqual({
+      ...common,
+      environment: 'prod',
+      bake: { intervalSeconds: 30, checks: 20 },
+      waves: [
+        {
+          maxConcurrency: 10,
+          failureTolerance: 0,
+          targets: [target('333333333333', 'us-east-1'), target('333333333333', 'eu-west-1')],
+        },
+      ],
+    });
+  });
+});
+
+describe('check loops', () => {
+  it.each([
+    ['0s', { intervalSeconds: 0, checks: 0 }],
+    ['20s', { intervalSeconds: 20, checks: 1 }],
+    ['1m', { intervalSeconds: 30, checks: 2 }],
+    ['95s', { intervalSeconds: 30, checks: 4 }],
+    ['10m', { intervalSeconds: 30, checks: 20 }],
+  ])('bakes %s as %o', (bake, loop) => {
+    const map = mapOf(example.replace('bake: 1m', `bake: ${bake}`));
+    expect(planEnvironment(map, 'web', 'dev', request).bake).toEqual(loop);
+  });
+
+  it.each([
+    ['30m', 120],
+    ['10m', 40],
+    ['1m1s', 5],
+  ])('waits up to %s for a rollout in %i checks 15s apart', (timeout, checks) => {
+    const map = mapOf(example.replace('bake: 1m', `bake: 1m\n    rollout: { timeout: ${timeout} }`));
+    expect(planEnvironment(map, 'web', 'dev', request).rollout).toEqual({ intervalSeconds: 15, checks });
+  });
+});
+
+describe('planEnvironment with every setting in use', () => {
+  const map = loadMapFile(fixture('valid.yaml'));
+  const plan = planEnvironment(map, 'api', 'prod', request);
+
+  it('expands waves in order, applying per-target cluster and service overrides', () => {
+    const where = (w: number) =>
+      plan.waves[w]?.targets.map((t) => `${t.account}/${t.region}/${t.cluster}/${t.service}/${t.container}`);
+    expect(plan.waves.map((w) => [w.maxConcurrency, w.failureTolerance])).toEqual([
+      [1, 0],
+      [50, 1],
+    ]);
+    expect(where(0)).toEqual(['333333333333/us-east-1/backend/api/api']);
+    expect(where(1)).toEqual([
+      '333333333333/eu-west-1/backend/api/api',
+      '333333333333/ap-southeast-2/backend/api/api',
+      '444444444444/us-east-1/legacy/api-v2/api',
+    ]);
+  });
+
+  it('carries the role, ECR access, health checks and template', () => {
+    expect(plan.deployRole).toEqual({ name: 'crossdeploy-deploy', externalId: 'acme-crossdeploy' });
+    expect(plan.ecr).toEqual({ repository: 'acme/api', registryPolicy: true, principalOrgId: 'o-a1b2c3d4e5' });
+    expect(plan.health).toEqual({ alarms: ['api-5xx', 'api-latency'], probeUrl: 'https://api.example.com/health' });
+    expect(plan.bake).toEqual({ intervalSeconds: 30, checks: 3 });
+    expect(plan.taskDefinitionTemplate).toMatchObject({ family: 'api', containerDefinitions: [{ name: 'api' }] });
+  });
+
+  it('is plain JSON, so it survives a Step Functions execution input unchanged', () => {
+    expect(JSON.parse(JSON.stringify(plan))).toStrictEqual(plan);
+  });
+});
+
+describe('environmentsForBranch', () => {
+  const map = mapOf(example);
+
+  it.each([
+    ['main', ['dev']],
+    ['production', ['prod']],
+    ['feature/login', []],
+  ])('deploys %s to %j', (branch, environments) => {
+    expect(environmentsForBranch(map, 'web', branch)).toEqual(environments);
+  });
+
+  it('keeps the order the map gives', () => {
+    expect(environmentsForBranch(loadMapFile(fixture('valid.yaml')), 'api', 'main')).toEqual(['staging', 'prod']);
+  });
+});
+
+describe('planning what the map does not describe', () => {
+  const map = mapOf(
+    example.replace(
+      'environments:\n',
+      'environments:\n  qa:\n    targets: [{ account: "444444444444", regions: [us-east-1] }]\n',
+    ),
+  );
+
+  it('names the services the map has when the service is unknown', () => {
+    expect(() => planEnvironment(map, 'api', 'dev', request)).toThrow(
+      'unknown service "api" (services in the map: web)',
+    );
+    expect(() => environmentsForBranch(map, 'api', 'main')).toThrow(/unknown service "api"/);
+  });
+
+  it('names the environments the map has when the environment is unknown', () => {
+    expect(() => planEnvironment(map, 'web', 'staging', request)).toThrow(
+      'unknown environment "staging" (environments in the map: qa, dev, prod)',
+    );
+  });
+
+  it('refuses an environment the service never deploys to', () => {
+    expect(() => planEnvironment(map, 'web', 'qa', request)).toThrow(
+      'service "web" does not deploy to environment "qa" (its branches deploy to: dev, prod)',
+    );
+  });
+});

@@ -1,0 +1,270 @@
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  ListClustersCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { describe, expect, it } from 'vitest';
+import { clientForAccount } from '../../local/accounts';
+import { type SeededTarget, seedTarget, useMoto } from '../support/moto';
+
+const aws = useMoto();
+const DEV = { account: '222222222222', region: 'us-east-1' };
+const PROD = { account: '333333333333', region: 'us-east-1' };
+
+/** An ECS client acting in `account` the way the product does: credentials assumed through the scheduler. */
+async function ecsAs(where: { account: string; region: string }, endpoint?: string): Promise<ECSClient> {
+  const sts = new STSClient({ region: where.region, ...(endpoint && { endpoint }) });
+  const { Credentials: c } = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${where.account}:role/crossdeploy-deploy`,
+      RoleSessionName: 'test',
+    }),
+  );
+  if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
+  return new ECSClient({
+    region: where.region,
+    ...(endpoint && { endpoint }),
+    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+  });
+}
+
+/** Registers revision 2 of the seeded family and points the service at it. */
+async function deployNewRevision(ecs: ECSClient, seeded: SeededTarget) {
+  const { taskDefinition } = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: seeded.target.service,
+      containerDefinitions: [{ name: seeded.target.container, image: 'web:v2', memory: 512 }],
+    }),
+  );
+  const { service } = await ecs.send(
+    new UpdateServiceCommand({
+      cluster: seeded.target.cluster,
+      service: seeded.target.service,
+      // The short form, as a person would type it: ECS answers with the full ARN all the same.
+      taskDefinition: `${seeded.target.service}:${taskDefinition?.revision}`,
+    }),
+  );
+  return { service, newRevision: taskDefinition?.taskDefinitionArn ?? '' };
+}
+
+async function describeService(ecs: ECSClient, seeded: SeededTarget) {
+  const { services } = await ecs.send(
+    new DescribeServicesCommand({ cluster: seeded.target.cluster, services: [seeded.target.service] }),
+  );
+  const service = services?.[0];
+  if (!service) throw new Error(`${seeded.serviceArn} not described`);
+  return service;
+}
+
+async function alarmState(where: { account: string; region: string }, alarm: string) {
+  const cloudwatch = clientForAccount(CloudWatchClient, where.account, where.region);
+  const { MetricAlarms } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [alarm] }));
+  return MetricAlarms?.[0]?.StateValue;
+}
+
+async function errorNameOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return 'ok';
+  } catch (error) {
+    return (error as Error).name;
+  }
+}
+
+describe('ECS scheduler simulator', () => {
+  it('completes a rollout after two DescribeServices, keeping the deployment configuration moto drops', async () => {
+    const seeded = await seedTarget(DEV);
+    const ecs = await ecsAs(DEV);
+
+    const { service: updated, newRevision } = await deployNewRevision(ecs, seeded);
+    const first = await describeService(ecs, seeded);
+    const second = await describeService(ecs, seeded);
+
+    expect(updated?.taskDefinition).toBe(newRevision);
+    expect(updated?.deployments?.map((d) => [d.status, d.taskDefinition, d.rolloutState])).toEqual([
+      ['PRIMARY', newRevision, 'IN_PROGRESS'],
+      ['ACTIVE', seeded.taskDefinitionArn, 'COMPLETED'],
+    ]);
+    expect(updated?.deploymentConfiguration?.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
+    expect(first.deployments?.[0]).toMatchObject({ rolloutState: 'IN_PROGRESS', runningCount: 1, desiredCount: 2 });
+    expect(second).toMatchObject({ taskDefinition: newRevision, runningCount: 2, pendingCount: 0, desiredCount: 2 });
+    expect(second.deployments).toHaveLength(1);
+    expect(second.deployments?.[0]).toMatchObject({ status: 'PRIMARY', rolloutState: 'COMPLETED' });
+    expect(second.events?.map((e) => e.message)).toEqual([
+      '(service web) has reached a steady state.',
+      `(service web) (deployment ${second.deployments?.[0]?.id}) deployment completed.`,
+    ]);
+    expect(second.events?.[0]?.createdAt).toBeInstanceOf(Date);
+  });
+
+  it('trips the circuit breaker: the rollout FAILS and ECS rolls back to the old revision by itself', async () => {
+    const seeded = await seedTarget(DEV);
+    aws.scheduler().injectFault(DEV, { kind: 'circuit-breaker' });
+    const ecs = await ecsAs(DEV);
+
+    const { service: updated, newRevision } = await deployNewRevision(ecs, seeded);
+    const failing = await describeService(ecs, seeded);
+    const rollingBack = await describeService(ecs, seeded);
+    const restored = await describeService(ecs, seeded);
+
+    expect(failing.deployments?.[0]).toMatchObject({ taskDefinition: newRevision, failedTasks: 2 });
+    expect(failing.events?.[0]?.message).toMatch(
+      /^\(service web\) \(task [0-9a-f]{32}\) failed container health checks\.$/,
+    );
+    expect(rollingBack.deployments?.map((d) => [d.status, d.taskDefinition, d.rolloutState])).toEqual([
+      ['PRIMARY', seeded.taskDefinitionArn, 'IN_PROGRESS'],
+      ['ACTIVE', newRevision, 'FAILED'],
+    ]);
+    expect(rollingBack.deployments?.[1]?.rolloutStateReason).toBe(
+      'ECS deployment circuit breaker: tasks failed to start.',
+    );
+    expect(rollingBack.events?.slice(0, 2).map((e) => e.message)).toEqual([
+      `(service web) rolling back to deployment ${updated?.deployments?.[1]?.id}.`,
+      `(service web) (deployment ${updated?.deployments?.[0]?.id}) deployment failed: tasks failed to start.`,
+    ]);
+    expect(restored).toMatchObject({ taskDefinition: seeded.taskDefinitionArn, runningCount: 2 });
+    expect(restored.deployments?.map((d) => [d.status, d.rolloutState])).toEqual([['PRIMARY', 'COMPLETED']]);
+
+    const straightToMoto = await ecsAs(DEV, aws.motoEndpoint());
+    const { services } = await straightToMoto.send(
+      new DescribeServicesCommand({ cluster: seeded.clusterArn, services: [seeded.serviceArn] }),
+    );
+    expect(services?.[0]?.taskDefinition).toBe(seeded.taskDefinitionArn);
+  });
+
+  it('raises the alarm when the faulty rollout completes and returns it to OK after the next deployment', async () => {
+    const seeded = await seedTarget({ ...DEV, alarms: ['web-5xx'] });
+    aws.scheduler().injectFault(DEV, { kind: 'alarm-after-rollout', alarm: 'web-5xx' });
+    const ecs = await ecsAs(DEV);
+
+    await deployNewRevision(ecs, seeded);
+    await describeService(ecs, seeded);
+    const beforeCompletion = await alarmState(DEV, 'web-5xx');
+    await describeService(ecs, seeded);
+    const afterRollout = await alarmState(DEV, 'web-5xx');
+    await ecs.send(
+      new UpdateServiceCommand({ cluster: 'main', service: 'web', taskDefinition: seeded.taskDefinitionArn }),
+    );
+    await describeService(ecs, seeded);
+    await describeService(ecs, seeded);
+    const afterRollback = await alarmState(DEV, 'web-5xx');
+
+    expect([beforeCompletion, afterRollout, afterRollback]).toEqual(['OK', 'ALARM', 'OK']);
+  });
+
+  it('answers exactly every 3rd call of an ECS operation there with ThrottlingException', async () => {
+    await seedTarget(DEV);
+    aws.scheduler().injectFault(DEV, { kind: 'throttle', every: 3 });
+    const ecs = await ecsAs(DEV);
+
+    const outcomes = [];
+    for (let i = 0; i < 6; i++) outcomes.push(await errorNameOf(ecs.send(new ListClustersCommand({}))));
+
+    expect(outcomes).toEqual(['ok', 'ok', 'ThrottlingException', 'ok', 'ok', 'ThrottlingException']);
+    expect(aws.scheduler().stats().calls['ecs:ListClusters']).toBe(6);
+  });
+
+  it('throttles only the named operations when the fault names some', async () => {
+    await seedTarget(DEV);
+    aws.scheduler().injectFault(DEV, { kind: 'throttle', every: 2, operations: ['DescribeClusters'] });
+    const ecs = await ecsAs(DEV);
+
+    const outcomes = [
+      await errorNameOf(ecs.send(new ListClustersCommand({}))),
+      await errorNameOf(ecs.send(new DescribeClustersCommand({}))),
+      await errorNameOf(ecs.send(new ListClustersCommand({}))),
+      await errorNameOf(ecs.send(new DescribeClustersCommand({}))),
+    ];
+
+    expect(outcomes).toEqual(['ok', 'ok', 'ok', 'ThrottlingException']);
+  });
+
+  it('spares fixture calls (moto account header) from faults, so tests can look at a faulty account', async () => {
+    await seedTarget(DEV);
+    aws.scheduler().injectFault(DEV, { kind: 'throttle', every: 1 });
+    const fixture = clientForAccount(ECSClient, DEV.account, DEV.region);
+    const product = await ecsAs(DEV);
+
+    const outcomes = [
+      await errorNameOf(fixture.send(new ListClustersCommand({}))),
+      await errorNameOf(product.send(new ListClustersCommand({}))),
+    ];
+
+    expect(outcomes).toEqual(['ok', 'ThrottlingException']);
+  });
+
+  it('keeps a rollout IN_PROGRESS while the account/region is stuck and lets it finish once faults are cleared', async () => {
+    const seeded = await seedTarget(DEV);
+    aws.scheduler().injectFault(DEV, { kind: 'stuck' });
+    const ecs = await ecsAs(DEV);
+
+    await deployNewRevision(ecs, seeded);
+    const states = [];
+    for (let i = 0; i < 4; i++) states.push((await describeService(ecs, seeded)).deployments?.[0]?.rolloutState);
+    aws.scheduler().clearFaults();
+    await describeService(ecs, seeded);
+    states.push((await describeService(ecs, seeded)).deployments?.[0]?.rolloutState);
+
+    expect(states).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 'IN_PROGRESS', 'IN_PROGRESS', 'COMPLETED']);
+  });
+
+  it('puts calls made with credentials assumed into one account there, untouched by faults of another account', async () => {
+    const devSeed = await seedTarget(DEV);
+    const prodSeed = await seedTarget(PROD);
+    aws.scheduler().injectFault(PROD, { kind: 'circuit-breaker' });
+    const dev = await ecsAs(DEV);
+    const prod = await ecsAs(PROD);
+
+    const { service: devUpdated } = await deployNewRevision(dev, devSeed);
+    await deployNewRevision(prod, prodSeed);
+    await describeService(dev, devSeed);
+    await describeService(prod, prodSeed);
+    const devAfter = await describeService(dev, devSeed);
+    const prodAfter = await describeService(prod, prodSeed);
+
+    expect(devUpdated?.serviceArn).toBe('arn:aws:ecs:us-east-1:222222222222:service/main/web');
+    expect(devAfter.deployments?.map((d) => d.rolloutState)).toEqual(['COMPLETED']);
+    expect(prodAfter.deployments?.map((d) => d.rolloutState)).toEqual(['IN_PROGRESS', 'FAILED']);
+  });
+
+  it('refuses AssumeRole into a denied account with AccessDenied and lets other accounts in', async () => {
+    aws.scheduler().injectFault(DEV, { kind: 'deny-assume-role' });
+
+    const outcomes = [await errorNameOf(ecsAs(DEV)), await errorNameOf(ecsAs(PROD))];
+
+    expect(outcomes).toEqual(['AccessDenied', 'ok']);
+  });
+
+  it('loses the answer of a call that took effect: the caller sees a 500, moto has the change', async () => {
+    const seeded = await seedTarget(DEV);
+    aws.scheduler().injectFault(DEV, { kind: 'lose-response', operation: 'RegisterTaskDefinition' });
+    const ecs = await ecsAs(DEV);
+
+    const lost = await errorNameOf(deployNewRevision(ecs, seeded));
+    const { service } = await deployNewRevision(ecs, seeded);
+
+    expect(lost).toBe('InternalFailure');
+    expect(service?.taskDefinition).toMatch(/task-definition\/web:3$/);
+  });
+
+  it('counts every AWS call it receives by service and operation', async () => {
+    const seeded = await seedTarget(DEV);
+    aws.scheduler().reset();
+    const ecs = await ecsAs(DEV);
+
+    await deployNewRevision(ecs, seeded);
+    await describeService(ecs, seeded);
+
+    expect(aws.scheduler().stats().calls).toEqual({
+      'sts:AssumeRole': 1,
+      'ecs:RegisterTaskDefinition': 1,
+      'ecs:UpdateService': 1,
+      'ecs:DescribeServices': 1,
+    });
+  });
+});

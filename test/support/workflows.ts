@@ -1,0 +1,79 @@
+import { ECSClient, DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { beforeEach } from 'vitest';
+import { forgetDeployRoleCredentials } from '../../aws/deploy-role';
+import type { EnvironmentDeployment } from '../../core/map/plan';
+import type { DeployTarget, ImageRef, TargetDeployment } from '../../core/types';
+import { clientForAccount } from '../../local/accounts';
+import { localFunctions, stateMachineDefinitions } from '../../local/functions';
+import { seedRepository, seedTarget } from '../../local/seed';
+import { LocalStepFunctions } from '../../local/step-functions';
+
+export const ORCHESTRATOR = { account: '111111111111', region: 'us-east-1' };
+export const IMAGE: ImageRef = {
+  repositoryUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/web',
+  digest: `sha256:${'ab'.repeat(32)}`,
+  uri: `111111111111.dkr.ecr.us-east-1.amazonaws.com/web@sha256:${'ab'.repeat(32)}`,
+};
+
+/** One engine per test file (building the machines validates them once); deploy-role credentials are per test. */
+export function useWorkflows(): () => LocalStepFunctions {
+  let engine: LocalStepFunctions;
+  beforeEach(() => {
+    forgetDeployRoleCredentials();
+    engine = new LocalStepFunctions({
+      definitions: stateMachineDefinitions,
+      functions: localFunctions,
+      ...ORCHESTRATOR,
+    });
+  });
+  return () => engine;
+}
+
+export function target(account: string, region: string): DeployTarget {
+  return { account, region, cluster: 'demo', service: 'web', container: 'app' };
+}
+
+export async function seed(targets: DeployTarget[], alarms: string[] = ['web-5xx']) {
+  await seedRepository('web', ORCHESTRATOR.region);
+  for (const t of targets) await seedTarget({ ...t, alarms });
+}
+
+export function targetDeployment(t: DeployTarget, overrides: Partial<TargetDeployment> = {}): TargetDeployment {
+  return {
+    deploymentId: 'web-dev-3f2a9c1-test',
+    serviceName: 'web',
+    environment: 'dev',
+    commit: '3f2a9c1'.padEnd(40, '0'),
+    image: IMAGE,
+    orchestrator: ORCHESTRATOR,
+    target: t,
+    deployRole: { name: 'crossdeploy-deploy' },
+    ecr: { repository: 'web', registryPolicy: false },
+    health: { alarms: ['web-5xx'] },
+    rollout: { intervalSeconds: 15, checks: 10 },
+    bake: { intervalSeconds: 30, checks: 3 },
+    ...overrides,
+  };
+}
+
+export function environmentDeployment(
+  waves: { targets: DeployTarget[]; maxConcurrency?: number; failureTolerance?: number }[],
+): EnvironmentDeployment {
+  const { target: _, ...common } = targetDeployment(target('222222222222', 'us-east-1'));
+  return {
+    ...common,
+    waves: waves.map((w) => ({ maxConcurrency: w.maxConcurrency ?? 10, failureTolerance: w.failureTolerance ?? 0, targets: w.targets })),
+  };
+}
+
+/** What a target runs now, read as a fixture (moto's account header), not through crossdeploy. */
+export async function live(t: DeployTarget) {
+  const ecs = clientForAccount(ECSClient, t.account, t.region);
+  const { services } = await ecs.send(new DescribeServicesCommand({ cluster: t.cluster, services: [t.service] }));
+  const taskDefinitionArn = services?.[0]?.taskDefinition as string;
+  const { taskDefinition, tags } = await ecs.send(
+    new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] }),
+  );
+  ecs.destroy();
+  return { taskDefinitionArn, revision: taskDefinition?.revision, containers: taskDefinition?.containerDefinitions ?? [], tags: tags ?? [] };
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { useMoto } from '../support/moto';
+import { environmentDeployment, live, seed, target, useWorkflows } from '../support/workflows';
+
+const moto = useMoto();
+const engine = useWorkflows();
+
+const sixTargets = ['222222222222', '333333333333', '444444444444'].flatMap((account) => [
+  target(account, 'us-east-1'),
+  target(account, 'eu-west-1'),
+]);
+
+describe('deploy-environment workflow (state-machines/deploy-environment.asl.json)', () => {
+  it('deploys every target of every wave, each as its own nested execution', async () => {
+    const [a, b, c] = sixTargets;
+    if (!a || !b || !c) throw new Error('fixture');
+    await seed([a, b, c]);
+    const execution = await engine().run('deploy-environment', environmentDeployment([{ targets: [a, b] }, { targets: [c] }]));
+
+    expect(execution.status).toBe('SUCCEEDED');
+    for (const t of [a, b, c]) expect((await live(t)).revision).toBe(2);
+    const nested = engine()
+      .executions()
+      .filter((e) => e.stateMachine === 'deploy-target');
+    expect(nested.map((e) => e.name).sort()).toEqual(
+      [a, b, c].map((t) => `web-dev-3f2a9c1-test-${t.account}-${t.region}`).sort(),
+    );
+    expect(nested.every((e) => e.parentArn === execution.executionArn)).toBe(true);
+  });
+
+  it('rolls back the whole wave when more targets fail than it tolerates', async () => {
+    await seed(sixTargets);
+    const [first, , , fourth] = sixTargets;
+    if (!first || !fourth) throw new Error('fixture');
+    moto.scheduler().injectFault(first, { kind: 'circuit-breaker' });
+    moto.scheduler().injectFault(fourth, { kind: 'alarm-after-rollout', alarm: 'web-5xx' });
+    const execution = await engine().run(
+      'deploy-environment',
+      environmentDeployment([{ targets: sixTargets, maxConcurrency: 3, failureTolerance: 1 }]),
+    );
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('DeploymentRolledBack');
+    expect(execution.cause).toContain('2 of 6');
+    for (const t of sixTargets) expect((await live(t)).revision).toBe(1);
+    const waveRollbacks = engine()
+      .executions()
+      .filter((e) => e.stateMachine === 'rollback-target' && e.parentArn === execution.executionArn);
+    expect(waveRollbacks).toHaveLength(4);
+    expect(waveRollbacks.every((e) => e.status === 'SUCCEEDED')).toBe(true);
+  });
+
+  it('keeps a wave that stays within its failure tolerance', async () => {
+    await seed(sixTargets);
+    const [first] = sixTargets;
+    if (!first) throw new Error('fixture');
+    moto.scheduler().injectFault(first, { kind: 'circuit-breaker' });
+    const execution = await engine().run(
+      'deploy-environment',
+      environmentDeployment([{ targets: sixTargets, maxConcurrency: 6, failureTolerance: 1 }]),
+    );
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect((await live(first)).revision).toBe(1);
+    for (const t of sixTargets.slice(1)) expect((await live(t)).revision).toBe(2);
+  });
+
+  it('keeps earlier waves and never starts later ones when a wave fails', async () => {
+    const [a, b, c] = sixTargets;
+    if (!a || !b || !c) throw new Error('fixture');
+    await seed([a, b, c]);
+    moto.scheduler().injectFault(b, { kind: 'circuit-breaker' });
+    const execution = await engine().run(
+      'deploy-environment',
+      environmentDeployment([{ targets: [a] }, { targets: [b] }, { targets: [c] }]),
+    );
+
+    expect(execution.status).toBe('FAILED');
+    expect((await live(a)).revision).toBe(2);
+    expect((await live(b)).revision).toBe(1);
+    expect((await live(c)).revision).toBe(1);
+    const started = engine()
+      .executions()
+      .filter((e) => e.stateMachine === 'deploy-target')
+      .map((e) => (e.input as { target: { account: string } }).target.account);
+    expect(started).not.toContain(c.account);
+  });
+});

@@ -1,0 +1,101 @@
+import { GetRepositoryPolicyCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { describe, expect, it } from 'vitest';
+import { clientForAccount } from '../../local/accounts';
+import { useMoto } from '../support/moto';
+import { IMAGE, live, seed, target, targetDeployment, useWorkflows } from '../support/workflows';
+
+const moto = useMoto();
+const engine = useWorkflows();
+const dev = target('222222222222', 'us-east-1');
+
+describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () => {
+  it('registers a revision pinned by digest, updates the service, waits for the rollout and bakes', async () => {
+    await seed([dev]);
+    const execution = await engine().run('deploy-target', targetDeployment(dev));
+
+    expect(execution.status).toBe('SUCCEEDED');
+    const now = await live(dev);
+    expect(now.revision).toBe(2);
+    expect(now.containers.find((c) => c.name === 'app')?.image).toBe(IMAGE.uri);
+    expect(now.containers.find((c) => c.name === 'log-router')?.image).toContain('aws-for-fluent-bit');
+    expect(now.tags).toEqual(
+      expect.arrayContaining([
+        { key: 'crossdeploy:commit', value: '3f2a9c1'.padEnd(40, '0') },
+        { key: 'crossdeploy:deployment-id', value: 'web-dev-3f2a9c1-test' },
+      ]),
+    );
+    expect(execution.output).toMatchObject({ succeeded: true, target: dev, taskDefinitionArn: now.taskDefinitionArn });
+    const policy = await new ECRClient({}).send(new GetRepositoryPolicyCommand({ repositoryName: 'web' }));
+    expect(policy.policyText).toContain('arn:aws:iam::222222222222:root');
+  });
+
+  it('rolls back and fails with DeploymentRolledBack naming the alarm when it fires during the bake', async () => {
+    await seed([dev]);
+    moto.scheduler().injectFault(dev, { kind: 'alarm-after-rollout', alarm: 'web-5xx' });
+    const execution = await engine().run('deploy-target', targetDeployment(dev));
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('DeploymentRolledBack');
+    for (const word of ['222222222222', 'us-east-1', 'demo/web', 'alarm', 'web-5xx', 'task-definition/web:1']) {
+      expect(execution.cause).toContain(word);
+    }
+    expect((await live(dev)).revision).toBe(1);
+  });
+
+  it('reports a rollout that ECS rolled back by itself as a failure, never as success', async () => {
+    await seed([dev]);
+    moto.scheduler().injectFault(dev, { kind: 'circuit-breaker' });
+    const execution = await engine().run('deploy-target', targetDeployment(dev));
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('DeploymentRolledBack');
+    expect(execution.cause).toContain('circuit-breaker');
+    expect(execution.cause).toMatch(/circuit breaker/i);
+    expect((await live(dev)).revision).toBe(1);
+  });
+
+  it('fails terminally, naming the account and role, when the deploy role cannot be assumed', async () => {
+    await seed([dev]);
+    moto.scheduler().injectFault(dev, { kind: 'deny-assume-role' });
+    const execution = await engine().run('deploy-target', targetDeployment(dev));
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RoleNotAssumable');
+    expect(execution.cause).toContain('222222222222');
+    expect(execution.cause).toContain('arn:aws:iam::222222222222:role/crossdeploy-deploy');
+    expect((await live(dev)).revision).toBe(1);
+  });
+
+  it('succeeds when one ECS call in three is throttled, by retrying the throttled steps', async () => {
+    await seed([dev]);
+    moto.scheduler().injectFault(dev, { kind: 'throttle', every: 3 });
+    const execution = await engine().run('deploy-target', targetDeployment(dev));
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.history.filter((e) => e.type === 'StateRetried').length).toBeGreaterThan(0);
+    expect((await live(dev)).revision).toBe(2);
+  });
+
+  it('registers no second revision when the register step is retried after its answer was lost', async () => {
+    await seed([dev]);
+    moto.scheduler().injectFault(dev, { kind: 'lose-response', operation: 'RegisterTaskDefinition' });
+    const execution = await engine().run('deploy-target', targetDeployment(dev));
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.history.some((e) => e.type === 'StateRetried' && e.state === 'Register task definition revision')).toBe(true);
+    const ecs = clientForAccount(ECSClient, dev.account, dev.region);
+    const { taskDefinitionArns } = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'web' }));
+    expect(taskDefinitionArns).toHaveLength(2);
+  });
+
+  it('fails with ServiceNotFound, naming the target, when the service does not exist', async () => {
+    await seed([dev]);
+    const execution = await engine().run('deploy-target', targetDeployment({ ...dev, service: 'missing' }));
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('ServiceNotFound');
+    expect(execution.cause).toContain('222222222222/us-east-1');
+    expect(execution.cause).toContain('demo/missing');
+  });
+});
