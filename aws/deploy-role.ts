@@ -18,6 +18,11 @@ export function deployRoleArn(account: string, role: DeployRole): string {
 // in one account assumes the role once, not once per call.
 const REFRESH_MARGIN_MS = 5 * 60_000;
 const cache = new Map<string, AwsCredentialIdentity>();
+let sharedSts: STSClient | undefined;
+const defaultSts = () => {
+  sharedSts ??= new STSClient({});
+  return sharedSts;
+};
 
 export interface AssumeOptions {
   sts?: StsLike;
@@ -29,7 +34,7 @@ export interface AssumeOptions {
 export async function assumeDeployRole(
   account: string,
   role: DeployRole,
-  { sts = new STSClient({}), now = () => new Date(), sessionName = 'crossdeploy' }: AssumeOptions = {},
+  { sts, now = () => new Date(), sessionName = 'crossdeploy' }: AssumeOptions = {},
 ): Promise<AwsCredentialIdentity> {
   const roleArn = deployRoleArn(account, role);
   const key = `${roleArn}|${role.externalId ?? ''}`;
@@ -38,7 +43,7 @@ export async function assumeDeployRole(
 
   let answer: Awaited<ReturnType<StsLike['send']>>;
   try {
-    answer = await sts.send(
+    answer = await (sts ?? defaultSts()).send(
       new AssumeRoleCommand({
         RoleArn: roleArn,
         RoleSessionName: sessionName.slice(0, 64),
@@ -68,4 +73,5 @@ export async function assumeDeployRole(
 /** Forgets cached credentials (tests reset AWS state between cases). */
 export function forgetDeployRoleCredentials(): void {
   cache.clear();
+  sharedSts = undefined;
 }

@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import type { EnvironmentDeployment } from '../core/map/plan';
 import type { DeployTarget } from '../core/types';
 import { buildImage } from '../local/builder';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
 import { seedRepository, seedTarget } from '../local/seed';
 import type { ExecutionRecord } from '../local/step-functions';
-import { ECRClient } from '@aws-sdk/client-ecr';
 import type { CliIo } from './io';
 
 const ORCHESTRATOR = { account: '111111111111', region: 'us-east-1' };
@@ -31,6 +31,8 @@ export interface BenchRun {
   perTargetMs: { median: number; p95: number };
   idealWallMs: number;
   wallVsIdeal: number;
+  /** Throughput of the AWS stand-in: moto answers one call at a time, which bounds every run's wall time. */
+  awsCallsPerSecond: number;
   perTarget: {
     stateTransitions: number;
     lambdaInvocations: number;
@@ -48,13 +50,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     args,
     options: {
       accounts: { type: 'string', default: '25' },
-      concurrency: { type: 'string', default: '10,25,50' },
+      concurrency: { type: 'string', default: '1,10,25,50' },
       out: { type: 'string', default: 'bench/results.json' },
     },
   });
   const accounts = Number(values.accounts);
   const concurrencies = (values.concurrency ?? '').split(',').map(Number);
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const runtime = await startLocalRuntime({ orchestrator: ORCHESTRATOR });
   try {
     const targets = benchTargets(accounts);
@@ -62,9 +63,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     await seedRepository('web', ORCHESTRATOR.region);
     for (const t of targets) await seedTarget({ ...t, alarms: [] });
 
+    // The first run (concurrency 1 by default) measures what one target costs with nothing else running;
+    // every run's ideal wall time is targets / concurrency × that median.
     const runs: BenchRun[] = [];
+    let baselineMedian: number | undefined;
     for (const [i, maxConcurrency] of concurrencies.entries()) {
-      const result = await deployOnce(runtime, targets, maxConcurrency, i);
+      const result = await deployOnce(runtime, targets, maxConcurrency, i, baselineMedian);
+      baselineMedian ??= result.perTargetMs.median;
       runs.push(result);
       io.out(describeRun(result));
     }
@@ -85,7 +90,13 @@ function benchTargets(accounts: number): DeployTarget[] {
   );
 }
 
-async function deployOnce(runtime: LocalRuntime, targets: DeployTarget[], maxConcurrency: number, round: number) {
+async function deployOnce(
+  runtime: LocalRuntime,
+  targets: DeployTarget[],
+  maxConcurrency: number,
+  round: number,
+  baselineMedian: number | undefined,
+) {
   const commit = (round + 1).toString(16).padStart(40, 'b');
   const image = await buildImage({ ecr: new ECRClient({}), repository: 'web', commit, service: 'web' });
   const deploymentId = `web-bench-${round}-${maxConcurrency}`;
@@ -114,7 +125,7 @@ async function deployOnce(runtime: LocalRuntime, targets: DeployTarget[], maxCon
   const lambdaStates = new Set(
     [...runtime.stepFunctions.taskResources('deploy-target')].filter(([, r]) => r.includes(':lambda:')).map(([s]) => s),
   );
-  return summarize(maxConcurrency, wallMs, perTarget, calls, lambdaStates);
+  return summarize(maxConcurrency, wallMs, perTarget, calls, lambdaStates, baselineMedian);
 }
 
 function summarize(
@@ -123,6 +134,7 @@ function summarize(
   executions: ExecutionRecord[],
   calls: Record<string, number>,
   lambdaStates: Set<string>,
+  baselineMedian: number | undefined,
 ): BenchRun {
   const n = executions.length;
   const durations = executions.map((e) => (e.stopDate?.getTime() ?? 0) - e.startDate.getTime()).sort((a, b) => a - b);
@@ -131,12 +143,14 @@ function summarize(
   const loopChecks = inLoop.filter((h) => lambdaStates.has(h.state ?? '')).length;
   // The parent's "Deploy to target" task is part of what one target costs.
   const stateTransitions = (entered.length - inLoop.length + n) / n;
-  const lambdaInvocations = entered.filter((h) => lambdaStates.has(h.state ?? '') && !LOOP_STATES.has(h.state ?? '')).length;
+  const lambdaInvocations = entered.filter(
+    (h) => lambdaStates.has(h.state ?? '') && !LOOP_STATES.has(h.state ?? ''),
+  ).length;
   const retries = executions.flatMap((e) => e.history.filter((h) => h.type === 'StateRetried')).length;
   const awsCalls = Object.values(calls).reduce((a, b) => a + b, 0);
   const awsCallsInLoops = loopChecks * CALLS_PER_LOOP_CHECK;
   const median = percentile(durations, 0.5);
-  const idealWallMs = (n / maxConcurrency) * median;
+  const idealWallMs = (n / maxConcurrency) * (baselineMedian ?? median);
   return {
     maxConcurrency,
     targets: n,
@@ -145,6 +159,7 @@ function summarize(
     perTargetMs: { median: round(median), p95: round(percentile(durations, 0.95)) },
     idealWallMs: round(idealWallMs),
     wallVsIdeal: round(wallMs / idealWallMs),
+    awsCallsPerSecond: round((awsCalls / wallMs) * 1000),
     perTarget: {
       stateTransitions: round(stateTransitions),
       lambdaInvocations: round(lambdaInvocations / n),
@@ -160,7 +175,7 @@ function summarize(
 function describeRun(r: BenchRun): string {
   return [
     `\nmaxConcurrency ${r.maxConcurrency}: ${r.targets} targets, ${r.failedTargets} failed`,
-    `  wall ${r.wallMs} ms (ideal ${r.idealWallMs} ms, ×${r.wallVsIdeal})`,
+    `  wall ${r.wallMs} ms (ideal ${r.idealWallMs} ms, ×${r.wallVsIdeal}); ${r.awsCallsPerSecond} AWS calls/s`,
     `  per target: median ${r.perTargetMs.median} ms, p95 ${r.perTargetMs.p95} ms`,
     `  per target outside wait loops: ${r.perTarget.stateTransitions} state transitions, ${r.perTarget.lambdaInvocations} Lambda invocations, ${r.perTarget.awsCalls} AWS calls`,
     `  per target in wait loops: ${r.perTarget.loopIterations} checks, ${r.perTarget.awsCallsInLoops} AWS calls; ${r.perTarget.retries} retries`,

@@ -6,10 +6,10 @@ import { loadMapFile } from '../core/map/load';
 import { planEnvironment } from '../core/map/plan';
 import type { DeploymentMap } from '../core/map/schema';
 import { deployCommit } from '../local/deploy-commit';
-import { liveTargets, type LiveTarget } from '../local/live-targets';
+import { type LiveTarget, liveTargets } from '../local/live-targets';
 import { progressPrinter } from '../local/progress';
 import { startLocalRuntime } from '../local/runtime';
-import { seedRepository, seedTarget } from '../local/seed';
+import { STARTING_IMAGE, seedRepository, seedTarget } from '../local/seed';
 import type { CliIo } from './io';
 
 const DEFAULT_MAP = fileURLToPath(new URL('../crossdeploy.yaml', import.meta.url));
@@ -32,7 +32,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const service = map.services[SERVICE];
   if (!service) throw new Error(`the demo deploys service "${SERVICE}", which the map does not define`);
 
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const runtime = await startLocalRuntime({ onEvent: progressPrinter(io.out) });
   try {
     io.out(`crossdeploy demo: AWS APIs on ${runtime.endpoint} (moto + ECS scheduler simulator), no AWS account used\n`);
@@ -42,12 +41,22 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const commitB = demoCommit('B');
     io.out(`\n== 1. commit ${commitA.slice(0, 7)} → dev, then prod`);
     const a1 = await deployCommit(runtime.stepFunctions, map, { service: SERVICE, branch: 'main', commit: commitA });
-    const a2 = await deployCommit(runtime.stepFunctions, map, { service: SERVICE, branch: 'production', commit: commitA });
+    const a2 = await deployCommit(runtime.stepFunctions, map, {
+      service: SERVICE,
+      branch: 'production',
+      commit: commitA,
+    });
 
-    io.out(`\n== 2. commit ${commitB.slice(0, 7)} → dev, then prod; ${ALARM} fires in ${FAULTY.account}/${FAULTY.region}`);
+    io.out(
+      `\n== 2. commit ${commitB.slice(0, 7)} → dev, then prod; ${ALARM} fires in ${FAULTY.account}/${FAULTY.region}`,
+    );
     runtime.scheduler.injectFault(FAULTY, { kind: 'alarm-after-rollout', alarm: ALARM });
     const b1 = await deployCommit(runtime.stepFunctions, map, { service: SERVICE, branch: 'main', commit: commitB });
-    const b2 = await deployCommit(runtime.stepFunctions, map, { service: SERVICE, branch: 'production', commit: commitB });
+    const b2 = await deployCommit(runtime.stepFunctions, map, {
+      service: SERVICE,
+      branch: 'production',
+      commit: commitB,
+    });
 
     const live = await liveTargets(map, SERVICE, runtime.stepFunctions.executions());
     printTable(io, live, { [commitA]: 'A', [commitB]: 'B' });
@@ -55,19 +64,30 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const prodFailure = b2.environments[0]?.execution;
     const checks: [string, boolean][] = [
       ['commit A deployed to dev and prod', a1.succeeded && a2.succeeded],
-      ['commit B deployed to dev', b1.succeeded && live.filter((t) => t.environment === 'dev').every((t) => t.commit === commitB)],
-      ['commit B failed in prod with DeploymentRolledBack', !b2.succeeded && prodFailure?.error === 'DeploymentRolledBack'],
+      [
+        'commit B deployed to dev',
+        b1.succeeded && live.filter((t) => t.environment === 'dev').every((t) => t.commit === commitB),
+      ],
+      [
+        'commit B failed in prod with DeploymentRolledBack',
+        !b2.succeeded && prodFailure?.error === 'DeploymentRolledBack',
+      ],
       [
         `the failure names ${FAULTY.account}, ${FAULTY.region} and ${ALARM}`,
         [FAULTY.account, FAULTY.region, ALARM].every((word) => prodFailure?.cause?.includes(word)),
       ],
-      ['every prod target runs commit A again', live.filter((t) => t.environment === 'prod').every((t) => t.commit === commitA)],
+      [
+        'every prod target runs commit A again',
+        live.filter((t) => t.environment === 'prod').every((t) => t.commit === commitA),
+      ],
     ];
     io.out('');
     for (const [what, ok] of checks) io.out(`${ok ? '✔' : '✘'} ${what}`);
     if (prodFailure?.cause) io.out(`\nprod failure cause: ${prodFailure.cause}`);
     const executions = runtime.stepFunctions.executions();
-    io.out(`\n${executions.length} executions (${executions.filter((e) => e.stateMachine === 'deploy-target').length} per-target)`);
+    io.out(
+      `\n${executions.length} executions (${executions.filter((e) => e.stateMachine === 'deploy-target').length} per-target)`,
+    );
     return checks.every(([, ok]) => ok) ? 0 : 1;
   } finally {
     await runtime.stop();
@@ -89,7 +109,7 @@ async function seedWorld(map: DeploymentMap) {
       const key = `${target.account}/${target.region}/${target.cluster}/${target.service}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      await seedTarget({ ...target, alarms: plan.health.alarms });
+      await seedTarget({ ...target, image: STARTING_IMAGE, alarms: plan.health.alarms });
     }
   }
 }

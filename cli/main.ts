@@ -6,8 +6,14 @@ type Command = { summary: string; load: () => Promise<{ run(args: string[], io: 
 const commands: Record<string, Command> = {
   validate: { summary: 'check a deployment map; every error with its line', load: () => import('./validate') },
   schema: { summary: 'print the JSON Schema of the deployment map', load: () => import('./schema') },
-  demo: { summary: 'deploy across accounts and regions on this machine, no AWS account needed', load: () => import('./demo') },
-  bench: { summary: 'measure orchestration cost per target (writes bench/results.json)', load: () => import('./bench') },
+  demo: {
+    summary: 'deploy across accounts and regions on this machine, no AWS account needed',
+    load: () => import('./demo'),
+  },
+  bench: {
+    summary: 'measure orchestration cost per target (writes bench/results.json)',
+    load: () => import('./bench'),
+  },
 };
 
 function usage(io: CliIo) {
@@ -15,7 +21,16 @@ function usage(io: CliIo) {
   for (const [name, command] of Object.entries(commands)) io.out(`  ${name.padEnd(10)} ${command.summary}`);
 }
 
+// The CLI runs the Lambda handlers in-process: Powertools in its local shape, quiet unless asked.
+function powertoolsLocalDefaults() {
+  process.env.POWERTOOLS_DEV ??= 'true';
+  process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+}
+
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  powertoolsLocalDefaults();
   const [name, ...args] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     usage(io);

@@ -9,23 +9,13 @@ import {
   type ECRClient,
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
+import { RepositoryNotFound } from '../core/errors';
 import type { ImageRef } from '../core/types';
 
 export class InvalidCommit extends Error {
   override name = 'InvalidCommit' as const;
   constructor(readonly commit: string) {
     super(`commit "${commit}" is not a full git SHA-1 (40 lowercase hex characters)`);
-  }
-}
-
-export class RepositoryNotFound extends Error {
-  override name = 'RepositoryNotFound' as const;
-  constructor(
-    readonly repository: string,
-    readonly account: string,
-    options?: ErrorOptions,
-  ) {
-    super(`ECR repository "${repository}" does not exist in account ${account}; create it before building`, options);
   }
 }
 

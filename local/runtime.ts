@@ -1,4 +1,4 @@
-import { forgetDeployRoleCredentials } from '../aws/deploy-role';
+import { forgetTargetSessions } from '../aws/target-clients';
 import { applyCredentialsToEnv, ORCHESTRATOR_ACCOUNT, useOrchestratorAccount } from './accounts';
 import { type EcsScheduler, startEcsScheduler } from './ecs-scheduler';
 import { localFunctions, stateMachineDefinitions } from './functions';
@@ -35,7 +35,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   applyCredentialsToEnv(await useOrchestratorAccount(scheduler.endpoint, orchestrator.account, orchestrator.region));
-  forgetDeployRoleCredentials();
+  forgetTargetSessions();
 
   const stepFunctions = new LocalStepFunctions({
     definitions: stateMachineDefinitions,

@@ -1,91 +1,127 @@
-import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateRepositoryCommand, ECRClient, RepositoryAlreadyExistsException } from '@aws-sdk/client-ecr';
+// What a platform team already has before crossdeploy arrives: the ECR repository in the tools account,
+// and in each target account a cluster and a service running revision 1. Used by the demo, the benchmark
+// and the tests; written as fixtures (moto's account header), never through crossdeploy's own code paths.
+
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
-import { clientForAccount } from './accounts';
+import type { DeployTarget } from '../core/types';
+import { clientForAccount, ORCHESTRATOR_ACCOUNT } from './accounts';
 
-// What a platform team already has before crossdeploy arrives: the ECR repository in the tools account,
-// and in each target account a cluster and a service running revision 1. Used by the demo and the tests.
-
-export const STARTING_IMAGE = 'public.ecr.aws/nginx/nginx:1.27';
-
-export interface SeedTarget {
+export interface TargetSeed {
   account: string;
-  region: string;
-  cluster: string;
-  service: string;
-  container: string;
+  region?: string;
+  cluster?: string;
+  service?: string;
+  container?: string;
   image?: string;
   alarms?: string[];
-  desiredCount?: number;
 }
 
-/** Creates the cluster, revision 1 of the service's family, the service and its alarms (state OK). */
-export async function seedTarget(t: SeedTarget): Promise<{ taskDefinitionArn: string }> {
-  const ecs = clientForAccount(ECSClient, t.account, t.region);
-  const cloudwatch = clientForAccount(CloudWatchClient, t.account, t.region);
-  await ecs.send(new CreateClusterCommand({ clusterName: t.cluster }));
-  const registered = await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: t.service,
-      requiresCompatibilities: ['FARGATE'],
-      networkMode: 'awsvpc',
-      cpu: '256',
-      memory: '512',
-      executionRoleArn: `arn:aws:iam::${t.account}:role/${t.service}-execution`,
-      containerDefinitions: [
-        {
-          name: t.container,
-          image: t.image ?? STARTING_IMAGE,
-          essential: true,
-          portMappings: [{ containerPort: 80, protocol: 'tcp' }],
-        },
-        // A second container proves a deploy replaces one image and keeps everything else.
-        { name: 'log-router', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable', essential: false },
-      ],
-    }),
-  );
-  const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn as string;
-  await ecs.send(
-    new CreateServiceCommand({
-      cluster: t.cluster,
-      serviceName: t.service,
-      taskDefinition: taskDefinitionArn,
-      desiredCount: t.desiredCount ?? 2,
-      launchType: 'FARGATE',
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
-    }),
-  );
-  for (const alarm of t.alarms ?? []) {
-    await cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: alarm,
-        Namespace: 'AWS/ApplicationELB',
-        MetricName: 'HTTPCode_Target_5XX_Count',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 5,
-        ComparisonOperator: 'GreaterThanThreshold',
+export interface SeededTarget {
+  target: DeployTarget;
+  clusterArn: string;
+  serviceArn: string;
+  taskDefinitionArn: string;
+  alarms: string[];
+}
+
+/** The image the demo's services run before their first deploy. */
+export const STARTING_IMAGE = 'public.ecr.aws/nginx/nginx:1.27';
+
+/** The sidecar every seeded task definition carries, to prove a deploy keeps the other containers. */
+export const SIDECAR = 'log-router';
+
+/**
+ * A target account as its owners left it: cluster, a task definition (family = service) running `image`
+ * beside the sidecar, a service of 2 tasks with circuit breaker and rollback on, and its alarms in OK.
+ */
+export async function seedTarget(seed: TargetSeed): Promise<SeededTarget> {
+  const target: DeployTarget = {
+    account: seed.account,
+    region: seed.region ?? 'us-east-1',
+    cluster: seed.cluster ?? 'main',
+    service: seed.service ?? 'web',
+    container: seed.container ?? 'app',
+  };
+  const image = seed.image ?? `${ORCHESTRATOR_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/${target.service}:previous`;
+  const alarms = seed.alarms ?? [];
+  const ecs = clientForAccount(ECSClient, target.account, target.region);
+  const cloudwatch = clientForAccount(CloudWatchClient, target.account, target.region);
+  try {
+    const { cluster } = await ecs.send(new CreateClusterCommand({ clusterName: target.cluster }));
+    const { taskDefinition } = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: target.service,
+        containerDefinitions: [
+          { name: target.container, image, essential: true, memory: 512, portMappings: [{ containerPort: 8080 }] },
+          { name: SIDECAR, image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable', memory: 64 },
+        ],
       }),
     );
+    const { service } = await ecs.send(
+      new CreateServiceCommand({
+        cluster: target.cluster,
+        serviceName: target.service,
+        taskDefinition: taskDefinition?.taskDefinitionArn,
+        desiredCount: 2,
+        deploymentConfiguration: {
+          deploymentCircuitBreaker: { enable: true, rollback: true },
+          maximumPercent: 200,
+          minimumHealthyPercent: 100,
+        },
+      }),
+    );
+    for (const alarm of alarms) {
+      await cloudwatch.send(
+        new PutMetricAlarmCommand({
+          AlarmName: alarm,
+          Namespace: 'AWS/ECS',
+          MetricName: 'CPUUtilization',
+          Dimensions: [
+            { Name: 'ClusterName', Value: target.cluster },
+            { Name: 'ServiceName', Value: target.service },
+          ],
+          Statistic: 'Average',
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 90,
+          ComparisonOperator: 'GreaterThanThreshold',
+        }),
+      );
+      await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarm, StateValue: 'OK', StateReason: 'seeded' }));
+    }
+    if (!cluster?.clusterArn || !service?.serviceArn || !taskDefinition?.taskDefinitionArn) {
+      throw new Error(`seeding ${target.account}/${target.region} returned no ARNs`);
+    }
+    return {
+      target,
+      clusterArn: cluster.clusterArn,
+      serviceArn: service.serviceArn,
+      taskDefinitionArn: taskDefinition.taskDefinitionArn,
+      alarms,
+    };
+  } finally {
+    ecs.destroy();
+    cloudwatch.destroy();
   }
-  ecs.destroy();
-  cloudwatch.destroy();
-  return { taskDefinitionArn };
 }
 
-/** The ECR repository in the orchestrator account (the caller's credentials). */
-export async function seedRepository(name: string, region: string): Promise<void> {
-  const ecr = new ECRClient({ region });
+/** An ECR repository in the tools account, where the builder pushes. */
+export async function seedRepository(
+  name: string,
+  region = 'us-east-1',
+): Promise<{ repositoryUri: string; repositoryArn: string }> {
+  const ecr = clientForAccount(ECRClient, ORCHESTRATOR_ACCOUNT, region);
   try {
-    await ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
-  } catch (error) {
-    if (!(error instanceof RepositoryAlreadyExistsException)) throw error;
+    const { repository } = await ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
+    if (!repository?.repositoryUri || !repository.repositoryArn) throw new Error(`repository ${name}: no URI`);
+    return { repositoryUri: repository.repositoryUri, repositoryArn: repository.repositoryArn };
   } finally {
     ecr.destroy();
   }

@@ -6,7 +6,12 @@ const dir = new URL('../state-machines/', import.meta.url);
 let failures = 0;
 
 function visit(node, file, path) {
-  if (Array.isArray(node)) return node.forEach((n, i) => visit(n, file, `${path}[${i}]`));
+  if (Array.isArray(node)) {
+    node.forEach((n, i) => {
+      visit(n, file, `${path}[${i}]`);
+    });
+    return;
+  }
   if (typeof node !== 'object' || node === null) return;
   for (const [key, value] of Object.entries(node)) {
     if (JSONATA_FIELDS.includes(key) && path.includes('States')) {

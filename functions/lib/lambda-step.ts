@@ -1,4 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
@@ -25,7 +26,11 @@ export function lambdaStep<S extends z.ZodType, O>(
       throw new InvalidStepInput(`${stepName}: invalid input\n${z.prettifyError(parsed.error)}`);
     }
     logger.appendKeys({ step: stepName });
-    return step(parsed.data);
+    const output = await step(parsed.data);
+    // One count per completed step, by step: the dashboard's view of how far deployments get.
+    metrics.addDimension('Step', stepName);
+    metrics.addMetric('StepCompleted', MetricUnit.Count, 1);
+    return output;
   };
   return middy(run)
     .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -1,6 +1,6 @@
-import { ECSClient, DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { beforeEach } from 'vitest';
-import { forgetDeployRoleCredentials } from '../../aws/deploy-role';
+import { forgetTargetSessions } from '../../aws/target-clients';
 import type { EnvironmentDeployment } from '../../core/map/plan';
 import type { DeployTarget, ImageRef, TargetDeployment } from '../../core/types';
 import { clientForAccount } from '../../local/accounts';
@@ -19,7 +19,7 @@ export const IMAGE: ImageRef = {
 export function useWorkflows(): () => LocalStepFunctions {
   let engine: LocalStepFunctions;
   beforeEach(() => {
-    forgetDeployRoleCredentials();
+    forgetTargetSessions();
     engine = new LocalStepFunctions({
       definitions: stateMachineDefinitions,
       functions: localFunctions,
@@ -62,7 +62,11 @@ export function environmentDeployment(
   const { target: _, ...common } = targetDeployment(target('222222222222', 'us-east-1'));
   return {
     ...common,
-    waves: waves.map((w) => ({ maxConcurrency: w.maxConcurrency ?? 10, failureTolerance: w.failureTolerance ?? 0, targets: w.targets })),
+    waves: waves.map((w) => ({
+      maxConcurrency: w.maxConcurrency ?? 10,
+      failureTolerance: w.failureTolerance ?? 0,
+      targets: w.targets,
+    })),
   };
 }
 
@@ -75,5 +79,10 @@ export async function live(t: DeployTarget) {
     new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] }),
   );
   ecs.destroy();
-  return { taskDefinitionArn, revision: taskDefinition?.revision, containers: taskDefinition?.containerDefinitions ?? [], tags: tags ?? [] };
+  return {
+    taskDefinitionArn,
+    revision: taskDefinition?.revision,
+    containers: taskDefinition?.containerDefinitions ?? [],
+    tags: tags ?? [],
+  };
 }

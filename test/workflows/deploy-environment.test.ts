@@ -15,7 +15,10 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     const [a, b, c] = sixTargets;
     if (!a || !b || !c) throw new Error('fixture');
     await seed([a, b, c]);
-    const execution = await engine().run('deploy-environment', environmentDeployment([{ targets: [a, b] }, { targets: [c] }]));
+    const execution = await engine().run(
+      'deploy-environment',
+      environmentDeployment([{ targets: [a, b] }, { targets: [c] }]),
+    );
 
     expect(execution.status).toBe('SUCCEEDED');
     for (const t of [a, b, c]) expect((await live(t)).revision).toBe(2);

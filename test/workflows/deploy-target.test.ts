@@ -1,4 +1,4 @@
-import { GetRepositoryPolicyCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { ECRClient, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { clientForAccount } from '../../local/accounts';
@@ -83,7 +83,9 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.history.some((e) => e.type === 'StateRetried' && e.state === 'Register task definition revision')).toBe(true);
+    expect(
+      execution.history.some((e) => e.type === 'StateRetried' && e.state === 'Register task definition revision'),
+    ).toBe(true);
     const ecs = clientForAccount(ECSClient, dev.account, dev.region);
     const { taskDefinitionArns } = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'web' }));
     expect(taskDefinitionArns).toHaveLength(2);
