@@ -109,6 +109,7 @@ async function deployOnce(
     orchestrator: ORCHESTRATOR,
     deployRole: { name: 'crossdeploy-deploy' },
     ecr: { repository: 'web', registryPolicy: false },
+    taskDefinitionTemplate: null,
     health: { alarms: [] },
     rollout: { intervalSeconds: 0, checks: 10 },
     bake: { intervalSeconds: 0, checks: 0 },

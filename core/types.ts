@@ -66,7 +66,7 @@ export interface TargetDeployment {
   deployRole: DeployRole;
   ecr: EcrAccess;
   /** A task definition template from the map (RegisterTaskDefinition input shape), used instead of the live one. */
-  taskDefinitionTemplate?: Record<string, unknown>;
+  taskDefinitionTemplate: Record<string, unknown> | null;
   health: HealthChecks;
   rollout: CheckLoop;
   bake: CheckLoop;

@@ -25,7 +25,11 @@ export function evaluateWave(outcomes: TargetOutcome[], failureTolerance: number
   const toRollBack = outcomes.filter((o) => o.succeeded && o.taskDefinitionArn && o.previousTaskDefinitionArn);
   const names = new Set(failures.map((o) => o.error));
   const [only] = names;
-  const perTarget = failures.map((o) => `${where(o.target)}: ${o.cause ?? o.error ?? 'unknown failure'}`);
+  // Causes written by crossdeploy's own steps already name their target; others get it prefixed.
+  const perTarget = failures.map((o) => {
+    const cause = o.cause ?? o.error ?? 'unknown failure';
+    return cause.includes(`${o.target.account}/${o.target.region}`) ? cause : `${where(o.target)}: ${cause}`;
+  });
   return {
     failed: true,
     toRollBack,

@@ -36,7 +36,7 @@ export async function judgeWave(event: z.infer<typeof input>) {
         }
       : outcomeFromFailure(o.target, o.failure),
   );
-  const label = `${event.environment} wave ${event.waveNumber + 1}`;
+  const label = `${event.waveNumber + 1} of ${event.environment}`;
   const verdict = evaluateWave(outcomes, event.failureTolerance, label);
   logger.info('wave evaluated', { wave: label, failed: verdict.failed, summary: verdict.summary });
   return verdict;

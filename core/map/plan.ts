@@ -24,7 +24,7 @@ export interface EnvironmentDeployment {
   orchestrator: OrchestratorRef;
   deployRole: DeployRole;
   ecr: EcrAccess;
-  taskDefinitionTemplate?: Record<string, unknown>;
+  taskDefinitionTemplate: Record<string, unknown> | null;
   health: HealthChecks;
   rollout: CheckLoop;
   bake: CheckLoop;
@@ -66,9 +66,9 @@ export function planEnvironment(
       registryPolicy,
       ...(principalOrgId === undefined ? {} : { principalOrgId }),
     },
-    ...(service.taskDefinitionTemplate === undefined
-      ? {}
-      : { taskDefinitionTemplate: structuredClone(service.taskDefinitionTemplate) }),
+    // Always present (null without a template): a JSONPath reference to a missing field fails the execution.
+    taskDefinitionTemplate:
+      service.taskDefinitionTemplate === undefined ? null : structuredClone(service.taskDefinitionTemplate),
     health: { alarms: [...alarms], ...(probe === undefined ? {} : { probeUrl: probe }) },
     rollout: {
       intervalSeconds: ROLLOUT_CHECK_INTERVAL_SECONDS,

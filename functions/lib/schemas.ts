@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-// Step inputs as the state machines pass them. Objects are loose: a step receives the whole
-// execution state and reads only what it needs.
+// Step inputs as the state machines pass them. A step receives the whole execution state; parsing keeps
+// only what the step declares, except for `progress`, which the wait loops hand back and forth whole.
 
 export const deployTarget = z.object({
   account: z.string().regex(/^\d{12}$/),
@@ -26,7 +26,7 @@ export const failureEvidence = z.object({
   evidence: z.string(),
 });
 
-export const targetDeployment = z.looseObject({
+export const targetDeployment = z.object({
   deploymentId: z.string().min(1),
   serviceName: z.string().min(1),
   environment: z.string().min(1),
@@ -40,7 +40,7 @@ export const targetDeployment = z.looseObject({
     registryPolicy: z.boolean(),
     principalOrgId: z.string().optional(),
   }),
-  taskDefinitionTemplate: z.record(z.string(), z.unknown()).optional(),
+  taskDefinitionTemplate: z.record(z.string(), z.unknown()).nullable(),
   health: z.object({ alarms: z.array(z.string()), probeUrl: z.string().optional() }),
   rollout: checkLoop,
   bake: checkLoop,

@@ -78,6 +78,19 @@ describe('evaluateWave', () => {
     expect(evaluateWave(wave([1, 4], error), 1, 'prod wave 2').error).toBe(expected);
   });
 
+  it('names each failed target once, whether or not its own cause already names it', () => {
+    const selfNaming = failed(
+      0,
+      'DeploymentRolledBack',
+      `account/region ${target(0).account}/${target(0).region}: alarm`,
+    );
+    const verdict = evaluateWave([selfNaming, failed(1), succeeded(2)], 0, '1 of prod');
+
+    expect(verdict.cause).toBe(
+      `wave 1 of prod: 2 of 3 targets failed (tolerance 0); account/region ${target(0).account}/${target(0).region}: alarm; ${where(1)}: circuit-breaker check failed in ${target(1).region}`,
+    );
+  });
+
   it('does not roll back a succeeded target that reports no revisions', () => {
     const outcomes = [failed(0), failed(1), { target: target(2), succeeded: true }];
 

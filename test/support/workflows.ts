@@ -49,6 +49,7 @@ export function targetDeployment(t: DeployTarget, overrides: Partial<TargetDeplo
     target: t,
     deployRole: { name: 'crossdeploy-deploy' },
     ecr: { repository: 'web', registryPolicy: false },
+    taskDefinitionTemplate: null,
     health: { alarms: ['web-5xx'] },
     rollout: { intervalSeconds: 15, checks: 10 },
     bake: { intervalSeconds: 30, checks: 3 },

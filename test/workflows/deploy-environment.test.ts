@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useMoto } from '../support/moto';
-import { environmentDeployment, live, seed, target, useWorkflows } from '../support/workflows';
+import { environmentDeployment, IMAGE, live, seed, target, useWorkflows } from '../support/workflows';
 
 const moto = useMoto();
 const engine = useWorkflows();
@@ -29,6 +29,26 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
       [a, b, c].map((t) => `web-dev-3f2a9c1-test-${t.account}-${t.region}`).sort(),
     );
     expect(nested.every((e) => e.parentArn === execution.executionArn)).toBe(true);
+  });
+
+  it("registers each target's revision from the map's task definition template when it has one", async () => {
+    const [a] = sixTargets;
+    if (!a) throw new Error('fixture');
+    await seed([a]);
+    const template = {
+      family: 'web',
+      cpu: '1024',
+      memory: '2048',
+      containerDefinitions: [{ name: 'app', image: 'replaced-by-the-deploy', essential: true, memory: 2048 }],
+    };
+    const execution = await engine().run('deploy-environment', {
+      ...environmentDeployment([{ targets: [a] }]),
+      taskDefinitionTemplate: template,
+    });
+
+    expect(execution.status).toBe('SUCCEEDED');
+    const now = await live(a);
+    expect(now.containers.map((c) => [c.name, c.image])).toEqual([['app', IMAGE.uri]]);
   });
 
   it('rolls back the whole wave when more targets fail than it tolerates', async () => {
