@@ -93,3 +93,17 @@ export class RepositoryNotFound extends Error {
     super(`ECR repository "${repository}" does not exist in account ${account}`, options);
   }
 }
+
+/** The repository policy holds crossdeploy's grant, yet another statement keeps the target account from pulling. */
+export class EcrPullDenied extends Error {
+  override name = 'EcrPullDenied' as const;
+  constructor(
+    readonly repository: string,
+    readonly account: string,
+  ) {
+    super(
+      `repository policy of "${repository}" grants account ${account} pull, but another statement denies it; ` +
+        'remove or narrow that statement',
+    );
+  }
+}

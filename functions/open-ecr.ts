@@ -8,7 +8,7 @@ import {
 import type { z } from 'zod';
 import { awsCall } from '../aws/transient';
 import { mergeRegistryPolicy, mergeRepositoryPolicy, type PullGrant, policyGrantsPull } from '../core/ecr-policy';
-import { RepositoryNotFound, TransientAwsError } from '../core/errors';
+import { EcrPullDenied, RepositoryNotFound, TransientAwsError } from '../core/errors';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 import { targetDeployment } from './lib/schemas';
@@ -47,15 +47,21 @@ export async function openEcrToTarget(
 async function openRepository(ecr: EcrLike, input: Input, grant: PullGrant): Promise<PolicyWrite> {
   const repositoryName = input.ecr.repository;
   const read = () => readRepositoryPolicy(ecr, repositoryName, input.orchestrator.account);
-  const merged = mergeRepositoryPolicy(await read(), grant);
-  if (!merged.changed) return 'unchanged';
-  await awsCall(`ecr:SetRepositoryPolicy ${repositoryName}`, () =>
-    ecr.send(new SetRepositoryPolicyCommand({ repositoryName, policyText: merged.policy })),
-  );
-  if ('accounts' in grant && !policyGrantsPull(await read(), input.target.account)) {
+  const existing = await read();
+  const merged = mergeRepositoryPolicy(existing, grant);
+  if (merged.changed) {
+    await awsCall(`ecr:SetRepositoryPolicy ${repositoryName}`, () =>
+      ecr.send(new SetRepositoryPolicyCommand({ repositoryName, policyText: merged.policy })),
+    );
+  }
+  const now = merged.changed ? await read() : existing;
+  if (merged.changed && mergeRepositoryPolicy(now, grant).changed) {
     throw new TransientAwsError(`repository policy of ${repositoryName} lost a concurrent write; retrying`);
   }
-  return 'written';
+  if ('accounts' in grant && !policyGrantsPull(now, input.target.account)) {
+    throw new EcrPullDenied(repositoryName, input.target.account);
+  }
+  return merged.changed ? 'written' : 'unchanged';
 }
 
 async function readRepositoryPolicy(ecr: EcrLike, repositoryName: string, account: string) {

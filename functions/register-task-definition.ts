@@ -25,19 +25,23 @@ export async function registerRevision(input: Input, clients: TargetClientFactor
   const where = `${input.target.account}/${input.target.region}`;
   const service = await describeService(ecs, input.target);
   const previousTaskDefinitionArn = service.taskDefinition as string;
-  const latest = await describeTaskDefinition(ecs, familyOf(previousTaskDefinitionArn), where);
+  const template = input.taskDefinitionTemplate;
+  const family = typeof template?.family === 'string' ? template.family : familyOf(previousTaskDefinitionArn);
+  // The family the revision goes into may not exist yet: a template's first deploy.
+  const latest = await describeTaskDefinition(ecs, family, where).catch((error: Error) => {
+    if (error.name === 'ClientException' && template) return undefined;
+    throw error;
+  });
 
-  if (deploymentIdOf(latest.tags) === input.deploymentId && latest.taskDefinition.taskDefinitionArn) {
-    logger.info('revision already registered for this deployment', {
-      where,
-      arn: latest.taskDefinition.taskDefinitionArn,
-    });
-    return { taskDefinitionArn: latest.taskDefinition.taskDefinitionArn, previousTaskDefinitionArn, reused: true };
+  const latestArn = latest?.taskDefinition.taskDefinitionArn;
+  if (latestArn && deploymentIdOf(latest.tags) === input.deploymentId) {
+    logger.info('revision already registered for this deployment', { where, arn: latestArn });
+    return { taskDefinitionArn: latestArn, previousTaskDefinitionArn, reused: true };
   }
 
   const base =
-    input.taskDefinitionTemplate ??
-    (latest.taskDefinition.taskDefinitionArn === previousTaskDefinitionArn
+    template ??
+    (latest && latestArn === previousTaskDefinitionArn
       ? latest.taskDefinition
       : (await describeTaskDefinition(ecs, previousTaskDefinitionArn, where)).taskDefinition);
   const next = deriveTaskDefinition(base, input.target.container, input.image.uri);

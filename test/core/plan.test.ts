@@ -38,6 +38,7 @@ describe('planEnvironment on the example map', () => {
     orchestrator: { account: '111111111111', region: 'us-east-1' },
     deployRole: { name: 'crossdeploy-deploy' },
     ecr: { repository: 'web', registryPolicy: false },
+    taskDefinitionTemplate: null,
     health: { alarms: ['web-5xx'] },
     rollout: { intervalSeconds: 15, checks: 120 },
   };

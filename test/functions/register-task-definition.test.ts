@@ -1,0 +1,174 @@
+import { DescribeTaskDefinitionCommand, ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { describe, expect, it } from 'vitest';
+import { COMMIT_TAG, DEPLOYMENT_ID_TAG } from '../../core/task-definition';
+import { registerRevision } from '../../functions/register-task-definition';
+import { clientForAccount } from '../../local/accounts';
+import { SIDECAR } from '../../local/seed';
+import { useMoto } from '../support/moto';
+import { IMAGE, target, targetDeployment, useWorkflows } from '../support/workflows';
+import { recordingClientFactory, seeded } from './support';
+
+useMoto();
+useWorkflows();
+const dev = target('222222222222', 'us-east-1');
+
+const READ_ONLY_FIELDS = [
+  'taskDefinitionArn',
+  'revision',
+  'status',
+  'requiresAttributes',
+  'compatibilities',
+  'registeredAt',
+  'registeredBy',
+  'deregisteredAt',
+  'deleteRequestedAt',
+];
+
+/** A revision as stored in the target account, read as a fixture. */
+async function describeRevision(taskDefinitionArn: string) {
+  const ecs = clientForAccount(ECSClient, dev.account, dev.region);
+  try {
+    return await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] }));
+  } finally {
+    ecs.destroy();
+  }
+}
+
+async function revisionsOfFamily(family: string): Promise<string[]> {
+  const ecs = clientForAccount(ECSClient, dev.account, dev.region);
+  try {
+    return (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family }))).taskDefinitionArns ?? [];
+  } finally {
+    ecs.destroy();
+  }
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error('expected the step to fail');
+    },
+    (error: unknown) => error as Error,
+  );
+}
+
+describe('register-task-definition step (registerRevision)', () => {
+  it('registers a revision whose app container runs the digest and keeps the sidecar, tagged with commit and deployment', async () => {
+    const before = await seeded(dev);
+    const deployment = targetDeployment(dev);
+
+    const result = await registerRevision(deployment);
+
+    expect(result.reused).toBe(false);
+    expect(result.previousTaskDefinitionArn).toBe(before.taskDefinitionArn);
+    expect(result.taskDefinitionArn).toMatch(/:task-definition\/web:2$/);
+    const { taskDefinition, tags } = await describeRevision(result.taskDefinitionArn);
+    const containers = taskDefinition?.containerDefinitions ?? [];
+    expect(containers.map((c) => c.name)).toEqual(['app', SIDECAR]);
+    expect(containers[0]).toMatchObject({ image: IMAGE.uri, memory: 512, essential: true });
+    expect(containers[0]?.portMappings?.[0]?.containerPort).toBe(8080);
+    expect(containers[1]?.image).toBe('public.ecr.aws/aws-observability/aws-for-fluent-bit:stable');
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        { key: COMMIT_TAG, value: deployment.commit },
+        { key: DEPLOYMENT_ID_TAG, value: deployment.deploymentId },
+      ]),
+    );
+  });
+
+  it('sends RegisterTaskDefinition none of the read-only fields DescribeTaskDefinition returned', async () => {
+    await seeded(dev);
+    const { clients, sent } = recordingClientFactory();
+
+    await registerRevision(targetDeployment(dev), clients);
+
+    const registers = sent.filter((c) => c.command === 'RegisterTaskDefinitionCommand');
+    expect(registers).toHaveLength(1);
+    const input = registers[0]?.input ?? {};
+    expect(input.family).toBe('web');
+    expect(Object.keys(input).filter((field) => READ_ONLY_FIELDS.includes(field))).toEqual([]);
+  });
+
+  it('returns the revision it registered before, and registers no other, when retried with the same deployment id', async () => {
+    await seeded(dev);
+    const deployment = targetDeployment(dev);
+
+    const first = await registerRevision(deployment);
+    const retried = await registerRevision(deployment);
+
+    expect(retried).toEqual({ ...first, reused: true });
+    expect(await revisionsOfFamily('web')).toHaveLength(2);
+  });
+
+  it('registers a further revision for a different deployment id', async () => {
+    await seeded(dev);
+
+    const first = await registerRevision(targetDeployment(dev));
+    const next = await registerRevision(targetDeployment(dev, { deploymentId: 'web-dev-9e8d7c6-test' }));
+
+    expect(next.reused).toBe(false);
+    expect(next.taskDefinitionArn).not.toBe(first.taskDefinitionArn);
+    expect(await revisionsOfFamily('web')).toHaveLength(3);
+  });
+
+  it("builds the revision from the map's template instead of the live definition", async () => {
+    await seeded(dev);
+    const template = {
+      family: 'web',
+      containerDefinitions: [{ name: 'app', image: 'replaced-by-the-digest', memory: 256, essential: true }],
+    };
+
+    const result = await registerRevision(targetDeployment(dev, { taskDefinitionTemplate: template }));
+
+    const { taskDefinition } = await describeRevision(result.taskDefinitionArn);
+    expect(taskDefinition?.containerDefinitions).toHaveLength(1);
+    expect(taskDefinition?.containerDefinitions?.[0]).toMatchObject({ name: 'app', image: IMAGE.uri, memory: 256 });
+  });
+
+  it('returns the revision it registered before when retried with a template of another family', async () => {
+    await seeded(dev);
+    const template = {
+      family: 'web-v2',
+      containerDefinitions: [{ name: 'app', image: 'replaced-by-the-digest', memory: 256, essential: true }],
+    };
+    const deployment = targetDeployment(dev, { taskDefinitionTemplate: template });
+
+    const first = await registerRevision(deployment);
+    const retried = await registerRevision(deployment);
+
+    expect(first.taskDefinitionArn).toMatch(/task-definition\/web-v2:1$/);
+    expect(retried).toEqual({ ...first, reused: true });
+    expect(await revisionsOfFamily('web-v2')).toHaveLength(1);
+  });
+
+  it('fails with ContainerNotFound naming the container and the ones there are', async () => {
+    await seeded(dev);
+
+    const error = await failureOf(registerRevision(targetDeployment({ ...dev, container: 'api' })));
+
+    expect(error.name).toBe('ContainerNotFound');
+    expect(error.message).toContain('"api"');
+    expect(error.message).toContain(`app, ${SIDECAR}`);
+    expect(await revisionsOfFamily('web')).toHaveLength(1);
+  });
+
+  it('fails with ServiceNotFound naming the target when the service does not exist', async () => {
+    await seeded(dev);
+
+    const error = await failureOf(registerRevision(targetDeployment({ ...dev, service: 'api' })));
+
+    expect(error.name).toBe('ServiceNotFound');
+    expect(error.message).toContain('account/region 222222222222/us-east-1');
+    expect(error.message).toContain('cluster/service demo/api');
+  });
+
+  it('fails with ServiceNotFound naming the cluster when the cluster does not exist', async () => {
+    await seeded(dev);
+
+    const error = await failureOf(registerRevision(targetDeployment({ ...dev, cluster: 'staging' })));
+
+    expect(error.name).toBe('ServiceNotFound');
+    expect(error.message).toContain('cluster/service staging/web');
+    expect(error.message).toContain('cluster staging does not exist');
+  });
+});
