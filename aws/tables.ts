@@ -1,0 +1,41 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+// The orchestrator's DynamoDB tables, described once: the local runtime creates them from here and the SST
+// app declares the same keys. Records that expire carry `expiresAt` (epoch seconds) for DynamoDB's TTL.
+
+/** Webhook deliveries already accepted, by `X-GitHub-Delivery`: a redelivery starts nothing new. */
+export const deliveriesTable = (name: string): CreateTableCommandInput => ({
+  TableName: name,
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [{ AttributeName: 'deliveryId', AttributeType: 'S' }],
+  KeySchema: [{ AttributeName: 'deliveryId', KeyType: 'HASH' }],
+});
+
+/**
+ * Approvals waiting for a decision, by `approvalId`; the task token stays here, never in a link. The index
+ * finds the approvals pending for one service × environment, which a newer commit supersedes.
+ */
+export const approvalsTable = (name: string): CreateTableCommandInput => ({
+  TableName: name,
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [
+    { AttributeName: 'approvalId', AttributeType: 'S' },
+    { AttributeName: 'serviceEnvironment', AttributeType: 'S' },
+  ],
+  KeySchema: [{ AttributeName: 'approvalId', KeyType: 'HASH' }],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: 'byServiceEnvironment',
+      KeySchema: [{ AttributeName: 'serviceEnvironment', KeyType: 'HASH' }],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+});
+
+/** One lease per service × environment (`web#prod`): at most one deployment mutates it at a time. */
+export const leasesTable = (name: string): CreateTableCommandInput => ({
+  TableName: name,
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [{ AttributeName: 'lease', AttributeType: 'S' }],
+  KeySchema: [{ AttributeName: 'lease', KeyType: 'HASH' }],
+});

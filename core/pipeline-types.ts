@@ -1,0 +1,77 @@
+// The contracts of the path from a git push to production: events on the bus, the pipeline workflow's input,
+// approvals. Everything here crosses EventBridge or Step Functions, so it stays plain JSON.
+
+import type { EnvironmentDeployment } from './map/plan';
+import type { ImageRef } from './types';
+
+/** `source` of every event crossdeploy puts on its bus. */
+export const EVENT_SOURCE = 'crossdeploy';
+
+export const DETAIL_TYPE = {
+  push: 'Push',
+  approvalDecision: 'Approval Decision',
+} as const;
+
+/** A push to a branch, normalized from GitHub's webhook or CodeCommit's state-change event. */
+export interface PushEvent {
+  /** Which repository, in the map's words: `{ github: "acme/web" }` or `{ codecommit: "web" }`. */
+  source: { github: string } | { codecommit: string };
+  branch: string;
+  /** 40 hex characters. */
+  commit: string;
+  author: string;
+  message: string;
+  /** Every path added, modified or removed by the pushed commits; empty when the source does not say. */
+  changedPaths: string[];
+  /** GitHub's `X-GitHub-Delivery`, when the push came through the webhook. */
+  deliveryId?: string;
+}
+
+/** One environment of a pipeline: its approval gate (if any) and its deployment plan, image still unknown. */
+export interface PipelineStage {
+  environment: string;
+  approval: { topic: string; timeoutSeconds: number } | null;
+  concurrency: 'superseded' | 'queued';
+  plan: Omit<EnvironmentDeployment, 'image'>;
+}
+
+/** Input of one pipeline execution (`state-machines/pipeline.asl.json`): one service × one pushed commit. */
+export interface PipelineInput {
+  pipelineId: string;
+  serviceName: string;
+  branch: string;
+  commit: string;
+  author: string;
+  message: string;
+  repository: string;
+  orchestrator: { account: string; region: string };
+  /** The unit-test command the map runs before the build, if any. */
+  test: string | null;
+  stages: PipelineStage[];
+}
+
+/** What an approver decides from: everything about to ship, and where. */
+export interface ApprovalRequest {
+  approvalId: string;
+  pipelineId: string;
+  serviceName: string;
+  environment: string;
+  commit: string;
+  author: string;
+  message: string;
+  image: ImageRef;
+  /** Each target and the task definition it runs now. */
+  targets: { account: string; region: string; cluster: string; service: string; runs: string }[];
+  expiresAt: string;
+}
+
+export type Decision = 'approve' | 'reject';
+
+/** Put on the bus when an approver decides; a rule hands it to the step that resumes the workflow. */
+export interface ApprovalDecision {
+  approvalId: string;
+  decision: Decision;
+  approver: string;
+  comment: string;
+  decidedAt: string;
+}

@@ -1,0 +1,136 @@
+// The state machines, the `${...}` substitutions their ASL files use, and what each machine depends on.
+// Pure (no Pulumi, no SST globals): stacks/state-machines.ts deploys from it, tests check it offline.
+import deployEnvironment from '../state-machines/deploy-environment.asl.json';
+import deployTarget from '../state-machines/deploy-target.asl.json';
+import rollbackTarget from '../state-machines/rollback-target.asl.json';
+import { functionVariable, STEP_FUNCTIONS, type StepFunction } from './steps';
+
+export interface StateMachineSpec {
+  /** `DeployTarget`: Pulumi resources `DeployTargetStateMachine*`, substitution `${DeployTargetStateMachineArn}`. */
+  id: string;
+  /** `deploy-target`: the file `state-machines/deploy-target.asl.json` and the machine's name suffix. */
+  file: string;
+  /** The ASL as in the file (JSON imports are bundled, so no path is resolved at deploy time). */
+  definition: unknown;
+}
+
+/**
+ * In creation order: a machine may start only machines listed before it (deploy-target starts
+ * rollback-target; deploy-environment starts both), so their ARNs exist when its definition is built.
+ */
+export const STATE_MACHINES = [
+  { id: 'RollbackTarget', file: 'rollback-target', definition: rollbackTarget },
+  { id: 'DeployTarget', file: 'deploy-target', definition: deployTarget },
+  { id: 'DeployEnvironment', file: 'deploy-environment', definition: deployEnvironment },
+] as const satisfies readonly StateMachineSpec[];
+
+export type StateMachine = (typeof STATE_MACHINES)[number];
+export type StateMachineId = StateMachine['id'];
+
+export const stateMachineVariable = (spec: Pick<StateMachineSpec, 'id'>): string => `${spec.id}StateMachineArn`;
+
+export type Substitution =
+  | { kind: 'function'; variable: string; spec: StepFunction }
+  | { kind: 'state-machine'; variable: string; spec: StateMachine };
+
+/** Every variable an ASL file may use, and what provides its value. */
+export const SUBSTITUTIONS: ReadonlyMap<string, Substitution> = new Map<string, Substitution>([
+  ...STEP_FUNCTIONS.map((spec): [string, Substitution] => [
+    functionVariable(spec),
+    { kind: 'function', variable: functionVariable(spec), spec },
+  ]),
+  ...STATE_MACHINES.map((spec): [string, Substitution] => [
+    stateMachineVariable(spec),
+    { kind: 'state-machine', variable: stateMachineVariable(spec), spec },
+  ]),
+]);
+
+const VARIABLE = /\$\{(\w+)\}/g;
+
+function mapStrings(node: unknown, replace: (text: string) => string): unknown {
+  if (typeof node === 'string') return replace(node);
+  if (Array.isArray(node)) return node.map((item) => mapStrings(item, replace));
+  if (node !== null && typeof node === 'object') {
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, mapStrings(value, replace)]));
+  }
+  return node;
+}
+
+/** The `${Var}` names a definition uses, sorted. */
+export function definitionVariables(definition: unknown): string[] {
+  const found = new Set<string>();
+  mapStrings(definition, (text) => {
+    for (const match of text.matchAll(VARIABLE)) found.add(match[1] as string);
+    return text;
+  });
+  return [...found].sort();
+}
+
+/** The definition as JSON text with every `${Var}` replaced; a variable without a value is an error. */
+export function substitute(definition: unknown, values: Readonly<Record<string, string>>, where: string): string {
+  const substituted = mapStrings(definition, (text) =>
+    text.replace(VARIABLE, (_, variable: string) => {
+      const value = values[variable];
+      if (value === undefined) throw new Error(`${where}: no value for \${${variable}}`);
+      return value;
+    }),
+  );
+  return JSON.stringify(substituted);
+}
+
+const NESTED_EXECUTION = /^arn:aws:states:::states:startExecution/;
+const NESTED_SYNC_EXECUTION = /^arn:aws:states:::states:startExecution\.sync/;
+
+function taskResources(definition: unknown): string[] {
+  const resources: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node !== null && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (record.Type === 'Task' && typeof record.Resource === 'string') resources.push(record.Resource);
+      Object.values(record).forEach(visit);
+    }
+  };
+  visit(definition);
+  return resources;
+}
+
+export interface StateMachineDependencies {
+  /** Functions the machine invokes: its role may invoke exactly these. */
+  functions: StepFunction[];
+  /** Machines it starts as nested executions; all listed before it in STATE_MACHINES. */
+  children: StateMachine[];
+  /** It waits for its children (`startExecution.sync`), which needs the EventBridge managed rule. */
+  waitsForChildren: boolean;
+}
+
+/** What a machine's definition refers to; throws on an unknown variable or a child not created before it. */
+export function dependenciesOf(machine: StateMachineSpec): StateMachineDependencies {
+  const position = STATE_MACHINES.findIndex((spec) => spec.id === machine.id);
+  const functions: StepFunction[] = [];
+  const children: StateMachine[] = [];
+  for (const variable of definitionVariables(machine.definition)) {
+    const substitution = SUBSTITUTIONS.get(variable);
+    if (!substitution) throw new Error(`${machine.file}.asl.json: unknown substitution \${${variable}}`);
+    if (substitution.kind === 'function') {
+      functions.push(substitution.spec);
+      continue;
+    }
+    const childPosition = STATE_MACHINES.findIndex((spec) => spec.id === substitution.spec.id);
+    if (position < 0 || childPosition >= position) {
+      throw new Error(
+        `${machine.file}.asl.json starts ${substitution.spec.file}, which is not created before it: reorder STATE_MACHINES`,
+      );
+    }
+    children.push(substitution.spec);
+  }
+  const resources = taskResources(machine.definition);
+  if (children.length > 0 && !resources.some((resource) => NESTED_EXECUTION.test(resource))) {
+    throw new Error(`${machine.file}.asl.json names a state machine ARN but starts no execution`);
+  }
+  return {
+    functions,
+    children,
+    waitsForChildren: resources.some((resource) => NESTED_SYNC_EXECUTION.test(resource)),
+  };
+}

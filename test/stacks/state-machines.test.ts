@@ -1,0 +1,186 @@
+// The SST app's workflows, checked without Pulumi: what stacks/state-machines.ts substitutes and grants.
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { localFunctions } from '../../local/functions';
+import { stateMachinePolicy, stateMachineTrustPolicy } from '../../stacks/policies';
+import { functionVariable, handlerOf, STEP_FUNCTIONS } from '../../stacks/steps';
+import {
+  definitionVariables,
+  dependenciesOf,
+  STATE_MACHINES,
+  SUBSTITUTIONS,
+  stateMachineVariable,
+  substitute,
+} from '../../stacks/substitutions';
+
+const definitionsDir = new URL('../../state-machines/', import.meta.url);
+const aslFiles = readdirSync(definitionsDir)
+  .filter((file) => file.endsWith('.asl.json'))
+  .sort();
+const readAsl = (file: string): unknown => JSON.parse(readFileSync(new URL(file, definitionsDir), 'utf8'));
+/** `${Name}`, as the ASL files write it. */
+const placeholder = (name: string): string => `\${${name}}`;
+const where = { partition: 'aws', account: '111111111111', region: 'eu-west-1' };
+
+/** A fake ARN for every substitution, as stacks/state-machines.ts would resolve them. */
+const fakeArns: Record<string, string> = Object.fromEntries(
+  [...SUBSTITUTIONS.values()].map((s) => [
+    s.variable,
+    s.kind === 'function'
+      ? `arn:aws:lambda:eu-west-1:111111111111:function:crossdeploy-test-${s.spec.id}`
+      : `arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-${s.spec.file}`,
+  ]),
+);
+
+describe('state machines deployed by stacks/state-machines.ts', () => {
+  it('deploys every ASL file in state-machines/, exactly as the file says', () => {
+    expect(STATE_MACHINES.map((m) => `${m.file}.asl.json`).sort()).toEqual(aslFiles);
+    for (const machine of STATE_MACHINES) expect(machine.definition).toEqual(readAsl(`${machine.file}.asl.json`));
+  });
+
+  it.each(aslFiles)('%s: every placeholder it uses has a substitution, and substituting leaves none behind', (file) => {
+    const definition = readAsl(file);
+    const variables = definitionVariables(definition);
+    expect(variables.length).toBeGreaterThan(0);
+    expect(variables.filter((v) => !SUBSTITUTIONS.has(v))).toEqual([]);
+
+    const text = substitute(definition, fakeArns, file);
+    expect(text).not.toMatch(/\$\{/);
+    const substituted = JSON.parse(text) as { States: Record<string, unknown> };
+    expect(Object.keys(substituted.States)).toEqual(Object.keys((definition as typeof substituted).States));
+  });
+
+  it('puts each ARN where its variable was', () => {
+    const deployTarget = STATE_MACHINES.find((m) => m.file === 'deploy-target');
+    const text = substitute(deployTarget?.definition, fakeArns, 'deploy-target.asl.json');
+    const { States } = JSON.parse(text) as { States: Record<string, { Resource?: string; Parameters?: object }> };
+    expect(States['Open ECR to target account']?.Resource).toBe(fakeArns.OpenEcrFunctionArn);
+    expect(States['Roll back to previous revision']?.Parameters).toMatchObject({
+      StateMachineArn: fakeArns[stateMachineVariable({ id: 'RollbackTarget' })],
+    });
+  });
+
+  it('refuses to deploy a definition with a variable it cannot fill', () => {
+    const unknown = placeholder('NopeFunctionArn');
+    expect(() => substitute({ Resource: unknown }, fakeArns, 'x.asl.json')).toThrow(
+      `x.asl.json: no value for ${unknown}`,
+    );
+    expect(() => dependenciesOf({ id: 'X', file: 'x', definition: { Resource: unknown } })).toThrow(
+      `unknown substitution ${unknown}`,
+    );
+  });
+
+  it('every Lambda variable names a handler file under functions/ that exports handler', async () => {
+    const functionVariables = [...SUBSTITUTIONS.values()].filter((s) => s.kind === 'function');
+    expect(functionVariables).toHaveLength(STEP_FUNCTIONS.length);
+    for (const { variable, spec } of functionVariables) {
+      expect(handlerOf(spec)).toBe(`functions/${spec.file}.handler`);
+      const module = (await import(`../../functions/${spec.file}.ts`)) as { handler?: unknown };
+      expect(typeof module.handler, `${variable} -> functions/${spec.file}.ts`).toBe('function');
+      // The local runtime binds the same handler to the same variable.
+      expect(localFunctions[variable], variable).toBe(module.handler);
+    }
+    expect(Object.keys(localFunctions).sort()).toEqual(STEP_FUNCTIONS.map(functionVariable).sort());
+  });
+
+  it('deploys no function that no workflow invokes', () => {
+    const used = new Set(STATE_MACHINES.flatMap((m) => definitionVariables(m.definition)));
+    expect(STEP_FUNCTIONS.map(functionVariable).filter((v) => !used.has(v))).toEqual([]);
+  });
+
+  it('creates each child machine before the machines that start it (no cycle)', () => {
+    const byFile = Object.fromEntries(
+      STATE_MACHINES.map((m) => {
+        const deps = dependenciesOf(m);
+        return [m.file, { children: deps.children.map((c) => c.file).sort(), waits: deps.waitsForChildren }];
+      }),
+    );
+    expect(byFile).toEqual({
+      'rollback-target': { children: [], waits: false },
+      'deploy-target': { children: ['rollback-target'], waits: true },
+      'deploy-environment': { children: ['deploy-target', 'rollback-target'], waits: true },
+    });
+  });
+
+  it('rejects a machine that starts one created after it', () => {
+    const early = {
+      id: 'Early',
+      file: 'early',
+      definition: { Parameters: { StateMachineArn: placeholder('DeployTargetStateMachineArn') } },
+    };
+    expect(() => dependenciesOf(early)).toThrow('not created before it');
+  });
+});
+
+describe("state machines' roles", () => {
+  const policyOf = (file: string) => {
+    const machine = STATE_MACHINES.find((m) => m.file === file);
+    if (!machine) throw new Error(file);
+    const deps = dependenciesOf(machine);
+    return stateMachinePolicy({
+      where,
+      functionArns: deps.functions.map((fn) => fakeArns[functionVariable(fn)] as string),
+      children: deps.children.map((child) => `crossdeploy-test-${child.file}`),
+      waitsForChildren: deps.waitsForChildren,
+    });
+  };
+  const statement = (policy: ReturnType<typeof policyOf>, sid: string) => policy.Statement.find((s) => s.Sid === sid);
+  const fn = (id: string) => `arn:aws:lambda:eu-west-1:111111111111:function:crossdeploy-test-${id}`;
+
+  it('rollback-target invokes its two functions and starts nothing', () => {
+    const policy = policyOf('rollback-target');
+    expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual([fn('CheckRollout'), fn('RollBackService')]);
+    expect(policy.Statement.flatMap((s) => s.Action).filter((a) => /^(states|events):/.test(a))).toEqual([]);
+  });
+
+  it('deploy-target invokes its six functions and waits for rollback-target executions only', () => {
+    const policy = policyOf('deploy-target');
+    expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
+      ['AssumeDeployRole', 'CheckHealth', 'CheckRollout', 'OpenEcr', 'RegisterTaskDefinition', 'UpdateService'].map(fn),
+    );
+    expect(statement(policy, 'StartChildExecutions')?.Resource).toEqual([
+      'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-rollback-target',
+    ]);
+    expect(statement(policy, 'FollowChildExecutions')).toMatchObject({
+      Action: ['states:DescribeExecution', 'states:StopExecution'],
+      Resource: ['arn:aws:states:eu-west-1:111111111111:execution:crossdeploy-test-rollback-target:*'],
+    });
+    expect(statement(policy, 'SyncExecutionEvents')).toMatchObject({
+      Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      Resource: ['arn:aws:events:eu-west-1:111111111111:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule'],
+    });
+  });
+
+  it('deploy-environment invokes evaluate-wave only and starts both per-target machines', () => {
+    const policy = policyOf('deploy-environment');
+    expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual([fn('EvaluateWave')]);
+    expect(statement(policy, 'StartChildExecutions')?.Resource).toEqual([
+      'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-deploy-target',
+      'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-rollback-target',
+    ]);
+  });
+
+  it('grants "*" only to log delivery and tracing, which have no resource type', () => {
+    for (const machine of STATE_MACHINES) {
+      const wildcard = policyOf(machine.file).Statement.filter((s) => s.Resource.includes('*'));
+      expect(wildcard.map((s) => s.Sid).sort()).toEqual(['DeliverLogs', 'Trace']);
+    }
+  });
+
+  it('lets only Step Functions of this account and region assume the role', () => {
+    expect(JSON.parse(stateMachineTrustPolicy(where))).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'states.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '111111111111' },
+            ArnLike: { 'aws:SourceArn': 'arn:aws:states:eu-west-1:111111111111:stateMachine:*' },
+          },
+        },
+      ],
+    });
+  });
+});
