@@ -54,6 +54,10 @@ export interface LocalStepFunctionsOptions {
   definitions: URL;
   /** Lambda handlers by the substitution variable that names them in the ASL, e.g. `OpenEcrFunctionArn`. */
   functions: Record<string, LocalFunction>;
+  /** Stand-ins for service integrations by their resource (e.g. CodeBuild's `startBuild.sync`), given the task's Parameters. */
+  integrations?: Record<string, (parameters: Json) => Promise<Json>>;
+  /** Values for the other `${...}` substitutions (names, not ARNs), e.g. `BuildProjectName`. */
+  values?: Record<string, string>;
   account: string;
   region: string;
   /** How long a Wait state pauses locally, in ms; rollout progress is simulated, so 0 is realistic. */
@@ -71,6 +75,24 @@ export class StateMachineDoesNotExist extends Error {
   override name = 'StateMachineDoesNotExist' as const;
 }
 
+export class ExecutionDoesNotExist extends Error {
+  override name = 'ExecutionDoesNotExist' as const;
+}
+
+export class TaskDoesNotExist extends Error {
+  override name = 'TaskDoesNotExist' as const;
+}
+
+export class TaskTimedOut extends Error {
+  override name = 'TaskTimedOut' as const;
+}
+
+interface PendingTask {
+  executionArn: string;
+  resolve: (output: Json) => void;
+  reject: (error: Error) => void;
+}
+
 interface LoadedMachine {
   name: string;
   arn: string;
@@ -80,6 +102,10 @@ interface LoadedMachine {
 }
 
 const NESTED_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
+const WAIT_FOR_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+// The local engine has no `$$.Task.Token`; executions run with this in its place, and each waiting task
+// swaps it for a fresh token that SendTaskSuccess/SendTaskFailure resolve.
+const TOKEN_PLACEHOLDER = 'crossdeploy-local-task-token';
 
 /**
  * Runs crossdeploy's ASL files in-process: the same definitions as in AWS, each `${...}Arn` substitution
@@ -90,6 +116,8 @@ export class LocalStepFunctions {
   private readonly machines = new Map<string, LoadedMachine>();
   private readonly byArn = new Map<string, LoadedMachine>();
   private readonly records = new Map<string, ExecutionRecord>();
+  private readonly running = new Map<string, { done: Promise<ExecutionRecord>; abort: () => void }>();
+  private readonly pendingTasks = new Map<string, PendingTask>();
   readonly counters = { lambdaInvocations: 0, stateTransitions: 0, byState: new Map<string, number>() };
 
   constructor(private readonly options: LocalStepFunctionsOptions) {}
@@ -114,6 +142,8 @@ export class LocalStepFunctions {
           throw new Error(`${name}.asl.json: no local function for \${${variable}}`);
         return this.functionArn(variable);
       }
+      const value = this.options.values?.[variable];
+      if (value !== undefined) return value;
       throw new Error(`${name}.asl.json: unknown substitution \${${variable}}`);
     });
     const definition = JSON.parse(substituted) as StateMachineDefinition;
@@ -132,12 +162,14 @@ export class LocalStepFunctions {
     return machine;
   }
 
-  /** Starts an execution; resolves when it has ended, with its record (never rejects on failure). */
-  async run(
-    stateMachine: string,
-    input: Json,
-    opts: { name?: string; parentArn?: string } = {},
-  ): Promise<ExecutionRecord> {
+  /** Runs an execution to its end and resolves with its record (never rejects on failure). */
+  run(stateMachine: string, input: Json, opts: { name?: string; parentArn?: string } = {}): Promise<ExecutionRecord> {
+    const record = this.start(stateMachine, input, opts);
+    return this.running.get(record.executionArn)?.done ?? Promise.resolve(record);
+  }
+
+  /** Starts an execution and returns at once, as StartExecution does. */
+  start(stateMachine: string, input: Json, opts: { name?: string; parentArn?: string } = {}): ExecutionRecord {
     const loaded = this.load(stateMachine);
     const name = opts.name ?? randomUUID();
     const executionArn = `arn:aws:states:${this.options.region}:${this.options.account}:execution:crossdeploy-local-${stateMachine}:${name}`;
@@ -157,6 +189,7 @@ export class LocalStepFunctions {
     this.records.set(executionArn, record);
 
     const execution = loaded.machine.run(input as never, {
+      noThrowOnAbort: true,
       overrides: {
         taskResourceLocalHandlers: this.bindTasks(loaded, executionArn),
         waitTimeOverrides: Object.fromEntries(loaded.waitStates.map((s) => [s, this.options.waitMs ?? 0])),
@@ -166,18 +199,66 @@ export class LocalStepFunctions {
       },
       context: {
         Execution: { Id: executionArn, Name: name, Input: input as never, StartTime: record.startDate.toISOString() },
+        Task: { Token: TOKEN_PLACEHOLDER },
       },
     });
     const logging = this.follow(record, execution.eventLogs);
-    try {
-      record.output = await execution.result;
-      record.status = 'SUCCEEDED';
-    } catch {
-      record.status = record.status === 'RUNNING' ? 'FAILED' : record.status;
-    }
-    await logging;
-    record.stopDate ??= new Date();
+    const done = (async () => {
+      try {
+        const output = await execution.result;
+        if (record.status === 'RUNNING') {
+          record.output = output;
+          record.status = 'SUCCEEDED';
+        }
+      } catch {
+        record.status = record.status === 'RUNNING' ? 'FAILED' : record.status;
+      }
+      await logging;
+      record.stopDate ??= new Date();
+      this.running.delete(executionArn);
+      return record;
+    })();
+    this.running.set(executionArn, { done, abort: execution.abort });
     return record;
+  }
+
+  /** StopExecution: the execution ends ABORTED; its nested executions are stopped with it. */
+  async stop(executionArn: string, error?: string, cause?: string): Promise<ExecutionRecord> {
+    const record = this.records.get(executionArn);
+    if (!record) throw new ExecutionDoesNotExist(`execution ${executionArn} does not exist`);
+    const running = this.running.get(executionArn);
+    if (!running) return record;
+    record.status = 'ABORTED';
+    if (error) record.error = error;
+    if (cause) record.cause = cause;
+    record.stopDate = new Date();
+    running.abort();
+    for (const child of this.executions().filter((e) => e.parentArn === executionArn && e.status === 'RUNNING')) {
+      await this.stop(child.executionArn);
+    }
+    return running.done;
+  }
+
+  /** SendTaskSuccess: the waiting task ends with `output` as its result. */
+  sendTaskSuccess(token: string, output: Json): void {
+    this.takeTask(token).resolve(output);
+  }
+
+  /** SendTaskFailure: the waiting task fails with `error`, which the state's Retry and Catch match. */
+  sendTaskFailure(token: string, error: string, cause: string): void {
+    const failure = new Error(cause);
+    failure.name = error;
+    this.takeTask(token).reject(failure);
+  }
+
+  private takeTask(token: string): PendingTask {
+    const pending = this.pendingTasks.get(token);
+    if (!pending) throw new TaskDoesNotExist(`task token ${token.slice(0, 12)}… is unknown or already used`);
+    this.pendingTasks.delete(token);
+    if (this.records.get(pending.executionArn)?.status !== 'RUNNING') {
+      throw new TaskTimedOut(`the task of token ${token.slice(0, 12)}… is no longer waiting`);
+    }
+    return pending;
   }
 
   private async follow(record: ExecutionRecord, events: AsyncGenerator<EventLog>) {
@@ -207,15 +288,45 @@ export class LocalStepFunctions {
           this.runNested(input, executionArn);
         continue;
       }
-      const variable = Object.keys(this.options.functions).find((v) => this.functionArn(v) === resource);
-      const fn = variable ? this.options.functions[variable] : undefined;
-      if (!fn) throw new Error(`${loaded.name}: state "${state}" has no local binding for ${resource}`);
+      if (resource === WAIT_FOR_TOKEN) {
+        handlers[state] = (input: { FunctionName: string; Payload: Json }) => this.waitForToken(input, executionArn);
+        continue;
+      }
+      const integration = this.options.integrations?.[resource];
+      if (integration) {
+        handlers[state] = integration;
+        continue;
+      }
+      if (!resource.startsWith('arn:aws:lambda:')) {
+        throw new Error(`${loaded.name}: state "${state}" has no local binding for ${resource}`);
+      }
+      const fn = this.functionFor(resource);
       handlers[state] = (input: Json) => {
         this.counters.lambdaInvocations++;
         return fn(input, lambdaContext(resource));
       };
     }
     return handlers;
+  }
+
+  /** `lambda:invoke.waitForTaskToken`: invokes the function with a fresh token, then waits for a decision on it. */
+  private async waitForToken(input: { FunctionName: string; Payload: Json }, executionArn: string): Promise<Json> {
+    const fn = this.functionFor(input.FunctionName);
+    const token = `${randomUUID()}${randomUUID()}`.replaceAll('-', '');
+    const decided = new Promise<Json>((resolve, reject) => {
+      this.pendingTasks.set(token, { executionArn, resolve, reject });
+    });
+    const payload = JSON.parse(JSON.stringify(input.Payload).replaceAll(TOKEN_PLACEHOLDER, token)) as Json;
+    this.counters.lambdaInvocations++;
+    await fn(payload, lambdaContext(input.FunctionName));
+    return decided;
+  }
+
+  private functionFor(functionArn: string): LocalFunction {
+    const variable = Object.keys(this.options.functions).find((v) => this.functionArn(v) === functionArn);
+    const fn = variable ? this.options.functions[variable] : undefined;
+    if (!fn) throw new Error(`no local function for ${functionArn}`);
+    return fn;
   }
 
   /** `startExecution.sync:2`: resolves with the child's description, or fails the task as AWS does. */
