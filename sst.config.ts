@@ -1,7 +1,7 @@
 /// <reference path="./.sst/platform/config.d.ts" />
 
-// crossdeploy's orchestrator in the tools account: the step functions and the three workflows.
-// Type-check offline with scripts/typecheck-infra.sh.
+// crossdeploy's orchestrator in the tools account: from a push (GitHub webhook, CodeCommit event) through the
+// build, the approval gates and the deployment workflows. Type-check offline with scripts/typecheck-infra.sh.
 export default $config({
   app(input) {
     return {
@@ -12,16 +12,63 @@ export default $config({
   },
   async run() {
     const { deployRoleName } = await import('./stacks/config');
-    const { createStepFunctions, grantScope } = await import('./stacks/functions');
+    const { loadStackMap } = await import('./stacks/map');
+    const { mapProblems, orchestratorNames } = await import('./stacks/names');
+    const { createTables, createApprovalTopics } = await import('./stacks/storage');
+    const { createRepositories, createBuildProject } = await import('./stacks/build');
+    const { createEventBus, createDeadLetterQueues, createEventRules } = await import('./stacks/events');
+    const { createApi, routeApi } = await import('./stacks/api');
+    const { createStepFunctions, createTriggeredFunctions, grantScope } = await import('./stacks/functions');
     const { createStateMachines } = await import('./stacks/state-machines');
 
+    // The map decides the repositories, the approval topics and what the starter bundles.
     const deployRole = deployRoleName();
-    const scope = grantScope(deployRole);
-    const functions = createStepFunctions(scope);
-    const machines = createStateMachines(functions, scope);
+    const { file: mapFile, map, bundle: mapBundle } = loadStackMap($cli.paths.root);
+    const [identity, region] = await Promise.all([aws.getCallerIdentity({}), aws.getRegion({})]);
+    const problems = mapProblems(map, { account: identity.accountId, region: region.region, deployRole }, mapFile);
+    if (problems.length > 0) throw new Error(problems.join('\n'));
+
+    const names = orchestratorNames($app.name, $app.stage, map);
+    const scope = grantScope(deployRole, names);
+
+    const tables = createTables(names);
+    createApprovalTopics(names);
+    const repositories = createRepositories(names.repositories);
+    const build = createBuildProject(scope, repositories);
+    const bus = createEventBus(names);
+    const api = createApi();
+    // `sst secret set GithubWebhookSecret ...` and `sst secret set LinkSigningKey ...` before the first deploy.
+    const githubWebhookSecret = new sst.Secret('GithubWebhookSecret');
+    const linkSigningKey = new sst.Secret('LinkSigningKey');
+
+    const environment = {
+      CROSSDEPLOY_EVENT_BUS_NAME: bus.name,
+      CROSSDEPLOY_DELIVERIES_TABLE: tables.Deliveries.name,
+      CROSSDEPLOY_APPROVALS_TABLE: tables.Approvals.name,
+      CROSSDEPLOY_LEASES_TABLE: tables.Leases.name,
+      CROSSDEPLOY_PUBLIC_URL: api.url,
+      CROSSDEPLOY_MAP_FILE: mapFile,
+      CROSSDEPLOY_GITHUB_WEBHOOK_SECRET: githubWebhookSecret.value,
+      CROSSDEPLOY_LINK_SIGNING_KEY: linkSigningKey.value,
+    };
+    const steps = createStepFunctions({ scope, environment, mapBundle });
+    const machines = createStateMachines(steps, scope, { buildProject: build.name });
+
+    const deadLetters = createDeadLetterQueues();
+    const triggered = createTriggeredFunctions(
+      { scope, environment: { ...environment, CROSSDEPLOY_PIPELINE_ARN: machines.Pipeline.arn }, mapBundle },
+      deadLetters,
+    );
+    routeApi(api, triggered);
+    createEventRules(bus, triggered, deadLetters);
 
     return {
       deployRole,
+      api: api.url,
+      githubWebhook: $interpolate`${api.url}/webhooks/github`,
+      eventBus: bus.name,
+      buildProject: build.name,
+      pipelineStateMachine: machines.Pipeline.arn,
       deployEnvironmentStateMachine: machines.DeployEnvironment.arn,
       deployTargetStateMachine: machines.DeployTarget.arn,
       rollbackTargetStateMachine: machines.RollbackTarget.arn,

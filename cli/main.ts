@@ -6,6 +6,14 @@ type Command = { summary: string; load: () => Promise<{ run(args: string[], io: 
 const commands: Record<string, Command> = {
   validate: { summary: 'check a deployment map; every error with its line', load: () => import('./validate') },
   schema: { summary: 'print the JSON Schema of the deployment map', load: () => import('./schema') },
+  local: {
+    summary: 'run the whole orchestrator on loopback (webhook, approvals, executions)',
+    load: () => import('./local'),
+  },
+  push: {
+    summary: 'publish a push event by hand: --service NAME --branch NAME [--commit SHA]',
+    load: () => import('./push'),
+  },
   demo: {
     summary: 'deploy across accounts and regions on this machine, no AWS account needed',
     load: () => import('./demo'),

@@ -45,8 +45,11 @@ export interface PipelineInput {
   message: string;
   repository: string;
   orchestrator: { account: string; region: string };
-  /** The unit-test command the map runs before the build, if any. */
-  test: string | null;
+  /**
+   * The unit-test command the map runs before the build; `''` when the map has none. Never null: the pipeline
+   * hands it to CodeBuild as an environment variable, and CodeBuild rejects a null value.
+   */
+  test: string;
   stages: PipelineStage[];
 }
 

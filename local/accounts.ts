@@ -37,6 +37,9 @@ export function applyCredentialsToEnv(creds: AwsCredentials): void {
   process.env.AWS_ACCESS_KEY_ID = creds.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = creds.secretAccessKey;
   process.env.AWS_SESSION_TOKEN = creds.sessionToken;
+  // Marked as expiring now, so clients built earlier (handlers keep theirs, as warm Lambdas do) read the
+  // environment again on every call instead of keeping keys that a moto reset made unknown.
+  process.env.AWS_CREDENTIAL_EXPIRATION = new Date().toISOString();
 }
 
 interface BuildArgs {

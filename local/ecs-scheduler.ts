@@ -11,6 +11,7 @@ import { type EcsFault, FaultBook, type Where } from './ecs-scheduler/faults';
 import { MotoApi } from './ecs-scheduler/moto-api';
 import { SimulatedServices } from './ecs-scheduler/services';
 
+export type { AwsCall } from './ecs-scheduler/calls';
 export type { EcsFault } from './ecs-scheduler/faults';
 
 export interface EcsScheduler {
@@ -22,10 +23,13 @@ export interface EcsScheduler {
   reset(): void;
   /** AWS calls received since start or reset, by `<signing name>:<Operation>`, e.g. `ecs:DescribeServices`, `monitoring:DescribeAlarms`. Throttled calls count. */
   stats(): { calls: Record<string, number> };
+  /** Answers another service's calls in-process instead of forwarding them to moto (the local Step Functions). */
+  serveLocally(service: LocalService | undefined): void;
   stop(): Promise<void>;
 }
 
-interface Answer {
+/** An HTTP answer the proxy sends back as it is. */
+export interface Answer {
   status: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
@@ -34,11 +38,15 @@ interface Answer {
 /** Per-hop headers: the proxy buffers whole bodies and keeps its own connections. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'expect', 'content-length'];
 
+/** Answers calls of services that moto does not stand in for (the local runtime's Step Functions). */
+export type LocalService = (call: AwsCall, body: Buffer) => Promise<Answer | undefined>;
+
 export async function startEcsScheduler(opts: {
   motoEndpoint: string;
   port?: number;
   clock?: () => Date;
 }): Promise<EcsScheduler> {
+  let localService: LocalService | undefined;
   const motoUrl = new URL(opts.motoEndpoint);
   const moto = new MotoApi(opts.motoEndpoint);
   const faults = new FaultBook();
@@ -60,6 +68,8 @@ export async function startEcsScheduler(opts: {
     const where = call.service === 'ecs' && !call.accountHeader ? await whereOf(call) : undefined;
     const refusal = refusalOf(call, where, body);
     if (refusal) return refusal;
+    const local = await localService?.(call, body);
+    if (local) return local;
     const answer = await forward(motoUrl, method, url, incoming.headers, body);
     if (answer.status !== 200) return answer;
     if (where && faults.losesResponse(where, call.operation)) {
@@ -111,6 +121,9 @@ export async function startEcsScheduler(opts: {
       calls = {};
     },
     stats: () => ({ calls: { ...calls } }),
+    serveLocally: (service) => {
+      localService = service;
+    },
     async stop() {
       const closed = once(server, 'close');
       server.close();
@@ -166,7 +179,7 @@ function internalFailure(error: unknown): Answer {
   return awsJsonError(500, 'InternalFailure', `ecs scheduler: ${message}`);
 }
 
-function awsJsonError(status: number, type: string, message: string): Answer {
+export function awsJsonError(status: number, type: string, message: string): Answer {
   return {
     status,
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type },

@@ -1,14 +1,19 @@
+import { handler as acquireLease } from '../functions/acquire-lease';
 import { handler as assumeDeployRole } from '../functions/assume-deploy-role';
 import { handler as checkHealth } from '../functions/check-health';
 import { handler as checkRollout } from '../functions/check-rollout';
 import { handler as evaluateWave } from '../functions/evaluate-wave';
+import { handler as findBuiltImage } from '../functions/find-built-image';
 import { handler as openEcr } from '../functions/open-ecr';
 import { handler as registerTaskDefinition } from '../functions/register-task-definition';
+import { handler as releaseLease } from '../functions/release-lease';
+import { handler as requestApproval } from '../functions/request-approval';
 import { handler as rollBackService } from '../functions/roll-back-service';
 import { handler as updateService } from '../functions/update-service';
+import { localCodeBuild } from './codebuild';
 import type { LocalFunction } from './step-functions';
 
-/** Every Lambda handler, by the substitution variable that names it in the ASL files and in `stacks/`. */
+/** Every Lambda handler the workflows call, by the substitution variable that names it in the ASL files and in `stacks/`. */
 export const localFunctions: Record<string, LocalFunction> = {
   AssumeDeployRoleFunctionArn: assumeDeployRole,
   OpenEcrFunctionArn: openEcr,
@@ -18,6 +23,18 @@ export const localFunctions: Record<string, LocalFunction> = {
   CheckHealthFunctionArn: checkHealth,
   RollBackServiceFunctionArn: rollBackService,
   EvaluateWaveFunctionArn: evaluateWave,
+  FindBuiltImageFunctionArn: findBuiltImage,
+  RequestApprovalFunctionArn: requestApproval,
+  AcquireLeaseFunctionArn: acquireLease,
+  ReleaseLeaseFunctionArn: releaseLease,
 };
+
+/** Service integrations the workflows use, answered locally. */
+export const localIntegrations = {
+  'arn:aws:states:::codebuild:startBuild.sync': localCodeBuild,
+};
+
+/** Substitutions that name resources rather than functions or state machines. */
+export const localValues = { BuildProjectName: 'crossdeploy-local-build' };
 
 export const stateMachineDefinitions = new URL('../state-machines/', import.meta.url);

@@ -11,10 +11,17 @@ export function progressPrinter(out: (line: string) => void, now: () => number =
   const stamp = () => `${((now() - started) / 1000).toFixed(1).padStart(5)}s`;
 
   return (execution: ExecutionRecord, event: HistoryEvent) => {
-    const input = execution.input as { environment?: string; target?: DeployTarget };
+    const input = execution.input as {
+      environment?: string;
+      target?: DeployTarget;
+      serviceName?: string;
+      branch?: string;
+    };
     const who = input.target
       ? `${input.environment ?? 'rollback'} ${input.target.account}/${input.target.region}`
-      : `${input.environment ?? ''} environment`;
+      : input.environment
+        ? `${input.environment} environment`
+        : `${input.serviceName} ${input.branch} pipeline`;
     if (event.type === 'StateEntered' && event.state && execution.stateMachine !== 'deploy-environment') {
       const key = `${execution.executionArn}|${event.state}`;
       if (told.has(key) || isControlState(event.state)) return;
@@ -22,7 +29,7 @@ export function progressPrinter(out: (line: string) => void, now: () => number =
       out(`${stamp()}  ${who.padEnd(34)} ${event.state}`);
       return;
     }
-    if (event.type === 'ExecutionStarted' && execution.stateMachine === 'deploy-environment') {
+    if (event.type === 'ExecutionStarted' && ['pipeline', 'deploy-environment'].includes(execution.stateMachine)) {
       out(`${stamp()}  ${who.padEnd(34)} started ${execution.name}`);
     }
     if (event.type === 'ExecutionSucceeded') out(`${stamp()}  ${who.padEnd(34)} ✔ ${done(execution)}`);

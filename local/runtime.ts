@@ -1,8 +1,9 @@
 import { forgetTargetSessions } from '../aws/target-clients';
 import { applyCredentialsToEnv, ORCHESTRATOR_ACCOUNT, useOrchestratorAccount } from './accounts';
 import { type EcsScheduler, startEcsScheduler } from './ecs-scheduler';
-import { localFunctions, stateMachineDefinitions } from './functions';
+import { localFunctions, localIntegrations, localValues, stateMachineDefinitions } from './functions';
 import { startMoto } from './moto';
+import { stepFunctionsApi } from './sfn-api';
 import { type ExecutionRecord, type HistoryEvent, LocalStepFunctions } from './step-functions';
 
 export interface LocalRuntime {
@@ -17,6 +18,8 @@ export interface LocalRuntimeOptions {
   orchestrator?: { account: string; region: string };
   waitMs?: number;
   onEvent?: (execution: ExecutionRecord, event: HistoryEvent) => void;
+  /** An ECS scheduler already running in front of moto (the tests' own); none is started then. */
+  scheduler?: EcsScheduler;
 }
 
 /**
@@ -27,8 +30,9 @@ export interface LocalRuntimeOptions {
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const orchestrator = options.orchestrator ?? { account: ORCHESTRATOR_ACCOUNT, region: 'us-east-1' };
   const given = process.env.AWS_ENDPOINT_URL;
-  const moto = given ? undefined : await startMoto();
-  const scheduler = await startEcsScheduler({ motoEndpoint: given ?? (moto?.endpoint as string) });
+  const moto = given || options.scheduler ? undefined : await startMoto();
+  const scheduler =
+    options.scheduler ?? (await startEcsScheduler({ motoEndpoint: given ?? (moto?.endpoint as string) }));
   process.env.AWS_ENDPOINT_URL = scheduler.endpoint;
   process.env.AWS_REGION ??= orchestrator.region;
   // Fixtures and the local engine need no real secrets; moto accepts any key for the first AssumeRole.
@@ -40,19 +44,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const stepFunctions = new LocalStepFunctions({
     definitions: stateMachineDefinitions,
     functions: localFunctions,
+    integrations: localIntegrations,
+    values: localValues,
     account: orchestrator.account,
     region: orchestrator.region,
     waitMs: options.waitMs ?? 0,
     retryMs: 0,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
+  scheduler.serveLocally(stepFunctionsApi(stepFunctions));
 
   return {
     endpoint: scheduler.endpoint,
     scheduler,
     stepFunctions,
     async stop() {
-      await scheduler.stop();
+      scheduler.serveLocally(undefined);
+      if (!options.scheduler) await scheduler.stop();
       await moto?.stop();
       if (given) process.env.AWS_ENDPOINT_URL = given;
       else delete process.env.AWS_ENDPOINT_URL;

@@ -118,6 +118,7 @@ export class LocalStepFunctions {
   private readonly records = new Map<string, ExecutionRecord>();
   private readonly running = new Map<string, { done: Promise<ExecutionRecord>; abort: () => void }>();
   private readonly pendingTasks = new Map<string, PendingTask>();
+  private readonly startWaiters = new Map<string, ((record: ExecutionRecord) => void)[]>();
   readonly counters = { lambdaInvocations: 0, stateTransitions: 0, byState: new Map<string, number>() };
 
   constructor(private readonly options: LocalStepFunctionsOptions) {}
@@ -147,6 +148,7 @@ export class LocalStepFunctions {
       throw new Error(`${name}.asl.json: unknown substitution \${${variable}}`);
     });
     const definition = JSON.parse(substituted) as StateMachineDefinition;
+    translateTimeoutPaths(definition);
     const taskStates = new Map<string, string>();
     const waitStates: string[] = [];
     collectStates(definition, taskStates, waitStates);
@@ -187,6 +189,8 @@ export class LocalStepFunctions {
       ...(opts.parentArn ? { parentArn: opts.parentArn } : {}),
     };
     this.records.set(executionArn, record);
+    for (const resolve of this.startWaiters.get(name) ?? []) resolve(record);
+    this.startWaiters.delete(name);
 
     const execution = loaded.machine.run(input as never, {
       noThrowOnAbort: true,
@@ -303,7 +307,7 @@ export class LocalStepFunctions {
       const fn = this.functionFor(resource);
       handlers[state] = (input: Json) => {
         this.counters.lambdaInvocations++;
-        return fn(input, lambdaContext(resource));
+        return fn(input, lambdaContext(resource)).catch(crossingLambda);
       };
     }
     return handlers;
@@ -318,7 +322,7 @@ export class LocalStepFunctions {
     });
     const payload = JSON.parse(JSON.stringify(input.Payload).replaceAll(TOKEN_PLACEHOLDER, token)) as Json;
     this.counters.lambdaInvocations++;
-    await fn(payload, lambdaContext(input.FunctionName));
+    await fn(payload, lambdaContext(input.FunctionName)).catch(crossingLambda);
     return decided;
   }
 
@@ -354,6 +358,20 @@ export class LocalStepFunctions {
     return this.load(arn.slice(prefix.length));
   }
 
+  /** Resolves once an execution of that name has started (at once if one has). */
+  started(name: string): Promise<ExecutionRecord> {
+    const record = this.describe(name);
+    if (record) return Promise.resolve(record);
+    return new Promise((resolve) => this.startWaiters.set(name, [...(this.startWaiters.get(name) ?? []), resolve]));
+  }
+
+  /** Resolves with the execution's record once it has ended (at once if it already has). */
+  finished(nameOrArn: string): Promise<ExecutionRecord> {
+    const record = this.describe(nameOrArn);
+    if (!record) return Promise.reject(new ExecutionDoesNotExist(`execution ${nameOrArn} does not exist`));
+    return this.running.get(record.executionArn)?.done ?? Promise.resolve(record);
+  }
+
   /** Task states of a state machine and the resource each one calls (after substitution). */
   taskResources(stateMachine: string): Map<string, string> {
     return this.load(stateMachine).taskStates;
@@ -366,6 +384,47 @@ export class LocalStepFunctions {
   describe(nameOrArn: string): ExecutionRecord | undefined {
     return this.records.get(nameOrArn) ?? this.executions().find((r) => r.name === nameOrArn);
   }
+}
+
+/**
+ * AWS reads a Task's `TimeoutSecondsPath` from the state's input; the local engine reads it after
+ * `Parameters` were applied. Translates each such path through the Parameters field that carries it, so the
+ * same ASL times out the same way in both.
+ */
+function translateTimeoutPaths(definition: { States: Record<string, unknown> }) {
+  for (const raw of Object.values(definition.States)) {
+    const state = raw as { TimeoutSecondsPath?: string; Parameters?: unknown; ItemProcessor?: never; Iterator?: never };
+    const inner = state.ItemProcessor ?? state.Iterator;
+    if (inner) translateTimeoutPaths(inner);
+    if (!state.TimeoutSecondsPath || state.Parameters === undefined) continue;
+    const translated = throughParameters(state.Parameters, state.TimeoutSecondsPath, '$');
+    if (!translated)
+      throw new Error(`TimeoutSecondsPath ${state.TimeoutSecondsPath} is not carried by the state's Parameters`);
+    state.TimeoutSecondsPath = translated;
+  }
+}
+
+function throughParameters(node: unknown, path: string, at: string): string | undefined {
+  if (typeof node !== 'object' || node === null) return undefined;
+  for (const [key, value] of Object.entries(node)) {
+    if (key.endsWith('.$') && typeof value === 'string' && (path === value || path.startsWith(`${value}.`))) {
+      return `${at}.${key.slice(0, -2)}${path.slice(value.length)}`;
+    }
+    const deeper = throughParameters(value, path, `${at}.${key}`);
+    if (deeper) return deeper;
+  }
+  return undefined;
+}
+
+/**
+ * What of an error crosses the Lambda boundary: its name and message, as Lambda reports `errorType` and
+ * `errorMessage`. The local engine would otherwise report a wrapped `cause` instead of the error itself.
+ */
+function crossingLambda(error: unknown): never {
+  const e = error as Error;
+  const crossed = new Error(e.message);
+  crossed.name = e.name;
+  throw crossed;
 }
 
 function collectStates(definition: { States: Record<string, unknown> }, tasks: Map<string, string>, waits: string[]) {
@@ -396,7 +455,7 @@ function toHistoryEvent(event: EventLog): HistoryEvent {
   };
 }
 
-function lambdaContext(functionArn: string): Context {
+export function lambdaContext(functionArn: string): Context {
   const functionName = functionArn.split(':').pop() ?? functionArn;
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -1,5 +1,16 @@
-// IAM documents of the state machines' roles. Pure (no Pulumi, no SST globals), so tests can read them.
-import type { GrantScope } from './steps';
+// IAM documents of the state machines' and the build's roles, and of the dead-letter queues. Pure (no Pulumi,
+// no SST globals), so tests can read them.
+import {
+  buildProjectArn,
+  defaultBusRuleArn,
+  executionsArn,
+  logStreamsArn,
+  repositoryArn,
+  stateMachineArn,
+  type Where,
+} from './arns';
+
+export { executionsArn, stateMachineArn } from './arns';
 
 export interface PolicyStatement {
   Sid: string;
@@ -13,10 +24,11 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
-type Where = Pick<GrantScope, 'partition' | 'account' | 'region'>;
-
 /** The managed rule through which Step Functions learns that a `.sync` child execution ended. */
 export const SYNC_EXECUTION_RULE = 'StepFunctionsGetEventsForStepFunctionsExecutionRule';
+
+/** The managed rule through which Step Functions learns that a `codebuild:startBuild.sync` build ended. */
+export const SYNC_BUILD_RULE = 'StepFunctionsGetEventsForCodeBuildStartBuildRule';
 
 /** Vended log delivery to CloudWatch Logs; none of these actions has a resource type in IAM. */
 export const LOG_DELIVERY_ACTIONS = [
@@ -38,29 +50,9 @@ export const STATE_MACHINE_TRACING_ACTIONS = [
   'xray:GetSamplingTargets',
 ] as const;
 
-export const stateMachineArn = ({ partition, region, account }: Where, name: string): string =>
-  `arn:${partition}:states:${region}:${account}:stateMachine:${name}`;
-
-/** Every execution of the named machine. */
-export const executionsArn = ({ partition, region, account }: Where, name: string): string =>
-  `arn:${partition}:states:${region}:${account}:execution:${name}:*`;
-
 /** Step Functions in this account and region only (confused-deputy guard), as AWS documents it. */
 export function stateMachineTrustPolicy(where: Where): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Service: 'states.amazonaws.com' },
-        Action: 'sts:AssumeRole',
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': where.account },
-          ArnLike: { 'aws:SourceArn': stateMachineArn(where, '*') },
-        },
-      },
-    ],
-  });
+  return serviceTrustPolicy('states.amazonaws.com', where, stateMachineArn(where, '*'));
 }
 
 export interface StateMachinePolicyInput {
@@ -71,6 +63,10 @@ export interface StateMachinePolicyInput {
   children: string[];
   /** It waits for its children with `startExecution.sync`. */
   waitsForChildren: boolean;
+  /** Names of the CodeBuild projects it starts builds of. */
+  buildProjects?: string[];
+  /** It waits for the builds with `startBuild.sync`. */
+  waitsForBuilds?: boolean;
 }
 
 /** What one state machine's role may do: its functions, its children, its logs and traces, nothing else. */
@@ -79,6 +75,8 @@ export function stateMachinePolicy({
   functionArns,
   children,
   waitsForChildren,
+  buildProjects = [],
+  waitsForBuilds = false,
 }: StateMachinePolicyInput): PolicyDocument {
   const statements: PolicyStatement[] = [];
   if (functionArns.length > 0) {
@@ -108,9 +106,29 @@ export function stateMachinePolicy({
           Sid: 'SyncExecutionEvents',
           Effect: 'Allow',
           Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-          Resource: [`arn:${where.partition}:events:${where.region}:${where.account}:rule/${SYNC_EXECUTION_RULE}`],
+          Resource: [defaultBusRuleArn(where, SYNC_EXECUTION_RULE)],
         },
       );
+    }
+  }
+  if (buildProjects.length > 0) {
+    const projects = buildProjects.map((name) => buildProjectArn(where, name)).sort();
+    statements.push({
+      Sid: 'RunBuilds',
+      Effect: 'Allow',
+      // StopBuild: Step Functions stops the build when the execution is stopped or the task times out.
+      Action: waitsForBuilds
+        ? ['codebuild:StartBuild', 'codebuild:StopBuild', 'codebuild:BatchGetBuilds']
+        : ['codebuild:StartBuild'],
+      Resource: projects,
+    });
+    if (waitsForBuilds) {
+      statements.push({
+        Sid: 'SyncBuildEvents',
+        Effect: 'Allow',
+        Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        Resource: [defaultBusRuleArn(where, SYNC_BUILD_RULE)],
+      });
     }
   }
   statements.push(
@@ -118,4 +136,85 @@ export function stateMachinePolicy({
     { Sid: 'Trace', Effect: 'Allow', Action: [...STATE_MACHINE_TRACING_ACTIONS], Resource: ['*'] },
   );
   return { Version: '2012-10-17', Statement: statements };
+}
+
+/** A service principal of this account only, for resources it acts on (confused-deputy guard). */
+function serviceTrustPolicy(service: string, where: Where, sourceArn: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': where.account }, ArnLike: { 'aws:SourceArn': sourceArn } },
+      },
+    ],
+  });
+}
+
+/** CodeBuild, for the build project of this stage only. */
+export function buildTrustPolicy(where: Where, project: string): string {
+  return serviceTrustPolicy('codebuild.amazonaws.com', where, buildProjectArn(where, project));
+}
+
+/** The layer and image calls of `docker push` to ECR (BatchGetImage: it checks for a manifest first). */
+export const ECR_PUSH_ACTIONS = [
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:BatchGetImage',
+  'ecr:CompleteLayerUpload',
+  'ecr:InitiateLayerUpload',
+  'ecr:PutImage',
+  'ecr:UploadLayerPart',
+] as const;
+
+/** The build's role: push to the map's repositories and write its own logs, nothing else. */
+export function buildPolicy({
+  where,
+  repositories,
+  logGroup,
+}: {
+  where: Where;
+  repositories: string[];
+  logGroup: string;
+}): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'PushImages',
+        Effect: 'Allow',
+        Action: [...ECR_PUSH_ACTIONS],
+        Resource: repositories.map((repository) => repositoryArn(where, repository)).sort(),
+      },
+      // `docker login` to ECR; the action has no resource type in IAM.
+      { Sid: 'LogInToEcr', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },
+      {
+        Sid: 'WriteItsLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [logStreamsArn(where, logGroup)],
+      },
+    ],
+  };
+}
+
+/**
+ * A rule target's dead-letter queue: EventBridge may put there what it could not deliver, for these rules
+ * only. (The function's on-failure destination writes with the function's own role.)
+ */
+export function deadLetterQueuePolicy(queueArn: string, ruleArns: string[]): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'UndeliveredEvents',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: queueArn,
+        Condition: { ArnEquals: { 'aws:SourceArn': [...ruleArns].sort() } },
+      },
+    ],
+  });
 }

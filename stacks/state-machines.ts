@@ -1,22 +1,40 @@
-// The three workflows, from state-machines/*.asl.json (JSONPath, as the local engine runs them) with
+// The workflows, from state-machines/*.asl.json (JSONPath, as the local engine runs them) with
 // Pulumi's aws.sfn.StateMachine: sst.aws.StepFunctions would emit JSONata.
 import { logRetention, stageName } from './config';
 import type { StepFunctions } from './functions';
+import { stateMachineNameOf } from './names';
 import { stateMachinePolicy, stateMachineTrustPolicy } from './policies';
 import { functionVariable, type GrantScope } from './steps';
-import { dependenciesOf, STATE_MACHINES, type StateMachineId, stateMachineVariable, substitute } from './substitutions';
+import {
+  BUILD_PROJECT_VARIABLE,
+  dependenciesOf,
+  STATE_MACHINES,
+  type StateMachineId,
+  stateMachineVariable,
+  substitute,
+} from './substitutions';
 
 export type StateMachines = Record<StateMachineId, aws.sfn.StateMachine>;
 
 /** `crossdeploy-dev-deploy-target` (state machine names allow 80 characters). */
-export const stateMachineName = (file: string): string => stageName($app.name, $app.stage, file, 80);
+export const stateMachineName = (file: string): string => stateMachineNameOf($app.name, $app.stage, file);
 
-export function createStateMachines(functions: StepFunctions, scope: $util.Output<GrantScope>): StateMachines {
+/** Resources the definitions name besides functions and machines. */
+export interface DefinitionResources {
+  /** The CodeBuild project's name (from the resource, so the pipeline is created after it). */
+  buildProject: $util.Input<string>;
+}
+
+export function createStateMachines(
+  functions: StepFunctions,
+  scope: $util.Output<GrantScope>,
+  resources: DefinitionResources,
+): StateMachines {
   const retention = logRetention($app.stage);
   const machines: Partial<StateMachines> = {};
 
   for (const spec of STATE_MACHINES) {
-    const { functions: invoked, children, waitsForChildren } = dependenciesOf(spec);
+    const { functions: invoked, children, waitsForChildren, startsBuilds, waitsForBuilds } = dependenciesOf(spec);
     const name = stateMachineName(spec.file);
 
     const logGroup = new aws.cloudwatch.LogGroup(`${spec.id}StateMachineLogs`, {
@@ -42,6 +60,8 @@ export function createStateMachines(functions: StepFunctions, scope: $util.Outpu
             functionArns: arns,
             children: children.map((child) => stateMachineName(child.file)),
             waitsForChildren,
+            buildProjects: startsBuilds ? [where.names.buildProject] : [],
+            waitsForBuilds,
           }),
         ),
       ),
@@ -50,6 +70,7 @@ export function createStateMachines(functions: StepFunctions, scope: $util.Outpu
     // The definition takes the children's real ARNs: each child is created first (STATE_MACHINES' order).
     const values: Record<string, $util.Input<string>> = {};
     for (const fn of invoked) values[functionVariable(fn)] = functions[fn.id].arn;
+    if (startsBuilds) values[BUILD_PROJECT_VARIABLE] = resources.buildProject;
     for (const child of children) {
       const created = machines[child.id];
       if (!created) throw new Error(`${spec.file} starts ${child.file}, which is not created yet`);

@@ -1,13 +1,14 @@
 // The step functions and exactly what each one calls: the one table stacks/functions.ts deploys from.
 // Pure (no Pulumi, no SST globals), so a test can hold it against the handlers' code.
+import { repositoryArn, tableArn, tableIndexArn, topicArn, type Where } from './arns';
+import type { OrchestratorNames } from './names';
 
-/** Where a grant's resources live: the tools account and region this stage deploys to. */
-export interface GrantScope {
-  partition: string;
-  account: string;
-  region: string;
+/** Where a grant's resources live: the tools account and region this stage deploys to, and its resources. */
+export interface GrantScope extends Where {
   /** Name of the role assumed in target accounts (stacks/config.ts). */
   deployRole: string;
+  /** The stage's tables, bus, pipeline, repositories and topics (stacks/names.ts). */
+  names: OrchestratorNames;
 }
 
 export interface Grant {
@@ -15,7 +16,24 @@ export interface Grant {
   resources: (scope: GrantScope) => string[];
 }
 
-export interface StepFunctionSpec {
+/**
+ * What the functions read from their environment (aws/settings.ts, core/approval-link.ts and the webhook's
+ * secret); the stack sets exactly the ones a function declares.
+ */
+export const ENVIRONMENT_VARIABLES = [
+  'CROSSDEPLOY_EVENT_BUS_NAME',
+  'CROSSDEPLOY_DELIVERIES_TABLE',
+  'CROSSDEPLOY_APPROVALS_TABLE',
+  'CROSSDEPLOY_LEASES_TABLE',
+  'CROSSDEPLOY_PIPELINE_ARN',
+  'CROSSDEPLOY_PUBLIC_URL',
+  'CROSSDEPLOY_MAP_FILE',
+  'CROSSDEPLOY_GITHUB_WEBHOOK_SECRET',
+  'CROSSDEPLOY_LINK_SIGNING_KEY',
+] as const;
+export type EnvironmentVariable = (typeof ENVIRONMENT_VARIABLES)[number];
+
+export interface FunctionSpec {
   /** `OpenEcr`: SST component `OpenEcrFunction`, ASL substitution `${OpenEcrFunctionArn}`. */
   id: string;
   /** Handler module under functions/ (without `.ts`); it exports `handler`. */
@@ -28,12 +46,35 @@ export interface StepFunctionSpec {
    * deploy role in each target account must allow it (provisioned later, with StackSets).
    */
   asDeployRole: readonly string[];
+  /** The environment variables its code reads; the stack sets these and no others. */
+  environment: readonly EnvironmentVariable[];
 }
 
+/** A function a state machine invokes. */
+export type StepFunctionSpec = FunctionSpec;
+
 /** Every step that touches a target account first assumes the deploy role there, and no other role. */
-const ASSUME_DEPLOY_ROLE: Grant = {
+export const ASSUME_DEPLOY_ROLE: Grant = {
   actions: ['sts:AssumeRole'],
   resources: ({ partition, deployRole }) => [`arn:${partition}:iam::*:role/${deployRole}`],
+};
+
+/**
+ * SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat have no resource type in IAM (the task token is the
+ * capability): "*" is the only resource the Service Authorization Reference allows for them.
+ */
+export const TASK_TOKEN_RESOURCES = (): string[] => ['*'];
+
+const leasesTable = (scope: GrantScope) => [tableArn(scope, scope.names.leasesTable)];
+const approvalsTable = (scope: GrantScope) => [tableArn(scope, scope.names.approvalsTable)];
+
+/**
+ * Both lease steps import aws/lease.ts, which acquires (PutItem, then GetItem to name the holder) and
+ * releases (DeleteItem): each is granted the three, on the leases table only.
+ */
+const LEASES: Grant = {
+  actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+  resources: leasesTable,
 };
 
 export const STEP_FUNCTIONS = [
@@ -43,6 +84,7 @@ export const STEP_FUNCTIONS = [
     description: 'crossdeploy: assume the deploy role in the target account (fails early when not bootstrapped)',
     grants: [ASSUME_DEPLOY_ROLE],
     asDeployRole: [],
+    environment: [],
   },
   {
     id: 'OpenEcr',
@@ -50,8 +92,9 @@ export const STEP_FUNCTIONS = [
     description: "crossdeploy: let the target account pull from the orchestrator's ECR repository",
     grants: [
       {
+        // The map's repositories, which the stack creates (stacks/build.ts), and no other.
         actions: ['ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy'],
-        resources: ({ partition, region, account }) => [`arn:${partition}:ecr:${region}:${account}:repository/*`],
+        resources: (scope) => scope.names.repositories.map((repository) => repositoryArn(scope, repository)),
       },
       {
         // Registry-level actions have no resource type in IAM: "*" is the only resource they accept.
@@ -60,6 +103,7 @@ export const STEP_FUNCTIONS = [
       },
     ],
     asDeployRole: [],
+    environment: [],
   },
   {
     id: 'RegisterTaskDefinition',
@@ -74,6 +118,7 @@ export const STEP_FUNCTIONS = [
       'ecs:TagResource',
       'iam:PassRole',
     ],
+    environment: [],
   },
   {
     id: 'UpdateService',
@@ -81,6 +126,7 @@ export const STEP_FUNCTIONS = [
     description: 'crossdeploy: point the ECS service at the new revision',
     grants: [ASSUME_DEPLOY_ROLE],
     asDeployRole: ['ecs:UpdateService'],
+    environment: [],
   },
   {
     id: 'CheckRollout',
@@ -88,6 +134,7 @@ export const STEP_FUNCTIONS = [
     description: 'crossdeploy: one check of an ECS rollout or rollback',
     grants: [ASSUME_DEPLOY_ROLE],
     asDeployRole: ['ecs:DescribeServices'],
+    environment: [],
   },
   {
     id: 'CheckHealth',
@@ -95,6 +142,7 @@ export const STEP_FUNCTIONS = [
     description: 'crossdeploy: one health check during the bake',
     grants: [ASSUME_DEPLOY_ROLE],
     asDeployRole: ['ecs:DescribeServices', 'cloudwatch:DescribeAlarms'],
+    environment: [],
   },
   {
     id: 'RollBackService',
@@ -102,6 +150,7 @@ export const STEP_FUNCTIONS = [
     description: 'crossdeploy: put the ECS service back on its previous revision',
     grants: [ASSUME_DEPLOY_ROLE],
     asDeployRole: ['ecs:DescribeServices', 'ecs:UpdateService'],
+    environment: [],
   },
   {
     id: 'EvaluateWave',
@@ -109,6 +158,59 @@ export const STEP_FUNCTIONS = [
     description: 'crossdeploy: decide whether a wave stands or falls',
     grants: [],
     asDeployRole: [],
+    environment: [],
+  },
+  {
+    id: 'FindBuiltImage',
+    file: 'find-built-image',
+    description: "crossdeploy: find the image the pipeline's build pushed for the commit",
+    grants: [
+      {
+        actions: ['ecr:DescribeImages'],
+        resources: (scope) => scope.names.repositories.map((repository) => repositoryArn(scope, repository)),
+      },
+    ],
+    asDeployRole: [],
+    environment: [],
+  },
+  {
+    id: 'RequestApproval',
+    file: 'request-approval',
+    description: "crossdeploy: store the approval gate's task token, supersede older approvals, tell the approvers",
+    grants: [
+      { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: approvalsTable },
+      {
+        // The pending approvals of one service × environment, through the index only.
+        actions: ['dynamodb:Query'],
+        resources: (scope) => [tableIndexArn(scope, scope.names.approvalsTable, 'byServiceEnvironment')],
+      },
+      {
+        actions: ['sns:Publish'],
+        resources: (scope) => scope.names.approvalTopics.map((topic) => topicArn(scope, topic)),
+      },
+      // Fails the superseded approvals' tasks (pipeline executions), by their tokens.
+      { actions: ['states:SendTaskFailure'], resources: TASK_TOKEN_RESOURCES },
+      // Reads what each target runs now, for the approver.
+      ASSUME_DEPLOY_ROLE,
+    ],
+    asDeployRole: ['ecs:DescribeServices'],
+    environment: ['CROSSDEPLOY_APPROVALS_TABLE', 'CROSSDEPLOY_PUBLIC_URL', 'CROSSDEPLOY_LINK_SIGNING_KEY'],
+  },
+  {
+    id: 'AcquireLease',
+    file: 'acquire-lease',
+    description: 'crossdeploy: take the deployment lease of a service × environment',
+    grants: [LEASES],
+    asDeployRole: [],
+    environment: ['CROSSDEPLOY_LEASES_TABLE'],
+  },
+  {
+    id: 'ReleaseLease',
+    file: 'release-lease',
+    description: 'crossdeploy: give back the deployment lease of a service × environment',
+    grants: [LEASES],
+    asDeployRole: [],
+    environment: ['CROSSDEPLOY_LEASES_TABLE'],
   },
 ] as const satisfies readonly StepFunctionSpec[];
 
@@ -129,11 +231,25 @@ export const handlerOf = (spec: Pick<StepFunctionSpec, 'file'>): string => `func
 
 /** The IAM statements of one function's own role, as `sst.aws.Function` takes them in `permissions`. */
 export function functionPermissions(
-  spec: StepFunctionSpec,
+  spec: FunctionSpec,
   scope: GrantScope,
 ): { actions: string[]; resources: string[] }[] {
   return [
     ...spec.grants.map((grant) => ({ actions: [...grant.actions], resources: grant.resources(scope) })),
     { actions: [...TRACING_ACTIONS], resources: ['*'] },
   ];
+}
+
+/** The variables a function declares, with their values; a declared variable without a value is an error. */
+export function functionEnvironment<V>(
+  spec: Pick<FunctionSpec, 'id' | 'environment'>,
+  values: Readonly<Partial<Record<EnvironmentVariable, V>>>,
+): Record<string, V> {
+  const environment: Record<string, V> = {};
+  for (const name of spec.environment) {
+    const value = values[name];
+    if (value === undefined) throw new Error(`${spec.id}: no value for its environment variable ${name}`);
+    environment[name] = value;
+  }
+  return environment;
 }

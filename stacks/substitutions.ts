@@ -2,6 +2,7 @@
 // Pure (no Pulumi, no SST globals): stacks/state-machines.ts deploys from it, tests check it offline.
 import deployEnvironment from '../state-machines/deploy-environment.asl.json';
 import deployTarget from '../state-machines/deploy-target.asl.json';
+import pipeline from '../state-machines/pipeline.asl.json';
 import rollbackTarget from '../state-machines/rollback-target.asl.json';
 import { functionVariable, STEP_FUNCTIONS, type StepFunction } from './steps';
 
@@ -16,12 +17,14 @@ export interface StateMachineSpec {
 
 /**
  * In creation order: a machine may start only machines listed before it (deploy-target starts
- * rollback-target; deploy-environment starts both), so their ARNs exist when its definition is built.
+ * rollback-target; deploy-environment starts both; the pipeline starts deploy-environment), so their ARNs
+ * exist when its definition is built.
  */
 export const STATE_MACHINES = [
   { id: 'RollbackTarget', file: 'rollback-target', definition: rollbackTarget },
   { id: 'DeployTarget', file: 'deploy-target', definition: deployTarget },
   { id: 'DeployEnvironment', file: 'deploy-environment', definition: deployEnvironment },
+  { id: 'Pipeline', file: 'pipeline', definition: pipeline },
 ] as const satisfies readonly StateMachineSpec[];
 
 export type StateMachine = (typeof STATE_MACHINES)[number];
@@ -29,9 +32,13 @@ export type StateMachineId = StateMachine['id'];
 
 export const stateMachineVariable = (spec: Pick<StateMachineSpec, 'id'>): string => `${spec.id}StateMachineArn`;
 
+/** `${BuildProjectName}`: the NAME (not the ARN) of the CodeBuild project, as `codebuild:startBuild` takes it. */
+export const BUILD_PROJECT_VARIABLE = 'BuildProjectName';
+
 export type Substitution =
   | { kind: 'function'; variable: string; spec: StepFunction }
-  | { kind: 'state-machine'; variable: string; spec: StateMachine };
+  | { kind: 'state-machine'; variable: string; spec: StateMachine }
+  | { kind: 'build-project'; variable: string };
 
 /** Every variable an ASL file may use, and what provides its value. */
 export const SUBSTITUTIONS: ReadonlyMap<string, Substitution> = new Map<string, Substitution>([
@@ -43,6 +50,7 @@ export const SUBSTITUTIONS: ReadonlyMap<string, Substitution> = new Map<string, 
     stateMachineVariable(spec),
     { kind: 'state-machine', variable: stateMachineVariable(spec), spec },
   ]),
+  [BUILD_PROJECT_VARIABLE, { kind: 'build-project', variable: BUILD_PROJECT_VARIABLE }],
 ]);
 
 const VARIABLE = /\$\{(\w+)\}/g;
@@ -80,6 +88,8 @@ export function substitute(definition: unknown, values: Readonly<Record<string, 
 
 const NESTED_EXECUTION = /^arn:aws:states:::states:startExecution/;
 const NESTED_SYNC_EXECUTION = /^arn:aws:states:::states:startExecution\.sync/;
+const START_BUILD = /^arn:aws:states:::codebuild:startBuild/;
+const START_BUILD_SYNC = /^arn:aws:states:::codebuild:startBuild\.sync/;
 
 function taskResources(definition: unknown): string[] {
   const resources: string[] = [];
@@ -102,6 +112,10 @@ export interface StateMachineDependencies {
   children: StateMachine[];
   /** It waits for its children (`startExecution.sync`), which needs the EventBridge managed rule. */
   waitsForChildren: boolean;
+  /** It starts builds of the CodeBuild project (`${BuildProjectName}`). */
+  startsBuilds: boolean;
+  /** It waits for them (`startBuild.sync`), which needs another EventBridge managed rule. */
+  waitsForBuilds: boolean;
 }
 
 /** What a machine's definition refers to; throws on an unknown variable or a child not created before it. */
@@ -109,11 +123,16 @@ export function dependenciesOf(machine: StateMachineSpec): StateMachineDependenc
   const position = STATE_MACHINES.findIndex((spec) => spec.id === machine.id);
   const functions: StepFunction[] = [];
   const children: StateMachine[] = [];
+  let startsBuilds = false;
   for (const variable of definitionVariables(machine.definition)) {
     const substitution = SUBSTITUTIONS.get(variable);
     if (!substitution) throw new Error(`${machine.file}.asl.json: unknown substitution \${${variable}}`);
     if (substitution.kind === 'function') {
       functions.push(substitution.spec);
+      continue;
+    }
+    if (substitution.kind === 'build-project') {
+      startsBuilds = true;
       continue;
     }
     const childPosition = STATE_MACHINES.findIndex((spec) => spec.id === substitution.spec.id);
@@ -128,9 +147,18 @@ export function dependenciesOf(machine: StateMachineSpec): StateMachineDependenc
   if (children.length > 0 && !resources.some((resource) => NESTED_EXECUTION.test(resource))) {
     throw new Error(`${machine.file}.asl.json names a state machine ARN but starts no execution`);
   }
+  if (startsBuilds !== resources.some((resource) => START_BUILD.test(resource))) {
+    throw new Error(
+      startsBuilds
+        ? `${machine.file}.asl.json names the build project but starts no build`
+        : `${machine.file}.asl.json starts a build of a project other than \${${BUILD_PROJECT_VARIABLE}}`,
+    );
+  }
   return {
     functions,
     children,
     waitsForChildren: resources.some((resource) => NESTED_SYNC_EXECUTION.test(resource)),
+    startsBuilds,
+    waitsForBuilds: resources.some((resource) => START_BUILD_SYNC.test(resource)),
   };
 }

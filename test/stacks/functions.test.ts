@@ -1,53 +1,68 @@
-// The step functions' IAM table (stacks/steps.ts) held against the handlers' code, without Pulumi.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The functions' IAM and environment tables (stacks/steps.ts, stacks/triggered.ts) held against the handlers'
+// code, without Pulumi.
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DEPLOY_ROLE, deployRoleName, logRetention, stageName } from '../../stacks/config';
-import { functionPermissions, STEP_FUNCTIONS, TRACING_ACTIONS } from '../../stacks/steps';
+import { loadStackMap } from '../../stacks/map';
+import { orchestratorNames } from '../../stacks/names';
+import {
+  ENVIRONMENT_VARIABLES,
+  type FunctionSpec,
+  functionEnvironment,
+  functionPermissions,
+  type GrantScope,
+  STEP_FUNCTIONS,
+  TRACING_ACTIONS,
+} from '../../stacks/steps';
+import { TRIGGERED_FUNCTIONS } from '../../stacks/triggered';
+import { environmentReads, root, sdkCalls } from './code';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const scope = { partition: 'aws', account: '111111111111', region: 'eu-west-1', deployRole: 'crossdeploy-deploy' };
-
-// IAM's service prefix for each AWS SDK client the code uses.
-const SERVICE_PREFIX: Record<string, string> = {
-  '@aws-sdk/client-cloudwatch': 'cloudwatch',
-  '@aws-sdk/client-ecr': 'ecr',
-  '@aws-sdk/client-ecs': 'ecs',
-  '@aws-sdk/client-sfn': 'states',
-  '@aws-sdk/client-sts': 'sts',
+const { map } = loadStackMap(root, {});
+const names = orchestratorNames('crossdeploy', 'test', map);
+const scope: GrantScope = {
+  partition: 'aws',
+  account: '111111111111',
+  region: 'eu-west-1',
+  deployRole: 'crossdeploy-deploy',
+  names,
 };
+
+const ALL_FUNCTIONS: readonly FunctionSpec[] = [...STEP_FUNCTIONS, ...TRIGGERED_FUNCTIONS];
+const byId = (id: string): FunctionSpec => {
+  const spec = ALL_FUNCTIONS.find((s) => s.id === id);
+  if (!spec) throw new Error(id);
+  return spec;
+};
+const handlerFile = (spec: FunctionSpec) => join(root, 'functions', `${spec.file}.ts`);
+
 // Permissions that no SDK call names but that a call needs: RegisterTaskDefinition with tags and task roles.
 const IMPLIED = new Set(['ecs:TagResource', 'iam:PassRole']);
 
-/** `service:Action` for every `new XxxCommand(` in a module and the project modules it imports. */
-function sdkCalls(file: string, seen = new Set<string>()): Set<string> {
-  const calls = new Set<string>();
-  if (seen.has(file)) return calls;
-  seen.add(file);
-  const source = readFileSync(file, 'utf8');
-  for (const [, names, from] of source.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'([^']+)'/g)) {
-    if (!from || !names) continue;
-    if (from.startsWith('.')) {
-      const imported = resolve(dirname(file), `${from}.ts`);
-      if (existsSync(imported)) for (const call of sdkCalls(imported, seen)) calls.add(call);
-      continue;
-    }
-    const prefix = SERVICE_PREFIX[from];
-    if (from.startsWith('@aws-sdk/client-') && !prefix) throw new Error(`no IAM prefix for ${from} (${file})`);
-    for (const name of names.split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
-      const command = /^(\w+)Command$/.exec(name);
-      if (prefix && command && new RegExp(`new\\s+${name}\\(`).test(source)) calls.add(`${prefix}:${command[1]}`);
-    }
-  }
-  return calls;
-}
+/**
+ * Variables the code reads only to refuse them with a clear message (a secret by ARN, a key in SSM: this
+ * build cannot read either). The stack never sets them.
+ */
+const REFUSED = new Set(['CROSSDEPLOY_GITHUB_WEBHOOK_SECRET_ARN', 'CROSSDEPLOY_LINK_SIGNING_KEY_PARAM']);
 
-describe('step functions deployed by stacks/functions.ts', () => {
-  it.each(STEP_FUNCTIONS.map((spec) => [spec.file, spec] as const))(
+/** Actions that have no resource type in IAM: "*" is the only resource they accept. */
+const NO_RESOURCE_TYPE = new Set([
+  ...TRACING_ACTIONS,
+  'ecr:GetRegistryPolicy',
+  'ecr:PutRegistryPolicy',
+  'states:SendTaskSuccess',
+  'states:SendTaskFailure',
+]);
+
+describe('functions deployed by stacks/functions.ts', () => {
+  it('has one id and one handler file per function, step or triggered', () => {
+    expect(new Set(ALL_FUNCTIONS.map((s) => s.id)).size).toBe(ALL_FUNCTIONS.length);
+    expect(new Set(ALL_FUNCTIONS.map((s) => s.file)).size).toBe(ALL_FUNCTIONS.length);
+  });
+
+  it.each(ALL_FUNCTIONS.map((spec) => [spec.file, spec] as const))(
     '%s: the IAM table lists exactly the AWS calls its code makes',
     (_, spec) => {
-      const file = join(root, 'functions', `${spec.file}.ts`);
+      const file = handlerFile(spec);
       const inCode = [...sdkCalls(file)].sort();
       const inTable = [...new Set([...spec.grants.flatMap((g) => g.actions), ...spec.asDeployRole])]
         .filter((action) => !IMPLIED.has(action))
@@ -56,10 +71,20 @@ describe('step functions deployed by stacks/functions.ts', () => {
     },
   );
 
-  it('lets steps in target accounts assume the deploy role, in any account, and no other role', () => {
-    for (const spec of STEP_FUNCTIONS) {
+  it.each(ALL_FUNCTIONS.map((spec) => [spec.file, spec] as const))(
+    '%s: the stack sets exactly the environment variables its code reads',
+    (_, spec) => {
+      const file = handlerFile(spec);
+      const inCode = [...environmentReads(file)].filter((v) => !REFUSED.has(v)).sort();
+      expect([...spec.environment].sort(), `${relative(root, file)} and its imports`).toEqual(inCode);
+      for (const variable of spec.environment) expect(ENVIRONMENT_VARIABLES).toContain(variable);
+    },
+  );
+
+  it('lets functions in target accounts assume the deploy role, in any account, and no other role', () => {
+    for (const spec of ALL_FUNCTIONS) {
       const assume = functionPermissions(spec, scope).filter((s) => s.actions.includes('sts:AssumeRole'));
-      const assumesInCode = sdkCalls(join(root, 'functions', `${spec.file}.ts`)).has('sts:AssumeRole');
+      const assumesInCode = sdkCalls(handlerFile(spec)).has('sts:AssumeRole');
       expect(assume, spec.id).toHaveLength(assumesInCode ? 1 : 0);
       for (const statement of assume) {
         expect(statement).toEqual({
@@ -70,12 +95,29 @@ describe('step functions deployed by stacks/functions.ts', () => {
     }
   });
 
-  it("scopes open-ecr's repository calls to this account's repositories", () => {
-    const openEcr = STEP_FUNCTIONS.find((spec) => spec.id === 'OpenEcr');
-    expect(openEcr && functionPermissions(openEcr, scope)).toEqual([
+  it('grants "*" only to actions that have no resource type, and everything else in this account and region', () => {
+    for (const spec of ALL_FUNCTIONS) {
+      for (const { actions, resources } of functionPermissions(spec, scope)) {
+        expect(resources.length, `${spec.id}: ${actions}`).toBeGreaterThan(0);
+        if (resources.includes('*')) {
+          expect(resources, spec.id).toEqual(['*']);
+          for (const action of actions) expect(NO_RESOURCE_TYPE, `${spec.id}: ${action}`).toContain(action);
+          continue;
+        }
+        for (const action of actions) expect(NO_RESOURCE_TYPE, `${spec.id}: ${action}`).not.toContain(action);
+        for (const resource of resources) {
+          if (actions.includes('sts:AssumeRole')) continue;
+          expect(resource, spec.id).toMatch(/^arn:aws:[a-z0-9-]+:eu-west-1:111111111111:\S+$/);
+        }
+      }
+    }
+  });
+
+  it("scopes open-ecr's repository calls to the map's repositories", () => {
+    expect(functionPermissions(byId('OpenEcr'), scope)).toEqual([
       {
         actions: ['ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy'],
-        resources: ['arn:aws:ecr:eu-west-1:111111111111:repository/*'],
+        resources: ['arn:aws:ecr:eu-west-1:111111111111:repository/web'],
       },
       { actions: ['ecr:GetRegistryPolicy', 'ecr:PutRegistryPolicy'], resources: ['*'] },
       { actions: [...TRACING_ACTIONS], resources: ['*'] },
@@ -83,10 +125,73 @@ describe('step functions deployed by stacks/functions.ts', () => {
   });
 
   it('gives evaluate-wave nothing but tracing', () => {
-    const evaluateWave = STEP_FUNCTIONS.find((spec) => spec.id === 'EvaluateWave');
-    expect(evaluateWave && functionPermissions(evaluateWave, scope)).toEqual([
+    expect(functionPermissions(byId('EvaluateWave'), scope)).toEqual([
       { actions: [...TRACING_ACTIONS], resources: ['*'] },
     ]);
+  });
+
+  it("lets find-built-image describe the map's repositories' images only", () => {
+    expect(functionPermissions(byId('FindBuiltImage'), scope)[0]).toEqual({
+      actions: ['ecr:DescribeImages'],
+      resources: ['arn:aws:ecr:eu-west-1:111111111111:repository/web'],
+    });
+  });
+
+  it('keeps the lease steps to the leases table', () => {
+    for (const id of ['AcquireLease', 'ReleaseLease']) {
+      expect(functionPermissions(byId(id), scope)[0], id).toEqual({
+        actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+        resources: ['arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-leases'],
+      });
+    }
+  });
+
+  it('lets request-approval write approvals, query their index, publish to the gates and fail superseded tasks', () => {
+    const table = 'arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-approvals';
+    expect(functionPermissions(byId('RequestApproval'), scope)).toEqual([
+      { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [table] },
+      { actions: ['dynamodb:Query'], resources: [`${table}/index/byServiceEnvironment`] },
+      { actions: ['sns:Publish'], resources: ['arn:aws:sns:eu-west-1:111111111111:prod-approvals'] },
+      { actions: ['states:SendTaskFailure'], resources: ['*'] },
+      { actions: ['sts:AssumeRole'], resources: ['arn:aws:iam::*:role/crossdeploy-deploy'] },
+      { actions: [...TRACING_ACTIONS], resources: ['*'] },
+    ]);
+  });
+
+  it('lets start-pipeline start the pipeline machine only', () => {
+    expect(functionPermissions(byId('StartPipeline'), scope)[0]).toEqual({
+      actions: ['states:StartExecution'],
+      resources: ['arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-pipeline'],
+    });
+  });
+
+  it("lets the webhook and the approval page write to their own table and put events on the stage's bus", () => {
+    const bus = 'arn:aws:events:eu-west-1:111111111111:event-bus/crossdeploy-test';
+    expect(functionPermissions(byId('GithubWebhook'), scope).slice(0, 2)).toEqual([
+      {
+        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: ['arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-deliveries'],
+      },
+      { actions: ['events:PutEvents'], resources: [bus] },
+    ]);
+    expect(functionPermissions(byId('ApprovalPage'), scope).slice(0, 2)).toEqual([
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: ['arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-approvals'],
+      },
+      { actions: ['events:PutEvents'], resources: [bus] },
+    ]);
+  });
+
+  it('sets the declared environment variables and no others, and refuses to deploy one without a value', () => {
+    const values = Object.fromEntries(ENVIRONMENT_VARIABLES.map((name) => [name, `value of ${name}`]));
+    expect(functionEnvironment(byId('AcquireLease'), values)).toEqual({
+      CROSSDEPLOY_LEASES_TABLE: 'value of CROSSDEPLOY_LEASES_TABLE',
+    });
+    expect(functionEnvironment(byId('EvaluateWave'), values)).toEqual({});
+    expect(() => functionEnvironment(byId('StartPipeline'), { CROSSDEPLOY_MAP_FILE: 'crossdeploy.yaml' })).toThrow(
+      'StartPipeline: no value for its environment variable CROSSDEPLOY_PIPELINE_ARN',
+    );
   });
 });
 

@@ -5,6 +5,7 @@ import { localFunctions } from '../../local/functions';
 import { stateMachinePolicy, stateMachineTrustPolicy } from '../../stacks/policies';
 import { functionVariable, handlerOf, STEP_FUNCTIONS } from '../../stacks/steps';
 import {
+  BUILD_PROJECT_VARIABLE,
   definitionVariables,
   dependenciesOf,
   STATE_MACHINES,
@@ -22,13 +23,15 @@ const readAsl = (file: string): unknown => JSON.parse(readFileSync(new URL(file,
 const placeholder = (name: string): string => `\${${name}}`;
 const where = { partition: 'aws', account: '111111111111', region: 'eu-west-1' };
 
-/** A fake ARN for every substitution, as stacks/state-machines.ts would resolve them. */
+/** A fake value (an ARN, or the build project's name) for every substitution, as stacks/state-machines.ts would resolve them. */
 const fakeArns: Record<string, string> = Object.fromEntries(
   [...SUBSTITUTIONS.values()].map((s) => [
     s.variable,
     s.kind === 'function'
       ? `arn:aws:lambda:eu-west-1:111111111111:function:crossdeploy-test-${s.spec.id}`
-      : `arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-${s.spec.file}`,
+      : s.kind === 'state-machine'
+        ? `arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-${s.spec.file}`
+        : 'crossdeploy-test-build',
   ]),
 );
 
@@ -99,6 +102,7 @@ describe('state machines deployed by stacks/state-machines.ts', () => {
       'rollback-target': { children: [], waits: false },
       'deploy-target': { children: ['rollback-target'], waits: true },
       'deploy-environment': { children: ['deploy-target', 'rollback-target'], waits: true },
+      pipeline: { children: ['deploy-environment'], waits: true },
     });
   });
 
@@ -109,6 +113,43 @@ describe('state machines deployed by stacks/state-machines.ts', () => {
       definition: { Parameters: { StateMachineArn: placeholder('DeployTargetStateMachineArn') } },
     };
     expect(() => dependenciesOf(early)).toThrow('not created before it');
+  });
+
+  it('puts the build project NAME where the pipeline starts its build, and waits for the build', () => {
+    const pipeline = STATE_MACHINES.find((m) => m.file === 'pipeline');
+    const text = substitute(pipeline?.definition, fakeArns, 'pipeline.asl.json');
+    const { States } = JSON.parse(text) as { States: Record<string, { Resource?: string; Parameters?: object }> };
+    expect(States['Build image once']).toMatchObject({
+      Resource: 'arn:aws:states:::codebuild:startBuild.sync',
+      Parameters: { ProjectName: 'crossdeploy-test-build' },
+    });
+    expect(States['Ask for approval']?.Parameters).toMatchObject({ FunctionName: fakeArns.RequestApprovalFunctionArn });
+    expect(pipeline && dependenciesOf(pipeline)).toMatchObject({ startsBuilds: true, waitsForBuilds: true });
+    for (const machine of STATE_MACHINES.filter((m) => m.file !== 'pipeline')) {
+      expect(dependenciesOf(machine), machine.file).toMatchObject({ startsBuilds: false, waitsForBuilds: false });
+    }
+  });
+
+  it('rejects a build project named without a build, and a build of another project', () => {
+    const project = placeholder(BUILD_PROJECT_VARIABLE);
+    expect(() =>
+      dependenciesOf({ id: 'X', file: 'x', definition: { States: { A: { Type: 'Pass', Result: project } } } }),
+    ).toThrow('names the build project but starts no build');
+    expect(() =>
+      dependenciesOf({
+        id: 'X',
+        file: 'x',
+        definition: {
+          States: {
+            A: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::codebuild:startBuild',
+              Parameters: { ProjectName: 'elsewhere' },
+            },
+          },
+        },
+      }),
+    ).toThrow('starts a build of a project other than');
   });
 });
 
@@ -122,6 +163,8 @@ describe("state machines' roles", () => {
       functionArns: deps.functions.map((fn) => fakeArns[functionVariable(fn)] as string),
       children: deps.children.map((child) => `crossdeploy-test-${child.file}`),
       waitsForChildren: deps.waitsForChildren,
+      buildProjects: deps.startsBuilds ? ['crossdeploy-test-build'] : [],
+      waitsForBuilds: deps.waitsForBuilds,
     });
   };
   const statement = (policy: ReturnType<typeof policyOf>, sid: string) => policy.Statement.find((s) => s.Sid === sid);
@@ -158,6 +201,40 @@ describe("state machines' roles", () => {
       'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-deploy-target',
       'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-rollback-target',
     ]);
+  });
+
+  it('pipeline invokes its four functions, runs and follows builds of its project, and waits for deploy-environment', () => {
+    const policy = policyOf('pipeline');
+    expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
+      ['AcquireLease', 'FindBuiltImage', 'ReleaseLease', 'RequestApproval'].map(fn),
+    );
+    expect(statement(policy, 'RunBuilds')).toMatchObject({
+      Action: ['codebuild:StartBuild', 'codebuild:StopBuild', 'codebuild:BatchGetBuilds'],
+      Resource: ['arn:aws:codebuild:eu-west-1:111111111111:project/crossdeploy-test-build'],
+    });
+    expect(statement(policy, 'SyncBuildEvents')).toMatchObject({
+      Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      Resource: ['arn:aws:events:eu-west-1:111111111111:rule/StepFunctionsGetEventsForCodeBuildStartBuildRule'],
+    });
+    expect(statement(policy, 'StartChildExecutions')?.Resource).toEqual([
+      'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-deploy-environment',
+    ]);
+    expect(statement(policy, 'FollowChildExecutions')?.Resource).toEqual([
+      'arn:aws:states:eu-west-1:111111111111:execution:crossdeploy-test-deploy-environment:*',
+    ]);
+    expect(statement(policy, 'SyncExecutionEvents')?.Resource).toEqual([
+      'arn:aws:events:eu-west-1:111111111111:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule',
+    ]);
+  });
+
+  it('lets no machine but the pipeline touch CodeBuild', () => {
+    for (const machine of STATE_MACHINES.filter((m) => m.file !== 'pipeline')) {
+      const actions = policyOf(machine.file).Statement.flatMap((s) => s.Action);
+      expect(
+        actions.filter((a) => a.startsWith('codebuild:')),
+        machine.file,
+      ).toEqual([]);
+    }
   });
 
   it('grants "*" only to log delivery and tracing, which have no resource type', () => {

@@ -4,7 +4,7 @@ import { forgetTargetSessions } from '../../aws/target-clients';
 import type { EnvironmentDeployment } from '../../core/map/plan';
 import type { DeployTarget, ImageRef, TargetDeployment } from '../../core/types';
 import { clientForAccount } from '../../local/accounts';
-import { localFunctions, stateMachineDefinitions } from '../../local/functions';
+import { localFunctions, localIntegrations, localValues, stateMachineDefinitions } from '../../local/functions';
 import { seedRepository, seedTarget } from '../../local/seed';
 import { LocalStepFunctions } from '../../local/step-functions';
 
@@ -23,6 +23,8 @@ export function useWorkflows(): () => LocalStepFunctions {
     engine = new LocalStepFunctions({
       definitions: stateMachineDefinitions,
       functions: localFunctions,
+      integrations: localIntegrations,
+      values: localValues,
       ...ORCHESTRATOR,
     });
   });

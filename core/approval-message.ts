@@ -1,0 +1,73 @@
+// The e-mail an approver decides from, as the environment's SNS topic sends it: plain text, because SNS
+// e-mail subscriptions send text only, and because a text message cannot hide a link behind other words.
+
+import type { ApprovalRequest } from './pipeline-types';
+
+/** SNS rejects a longer subject. */
+export const SUBJECT_MAX_CHARS = 100;
+
+export interface ApprovalMessage {
+  subject: string;
+  body: string;
+}
+
+export function approvalMessage(request: ApprovalRequest, link: string): ApprovalMessage {
+  return { subject: subjectOf(request), body: bodyOf(request, link) };
+}
+
+/**
+ * SNS subjects are printable ASCII on one line, at most 100 characters: the commit message's first line is
+ * squeezed into that, never the service, environment or commit.
+ */
+function subjectOf(r: ApprovalRequest): string {
+  const head = asciiLine(`Approve ${r.serviceName} ${shortCommit(r.commit)} to ${r.environment}?`);
+  const summary = asciiLine(firstLine(r.message));
+  const full = summary ? `${head} ${summary}` : head;
+  if (full.length <= SUBJECT_MAX_CHARS) return full;
+  if (head.length + 4 >= SUBJECT_MAX_CHARS) return head.slice(0, SUBJECT_MAX_CHARS);
+  return `${full.slice(0, SUBJECT_MAX_CHARS - 3).trimEnd()}...`;
+}
+
+function bodyOf(r: ApprovalRequest, link: string): string {
+  const targets = r.targets.map((t) => `  - ${t.account} ${t.region}  ${t.cluster}/${t.service}  runs ${t.runs}`);
+  return [
+    `${r.serviceName} is waiting for approval to deploy to ${r.environment}.`,
+    '',
+    `Commit:   ${r.commit}`,
+    `Author:   ${r.author}`,
+    'Message:',
+    ...r.message
+      .trimEnd()
+      .split(/\r?\n/)
+      .map((line) => `  ${line}`.trimEnd()),
+    '',
+    `Image:    ${r.image.uri}`,
+    `Digest:   ${r.image.digest}`,
+    '',
+    `Targets (${r.targets.length}, account region cluster/service, and what each runs now):`,
+    ...targets,
+    '',
+    'Approve or reject on this page:',
+    link,
+    '',
+    `The link works once and expires at ${r.expiresAt}. Opening it decides nothing.`,
+    `Approval ${r.approvalId}, pipeline ${r.pipelineId}.`,
+    '',
+  ].join('\n');
+}
+
+export function shortCommit(commit: string): string {
+  return commit.slice(0, 7);
+}
+
+function firstLine(text: string): string {
+  return text.trim().split(/\r?\n/, 1)[0] ?? '';
+}
+
+/** Non-ASCII and control characters become spaces: SNS refuses them in a subject. */
+function asciiLine(text: string): string {
+  return text
+    .replace(/[^\x20-\x7e]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

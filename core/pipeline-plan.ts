@@ -1,0 +1,75 @@
+// The input of one pipeline execution: a service × a pushed commit, one stage per environment of the branch.
+// The image does not exist yet (the pipeline builds it), so each stage carries its plan without one.
+
+import { environmentsForBranch, planEnvironment } from './map/plan';
+import type { DeploymentMap } from './map/schema';
+import type { PipelineInput, PipelineStage, PushEvent } from './pipeline-types';
+import { executionName, shortHash } from './push';
+import type { ImageRef } from './types';
+
+/** Deployment ids end up in task definition tags and log lines; kept short enough to read. */
+const DEPLOYMENT_ID_MAX = 60;
+
+// planEnvironment wants an image; the field is dropped right after, so this never reaches a stage.
+const NO_IMAGE: ImageRef = { repositoryUri: '', digest: '', uri: '' };
+
+export function pipelineInput(map: DeploymentMap, serviceName: string, push: PushEvent): PipelineInput {
+  const service = map.services[serviceName];
+  if (!service) throw new Error(`unknown service "${serviceName}"`);
+  const environments = environmentsForBranch(map, serviceName, push.branch);
+  // decidePush never starts such a pipeline: a stage-less run would build an image for nothing.
+  if (environments.length === 0) {
+    throw new Error(`service "${serviceName}" does not deploy branch "${push.branch}"`);
+  }
+  const pipelineId = executionName(serviceName, push.branch, push.commit);
+  return {
+    pipelineId,
+    serviceName,
+    branch: push.branch,
+    commit: push.commit,
+    author: push.author,
+    message: push.message,
+    repository: service.repository,
+    orchestrator: { account: map.orchestrator.account, region: map.orchestrator.region },
+    // '' rather than null: the build step passes it to CodeBuild, which refuses a null variable value.
+    test: service.test ?? '',
+    stages: environments.map((environment) => stageOf(map, serviceName, environment, pipelineId, push.commit)),
+  };
+}
+
+function stageOf(
+  map: DeploymentMap,
+  serviceName: string,
+  environment: string,
+  pipelineId: string,
+  commit: string,
+): PipelineStage {
+  const env = map.environments[environment];
+  if (!env) throw new Error(`unknown environment "${environment}"`);
+  const { image: _image, ...plan } = planEnvironment(map, serviceName, environment, {
+    deploymentId: deploymentIdOf(pipelineId, environment),
+    commit,
+    image: NO_IMAGE,
+  });
+  return {
+    environment,
+    // The schema has already turned `timeout` into seconds and defaulted it to 24h.
+    approval: env.approval ? { topic: env.approval.topic, timeoutSeconds: env.approval.timeout } : null,
+    concurrency: env.concurrency,
+    plan,
+  };
+}
+
+/**
+ * `<pipelineId>-<environment>` when it fits. Otherwise the pipeline part is cut and a hash of the uncut id
+ * keeps it unique per pipeline × environment; the environment stays readable at the end.
+ */
+export function deploymentIdOf(pipelineId: string, environment: string): string {
+  const full = `${pipelineId}-${environment}`;
+  if (full.length <= DEPLOYMENT_ID_MAX) return full;
+  const hash = shortHash(full);
+  const room = DEPLOYMENT_ID_MAX - hash.length - environment.length - 2;
+  // Only an environment name of 40+ characters leaves too little room: then it is cut as well.
+  if (room < 8) return `${full.slice(0, DEPLOYMENT_ID_MAX - hash.length - 1).replace(/-+$/, '')}-${hash}`;
+  return `${pipelineId.slice(0, room).replace(/-+$/, '')}-${hash}-${environment}`;
+}

@@ -1,0 +1,214 @@
+// `POST /webhooks/github`: turns a signed GitHub push into one `Push` event on the bus. It only verifies,
+// normalizes, dedupes and publishes; which services deploy (branches, path filters) is decided by the
+// pipeline starter downstream, which keeps this answer well inside GitHub's 10 s delivery timeout.
+
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { verify } from '@octokit/webhooks-methods';
+import { settings } from '../aws/settings';
+import { loadMapFile } from '../core/map/load';
+import type { DeploymentMap } from '../core/map/schema';
+import { DETAIL_TYPE, EVENT_SOURCE, type PushEvent } from '../core/pipeline-types';
+import { decidePush, fitForEventBus, InvalidPushEvent, pushFromGithub } from '../core/push';
+import { formFields, type HttpRequest, type HttpResponse, header, httpHandler, json, rawBody } from './lib/http';
+import { logger } from './lib/powertools';
+
+export interface WebhookDeps {
+  secret: () => Promise<string>;
+  events?: EventBridgeClient;
+  dynamo?: DynamoDBDocumentClient;
+  /** Only to say in the answer which services build from the repository; the starter decides again. */
+  map?: () => DeploymentMap;
+  now?: () => Date;
+}
+
+/** GitHub redelivers by hand or by script within days; a week covers it, and TTL removes the rest. */
+const DELIVERY_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+
+export async function receiveGithubWebhook(request: HttpRequest, deps: WebhookDeps): Promise<HttpResponse> {
+  const body = rawBody(request);
+  const signature = header(request, 'x-hub-signature-256');
+  if (!signature || !body || !(await verify(await deps.secret(), body, signature))) {
+    logger.warn('GitHub webhook rejected: missing or wrong signature', { signed: signature !== undefined });
+    return json(401, { error: 'missing or wrong X-Hub-Signature-256' });
+  }
+
+  const event = header(request, 'x-github-event') ?? '';
+  const deliveryId = header(request, 'x-github-delivery');
+  if (event !== 'push') {
+    logger.info('GitHub webhook ignored', { event, deliveryId });
+    return json(202, { ignored: `event ${event || '(none)'}: only push deploys` });
+  }
+
+  let payload: unknown;
+  try {
+    payload = parsePayload(body, header(request, 'content-type'));
+  } catch {
+    return json(400, { error: 'body is not a JSON webhook payload' });
+  }
+  let result: ReturnType<typeof pushFromGithub>;
+  try {
+    result = pushFromGithub(payload, deliveryId);
+  } catch (error) {
+    if (error instanceof InvalidPushEvent) return json(400, { error: error.message });
+    throw error;
+  }
+  if ('ignored' in result) {
+    logger.info('GitHub push ignored', { deliveryId, reason: result.ignored });
+    return json(202, { ignored: result.ignored });
+  }
+  // GitHub always sends one; without it a redelivery could not be told from a new push.
+  if (!deliveryId) return json(400, { error: 'missing X-GitHub-Delivery' });
+
+  const push = fitForEventBus(result.push);
+  const services = servicesOf(deps.map, push);
+  logger.info('GitHub push received', {
+    deliveryId,
+    repository: 'github' in push.source ? push.source.github : push.source.codecommit,
+    branch: push.branch,
+    commit: push.commit,
+    changedPaths: push.changedPaths.length,
+    services,
+  });
+
+  const dynamo = deps.dynamo ?? defaultDynamo();
+  const now = (deps.now ?? (() => new Date()))();
+  if (!(await recordDelivery(dynamo, push, deliveryId, now))) {
+    logger.info('GitHub delivery already accepted', { deliveryId });
+    return json(200, { duplicate: true });
+  }
+
+  const failure = await publish(deps.events ?? defaultEvents(), push);
+  if (failure) {
+    // Forget the delivery so a redelivery of it publishes instead of being dropped as a duplicate.
+    await forgetDelivery(dynamo, deliveryId);
+    logger.error('Push not published', { deliveryId, failure });
+    return json(502, { error: 'the push could not be published; redeliver it' });
+  }
+  return json(202, { published: true, ...(services ? { services } : {}) });
+}
+
+// GitHub sends JSON, or `payload=<json>` when the hook is set to application/x-www-form-urlencoded.
+function parsePayload(body: string, contentType: string | undefined): unknown {
+  if (contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    return JSON.parse(formFields({ headers: {}, body }).get('payload') ?? '');
+  }
+  return JSON.parse(body);
+}
+
+function servicesOf(map: WebhookDeps['map'], push: PushEvent): string[] | undefined {
+  if (!map) return undefined;
+  try {
+    return decidePush(map(), push).map((decision) => decision.service);
+  } catch (error) {
+    // Informational only: an unreadable map must not stop the push from reaching the starter.
+    logger.warn('deployment map unavailable; answering without services', error as Error);
+    return undefined;
+  }
+}
+
+/** False when this delivery was accepted before. */
+async function recordDelivery(
+  dynamo: DynamoDBDocumentClient,
+  push: PushEvent,
+  deliveryId: string,
+  now: Date,
+): Promise<boolean> {
+  try {
+    await dynamo.send(
+      new PutCommand({
+        TableName: settings.deliveriesTable(),
+        Item: {
+          deliveryId,
+          receivedAt: now.toISOString(),
+          expiresAt: Math.floor(now.getTime() / 1000) + DELIVERY_RETENTION_SECONDS,
+          branch: push.branch,
+          commit: push.commit,
+        },
+        ConditionExpression: 'attribute_not_exists(deliveryId)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
+async function forgetDelivery(dynamo: DynamoDBDocumentClient, deliveryId: string): Promise<void> {
+  try {
+    await dynamo.send(new DeleteCommand({ TableName: settings.deliveriesTable(), Key: { deliveryId } }));
+  } catch (error) {
+    logger.error('delivery record not deleted: a redelivery will be taken for a duplicate', {
+      deliveryId,
+      error: (error as Error).message,
+    });
+  }
+}
+
+/** What went wrong, or undefined when the bus took the event. */
+async function publish(events: EventBridgeClient, push: PushEvent): Promise<string | undefined> {
+  try {
+    const answer = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: settings.eventBusName(),
+            Source: EVENT_SOURCE,
+            DetailType: DETAIL_TYPE.push,
+            Detail: JSON.stringify(push),
+          },
+        ],
+      }),
+    );
+    if ((answer.FailedEntryCount ?? 0) === 0) return undefined;
+    const entry = answer.Entries?.[0];
+    return `${entry?.ErrorCode ?? 'FailedEntry'}: ${entry?.ErrorMessage ?? 'no message'}`;
+  } catch (error) {
+    return `${(error as Error).name}: ${(error as Error).message}`;
+  }
+}
+
+// One client per container, reused across invocations (kept-alive connections). Short timeouts and one
+// retry keep a slow AWS answer inside GitHub's 10 s: GitHub would count it failed and not wait.
+const FAST = { maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_500 } };
+let events: EventBridgeClient | undefined;
+let dynamo: DynamoDBDocumentClient | undefined;
+const defaultEvents = () => {
+  events ??= new EventBridgeClient(FAST);
+  return events;
+};
+const defaultDynamo = () => {
+  dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient(FAST));
+  return dynamo;
+};
+
+// Read once per container (per file, for the local runtime's sake).
+const maps = new Map<string, DeploymentMap>();
+const cachedMap = () => {
+  const file = settings.mapFile();
+  const map = maps.get(file) ?? loadMapFile(file);
+  maps.set(file, map);
+  return map;
+};
+
+/**
+ * The secret GitHub signs with. Only the environment variable is read: the Secrets Manager client is not a
+ * dependency, so a secret given by ARN alone is a configuration error, reported as such.
+ */
+async function secretFromEnvironment(): Promise<string> {
+  const secret = process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET;
+  if (secret) return secret;
+  if (process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET_ARN) {
+    throw new Error(
+      'CROSSDEPLOY_GITHUB_WEBHOOK_SECRET_ARN is set but reading Secrets Manager is not supported: ' +
+        'pass the secret value in CROSSDEPLOY_GITHUB_WEBHOOK_SECRET',
+    );
+  }
+  throw new Error('CROSSDEPLOY_GITHUB_WEBHOOK_SECRET is not set');
+}
+
+export const handler = httpHandler('github-webhook', (request) =>
+  receiveGithubWebhook(request, { secret: secretFromEnvironment, map: cachedMap }),
+);

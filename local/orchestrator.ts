@@ -1,0 +1,100 @@
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateRepositoryCommand, ECRClient, RepositoryAlreadyExistsException } from '@aws-sdk/client-ecr';
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { RULES } from '../aws/event-rules';
+import { settings } from '../aws/settings';
+import { approvalsTable, deliveriesTable, leasesTable } from '../aws/tables';
+import type { DeploymentMap } from '../core/map/schema';
+
+/** The queues the local runtime reads; in AWS the same rules target the functions directly. */
+export interface LocalQueues {
+  pushes: string;
+  approvalDecisions: string;
+  approvalMessages: string;
+}
+
+/**
+ * Creates in the orchestrator account what the map needs there: ECR repositories, approval topics, the
+ * tables, the bus and its rules. Target-account resources (clusters, services, alarms) are the user's.
+ * Safe to run against an endpoint that already has them.
+ */
+export async function provisionOrchestrator(map: DeploymentMap): Promise<LocalQueues> {
+  const region = map.orchestrator.region;
+  const ecr = new ECRClient({ region });
+  const dynamo = new DynamoDBClient({ region });
+  const sns = new SNSClient({ region });
+  const sqs = new SQSClient({ region, useQueueUrlAsEndpoint: false });
+  const events = new EventBridgeClient({ region });
+  try {
+    for (const repository of new Set(Object.values(map.services).map((s) => s.repository))) {
+      await ecr
+        .send(new CreateRepositoryCommand({ repositoryName: repository }))
+        .catch(unless(RepositoryAlreadyExistsException));
+    }
+    for (const table of [
+      deliveriesTable(settings.deliveriesTable()),
+      approvalsTable(settings.approvalsTable()),
+      leasesTable(settings.leasesTable()),
+    ]) {
+      await dynamo.send(new CreateTableCommand(table)).catch(unless(ResourceInUseException));
+    }
+    const queue = async (name: string) => {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+      return { url: QueueUrl as string, arn: Attributes?.QueueArn as string };
+    };
+    const pushes = await queue('crossdeploy-pushes');
+    const decisions = await queue('crossdeploy-approval-decisions');
+    const messages = await queue('crossdeploy-approval-messages');
+
+    const bus = settings.eventBusName();
+    await events.send(new CreateEventBusCommand({ Name: bus })).catch(unlessNamed('ResourceAlreadyExistsException'));
+    const rule = async (name: string, pattern: object, target: string, eventBusName: string) => {
+      await events.send(
+        new PutRuleCommand({ Name: name, EventBusName: eventBusName, EventPattern: JSON.stringify(pattern) }),
+      );
+      await events.send(
+        new PutTargetsCommand({ Rule: name, EventBusName: eventBusName, Targets: [{ Id: 'local', Arn: target }] }),
+      );
+    };
+    await rule('crossdeploy-pushes', RULES.pushes, pushes.arn, bus);
+    // CodeCommit publishes on the account's default bus.
+    await rule('crossdeploy-codecommit-pushes', RULES.codecommitPushes, pushes.arn, 'default');
+    await rule('crossdeploy-approval-decisions', RULES.approvalDecisions, decisions.arn, bus);
+
+    for (const environment of Object.values(map.environments)) {
+      if (!environment.approval) continue;
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: environment.approval.topic }));
+      await sns.send(
+        new SubscribeCommand({
+          TopicArn,
+          Protocol: 'sqs',
+          Endpoint: messages.arn,
+          Attributes: { RawMessageDelivery: 'true' },
+        }),
+      );
+    }
+    return { pushes: pushes.url, approvalDecisions: decisions.url, approvalMessages: messages.url };
+  } finally {
+    for (const client of [ecr, dynamo, sns, sqs, events]) client.destroy();
+  }
+}
+
+function unless(kind: new (...args: never[]) => Error) {
+  return (error: unknown) => {
+    if (!(error instanceof kind)) throw error;
+  };
+}
+
+function unlessNamed(name: string) {
+  return (error: unknown) => {
+    if ((error as Error).name !== name) throw error;
+  };
+}

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DeploymentMap } from '../core/map/schema';
+import { handler as approvalPage } from '../functions/approval-page';
+import { handler as githubWebhook } from '../functions/github-webhook';
+import { handler as resumeApproval } from '../functions/resume-approval';
+import { handler as startPipeline } from '../functions/start-pipeline';
+import { startHttpApi } from './http-api';
+import { provisionOrchestrator } from './orchestrator';
+import { asRuleTarget, consumeQueue } from './queue-consumer';
+import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from './runtime';
+
+export interface LocalStack {
+  runtime: LocalRuntime;
+  /** The HTTP API: webhook, approval pages, executions. */
+  url: string;
+  /** Approval e-mails as the topic's subscribers receive them, oldest first. */
+  approvalMessages: string[];
+  /** Resolves with the next approval e-mail to arrive. */
+  nextApprovalMessage(): Promise<string>;
+  /** Resolves when every queue has been found empty once more: events sent so far have been handled. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface LocalStackOptions extends LocalRuntimeOptions {
+  map: DeploymentMap;
+  mapFile: string;
+  port?: number;
+  publicUrl?: string;
+  /** Where the runtime keeps what it generates (the link-signing key), and tells CLI commands where it runs. */
+  stateDir: string;
+  out: (line: string) => void;
+}
+
+/**
+ * crossdeploy's whole orchestrator on loopback: the runtime, the orchestrator's resources in moto, the
+ * HTTP API, and the rule targets fed from the queues the bus delivers to.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  mkdirSync(options.stateDir, { recursive: true });
+  process.env.CROSSDEPLOY_MAP_FILE = options.mapFile;
+  process.env.CROSSDEPLOY_LINK_SIGNING_KEY ??= keptKey(join(options.stateDir, 'link-signing-key'));
+  process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET ??= keptKey(join(options.stateDir, 'github-webhook-secret'));
+
+  const runtime = await startLocalRuntime({ ...options, orchestrator: options.map.orchestrator });
+  process.env.CROSSDEPLOY_PIPELINE_ARN = runtime.stepFunctions.stateMachineArn('pipeline');
+  const queues = await provisionOrchestrator(options.map);
+  const http = await startHttpApi(
+    { githubWebhook: githubWebhook as never, approvalPage: approvalPage as never },
+    runtime.stepFunctions,
+    options.port,
+  );
+  process.env.CROSSDEPLOY_PUBLIC_URL = options.publicUrl ?? http.url;
+
+  const approvalMessages: string[] = [];
+  let waiting: ((message: string) => void)[] = [];
+  const report = (error: Error) => options.out(`crossdeploy local: ${error.name}: ${error.message}`);
+  const consumers = [
+    consumeQueue(queues.pushes, asRuleTarget(startPipeline, 'StartPipeline'), report),
+    consumeQueue(queues.approvalDecisions, asRuleTarget(resumeApproval, 'ResumeApproval'), report),
+    consumeQueue(
+      queues.approvalMessages,
+      async (message) => {
+        approvalMessages.push(message);
+        for (const resolve of waiting) resolve(message);
+        waiting = [];
+        options.out(`\n── approval e-mail ──\n${message}\n─────────────────────`);
+      },
+      report,
+    ),
+  ];
+  writeFileSync(
+    join(options.stateDir, 'local.json'),
+    `${JSON.stringify({ endpoint: runtime.endpoint, url: http.url, pid: process.pid }, null, 2)}\n`,
+  );
+
+  return {
+    runtime,
+    url: http.url,
+    approvalMessages,
+    nextApprovalMessage: () => new Promise<string>((resolve) => waiting.push(resolve)),
+    async settle() {
+      await Promise.all(consumers.map((c) => c.drain()));
+    },
+    async stop() {
+      await Promise.all(consumers.map((c) => c.stop()));
+      http.server.closeAllConnections();
+      http.server.close();
+      await runtime.stop();
+    },
+  };
+}
+
+/** A secret generated once and kept, so links and webhooks configured earlier keep working after a restart. */
+function keptKey(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = randomBytes(32).toString('hex');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}

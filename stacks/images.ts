@@ -1,0 +1,76 @@
+// The image build: the CodeBuild project's settings, its buildspec, and what the ECR repositories keep.
+// Pure (no Pulumi, no SST globals): stacks/build.ts deploys from it, tests check it offline.
+
+/** Amazon Linux 2023 on Graviton; docker builds need privileged mode. */
+export const BUILD_ENVIRONMENT = {
+  type: 'ARM_CONTAINER',
+  computeType: 'BUILD_GENERAL1_SMALL',
+  image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0',
+  privilegedMode: true,
+} as const;
+
+/** Minutes before CodeBuild stops a build (the pipeline's build state then fails). */
+export const BUILD_TIMEOUT_MINUTES = 60;
+
+/** Where the build logs: CodeBuild's own convention, with a retention the stack sets. */
+export const buildLogGroupName = (project: string): string => `/aws/codebuild/${project}`;
+
+/**
+ * What the pipeline's "Build image once" state passes (state-machines/pipeline.asl.json) and the project
+ * sets: the registry of the tools account.
+ */
+export const BUILD_VARIABLES = {
+  service: 'CROSSDEPLOY_SERVICE',
+  repository: 'CROSSDEPLOY_REPOSITORY',
+  commit: 'CROSSDEPLOY_COMMIT',
+  test: 'CROSSDEPLOY_TEST_COMMAND',
+  registry: 'CROSSDEPLOY_REGISTRY',
+} as const;
+
+/** `111111111111.dkr.ecr.us-east-1.amazonaws.com`: the registry the build logs in to and pushes to. */
+export const registryHost = (account: string, region: string): string =>
+  `${account}.dkr.ecr.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
+
+/**
+ * Logs in to ECR, runs the map's test command when there is one (`''` otherwise, never null: CodeBuild
+ * refuses null values), builds the image and pushes it tagged with the full commit id, which
+ * find-built-image looks up. Everything is in one phase (CodeBuild stops a phase at the first command that
+ * fails, and `on-failure: ABORT` skips the rest): a failed test or build pushes nothing.
+ *
+ * The project has no source yet (NO_SOURCE): checking out the service's repository (GITHUB or CODECOMMIT
+ * source per service of the map) is for later.
+ */
+export const BUILDSPEC = `version: 0.2
+env:
+  shell: bash
+phases:
+  build:
+    on-failure: ABORT
+    commands:
+      - echo "crossdeploy building $CROSSDEPLOY_SERVICE at $CROSSDEPLOY_COMMIT"
+      - aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$CROSSDEPLOY_REGISTRY"
+      - |
+        if [ -n "\${CROSSDEPLOY_TEST_COMMAND:-}" ]; then
+          echo "crossdeploy: testing with: $CROSSDEPLOY_TEST_COMMAND"
+          bash -c "$CROSSDEPLOY_TEST_COMMAND"
+        else
+          echo "crossdeploy: the map names no test command"
+        fi
+      - docker build --tag "$CROSSDEPLOY_REGISTRY/$CROSSDEPLOY_REPOSITORY:$CROSSDEPLOY_COMMIT" .
+      - docker push "$CROSSDEPLOY_REGISTRY/$CROSSDEPLOY_REPOSITORY:$CROSSDEPLOY_COMMIT"
+`;
+
+/** Images each repository keeps; older ones expire (a rollback goes back one revision, not fifty). */
+export const IMAGES_KEPT = 50;
+
+/** ECR lifecycle policy: keep the last IMAGES_KEPT images, tagged or not. */
+export const ECR_LIFECYCLE_POLICY = JSON.stringify({
+  rules: [
+    {
+      rulePriority: 1,
+      description: `keep the last ${IMAGES_KEPT} images`,
+      selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: IMAGES_KEPT },
+      action: { type: 'expire' },
+    },
+  ],
+});

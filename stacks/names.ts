@@ -1,0 +1,134 @@
+// The names of the orchestrator's resources in one stage, and what the deployment map says about them.
+// Pure (no Pulumi, no SST globals): the grants (stacks/steps.ts, stacks/triggered.ts) are built from these
+// names, and tests check them offline.
+import { isAbsolute, posix } from 'node:path';
+import type { DeploymentMap } from '../core/map/schema';
+import { stageName } from './config';
+
+/** The part of the deployment map the stack reads. */
+export type MapForStack = Pick<DeploymentMap, 'orchestrator' | 'services' | 'environments' | 'deployRole'>;
+
+export interface OrchestratorNames {
+  deliveriesTable: string;
+  approvalsTable: string;
+  leasesTable: string;
+  /** The stage's own EventBridge bus: `crossdeploy-<stage>`. */
+  eventBus: string;
+  /** Name of the pipeline state machine, which start-pipeline starts and request-approval fails. */
+  pipeline: string;
+  buildProject: string;
+  /**
+   * ECR repositories of the map's services, each once, sorted. Named exactly as in the map (find-built-image
+   * and the targets' task definitions use the map's names), so they are not per stage.
+   */
+  repositories: string[];
+  /**
+   * SNS topics of the map's approval gates, each once, sorted. Named exactly as in the map: request-approval
+   * publishes to `arn:...:sns:<orchestrator region>:<orchestrator account>:<topic>`.
+   */
+  approvalTopics: string[];
+}
+
+/** `crossdeploy-dev-deploy-target` (state machine names allow 80 characters). */
+export const stateMachineNameOf = (app: string, stage: string, file: string): string => stageName(app, stage, file, 80);
+
+export function orchestratorNames(app: string, stage: string, map: MapForStack): OrchestratorNames {
+  const repositories = new Set(Object.values(map.services).map((service) => service.repository));
+  const topics = new Set<string>();
+  for (const environment of Object.values(map.environments)) {
+    if (environment.approval) topics.add(environment.approval.topic);
+  }
+  return {
+    // DynamoDB allows 255 characters, EventBridge buses 256, CodeBuild projects 255.
+    deliveriesTable: stageName(app, stage, 'deliveries', 255),
+    approvalsTable: stageName(app, stage, 'approvals', 255),
+    leasesTable: stageName(app, stage, 'leases', 255),
+    eventBus: busName(app, stage),
+    pipeline: stateMachineNameOf(app, stage, 'pipeline'),
+    buildProject: stageName(app, stage, 'build', 255),
+    repositories: [...repositories].sort(),
+    approvalTopics: [...topics].sort(),
+  };
+}
+
+function busName(app: string, stage: string): string {
+  const name = `${app}-${stage}`;
+  if (name.length > 256) throw new Error(`${name} is longer than 256 characters: use a shorter stage name`);
+  return name;
+}
+
+/** Where the deployment map is, relative to the app's root: `CROSSDEPLOY_MAP_FILE`, `crossdeploy.yaml` by default. */
+export function mapFilePath(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const file = env.CROSSDEPLOY_MAP_FILE?.trim() || 'crossdeploy.yaml';
+  return insideApp(file, 'CROSSDEPLOY_MAP_FILE');
+}
+
+/**
+ * The files a function that reads the map must carry, relative to the app's root: the map itself and the
+ * task definition templates it names (relative to the map's directory). Bundled at the same relative paths,
+ * so `CROSSDEPLOY_MAP_FILE=<mapFile>` finds them in Lambda (working directory: the package root) as in `sst dev`.
+ */
+export function mapBundle(mapFile: string, map: Pick<DeploymentMap, 'services'>): string[] {
+  const files = new Set([mapFile]);
+  for (const [name, service] of Object.entries(map.services)) {
+    if (service.taskDefinition === undefined) continue;
+    const file = posix.normalize(posix.join(posix.dirname(mapFile), service.taskDefinition));
+    files.add(insideApp(file, `services.${name}.taskDefinition`));
+  }
+  return [...files];
+}
+
+function insideApp(file: string, what: string): string {
+  const normalized = posix.normalize(file.replaceAll('\\', '/'));
+  if (isAbsolute(file) || posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
+    throw new Error(`${what}: ${file} must be a path inside the app (it is bundled with the functions)`);
+  }
+  return normalized;
+}
+
+/**
+ * What in the map contradicts the stage being deployed: the map's orchestrator (where request-approval
+ * publishes and find-built-image looks) must be this account and region, and its deploy role the one the
+ * functions may assume (stacks/config.ts).
+ */
+export function mapProblems(
+  map: MapForStack,
+  stack: { account: string; region: string; deployRole: string },
+  mapFile: string,
+): string[] {
+  const problems: string[] = [];
+  const { account, region } = map.orchestrator;
+  if (account !== stack.account || region !== stack.region) {
+    problems.push(
+      `${mapFile}: orchestrator is ${account}/${region}, but this stage deploys to ${stack.account}/${stack.region}`,
+    );
+  }
+  if (map.deployRole.name !== stack.deployRole) {
+    problems.push(
+      `${mapFile}: deployRole is ${map.deployRole.name}, but the functions may only assume ${stack.deployRole} ` +
+        '(set CROSSDEPLOY_DEPLOY_ROLE to the same name)',
+    );
+  }
+  return problems;
+}
+
+/**
+ * `prod-approvals` → `ProdApprovals`: a Pulumi resource name part for each of the map's names. Two names
+ * that would give the same part are an error (their resources would collide).
+ */
+export function resourceIds(names: readonly string[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  const taken = new Map<string, string>();
+  for (const name of names) {
+    const id = name
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean)
+      .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+      .join('');
+    const other = taken.get(id);
+    if (other !== undefined && other !== name) throw new Error(`${other} and ${name} would both be named ${id}`);
+    taken.set(id, name);
+    ids.set(name, id);
+  }
+  return ids;
+}

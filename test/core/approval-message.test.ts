@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { approvalMessage, SUBJECT_MAX_CHARS } from '../../core/approval-message';
+import type { ApprovalRequest } from '../../core/pipeline-types';
+
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+const LINK = 'https://deploy.example.com/approvals/0b6f2c9e?expires=1893557045&signature=c2lnbmF0dXJl';
+
+const REQUEST: ApprovalRequest = {
+  approvalId: '0b6f2c9e',
+  pipelineId: 'web-3f2a9c1',
+  serviceName: 'web',
+  environment: 'prod',
+  commit: '3f2a9c1'.padEnd(40, '0'),
+  author: 'Ada Lovelace <ada@example.com>',
+  message: 'Speed up the checkout page\n\nCaches the cart for 30 seconds.',
+  image: {
+    repositoryUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/web',
+    digest: DIGEST,
+    uri: `111111111111.dkr.ecr.us-east-1.amazonaws.com/web@${DIGEST}`,
+  },
+  targets: [
+    { account: '333333333333', region: 'us-east-1', cluster: 'demo', service: 'web', runs: 'web:7' },
+    {
+      account: '333333333333',
+      region: 'eu-west-1',
+      cluster: 'demo',
+      service: 'web',
+      runs: 'unknown (RoleNotAssumable: cannot assume ...)',
+    },
+  ],
+  expiresAt: '2030-01-02T04:04:05.000Z',
+};
+
+describe('approvalMessage', () => {
+  it('writes a body naming everything an approver decides from, and the link', () => {
+    expect(approvalMessage(REQUEST, LINK).body).toBe(
+      [
+        'web is waiting for approval to deploy to prod.',
+        '',
+        `Commit:   ${REQUEST.commit}`,
+        'Author:   Ada Lovelace <ada@example.com>',
+        'Message:',
+        '  Speed up the checkout page',
+        '',
+        '  Caches the cart for 30 seconds.',
+        '',
+        `Image:    111111111111.dkr.ecr.us-east-1.amazonaws.com/web@${DIGEST}`,
+        `Digest:   ${DIGEST}`,
+        '',
+        'Targets (2, account region cluster/service, and what each runs now):',
+        '  - 333333333333 us-east-1  demo/web  runs web:7',
+        '  - 333333333333 eu-west-1  demo/web  runs unknown (RoleNotAssumable: cannot assume ...)',
+        '',
+        'Approve or reject on this page:',
+        LINK,
+        '',
+        'The link works once and expires at 2030-01-02T04:04:05.000Z. Opening it decides nothing.',
+        'Approval 0b6f2c9e, pipeline web-3f2a9c1.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it.each<{ name: string; request: Partial<ApprovalRequest>; subject: string }>([
+    {
+      name: 'puts service, short commit, environment and the message summary in the subject',
+      request: {},
+      subject: 'Approve web 3f2a9c1 to prod? Speed up the checkout page',
+    },
+    {
+      name: 'leaves the summary out of the subject when the message is empty',
+      request: { message: '  \n' },
+      subject: 'Approve web 3f2a9c1 to prod?',
+    },
+    {
+      name: 'cuts a long summary to fit the 100 characters SNS allows, marking the cut',
+      request: { message: `Refactor ${'the payment gateway adapter '.repeat(5)}` },
+      subject: 'Approve web 3f2a9c1 to prod? Refactor the payment gateway adapter the payment gateway adapter the...',
+    },
+    {
+      name: 'replaces characters SNS refuses in a subject (non-ASCII, tabs) with spaces',
+      request: { message: 'Füge\tEmoji 🚀 hinzu' },
+      subject: 'Approve web 3f2a9c1 to prod? F ge Emoji hinzu',
+    },
+    {
+      name: 'keeps the subject within the limit even for absurdly long names',
+      request: { serviceName: 's'.repeat(120) },
+      subject: `Approve ${'s'.repeat(92)}`,
+    },
+  ])('$name', ({ request, subject }) => {
+    const message = approvalMessage({ ...REQUEST, ...request }, LINK);
+
+    expect(message.subject).toBe(subject);
+    expect(message.subject.length).toBeLessThanOrEqual(SUBJECT_MAX_CHARS);
+    expect(message.subject).toMatch(/^[\x20-\x7e]+$/);
+  });
+});

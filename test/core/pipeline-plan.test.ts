@@ -1,0 +1,145 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadMapFile, parseMap } from '../../core/map/load';
+import { planEnvironment } from '../../core/map/plan';
+import type { DeploymentMap } from '../../core/map/schema';
+import { deploymentIdOf, pipelineInput } from '../../core/pipeline-plan';
+import type { PushEvent } from '../../core/pipeline-types';
+import { executionName } from '../../core/push';
+import type { ImageRef } from '../../core/types';
+
+const example = loadMapFile(fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url)));
+
+const commit = '0123456789abcdef0123456789abcdef01234567';
+const push = (branch: string): PushEvent => ({
+  source: { github: 'acme/web' },
+  branch,
+  commit,
+  author: 'Mona Lisa',
+  message: 'Fix checkout',
+  changedPaths: ['src/checkout.ts'],
+  deliveryId: 'd-1',
+});
+
+/** What planEnvironment says for the stage, without the image the pipeline has not built yet. */
+function planWithoutImage(map: DeploymentMap, environment: string, deploymentId: string) {
+  const image: ImageRef = { repositoryUri: 'r', digest: 'd', uri: 'r@d' };
+  const { image: _image, ...plan } = planEnvironment(map, 'web', environment, { deploymentId, commit, image });
+  return plan;
+}
+
+describe('pipelineInput on the example map', () => {
+  it('deploys main to dev only, without approval', () => {
+    const pipelineId = executionName('web', 'main', commit);
+
+    expect(pipelineInput(example, 'web', push('main'))).toStrictEqual({
+      pipelineId,
+      serviceName: 'web',
+      branch: 'main',
+      commit,
+      author: 'Mona Lisa',
+      message: 'Fix checkout',
+      repository: 'web',
+      orchestrator: { account: '111111111111', region: 'us-east-1' },
+      test: '',
+      stages: [
+        {
+          environment: 'dev',
+          approval: null,
+          concurrency: 'superseded',
+          plan: planWithoutImage(example, 'dev', `${pipelineId}-dev`),
+        },
+      ],
+    });
+  });
+
+  it('deploys production to prod behind the prod-approvals gate of 24 hours', () => {
+    const input = pipelineInput(example, 'web', push('production'));
+
+    expect(input.stages).toHaveLength(1);
+    expect(input.stages[0]).toMatchObject({
+      environment: 'prod',
+      approval: { topic: 'prod-approvals', timeoutSeconds: 86400 },
+      concurrency: 'superseded',
+    });
+    expect(input.stages[0]?.plan.deploymentId).toBe(`${input.pipelineId}-prod`);
+  });
+
+  it('carries no image in any stage plan', () => {
+    const input = pipelineInput(example, 'web', push('main'));
+    expect(input.stages.every((stage) => !('image' in stage.plan))).toBe(true);
+  });
+
+  it('is plain JSON: a JSON round trip gives the same value', () => {
+    const input = pipelineInput(example, 'web', push('production'));
+    expect(JSON.parse(JSON.stringify(input))).toStrictEqual(input);
+  });
+
+  it('refuses a branch the service does not deploy', () => {
+    expect(() => pipelineInput(example, 'web', push('feature/x'))).toThrow(/does not deploy branch "feature\/x"/);
+  });
+});
+
+describe('pipelineInput with the optional settings', () => {
+  const result = parseMap(`
+orchestrator: { account: "111111111111", region: us-east-1 }
+services:
+  web:
+    source: { codecommit: web }
+    repository: web
+    container: app
+    cluster: demo
+    service: web
+    test: npm test
+    branches: { main: [dev, prod] }
+environments:
+  dev:
+    targets: [{ account: "222222222222", regions: [us-east-1] }]
+    concurrency: queued
+  prod:
+    targets: [{ account: "333333333333", regions: [us-east-1] }]
+    approval: { topic: release-approvals }
+deployRole: crossdeploy-deploy
+`);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  const input = pipelineInput(result.map, 'web', { ...push('main'), source: { codecommit: 'web' } });
+
+  it('keeps the order of the branch environments, with each one its concurrency', () => {
+    expect(input.stages.map((s) => [s.environment, s.concurrency])).toEqual([
+      ['dev', 'queued'],
+      ['prod', 'superseded'],
+    ]);
+  });
+
+  it('defaults an approval without timeout to 24 hours', () => {
+    expect(input.stages[1]?.approval).toEqual({ topic: 'release-approvals', timeoutSeconds: 86400 });
+  });
+
+  it("passes on the service's test command", () => {
+    expect(input.test).toBe('npm test');
+  });
+});
+
+describe('deploymentIdOf', () => {
+  it('is <pipelineId>-<environment> when that fits 60 characters', () => {
+    expect(deploymentIdOf('web-main-0123456-1a2b3c4d', 'prod')).toBe('web-main-0123456-1a2b3c4d-prod');
+  });
+
+  it('cuts a long pipeline id to 60 characters, keeps the environment, and stays unique', () => {
+    const a = executionName('web', `feature/${'x'.repeat(100)}-a`, commit);
+    const b = executionName('web', `feature/${'x'.repeat(100)}-b`, commit);
+    const ids = [deploymentIdOf(a, 'dev'), deploymentIdOf(a, 'prod'), deploymentIdOf(b, 'dev')];
+
+    for (const id of ids) expect(id.length).toBeLessThanOrEqual(60);
+    expect(ids[0]).toMatch(/^web-feature-x+-[0-9a-f]{8}-dev$/);
+    expect(new Set(ids).size).toBe(3);
+  });
+
+  it('stays within 60 characters and unique even for absurdly long environment names', () => {
+    const pipelineId = executionName('web', 'main', commit);
+    const a = deploymentIdOf(pipelineId, `${'e'.repeat(70)}-a`);
+    const b = deploymentIdOf(pipelineId, `${'e'.repeat(70)}-b`);
+    expect(a.length).toBeLessThanOrEqual(60);
+    expect(a).not.toBe(b);
+  });
+});

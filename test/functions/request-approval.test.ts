@@ -1,0 +1,209 @@
+import { TaskTimedOut } from '@aws-sdk/client-sfn';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { settings } from '../../aws/settings';
+import { verifyApprovalLink } from '../../core/approval-link';
+import { handler, requestApproval } from '../../functions/request-approval';
+import {
+  approvalInput,
+  clock,
+  PUBLIC_URL,
+  REQUESTED_AT,
+  SIGNING_KEY,
+  stepFunctionsRecorder,
+  TIMEOUT_SECONDS,
+  useApprovalAws,
+} from '../support/browser';
+import { useMoto } from '../support/moto';
+import { IMAGE, live, seed, target } from '../support/workflows';
+import { lambdaContext } from './support';
+
+const moto = useMoto();
+const time = clock();
+const aws = useApprovalAws(() => moto.motoEndpoint(), time);
+const prodEast = target('333333333333', 'us-east-1');
+const prodWest = target('333333333333', 'eu-west-1');
+const NEWER = '9c0ffee'.padEnd(40, '1');
+const EXPIRES_EPOCH = Math.floor(REQUESTED_AT.getTime() / 1000) + TIMEOUT_SECONDS;
+
+describe('request-approval step (requestApproval)', () => {
+  it('stores a pending approval holding the task token, and signs a link that carries no token', async () => {
+    await seed([prodEast]);
+    const input = approvalInput([prodEast]);
+
+    const { approvalId, link } = await requestApproval(input, aws().requestDeps({ newId: () => 'approval-1' }));
+
+    expect(approvalId).toBe('approval-1');
+    expect(link).toMatch(new RegExp(`^${PUBLIC_URL}/approvals/approval-1\\?expires=${EXPIRES_EPOCH}&signature=`));
+    expect(link).not.toContain(input.taskToken);
+    const url = new URL(link);
+    const params = {
+      approvalId,
+      expires: url.searchParams.get('expires') ?? '',
+      signature: url.searchParams.get('signature') ?? '',
+    };
+    expect(verifyApprovalLink(params, SIGNING_KEY, REQUESTED_AT)).toBe('valid');
+    expect(await aws().record(approvalId)).toEqual({
+      approvalId: 'approval-1',
+      serviceEnvironment: 'web#prod',
+      status: 'pending',
+      taskToken: input.taskToken,
+      pipelineId: input.pipelineId,
+      executionArn: input.executionArn,
+      expiresAt: EXPIRES_EPOCH,
+      createdAt: REQUESTED_AT.toISOString(),
+      request: {
+        approvalId: 'approval-1',
+        pipelineId: input.pipelineId,
+        serviceName: 'web',
+        environment: 'prod',
+        commit: input.commit,
+        author: input.author,
+        message: input.message,
+        image: IMAGE,
+        targets: [{ account: '333333333333', region: 'us-east-1', cluster: 'demo', service: 'web', runs: 'web:1' }],
+        expiresAt: new Date(EXPIRES_EPOCH * 1000).toISOString(),
+      },
+    });
+  });
+
+  it("publishes the approval to the environment's topic, naming digest, targets, what each runs and the link", async () => {
+    await seed([prodEast]);
+    const running = await live(prodEast);
+
+    const { link } = await requestApproval(approvalInput([prodEast]), aws().requestDeps());
+
+    const published = await aws().publishedApprovals();
+    expect(published).toHaveLength(1);
+    const [{ subject, message }] = published as [{ subject: string; message: string }];
+    expect(subject).toBe('Approve web 3f2a9c1 to prod? Speed up the checkout page');
+    expect(message).toContain(IMAGE.digest);
+    expect(message).toContain(`333333333333 us-east-1  demo/web  runs web:${running.revision}`);
+    expect(message).toContain('Author:   Ada Lovelace <ada@example.com>');
+    expect(message).toContain(`\n${link}\n`);
+  });
+
+  it('says which target could not be read instead of failing the gate', async () => {
+    await seed([prodEast]);
+
+    const { approvalId } = await requestApproval(approvalInput([prodEast, prodWest]), aws().requestDeps());
+
+    const targets = (await aws().record(approvalId))?.request.targets;
+    expect(targets?.[0]?.runs).toBe('web:1');
+    expect(targets?.[1]?.runs).toMatch(
+      /^unknown \(ServiceNotFound: service not found \(account\/region 333333333333\/eu-west-1/,
+    );
+    expect(await aws().publishedApprovals()).toHaveLength(1);
+  });
+
+  it("supersedes the older pending approval of the same service and environment, failing its execution's task", async () => {
+    await seed([prodEast]);
+    const recorder = stepFunctionsRecorder();
+    const deps = aws().requestDeps({ sfn: recorder.sfn });
+    const older = await requestApproval(approvalInput([prodEast]), deps);
+    time.advance(60);
+
+    const newer = await requestApproval(
+      approvalInput([prodEast], { taskToken: 'task-token-of-pipeline-2', pipelineId: 'web-9c0ffee', commit: NEWER }),
+      deps,
+    );
+
+    expect(await aws().record(older.approvalId)).toMatchObject({
+      status: 'superseded',
+      supersededBy: { approvalId: newer.approvalId, commit: NEWER, pipelineId: 'web-9c0ffee' },
+    });
+    expect((await aws().record(newer.approvalId))?.status).toBe('pending');
+    expect(recorder.sent).toEqual([
+      {
+        command: 'SendTaskFailure',
+        input: {
+          taskToken: 'task-token-of-pipeline-1',
+          error: 'Superseded',
+          cause: 'superseded by 9c0ffee (web-9c0ffee)',
+        },
+      },
+    ]);
+  });
+
+  it('leaves the older approval pending when the environment queues deployments', async () => {
+    await seed([prodEast]);
+    const recorder = stepFunctionsRecorder();
+    const deps = aws().requestDeps({ sfn: recorder.sfn });
+    const older = await requestApproval(approvalInput([prodEast], { concurrency: 'queued' }), deps);
+    time.advance(60);
+
+    await requestApproval(
+      approvalInput([prodEast], { concurrency: 'queued', taskToken: 'task-token-of-pipeline-2', commit: NEWER }),
+      deps,
+    );
+
+    expect((await aws().record(older.approvalId))?.status).toBe('pending');
+    expect(recorder.sent).toEqual([]);
+  });
+
+  it('supersedes an approval whose execution no longer waits without failing itself', async () => {
+    await seed([prodEast]);
+    const gone = stepFunctionsRecorder(
+      () => new TaskTimedOut({ message: 'Task Timed Out', $metadata: { httpStatusCode: 400 } }),
+    );
+    const deps = aws().requestDeps({ sfn: gone.sfn });
+    const older = await requestApproval(approvalInput([prodEast]), deps);
+    time.advance(60);
+
+    const newer = await requestApproval(
+      approvalInput([prodEast], { taskToken: 'task-token-of-pipeline-2', commit: NEWER }),
+      deps,
+    );
+
+    expect((await aws().record(older.approvalId))?.status).toBe('superseded');
+    expect((await aws().record(newer.approvalId))?.status).toBe('pending');
+    expect(gone.sent).toHaveLength(1);
+  });
+
+  it('retires the record of an earlier attempt of the same task without failing the task itself', async () => {
+    await seed([prodEast]);
+    const recorder = stepFunctionsRecorder();
+    const deps = aws().requestDeps({ sfn: recorder.sfn });
+    const firstAttempt = await requestApproval(approvalInput([prodEast]), deps);
+    time.advance(5);
+
+    const retry = await requestApproval(approvalInput([prodEast]), deps);
+
+    expect((await aws().record(firstAttempt.approvalId))?.status).toBe('superseded');
+    expect((await aws().record(retry.approvalId))?.status).toBe('pending');
+    expect(recorder.sent).toEqual([]);
+  });
+
+  it('never supersedes an approval that was already decided', async () => {
+    await seed([prodEast]);
+    const recorder = stepFunctionsRecorder();
+    const deps = aws().requestDeps({ sfn: recorder.sfn });
+    const older = await requestApproval(approvalInput([prodEast]), deps);
+    await aws().dynamo.send(
+      new UpdateCommand({
+        TableName: settings.approvalsTable(),
+        Key: { approvalId: older.approvalId },
+        UpdateExpression: 'SET #status = :approved',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':approved': 'approved' },
+      }),
+    );
+    time.advance(60);
+
+    await requestApproval(approvalInput([prodEast], { taskToken: 'task-token-of-pipeline-2', commit: NEWER }), deps);
+
+    expect((await aws().record(older.approvalId))?.status).toBe('approved');
+    expect(recorder.sent).toEqual([]);
+  });
+});
+
+describe('request-approval handler', () => {
+  it('fails with InvalidStepInput naming the task token and the approval when they are missing', async () => {
+    const { taskToken: _, ...input } = approvalInput([prodEast]);
+
+    const failure = handler({ ...input, stage: { ...input.stage, approval: null } }, lambdaContext('request-approval'));
+
+    await expect(failure).rejects.toMatchObject({ name: 'InvalidStepInput' });
+    await expect(failure).rejects.toThrow(/taskToken[\s\S]*stage\.approval|stage\.approval[\s\S]*taskToken/);
+  });
+});

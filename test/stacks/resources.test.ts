@@ -1,0 +1,339 @@
+// The orchestrator's resources as the SST app declares them (names, tables, build), checked without Pulumi.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { approvalsTable, deliveriesTable, leasesTable } from '../../aws/tables';
+import { parseMap } from '../../core/map/load';
+import { pipelineInput } from '../../core/pipeline-plan';
+import {
+  BUILD_ENVIRONMENT,
+  BUILD_VARIABLES,
+  BUILDSPEC,
+  buildLogGroupName,
+  ECR_LIFECYCLE_POLICY,
+  IMAGES_KEPT,
+  registryHost,
+} from '../../stacks/images';
+import { loadStackMap } from '../../stacks/map';
+import { mapBundle, mapFilePath, mapProblems, orchestratorNames, resourceIds } from '../../stacks/names';
+import { buildPolicy, buildTrustPolicy, ECR_PUSH_ACTIONS } from '../../stacks/policies';
+import { STEP_FUNCTIONS } from '../../stacks/steps';
+import { dynamoTableArgs, TABLES } from '../../stacks/tables';
+import { root } from './code';
+
+const where = { partition: 'aws', account: '111111111111', region: 'us-east-1' };
+const example = loadStackMap(root, {});
+const names = orchestratorNames('crossdeploy', 'test', example.map);
+
+function mapWith(extra: string) {
+  const result = parseMap(
+    `
+orchestrator: { account: "111111111111", region: us-east-1 }
+services:
+  web: { source: { github: acme/web }, repository: shop/web, container: app, cluster: c, service: web, branches: { main: [dev, prod] } }
+  api: { source: { github: acme/api }, repository: shop/web, container: app, cluster: c, service: api, branches: { main: [dev] } }
+  jobs: { source: { codecommit: jobs }, repository: jobs, container: app, cluster: c, service: jobs, branches: { main: [prod] } }
+environments:
+  dev: { targets: [{ account: "222222222222", regions: [us-east-1] }], approval: { topic: dev-approvals } }
+  prod: { targets: [{ account: "333333333333", regions: [us-east-1] }], approval: { topic: release-approvals } }
+  qa: { targets: [{ account: "444444444444", regions: [us-east-1] }], approval: { topic: release-approvals } }
+${extra}`,
+    { readFile: () => JSON.stringify({ containerDefinitions: [{ name: 'app' }] }) },
+  );
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.map;
+}
+
+describe('resource names', () => {
+  it('names the stage resources after app and stage, and the map resources as the map does', () => {
+    expect(names).toEqual({
+      deliveriesTable: 'crossdeploy-test-deliveries',
+      approvalsTable: 'crossdeploy-test-approvals',
+      leasesTable: 'crossdeploy-test-leases',
+      eventBus: 'crossdeploy-test',
+      pipeline: 'crossdeploy-test-pipeline',
+      buildProject: 'crossdeploy-test-build',
+      repositories: ['web'],
+      approvalTopics: ['prod-approvals'],
+    });
+  });
+
+  it('creates each repository and approval topic once, however many services and environments share it', () => {
+    const map = mapWith('deployRole: crossdeploy-deploy');
+    const { repositories, approvalTopics } = orchestratorNames('crossdeploy', 'dev', map);
+    expect(repositories).toEqual(['jobs', 'shop/web']);
+    expect(approvalTopics).toEqual(['dev-approvals', 'release-approvals']);
+  });
+
+  it('gives each repository and topic its own Pulumi name, and refuses two that would collide', () => {
+    expect([...resourceIds(['shop/web', 'jobs', 'prod-approvals'])]).toEqual([
+      ['shop/web', 'ShopWeb'],
+      ['jobs', 'Jobs'],
+      ['prod-approvals', 'ProdApprovals'],
+    ]);
+    expect(() => resourceIds(['prod-approvals', 'prod_approvals'])).toThrow('would both be named ProdApprovals');
+  });
+});
+
+describe('the deployment map at deploy time', () => {
+  it('loads crossdeploy.yaml from the app root, and bundles it alone when it names no template', () => {
+    expect(example.file).toBe('crossdeploy.yaml');
+    expect(example.bundle).toEqual(['crossdeploy.yaml']);
+    expect(Object.keys(example.map.services)).toEqual(['web']);
+  });
+
+  it('takes CROSSDEPLOY_MAP_FILE, inside the app only', () => {
+    expect(mapFilePath({})).toBe('crossdeploy.yaml');
+    expect(mapFilePath({ CROSSDEPLOY_MAP_FILE: 'deploy/./map.yaml' })).toBe('deploy/map.yaml');
+    expect(() => mapFilePath({ CROSSDEPLOY_MAP_FILE: '/etc/map.yaml' })).toThrow('must be a path inside the app');
+    expect(() => mapFilePath({ CROSSDEPLOY_MAP_FILE: '../map.yaml' })).toThrow('must be a path inside the app');
+  });
+
+  it('bundles the task definition templates with the map, at the paths the map resolves them to', () => {
+    const services = {
+      web: { taskDefinition: 'task-definitions/web.json' },
+      api: { taskDefinition: '../shared/api.json' },
+      jobs: {},
+    };
+    expect(mapBundle('deploy/map.yaml', { services } as never)).toEqual([
+      'deploy/map.yaml',
+      'deploy/task-definitions/web.json',
+      'shared/api.json',
+    ]);
+    expect(() => mapBundle('map.yaml', { services } as never)).toThrow('services.api.taskDefinition');
+  });
+
+  it("refuses a map whose orchestrator or deploy role is not the stage's", () => {
+    const stack = { account: '111111111111', region: 'us-east-1', deployRole: 'crossdeploy-deploy' };
+    expect(mapProblems(example.map, stack, 'crossdeploy.yaml')).toEqual([]);
+    expect(mapProblems(example.map, { ...stack, region: 'eu-west-1', deployRole: 'acme' }, 'm.yaml')).toEqual([
+      'm.yaml: orchestrator is 111111111111/us-east-1, but this stage deploys to 111111111111/eu-west-1',
+      'm.yaml: deployRole is crossdeploy-deploy, but the functions may only assume acme ' +
+        '(set CROSSDEPLOY_DEPLOY_ROLE to the same name)',
+    ]);
+  });
+});
+
+describe('DynamoDB tables', () => {
+  it('declares the keys and the index of aws/tables.ts, on demand', () => {
+    const args = Object.fromEntries(
+      TABLES.map((spec) => [
+        spec.id,
+        dynamoTableArgs(spec.define(spec.name(names)), 'ttl' in spec ? spec.ttl : undefined),
+      ]),
+    );
+    expect(args).toEqual({
+      Deliveries: {
+        name: 'crossdeploy-test-deliveries',
+        billingMode: 'PAY_PER_REQUEST',
+        hashKey: 'deliveryId',
+        attributes: [{ name: 'deliveryId', type: 'S' }],
+        ttl: { attributeName: 'expiresAt', enabled: true },
+      },
+      Approvals: {
+        name: 'crossdeploy-test-approvals',
+        billingMode: 'PAY_PER_REQUEST',
+        hashKey: 'approvalId',
+        attributes: [
+          { name: 'approvalId', type: 'S' },
+          { name: 'serviceEnvironment', type: 'S' },
+        ],
+        globalSecondaryIndexes: [
+          {
+            name: 'byServiceEnvironment',
+            keySchemas: [{ attributeName: 'serviceEnvironment', keyType: 'HASH' }],
+            projectionType: 'ALL',
+          },
+        ],
+        ttl: { attributeName: 'expiresAt', enabled: true },
+      },
+      Leases: {
+        name: 'crossdeploy-test-leases',
+        billingMode: 'PAY_PER_REQUEST',
+        hashKey: 'lease',
+        attributes: [{ name: 'lease', type: 'S' }],
+      },
+    });
+    // The index request-approval queries (and its grant names, stacks/steps.ts) is the one the table has.
+    const index = args.Approvals?.globalSecondaryIndexes?.[0]?.name;
+    expect(readFileSync(join(root, 'functions/request-approval.ts'), 'utf8')).toContain(`'${index}'`);
+    const grants = STEP_FUNCTIONS.find((spec) => spec.id === 'RequestApproval')?.grants ?? [];
+    const scope = { ...where, deployRole: 'r', names };
+    expect(grants.flatMap((grant) => grant.resources(scope))).toContain(
+      `arn:aws:dynamodb:us-east-1:111111111111:table/crossdeploy-test-approvals/index/${index}`,
+    );
+  });
+
+  it('uses the definitions the local runtime creates its tables from', () => {
+    expect(TABLES.map((spec) => spec.define)).toEqual([deliveriesTable, approvalsTable, leasesTable]);
+  });
+
+  it('refuses a definition it cannot carry over', () => {
+    expect(() => dynamoTableArgs({ ...leasesTable('t'), BillingMode: 'PROVISIONED' })).toThrow('on-demand');
+    expect(() =>
+      dynamoTableArgs({
+        ...leasesTable('t'),
+        LocalSecondaryIndexes: [{ IndexName: 'i', KeySchema: [], Projection: {} }],
+      }),
+    ).toThrow('local secondary indexes');
+  });
+});
+
+describe('image build', () => {
+  const asl = JSON.parse(readFileSync(join(root, 'state-machines/pipeline.asl.json'), 'utf8')) as {
+    States: Record<string, { Parameters?: { EnvironmentVariablesOverride?: { Name: string; 'Value.$': string }[] } }>;
+  };
+  const overrides = asl.States['Build image once']?.Parameters?.EnvironmentVariablesOverride ?? [];
+
+  it('builds on ARM, privileged (docker), and keeps the last 50 images of each repository', () => {
+    expect(BUILD_ENVIRONMENT).toMatchObject({ type: 'ARM_CONTAINER', privilegedMode: true });
+    expect(BUILD_ENVIRONMENT.image).toMatch(/aarch64/);
+    expect(JSON.parse(ECR_LIFECYCLE_POLICY)).toEqual({
+      rules: [
+        {
+          rulePriority: 1,
+          description: 'keep the last 50 images',
+          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 50 },
+          action: { type: 'expire' },
+        },
+      ],
+    });
+    expect(IMAGES_KEPT).toBe(50);
+  });
+
+  it('uses every variable the pipeline passes, and each is a string in every pipeline input (never null)', () => {
+    expect(overrides.map((o) => o.Name).sort()).toEqual(
+      [BUILD_VARIABLES.service, BUILD_VARIABLES.repository, BUILD_VARIABLES.commit, BUILD_VARIABLES.test].sort(),
+    );
+    for (const { Name } of overrides) expect(BUILDSPEC).toContain(`$${Name}`);
+    expect(BUILDSPEC).toContain(`$${BUILD_VARIABLES.registry}`);
+
+    const commit = '0123456789abcdef0123456789abcdef01234567';
+    const push = { source: { github: 'acme/web' }, commit, author: 'a', message: 'm', changedPaths: [] };
+    for (const branch of ['main', 'production']) {
+      const input = pipelineInput(example.map, 'web', { ...push, branch }) as unknown as Record<string, unknown>;
+      for (const { Name, 'Value.$': path } of overrides) {
+        expect(typeof input[path.replace(/^\$\./, '')], `${Name} <- ${path}`).toBe('string');
+      }
+    }
+  });
+
+  it('is a buildspec 0.2 that stops at the first failing command', () => {
+    const spec = parse(BUILDSPEC) as {
+      version: number;
+      phases: Record<string, { 'on-failure'?: string; commands: unknown[] }>;
+    };
+    expect(spec.version).toBe(0.2);
+    expect(Object.keys(spec.phases)).toEqual(['build']);
+    expect(spec.phases.build?.['on-failure']).toBe('ABORT');
+    // A `: ` in an unquoted command would make YAML read a mapping, not a command.
+    for (const command of spec.phases.build?.commands ?? []) expect(typeof command).toBe('string');
+  });
+
+  describe('its commands, with aws and docker stubbed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossdeploy-buildspec-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const log = join(dir, 'calls.log');
+    for (const tool of ['aws', 'docker']) {
+      const stub = join(dir, tool);
+      writeFileSync(
+        stub,
+        `#!/usr/bin/env bash\necho "${tool} $*" >> "${log}"\n[ "$1" != get-login-password ] || echo pw\n`,
+      );
+      chmodSync(stub, 0o755);
+    }
+    // Each command as CodeBuild runs them: one shell, stop at the first that fails.
+    const commands = (parse(BUILDSPEC) as { phases: { build: { commands: string[] } } }).phases.build.commands;
+    const script = commands.map((command) => `{\n${command}\n} || exit $?`).join('\n');
+
+    const run = (test: string) => {
+      writeFileSync(log, '');
+      // stdin not a socket: Debian's bash would take a socket for a remote shell and read ~/.bashrc.
+      const result = spawnSync('bash', ['-c', script], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: `${dir}:${process.env.PATH}`,
+          AWS_REGION: 'us-east-1',
+          CROSSDEPLOY_REGISTRY: registryHost('111111111111', 'us-east-1'),
+          CROSSDEPLOY_SERVICE: 'web',
+          CROSSDEPLOY_REPOSITORY: 'web',
+          CROSSDEPLOY_COMMIT: 'abc123',
+          CROSSDEPLOY_TEST_COMMAND: test,
+          MARK: join(dir, 'tested'),
+        },
+      });
+      if (result.status === 127 || result.error) throw new Error(`${result.error ?? ''}${result.stderr}`);
+      return { status: result.status, calls: readFileSync(log, 'utf8').trim().split('\n'), stdout: result.stdout };
+    };
+    const image = '111111111111.dkr.ecr.us-east-1.amazonaws.com/web:abc123';
+
+    it('logs in, builds and pushes <repository>:<commit> without a test command', () => {
+      const { status, calls, stdout } = run('');
+      expect(status).toBe(0);
+      expect(calls).toEqual([
+        'aws ecr get-login-password --region us-east-1',
+        'docker login --username AWS --password-stdin 111111111111.dkr.ecr.us-east-1.amazonaws.com',
+        `docker build --tag ${image} .`,
+        `docker push ${image}`,
+      ]);
+      expect(stdout).toContain('the map names no test command');
+    });
+
+    it('runs the test command before the build', () => {
+      const { status, calls, stdout } = run('echo tested "$CROSSDEPLOY_COMMIT" && touch "$MARK"');
+      expect(status).toBe(0);
+      expect(stdout).toContain('tested abc123');
+      expect(existsSync(join(dir, 'tested'))).toBe(true);
+      expect(calls.at(-1)).toBe(`docker push ${image}`);
+    });
+
+    it('pushes nothing when the test fails', () => {
+      const { status, calls } = run('exit 3');
+      expect(status).toBe(3);
+      expect(calls.some((call) => call.startsWith('docker build') || call.startsWith('docker push'))).toBe(false);
+    });
+  });
+});
+
+describe("the build's role", () => {
+  it('may push to the repositories, log in to ECR and write its own logs, nothing else', () => {
+    const policy = buildPolicy({ where, repositories: ['web', 'api'], logGroup: buildLogGroupName('p') });
+    expect(policy.Statement).toEqual([
+      {
+        Sid: 'PushImages',
+        Effect: 'Allow',
+        Action: [...ECR_PUSH_ACTIONS],
+        Resource: [
+          'arn:aws:ecr:us-east-1:111111111111:repository/api',
+          'arn:aws:ecr:us-east-1:111111111111:repository/web',
+        ],
+      },
+      { Sid: 'LogInToEcr', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },
+      {
+        Sid: 'WriteItsLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: ['arn:aws:logs:us-east-1:111111111111:log-group:/aws/codebuild/p:log-stream:*'],
+      },
+    ]);
+    for (const action of ECR_PUSH_ACTIONS) expect(action).not.toMatch(/Delete|Policy|Lifecycle/);
+  });
+
+  it('is assumed by CodeBuild for this project only', () => {
+    expect(JSON.parse(buildTrustPolicy(where, 'crossdeploy-test-build')).Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'codebuild.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '111111111111' },
+          ArnLike: { 'aws:SourceArn': 'arn:aws:codebuild:us-east-1:111111111111:project/crossdeploy-test-build' },
+        },
+      },
+    ]);
+  });
+});

@@ -1,0 +1,92 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
+import { parseMap } from '../../core/map/load';
+import type { DeploymentMap } from '../../core/map/schema';
+import { executionName } from '../../core/push';
+import { deliverGithubPush, type GithubPush } from '../../local/actors';
+import { seedTarget } from '../../local/seed';
+import { type LocalStack, startLocalStack } from '../../local/stack';
+import type { ExecutionRecord } from '../../local/step-functions';
+import type { useMoto } from './moto';
+
+/** A map like the example's, with two targets and a bake of one check so pipelines finish quickly. */
+export function pipelineMap(prod: { approvalTimeout?: string; concurrency?: 'superseded' | 'queued' } = {}): string {
+  return `
+orchestrator: { account: "111111111111", region: us-east-1 }
+services:
+  web:
+    source: { github: acme/web }
+    repository: web
+    container: app
+    cluster: demo
+    service: web
+    branches: { main: [dev], production: [prod] }
+    paths: ["src/**"]
+environments:
+  dev:
+    targets: [{ account: "222222222222", regions: [us-east-1] }]
+    bake: 30s
+    health: { alarms: [web-5xx] }
+  prod:
+    approval: { topic: prod-approvals, timeout: ${prod.approvalTimeout ?? '24h'} }
+    ${prod.concurrency ? `concurrency: ${prod.concurrency}` : ''}
+    targets: [{ account: "333333333333", regions: [us-east-1] }]
+    bake: 30s
+    health: { alarms: [web-5xx] }
+deployRole: crossdeploy-deploy
+`;
+}
+
+export const DEV = { account: '222222222222', region: 'us-east-1', cluster: 'demo', service: 'web', container: 'app' };
+export const PROD = { account: '333333333333', region: 'us-east-1', cluster: 'demo', service: 'web', container: 'app' };
+
+/** The whole local orchestrator over the test worker's moto, started fresh for every test. */
+export function usePipelineStack(moto: ReturnType<typeof useMoto>, mapText: () => string = () => pipelineMap()) {
+  let stack: LocalStack | undefined;
+  let map: DeploymentMap;
+  beforeEach(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossdeploy-pipeline-'));
+    const mapFile = join(dir, 'crossdeploy.yaml');
+    writeFileSync(mapFile, mapText());
+    const parsed = parseMap(mapText());
+    if (!parsed.ok) throw new Error(`test map: ${JSON.stringify(parsed.errors)}`);
+    map = parsed.map;
+    delete process.env.CROSSDEPLOY_LINK_SIGNING_KEY;
+    delete process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET;
+    stack = await startLocalStack({
+      map,
+      mapFile,
+      stateDir: join(dir, '.crossdeploy'),
+      out: () => {},
+      scheduler: moto.scheduler(),
+    });
+    for (const target of [DEV, PROD]) await seedTarget({ ...target, alarms: ['web-5xx'] });
+  });
+  afterEach(async () => {
+    await stack?.stop();
+    stack = undefined;
+  });
+  const current = () => {
+    if (!stack) throw new Error('the pipeline stack is not running');
+    return stack;
+  };
+  return {
+    stack: current,
+    /** Delivers a push as GitHub would and resolves with the webhook's answer. */
+    deliver: (push: Omit<GithubPush, 'repository'>, deliveryId?: string) =>
+      deliverGithubPush(
+        current().url,
+        process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET ?? '',
+        { repository: 'acme/web', ...push },
+        deliveryId,
+      ),
+    /** The pipeline of that push, once it has started. */
+    pipeline: (branch: string, commit: string): Promise<ExecutionRecord> =>
+      current().runtime.stepFunctions.started(executionName('web', branch, commit)),
+    finished: (execution: ExecutionRecord) => current().runtime.stepFunctions.finished(execution.executionArn),
+  };
+}
+
+export const commit = (label: string) => label.repeat(40).slice(0, 40);

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { approvalLinkIn, decide } from '../../local/actors';
+import { useMoto } from '../support/moto';
+import { commit, DEV, PROD, pipelineMap, usePipelineStack } from '../support/pipeline';
+import { live } from '../support/workflows';
+
+const moto = useMoto();
+
+describe('pipeline workflow (state-machines/pipeline.asl.json), from a git push', () => {
+  const { stack, deliver, pipeline, finished } = usePipelineStack(moto);
+
+  it('deploys dev from a push to main, and five deliveries of that push start one pipeline', async () => {
+    const a = commit('a');
+    const answers = await Promise.all([
+      deliver({ branch: 'main', commit: a, message: 'one' }, 'delivery-1'),
+      deliver({ branch: 'main', commit: a, message: 'one' }, 'delivery-1'),
+      deliver({ branch: 'main', commit: a, message: 'one' }, 'delivery-1'),
+      deliver({ branch: 'main', commit: a, message: 'one' }, 'delivery-2'),
+      deliver({ branch: 'main', commit: a, message: 'one' }, 'delivery-3'),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 200, 202, 202, 202]);
+
+    const execution = await finished(await pipeline('main', a));
+    await stack().settle();
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(
+      stack()
+        .runtime.stepFunctions.executions()
+        .filter((e) => e.stateMachine === 'pipeline'),
+    ).toHaveLength(1);
+    expect((await live(DEV)).containers.find((c) => c.name === 'app')?.image).toContain('@sha256:');
+    expect((await live(PROD)).revision).toBe(1);
+  });
+
+  it('starts nothing for a push whose changed paths miss the service paths', async () => {
+    const response = await deliver({
+      branch: 'main',
+      commit: commit('b'),
+      message: 'docs',
+      changedPaths: ['docs/x.md'],
+    });
+    expect(response.status).toBe(202);
+    // A later push that does match is handled after it: once that one has started, the first was decided.
+    await deliver({ branch: 'main', commit: commit('8'), message: 'code', changedPaths: ['src/a.ts'] });
+    await finished(await pipeline('main', commit('8')));
+
+    const pipelines = stack()
+      .runtime.stepFunctions.executions()
+      .filter((e) => e.stateMachine === 'pipeline');
+    expect(pipelines.map((e) => (e.input as { commit: string }).commit)).toEqual([commit('8')]);
+  });
+
+  it('waits for the approver: opening the link decides nothing, approving deploys the same digest to prod', async () => {
+    const c = commit('c');
+    const message = stack().nextApprovalMessage();
+    await deliver({ branch: 'production', commit: c, message: 'ship it' });
+    const execution = await pipeline('production', c);
+    const link = approvalLinkIn(await message);
+
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(c);
+    expect(execution.status).toBe('RUNNING');
+    expect((await live(PROD)).revision).toBe(1);
+
+    expect((await decide(link, 'approve', 'jane@example.com', 'go')).status).toBe(200);
+    expect((await finished(execution)).status).toBe('SUCCEEDED');
+    const image = (await live(PROD)).containers.find((c) => c.name === 'app')?.image;
+    expect(image).toMatch(/^111111111111\.dkr\.ecr\.us-east-1\.amazonaws\.com\/web@sha256:[0-9a-f]{64}$/);
+    expect((await decide(link, 'approve', 'jane@example.com')).status).toBe(409);
+  });
+
+  it('ends with ApprovalRejected and changes nothing when the approver rejects', async () => {
+    const d = commit('d');
+    const message = stack().nextApprovalMessage();
+    await deliver({ branch: 'production', commit: d, message: 'risky' });
+    const execution = await pipeline('production', d);
+
+    expect((await decide(approvalLinkIn(await message), 'reject', 'jane@example.com', 'not today')).status).toBe(200);
+    const ended = await finished(execution);
+
+    expect(ended.status).toBe('FAILED');
+    expect(ended.error).toBe('ApprovalRejected');
+    expect(ended.cause).toContain('jane@example.com');
+    expect((await live(PROD)).revision).toBe(1);
+  });
+
+  it('supersedes the older commit waiting at the gate with the newer one', async () => {
+    const older = commit('e');
+    const newer = commit('f');
+    const first = stack().nextApprovalMessage();
+    await deliver({ branch: 'production', commit: older, message: 'older' });
+    const olderLink = approvalLinkIn(await first);
+    const second = stack().nextApprovalMessage();
+    await deliver({ branch: 'production', commit: newer, message: 'newer' });
+    const newerLink = approvalLinkIn(await second);
+
+    const olderEnded = await finished(await pipeline('production', older));
+    expect(olderEnded.status).toBe('SUCCEEDED');
+    expect(olderEnded.output).toMatchObject({ result: 'superseded' });
+    expect((await fetch(olderLink)).status).toBe(409);
+
+    expect((await decide(newerLink, 'approve', 'jane@example.com')).status).toBe(200);
+    expect((await finished(await pipeline('production', newer))).status).toBe('SUCCEEDED');
+    expect((await live(PROD)).tags).toContainEqual({ key: 'crossdeploy:commit', value: newer });
+  });
+});
+
+describe('pipeline workflow with queued approvals', () => {
+  const { stack, deliver, pipeline, finished } = usePipelineStack(moto, () => pipelineMap({ concurrency: 'queued' }));
+
+  it('keeps both commits waiting and deploys each one approved, in turn', async () => {
+    const older = commit('1');
+    const newer = commit('2');
+    const first = stack().nextApprovalMessage();
+    await deliver({ branch: 'production', commit: older, message: 'older' });
+    const olderLink = approvalLinkIn(await first);
+    const second = stack().nextApprovalMessage();
+    await deliver({ branch: 'production', commit: newer, message: 'newer' });
+    const newerLink = approvalLinkIn(await second);
+
+    expect((await decide(olderLink, 'approve', 'jane@example.com')).status).toBe(200);
+    expect((await finished(await pipeline('production', older))).status).toBe('SUCCEEDED');
+    expect((await decide(newerLink, 'approve', 'jane@example.com')).status).toBe(200);
+    expect((await finished(await pipeline('production', newer))).status).toBe('SUCCEEDED');
+    expect((await live(PROD)).tags).toContainEqual({ key: 'crossdeploy:commit', value: newer });
+  });
+});
+
+describe('pipeline workflow with a short approval timeout', () => {
+  const { deliver, pipeline, finished } = usePipelineStack(moto, () => pipelineMap({ approvalTimeout: '1s' }));
+
+  it('ends with ApprovalTimedOut and deploys nothing when nobody decides in time', async () => {
+    const g = commit('9');
+    await deliver({ branch: 'production', commit: g, message: 'nobody looks' });
+    const ended = await finished(await pipeline('production', g));
+
+    expect(ended.status).toBe('FAILED');
+    expect(ended.error).toBe('ApprovalTimedOut');
+    expect((await live(PROD)).revision).toBe(1);
+  });
+});
