@@ -14,6 +14,14 @@ const commands: Record<string, Command> = {
     summary: 'publish a push event by hand: --service NAME --branch NAME [--commit SHA]',
     load: () => import('./push'),
   },
+  approve: {
+    summary: 'approve a waiting deployment: <approval-id> [--approver NAME] [--comment TEXT]',
+    load: () => import('./approve'),
+  },
+  reject: {
+    summary: 'reject a waiting deployment: <approval-id> [--approver NAME] [--comment TEXT]',
+    load: () => import('./reject'),
+  },
   demo: {
     summary: 'deploy across accounts and regions on this machine, no AWS account needed',
     load: () => import('./demo'),

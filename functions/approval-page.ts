@@ -4,12 +4,13 @@
 // that write puts the decision on the bus, where a rule hands it to resume-approval.
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { settings } from '../aws/settings';
 import { linkSigningKeyFromEnv, verifyApprovalLink } from '../core/approval-link';
-import { type ApprovalDecision, DETAIL_TYPE, type Decision, EVENT_SOURCE } from '../core/pipeline-types';
+import type { ApprovalDecision } from '../core/pipeline-types';
+import { type DocumentClientLike, decideApproval, type EventsLike, loadApproval } from './approval-page/decision';
 import {
   approvalFormPage,
   closedPage,
@@ -30,7 +31,6 @@ import {
   httpHandler,
 } from './lib/http';
 import { logger } from './lib/powertools';
-import type { ApprovalRecord } from './request-approval';
 
 /** On every answer: nothing cached, nothing loaded, no framing, and the signed URL never leaks as a Referer. */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
@@ -41,12 +41,7 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
 };
 
-export interface DocumentClientLike {
-  send: DynamoDBDocumentClient['send'];
-}
-export interface EventsLike {
-  send(command: PutEventsCommand): Promise<{ FailedEntryCount?: number; Entries?: { ErrorCode?: string }[] }>;
-}
+export type { DocumentClientLike, EventsLike } from './approval-page/decision';
 
 export interface ApprovalPageDeps {
   dynamo?: DocumentClientLike;
@@ -90,7 +85,7 @@ export async function approvalPage(request: HttpRequest, deps: ApprovalPageDeps 
   if (verdict === 'expired') return answer(410, expiredPage(new Date(Number(expires) * 1000)));
 
   const table = approvalsTable();
-  const record = await load(dynamo, table, approvalId);
+  const record = await loadApproval(dynamo, table, approvalId);
   if (!record) return answer(404, notFoundPage());
   if (record.status !== 'pending') return answer(409, closedPage(record));
 
@@ -118,108 +113,14 @@ export async function approvalPage(request: HttpRequest, deps: ApprovalPageDeps 
     comment: form.data.comment,
     decidedAt: now().toISOString(),
   };
-  if (!(await recordDecision(dynamo, table, decision))) {
-    const current = await load(dynamo, table, approvalId);
-    if (!current) return answer(404, notFoundPage());
-    // The request that won took its decision back (the bus refused it): this one may simply be sent again.
-    if (current.status === 'pending') return answer(503, unavailablePage(), RETRY_SOON);
-    return answer(409, closedPage(current));
-  }
-  try {
-    await publishDecision(events, eventBusName(), decision);
-  } catch (error) {
-    logger.error('decision not published; taking it back', { approvalId, error: error as Error });
-    await takeBack(dynamo, table, decision);
-    return answer(503, unavailablePage(), RETRY_SOON);
-  }
-  logger.info('approval decided', { approvalId, decision: decision.decision, approver: decision.approver });
+  const result = await decideApproval({ dynamo, events }, { table, bus: eventBusName() }, decision);
+  if (result.outcome === 'not-found') return answer(404, notFoundPage());
+  if (result.outcome === 'unpublished') return answer(503, unavailablePage(), RETRY_SOON);
+  if (result.outcome === 'closed') return answer(409, closedPage(result.record));
   return answer(200, decidedPage(record.request, decision.decision, decision.approver));
 }
 
 const RETRY_SOON = { 'retry-after': '5' };
-
-async function load(
-  dynamo: DocumentClientLike,
-  table: string,
-  approvalId: string,
-): Promise<ApprovalRecord | undefined> {
-  const { Item } = await dynamo.send(new GetCommand({ TableName: table, Key: { approvalId }, ConsistentRead: true }));
-  return Item as ApprovalRecord | undefined;
-}
-
-/** pending → approved | rejected, once: false when another request decided (or superseded) it first. */
-async function recordDecision(dynamo: DocumentClientLike, table: string, d: ApprovalDecision): Promise<boolean> {
-  try {
-    await dynamo.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { approvalId: d.approvalId },
-        UpdateExpression: 'SET #status = :decided, decidedBy = :approver, #comment = :comment, decidedAt = :at',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status', '#comment': 'comment' },
-        ExpressionAttributeValues: {
-          ':decided': statusOf(d.decision),
-          ':approver': d.approver,
-          ':comment': d.comment,
-          ':at': d.decidedAt,
-          ':pending': 'pending',
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
-}
-
-/** PutEvents can fail per entry without throwing; an entry the bus did not take is a failure too. */
-async function publishDecision(events: EventsLike, bus: string, decision: ApprovalDecision): Promise<void> {
-  const answer = await events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: bus,
-          Source: EVENT_SOURCE,
-          DetailType: DETAIL_TYPE.approvalDecision,
-          Detail: JSON.stringify(decision),
-        },
-      ],
-    }),
-  );
-  if (answer.FailedEntryCount) {
-    throw new Error(`PutEvents to ${bus} refused the decision: ${answer.Entries?.[0]?.ErrorCode ?? 'unknown error'}`);
-  }
-}
-
-/**
- * The decision reached nobody, so it must not stand: back to pending, the approver may submit again. Only this
- * request's decision is taken back (same decidedAt); a failure here leaves a decided record that never
- * resumed the workflow, which the task's timeout ends, so it is logged for an operator rather than hidden.
- */
-async function takeBack(dynamo: DocumentClientLike, table: string, d: ApprovalDecision): Promise<void> {
-  try {
-    await dynamo.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { approvalId: d.approvalId },
-        UpdateExpression: 'SET #status = :pending REMOVE decidedBy, #comment, decidedAt',
-        ConditionExpression: '#status = :decided AND decidedAt = :at',
-        ExpressionAttributeNames: { '#status': 'status', '#comment': 'comment' },
-        ExpressionAttributeValues: { ':pending': 'pending', ':decided': statusOf(d.decision), ':at': d.decidedAt },
-      }),
-    );
-  } catch (error) {
-    logger.error('decision recorded but neither published nor taken back', {
-      approvalId: d.approvalId,
-      error: error as Error,
-    });
-  }
-}
-
-function statusOf(decision: Decision): 'approved' | 'rejected' {
-  return decision === 'approve' ? 'approved' : 'rejected';
-}
 
 function answer(statusCode: number, markup: string, headers: Record<string, string> = {}): HttpResponse {
   return htmlResponse(statusCode, markup, { ...PAGE_HEADERS, ...headers });

@@ -65,6 +65,10 @@ describe('pipelineInput on the example map', () => {
     expect(input.stages[0]?.plan.deploymentId).toBe(`${input.pipelineId}-prod`);
   });
 
+  it('gives an empty test command, never null, when the map has none (the build hands it to CodeBuild, which refuses null)', () => {
+    for (const branch of ['main', 'production']) expect(pipelineInput(example, 'web', push(branch)).test).toBe('');
+  });
+
   it('carries no image in any stage plan', () => {
     const input = pipelineInput(example, 'web', push('main'));
     expect(input.stages.every((stage) => !('image' in stage.plan))).toBe(true);

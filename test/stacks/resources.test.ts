@@ -237,13 +237,14 @@ describe('image build', () => {
     const dir = mkdtempSync(join(tmpdir(), 'crossdeploy-buildspec-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
     const log = join(dir, 'calls.log');
-    for (const tool of ['aws', 'docker']) {
-      const stub = join(dir, tool);
-      writeFileSync(
-        stub,
-        `#!/usr/bin/env bash\necho "${tool} $*" >> "${log}"\n[ "$1" != get-login-password ] || echo pw\n`,
-      );
-      chmodSync(stub, 0o755);
+    // `aws ecr get-login-password` prints a password; `docker login` reads all of it (so it logs after aws did).
+    const stubs = {
+      aws: `echo "aws $*" >> "${log}"\n[ "$1 $2" != "ecr get-login-password" ] || echo pw`,
+      docker: `if [ "$1" = login ]; then echo "docker $* <<< $(cat)" >> "${log}"; else echo "docker $*" >> "${log}"; fi`,
+    };
+    for (const [tool, body] of Object.entries(stubs)) {
+      writeFileSync(join(dir, tool), `#!/usr/bin/env bash\n${body}\n`);
+      chmodSync(join(dir, tool), 0o755);
     }
     // Each command as CodeBuild runs them: one shell, stop at the first that fails.
     const commands = (parse(BUILDSPEC) as { phases: { build: { commands: string[] } } }).phases.build.commands;
@@ -276,7 +277,7 @@ describe('image build', () => {
       expect(status).toBe(0);
       expect(calls).toEqual([
         'aws ecr get-login-password --region us-east-1',
-        'docker login --username AWS --password-stdin 111111111111.dkr.ecr.us-east-1.amazonaws.com',
+        'docker login --username AWS --password-stdin 111111111111.dkr.ecr.us-east-1.amazonaws.com <<< pw',
         `docker build --tag ${image} .`,
         `docker push ${image}`,
       ]);

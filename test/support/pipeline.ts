@@ -46,9 +46,10 @@ export const PROD = { account: '333333333333', region: 'us-east-1', cluster: 'de
 export function usePipelineStack(moto: ReturnType<typeof useMoto>, mapText: () => string = () => pipelineMap()) {
   let stack: LocalStack | undefined;
   let map: DeploymentMap;
+  let mapFile = '';
   beforeEach(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crossdeploy-pipeline-'));
-    const mapFile = join(dir, 'crossdeploy.yaml');
+    mapFile = join(dir, 'crossdeploy.yaml');
     writeFileSync(mapFile, mapText());
     const parsed = parseMap(mapText());
     if (!parsed.ok) throw new Error(`test map: ${JSON.stringify(parsed.errors)}`);
@@ -74,6 +75,7 @@ export function usePipelineStack(moto: ReturnType<typeof useMoto>, mapText: () =
   };
   return {
     stack: current,
+    mapFile: () => mapFile,
     /** Delivers a push as GitHub would and resolves with the webhook's answer. */
     deliver: (push: Omit<GithubPush, 'repository'>, deliveryId?: string) =>
       deliverGithubPush(

@@ -1,0 +1,3 @@
+import { decideCommand } from './decide';
+
+export const run = decideCommand('reject');

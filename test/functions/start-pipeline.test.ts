@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parseMap } from '../../core/map/load';
+import { executionName } from '../../core/push';
+import { startPipelines } from '../../functions/start-pipeline';
+import { localFunctions, localIntegrations, localValues, stateMachineDefinitions } from '../../local/functions';
+import { stepFunctionsApi } from '../../local/sfn-api';
+import { LocalStepFunctions } from '../../local/step-functions';
+import { useMoto } from '../support/moto';
+
+const moto = useMoto();
+
+// A CodeCommit-sourced service, branch myBranch → dev, as the documented events name them.
+const mapText = `
+orchestrator: { account: "111111111111", region: us-east-1 }
+services:
+  demo:
+    source: { codecommit: MyDemoRepo }
+    repository: demo
+    container: app
+    cluster: demo
+    service: demo
+    branches: { myBranch: [dev] }
+environments:
+  dev:
+    targets: [{ account: "222222222222", regions: [us-east-1] }]
+deployRole: crossdeploy-deploy
+`;
+const parsed = parseMap(mapText);
+if (!parsed.ok) throw new Error('fixture map');
+const map = () => parsed.map;
+const event = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/events/${name}`, import.meta.url), 'utf8'));
+
+describe('start-pipeline (startPipelines), the rule target for pushes', () => {
+  let engine: LocalStepFunctions;
+  beforeEach(() => {
+    engine = new LocalStepFunctions({
+      definitions: stateMachineDefinitions,
+      functions: localFunctions,
+      integrations: localIntegrations,
+      values: localValues,
+      account: '111111111111',
+      region: 'us-east-1',
+    });
+    moto.scheduler().serveLocally(stepFunctionsApi(engine));
+    process.env.CROSSDEPLOY_PIPELINE_ARN = engine.stateMachineArn('pipeline');
+  });
+
+  it("starts one pipeline, named from service, branch and commit, for CodeCommit's branch update", async () => {
+    const updated = event('codecommit-reference-updated.json');
+
+    const first = await startPipelines(updated, { map });
+    const again = await startPipelines(updated, { map });
+
+    const name = executionName('demo', 'myBranch', updated.detail.commitId);
+    expect(first).toEqual([{ service: 'demo', pipelineId: name, started: true, reason: 'deploys to dev' }]);
+    // While the first runs, Step Functions answers a same-name, same-input start with that execution.
+    expect(again[0]?.pipelineId).toBe(name);
+    expect(
+      engine
+        .executions()
+        .filter((e) => e.stateMachine === 'pipeline')
+        .map((e) => e.name),
+    ).toEqual([name]);
+  });
+
+  it.each([
+    ['a tag', 'codecommit-tag-created.json'],
+    ['a branch deletion', 'codecommit-reference-deleted.json'],
+    ['a pull request', 'codecommit-pull-request-created.json'],
+  ])('starts nothing for %s', async (_, file) => {
+    expect(await startPipelines(event(file), { map })).toEqual([]);
+    expect(engine.executions()).toEqual([]);
+  });
+});

@@ -1,0 +1,254 @@
+// sst.config.ts's run(), executed with stand-ins for SST's and Pulumi's globals: which resources the app
+// declares and how it wires them (environment, bundled files, routes, rules, definitions). Nothing here talks
+// to AWS or runs Pulumi; the Pulumi types are checked by scripts/typecheck-infra.sh.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENVIRONMENT_VARIABLES, STEP_FUNCTIONS } from '../../stacks/steps';
+import { TRIGGERED_FUNCTIONS } from '../../stacks/triggered';
+import { root } from './code';
+
+/** A resolved Pulumi Output: `apply` runs at once, an Output returned from it is flattened. */
+class Out<T> {
+  constructor(readonly value: T) {}
+  apply<U>(f: (value: T) => U | Out<U>): Out<U> {
+    const result = f(this.value);
+    return result instanceof Out ? result : new Out(result);
+  }
+}
+const out = <T>(value: T) => new Out(value);
+
+/** Every Output inside a value replaced by what it holds. */
+function plain(value: unknown): unknown {
+  if (value instanceof Out) return plain(value.value);
+  if (Array.isArray(value)) return value.map(plain);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
+interface Declared {
+  type: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+const declared: Declared[] = [];
+const routes: [string, unknown][] = [];
+
+function resourceClass(type: string) {
+  return class {
+    readonly name: Out<string>;
+    readonly arn: Out<string>;
+    readonly id: Out<string>;
+    readonly url: Out<string>;
+    readonly value = out('secret value');
+    constructor(name: string, args: Record<string, unknown> = {}) {
+      declared.push({ type, name, args });
+      const explicit = plain(args.name);
+      this.name = out(typeof explicit === 'string' ? explicit : `${name}-generated`);
+      this.arn = out(`arn:aws:test:::${type}/${name}`);
+      this.id = out(name);
+      this.url = out(type === 'sst.aws.ApiGatewayV2' ? 'https://api.example.com' : `https://sqs/${name}`);
+    }
+    route(route: string, handler: unknown) {
+      routes.push([route, plain(handler)]);
+    }
+  };
+}
+
+/** `aws.dynamodb.Table` and the like: any capitalized member is a resource class. */
+function namespace(prefix: string): unknown {
+  return new Proxy(
+    {},
+    {
+      get: (_, key) =>
+        typeof key === 'string' && /^[A-Z]/.test(key)
+          ? resourceClass(`${prefix}.${key}`)
+          : namespace(`${prefix}.${String(key)}`),
+    },
+  );
+}
+
+const GLOBALS = ['$config', '$app', '$cli', '$resolve', '$interpolate', '$util', 'aws', 'sst'] as const;
+let result: Record<string, unknown>;
+const saved = new Map<string, unknown>();
+
+beforeAll(async () => {
+  const g = globalThis as Record<string, unknown>;
+  for (const name of GLOBALS) saved.set(name, g[name]);
+  const invokes: Record<string, unknown> = {
+    getCallerIdentity: async () => ({ accountId: '111111111111' }),
+    getRegion: async () => ({ region: 'us-east-1' }),
+    getPartitionOutput: () => ({ partition: out('aws') }),
+    getCallerIdentityOutput: () => ({ accountId: out('111111111111') }),
+    getRegionOutput: () => ({ region: out('us-east-1') }),
+  };
+  Object.assign(g, {
+    $config: (config: unknown) => config,
+    $app: { name: 'crossdeploy', stage: 'test' },
+    $cli: { paths: { root } },
+    $resolve: (inputs: Record<string, unknown>) => out(plain(inputs)),
+    $interpolate: (parts: TemplateStringsArray, ...values: unknown[]) =>
+      out(parts.raw.map((part, i) => part + (i < values.length ? String(plain(values[i])) : '')).join('')),
+    $util: { all: (inputs: unknown[]) => out(plain(inputs)) },
+    aws: new Proxy(invokes, { get: (target, key) => target[key as string] ?? namespace(`aws.${String(key)}`) }),
+    sst: { aws: namespace('sst.aws'), Secret: resourceClass('sst.Secret') },
+  });
+  // Not a literal import: the project's tsc would follow it into SST's platform types, which only
+  // scripts/typecheck-infra.sh installs and checks (with its own options).
+  const config = '../../sst.config.ts';
+  const app = (await import(/* @vite-ignore */ config)) as { default: { run(): Promise<Record<string, unknown>> } };
+  result = plain(await app.default.run()) as Record<string, unknown>;
+});
+
+afterAll(() => {
+  const g = globalThis as Record<string, unknown>;
+  for (const [name, value] of saved) {
+    if (value === undefined) delete g[name];
+    else g[name] = value;
+  }
+});
+
+const ofType = (type: string) => declared.filter((d) => d.type === type);
+const named = (type: string, name: string) => {
+  const found = declared.find((d) => d.type === type && d.name === name);
+  if (!found) throw new Error(`no ${type} ${name}`);
+  return { ...found, args: plain(found.args) as Record<string, unknown> };
+};
+
+describe('sst.config.ts', () => {
+  it('declares the tables, topics, repositories, build, bus, API, secrets, functions and workflows', () => {
+    expect(ofType('aws.dynamodb.Table').map((d) => plain(d.args.name))).toEqual([
+      'crossdeploy-test-deliveries',
+      'crossdeploy-test-approvals',
+      'crossdeploy-test-leases',
+    ]);
+    expect(ofType('aws.sns.Topic').map((d) => plain(d.args.name))).toEqual(['prod-approvals']);
+    expect(ofType('aws.ecr.Repository').map((d) => plain(d.args.name))).toEqual(['web']);
+    expect(ofType('aws.codebuild.Project').map((d) => plain(d.args.name))).toEqual(['crossdeploy-test-build']);
+    expect(ofType('aws.cloudwatch.EventBus').map((d) => plain(d.args.name))).toEqual(['crossdeploy-test']);
+    expect(ofType('sst.Secret').map((d) => d.name)).toEqual(['GithubWebhookSecret', 'LinkSigningKey']);
+    expect(ofType('sst.aws.Function').map((d) => d.name)).toEqual(
+      [...STEP_FUNCTIONS, ...TRIGGERED_FUNCTIONS].map((spec) => `${spec.id}Function`),
+    );
+    expect(ofType('aws.sfn.StateMachine').map((d) => plain(d.args.name))).toEqual([
+      'crossdeploy-test-rollback-target',
+      'crossdeploy-test-deploy-target',
+      'crossdeploy-test-deploy-environment',
+      'crossdeploy-test-pipeline',
+    ]);
+    expect(result).toMatchObject({
+      api: 'https://api.example.com',
+      githubWebhook: 'https://api.example.com/webhooks/github',
+      eventBus: 'crossdeploy-test',
+      buildProject: 'crossdeploy-test-build',
+    });
+  });
+
+  it('gives each function exactly the environment it declares, the secrets from sst.Secret', () => {
+    for (const spec of [...STEP_FUNCTIONS, ...TRIGGERED_FUNCTIONS]) {
+      const environment = named('sst.aws.Function', `${spec.id}Function`).args.environment as Record<string, string>;
+      const ours = Object.keys(environment).filter((k) => (ENVIRONMENT_VARIABLES as readonly string[]).includes(k));
+      expect(ours.sort(), spec.id).toEqual([...spec.environment].sort());
+      expect(Object.keys(environment).filter((k) => !ours.includes(k) && !k.startsWith('POWERTOOLS_'))).toEqual([]);
+    }
+    const webhook = named('sst.aws.Function', 'GithubWebhookFunction').args.environment as Record<string, string>;
+    expect(webhook).toMatchObject({
+      CROSSDEPLOY_GITHUB_WEBHOOK_SECRET: 'secret value',
+      CROSSDEPLOY_DELIVERIES_TABLE: 'crossdeploy-test-deliveries',
+      CROSSDEPLOY_EVENT_BUS_NAME: 'crossdeploy-test',
+      CROSSDEPLOY_MAP_FILE: 'crossdeploy.yaml',
+    });
+    const requestApproval = named('sst.aws.Function', 'RequestApprovalFunction').args.environment;
+    expect(requestApproval).toMatchObject({
+      CROSSDEPLOY_PUBLIC_URL: 'https://api.example.com',
+      CROSSDEPLOY_LINK_SIGNING_KEY: 'secret value',
+    });
+    expect(named('sst.aws.Function', 'StartPipelineFunction').args.environment).toMatchObject({
+      CROSSDEPLOY_PIPELINE_ARN: 'arn:aws:test:::aws.sfn.StateMachine/PipelineStateMachine',
+    });
+  });
+
+  it('bundles the map with the functions that read it, and with no other', () => {
+    for (const spec of [...STEP_FUNCTIONS, ...TRIGGERED_FUNCTIONS]) {
+      const { copyFiles } = named('sst.aws.Function', `${spec.id}Function`).args;
+      const readsMap = (spec.environment as readonly string[]).includes('CROSSDEPLOY_MAP_FILE');
+      expect(copyFiles, spec.id).toEqual(readsMap ? [{ from: 'crossdeploy.yaml' }] : undefined);
+    }
+  });
+
+  it('routes the API to the webhook and approval functions', () => {
+    const fn = (id: string) => `arn:aws:test:::sst.aws.Function/${id}Function`;
+    expect(routes).toEqual([
+      ['POST /webhooks/github', fn('GithubWebhook')],
+      ['GET /approvals/{id}', fn('ApprovalPage')],
+      ['POST /approvals/{id}', fn('ApprovalPage')],
+    ]);
+  });
+
+  it('targets each rule at its function, with retries and a dead-letter queue, and lets EventBridge invoke it', () => {
+    const targets = ofType('aws.cloudwatch.EventTarget').map((d) => plain(d.args) as Record<string, unknown>);
+    expect(targets.map((t) => [t.rule, t.eventBusName, t.arn, (t.deadLetterConfig as { arn: string }).arn])).toEqual([
+      [
+        'crossdeploy-test-pushes',
+        'crossdeploy-test',
+        'arn:aws:test:::sst.aws.Function/StartPipelineFunction',
+        'arn:aws:test:::aws.sqs.Queue/StartPipelineDeadLetters',
+      ],
+      [
+        'crossdeploy-test-codecommitPushes',
+        'default',
+        'arn:aws:test:::sst.aws.Function/StartPipelineFunction',
+        'arn:aws:test:::aws.sqs.Queue/StartPipelineDeadLetters',
+      ],
+      [
+        'crossdeploy-test-approvalDecisions',
+        'crossdeploy-test',
+        'arn:aws:test:::sst.aws.Function/ResumeApprovalFunction',
+        'arn:aws:test:::aws.sqs.Queue/ResumeApprovalDeadLetters',
+      ],
+    ]);
+    for (const target of targets) expect(target.retryPolicy).toBeDefined();
+    expect(ofType('aws.lambda.Permission').map((d) => plain(d.args.principal))).toEqual([
+      'events.amazonaws.com',
+      'events.amazonaws.com',
+      'events.amazonaws.com',
+    ]);
+    const startPipeline = named('sst.aws.Function', 'StartPipelineFunction').args.permissions as {
+      actions: string[];
+      resources: string[];
+    }[];
+    expect(startPipeline).toContainEqual({
+      actions: ['sqs:SendMessage'],
+      resources: ['arn:aws:test:::aws.sqs.Queue/StartPipelineDeadLetters'],
+    });
+    expect(ofType('aws.lambda.FunctionEventInvokeConfig').map((d) => d.name)).toEqual([
+      'StartPipelineAsyncInvoke',
+      'ResumeApprovalAsyncInvoke',
+    ]);
+  });
+
+  it("builds the pipeline's definition with the build project's name and every ARN, leaving no placeholder", () => {
+    const pipeline = named('aws.sfn.StateMachine', 'PipelineStateMachine').args;
+    const definition = pipeline.definition as string;
+    expect(definition).not.toMatch(/\$\{/);
+    const { States } = JSON.parse(definition) as { States: Record<string, { Parameters?: Record<string, unknown> }> };
+    expect(States['Build image once']?.Parameters?.ProjectName).toBe('crossdeploy-test-build');
+    expect(States['Deploy environment']?.Parameters?.StateMachineArn).toBe(
+      'arn:aws:test:::aws.sfn.StateMachine/DeployEnvironmentStateMachine',
+    );
+    const policy = JSON.parse(named('aws.iam.RolePolicy', 'PipelineStateMachinePolicy').args.policy as string) as {
+      Statement: { Sid: string; Resource: string[] }[];
+    };
+    expect(policy.Statement.find((s) => s.Sid === 'RunBuilds')?.Resource).toEqual([
+      'arn:aws:codebuild:us-east-1:111111111111:project/crossdeploy-test-build',
+    ]);
+  });
+
+  it('gives the build project its buildspec, an ARM privileged environment and a role of its own', () => {
+    const project = named('aws.codebuild.Project', 'Build').args;
+    expect(project.source).toMatchObject({ type: 'NO_SOURCE' });
+    expect(project.environment).toMatchObject({ type: 'ARM_CONTAINER', privilegedMode: true });
+    expect(project.serviceRole).toBe('arn:aws:test:::aws.iam.Role/BuildRole');
+    expect(named('aws.ecr.LifecyclePolicy', 'WebRepositoryLifecycle').args.repository).toBe('web');
+  });
+});
