@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { publishPush } from '../aws/push-events';
 import { settings } from '../aws/settings';
 import { loadMapFile } from '../core/map/load';
-import { DETAIL_TYPE, EVENT_SOURCE, type PushEvent } from '../core/pipeline-types';
+import type { PushEvent } from '../core/pipeline-types';
 import type { CliIo } from './io';
 import { useLocalEndpoint } from './local-endpoint';
 
@@ -46,23 +47,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   };
   await useLocalEndpoint(io.cwd, map.orchestrator);
   const events = new EventBridgeClient({ region: map.orchestrator.region });
-  const answer = await events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: settings.eventBusName(),
-          Source: EVENT_SOURCE,
-          DetailType: DETAIL_TYPE.push,
-          Detail: JSON.stringify(push),
-        },
-      ],
-    }),
-  );
-  if (answer.FailedEntryCount) {
-    io.err(`crossdeploy push: the bus refused the event: ${answer.Entries?.[0]?.ErrorMessage ?? 'unknown reason'}`);
+  const refused = await publishPush(events, settings.eventBusName(), push);
+  if (refused) {
+    io.err(`crossdeploy push: the bus refused the event: ${refused}`);
     return 1;
   }
-  io.out(`pushed ${values.service} ${values.branch} ${commit.slice(0, 7)} (event ${answer.Entries?.[0]?.EventId})`);
+  io.out(`pushed ${values.service} ${values.branch} ${commit.slice(0, 7)}`);
   return 0;
 }
 

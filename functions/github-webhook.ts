@@ -3,13 +3,14 @@
 // pipeline starter downstream, which keeps this answer well inside GitHub's 10 s delivery timeout.
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { verify } from '@octokit/webhooks-methods';
+import { publishPush } from '../aws/push-events';
 import { settings } from '../aws/settings';
 import { loadMapFile } from '../core/map/load';
 import type { DeploymentMap } from '../core/map/schema';
-import { DETAIL_TYPE, EVENT_SOURCE, type PushEvent } from '../core/pipeline-types';
+import type { PushEvent } from '../core/pipeline-types';
 import { decidePush, fitForEventBus, InvalidPushEvent, pushFromGithub } from '../core/push';
 import { formFields, type HttpRequest, type HttpResponse, header, httpHandler, json, rawBody } from './lib/http';
 import { logger } from './lib/powertools';
@@ -79,7 +80,7 @@ export async function receiveGithubWebhook(request: HttpRequest, deps: WebhookDe
     return json(200, { duplicate: true });
   }
 
-  const failure = await publish(deps.events ?? defaultEvents(), push);
+  const failure = await publishPush(deps.events ?? defaultEvents(), settings.eventBusName(), push);
   if (failure) {
     // Forget the delivery so a redelivery of it publishes instead of being dropped as a duplicate.
     await forgetDelivery(dynamo, deliveryId);
@@ -144,29 +145,6 @@ async function forgetDelivery(dynamo: DynamoDBDocumentClient, deliveryId: string
       deliveryId,
       error: (error as Error).message,
     });
-  }
-}
-
-/** What went wrong, or undefined when the bus took the event. */
-async function publish(events: EventBridgeClient, push: PushEvent): Promise<string | undefined> {
-  try {
-    const answer = await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: settings.eventBusName(),
-            Source: EVENT_SOURCE,
-            DetailType: DETAIL_TYPE.push,
-            Detail: JSON.stringify(push),
-          },
-        ],
-      }),
-    );
-    if ((answer.FailedEntryCount ?? 0) === 0) return undefined;
-    const entry = answer.Entries?.[0];
-    return `${entry?.ErrorCode ?? 'FailedEntry'}: ${entry?.ErrorMessage ?? 'no message'}`;
-  } catch (error) {
-    return `${(error as Error).name}: ${(error as Error).message}`;
   }
 }
 

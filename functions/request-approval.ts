@@ -100,7 +100,7 @@ export interface RequestApprovalDeps {
 }
 
 /** Step Functions' answers for a token whose execution no longer waits: nothing left to fail. */
-const GONE_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+export const GONE_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
 // Reading 100 targets one by one would take seconds; all at once would trip STS and ECS throttling.
 const READ_CONCURRENCY = 10;

@@ -16,7 +16,7 @@ import { awsCall } from '../aws/transient';
 import { InvalidStepInput } from '../core/errors';
 import { type ApprovalDecision, DETAIL_TYPE, EVENT_SOURCE } from '../core/pipeline-types';
 import { logger, metrics, tracer } from './lib/powertools';
-import type { ApprovalRecord } from './request-approval';
+import { type ApprovalRecord, GONE_TOKEN_ERRORS } from './request-approval';
 
 const decisionEvent = z.object({
   source: z.literal(EVENT_SOURCE),
@@ -57,9 +57,6 @@ export interface ResumeOutcome {
   /** False when the execution had stopped waiting (timed out, aborted, already resumed). */
   resumed: boolean;
 }
-
-/** Step Functions' answers for a token nobody waits on any more; retrying them can never succeed. */
-const GONE_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
 /** SendTaskFailure's limits: `error` up to 256 characters, `cause` up to 32,768. */
 const CAUSE_MAX_CHARS = 32_768;
