@@ -4,8 +4,10 @@
 #   2. `sst install` writes .sst/platform (config.d.ts, @pulumi/aws); skipped when it is already there for
 #      the installed sst version (it takes about a minute; nothing in it needs AWS credentials);
 #   3. tsc -p stacks/tsconfig.json: exits non-zero on any type error.
-# The pure modules (stacks/config.ts, steps.ts, substitutions.ts, policies.ts) are also type-checked by
-# `npm run typecheck` through test/stacks, with the project's stricter options.
+# The pure modules (stacks/config.ts, names.ts, map.ts, arns.ts, steps.ts, triggered.ts, substitutions.ts,
+# policies.ts, tables.ts, images.ts) are also type-checked by `npm run typecheck` through test/stacks, with the
+# project's stricter options. The Pulumi modules run under test/stacks/app.test.ts with stand-ins, but only
+# this script type-checks them against SST and @pulumi/aws.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

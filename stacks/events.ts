@@ -8,6 +8,7 @@ import {
   DEAD_LETTER_RETENTION_SECONDS,
   eventRules,
   RULE_TARGET_RETRY,
+  ruleNameSuffix,
   TRIGGERED_FUNCTIONS,
   type TriggeredFunctionId,
 } from './triggered';
@@ -50,7 +51,7 @@ export function createEventRules(
     const busName = spec.bus === 'default' ? 'default' : bus.name;
 
     const rule = new aws.cloudwatch.EventRule(`${id}Rule`, {
-      name: stageName($app.name, $app.stage, spec.rule, 64),
+      name: stageName($app.name, $app.stage, ruleNameSuffix(spec.rule), 64),
       description: `crossdeploy: ${spec.rule} → ${spec.target.file}`,
       eventBusName: busName,
       eventPattern: JSON.stringify(spec.pattern),

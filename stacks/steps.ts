@@ -68,15 +68,6 @@ export const TASK_TOKEN_RESOURCES = (): string[] => ['*'];
 const leasesTable = (scope: GrantScope) => [tableArn(scope, scope.names.leasesTable)];
 const approvalsTable = (scope: GrantScope) => [tableArn(scope, scope.names.approvalsTable)];
 
-/**
- * Both lease steps import aws/lease.ts, which acquires (PutItem, then GetItem to name the holder) and
- * releases (DeleteItem): each is granted the three, on the leases table only.
- */
-const LEASES: Grant = {
-  actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
-  resources: leasesTable,
-};
-
 export const STEP_FUNCTIONS = [
   {
     id: 'AssumeDeployRole',
@@ -200,7 +191,8 @@ export const STEP_FUNCTIONS = [
     id: 'AcquireLease',
     file: 'acquire-lease',
     description: 'crossdeploy: take the deployment lease of a service × environment',
-    grants: [LEASES],
+    // A conditional PutItem; GetItem to name the holder when the lease is taken.
+    grants: [{ actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: leasesTable }],
     asDeployRole: [],
     environment: ['CROSSDEPLOY_LEASES_TABLE'],
   },
@@ -208,7 +200,8 @@ export const STEP_FUNCTIONS = [
     id: 'ReleaseLease',
     file: 'release-lease',
     description: 'crossdeploy: give back the deployment lease of a service × environment',
-    grants: [LEASES],
+    // A DeleteItem on the condition that the lease is still this pipeline's.
+    grants: [{ actions: ['dynamodb:DeleteItem'], resources: leasesTable }],
     asDeployRole: [],
     environment: ['CROSSDEPLOY_LEASES_TABLE'],
   },

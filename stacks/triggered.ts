@@ -111,6 +111,9 @@ export interface EventRuleSpec {
   target: TriggeredFunction;
 }
 
+/** `codecommitPushes` → `codecommit-pushes`, the rule's name suffix (`crossdeploy-dev-codecommit-pushes`). */
+export const ruleNameSuffix = (rule: RuleId): string => rule.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
 /** Every rule of aws/event-rules.ts, with its bus and the one function it targets. */
 export function eventRules(): EventRuleSpec[] {
   return TRIGGERED_FUNCTIONS.flatMap((spec) =>

@@ -195,13 +195,13 @@ describe('sst.config.ts', () => {
         'arn:aws:test:::aws.sqs.Queue/StartPipelineDeadLetters',
       ],
       [
-        'crossdeploy-test-codecommitPushes',
+        'crossdeploy-test-codecommit-pushes',
         'default',
         'arn:aws:test:::sst.aws.Function/StartPipelineFunction',
         'arn:aws:test:::aws.sqs.Queue/StartPipelineDeadLetters',
       ],
       [
-        'crossdeploy-test-approvalDecisions',
+        'crossdeploy-test-approval-decisions',
         'crossdeploy-test',
         'arn:aws:test:::sst.aws.Function/ResumeApprovalFunction',
         'arn:aws:test:::aws.sqs.Queue/ResumeApprovalDeadLetters',

@@ -1,13 +1,17 @@
-// What a handler's code does, read from its source and the project modules it imports: the AWS calls it makes
-// and the environment variables it reads. The tests hold the stack's tables (stacks/steps.ts,
+// What a handler's code does: the AWS calls it can make and the environment variables it can read, found by
+// following what its exported `handler` reaches (functions, constants, object properties) through the project's
+// modules with the TypeScript compiler. The tests hold the stack's tables (stacks/steps.ts,
 // stacks/triggered.ts) against these.
-import { existsSync, readFileSync } from 'node:fs';
+//
+// Reached, not merely imported: a handler that imports a constant from another handler's module does not
+// inherit that module's calls, and a step that uses one half of a shared module gets only that half's.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-// IAM's service prefix for each AWS SDK client the code uses.
+// IAM's service prefix for each AWS SDK package the code uses.
 const SERVICE_PREFIX: Record<string, string> = {
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
   '@aws-sdk/client-dynamodb': 'dynamodb',
@@ -18,6 +22,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   '@aws-sdk/client-sns': 'sns',
   '@aws-sdk/client-sqs': 'sqs',
   '@aws-sdk/client-sts': 'sts',
+  '@aws-sdk/lib-dynamodb': 'dynamodb',
 };
 
 // The document client's commands, by the DynamoDB action each one calls.
@@ -34,90 +39,124 @@ const DOCUMENT_CLIENT_ACTION: Record<string, string> = {
   Update: 'UpdateItem',
 };
 
-interface Import {
-  names: string[];
-  from: string;
-  /** `import type { ... }`: erased at compile time, so the module is not loaded and makes no call. */
-  typeOnly: boolean;
+const ENVIRONMENT_VARIABLE = /^CROSSDEPLOY_[A-Z0-9_]+$/;
+
+export interface Reached {
+  /** `service:Action` of every `new XxxCommand(...)` of an AWS SDK package reached. */
+  calls: Set<string>;
+  /** `CROSSDEPLOY_*` names reached as a property (`process.env.X`, `env.X`) or a string literal (`'X'`). */
+  environment: Set<string>;
 }
 
-function importsOf(source: string): Import[] {
-  return [...source.matchAll(/import\s+(type\s+)?\{([^}]*)\}\s+from\s+'([^']+)'/g)].map(([, type, names, from]) => ({
-    names: (names ?? '')
-      .split(',')
-      .map((n) => n.trim())
-      .filter(Boolean),
-    from: from ?? '',
-    typeOnly: type !== undefined,
-  }));
+let program: ts.Program | undefined;
+function projectProgram(): ts.Program {
+  if (!program) {
+    const config = ts.getParsedCommandLineOfConfigFile(
+      resolve(root, 'tsconfig.json'),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => {
+          throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+        },
+      },
+    );
+    if (!config) throw new Error('cannot read tsconfig.json');
+    const handlers = config.fileNames.filter((f) => /\/functions\/[^/]+\.ts$/.test(f));
+    program = ts.createProgram(handlers, { ...config.options, noEmit: true });
+  }
+  return program;
 }
 
-/** The project modules a module loads (`import type` excluded), as absolute paths. */
-function projectImports(file: string, source: string): string[] {
-  return importsOf(source)
-    .filter((i) => !i.typeOnly && i.from.startsWith('.'))
-    .map((i) => resolve(dirname(file), `${i.from}.ts`))
-    .filter((imported) => existsSync(imported));
+const isProjectFile = (file: string) =>
+  file.startsWith(root) && !file.includes('/node_modules/') && !file.endsWith('.d.ts');
+
+function sdkPackage(file: string): string | undefined {
+  return /\/node_modules\/(@aws-sdk\/[^/]+)\//.exec(file)?.[1];
 }
 
-/** `service:Action` for every `new XxxCommand(` in a module and the project modules it loads. */
-export function sdkCalls(file: string, seen = new Set<string>()): Set<string> {
-  const calls = new Set<string>();
-  if (seen.has(file)) return calls;
-  seen.add(file);
-  const source = readFileSync(file, 'utf8');
-  for (const imported of projectImports(file, source)) for (const call of sdkCalls(imported, seen)) calls.add(call);
-  for (const { names, from, typeOnly } of importsOf(source)) {
-    if (typeOnly || from.startsWith('.')) continue;
-    const documentClient = from === '@aws-sdk/lib-dynamodb';
-    const prefix = documentClient ? 'dynamodb' : SERVICE_PREFIX[from];
-    if (from.startsWith('@aws-sdk/client-') && !prefix) throw new Error(`no IAM prefix for ${from} (${file})`);
-    if (!prefix) continue;
-    for (const name of names.map((n) => n.replace(/^type\s+/, ''))) {
-      const command = /^(\w+)Command$/.exec(name)?.[1];
-      if (!command || !new RegExp(`new\\s+${name}\\(`).test(source)) continue;
-      const action = documentClient ? DOCUMENT_CLIENT_ACTION[command] : command;
-      if (!action) throw new Error(`no DynamoDB action for ${name} (${file})`);
-      calls.add(`${prefix}:${action}`);
+const cache = new Map<string, Reached>();
+
+/** What the `handler` exported by `functions/<file>.ts` reaches. */
+export function reachedFrom(handlerFile: string): Reached {
+  const known = cache.get(handlerFile);
+  if (known) return known;
+  const reached = reach(handlerFile);
+  cache.set(handlerFile, reached);
+  return reached;
+}
+
+function reach(handlerFile: string): Reached {
+  const program = projectProgram();
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(handlerFile);
+  if (!source) throw new Error(`${handlerFile} is not in the project`);
+  const moduleSymbol = checker.getSymbolAtLocation(source);
+  const handler = moduleSymbol && checker.getExportsOfModule(moduleSymbol).find((s) => s.name === 'handler');
+  if (!handler) throw new Error(`${handlerFile} exports no handler`);
+
+  const reached: Reached = { calls: new Set(), environment: new Set() };
+  const visited = new Set<ts.Node>();
+  const queue: ts.Node[] = [];
+
+  const resolveSymbol = (symbol: ts.Symbol | undefined): ts.Symbol | undefined =>
+    symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+  const follow = (symbol: ts.Symbol | undefined) => {
+    for (const declaration of resolveSymbol(symbol)?.declarations ?? []) {
+      if (isProjectFile(declaration.getSourceFile().fileName) && !visited.has(declaration)) {
+        visited.add(declaration);
+        queue.push(declaration);
+      }
     }
+  };
+  /** An object whose properties are followed one by one (`settings.x`), not as a whole. */
+  const isObjectOfProperties = (symbol: ts.Symbol | undefined) =>
+    (resolveSymbol(symbol)?.declarations ?? []).some(
+      (d) => ts.isVariableDeclaration(d) && d.initializer !== undefined && ts.isObjectLiteralExpression(d.initializer),
+    );
+
+  const visit = (node: ts.Node): void => {
+    if (ts.isTypeNode(node) || ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) return;
+    if (ts.isNewExpression(node)) {
+      const symbol = resolveSymbol(checker.getSymbolAtLocation(node.expression));
+      const declaration = symbol?.declarations?.[0];
+      const pkg = declaration && sdkPackage(declaration.getSourceFile().fileName);
+      const command = symbol && /^(\w+)Command$/.exec(symbol.name)?.[1];
+      if (pkg && command) {
+        const prefix = SERVICE_PREFIX[pkg];
+        if (!prefix) throw new Error(`no IAM prefix for ${pkg} (new ${symbol.name})`);
+        const action = pkg === '@aws-sdk/lib-dynamodb' ? DOCUMENT_CLIENT_ACTION[command] : command;
+        if (!action) throw new Error(`no DynamoDB action for ${symbol.name}`);
+        reached.calls.add(`${prefix}:${action}`);
+      }
+    }
+    if (ts.isPropertyAccessExpression(node) && ENVIRONMENT_VARIABLE.test(node.name.text)) {
+      reached.environment.add(node.name.text);
+    }
+    if (ts.isStringLiteral(node) && ENVIRONMENT_VARIABLE.test(node.text)) reached.environment.add(node.text);
+    if (ts.isPropertyAccessExpression(node)) {
+      follow(checker.getSymbolAtLocation(node.name));
+      // `settings.leasesTable()` reaches that property, not every property of `settings`.
+      if (!(ts.isIdentifier(node.expression) && isObjectOfProperties(checker.getSymbolAtLocation(node.expression)))) {
+        visit(node.expression);
+      }
+      return;
+    }
+    if (ts.isIdentifier(node)) follow(checker.getSymbolAtLocation(node));
+    if (ts.isShorthandPropertyAssignment(node)) follow(checker.getShorthandAssignmentValueSymbol(node));
+    ts.forEachChild(node, visit);
+  };
+
+  follow(handler);
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    // A variable: its initializer; a function or class: its body (not the names it declares).
+    ts.forEachChild(next, visit);
   }
-  return calls;
+  return reached;
 }
 
-const SETTINGS_FILE = resolve(root, 'aws/settings.ts');
+/** `service:Action` for every AWS SDK command the handler can send. */
+export const sdkCalls = (handlerFile: string): Set<string> => reachedFrom(handlerFile).calls;
 
-/** `settings.leasesTable` → `CROSSDEPLOY_LEASES_TABLE`, from aws/settings.ts. */
-export function settingsVariables(): Map<string, string> {
-  const source = readFileSync(SETTINGS_FILE, 'utf8');
-  const found = new Map<string, string>();
-  for (const [, key, fromEnv, required] of source.matchAll(
-    /(\w+): \(\) => (?:process\.env\.(CROSSDEPLOY_\w+)|required\('(CROSSDEPLOY_\w+)'\))/g,
-  )) {
-    found.set(key as string, (fromEnv ?? required) as string);
-  }
-  return found;
-}
-
-/**
- * The `CROSSDEPLOY_*` variables a module and the project modules it loads read: through `settings.x()`
- * (aws/settings.ts) or directly (`process.env.X`, `env.X` of a function given `process.env`).
- */
-export function environmentReads(file: string, seen = new Set<string>()): Set<string> {
-  const reads = new Set<string>();
-  if (seen.has(file)) return reads;
-  seen.add(file);
-  // aws/settings.ts names every variable; a module reads those whose `settings.x` it calls.
-  if (file === SETTINGS_FILE) return reads;
-  const source = readFileSync(file, 'utf8');
-  const settings = settingsVariables();
-  for (const [, key] of source.matchAll(/\bsettings\.(\w+)\b/g)) {
-    const variable = settings.get(key as string);
-    if (!variable) throw new Error(`settings.${key} is not in aws/settings.ts (${file})`);
-    reads.add(variable);
-  }
-  for (const [, variable] of source.matchAll(/\benv\.(CROSSDEPLOY_\w+)/g)) reads.add(variable as string);
-  for (const imported of projectImports(file, source)) {
-    for (const variable of environmentReads(imported, seen)) reads.add(variable);
-  }
-  return reads;
-}
+/** The `CROSSDEPLOY_*` variables the handler can read. */
+export const environmentReads = (handlerFile: string): Set<string> => reachedFrom(handlerFile).environment;

@@ -14,6 +14,7 @@ import {
   failureDestinationPermission,
   httpRoutes,
   RULE_TARGET_RETRY,
+  ruleNameSuffix,
   TRIGGERED_FUNCTIONS,
   timeoutOf,
 } from '../../stacks/triggered';
@@ -79,6 +80,11 @@ describe('bus rules', () => {
       ['approvalDecisions', 'orchestrator', 'resume-approval'],
     ]);
     for (const rule of eventRules()) expect(rule.pattern).toBe(RULES[rule.rule]);
+    expect(eventRules().map((r) => ruleNameSuffix(r.rule))).toEqual([
+      'pushes',
+      'codecommit-pushes',
+      'approval-decisions',
+    ]);
   });
 
   it('retries within what EventBridge and Lambda accept', () => {
@@ -95,7 +101,7 @@ describe('bus rules', () => {
     const queue = 'arn:aws:sqs:eu-west-1:111111111111:crossdeploy-test-start-pipeline-dead-letters';
     const rules = [
       'arn:aws:events:eu-west-1:111111111111:rule/crossdeploy-test/crossdeploy-test-pushes',
-      'arn:aws:events:eu-west-1:111111111111:rule/crossdeploy-test-codecommitPushes',
+      'arn:aws:events:eu-west-1:111111111111:rule/crossdeploy-test-codecommit-pushes',
     ];
     expect(JSON.parse(deadLetterQueuePolicy(queue, rules))).toEqual({
       Version: '2012-10-17',
