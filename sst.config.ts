@@ -36,6 +36,14 @@ export default $config({
     const repositories = createRepositories(names.repositories);
     const build = createBuildProject(scope, repositories);
     const bus = createEventBus(names);
+    if (map.bootstrap) {
+      const { createTargetBootstrap, readTargetAccountTemplate } = await import('./stacks/target-bootstrap');
+      createTargetBootstrap(readTargetAccountTemplate($cli.paths.root), {
+        settings: map.bootstrap,
+        map,
+        orchestrator: { account: identity.accountId, deployRole: map.deployRole, eventBusArn: bus.arn },
+      });
+    }
     const api = createApi();
     // `sst secret set GithubWebhookSecret ...` and `sst secret set LinkSigningKey ...` before the first deploy.
     const githubWebhookSecret = new sst.Secret('GithubWebhookSecret');

@@ -22,6 +22,14 @@ const commands: Record<string, Command> = {
     summary: 'reject a waiting deployment: <approval-id> [--approver NAME] [--comment TEXT]',
     load: () => import('./reject'),
   },
+  doctor: {
+    summary: 'check every target is ready to deploy: [--map FILE] [--service NAME] [--json]',
+    load: () => import('./doctor'),
+  },
+  bootstrap: {
+    summary: 'print the target-account CloudFormation template (--print)',
+    load: () => import('./bootstrap'),
+  },
   demo: {
     summary: 'deploy across accounts and regions on this machine, no AWS account needed',
     load: () => import('./demo'),

@@ -7,8 +7,11 @@ import type { PipelineInput, PipelineStage, PushEvent } from './pipeline-types';
 import { executionName, shortHash } from './push';
 import type { ImageRef } from './types';
 
-/** Deployment ids end up in task definition tags and log lines; kept short enough to read. */
-const DEPLOYMENT_ID_MAX = 60;
+/**
+ * Each target's execution is named `<deploymentId>-<account>-<region>` and Step Functions allows 80
+ * characters: 12 for the account, 14 for the longest region and two hyphens leave 52.
+ */
+export const DEPLOYMENT_ID_MAX = 52;
 
 // planEnvironment wants an image; the field is dropped right after, so this never reaches a stage.
 const NO_IMAGE: ImageRef = { repositoryUri: '', digest: '', uri: '' };

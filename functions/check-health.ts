@@ -46,8 +46,10 @@ export async function checkHealth(
     health.alarms.length === 0
       ? Promise.resolve([])
       : awsCall(`cloudwatch:DescribeAlarms ${where}`, () =>
-          cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: health.alarms })),
-        ).then((a) => a.MetricAlarms ?? []),
+          cloudwatch.send(
+            new DescribeAlarmsCommand({ AlarmNames: health.alarms, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
+          ),
+        ).then((a) => [...(a.MetricAlarms ?? []), ...(a.CompositeAlarms ?? [])]),
     describeService(ecs, target),
     health.probeUrl ? probe(health.probeUrl).then((r) => ({ url: health.probeUrl as string, ...r })) : undefined,
   ]);

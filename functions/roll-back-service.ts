@@ -39,6 +39,13 @@ export async function rollBackService(
           cluster: target.cluster,
           service: target.service,
           taskDefinition: event.taskDefinitionArn,
+          // The alarms that failed the deployment are still firing: armed, they would fail this rollback too,
+          // and ECS would roll back to the last completed deployment, the bad one. Nor may ECS undo the
+          // rollback: if it fails, the workflow reports it.
+          deploymentConfiguration: {
+            deploymentCircuitBreaker: { enable: true, rollback: false },
+            alarms: { alarmNames: [], enable: false, rollback: false },
+          },
         }),
       ),
     );

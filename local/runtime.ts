@@ -59,6 +59,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     scheduler,
     stepFunctions,
     async stop() {
+      await stepFunctions.stopAll();
       scheduler.serveLocally(undefined);
       if (!options.scheduler) await scheduler.stop();
       await moto?.stop();

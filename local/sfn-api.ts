@@ -32,6 +32,7 @@ const KNOWN_ERRORS = new Set([
   'TaskDoesNotExist',
   'TaskTimedOut',
   'InvalidToken',
+  'InvalidName',
 ]);
 
 async function answer(engine: LocalStepFunctions, operation: string, body: Body): Promise<Body> {

@@ -75,6 +75,10 @@ export class StateMachineDoesNotExist extends Error {
   override name = 'StateMachineDoesNotExist' as const;
 }
 
+export class InvalidName extends Error {
+  override name = 'InvalidName' as const;
+}
+
 export class ExecutionDoesNotExist extends Error {
   override name = 'ExecutionDoesNotExist' as const;
 }
@@ -101,6 +105,7 @@ interface LoadedMachine {
   waitStates: string[];
 }
 
+const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const NESTED_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
 const WAIT_FOR_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 // The local engine has no `$$.Task.Token`; executions run with this in its place, and each waiting task
@@ -174,6 +179,11 @@ export class LocalStepFunctions {
   start(stateMachine: string, input: Json, opts: { name?: string; parentArn?: string } = {}): ExecutionRecord {
     const loaded = this.load(stateMachine);
     const name = opts.name ?? randomUUID();
+    if (!EXECUTION_NAME.test(name)) {
+      throw new InvalidName(
+        `execution name "${name}" is not 1-80 characters of [A-Za-z0-9_-], as Step Functions requires`,
+      );
+    }
     const executionArn = `arn:aws:states:${this.options.region}:${this.options.account}:execution:crossdeploy-local-${stateMachine}:${name}`;
     if (this.records.has(executionArn)) {
       throw new ExecutionAlreadyExists(`execution ${name} of ${stateMachine} already exists`);
@@ -241,6 +251,13 @@ export class LocalStepFunctions {
       await this.stop(child.executionArn);
     }
     return running.done;
+  }
+
+  /** Stops every execution still running, so nothing outlives the AWS endpoint it calls. */
+  async stopAll(): Promise<void> {
+    const topLevel = this.executions().filter((e) => e.status === 'RUNNING' && !e.parentArn);
+    await Promise.all(topLevel.map((e) => this.stop(e.executionArn, 'States.Aborted', 'the local runtime stopped')));
+    this.pendingTasks.clear();
   }
 
   /** SendTaskSuccess: the waiting task ends with `output` as its result. */

@@ -146,6 +146,38 @@ const Ecr = z
   })
   .prefault({});
 
+/** How the target-account stack reaches every account of the named OUs (a service-managed StackSet). */
+const Bootstrap = z
+  .strictObject({
+    organizationalUnits: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(?:ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/,
+            'must be an OU id (ou-...) or root id (r-...)',
+          ),
+      )
+      .min(1),
+    /** The deploy role (global) is created in the first. */
+    regions: z.array(Region).min(1, 'list at least one region'),
+    /** Defaults to ecr.principalOrgId. */
+    organizationId: z
+      .string()
+      .regex(/^o-[a-z0-9]{10,32}$/)
+      .optional(),
+    serviceNamePrefix: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/),
+    clusterNamePrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{0,255}$/)
+      .optional(),
+    taskRoleArnPattern: z.string().regex(/^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/-]+[\w+=,.@/*-]*$/),
+    maxConcurrentPercentage: z.int().min(1).max(100).default(25),
+    failureTolerancePercentage: z.int().min(0).max(100).default(0),
+    callAs: z.enum(['SELF', 'DELEGATED_ADMIN']).default('DELEGATED_ADMIN'),
+  })
+  .optional();
+
 const nonEmpty = (record: Record<string, unknown>) => Object.keys(record).length > 0;
 
 const MapShape = z.strictObject(
@@ -156,6 +188,7 @@ const MapShape = z.strictObject(
     /** Role assumed in each target account. */
     deployRole: DeployRoleInput,
     ecr: Ecr,
+    bootstrap: Bootstrap,
   },
   { error: (issue) => (issue.code === 'invalid_type' ? 'the map must be a YAML mapping of settings' : undefined) },
 );

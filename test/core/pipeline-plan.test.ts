@@ -125,25 +125,31 @@ deployRole: crossdeploy-deploy
 });
 
 describe('deploymentIdOf', () => {
-  it('is <pipelineId>-<environment> when that fits 60 characters', () => {
+  it('is <pipelineId>-<environment> when that fits 52 characters', () => {
     expect(deploymentIdOf('web-main-0123456-1a2b3c4d', 'prod')).toBe('web-main-0123456-1a2b3c4d-prod');
   });
 
-  it('cuts a long pipeline id to 60 characters, keeps the environment, and stays unique', () => {
+  it('cuts a long pipeline id to 52 characters, keeps the environment, and stays unique', () => {
     const a = executionName('web', `feature/${'x'.repeat(100)}-a`, commit);
     const b = executionName('web', `feature/${'x'.repeat(100)}-b`, commit);
     const ids = [deploymentIdOf(a, 'dev'), deploymentIdOf(a, 'prod'), deploymentIdOf(b, 'dev')];
 
-    for (const id of ids) expect(id.length).toBeLessThanOrEqual(60);
+    for (const id of ids) expect(id.length).toBeLessThanOrEqual(52);
     expect(ids[0]).toMatch(/^web-feature-x+-[0-9a-f]{8}-dev$/);
     expect(new Set(ids).size).toBe(3);
   });
 
-  it('stays within 60 characters and unique even for absurdly long environment names', () => {
+  it("leaves room for the per-target execution name within Step Functions' 80 characters", () => {
+    const pipelineId = executionName('checkout-service', 'release/2024-q3', commit);
+    const targetExecution = `${deploymentIdOf(pipelineId, 'production')}-222222222222-ap-southeast-2`;
+    expect(targetExecution.length).toBeLessThanOrEqual(80);
+  });
+
+  it('stays within 52 characters and unique even for absurdly long environment names', () => {
     const pipelineId = executionName('web', 'main', commit);
     const a = deploymentIdOf(pipelineId, `${'e'.repeat(70)}-a`);
     const b = deploymentIdOf(pipelineId, `${'e'.repeat(70)}-b`);
-    expect(a.length).toBeLessThanOrEqual(60);
+    expect(a.length).toBeLessThanOrEqual(52);
     expect(a).not.toBe(b);
   });
 });

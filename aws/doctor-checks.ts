@@ -1,0 +1,335 @@
+// What `crossdeploy doctor` asks AWS: for each target, the calls a deployment would make there, as the deploy
+// role; once per repository, its policy in the tools account. Verdicts and fixes are core/doctor.ts's.
+
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { ECRClient, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import {
+  alarmsOutcome,
+  type CallFailure,
+  type CheckName,
+  type ContainerSource,
+  containerOutcome,
+  type DoctorRow,
+  type DoctorTarget,
+  deployRoleCallFailed,
+  doctorTargets,
+  type EcrContext,
+  ecrPullOutcomes,
+  NEEDS_ROLE,
+  NEEDS_SERVICE,
+  noTaskDefinition,
+  type Outcome,
+  type PolicyRead,
+  roleOutcome,
+  type ServiceLookup,
+  serviceOutcome,
+  skipped,
+  toRow,
+} from '../core/doctor';
+import type { DeploymentMap } from '../core/map/schema';
+import { deployRoleArn } from './deploy-role';
+import { isTransient } from './transient';
+
+/** Targets checked at once: enough to finish a large map quickly, few enough not to be throttled. */
+export const DEFAULT_CONCURRENCY = 8;
+/** DescribeAlarms takes at most 100 names per call. */
+const ALARM_NAMES_PER_CALL = 100;
+
+export interface TargetAwsClients {
+  ecs: { send: ECSClient['send'] };
+  cloudwatch: { send: CloudWatchClient['send'] };
+  destroy(): void;
+}
+
+export interface DoctorClients {
+  /** Assumes the deploy role, with the caller's credentials. */
+  sts: { send: STSClient['send'] };
+  /** Reads repository policies in the tools account, with the caller's credentials. */
+  ecr: { send: ECRClient['send'] };
+  /** ECS and CloudWatch of one target region, as the deploy role; destroyed once that target is checked. */
+  inTarget(region: string, credentials: AwsCredentialIdentity): TargetAwsClients;
+  destroy(): void;
+}
+
+/** SDK clients from the environment: the caller's credentials, and AWS_ENDPOINT_URL when one is set. */
+export function doctorClients(orchestratorRegion: string): DoctorClients {
+  const sts = new STSClient({ region: orchestratorRegion });
+  const ecr = new ECRClient({ region: orchestratorRegion });
+  return {
+    sts,
+    ecr,
+    inTarget(region, credentials) {
+      const ecs = new ECSClient({ region, credentials });
+      const cloudwatch = new CloudWatchClient({ region, credentials });
+      return {
+        ecs,
+        cloudwatch,
+        destroy: () => {
+          ecs.destroy();
+          cloudwatch.destroy();
+        },
+      };
+    },
+    destroy: () => {
+      sts.destroy();
+      ecr.destroy();
+    },
+  };
+}
+
+export interface DoctorOptions {
+  /** Only this service of the map. */
+  service?: string;
+  /** Defaults to doctorClients(map.orchestrator.region), destroyed at the end. */
+  clients?: DoctorClients;
+  concurrency?: number;
+  /** Called as each target's checks end (for progress on a long run). */
+  onTargetDone?: (done: number, total: number, target: DoctorTarget) => void;
+}
+
+type RoleAnswer = { credentials: AwsCredentialIdentity } | { failure: CallFailure };
+
+/** Every check of every target, in map order and CHECKS order per target, whatever order they finished in. */
+export async function runDoctor(map: DeploymentMap, options: DoctorOptions = {}): Promise<DoctorRow[]> {
+  const targets = doctorTargets(map, options.service);
+  const clients = options.clients ?? doctorClients(map.orchestrator.region);
+  try {
+    // One AssumeRole per account and one policy read per repository, however many targets share them.
+    const roles = memo((account: string) => assumeRole(clients.sts, map, account));
+    const policies = memo((repository: string) => readPolicy(clients.ecr, ecrContext(map, repository)));
+    const ecrRows = ecrOutcomesByTarget(map, targets, (repository) => policies(repository));
+
+    let done = 0;
+    const [checks, ecr] = await Promise.all([
+      mapBounded(targets, options.concurrency ?? DEFAULT_CONCURRENCY, async (target) => {
+        const outcomes = await checkTarget(map, target, await roles(target.account), clients);
+        options.onTargetDone?.(++done, targets.length, target);
+        return outcomes;
+      }),
+      ecrRows,
+    ]);
+    const perTarget = targets.map((target, index) =>
+      [...(checks[index] ?? []), ['ecr-pull', ecr[index] as Outcome] as const].map(([check, outcome]) =>
+        toRow(target, check, outcome),
+      ),
+    );
+    return perTarget.flat();
+  } finally {
+    if (!options.clients) clients.destroy();
+  }
+}
+
+async function checkTarget(
+  map: DeploymentMap,
+  target: DoctorTarget,
+  role: RoleAnswer,
+  clients: DoctorClients,
+): Promise<Array<readonly [CheckName, Outcome]>> {
+  const roleArn = deployRoleArn(target.account, map.deployRole);
+  const template = templateContainers(map, target);
+  if ('failure' in role) {
+    return [
+      ['deploy-role', roleOutcome(target.account, roleArn, role.failure)],
+      ['service', skipped(NEEDS_ROLE)],
+      ['container', template ? containerOutcome(target, template) : skipped(NEEDS_ROLE)],
+      ['alarms', skipped(NEEDS_ROLE)],
+    ];
+  }
+  const aws = clients.inTarget(target.region, role.credentials);
+  try {
+    const [service, alarms] = await Promise.all([lookUpService(aws, target), alarmsCheck(aws, target)]);
+    const serviceCheck =
+      'failure' in service ? deployRoleCallFailed(target, service.failure) : serviceOutcome(target, service);
+    return [
+      ['deploy-role', roleOutcome(target.account, roleArn)],
+      ['service', serviceCheck],
+      ['container', template ? containerOutcome(target, template) : await liveContainerCheck(aws, target, service)],
+      ['alarms', alarms],
+    ];
+  } finally {
+    aws.destroy();
+  }
+}
+
+async function assumeRole(sts: DoctorClients['sts'], map: DeploymentMap, account: string): Promise<RoleAnswer> {
+  const { externalId } = map.deployRole;
+  try {
+    const { Credentials: c } = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: deployRoleArn(account, map.deployRole),
+        RoleSessionName: 'crossdeploy-doctor',
+        // The shortest session AWS allows: doctor is done in seconds.
+        DurationSeconds: 900,
+        ...(externalId ? { ExternalId: externalId } : {}),
+      }),
+    );
+    if (!c?.AccessKeyId || !c.SecretAccessKey) {
+      return { failure: { action: 'sts:AssumeRole', error: 'AssumeRole returned no credentials', transient: false } };
+    }
+    return {
+      credentials: {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+      },
+    };
+  } catch (error) {
+    return { failure: failureOf('sts:AssumeRole', error) };
+  }
+}
+
+async function lookUpService(
+  aws: TargetAwsClients,
+  target: DoctorTarget,
+): Promise<ServiceLookup | { failure: CallFailure }> {
+  try {
+    const answer = await aws.ecs.send(
+      new DescribeServicesCommand({ cluster: target.cluster, services: [target.ecsService] }),
+    );
+    const service = answer.services?.[0];
+    if (!service) return { kind: 'missing', reason: answer.failures?.[0]?.reason ?? 'MISSING' };
+    return {
+      kind: 'found',
+      status: service.status ?? 'UNKNOWN',
+      ...(service.taskDefinition ? { taskDefinition: service.taskDefinition } : {}),
+    };
+  } catch (error) {
+    if ((error as Error).name === 'ClusterNotFoundException') return { kind: 'no-cluster' };
+    return { failure: failureOf('ecs:DescribeServices', error) };
+  }
+}
+
+async function liveContainerCheck(
+  aws: TargetAwsClients,
+  target: DoctorTarget,
+  service: ServiceLookup | { failure: CallFailure },
+): Promise<Outcome> {
+  if ('failure' in service) return skipped('needs the service, which could not be read');
+  if (service.kind !== 'found' || service.status === 'INACTIVE') return skipped(NEEDS_SERVICE);
+  if (!service.taskDefinition) return noTaskDefinition(target);
+  try {
+    const answer = await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }));
+    const containers = (answer.taskDefinition?.containerDefinitions ?? []).flatMap((c) => c.name ?? []);
+    return containerOutcome(target, { kind: 'live', taskDefinition: service.taskDefinition, containers });
+  } catch (error) {
+    return deployRoleCallFailed(target, failureOf('ecs:DescribeTaskDefinition', error));
+  }
+}
+
+async function alarmsCheck(aws: TargetAwsClients, target: DoctorTarget): Promise<Outcome> {
+  const found: Array<{ name: string; state?: string }> = [];
+  try {
+    for (let i = 0; i < target.alarms.length; i += ALARM_NAMES_PER_CALL) {
+      const AlarmNames = target.alarms.slice(i, i + ALARM_NAMES_PER_CALL);
+      let NextToken: string | undefined;
+      do {
+        const answer = await aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames, NextToken }));
+        for (const alarm of [...(answer.MetricAlarms ?? []), ...(answer.CompositeAlarms ?? [])]) {
+          if (alarm.AlarmName)
+            found.push({ name: alarm.AlarmName, ...(alarm.StateValue ? { state: alarm.StateValue } : {}) });
+        }
+        NextToken = answer.NextToken;
+      } while (NextToken);
+    }
+  } catch (error) {
+    return deployRoleCallFailed(target, failureOf('cloudwatch:DescribeAlarms', error));
+  }
+  return alarmsOutcome(target, found);
+}
+
+/** The map's template decides the containers when there is one: a deploy never reads the live revision then. */
+function templateContainers(map: DeploymentMap, target: DoctorTarget): ContainerSource | undefined {
+  const service = map.services[target.service];
+  const template = service?.taskDefinitionTemplate;
+  if (!service?.taskDefinition || !template) return undefined;
+  const definitions = Array.isArray(template.containerDefinitions) ? (template.containerDefinitions as unknown[]) : [];
+  const containers = definitions.flatMap((c) =>
+    typeof c === 'object' && c !== null && typeof (c as { name?: unknown }).name === 'string'
+      ? [(c as { name: string }).name]
+      : [],
+  );
+  return { kind: 'template', file: service.taskDefinition, containers };
+}
+
+function ecrContext(map: DeploymentMap, repository: string): EcrContext {
+  const { principalOrgId } = map.ecr;
+  return { repository, orchestrator: map.orchestrator, ...(principalOrgId ? { principalOrgId } : {}) };
+}
+
+/** The ECR outcome of every target, by target index: one policy decides all the targets of its repository. */
+async function ecrOutcomesByTarget(
+  map: DeploymentMap,
+  targets: readonly DoctorTarget[],
+  policyOf: (repository: string) => Promise<PolicyRead>,
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  const byRepository = new Map<string, Array<{ target: DoctorTarget; index: number }>>();
+  targets.forEach((target, index) => {
+    const repository = map.services[target.service]?.repository ?? '';
+    byRepository.set(repository, [...(byRepository.get(repository) ?? []), { target, index }]);
+  });
+  for (const [repository, entries] of byRepository) {
+    const verdicts = ecrPullOutcomes(
+      ecrContext(map, repository),
+      await policyOf(repository),
+      entries.map((entry) => entry.target.account),
+    );
+    entries.forEach((entry, i) => {
+      outcomes[entry.index] = verdicts[i] as Outcome;
+    });
+  }
+  return outcomes;
+}
+
+async function readPolicy(ecr: DoctorClients['ecr'], ctx: EcrContext): Promise<PolicyRead> {
+  try {
+    const answer = await ecr.send(
+      new GetRepositoryPolicyCommand({ registryId: ctx.orchestrator.account, repositoryName: ctx.repository }),
+    );
+    return { kind: 'policy', text: answer.policyText };
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'RepositoryPolicyNotFoundException') return { kind: 'policy', text: undefined };
+    if (name === 'RepositoryNotFoundException') return { kind: 'no-repository' };
+    return { kind: 'failed', failure: failureOf('ecr:GetRepositoryPolicy', error) };
+  }
+}
+
+function failureOf(action: string, error: unknown): CallFailure {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return {
+    action,
+    error: `${e.name}: ${e.message}`,
+    transient: isTransient(error),
+    ...(e.name === 'CredentialsProviderError' ? { noCredentials: true } : {}),
+  };
+}
+
+function memo<T>(compute: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const known = new Map<string, Promise<T>>();
+  return (key) => {
+    let value = known.get(key);
+    if (!value) {
+      value = compute(key);
+      known.set(key, value);
+    }
+    return value;
+  };
+}
+
+/** Runs `work` on every item, at most `limit` at once; results in the items' order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>) {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}

@@ -1,0 +1,114 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runDoctor } from '../aws/doctor-checks';
+import { type DoctorRow, exitCodeOf, fixesOf, summaryOf } from '../core/doctor';
+import { loadMapFile, MapInvalid } from '../core/map/load';
+import type { DeploymentMap } from '../core/map/schema';
+import type { CliIo } from './io';
+import { useLocalEndpoint } from './local-endpoint';
+
+const USAGE = 'usage: crossdeploy doctor [--map FILE] [--service NAME] [--json]   (default map: crossdeploy.yaml)';
+
+/** Beyond one round of concurrent targets, a silent run looks hung: say as each target is done. */
+const PROGRESS_ABOVE_TARGETS = 8;
+
+const COLUMNS = ['ENVIRONMENT', 'ACCOUNT', 'REGION', 'CHECK', 'RESULT', 'DETAIL'] as const;
+
+/**
+ * `crossdeploy doctor`: before the first push, whether every target a deployment would reach is ready for it.
+ * Exits 1 when a check FAILs, 0 otherwise (WARN included), 2 on a usage error.
+ */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let options: { map?: string; service?: string; json?: boolean; help?: boolean };
+  try {
+    options = parseArgs({
+      args,
+      options: {
+        map: { type: 'string' },
+        service: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    io.err(`crossdeploy doctor: ${(error as Error).message}`);
+    io.err(USAGE);
+    return 2;
+  }
+  if (options.help) {
+    io.out(USAGE);
+    return 0;
+  }
+
+  const shown = options.map ?? 'crossdeploy.yaml';
+  let map: DeploymentMap;
+  try {
+    map = loadMapFile(resolve(io.cwd, shown));
+  } catch (error) {
+    if (!(error instanceof MapInvalid)) throw error;
+    // The same lines as `crossdeploy validate`: doctor checks AWS only once the map itself is right.
+    for (const e of error.errors) io.err([`${shown}:${e.line}`, e.path, e.message].filter(Boolean).join('  '));
+    return 1;
+  }
+  if (options.service !== undefined && !map.services[options.service]) {
+    io.err(
+      `crossdeploy doctor: service "${options.service}" is not in ${shown} (services: ${Object.keys(map.services).join(', ')})`,
+    );
+    return 2;
+  }
+
+  await useLocalEndpoint(io.cwd, map.orchestrator);
+  // A `.crossdeploy/local.json` outlives the `crossdeploy local` that wrote it: say which AWS this is.
+  if (process.env.AWS_ENDPOINT_URL) {
+    io.err(`crossdeploy doctor: checking the AWS endpoint ${process.env.AWS_ENDPOINT_URL}, not AWS itself`);
+  }
+  const rows = await runDoctor(map, {
+    ...(options.service === undefined ? {} : { service: options.service }),
+    onTargetDone: (done, total, target) => {
+      if (total > PROGRESS_ABOVE_TARGETS) {
+        io.err(
+          `doctor: ${done}/${total} checked ${target.service} ${target.environment} ${target.account}/${target.region}`,
+        );
+      }
+    },
+  });
+
+  if (options.json) io.out(JSON.stringify(rows, null, 2));
+  else printReport(rows, io);
+  return exitCodeOf(rows);
+}
+
+function printReport(rows: readonly DoctorRow[], io: CliIo): void {
+  const services = [...new Set(rows.map((row) => row.service))];
+  for (const service of services) {
+    const own = rows.filter((row) => row.service === service);
+    if (services.length > 1) io.out(`service ${service}`);
+    for (const line of table(own)) io.out(line);
+    io.out('');
+  }
+  const fixes = fixesOf(rows);
+  if (fixes.length > 0) {
+    io.out('To fix:');
+    for (const fix of fixes) {
+      io.out(`  ${fix.result} ${fix.check} in ${fix.where.join(', ')}:`);
+      io.out(`    ${fix.fix}`);
+    }
+    io.out('');
+  }
+  io.out(summaryOf(rows));
+}
+
+/** Columns padded to their widest cell; DETAIL last and unpadded, so a long one only makes its own line long. */
+function table(rows: readonly DoctorRow[]): string[] {
+  const cells = [
+    [...COLUMNS],
+    ...rows.map((row) => [row.environment, row.account, row.region, row.check, row.result, row.detail]),
+  ];
+  const widths = COLUMNS.map((_, column) => Math.max(...cells.map((line) => line[column]?.length ?? 0)));
+  return cells.map((line) =>
+    line
+      .map((cell, column) => (column === COLUMNS.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}

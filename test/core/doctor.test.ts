@@ -1,0 +1,512 @@
+import { describe, expect, it } from 'vitest';
+import {
+  alarmsOutcome,
+  containerOutcome,
+  type DoctorRow,
+  type DoctorTarget,
+  deployRoleCallFailed,
+  doctorTargets,
+  type EcrContext,
+  ecrPullOutcomes,
+  exitCodeOf,
+  fixesOf,
+  grantCommand,
+  type PolicyRead,
+  pullAccess,
+  roleOutcome,
+  type ServiceLookup,
+  serviceOutcome,
+  summaryOf,
+  toRow,
+} from '../../core/doctor';
+import { mergeRepositoryPolicy, policyGrantsPull, REPOSITORY_PULL_ACTIONS } from '../../core/ecr-policy';
+import { parseMap } from '../../core/map/load';
+
+const DEV = '222222222222';
+const PROD = '333333333333';
+const OTHER = '444444444444';
+const ORG = 'o-a1b2c3d4e5';
+const ROLE = `arn:aws:iam::${DEV}:role/crossdeploy-deploy`;
+
+const target = (overrides: Partial<DoctorTarget> = {}): DoctorTarget => ({
+  service: 'web',
+  environment: 'dev',
+  account: DEV,
+  region: 'eu-west-1',
+  cluster: 'demo',
+  ecsService: 'web',
+  container: 'app',
+  clusterOverridden: false,
+  serviceOverridden: false,
+  alarms: ['web-5xx'],
+  ...overrides,
+});
+
+function mapOf(yaml: string) {
+  const parsed = parseMap(yaml);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.map;
+}
+
+const MAP = mapOf(`
+orchestrator: { account: "111111111111", region: us-east-1 }
+services:
+  web:
+    source: { github: acme/web }
+    repository: web
+    container: app
+    cluster: demo
+    service: web
+    branches: { main: [dev], production: [prod] }
+  worker:
+    source: { github: acme/worker }
+    repository: worker
+    container: worker
+    cluster: jobs
+    service: worker
+    branches: { main: [dev] }
+environments:
+  dev:
+    targets: [{ account: "${DEV}", regions: [us-east-1, eu-west-1] }]
+    health: { alarms: [web-5xx, web-5xx] }
+  prod:
+    waves:
+      - targets: [{ account: "${PROD}", regions: [us-east-1] }]
+      - targets: [{ account: "${OTHER}", regions: [eu-west-1], cluster: legacy, service: web-v2 }]
+deployRole: crossdeploy-deploy
+`);
+
+describe('doctorTargets', () => {
+  it('walks the environments each service deploys to, wave by wave, with the service defaults and overrides', () => {
+    const targets = doctorTargets(MAP).map((t) => [
+      t.service,
+      t.environment,
+      t.account,
+      t.region,
+      t.cluster,
+      t.ecsService,
+      t.clusterOverridden,
+      t.serviceOverridden,
+    ]);
+    expect(targets).toEqual([
+      ['web', 'dev', DEV, 'us-east-1', 'demo', 'web', false, false],
+      ['web', 'dev', DEV, 'eu-west-1', 'demo', 'web', false, false],
+      ['web', 'prod', PROD, 'us-east-1', 'demo', 'web', false, false],
+      ['web', 'prod', OTHER, 'eu-west-1', 'legacy', 'web-v2', true, true],
+      // worker deploys to dev only: prod's targets are not its concern.
+      ['worker', 'dev', DEV, 'us-east-1', 'jobs', 'worker', false, false],
+      ['worker', 'dev', DEV, 'eu-west-1', 'jobs', 'worker', false, false],
+    ]);
+  });
+
+  it("carries the environment's alarms once each, and the service's container", () => {
+    const [first] = doctorTargets(MAP, 'worker');
+    expect(first).toMatchObject({ container: 'worker', alarms: ['web-5xx'] });
+  });
+
+  it('keeps to one service when asked, and refuses one the map does not have', () => {
+    expect(doctorTargets(MAP, 'worker').map((t) => t.service)).toEqual(['worker', 'worker']);
+    expect(() => doctorTargets(MAP, 'api')).toThrow('unknown service "api" (services: web, worker)');
+  });
+});
+
+describe('roleOutcome', () => {
+  it.each([
+    ['assumed', undefined, 'ok', `assumed ${ROLE}`, undefined],
+    [
+      'refused',
+      { action: 'sts:AssumeRole', error: 'AccessDenied: not authorized', transient: false },
+      'FAIL',
+      `cannot assume ${ROLE}: AccessDenied: not authorized`,
+      /^bootstrap account 222222222222 with the target-account stack \(crossdeploy bootstrap --print\) and check its trust policy/,
+    ],
+    [
+      'throttled',
+      { action: 'sts:AssumeRole', error: 'Throttling: slow down', transient: true },
+      'FAIL',
+      `cannot assume ${ROLE}: Throttling: slow down`,
+      /run crossdeploy doctor again$/,
+    ],
+    [
+      'without credentials',
+      { action: 'sts:AssumeRole', error: 'CredentialsProviderError: none', transient: false, noCredentials: true },
+      'FAIL',
+      `cannot assume ${ROLE}: CredentialsProviderError: none`,
+      /^give doctor AWS credentials of the tools account/,
+    ],
+  ])('%s: %s', (_, failure, result, detail, fix) => {
+    const outcome = roleOutcome(DEV, ROLE, failure);
+    expect(outcome).toMatchObject({ result, detail });
+    if (fix === undefined) expect(outcome.fix).toBeUndefined();
+    else expect(outcome.fix).toMatch(fix);
+  });
+});
+
+describe('deployRoleCallFailed', () => {
+  it('asks for the permission the deploy role lacks, in the account it lacks it', () => {
+    const failure = { action: 'ecs:DescribeServices', error: 'AccessDeniedException: no', transient: false };
+    expect(deployRoleCallFailed(target(), failure)).toEqual({
+      result: 'FAIL',
+      detail: 'ecs:DescribeServices failed: AccessDeniedException: no',
+      fix:
+        'the deploy role in account 222222222222 must allow ecs:DescribeServices: deploy the current ' +
+        'target-account stack there (crossdeploy bootstrap --print)',
+    });
+  });
+});
+
+describe('serviceOutcome', () => {
+  const createWeb =
+    'create ECS service "web" in cluster "demo" (222222222222/eu-west-1), or correct services.web.service';
+  it.each<[string, Partial<DoctorTarget>, ServiceLookup, string, string, string | undefined]>([
+    [
+      'an active service',
+      {},
+      { kind: 'found', status: 'ACTIVE', taskDefinition: 'arn:td/web:3' },
+      'ok',
+      'demo/web is ACTIVE, on arn:td/web:3',
+      undefined,
+    ],
+    [
+      'a missing cluster',
+      {},
+      { kind: 'no-cluster' },
+      'FAIL',
+      'cluster demo does not exist in 222222222222/eu-west-1',
+      'create ECS cluster "demo" and its service "web" in 222222222222/eu-west-1, or correct services.web.cluster',
+    ],
+    [
+      "a missing cluster the target's override names",
+      { clusterOverridden: true },
+      { kind: 'no-cluster' },
+      'FAIL',
+      'cluster demo does not exist in 222222222222/eu-west-1',
+      'create ECS cluster "demo" and its service "web" in 222222222222/eu-west-1, or correct the cluster of this target in environments.dev',
+    ],
+    [
+      'a missing service',
+      {},
+      { kind: 'missing', reason: 'MISSING' },
+      'FAIL',
+      'service web is not in cluster demo (DescribeServices: MISSING)',
+      createWeb,
+    ],
+    [
+      "a missing service the target's override names",
+      { serviceOverridden: true },
+      { kind: 'missing', reason: 'MISSING' },
+      'FAIL',
+      'service web is not in cluster demo (DescribeServices: MISSING)',
+      'create ECS service "web" in cluster "demo" (222222222222/eu-west-1), or correct the service of this target in environments.dev',
+    ],
+    [
+      'a deleted service',
+      {},
+      { kind: 'found', status: 'INACTIVE' },
+      'FAIL',
+      'service web in cluster demo is INACTIVE (deleted)',
+      createWeb,
+    ],
+    [
+      'a service being deleted',
+      {},
+      { kind: 'found', status: 'DRAINING', taskDefinition: 'arn:td/web:3' },
+      'WARN',
+      'service web in cluster demo is DRAINING (being deleted)',
+      createWeb,
+    ],
+  ])('%s', (_, overrides, lookup, result, detail, fix) => {
+    expect(serviceOutcome(target(overrides), lookup)).toEqual({ result, detail, ...(fix ? { fix } : {}) });
+  });
+});
+
+describe('containerOutcome', () => {
+  it.each([
+    [
+      'in the live revision',
+      { kind: 'live' as const, taskDefinition: 'arn:td/web:3', containers: ['app', 'log-router'] },
+      'ok',
+      'app is in task definition arn:td/web:3 (containers: app, log-router)',
+      undefined,
+    ],
+    [
+      'not in the live revision',
+      { kind: 'live' as const, taskDefinition: 'arn:td/web:3', containers: ['nginx', 'log-router'] },
+      'FAIL',
+      'container "app" is not in task definition arn:td/web:3 (containers: nginx, log-router)',
+      'set services.web.container to one of nginx, log-router, or add a container named "app" to the task definition of service web',
+    ],
+    [
+      'in the template',
+      { kind: 'template' as const, file: 'web-task.json', containers: ['app'] },
+      'ok',
+      'app is in the task definition template web-task.json (containers: app)',
+      undefined,
+    ],
+    [
+      'not in a template without containers',
+      { kind: 'template' as const, file: 'web-task.json', containers: [] },
+      'FAIL',
+      'container "app" is not in the task definition template web-task.json (containers: none)',
+      'add a container named "app" to web-task.json',
+    ],
+  ])('%s', (_, source, result, detail, fix) => {
+    expect(containerOutcome(target(), source)).toEqual({ result, detail, ...(fix ? { fix } : {}) });
+  });
+});
+
+describe('alarmsOutcome', () => {
+  it.each([
+    ['no alarms in the map', [], [], 'ok', 'environments.dev.health.alarms names no alarms', undefined],
+    ['every alarm there', ['web-5xx'], [{ name: 'web-5xx', state: 'OK' }], 'ok', 'web-5xx exists', undefined],
+    [
+      'every alarm there, new ones without data',
+      ['web-5xx', 'web-latency'],
+      [
+        { name: 'web-latency', state: 'INSUFFICIENT_DATA' },
+        { name: 'web-5xx', state: 'OK' },
+      ],
+      'ok',
+      'web-5xx, web-latency exist',
+      undefined,
+    ],
+    [
+      'one missing',
+      ['web-5xx', 'web-latency'],
+      [{ name: 'web-5xx', state: 'OK' }],
+      'FAIL',
+      'missing in 222222222222/eu-west-1: web-latency',
+      'create the CloudWatch alarm web-latency in 222222222222/eu-west-1, or correct environments.dev.health.alarms',
+    ],
+    [
+      'all missing',
+      ['web-5xx', 'web-latency'],
+      [],
+      'FAIL',
+      'missing in 222222222222/eu-west-1: web-5xx, web-latency',
+      'create the CloudWatch alarms web-5xx, web-latency in 222222222222/eu-west-1, or correct environments.dev.health.alarms',
+    ],
+    [
+      'one in ALARM now',
+      ['web-5xx'],
+      [{ name: 'web-5xx', state: 'ALARM' }],
+      'WARN',
+      'in ALARM now: web-5xx',
+      "a deploy's bake fails while web-5xx is in ALARM: look at what set it off",
+    ],
+  ])('%s', (_, alarms, found, result, detail, fix) => {
+    expect(alarmsOutcome(target({ alarms }), found)).toEqual({ result, detail, ...(fix ? { fix } : {}) });
+  });
+});
+
+const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+const allowPull = (principal: unknown, condition?: object) => ({
+  Effect: 'Allow',
+  Principal: principal,
+  Action: REPOSITORY_PULL_ACTIONS,
+  ...(condition ? { Condition: condition } : {}),
+});
+const orgCondition = (org: string) => ({ StringEquals: { 'aws:PrincipalOrgID': org } });
+const denyAll = (account: string) => ({ Effect: 'Deny', Principal: { AWS: account }, Action: 'ecr:*' });
+
+describe('pullAccess', () => {
+  it.each([
+    ['no policy at all', undefined, undefined, 'not-yet'],
+    ['a grant to the account', policy(allowPull({ AWS: `arn:aws:iam::${DEV}:root` })), undefined, 'granted'],
+    ['a grant to another account', policy(allowPull({ AWS: PROD })), undefined, 'not-yet'],
+    ['a grant to everyone', policy(allowPull('*')), undefined, 'granted'],
+    ['a grant, then an unconditional Deny', policy(allowPull({ AWS: DEV }), denyAll(DEV)), undefined, 'denied'],
+    ['a Deny and no grant', policy(denyAll(DEV)), undefined, 'denied'],
+    [
+      'a Deny with a condition, which cannot be judged here',
+      policy({ ...denyAll(DEV), Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      undefined,
+      'not-yet',
+    ],
+    ["the map's organization granted", policy(allowPull('*', orgCondition(ORG))), ORG, 'granted'],
+    ['another organization granted', policy(allowPull('*', orgCondition('o-zzzzzzzzzz'))), ORG, 'not-yet'],
+    ['the account granted, the map granting by organization', policy(allowPull({ AWS: DEV })), ORG, 'granted'],
+    ['no policy, the map granting by organization', undefined, ORG, 'not-yet'],
+    ['a Deny, the map granting by organization', policy(denyAll(`arn:aws:iam::${DEV}:root`)), ORG, 'denied'],
+  ])('%s: %s', (_, text, org, access) => {
+    expect(pullAccess(text, DEV, org)).toBe(access);
+  });
+
+  it('throws with the reason when the policy is not JSON', () => {
+    expect(() => pullAccess('{nope', DEV)).toThrow(/the ECR repository policy is not valid JSON/);
+    expect(() => pullAccess('{nope', DEV, ORG)).toThrow(/the ECR repository policy is not valid JSON/);
+  });
+});
+
+describe('ecrPullOutcomes', () => {
+  const ctx: EcrContext = { repository: 'web', orchestrator: { account: '111111111111', region: 'us-east-1' } };
+  const outcomes = (read: PolicyRead, accounts = [DEV, PROD, DEV], context = ctx) =>
+    ecrPullOutcomes(context, read, accounts);
+
+  it('warns every account without a grant with one command that grants them all, as the first deploy would', () => {
+    const [dev, prod, devAgain] = outcomes({ kind: 'policy', text: undefined });
+
+    expect(dev).toMatchObject({ result: 'WARN', detail: 'web has no repository policy yet' });
+    expect(dev?.fix).toBe(`the first deploy writes it; or run: ${grantCommand(ctx, undefined, [DEV, PROD])}`);
+    expect(prod).toEqual(dev);
+    expect(devAgain).toEqual(dev);
+  });
+
+  it('says ok for a granted account and grants only the others', () => {
+    const text = policy(allowPull({ AWS: DEV }));
+    const [dev, prod] = outcomes({ kind: 'policy', text }, [DEV, PROD]);
+
+    expect(dev).toEqual({ result: 'ok', detail: 'the policy of web lets account 222222222222 pull' });
+    expect(prod).toEqual({
+      result: 'WARN',
+      detail: 'the policy of web does not grant account 333333333333 pull yet',
+      fix: `the first deploy writes it; or run: ${grantCommand(ctx, text, [PROD])}`,
+    });
+  });
+
+  it('fails a denied account with the statement to remove', () => {
+    const [dev] = outcomes({ kind: 'policy', text: policy(denyAll(DEV)) }, [DEV]);
+    expect(dev).toEqual({
+      result: 'FAIL',
+      detail: 'the policy of web denies 222222222222 pull, whatever grant crossdeploy writes',
+      fix: 'remove or narrow the Deny statement in the repository policy of web (111111111111/us-east-1) that covers account 222222222222',
+    });
+  });
+
+  it('names the organization when the map grants by organization', () => {
+    const org = { ...ctx, principalOrgId: ORG };
+    const [granted] = outcomes({ kind: 'policy', text: policy(allowPull('*', orgCondition(ORG))) }, [DEV], org);
+    const [waiting] = outcomes({ kind: 'policy', text: policy() }, [DEV], org);
+
+    expect(granted?.detail).toBe('the policy of web lets organization o-a1b2c3d4e5 (222222222222) pull');
+    expect(waiting?.detail).toBe('the policy of web does not grant organization o-a1b2c3d4e5 (222222222222) pull yet');
+  });
+
+  it.each<[string, PolicyRead, string, RegExp]>([
+    [
+      'a missing repository',
+      { kind: 'no-repository' },
+      'ECR repository web does not exist in 111111111111/us-east-1',
+      /^deploy the orchestrator \(npx sst deploy\).* aws ecr create-repository --region us-east-1 --repository-name web$/,
+    ],
+    [
+      'a policy that is not JSON',
+      { kind: 'policy', text: '{nope' },
+      'the ECR repository policy is not valid JSON',
+      /^correct the policy: aws ecr get-repository-policy --region us-east-1 --repository-name web$/,
+    ],
+    [
+      'a policy the caller may not read',
+      {
+        kind: 'failed',
+        failure: { action: 'ecr:GetRepositoryPolicy', error: 'AccessDeniedException: no', transient: false },
+      },
+      'ecr:GetRepositoryPolicy failed: AccessDeniedException: no',
+      /^run doctor with credentials of the tools account 111111111111 that may call ecr:GetRepositoryPolicy on web$/,
+    ],
+  ])('fails every account on %s', (_, read, detail, fix) => {
+    const all = outcomes(read, [DEV, PROD]);
+    expect(all).toHaveLength(2);
+    for (const outcome of all) {
+      expect(outcome.result).toBe('FAIL');
+      expect(outcome.detail).toContain(detail);
+      expect(outcome.fix).toMatch(fix);
+    }
+  });
+});
+
+describe('grantCommand', () => {
+  const ctx: EcrContext = { repository: 'acme/web', orchestrator: { account: '111111111111', region: 'eu-west-1' } };
+  const policyIn = (command: string) => {
+    const quoted = /--policy-text '(.*)'$/s.exec(command)?.[1] ?? '';
+    return quoted.replaceAll(`'\\''`, "'");
+  };
+
+  it('writes the merged policy, keeping the statements already there', () => {
+    const existing = policy({ Sid: 'CiPush', Effect: 'Allow', Principal: { AWS: OTHER }, Action: 'ecr:PutImage' });
+    const command = grantCommand(ctx, existing, [DEV, PROD]);
+
+    expect(command).toMatch(
+      /^aws ecr set-repository-policy --region eu-west-1 --registry-id 111111111111 --repository-name acme\/web --policy-text '/,
+    );
+    expect(policyIn(command)).toBe(mergeRepositoryPolicy(existing, { accounts: [DEV, PROD] }).policy);
+    expect(policyGrantsPull(policyIn(command), DEV) && policyGrantsPull(policyIn(command), PROD)).toBe(true);
+  });
+
+  it("quotes the policy for a POSIX shell, even when another team's statement holds a quote", () => {
+    const existing = policy({ Sid: "Bob's", Effect: 'Allow', Principal: { AWS: OTHER }, Action: 'ecr:PutImage' });
+    const command = grantCommand(ctx, existing, [DEV]);
+    expect(command).toContain(`"Sid":"Bob'\\''s"`);
+    expect(JSON.parse(policyIn(command)).Statement[0].Sid).toBe("Bob's");
+  });
+
+  it('grants the organization when the map does', () => {
+    const command = grantCommand({ ...ctx, principalOrgId: ORG }, undefined, [DEV]);
+    expect(JSON.parse(policyIn(command)).Statement[0]).toMatchObject({
+      Principal: '*',
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
+    });
+  });
+});
+
+describe('the report', () => {
+  const row = (overrides: Partial<DoctorRow>): DoctorRow => ({
+    ...toRow(target(), 'service', { result: 'ok', detail: 'fine' }),
+    ...overrides,
+  });
+  const rows = [
+    row({ check: 'ecr-pull', result: 'WARN', fix: 'grant it' }),
+    row({ check: 'deploy-role', result: 'FAIL', fix: 'bootstrap' }),
+    row({ region: 'us-east-1', check: 'ecr-pull', result: 'WARN', fix: 'grant it' }),
+    row({ region: 'us-east-1', check: 'deploy-role', result: 'FAIL', fix: 'bootstrap' }),
+    row({ check: 'service', result: 'skipped', detail: 'needs the deploy role' }),
+    row({ account: PROD, check: 'alarms', result: 'FAIL', fix: 'create web-5xx' }),
+  ];
+
+  it('turns an outcome into a row with every key, fix null when there is none', () => {
+    expect(toRow(target(), 'alarms', { result: 'ok', detail: 'web-5xx exists' })).toEqual({
+      service: 'web',
+      environment: 'dev',
+      account: DEV,
+      region: 'eu-west-1',
+      cluster: 'demo',
+      ecsService: 'web',
+      check: 'alarms',
+      result: 'ok',
+      detail: 'web-5xx exists',
+      fix: null,
+    });
+  });
+
+  it('lists each fix once with every place it applies to, failures first', () => {
+    expect(fixesOf(rows)).toEqual([
+      {
+        check: 'deploy-role',
+        result: 'FAIL',
+        fix: 'bootstrap',
+        where: [`web dev ${DEV}/eu-west-1`, `web dev ${DEV}/us-east-1`],
+      },
+      { check: 'alarms', result: 'FAIL', fix: 'create web-5xx', where: [`web dev ${PROD}/eu-west-1`] },
+      {
+        check: 'ecr-pull',
+        result: 'WARN',
+        fix: 'grant it',
+        where: [`web dev ${DEV}/eu-west-1`, `web dev ${DEV}/us-east-1`],
+      },
+    ]);
+  });
+
+  it.each([
+    ['a FAIL', rows, 1],
+    ['only ok and WARN', [row({}), row({ result: 'WARN', fix: 'x' })], 0],
+    ['ok and skipped', [row({}), row({ result: 'skipped' })], 0],
+    ['no rows', [], 0],
+  ])('exits 1 only on %s', (_, list, code) => {
+    expect(exitCodeOf(list)).toBe(code);
+  });
+
+  it('counts the rows by result', () => {
+    expect(summaryOf(rows)).toBe('6 checks: 0 ok, 2 WARN, 3 FAIL, 1 skipped');
+    expect(summaryOf([row({})])).toBe('1 check: 1 ok, 0 WARN, 0 FAIL, 0 skipped');
+  });
+});

@@ -1,0 +1,319 @@
+// IAM evaluated, not string-matched: @cloud-copilot/iam-simulate decides each request from the policies
+// crossdeploy writes (core/ecr-policy.ts) or deploys (stacks/target-account.yaml, stacks/steps.ts), across
+// accounts the way AWS does (both the caller's identity policy and the resource's policy must allow).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { describe, expect, it } from 'vitest';
+import { mergeRepositoryPolicy } from '../../core/ecr-policy';
+import { parseTemplate, resolveTemplate } from '../../core/iam/cfn-template';
+import { sstRoleName, TARGET_ACCOUNT_TEMPLATE } from '../../core/iam/target-account';
+import { loadMapFile } from '../../core/map/load';
+import { orchestratorNames } from '../../stacks/names';
+import { ASSUME_DEPLOY_ROLE, functionPermissions, type GrantScope, STEP_FUNCTIONS } from '../../stacks/steps';
+import { root } from './code';
+
+const ORCHESTRATOR = '111111111111';
+const TARGET = '222222222222';
+const OUTSIDER = '444444444444';
+const ORG = 'o-a1b2c3d4e5';
+const OTHER_ORG = 'o-z9y8x7w6v5';
+
+type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
+type Policy = { Version: string; Statement: Record<string, unknown>[] };
+
+interface Request {
+  principal: string;
+  action: string;
+  resource: string;
+  /** The account that owns the resource. */
+  account: string;
+  identity: Policy[];
+  resourcePolicy?: Policy;
+  context?: Record<string, string>;
+}
+
+async function decide(request: Request): Promise<Decision> {
+  const simulation: Simulation = {
+    request: {
+      principal: request.principal,
+      action: request.action,
+      resource: { resource: request.resource, accountId: request.account },
+      contextVariables: { ...principalKeys(request.principal), ...request.context },
+    },
+    identityPolicies: request.identity.map((policy, i) => ({ name: `identity-${i}`, policy })),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: request.resourcePolicy,
+  };
+  const result = await runSimulation(simulation, {});
+  // An invalid policy or request must fail the test, not read as a denial.
+  if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors, null, 2));
+  return result.overallResult as Decision;
+}
+
+/**
+ * The keys AWS sets from the caller on every request, which iam-simulate leaves to the caller: for a role
+ * session, aws:PrincipalArn is the role's ARN, not the session's.
+ */
+function principalKeys(principal: string): Record<string, string> {
+  const match = /^arn:([\w-]+):(?:iam|sts)::(\d{12}):(?:role|assumed-role)\/([^/]+)/.exec(principal);
+  if (!match) return {};
+  const [, partition, account, role] = match;
+  return { 'aws:PrincipalArn': `arn:${partition}:iam::${account}:role/${role}`, 'aws:PrincipalAccount': account ?? '' };
+}
+
+const policy = (...Statement: Record<string, unknown>[]): Policy => ({ Version: '2012-10-17', Statement });
+
+describe('pulling from the orchestrator ECR repository with the policy crossdeploy writes', () => {
+  const repository = `arn:aws:ecr:us-east-1:${ORCHESTRATOR}:repository/web`;
+  // What AmazonECSTaskExecutionRolePolicy grants a task execution role: its side of a cross-account pull.
+  const executionRolePolicy = policy({
+    Effect: 'Allow',
+    Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+    Resource: '*',
+  });
+  const pull = (account: string, resourcePolicy: Policy, context?: Record<string, string>) =>
+    decide({
+      principal: `arn:aws:iam::${account}:role/web-execution`,
+      action: 'ecr:BatchGetImage',
+      resource: repository,
+      account: ORCHESTRATOR,
+      identity: [executionRolePolicy],
+      resourcePolicy,
+      ...(context ? { context } : {}),
+    });
+  const written = (grant: Parameters<typeof mergeRepositoryPolicy>[1]) =>
+    JSON.parse(mergeRepositoryPolicy(undefined, grant).policy) as Policy;
+
+  it("lets a target account's task execution role pull", async () => {
+    expect(await pull(TARGET, written({ accounts: [TARGET] }))).toBe('Allowed');
+  });
+
+  it('refuses an account outside the map', async () => {
+    expect(await pull(OUTSIDER, written({ accounts: [TARGET] }))).toBe('ImplicitlyDenied');
+  });
+
+  it('with an Organization grant, lets any account of that Organization pull and no other', async () => {
+    const byOrg = written({ principalOrgId: ORG });
+    expect(await pull(OUTSIDER, byOrg, { 'aws:PrincipalOrgID': ORG })).toBe('Allowed');
+    expect(await pull(OUTSIDER, byOrg, { 'aws:PrincipalOrgID': OTHER_ORG })).toBe('ImplicitlyDenied');
+  });
+});
+
+const template = parseTemplate(readFileSync(join(root, TARGET_ACCOUNT_TEMPLATE), 'utf8'));
+
+/** The deploy role as CloudFormation creates it in the target account, with test parameter values. */
+function deployRole(parameters: Record<string, string> = {}) {
+  const { resources } = resolveTemplate(template, {
+    account: TARGET,
+    region: 'us-east-1',
+    parameters: {
+      OrchestratorAccountId: ORCHESTRATOR,
+      OrganizationId: ORG,
+      ServiceNamePrefix: 'web',
+      TaskRoleArnPattern: 'arn:aws:iam::*:role/web-*',
+      OrchestratorEventBusArn: `arn:aws:events:us-east-1:${ORCHESTRATOR}:event-bus/crossdeploy-prod`,
+      ...parameters,
+    },
+  });
+  const properties = resources.DeployRole?.Properties as {
+    RoleName: string;
+    AssumeRolePolicyDocument: Policy;
+    Policies: { PolicyDocument: Policy }[];
+  };
+  return {
+    arn: `arn:aws:iam::${TARGET}:role/${properties.RoleName}`,
+    trust: properties.AssumeRolePolicyDocument,
+    identity: properties.Policies.map((p) => p.PolicyDocument),
+  };
+}
+
+describe("the deploy role's permissions in a target account", () => {
+  const role = deployRole();
+  const asDeployRole = (action: string, resource: string, context?: Record<string, string>) =>
+    decide({
+      principal: `arn:aws:sts::${TARGET}:assumed-role/crossdeploy-deploy/crossdeploy-step`,
+      action,
+      resource,
+      account: TARGET,
+      identity: role.identity,
+      ...(context ? { context } : {}),
+    });
+  const service = (cluster: string, name: string, region = 'eu-west-1') =>
+    `arn:aws:ecs:${region}:${TARGET}:service/${cluster}/${name}`;
+
+  it.each([
+    ['demo', 'web'],
+    ['demo', 'web-worker'],
+    ['prod', 'web'],
+  ])('can update and describe service %s/%s, inside the prefix, in any region', async (cluster, name) => {
+    expect(await asDeployRole('ecs:UpdateService', service(cluster, name))).toBe('Allowed');
+    expect(await asDeployRole('ecs:DescribeServices', service(cluster, name, 'us-east-1'))).toBe('Allowed');
+  });
+
+  it.each([
+    ['demo', 'payments'],
+    ['demo', 'api-web'],
+  ])('cannot update service %s/%s, outside the prefix', async (cluster, name) => {
+    expect(await asDeployRole('ecs:UpdateService', service(cluster, name))).toBe('ImplicitlyDenied');
+  });
+
+  it('cannot update a service of another account', async () => {
+    expect(
+      await decide({
+        principal: `arn:aws:sts::${TARGET}:assumed-role/crossdeploy-deploy/crossdeploy-step`,
+        action: 'ecs:UpdateService',
+        resource: `arn:aws:ecs:eu-west-1:${OUTSIDER}:service/demo/web`,
+        account: OUTSIDER,
+        identity: role.identity,
+      }),
+    ).toBe('ImplicitlyDenied');
+  });
+
+  it('limits services to clusters of the cluster prefix when one is given', async () => {
+    const scoped = deployRole({ ClusterNamePrefix: 'prod-' });
+    const update = (cluster: string) =>
+      decide({
+        principal: `arn:aws:sts::${TARGET}:assumed-role/crossdeploy-deploy/crossdeploy-step`,
+        action: 'ecs:UpdateService',
+        resource: service(cluster, 'web'),
+        account: TARGET,
+        identity: scoped.identity,
+      });
+    expect(await update('prod-eu')).toBe('Allowed');
+    expect(await update('demo')).toBe('ImplicitlyDenied');
+  });
+
+  it('can register a tagged revision and read task definitions', async () => {
+    const taskDefinition = `arn:aws:ecs:us-east-1:${TARGET}:task-definition/web:42`;
+    expect(await asDeployRole('ecs:RegisterTaskDefinition', taskDefinition)).toBe('Allowed');
+    expect(
+      await asDeployRole('ecs:TagResource', taskDefinition, { 'ecs:CreateAction': 'RegisterTaskDefinition' }),
+    ).toBe('Allowed');
+    expect(await asDeployRole('ecs:DescribeTaskDefinition', '*')).toBe('Allowed');
+  });
+
+  it('cannot tag anything outside a registration', async () => {
+    expect(await asDeployRole('ecs:TagResource', `arn:aws:ecs:us-east-1:${TARGET}:task-definition/web:42`)).toBe(
+      'ImplicitlyDenied',
+    );
+    expect(
+      await asDeployRole('ecs:TagResource', service('demo', 'web'), { 'ecs:CreateAction': 'RegisterTaskDefinition' }),
+    ).toBe('ImplicitlyDenied');
+  });
+
+  it('can pass the task and execution roles to ECS tasks, and to no other service', async () => {
+    const passRole = (roleName: string, passedTo: string) =>
+      asDeployRole('iam:PassRole', `arn:aws:iam::${TARGET}:role/${roleName}`, { 'iam:PassedToService': passedTo });
+    expect(await passRole('web-execution', 'ecs-tasks.amazonaws.com')).toBe('Allowed');
+    expect(await passRole('web-task', 'ecs-tasks.amazonaws.com')).toBe('Allowed');
+    expect(await passRole('web-execution', 'lambda.amazonaws.com')).toBe('ImplicitlyDenied');
+    expect(await passRole('web-execution', 'ec2.amazonaws.com')).toBe('ImplicitlyDenied');
+    expect(await passRole('admin', 'ecs-tasks.amazonaws.com')).toBe('ImplicitlyDenied');
+  });
+
+  it('can read alarms and cannot change them', async () => {
+    const alarm = `arn:aws:cloudwatch:eu-west-1:${TARGET}:alarm:web-5xx`;
+    expect(await asDeployRole('cloudwatch:DescribeAlarms', alarm)).toBe('Allowed');
+    expect(await asDeployRole('cloudwatch:SetAlarmState', alarm)).toBe('ImplicitlyDenied');
+    expect(await asDeployRole('cloudwatch:DeleteAlarms', alarm)).toBe('ImplicitlyDenied');
+  });
+
+  it('cannot do what the steps never do: run tasks, delete services, create roles', async () => {
+    expect(await asDeployRole('ecs:RunTask', `arn:aws:ecs:us-east-1:${TARGET}:task-definition/web:42`)).toBe(
+      'ImplicitlyDenied',
+    );
+    expect(await asDeployRole('ecs:DeleteService', service('demo', 'web'))).toBe('ImplicitlyDenied');
+    expect(await asDeployRole('iam:CreateRole', `arn:aws:iam::${TARGET}:role/web-admin`)).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('assuming the deploy role', () => {
+  const scope: GrantScope = {
+    partition: 'aws',
+    account: ORCHESTRATOR,
+    region: 'us-east-1',
+    deployRole: 'crossdeploy-deploy',
+    names: orchestratorNames('crossdeploy', 'prod', loadMapFile(join(root, 'crossdeploy.yaml'))),
+  };
+  /** `crossdeploy-prod-UpdateServiceFunctionRole-a1b2c3d4`: the role SST gives the function in stage prod. */
+  const functionRole = (id: string) =>
+    `arn:aws:iam::${ORCHESTRATOR}:role/${sstRoleName('crossdeploy', 'prod', `${id}Function`)}-a1b2c3d4`;
+  /** A function's own role policy, as stacks/functions.ts grants it. */
+  const identityOf = (id: string) => {
+    const spec = STEP_FUNCTIONS.find((s) => s.id === id);
+    if (!spec) throw new Error(`no step ${id}`);
+    return [
+      policy(
+        ...functionPermissions(spec, scope).map((p) => ({ Effect: 'Allow', Action: p.actions, Resource: p.resources })),
+      ),
+    ];
+  };
+  // A role whose own policy would let it assume anything: only the trust policy can stop it.
+  const assumeAnything = [policy({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' })];
+
+  const assume = (
+    principal: string,
+    identity: Policy[],
+    context: Record<string, string>,
+    parameters: Record<string, string> = {},
+  ) => {
+    const role = deployRole(parameters);
+    return decide({
+      principal,
+      action: 'sts:AssumeRole',
+      resource: role.arn,
+      account: TARGET,
+      identity,
+      resourcePolicy: role.trust,
+      context,
+    });
+  };
+  const inOrg = { 'aws:PrincipalOrgID': ORG };
+
+  const assumers = STEP_FUNCTIONS.filter((spec) => spec.grants.some((g) => g === ASSUME_DEPLOY_ROLE)).map(
+    (spec) => spec.id,
+  );
+
+  it.each(assumers)("lets the orchestrator's %s step assume it, with its own role policy", async (id) => {
+    expect(await assume(functionRole(id), identityOf(id), inOrg)).toBe('Allowed');
+  });
+
+  it('refuses a crossdeploy role whose own policy does not grant sts:AssumeRole (OpenEcr)', async () => {
+    expect(await assume(functionRole('OpenEcr'), identityOf('OpenEcr'), inOrg)).toBe('ImplicitlyDenied');
+  });
+
+  it('refuses a role of the same name in another account, even inside the Organization', async () => {
+    const elsewhere = `arn:aws:iam::${OUTSIDER}:role/crossdeploy-prod-UpdateServiceFunctionRole-a1b2c3d4`;
+    expect(await assume(elsewhere, assumeAnything, inOrg)).toBe('ImplicitlyDenied');
+  });
+
+  it('refuses an unrelated role of the orchestrator account', async () => {
+    expect(await assume(`arn:aws:iam::${ORCHESTRATOR}:role/ci-runner`, assumeAnything, inOrg)).toBe('ImplicitlyDenied');
+  });
+
+  it('refuses the orchestrator account when it is not in the Organization', async () => {
+    const id = 'UpdateService';
+    expect(await assume(functionRole(id), identityOf(id), { 'aws:PrincipalOrgID': OTHER_ORG })).toBe(
+      'ImplicitlyDenied',
+    );
+  });
+
+  it('with an external id, refuses the wrong one and a missing one, and accepts the right one', async () => {
+    const id = 'CheckHealth';
+    const withExternalId = { ExternalId: 'acme-2f9c' };
+    const attempt = (context: Record<string, string>) =>
+      assume(functionRole(id), identityOf(id), { ...inOrg, ...context }, withExternalId);
+    expect(await attempt({ 'sts:ExternalId': 'acme-2f9c' })).toBe('Allowed');
+    expect(await attempt({ 'sts:ExternalId': 'wrong' })).toBe('ImplicitlyDenied');
+    expect(await attempt({})).toBe('ImplicitlyDenied');
+  });
+
+  it("narrowed to one stage's roles, refuses another stage of the app", async () => {
+    const stage = { OrchestratorRoleNamePattern: 'crossdeploy-prod-*' };
+    const dev = `arn:aws:iam::${ORCHESTRATOR}:role/${sstRoleName('crossdeploy', 'dev', 'UpdateServiceFunction')}-a1b2c3d4`;
+    expect(await assume(functionRole('UpdateService'), identityOf('UpdateService'), inOrg, stage)).toBe('Allowed');
+    expect(await assume(dev, identityOf('UpdateService'), inOrg, stage)).toBe('ImplicitlyDenied');
+  });
+});
