@@ -1,11 +1,9 @@
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runDoctor } from '../aws/doctor-checks';
 import { type DoctorRow, exitCodeOf, fixesOf, summaryOf } from '../core/doctor';
-import { loadMapFile, MapInvalid } from '../core/map/load';
-import type { DeploymentMap } from '../core/map/schema';
 import type { CliIo } from './io';
 import { useLocalEndpoint } from './local-endpoint';
+import { loadMapOrReport } from './map-file';
 
 const USAGE = 'usage: crossdeploy doctor [--map FILE] [--service NAME] [--json]   (default map: crossdeploy.yaml)';
 
@@ -41,15 +39,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
 
   const shown = options.map ?? 'crossdeploy.yaml';
-  let map: DeploymentMap;
-  try {
-    map = loadMapFile(resolve(io.cwd, shown));
-  } catch (error) {
-    if (!(error instanceof MapInvalid)) throw error;
-    // The same lines as `crossdeploy validate`: doctor checks AWS only once the map itself is right.
-    for (const e of error.errors) io.err([`${shown}:${e.line}`, e.path, e.message].filter(Boolean).join('  '));
-    return 1;
-  }
+  // Doctor checks AWS only once the map itself is right.
+  const map = loadMapOrReport('doctor', shown, io);
+  if (!map) return 1;
   if (options.service !== undefined && !map.services[options.service]) {
     io.err(
       `crossdeploy doctor: service "${options.service}" is not in ${shown} (services: ${Object.keys(map.services).join(', ')})`,

@@ -1,8 +1,7 @@
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadMapFile, MapInvalid } from '../core/map/load';
 import type { DeploymentMap } from '../core/map/schema';
 import type { CliIo } from './io';
+import { loadMapOrReport } from './map-file';
 
 const USAGE = 'usage: crossdeploy validate [--map FILE]   (default: crossdeploy.yaml)';
 
@@ -20,19 +19,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
 
-  // Errors name the file the way the user wrote it, so they can paste the location into an editor.
   const shown = options.map ?? 'crossdeploy.yaml';
-  let map: DeploymentMap;
-  try {
-    map = loadMapFile(resolve(io.cwd, shown));
-  } catch (error) {
-    if (error instanceof MapInvalid) {
-      for (const e of error.errors) io.err([`${shown}:${e.line}`, e.path, e.message].filter(Boolean).join('  '));
-    } else {
-      io.err(`crossdeploy validate: ${(error as Error).message}`);
-    }
-    return 1;
-  }
+  const map = loadMapOrReport('validate', shown, io);
+  if (!map) return 1;
   io.out(`${shown} is valid: ${summarize(map)}`);
   return 0;
 }
