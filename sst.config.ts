@@ -16,10 +16,15 @@ export default $config({
     const { mapProblems, orchestratorNames } = await import('./stacks/names');
     const { createTables, createApprovalTopics } = await import('./stacks/storage');
     const { createRepositories, createBuildProject } = await import('./stacks/build');
-    const { createEventBus, createDeadLetterQueues, createEventRules } = await import('./stacks/events');
+    const { createEventBus, createEventBusPolicy, createDeadLetterQueues, createEventRules } = await import(
+      './stacks/events'
+    );
+    const { busOrganizationId } = await import('./stacks/policies');
     const { createApi, routeApi } = await import('./stacks/api');
     const { createStepFunctions, createTriggeredFunctions, grantScope } = await import('./stacks/functions');
     const { createStateMachines } = await import('./stacks/state-machines');
+    const { createAlerts } = await import('./stacks/alerts');
+    const { createDoctorRole } = await import('./stacks/doctor');
 
     // The map decides the repositories, the approval topics and what the starter bundles.
     const deployRole = deployRoleName();
@@ -36,6 +41,8 @@ export default $config({
     const repositories = createRepositories(names.repositories);
     const build = createBuildProject(scope, repositories);
     const bus = createEventBus(names);
+    // The target accounts forward their ECS and alarm events here; without an Organization id, no policy.
+    createEventBusPolicy(bus, busOrganizationId(map));
     if (map.bootstrap) {
       const { createTargetBootstrap, readTargetAccountTemplate } = await import('./stacks/target-bootstrap');
       createTargetBootstrap(readTargetAccountTemplate($cli.paths.root), {
@@ -61,6 +68,10 @@ export default $config({
     };
     const steps = createStepFunctions({ scope, environment, mapBundle });
     const machines = createStateMachines(steps, scope, { buildProject: build.name });
+    // An alarm per workflow on failed executions, to crossdeploy-<stage>-alerts.
+    const alerts = createAlerts(machines);
+    // `crossdeploy doctor` runs as this role (docs/deploying.md, step 6).
+    const doctor = createDoctorRole(scope);
 
     const deadLetters = createDeadLetterQueues();
     const triggered = createTriggeredFunctions(
@@ -80,6 +91,8 @@ export default $config({
       deployEnvironmentStateMachine: machines.DeployEnvironment.arn,
       deployTargetStateMachine: machines.DeployTarget.arn,
       rollbackTargetStateMachine: machines.RollbackTarget.arn,
+      alertsTopic: alerts.topic.arn,
+      doctorRole: doctor.arn,
     };
   },
 });

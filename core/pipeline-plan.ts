@@ -3,7 +3,7 @@
 
 import { environmentsForBranch, planEnvironment } from './map/plan';
 import type { DeploymentMap } from './map/schema';
-import type { PipelineInput, PipelineStage, PushEvent } from './pipeline-types';
+import type { BuildSource, PipelineInput, PipelineStage, PushEvent } from './pipeline-types';
 import { executionName, shortHash } from './push';
 import type { ImageRef } from './types';
 
@@ -36,7 +36,21 @@ export function pipelineInput(map: DeploymentMap, serviceName: string, push: Pus
     orchestrator: { account: map.orchestrator.account, region: map.orchestrator.region },
     // '' rather than null: the build step passes it to CodeBuild, which refuses a null variable value.
     test: service.test ?? '',
+    source: buildSourceOf(service.source, map.orchestrator.region),
     stages: environments.map((environment) => stageOf(map, serviceName, environment, pipelineId, push.commit)),
+  };
+}
+
+/**
+ * The repository CodeBuild checks out for a service, from the map's `source`. CodeCommit repositories are
+ * the orchestrator region's (the build runs there); China regions have their own domain.
+ */
+export function buildSourceOf(source: { github: string } | { codecommit: string }, region: string): BuildSource {
+  if ('github' in source) return { type: 'GITHUB', location: `https://github.com/${source.github}.git` };
+  const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return {
+    type: 'CODECOMMIT',
+    location: `https://git-codecommit.${region}.${domain}/v1/repos/${source.codecommit}`,
   };
 }
 

@@ -50,7 +50,19 @@ export interface PipelineInput {
    * hands it to CodeBuild as an environment variable, and CodeBuild rejects a null value.
    */
   test: string;
+  /**
+   * What CodeBuild checks out (`SourceTypeOverride`, `SourceLocationOverride` of the build): the service's
+   * repository, at `commit`. GitHub: `https://github.com/<owner>/<repo>.git`; CodeCommit:
+   * `https://git-codecommit.<orchestrator region>.amazonaws.com/v1/repos/<name>`.
+   */
+  source: BuildSource;
   stages: PipelineStage[];
+}
+
+/** A CodeBuild source: the type and location `codebuild:startBuild` takes as overrides. */
+export interface BuildSource {
+  type: 'GITHUB' | 'CODECOMMIT';
+  location: string;
 }
 
 /** What an approver decides from: everything about to ship, and where. */

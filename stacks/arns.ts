@@ -44,3 +44,6 @@ export const logStreamsArn = ({ partition, region, account }: Where, group: stri
 
 export const logGroupArn = ({ partition, region, account }: Where, group: string): string =>
   `arn:${partition}:logs:${region}:${account}:log-group:${group}`;
+
+export const codecommitRepositoryArn = ({ partition, region, account }: Where, repository: string): string =>
+  `arn:${partition}:codecommit:${region}:${account}:${repository}`;

@@ -52,6 +52,7 @@ export function createBuildProject(
         buildPolicy({
           where: s,
           repositories: s.names.repositories,
+          codecommitRepositories: s.names.codecommitRepositories,
           logGroup: buildLogGroupName(s.names.buildProject),
         }),
       ),
@@ -65,6 +66,8 @@ export function createBuildProject(
       description: 'crossdeploy: build, test and push one commit of one service',
       serviceRole: role.arn,
       buildTimeout: BUILD_TIMEOUT_MINUTES,
+      // Each build the pipeline starts overrides the source with the service's repository (GITHUB or
+      // CODECOMMIT, SourceTypeOverride/SourceLocationOverride) at the pushed commit; the buildspec stays this one.
       source: { type: 'NO_SOURCE', buildspec: BUILDSPEC },
       artifacts: { type: 'NO_ARTIFACTS' },
       environment: {

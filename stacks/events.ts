@@ -3,7 +3,7 @@
 import { stageName } from './config';
 import type { TriggeredFunctions } from './functions';
 import type { OrchestratorNames } from './names';
-import { deadLetterQueuePolicy } from './policies';
+import { deadLetterQueuePolicy, eventBusPolicy } from './policies';
 import {
   DEAD_LETTER_RETENTION_SECONDS,
   eventRules,
@@ -15,6 +15,22 @@ import {
 
 export function createEventBus(names: OrchestratorNames): aws.cloudwatch.EventBus {
   return new aws.cloudwatch.EventBus('Bus', { name: names.eventBus });
+}
+
+/**
+ * Lets the accounts of the Organization put events on the bus: the target accounts' forwarding rules
+ * (stacks/target-account.yaml) send their ECS deployment and CloudWatch alarm state changes there. Without an
+ * Organization in the map there is no policy, and those events are refused.
+ */
+export function createEventBusPolicy(
+  bus: aws.cloudwatch.EventBus,
+  organizationId: string | undefined,
+): aws.cloudwatch.EventBusPolicy | undefined {
+  if (organizationId === undefined) return undefined;
+  return new aws.cloudwatch.EventBusPolicy('BusPolicy', {
+    eventBusName: bus.name,
+    policy: bus.arn.apply((arn) => eventBusPolicy(arn, organizationId)),
+  });
 }
 
 export type DeadLetterQueues = Partial<Record<TriggeredFunctionId, aws.sqs.Queue>>;

@@ -32,13 +32,13 @@ export const registryHost = (account: string, region: string): string =>
   `${account}.dkr.ecr.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
 
 /**
- * Logs in to ECR, runs the map's test command when there is one (`''` otherwise, never null: CodeBuild
- * refuses null values), builds the image and pushes it tagged with the full commit id, which
- * find-built-image looks up. Everything is in one phase (CodeBuild stops a phase at the first command that
- * fails, and `on-failure: ABORT` skips the rest): a failed test or build pushes nothing.
- *
- * The project has no source yet (NO_SOURCE): checking out the service's repository (GITHUB or CODECOMMIT
- * source per service of the map) is for later.
+ * Runs in the service's repository, which CodeBuild checked out at the commit into `CODEBUILD_SRC_DIR` (the
+ * pipeline's "Build image once" state overrides the project's source with the map's `source`: GITHUB or
+ * CODECOMMIT). Logs in to ECR, runs the map's test command there when there is one (`''` otherwise, never
+ * null: CodeBuild refuses null values), builds the image from the Dockerfile at the repository's root and
+ * pushes it tagged with the full commit id, which find-built-image looks up. Everything is in one phase
+ * (CodeBuild stops a phase at the first command that fails, and `on-failure: ABORT` skips the rest): a failed
+ * test or build pushes nothing.
  */
 export const BUILDSPEC = `version: 0.2
 env:
@@ -47,16 +47,21 @@ phases:
   build:
     on-failure: ABORT
     commands:
-      - echo "crossdeploy building $CROSSDEPLOY_SERVICE at $CROSSDEPLOY_COMMIT"
+      - echo "crossdeploy building $CROSSDEPLOY_SERVICE at $CROSSDEPLOY_COMMIT in $CODEBUILD_SRC_DIR"
+      - |
+        if [ ! -f "$CODEBUILD_SRC_DIR/Dockerfile" ]; then
+          echo "crossdeploy: no Dockerfile at the root of the repository of $CROSSDEPLOY_SERVICE" >&2
+          exit 1
+        fi
       - aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$CROSSDEPLOY_REGISTRY"
       - |
         if [ -n "\${CROSSDEPLOY_TEST_COMMAND:-}" ]; then
           echo "crossdeploy: testing with: $CROSSDEPLOY_TEST_COMMAND"
-          bash -c "$CROSSDEPLOY_TEST_COMMAND"
+          (cd "$CODEBUILD_SRC_DIR" && bash -c "$CROSSDEPLOY_TEST_COMMAND")
         else
           echo "crossdeploy: the map names no test command"
         fi
-      - docker build --tag "$CROSSDEPLOY_REGISTRY/$CROSSDEPLOY_REPOSITORY:$CROSSDEPLOY_COMMIT" .
+      - docker build --file "$CODEBUILD_SRC_DIR/Dockerfile" --tag "$CROSSDEPLOY_REGISTRY/$CROSSDEPLOY_REPOSITORY:$CROSSDEPLOY_COMMIT" "$CODEBUILD_SRC_DIR"
       - docker push "$CROSSDEPLOY_REGISTRY/$CROSSDEPLOY_REPOSITORY:$CROSSDEPLOY_COMMIT"
 `;
 

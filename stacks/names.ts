@@ -22,6 +22,8 @@ export interface OrchestratorNames {
    * and the targets' task definitions use the map's names), so they are not per stage.
    */
   repositories: string[];
+  /** CodeCommit repositories the map's services are built from (the build's role may pull them), sorted. */
+  codecommitRepositories: string[];
   /**
    * SNS topics of the map's approval gates, each once, sorted. Named exactly as in the map: request-approval
    * publishes to `arn:...:sns:<orchestrator region>:<orchestrator account>:<topic>`.
@@ -34,6 +36,11 @@ export const stateMachineNameOf = (app: string, stage: string, file: string): st
 
 export function orchestratorNames(app: string, stage: string, map: MapForStack): OrchestratorNames {
   const repositories = new Set(Object.values(map.services).map((service) => service.repository));
+  const codecommit = new Set(
+    Object.values(map.services).flatMap((service) =>
+      'codecommit' in service.source ? [service.source.codecommit] : [],
+    ),
+  );
   const topics = new Set<string>();
   for (const environment of Object.values(map.environments)) {
     if (environment.approval) topics.add(environment.approval.topic);
@@ -47,6 +54,7 @@ export function orchestratorNames(app: string, stage: string, map: MapForStack):
     pipeline: stateMachineNameOf(app, stage, 'pipeline'),
     buildProject: stageName(app, stage, 'build', 255),
     repositories: [...repositories].sort(),
+    codecommitRepositories: [...codecommit].sort(),
     approvalTopics: [...topics].sort(),
   };
 }

@@ -2,6 +2,7 @@
 // no SST globals), so tests can read them.
 import {
   buildProjectArn,
+  codecommitRepositoryArn,
   defaultBusRuleArn,
   executionsArn,
   logStreamsArn,
@@ -168,19 +169,37 @@ export const ECR_PUSH_ACTIONS = [
   'ecr:UploadLayerPart',
 ] as const;
 
-/** The build's role: push to the map's repositories and write its own logs, nothing else. */
+/**
+ * The build's role: check out the map's CodeCommit repositories, push to its ECR repositories and write its
+ * own logs, nothing else. (GitHub sources are read with the account's CodeBuild source credential.)
+ */
 export function buildPolicy({
   where,
   repositories,
+  codecommitRepositories = [],
   logGroup,
 }: {
   where: Where;
   repositories: string[];
+  /** CodeCommit repositories of the orchestrator account and region the services are built from. */
+  codecommitRepositories?: string[];
   logGroup: string;
 }): PolicyDocument {
+  const pull: PolicyStatement[] =
+    codecommitRepositories.length > 0
+      ? [
+          {
+            Sid: 'PullSources',
+            Effect: 'Allow',
+            Action: ['codecommit:GitPull'],
+            Resource: codecommitRepositories.map((repository) => codecommitRepositoryArn(where, repository)).sort(),
+          },
+        ]
+      : [];
   return {
     Version: '2012-10-17',
     Statement: [
+      ...pull,
       {
         Sid: 'PushImages',
         Effect: 'Allow',
@@ -217,4 +236,84 @@ export function deadLetterQueuePolicy(queueArn: string, ruleArns: string[]): str
       },
     ],
   });
+}
+
+/**
+ * The Organization whose accounts may put events on the stage's bus: `bootstrap.organizationId`, else
+ * `ecr.principalOrgId`; undefined when the map names neither (then the bus has no resource policy, and the
+ * target accounts' forwarding rules cannot deliver to it).
+ */
+export function busOrganizationId(map: {
+  bootstrap?: { organizationId?: string };
+  ecr?: { principalOrgId?: string };
+}): string | undefined {
+  return map.bootstrap?.organizationId ?? map.ecr?.principalOrgId;
+}
+
+/**
+ * The stage's bus: any principal of the Organization may put events on it. The target accounts' forwarding
+ * rules (stacks/target-account.yaml) put their ECS and CloudWatch alarm events with a role of their account.
+ */
+export function eventBusPolicy(busArn: string, organizationId: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'OrganizationPutEvents',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Resource: busArn,
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+      },
+    ],
+  });
+}
+
+/** The doctor's role: any principal of the tools account that its own IAM policy lets assume it. */
+export function doctorTrustPolicy({ partition, account }: Where): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ToolsAccountAdmins',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+        Action: 'sts:AssumeRole',
+      },
+    ],
+  });
+}
+
+/**
+ * What `crossdeploy doctor` calls with its own credentials (aws/doctor-checks.ts): assume the deploy role in
+ * the target accounts (everything else there it does as that role) and read the map's repositories and their
+ * policies in the tools account. Nothing else.
+ */
+export function doctorPolicy({
+  where,
+  deployRole,
+  repositories,
+}: {
+  where: Where;
+  deployRole: string;
+  repositories: string[];
+}): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AssumeDeployRole',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: [`arn:${where.partition}:iam::*:role/${deployRole}`],
+      },
+      {
+        Sid: 'ReadRepositories',
+        Effect: 'Allow',
+        Action: ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy'],
+        Resource: repositories.map((repository) => repositoryArn(where, repository)).sort(),
+      },
+    ],
+  };
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadMapFile, parseMap } from '../../core/map/load';
 import { planEnvironment } from '../../core/map/plan';
 import type { DeploymentMap } from '../../core/map/schema';
-import { deploymentIdOf, pipelineInput } from '../../core/pipeline-plan';
+import { buildSourceOf, deploymentIdOf, pipelineInput } from '../../core/pipeline-plan';
 import type { PushEvent } from '../../core/pipeline-types';
 import { executionName } from '../../core/push';
 import type { ImageRef } from '../../core/types';
@@ -42,6 +42,7 @@ describe('pipelineInput on the example map', () => {
       repository: 'web',
       orchestrator: { account: '111111111111', region: 'us-east-1' },
       test: '',
+      source: { type: 'GITHUB', location: 'https://github.com/acme/web.git' },
       stages: [
         {
           environment: 'dev',
@@ -121,6 +122,25 @@ deployRole: crossdeploy-deploy
 
   it("passes on the service's test command", () => {
     expect(input.test).toBe('npm test');
+  });
+});
+
+describe('buildSourceOf', () => {
+  it("gives CodeBuild the GitHub repository's clone URL", () => {
+    expect(buildSourceOf({ github: 'acme/web' }, 'eu-west-1')).toEqual({
+      type: 'GITHUB',
+      location: 'https://github.com/acme/web.git',
+    });
+  });
+
+  it("gives CodeBuild the CodeCommit repository of the orchestrator's region", () => {
+    expect(buildSourceOf({ codecommit: 'web' }, 'eu-west-1')).toEqual({
+      type: 'CODECOMMIT',
+      location: 'https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/web',
+    });
+    expect(buildSourceOf({ codecommit: 'web' }, 'cn-north-1').location).toBe(
+      'https://git-codecommit.cn-north-1.amazonaws.com.cn/v1/repos/web',
+    );
   });
 });
 

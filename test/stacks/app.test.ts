@@ -1,7 +1,10 @@
 // sst.config.ts's run(), executed with stand-ins for SST's and Pulumi's globals: which resources the app
 // declares and how it wires them (environment, bundled files, routes, rules, definitions). Nothing here talks
 // to AWS or runs Pulumi; the Pulumi types are checked by scripts/typecheck-infra.sh.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orchestratorRoleNamePattern } from '../../core/iam/target-account';
 import { ENVIRONMENT_VARIABLES, STEP_FUNCTIONS } from '../../stacks/steps';
 import { TRIGGERED_FUNCTIONS } from '../../stacks/triggered';
 import { root } from './code';
@@ -71,6 +74,21 @@ function namespace(prefix: string): unknown {
 const GLOBALS = ['$config', '$app', '$cli', '$resolve', '$interpolate', '$util', 'aws', 'sst'] as const;
 let result: Record<string, unknown>;
 const saved = new Map<string, unknown>();
+let app: { default: { run(): Promise<Record<string, unknown>> } };
+
+/** run() again with another map (CROSSDEPLOY_MAP_FILE): what it declares, and its outputs. */
+async function runWithMap(mapFile: string): Promise<{ declared: Declared[]; result: Record<string, unknown> }> {
+  const before = declared.length;
+  const previous = process.env.CROSSDEPLOY_MAP_FILE;
+  process.env.CROSSDEPLOY_MAP_FILE = mapFile;
+  try {
+    const output = plain(await app.default.run()) as Record<string, unknown>;
+    return { declared: declared.splice(before), result: output };
+  } finally {
+    if (previous === undefined) delete process.env.CROSSDEPLOY_MAP_FILE;
+    else process.env.CROSSDEPLOY_MAP_FILE = previous;
+  }
+}
 
 beforeAll(async () => {
   const g = globalThis as Record<string, unknown>;
@@ -96,7 +114,7 @@ beforeAll(async () => {
   // Not a literal import: the project's tsc would follow it into SST's platform types, which only
   // scripts/typecheck-infra.sh installs and checks (with its own options).
   const config = '../../sst.config.ts';
-  const app = (await import(/* @vite-ignore */ config)) as { default: { run(): Promise<Record<string, unknown>> } };
+  app = (await import(/* @vite-ignore */ config)) as typeof app;
   result = plain(await app.default.run()) as Record<string, unknown>;
 });
 
@@ -122,7 +140,10 @@ describe('sst.config.ts', () => {
       'crossdeploy-test-approvals',
       'crossdeploy-test-leases',
     ]);
-    expect(ofType('aws.sns.Topic').map((d) => plain(d.args.name))).toEqual(['prod-approvals']);
+    expect(ofType('aws.sns.Topic').map((d) => plain(d.args.name))).toEqual([
+      'prod-approvals',
+      'crossdeploy-test-alerts',
+    ]);
     expect(ofType('aws.ecr.Repository').map((d) => plain(d.args.name))).toEqual(['web']);
     expect(ofType('aws.codebuild.Project').map((d) => plain(d.args.name))).toEqual(['crossdeploy-test-build']);
     expect(ofType('aws.cloudwatch.EventBus').map((d) => plain(d.args.name))).toEqual(['crossdeploy-test']);
@@ -250,5 +271,123 @@ describe('sst.config.ts', () => {
     expect(project.environment).toMatchObject({ type: 'ARM_CONTAINER', privilegedMode: true });
     expect(project.serviceRole).toBe('arn:aws:test:::aws.iam.Role/BuildRole');
     expect(named('aws.ecr.LifecyclePolicy', 'WebRepositoryLifecycle').args.repository).toBe('web');
+  });
+
+  it('gives the bus no resource policy when the map names no Organization', () => {
+    expect(ofType('aws.cloudwatch.EventBusPolicy')).toEqual([]);
+  });
+
+  it("lets the map's Organization (ecr.principalOrgId) put events on the bus, and nobody else", async () => {
+    const other = await runWithMap('test/stacks/fixtures/organization-map.yaml');
+    const policies = other.declared.filter((d) => d.type === 'aws.cloudwatch.EventBusPolicy');
+    expect(policies.map((d) => d.name)).toEqual(['BusPolicy']);
+    const args = plain(policies[0]?.args) as { eventBusName: string; policy: string };
+    expect(args.eventBusName).toBe('crossdeploy-test');
+    // The same map's CodeCommit service: the build's role may pull its repository.
+    const build = other.declared.find((d) => d.type === 'aws.iam.RolePolicy' && d.name === 'BuildPolicy');
+    const buildPolicy = JSON.parse(plain(build?.args.policy) as string) as { Statement: { Sid: string }[] };
+    expect(buildPolicy.Statement[0]).toEqual({
+      Sid: 'PullSources',
+      Effect: 'Allow',
+      Action: ['codecommit:GitPull'],
+      Resource: ['arn:aws:codecommit:us-east-1:111111111111:jobs-repo'],
+    });
+    expect(JSON.parse(args.policy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OrganizationPutEvents',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 'events:PutEvents',
+          Resource: 'arn:aws:test:::aws.cloudwatch.EventBus/Bus',
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+        },
+      ],
+    });
+  });
+
+  it('alarms on any failed execution of each state machine, to crossdeploy-<stage>-alerts', () => {
+    const topic = named('aws.sns.Topic', 'AlertsTopic');
+    expect(topic.args.name).toBe('crossdeploy-test-alerts');
+    const alarms = ofType('aws.cloudwatch.MetricAlarm').map((d) => plain(d.args) as Record<string, unknown>);
+    const machines = ['RollbackTarget', 'DeployTarget', 'DeployEnvironment', 'Pipeline'];
+    expect(alarms.map((a) => a.name)).toEqual([
+      'crossdeploy-test-rollback-target-executions-failed',
+      'crossdeploy-test-deploy-target-executions-failed',
+      'crossdeploy-test-deploy-environment-executions-failed',
+      'crossdeploy-test-pipeline-executions-failed',
+    ]);
+    alarms.forEach((alarm, i) => {
+      expect(alarm).toMatchObject({
+        namespace: 'AWS/States',
+        metricName: 'ExecutionsFailed',
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        alarmActions: ['arn:aws:test:::aws.sns.Topic/AlertsTopic'],
+      });
+      expect(alarm.dimensions).toEqual({
+        StateMachineArn: `arn:aws:test:::aws.sfn.StateMachine/${machines[i]}StateMachine`,
+      });
+    });
+    expect(result.alertsTopic).toBe('arn:aws:test:::aws.sns.Topic/AlertsTopic');
+  });
+
+  it('creates the doctor role: named to match the deploy role trust, assumable from the tools account, nothing more', () => {
+    const role = named('aws.iam.Role', 'DoctorRole').args;
+    expect(role.name).toBe('crossdeploy-test-doctor');
+    // The deploy role trusts tools-account roles matching crossdeploy-<stage>-* (OrchestratorRoleNamePattern).
+    const pattern = orchestratorRoleNamePattern('crossdeploy', 'test', []);
+    expect(String(role.name)).toMatch(new RegExp(`^${pattern.replace('*', '.*')}$`));
+    expect(JSON.parse(role.assumeRolePolicy as string)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'ToolsAccountAdmins',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    });
+    const policy = named('aws.iam.RolePolicy', 'DoctorPolicy').args;
+    expect(policy.role).toBe('DoctorRole');
+    expect(JSON.parse(policy.policy as string).Statement).toEqual([
+      {
+        Sid: 'AssumeDeployRole',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: ['arn:aws:iam::*:role/crossdeploy-deploy'],
+      },
+      {
+        Sid: 'ReadRepositories',
+        Effect: 'Allow',
+        Action: ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy'],
+        Resource: ['arn:aws:ecr:us-east-1:111111111111:repository/web'],
+      },
+    ]);
+    expect(ofType('aws.iam.RolePolicyAttachment').filter((d) => d.name.startsWith('Doctor'))).toEqual([]);
+    expect(result.doctorRole).toBe('arn:aws:test:::aws.iam.Role/DoctorRole');
+  });
+
+  it('lets the doctor make, with its own credentials, exactly the calls aws/doctor-checks.ts makes outside targets', () => {
+    const source = readFileSync(join(root, 'aws/doctor-checks.ts'), 'utf8');
+    // Commands sent on the orchestrator's clients (sts, ecr); the rest go through the deploy role's credentials.
+    const commands = [...source.matchAll(/new (\w+)Command\(/g)].map((m) => m[1]);
+    expect([...new Set(commands)].sort()).toEqual([
+      'AssumeRole',
+      'DescribeAlarms',
+      'DescribeServices',
+      'DescribeTaskDefinition',
+      'GetRepositoryPolicy',
+    ]);
+    const policy = JSON.parse(named('aws.iam.RolePolicy', 'DoctorPolicy').args.policy as string) as {
+      Statement: { Action: string[] }[];
+    };
+    const allowed = policy.Statement.flatMap((s) => s.Action);
+    expect(allowed).toEqual(expect.arrayContaining(['sts:AssumeRole', 'ecr:GetRepositoryPolicy']));
   });
 });

@@ -1,6 +1,6 @@
 // The orchestrator's resources as the SST app declares them (names, tables, build), checked without Pulumi.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,14 +57,16 @@ describe('resource names', () => {
       pipeline: 'crossdeploy-test-pipeline',
       buildProject: 'crossdeploy-test-build',
       repositories: ['web'],
+      codecommitRepositories: [],
       approvalTopics: ['prod-approvals'],
     });
   });
 
   it('creates each repository and approval topic once, however many services and environments share it', () => {
     const map = mapWith('deployRole: crossdeploy-deploy');
-    const { repositories, approvalTopics } = orchestratorNames('crossdeploy', 'dev', map);
+    const { repositories, codecommitRepositories, approvalTopics } = orchestratorNames('crossdeploy', 'dev', map);
     expect(repositories).toEqual(['jobs', 'shop/web']);
+    expect(codecommitRepositories).toEqual(['jobs']);
     expect(approvalTopics).toEqual(['dev-approvals', 'release-approvals']);
   });
 
@@ -221,6 +223,24 @@ describe('image build', () => {
     }
   });
 
+  it("checks out the service's repository: its source type and location from the pipeline input", () => {
+    const build = asl.States['Build image once']?.Parameters as Record<string, unknown>;
+    expect(build['SourceTypeOverride.$']).toBe('$.source.type');
+    expect(build['SourceLocationOverride.$']).toBe('$.source.location');
+    expect(build['SourceVersion.$']).toBe('$.commit');
+    const commit = '0123456789abcdef0123456789abcdef01234567';
+    const push = { source: { github: 'acme/web' }, commit, author: 'a', message: 'm', changedPaths: [] };
+    expect(pipelineInput(example.map, 'web', { ...push, branch: 'main' }).source).toEqual({
+      type: 'GITHUB',
+      location: 'https://github.com/acme/web.git',
+    });
+    const map = mapWith('deployRole: crossdeploy-deploy');
+    expect(pipelineInput(map, 'jobs', { ...push, source: { codecommit: 'jobs' }, branch: 'main' }).source).toEqual({
+      type: 'CODECOMMIT',
+      location: 'https://git-codecommit.us-east-1.amazonaws.com/v1/repos/jobs',
+    });
+  });
+
   it('is a buildspec 0.2 that stops at the first failing command', () => {
     const spec = parse(BUILDSPEC) as {
       version: number;
@@ -237,6 +257,10 @@ describe('image build', () => {
     const dir = mkdtempSync(join(tmpdir(), 'crossdeploy-buildspec-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
     const log = join(dir, 'calls.log');
+    // The checked-out repository, with its Dockerfile at the root.
+    const source = join(dir, 'src');
+    mkdirSync(source);
+    writeFileSync(join(source, 'Dockerfile'), 'FROM scratch\n');
     // `aws ecr get-login-password` prints a password; `docker login` reads all of it (so it logs after aws did).
     const stubs = {
       aws: `echo "aws $*" >> "${log}"\n[ "$1 $2" != "ecr get-login-password" ] || echo pw`,
@@ -250,7 +274,7 @@ describe('image build', () => {
     const commands = (parse(BUILDSPEC) as { phases: { build: { commands: string[] } } }).phases.build.commands;
     const script = commands.map((command) => `{\n${command}\n} || exit $?`).join('\n');
 
-    const run = (test: string) => {
+    const run = (test: string, sourceDir = source) => {
       writeFileSync(log, '');
       // stdin not a socket: Debian's bash would take a socket for a remote shell and read ~/.bashrc.
       const result = spawnSync('bash', ['-c', script], {
@@ -265,6 +289,7 @@ describe('image build', () => {
           CROSSDEPLOY_COMMIT: 'abc123',
           CROSSDEPLOY_TEST_COMMAND: test,
           MARK: join(dir, 'tested'),
+          CODEBUILD_SRC_DIR: sourceDir,
         },
       });
       if (result.status === 127 || result.error) throw new Error(`${result.error ?? ''}${result.stderr}`);
@@ -278,18 +303,26 @@ describe('image build', () => {
       expect(calls).toEqual([
         'aws ecr get-login-password --region us-east-1',
         'docker login --username AWS --password-stdin 111111111111.dkr.ecr.us-east-1.amazonaws.com <<< pw',
-        `docker build --tag ${image} .`,
+        `docker build --file ${source}/Dockerfile --tag ${image} ${source}`,
         `docker push ${image}`,
       ]);
       expect(stdout).toContain('the map names no test command');
     });
 
     it('runs the test command before the build', () => {
-      const { status, calls, stdout } = run('echo tested "$CROSSDEPLOY_COMMIT" && touch "$MARK"');
+      const { status, calls, stdout } = run('echo tested "$CROSSDEPLOY_COMMIT" in "$PWD" && touch "$MARK"');
       expect(status).toBe(0);
-      expect(stdout).toContain('tested abc123');
+      expect(stdout).toContain(`tested abc123 in ${source}`);
       expect(existsSync(join(dir, 'tested'))).toBe(true);
       expect(calls.at(-1)).toBe(`docker push ${image}`);
+    });
+
+    it('builds nothing without a Dockerfile at the root of the checked-out repository', () => {
+      const empty = join(dir, 'empty');
+      mkdirSync(empty);
+      const { status, calls } = run('', empty);
+      expect(status).toBe(1);
+      expect(calls.some((call) => call.startsWith('docker build') || call.startsWith('docker push'))).toBe(false);
     });
 
     it('pushes nothing when the test fails', () => {
@@ -301,6 +334,22 @@ describe('image build', () => {
 });
 
 describe("the build's role", () => {
+  it("may pull the map's CodeCommit repositories, and no other", () => {
+    const policy = buildPolicy({
+      where,
+      repositories: ['web'],
+      codecommitRepositories: ['jobs', 'api'],
+      logGroup: buildLogGroupName('p'),
+    });
+    expect(policy.Statement[0]).toEqual({
+      Sid: 'PullSources',
+      Effect: 'Allow',
+      Action: ['codecommit:GitPull'],
+      Resource: ['arn:aws:codecommit:us-east-1:111111111111:api', 'arn:aws:codecommit:us-east-1:111111111111:jobs'],
+    });
+    expect(policy.Statement.filter((s) => s.Action.some((a) => a.startsWith('codecommit:')))).toHaveLength(1);
+  });
+
   it('may push to the repositories, log in to ECR and write its own logs, nothing else', () => {
     const policy = buildPolicy({ where, repositories: ['web', 'api'], logGroup: buildLogGroupName('p') });
     expect(policy.Statement).toEqual([
