@@ -75,6 +75,7 @@ export function usePipelineStack(moto: ReturnType<typeof useMoto>, mapText: () =
   };
   return {
     stack: current,
+    map: () => map,
     mapFile: () => mapFile,
     /** Delivers a push as GitHub would and resolves with the webhook's answer. */
     deliver: (push: Omit<GithubPush, 'repository'>, deliveryId?: string) =>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pipelineInput } from '../../core/pipeline-plan';
 import { approvalLinkIn, decide } from '../../local/actors';
 import { useMoto } from '../support/moto';
 import { commit, DEV, PROD, pipelineMap, usePipelineStack } from '../support/pipeline';
@@ -7,7 +8,32 @@ import { live } from '../support/workflows';
 const moto = useMoto();
 
 describe('pipeline workflow (state-machines/pipeline.asl.json), from a git push', () => {
-  const { stack, deliver, pipeline, finished } = usePipelineStack(moto);
+  const { stack, deliver, pipeline, finished, map } = usePipelineStack(moto);
+
+  it("ends with the start's own error, and releases the lease, when an environment's execution cannot start", async () => {
+    const push = {
+      source: { github: 'acme/web' },
+      branch: 'main',
+      commit: commit('7'),
+      author: 'sam',
+      message: 'x',
+      changedPaths: [],
+    };
+    const input = pipelineInput(map(), 'web', push);
+    const [stage] = input.stages;
+    if (!stage) throw new Error('fixture');
+    stage.plan.deploymentId = 'not a valid execution name';
+
+    const ended = await stack().runtime.stepFunctions.run('pipeline', input, { name: input.pipelineId });
+
+    expect(ended.status).toBe('FAILED');
+    expect(ended.error).toBe('InvalidName');
+    expect(ended.cause).toContain('not a valid execution name');
+    expect(ended.history.some((e) => e.type === 'StateEntered' && e.state === 'Release lease after failure')).toBe(
+      true,
+    );
+    expect((await live(DEV)).revision).toBe(1);
+  });
 
   it('deploys dev from a push to main, and five deliveries of that push start one pipeline', async () => {
     const a = commit('a');
