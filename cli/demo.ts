@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadMapFile } from '../core/map/load';
-import { planEnvironment } from '../core/map/plan';
+import { environmentTargets } from '../core/map/plan';
 import type { DeploymentMap } from '../core/map/schema';
 import { executionName } from '../core/push';
 import { approvalLinkIn, decide, deliverGithubPush } from '../local/actors';
@@ -129,17 +129,12 @@ async function deliverAndApprove(stack: LocalStack, io: CliIo, deliver: () => Pr
 
 async function seedTargets(map: DeploymentMap) {
   const seen = new Set<string>();
-  for (const environment of Object.keys(map.environments)) {
-    const plan = planEnvironment(map, SERVICE, environment, {
-      deploymentId: 'seed',
-      commit: '0'.repeat(40),
-      image: { repositoryUri: '', digest: `sha256:${'0'.repeat(64)}`, uri: '' },
-    });
-    for (const target of plan.waves.flatMap((w) => w.targets)) {
+  for (const [environment, env] of Object.entries(map.environments)) {
+    for (const target of environmentTargets(map, SERVICE, environment)) {
       const key = `${target.account}/${target.region}/${target.cluster}/${target.service}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      await seedTarget({ ...target, image: STARTING_IMAGE, alarms: plan.health.alarms });
+      await seedTarget({ ...target, image: STARTING_IMAGE, alarms: env.health.alarms });
     }
   }
 }

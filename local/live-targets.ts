@@ -1,7 +1,7 @@
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { describeService } from '../aws/ecs-service';
 import { targetClientFactory } from '../aws/target-clients';
-import { planEnvironment } from '../core/map/plan';
+import { environmentTargets } from '../core/map/plan';
 import type { DeploymentMap } from '../core/map/schema';
 import { COMMIT_TAG } from '../core/task-definition';
 import type { DeployTarget } from '../core/types';
@@ -28,13 +28,8 @@ export async function liveTargets(
   const clients = targetClientFactory();
   const rows: LiveTarget[] = [];
   for (const environment of Object.keys(map.environments)) {
-    const plan = planEnvironment(map, serviceName, environment, {
-      deploymentId: 'status',
-      commit: '0'.repeat(40),
-      image: { repositoryUri: '', digest: `sha256:${'0'.repeat(64)}`, uri: '' },
-    });
-    for (const target of plan.waves.flatMap((w) => w.targets)) {
-      const { ecs } = clients(target, plan.deployRole);
+    for (const target of environmentTargets(map, serviceName, environment)) {
+      const { ecs } = clients(target, map.deployRole);
       const service = await describeService(ecs, target);
       const described = await ecs.send(
         new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition, include: ['TAGS'] }),

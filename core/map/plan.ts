@@ -2,7 +2,7 @@
 // execution input, so it is built from plain values only: no undefined fields, no shared class instances.
 
 import type { CheckLoop, DeployRole, DeployTarget, EcrAccess, HealthChecks, ImageRef, OrchestratorRef } from '../types';
-import type { DeploymentMap, Environment, Service } from './schema';
+import type { DeploymentMap, Environment, Service, Target } from './schema';
 
 /** ECS rollouts take minutes; checking more often only spends state transitions. */
 const ROLLOUT_CHECK_INTERVAL_SECONDS = 15;
@@ -78,17 +78,27 @@ export function planEnvironment(
     waves: env.waves.map((wave) => ({
       maxConcurrency: wave.maxConcurrency,
       failureTolerance: wave.failureTolerance,
-      targets: wave.targets.flatMap((target) =>
-        target.regions.map((region) => ({
-          account: target.account,
-          region,
-          cluster: target.cluster ?? service.cluster,
-          service: target.service ?? service.service,
-          container: service.container,
-        })),
-      ),
+      targets: wave.targets.flatMap((target) => expandTarget(service, target)),
     })),
   };
+}
+
+/** Every target (account × region) of an environment, wave after wave, as the workflows receive them. */
+export function environmentTargets(map: DeploymentMap, serviceName: string, environment: string): DeployTarget[] {
+  const service = serviceOf(map, serviceName);
+  const env = environmentOf(map, service, serviceName, environment);
+  return env.waves.flatMap((wave) => wave.targets.flatMap((target) => expandTarget(service, target)));
+}
+
+// One target per region; the target may name its own cluster and service, the service's otherwise.
+function expandTarget(service: Service, target: Target): DeployTarget[] {
+  return target.regions.map((region) => ({
+    account: target.account,
+    region,
+    cluster: target.cluster ?? service.cluster,
+    service: target.service ?? service.service,
+    container: service.container,
+  }));
 }
 
 function bakeLoop(seconds: number): CheckLoop {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadMapFile, parseMap } from '../../core/map/load';
-import { environmentsForBranch, planEnvironment } from '../../core/map/plan';
+import { environmentsForBranch, environmentTargets, planEnvironment } from '../../core/map/plan';
 import type { DeploymentMap } from '../../core/map/schema';
 import type { ImageRef } from '../../core/types';
 
@@ -71,6 +71,22 @@ describe('planEnvironment on the example map', () => {
         },
       ],
     });
+  });
+});
+
+describe('environmentTargets', () => {
+  const map = mapOf(example);
+
+  it.each([
+    ['dev', [target('222222222222', 'us-east-1'), target('222222222222', 'eu-west-1')]],
+    ['prod', [target('333333333333', 'us-east-1'), target('333333333333', 'eu-west-1')]],
+  ])('lists the targets of %s as its plan deploys them, wave after wave', (environment, expected) => {
+    expect(environmentTargets(map, 'web', environment)).toEqual(expected);
+    expect(planEnvironment(map, 'web', environment, request).waves.flatMap((w) => w.targets)).toEqual(expected);
+  });
+
+  it('refuses an unknown service, as planning does', () => {
+    expect(() => environmentTargets(map, 'nope', 'dev')).toThrow(/unknown service "nope"/);
   });
 });
 
