@@ -39,3 +39,50 @@ export const leasesTable = (name: string): CreateTableCommandInput => ({
   AttributeDefinitions: [{ AttributeName: 'lease', AttributeType: 'S' }],
   KeySchema: [{ AttributeName: 'lease', KeyType: 'HASH' }],
 });
+
+/**
+ * The deployment ledger (`core/ledger.ts`): one record per target × deployment, kept forever. `byStartedAt`
+ * lists one target's deployments newest first; `byPipeline` finds every target one pipeline touched.
+ */
+export const ledgerTable = (name: string): CreateTableCommandInput => ({
+  TableName: name,
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [
+    { AttributeName: 'target', AttributeType: 'S' },
+    { AttributeName: 'deploymentId', AttributeType: 'S' },
+    { AttributeName: 'startedAt', AttributeType: 'S' },
+    { AttributeName: 'pipelineId', AttributeType: 'S' },
+  ],
+  KeySchema: [
+    { AttributeName: 'target', KeyType: 'HASH' },
+    { AttributeName: 'deploymentId', KeyType: 'RANGE' },
+  ],
+  LocalSecondaryIndexes: [
+    {
+      IndexName: 'byStartedAt',
+      KeySchema: [
+        { AttributeName: 'target', KeyType: 'HASH' },
+        { AttributeName: 'startedAt', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: 'byPipeline',
+      KeySchema: [
+        { AttributeName: 'pipelineId', KeyType: 'HASH' },
+        { AttributeName: 'target', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+});
+
+/** Powertools idempotency records (`id` is its default key attribute; `expiration` its TTL attribute). */
+export const idempotencyTable = (name: string): CreateTableCommandInput => ({
+  TableName: name,
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+  KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+});

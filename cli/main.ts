@@ -26,6 +26,26 @@ const commands: Record<string, Command> = {
     summary: 'check every target is ready to deploy: [--map FILE] [--service NAME] [--json]',
     load: () => import('./doctor'),
   },
+  status: {
+    summary: 'what runs where, and drift from what crossdeploy deployed: [--service NAME] [--env NAME] [--json]',
+    load: () => import('./status'),
+  },
+  executions: {
+    summary: 'recent pipeline executions: [--service NAME] [--status STATUS] [--json]',
+    load: () => import('./executions'),
+  },
+  history: {
+    summary: "one execution's state-by-state timeline and failure cause: <execution> [--json]",
+    load: () => import('./history'),
+  },
+  rollback: {
+    summary: 'redeploy the previous image through the waves: --service NAME --env NAME [--to COMMIT] [--json]',
+    load: () => import('./rollback'),
+  },
+  abort: {
+    summary: 'stop a running deployment and roll back what it changed: <execution> [--json]',
+    load: () => import('./abort'),
+  },
   bootstrap: {
     summary: 'print the target-account CloudFormation template (--print)',
     load: () => import('./bootstrap'),

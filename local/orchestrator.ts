@@ -10,7 +10,7 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { RULES } from '../aws/event-rules';
 import { settings } from '../aws/settings';
-import { approvalsTable, deliveriesTable, leasesTable } from '../aws/tables';
+import { approvalsTable, deliveriesTable, idempotencyTable, leasesTable, ledgerTable } from '../aws/tables';
 import type { DeploymentMap } from '../core/map/schema';
 
 /** The queues the local runtime reads; in AWS the same rules target the functions directly. */
@@ -42,6 +42,8 @@ export async function provisionOrchestrator(map: DeploymentMap): Promise<LocalQu
       deliveriesTable(settings.deliveriesTable()),
       approvalsTable(settings.approvalsTable()),
       leasesTable(settings.leasesTable()),
+      ledgerTable(settings.ledgerTable()),
+      idempotencyTable(settings.idempotencyTable()),
     ]) {
       await dynamo.send(new CreateTableCommand(table)).catch(unless(ResourceInUseException));
     }

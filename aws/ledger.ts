@@ -1,0 +1,85 @@
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { LedgerRecord } from '../core/ledger';
+import type { DocumentClient } from './lease';
+import { awsCall } from './transient';
+
+/** The fields that identify a record; every write carries them, so any write may be the first. */
+type Identity = Pick<
+  LedgerRecord,
+  'target' | 'deploymentId' | 'serviceName' | 'environment' | 'account' | 'region' | 'cluster' | 'service'
+>;
+
+export type LedgerWrite = Identity & Partial<Omit<LedgerRecord, keyof Identity>>;
+
+/**
+ * Upserts one record: sets the fields given and leaves the others as an earlier write left them. `startedAt`
+ * is kept from the first write, so the record sorts by when the target's deployment began.
+ */
+export async function writeLedger(table: string, write: LedgerWrite, db: DocumentClient): Promise<void> {
+  const { target, deploymentId, startedAt, ...fields } = write;
+  const names: Record<string, string> = { '#startedAt': 'startedAt' };
+  const values: Record<string, unknown> = { ':startedAt': startedAt ?? new Date().toISOString() };
+  const sets = ['#startedAt = if_not_exists(#startedAt, :startedAt)'];
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    sets.push(`#${field} = :${field}`);
+  }
+  await awsCall(`dynamodb:UpdateItem ${table}`, () =>
+    db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { target, deploymentId },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    ),
+  );
+}
+
+/** One target's deployments, newest first. */
+export async function targetHistory(
+  table: string,
+  target: string,
+  db: DocumentClient,
+  limit = 50,
+): Promise<LedgerRecord[]> {
+  const answer = await awsCall(`dynamodb:Query ${table}`, () =>
+    db.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'byStartedAt',
+        KeyConditionExpression: '#target = :target',
+        ExpressionAttributeNames: { '#target': 'target' },
+        ExpressionAttributeValues: { ':target': target },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    ),
+  );
+  return (answer.Items ?? []) as LedgerRecord[];
+}
+
+/** Every target record one pipeline execution wrote, across its environments. */
+export async function pipelineRecords(table: string, pipelineId: string, db: DocumentClient): Promise<LedgerRecord[]> {
+  const records: LedgerRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const answer = await awsCall(`dynamodb:Query ${table}`, () =>
+      db.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'byPipeline',
+          KeyConditionExpression: 'pipelineId = :pipelineId',
+          ExpressionAttributeValues: { ':pipelineId': pipelineId },
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    records.push(...((answer.Items ?? []) as LedgerRecord[]));
+    start = answer.LastEvaluatedKey;
+  } while (start);
+  return records;
+}

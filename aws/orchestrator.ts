@@ -1,0 +1,28 @@
+import { stateMachineNameOf } from '../stacks/names';
+
+// How commands run by people (not the functions, which get ARNs from the SST app) find the orchestrator's
+// resources: the map names its account and region, the stage names the rest.
+
+export const APP_NAME = 'crossdeploy';
+
+/** The stage the commands talk to: `CROSSDEPLOY_STAGE`, else `local` when an endpoint is in use. */
+export function stageInUse(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const stage = env.CROSSDEPLOY_STAGE?.trim();
+  if (stage) return stage;
+  if (env.AWS_ENDPOINT_URL) return 'local';
+  throw new Error('set CROSSDEPLOY_STAGE to the stage you deployed (`npx sst deploy --stage NAME`)');
+}
+
+/** `arn:aws:states:<region>:<account>:stateMachine:crossdeploy-<stage>-<file>`. */
+export function stateMachineArnOf(
+  orchestrator: { account: string; region: string },
+  stage: string,
+  file: 'pipeline' | 'deploy-environment' | 'deploy-target' | 'rollback-target',
+): string {
+  const partition = orchestrator.region.startsWith('cn-')
+    ? 'aws-cn'
+    : orchestrator.region.startsWith('us-gov-')
+      ? 'aws-us-gov'
+      : 'aws';
+  return `arn:${partition}:states:${orchestrator.region}:${orchestrator.account}:stateMachine:${stateMachineNameOf(APP_NAME, stage, file)}`;
+}

@@ -1,0 +1,90 @@
+// The deployment ledger: one record per target deployment, kept in DynamoDB beyond Step Functions' execution
+// retention. The workflows write it; `status`, `rollback`, `abort` and the console read it.
+
+import type { DeployTarget, FailureEvidence, ImageRef } from './types';
+
+export type LedgerResult = 'in-progress' | 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed';
+
+/** A deploy ships a new commit; a rollback redeploys an earlier image through the same waves and checks. */
+export type DeploymentKind = 'deploy' | 'rollback';
+
+/** Who let the deployment through the gate; null for environments without approval and skipped gates. */
+export interface ApprovalNote {
+  approver: string;
+  comment: string;
+}
+
+/** What a deployment carries from its pipeline down to every target, so each ledger record can say it. */
+export interface DeploymentContext {
+  kind: DeploymentKind;
+  /** The pipeline execution's name. */
+  pipelineId: string;
+  approval: ApprovalNote | null;
+  /** Who asked for a rollback (`crossdeploy rollback`); null for deploys started by a push. */
+  requestedBy: string | null;
+}
+
+export interface LedgerRecord {
+  /** Partition key: `<service>#<environment>#<account>#<region>`. */
+  target: string;
+  /** Sort key. */
+  deploymentId: string;
+  pipelineId: string;
+  /** The per-target execution's name (`<deploymentId>-<account>-<region>`). */
+  executionName: string;
+  kind: DeploymentKind;
+  serviceName: string;
+  environment: string;
+  account: string;
+  region: string;
+  cluster: string;
+  service: string;
+  commit: string;
+  imageDigest: string;
+  imageUri: string;
+  /** The revision crossdeploy registered and put in service. */
+  taskDefinitionArn: string | null;
+  /** The revision the service ran before: where a rollback goes. */
+  previousTaskDefinitionArn: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  result: LedgerResult;
+  approver: string | null;
+  comment: string | null;
+  requestedBy: string | null;
+  /** Why the target was rolled back or failed, in the words of the check that saw it. */
+  rollbackReason: string | null;
+}
+
+export function ledgerKey(serviceName: string, environment: string, target: Pick<DeployTarget, 'account' | 'region'>) {
+  return `${serviceName}#${environment}#${target.account}#${target.region}`;
+}
+
+export function reasonText(reason: FailureEvidence): string {
+  return `${reason.check}: ${reason.evidence}`;
+}
+
+/** The record that says what a target runs: its newest succeeded deploy or rollback. */
+export function currentRecord(recordsNewestFirst: LedgerRecord[]): LedgerRecord | undefined {
+  return recordsNewestFirst.find((r) => r.result === 'succeeded');
+}
+
+/**
+ * The image a rollback goes back to: the named commit's, or else the one that succeeded before the current
+ * one. Undefined when the ledger knows no such image.
+ */
+export function rollbackImage(
+  recordsNewestFirst: LedgerRecord[],
+  toCommit?: string,
+): { commit: string; image: ImageRef } | undefined {
+  const succeeded = recordsNewestFirst.filter((r) => r.result === 'succeeded');
+  const candidates = toCommit
+    ? succeeded.filter((r) => r.commit === toCommit || r.commit.startsWith(toCommit))
+    : succeeded.filter((r) => r.imageDigest !== succeeded[0]?.imageDigest);
+  const chosen = candidates[0];
+  if (!chosen) return undefined;
+  return {
+    commit: chosen.commit,
+    image: { repositoryUri: chosen.imageUri.split('@')[0] ?? '', digest: chosen.imageDigest, uri: chosen.imageUri },
+  };
+}
