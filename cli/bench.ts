@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import type { EnvironmentDeployment } from '../core/map/plan';
+import type { EnvironmentRun } from '../core/map/plan';
 import type { DeployTarget } from '../core/types';
 import { buildImage } from '../local/builder';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
@@ -100,7 +100,7 @@ async function deployOnce(
   const commit = (round + 1).toString(16).padStart(40, 'b');
   const image = await buildImage({ ecr: new ECRClient({}), repository: 'web', commit, service: 'web' });
   const deploymentId = `web-bench-${round}-${maxConcurrency}`;
-  const plan: EnvironmentDeployment = {
+  const plan: EnvironmentRun = {
     deploymentId,
     serviceName: 'web',
     environment: 'bench',
@@ -114,6 +114,7 @@ async function deployOnce(
     rollout: { intervalSeconds: 0, checks: 10 },
     bake: { intervalSeconds: 0, checks: 0 },
     waves: [{ maxConcurrency, failureTolerance: 0, targets }],
+    context: { kind: 'deploy', pipelineId: deploymentId, approval: null, requestedBy: null },
   };
   const callsBefore = { ...runtime.scheduler.stats().calls };
   const started = performance.now();

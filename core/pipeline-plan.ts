@@ -27,6 +27,8 @@ export function pipelineInput(map: DeploymentMap, serviceName: string, push: Pus
   const pipelineId = executionName(serviceName, push.branch, push.commit);
   return {
     pipelineId,
+    kind: 'deploy',
+    requestedBy: null,
     serviceName,
     branch: push.branch,
     commit: push.commit,

@@ -2,6 +2,7 @@
 // approvals. Everything here crosses EventBridge or Step Functions, so it stays plain JSON.
 
 import type { EnvironmentDeployment } from './map/plan';
+import type { DeploymentKind } from './ledger';
 import type { ImageRef } from './types';
 
 /** `source` of every event crossdeploy puts on its bus. */
@@ -10,6 +11,11 @@ export const EVENT_SOURCE = 'crossdeploy';
 export const DETAIL_TYPE = {
   push: 'Push',
   approvalDecision: 'Approval Decision',
+  deploymentStarted: 'Deployment Started',
+  deploymentSucceeded: 'Deployment Succeeded',
+  deploymentFailed: 'Deployment Failed',
+  deploymentRolledBack: 'Deployment Rolled Back',
+  approvalWaiting: 'Approval Waiting',
 } as const;
 
 /** A push to a branch, normalized from GitHub's webhook or CodeCommit's state-change event. */
@@ -38,6 +44,12 @@ export interface PipelineStage {
 /** Input of one pipeline execution (`state-machines/pipeline.asl.json`): one service × one pushed commit. */
 export interface PipelineInput {
   pipelineId: string;
+  /** `rollback` redeploys an image crossdeploy deployed before; it brings that image in `built`. */
+  kind: DeploymentKind;
+  /** Who asked for a rollback; null for a push. */
+  requestedBy: string | null;
+  /** Present only on a rollback: the image to deploy, so nothing is built. */
+  built?: { image: ImageRef };
   serviceName: string;
   branch: string;
   commit: string;

@@ -1,6 +1,8 @@
 // The contracts between the deployment map, the workflows and their steps.
 // Every value here crosses a Step Functions state boundary, so it stays plain JSON.
 
+import type { DeploymentContext } from './ledger';
+
 /** One ECS service in one account and region. */
 export interface TargetRef {
   account: string;
@@ -70,11 +72,14 @@ export interface TargetDeployment {
   health: HealthChecks;
   rollout: CheckLoop;
   bake: CheckLoop;
+  /** Why and by whom: what the ledger records about the deployment. */
+  context: DeploymentContext;
 }
 
 /** Input of one rollback execution (`state-machines/rollback-target.asl.json`). */
 export interface TargetRollback {
   deploymentId: string;
+  serviceName: string;
   environment: string;
   target: DeployTarget;
   deployRole: DeployRole;
@@ -87,7 +92,7 @@ export interface TargetRollback {
 
 /** What a failed check saw, in words an operator can act on. */
 export interface FailureEvidence {
-  check: 'rollout' | 'circuit-breaker' | 'alarm' | 'steady-state' | 'probe' | 'wave' | 'timeout';
+  check: 'rollout' | 'circuit-breaker' | 'alarm' | 'steady-state' | 'probe' | 'wave' | 'timeout' | 'aborted';
   /** Alarm name, ECS event message, probe status: the proof. */
   evidence: string;
 }

@@ -1,10 +1,12 @@
 import { handler as acquireLease } from '../functions/acquire-lease';
+import { handler as announceDeployment } from '../functions/announce-deployment';
 import { handler as assumeDeployRole } from '../functions/assume-deploy-role';
 import { handler as checkHealth } from '../functions/check-health';
 import { handler as checkRollout } from '../functions/check-rollout';
 import { handler as evaluateWave } from '../functions/evaluate-wave';
 import { handler as findBuiltImage } from '../functions/find-built-image';
 import { handler as openEcr } from '../functions/open-ecr';
+import { handler as recordDeployment } from '../functions/record-deployment';
 import { handler as registerTaskDefinition } from '../functions/register-task-definition';
 import { handler as releaseLease } from '../functions/release-lease';
 import { handler as requestApproval } from '../functions/request-approval';
@@ -27,6 +29,8 @@ export const localFunctions: Record<string, LocalFunction> = {
   RequestApprovalFunctionArn: requestApproval,
   AcquireLeaseFunctionArn: acquireLease,
   ReleaseLeaseFunctionArn: releaseLease,
+  RecordDeploymentFunctionArn: recordDeployment,
+  AnnounceDeploymentFunctionArn: announceDeployment,
 };
 
 /** Service integrations the workflows use, answered locally. */

@@ -1,6 +1,7 @@
 // Turns the map into the input of one environment's deployment workflow. The result is a Step Functions
 // execution input, so it is built from plain values only: no undefined fields, no shared class instances.
 
+import type { DeploymentContext } from '../ledger';
 import type { CheckLoop, DeployRole, DeployTarget, EcrAccess, HealthChecks, ImageRef, OrchestratorRef } from '../types';
 import type { DeploymentMap, Environment, Service, Target } from './schema';
 
@@ -29,6 +30,11 @@ export interface EnvironmentDeployment {
   rollout: CheckLoop;
   bake: CheckLoop;
   waves: WavePlan[];
+}
+
+/** Input of one environment's deployment workflow (`state-machines/deploy-environment.asl.json`). */
+export interface EnvironmentRun extends EnvironmentDeployment {
+  context: DeploymentContext;
 }
 
 export interface DeploymentRequest {

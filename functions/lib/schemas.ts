@@ -22,8 +22,15 @@ export const imageRef = z.object({
 });
 
 export const failureEvidence = z.object({
-  check: z.enum(['rollout', 'circuit-breaker', 'alarm', 'steady-state', 'probe', 'wave', 'timeout']),
+  check: z.enum(['rollout', 'circuit-breaker', 'alarm', 'steady-state', 'probe', 'wave', 'timeout', 'aborted']),
   evidence: z.string(),
+});
+
+export const deploymentContext = z.object({
+  kind: z.enum(['deploy', 'rollback']),
+  pipelineId: z.string().min(1),
+  approval: z.object({ approver: z.string(), comment: z.string() }).nullable(),
+  requestedBy: z.string().nullable(),
 });
 
 export const targetDeployment = z.object({
@@ -44,6 +51,7 @@ export const targetDeployment = z.object({
   health: z.object({ alarms: z.array(z.string()), probeUrl: z.string().optional() }),
   rollout: checkLoop,
   bake: checkLoop,
+  context: deploymentContext,
 });
 
 /** Where a wait loop stands; the check steps read it and hand back the next one. */

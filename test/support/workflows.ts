@@ -1,7 +1,12 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach } from 'vitest';
+import { settings } from '../../aws/settings';
+import { ledgerTable } from '../../aws/tables';
+import type { LedgerRecord } from '../../core/ledger';
 import { forgetTargetSessions } from '../../aws/target-clients';
-import type { EnvironmentDeployment } from '../../core/map/plan';
+import type { EnvironmentRun } from '../../core/map/plan';
 import type { DeployTarget, ImageRef, TargetDeployment } from '../../core/types';
 import { clientForAccount } from '../../local/accounts';
 import { localFunctions, localIntegrations, localValues, stateMachineDefinitions } from '../../local/functions';
@@ -37,6 +42,7 @@ export function target(account: string, region: string): DeployTarget {
 
 export async function seed(targets: DeployTarget[], alarms: string[] = ['web-5xx']) {
   await seedRepository('web', ORCHESTRATOR.region);
+  await seedLedger();
   for (const t of targets) await seedTarget({ ...t, alarms });
 }
 
@@ -55,13 +61,14 @@ export function targetDeployment(t: DeployTarget, overrides: Partial<TargetDeplo
     health: { alarms: ['web-5xx'] },
     rollout: { intervalSeconds: 15, checks: 10 },
     bake: { intervalSeconds: 30, checks: 3 },
+    context: { kind: 'deploy', pipelineId: 'web-dev-3f2a9c1-test', approval: null, requestedBy: null },
     ...overrides,
   };
 }
 
 export function environmentDeployment(
   waves: { targets: DeployTarget[]; maxConcurrency?: number; failureTolerance?: number }[],
-): EnvironmentDeployment {
+): EnvironmentRun {
   const { target: _, ...common } = targetDeployment(target('222222222222', 'us-east-1'));
   return {
     ...common,
@@ -71,6 +78,23 @@ export function environmentDeployment(
       targets: w.targets,
     })),
   };
+}
+
+/** The ledger table the workflows write, in the orchestrator account. */
+export async function seedLedger() {
+  const dynamo = new DynamoDBClient({ region: ORCHESTRATOR.region });
+  await dynamo.send(new CreateTableCommand(ledgerTable(settings.ledgerTable()))).catch((error: Error) => {
+    if (error.name !== 'ResourceInUseException') throw error;
+  });
+  dynamo.destroy();
+}
+
+/** Every ledger record, oldest first, as a test reads them back. */
+export async function ledgerRecords(): Promise<LedgerRecord[]> {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: ORCHESTRATOR.region }));
+  const { Items = [] } = await db.send(new ScanCommand({ TableName: settings.ledgerTable() }));
+  db.destroy();
+  return (Items as LedgerRecord[]).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
 /** What a target runs now, read as a fixture (moto's account header), not through crossdeploy. */
