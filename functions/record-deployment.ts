@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { type LedgerWrite, writeLedger } from '../aws/ledger';
 import { type DocumentClient, defaultDocumentClient } from '../aws/lease';
+import { type LedgerWrite, writeLedger } from '../aws/ledger';
 import { settings } from '../aws/settings';
 import { type LedgerResult, ledgerKey, reasonText } from '../core/ledger';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-import { deployTarget, deploymentContext, failureEvidence, imageRef } from './lib/schemas';
+import { deploymentContext, deployTarget, failureEvidence, imageRef } from './lib/schemas';
 
 const identity = {
   deploymentId: z.string().min(1),
