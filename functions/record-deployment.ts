@@ -92,7 +92,7 @@ export function ledgerWriteOf(entry: LedgerEntry, now: Date): LedgerWrite {
           taskDefinitionArn: entry.revision.taskDefinitionArn,
           previousTaskDefinitionArn: entry.revision.previousTaskDefinitionArn ?? null,
         }
-      : {}),
+      : { taskDefinitionArn: null, previousTaskDefinitionArn: null }),
     ...(failed ? { rollbackReason: failed } : {}),
   };
 }

@@ -3,7 +3,7 @@ import { pipelineInput } from '../../core/pipeline-plan';
 import { approvalLinkIn, decide } from '../../local/actors';
 import { useMoto } from '../support/moto';
 import { commit, DEV, PROD, pipelineMap, usePipelineStack } from '../support/pipeline';
-import { live } from '../support/workflows';
+import { ledgerRecords, live } from '../support/workflows';
 
 const moto = useMoto();
 
@@ -95,6 +95,9 @@ describe('pipeline workflow (state-machines/pipeline.asl.json), from a git push'
     const image = (await live(PROD)).containers.find((c) => c.name === 'app')?.image;
     expect(image).toMatch(/^111111111111\.dkr\.ecr\.us-east-1\.amazonaws\.com\/web@sha256:[0-9a-f]{64}$/);
     expect((await decide(link, 'approve', 'jane@example.com')).status).toBe(409);
+    const [record] = (await ledgerRecords()).filter((r) => r.environment === 'prod');
+    expect(record).toMatchObject({ result: 'succeeded', commit: c, approver: 'jane@example.com', comment: 'go' });
+    expect(record?.imageUri).toBe(image);
   });
 
   it('ends with ApprovalRejected and changes nothing when the approver rejects', async () => {
