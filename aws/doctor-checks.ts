@@ -321,7 +321,11 @@ function memo<T>(compute: (key: string) => Promise<T>): (key: string) => Promise
 }
 
 /** Runs `work` on every item, at most `limit` at once; results in the items' order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>) {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+) {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {

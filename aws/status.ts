@@ -1,0 +1,97 @@
+// What `crossdeploy status` (and the local console) asks AWS: per target, its ledger records in the tools account
+// and its service's live PRIMARY revision, read as the deploy role. The verdicts are core/status.ts's.
+
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ledgerKey } from '../core/ledger';
+import type { DeploymentMap } from '../core/map/schema';
+import {
+  type LedgerRead,
+  type LiveRead,
+  type ReadFailure,
+  type StatusRow,
+  type StatusTarget,
+  statusOf,
+  statusTargets,
+} from '../core/status';
+import type { DeployRole, DeployTarget } from '../core/types';
+import { mapBounded } from './doctor-checks';
+import { describeService, type EcsLike } from './ecs-service';
+import type { DocumentClient } from './lease';
+import { targetHistory } from './ledger';
+import { settings } from './settings';
+import { targetClientFactory } from './target-clients';
+
+/** Targets read at once: a large map answers quickly without being throttled. */
+export const STATUS_CONCURRENCY = 8;
+
+export interface StatusDeps {
+  /** The ledger table; settings.ledgerTable() by default. */
+  table?: string;
+  /** Reads the ledger; a client from the environment by default, destroyed at the end. */
+  db?: DocumentClient;
+  /** ECS of one target as the deploy role; the shared targetClientFactory()'s by default. */
+  ecs?: (target: DeployTarget, role: DeployRole) => EcsLike;
+  concurrency?: number;
+}
+
+/**
+ * One row per target of every (service, environment) the filter selects, in map order. A target that cannot be
+ * read becomes a row that says why; only a filter naming what the map lacks throws.
+ */
+export async function liveStatus(
+  map: DeploymentMap,
+  filter: { service?: string; env?: string },
+  deps: StatusDeps = {},
+): Promise<StatusRow[]> {
+  const targets = statusTargets(map, filter);
+  const table = deps.table ?? settings.ledgerTable();
+  // The ledger lives in the orchestrator's region, whatever region the caller's profile names.
+  const ledger = deps.db ? { db: deps.db, destroy: () => {} } : ownDocumentClient(map.orchestrator.region);
+  const ecsOf = deps.ecs ?? defaultEcs();
+  try {
+    return await mapBounded(targets, deps.concurrency ?? STATUS_CONCURRENCY, async (target) => {
+      const [records, live] = await Promise.all([
+        readLedger(table, target, ledger.db),
+        readLive(ecsOf(target, map.deployRole), target),
+      ]);
+      return statusOf(target, records, live);
+    });
+  } finally {
+    ledger.destroy();
+  }
+}
+
+function ownDocumentClient(region: string): { db: DocumentClient; destroy(): void } {
+  const dynamo = new DynamoDBClient({ region });
+  return { db: DynamoDBDocumentClient.from(dynamo), destroy: () => dynamo.destroy() };
+}
+
+function defaultEcs(): NonNullable<StatusDeps['ecs']> {
+  const clients = targetClientFactory();
+  return (target, role) => clients(target, role).ecs;
+}
+
+async function readLedger(table: string, target: StatusTarget, db: DocumentClient): Promise<LedgerRead> {
+  try {
+    return await targetHistory(table, ledgerKey(target.serviceName, target.environment, target), db);
+  } catch (error) {
+    return failureOf(error);
+  }
+}
+
+/** The PRIMARY deployment's revision: during a rollout the service's own taskDefinition already names it too. */
+async function readLive(ecs: EcsLike, target: StatusTarget): Promise<LiveRead> {
+  try {
+    const service = await describeService(ecs, target);
+    const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+    return { taskDefinition: primary?.taskDefinition ?? service.taskDefinition ?? null };
+  } catch (error) {
+    return failureOf(error);
+  }
+}
+
+function failureOf(error: unknown): ReadFailure {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { failure: { name: e.name, message: e.message } };
+}

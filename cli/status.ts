@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+import { liveStatus } from '../aws/status';
+import { exitCodeOf, filterProblem, type StatusRow, shortCommit, summaryOf } from '../core/status';
+import type { CliIo } from './io';
+import { useLocalEndpoint } from './local-endpoint';
+import { loadMapOrReport } from './map-file';
+
+const USAGE = [
+  'usage: crossdeploy status [--service NAME] [--env NAME] [--json] [--map FILE]   (default map: crossdeploy.yaml)',
+  'exits 0 when every target runs what crossdeploy deployed there (or is being deployed), 1 when any target',
+  'drifted, was never deployed by crossdeploy or could not be read, 2 on a usage error',
+].join('\n');
+
+const COLUMNS = [
+  'SERVICE',
+  'ENVIRONMENT',
+  'ACCOUNT',
+  'REGION',
+  'CLUSTER/SERVICE',
+  'COMMIT',
+  'REVISION',
+  'SINCE',
+  'BY',
+  'LAST',
+  'DRIFT',
+] as const;
+
+/** `crossdeploy status`: what runs where, one row per target, and whether it is what crossdeploy deployed. */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let options: { map?: string; service?: string; env?: string; json?: boolean; help?: boolean };
+  try {
+    options = parseArgs({
+      args,
+      options: {
+        map: { type: 'string' },
+        service: { type: 'string' },
+        env: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    io.err(`crossdeploy status: ${(error as Error).message}`);
+    io.err(USAGE);
+    return 2;
+  }
+  if (options.help) {
+    io.out(USAGE);
+    return 0;
+  }
+
+  const map = loadMapOrReport('status', options.map ?? 'crossdeploy.yaml', io);
+  if (!map) return 1;
+  const filter = { service: options.service, env: options.env };
+  const problem = filterProblem(map, filter);
+  if (problem) {
+    io.err(`crossdeploy status: ${problem}`);
+    return 2;
+  }
+
+  await useLocalEndpoint(io.cwd, map.orchestrator);
+  // A `.crossdeploy/local.json` outlives the `crossdeploy local` that wrote it: say which AWS this is.
+  if (process.env.AWS_ENDPOINT_URL) {
+    io.err(`crossdeploy status: reading the AWS endpoint ${process.env.AWS_ENDPOINT_URL}, not AWS itself`);
+  }
+  const rows = await liveStatus(map, filter);
+
+  if (options.json) {
+    io.out(JSON.stringify(rows, null, 2));
+  } else {
+    for (const line of table(rows)) io.out(line);
+    io.out('');
+    io.out(summaryOf(rows));
+  }
+  return exitCodeOf(rows);
+}
+
+/** Columns padded to their widest cell; DRIFT last and unpadded, so a long error only makes its own line long. */
+function table(rows: readonly StatusRow[]): string[] {
+  const cells = [[...COLUMNS], ...rows.map(cellsOf)];
+  const widths = COLUMNS.map((_, column) => Math.max(...cells.map((line) => line[column]?.length ?? 0)));
+  return cells.map((line) =>
+    line
+      .map((cell, column) => (column === COLUMNS.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+// Empty cells print as "-" so that every line has all its columns.
+function cellsOf(row: StatusRow): string[] {
+  const last = row.lastDeployment;
+  return [
+    row.service,
+    row.environment,
+    row.account,
+    row.region,
+    `${row.cluster}/${row.ecsService}`,
+    row.commit ? shortCommit(row.commit) : '-',
+    row.taskDefinition ?? '-',
+    // Whole seconds: the milliseconds of a deployment's end say nothing to a reader.
+    row.since ? row.since.replace(/\.\d+Z$/, 'Z') : '-',
+    row.by ? `${row.by}${row.kind === 'rollback' ? ' (rollback)' : ''}` : '-',
+    last ? `${last.kind === 'rollback' ? 'rollback ' : ''}${last.result} ${shortCommit(last.commit)}` : '-',
+    row.detail,
+  ];
+}

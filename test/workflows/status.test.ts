@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../cli/io';
+import { run as status } from '../../cli/status';
+import type { StatusRow } from '../../core/status';
+import { useMoto } from '../support/moto';
+import { environmentDeployment, seed, target, useWorkflows } from '../support/workflows';
+
+const moto = useMoto();
+const engine = useWorkflows();
+
+const DEV = '222222222222';
+const east = target(DEV, 'us-east-1');
+const west = target(DEV, 'eu-west-1');
+// What environmentDeployment() deploys: web's commit 3f2a9c1 to dev.
+const COMMIT = '3f2a9c1'.padEnd(40, '0');
+const approved = {
+  kind: 'deploy' as const,
+  pipelineId: 'web-main-3f2a9c1-abcd1234',
+  approval: { approver: 'jane@example.com', comment: 'ship it' },
+  requestedBy: null,
+};
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'crossdeploy-status-'));
+  writeFileSync(
+    join(dir, 'crossdeploy.yaml'),
+    `
+orchestrator: { account: "111111111111", region: us-east-1 }
+services:
+  web:
+    source: { github: acme/web }
+    repository: web
+    container: app
+    cluster: demo
+    service: web
+    branches: { main: [dev] }
+environments:
+  dev:
+    targets: [{ account: "${DEV}", regions: [us-east-1, eu-west-1] }]
+    health: { alarms: [web-5xx] }
+deployRole: crossdeploy-deploy
+`,
+  );
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function statusJson(): Promise<{ code: number; rows: StatusRow[] }> {
+  const out: string[] = [];
+  const io: CliIo = { out: (line) => out.push(line), err: () => {}, cwd: dir };
+  const code = await status(['--json'], io);
+  return { code, rows: JSON.parse(out.join('\n')) as StatusRow[] };
+}
+
+describe('crossdeploy status after the workflows deployed', () => {
+  it('shows the commit, revision and approver the deploy-environment workflow recorded', async () => {
+    await seed([east, west]);
+    const execution = await engine().run('deploy-environment', {
+      ...environmentDeployment([{ targets: [east, west] }]),
+      context: approved,
+    });
+    expect(execution.status).toBe('SUCCEEDED');
+
+    const { code, rows } = await statusJson();
+
+    expect(code).toBe(0);
+    expect(rows.map((row) => [row.region, row.state, row.commit, row.taskDefinition, row.by, row.kind])).toEqual([
+      ['us-east-1', 'in-step', COMMIT, 'web:2', 'jane@example.com', 'deploy'],
+      ['eu-west-1', 'in-step', COMMIT, 'web:2', 'jane@example.com', 'deploy'],
+    ]);
+    expect(rows.every((row) => row.deploymentId === 'web-dev-3f2a9c1-test' && row.since !== null)).toBe(true);
+  });
+
+  it('shows a deployment that ECS rolled back as the last one, and the target as never deployed', async () => {
+    await seed([east, west]);
+    moto.scheduler().injectFault(west, { kind: 'circuit-breaker' });
+    const execution = await engine().run('deploy-environment', environmentDeployment([{ targets: [east, west] }]));
+    expect(execution.status).toBe('FAILED');
+
+    const { code, rows } = await statusJson();
+
+    // The wave fell as a whole: both targets are back on the revision their owners ran.
+    expect(code).toBe(1);
+    expect(rows.map((row) => [row.region, row.state, row.liveTaskDefinition, row.lastDeployment?.result])).toEqual([
+      ['us-east-1', 'never-deployed', 'web:1', 'rolled-back'],
+      ['eu-west-1', 'never-deployed', 'web:1', 'rolled-back'],
+    ]);
+    expect(rows[1]?.lastDeployment?.reason).toMatch(/^circuit-breaker: /);
+  });
+});
