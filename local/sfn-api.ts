@@ -1,4 +1,5 @@
 import { type Answer, type AwsCall, awsJsonError, type LocalService } from './ecs-scheduler';
+import { awsHistory } from './sfn-history';
 import {
   ExecutionAlreadyExists,
   type ExecutionRecord,
@@ -41,15 +42,19 @@ async function answer(engine: LocalStepFunctions, operation: string, body: Body)
       return startExecution(engine, body);
     case 'DescribeExecution':
       return describe(found(engine, String(body.executionArn)));
-    case 'ListExecutions':
-      return {
-        executions: engine
-          .executions()
-          .filter((e) => engine.stateMachineArn(e.stateMachine) === body.stateMachineArn)
-          .filter((e) => !body.statusFilter || e.status === body.statusFilter)
-          .reverse()
-          .map(summary),
-      };
+    case 'ListExecutions': {
+      const executions = engine
+        .executions()
+        .filter((e) => engine.stateMachineArn(e.stateMachine) === body.stateMachineArn)
+        .filter((e) => !body.statusFilter || e.status === body.statusFilter)
+        .reverse()
+        .map(summary);
+      return page('executions', executions, body, (e) => String(e.executionArn));
+    }
+    case 'GetExecutionHistory': {
+      const events = awsHistory(engine, found(engine, String(body.executionArn)));
+      return page('events', body.reverseOrder === true ? events.reverse() : events, body, (e) => String(e.id));
+    }
     case 'StopExecution': {
       const record = await engine.stop(String(body.executionArn), body.error as string, body.cause as string);
       return { stopDate: seconds(record.stopDate ?? new Date()) };
@@ -92,6 +97,25 @@ function startExecution(engine: LocalStepFunctions, body: Body): Body {
   }
   const record = engine.start(stateMachine, input, name ? { name } : {});
   return { executionArn: record.executionArn, startDate: seconds(record.startDate) };
+}
+
+/**
+ * One page of a list, as Step Functions pages them: at most `maxResults` (100 when not given, 1000 at most),
+ * and a `nextToken` while more remain. The lists are rebuilt on every call and executions start between
+ * calls, so the token names the last item given rather than an offset.
+ */
+function page<T>(key: string, items: T[], body: Body, identity: (item: T) => string): Body {
+  const size = Math.min(Number(body.maxResults) || 100, 1000);
+  let from = 0;
+  if (body.nextToken !== undefined) {
+    from = items.findIndex((item) => identity(item) === body.nextToken) + 1;
+    if (from === 0) {
+      throw Object.assign(new Error(`invalid nextToken ${String(body.nextToken)}`), { name: 'InvalidToken' });
+    }
+  }
+  const given = items.slice(from, from + size);
+  const last = given.at(-1);
+  return { [key]: given, ...(last !== undefined && from + size < items.length ? { nextToken: identity(last) } : {}) };
 }
 
 function found(engine: LocalStepFunctions, executionArn: string): ExecutionRecord {

@@ -29,6 +29,10 @@ export interface HistoryEvent {
   type: string;
   timestamp: number;
   state?: string;
+  /** The state's type (`Task`, `Choice`, `Map`...): Step Functions names its history events after it. */
+  stateType?: string;
+  /** The iteration of a Map state the event belongs to; Map iteration events carry the Map state's name. */
+  index?: number;
   error?: string;
   cause?: string;
 }
@@ -462,11 +466,21 @@ function collectStates(definition: { States: Record<string, unknown> }, tasks: M
 }
 
 function toHistoryEvent(event: EventLog): HistoryEvent {
-  const e = event as { type: string; timestamp: number; state?: { name: string }; Error?: string; Cause?: unknown };
+  const e = event as {
+    type: string;
+    timestamp: number;
+    state?: { name: string; type: string };
+    parentState?: { name: string; type: string };
+    index?: number;
+    Error?: string;
+    Cause?: unknown;
+  };
+  const state = e.state ?? e.parentState;
   return {
     type: e.type,
     timestamp: e.timestamp,
-    ...(e.state ? { state: e.state.name } : {}),
+    ...(state ? { state: state.name, stateType: state.type } : {}),
+    ...(e.index !== undefined ? { index: e.index } : {}),
     ...(e.Error !== undefined ? { error: e.Error } : {}),
     ...(e.Cause !== undefined ? { cause: typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause) } : {}),
   };
