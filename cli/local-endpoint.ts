@@ -12,7 +12,10 @@ export const STATE_DIR = '.crossdeploy';
 export async function useLocalEndpoint(cwd: string, orchestrator: { account: string; region: string }): Promise<void> {
   const state = join(cwd, STATE_DIR, 'local.json');
   if (!process.env.AWS_ENDPOINT_URL && existsSync(state)) {
-    process.env.AWS_ENDPOINT_URL = (JSON.parse(readFileSync(state, 'utf8')) as { endpoint: string }).endpoint;
+    const local = JSON.parse(readFileSync(state, 'utf8')) as { endpoint: string; url?: string };
+    process.env.AWS_ENDPOINT_URL = local.endpoint;
+    // Execution links then open the local console instead of the AWS one.
+    if (local.url) process.env.CROSSDEPLOY_CONSOLE_URL ??= local.url;
   }
   const endpoint = process.env.AWS_ENDPOINT_URL;
   if (!endpoint) return;

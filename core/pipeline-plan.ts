@@ -43,6 +43,45 @@ export function pipelineInput(map: DeploymentMap, serviceName: string, push: Pus
   };
 }
 
+export interface RollbackRequest {
+  environment: string;
+  /** The commit whose image goes back, as the ledger recorded it. */
+  commit: string;
+  image: ImageRef;
+  requestedBy: string;
+  reason: string;
+  skipApproval: boolean;
+  now: Date;
+}
+
+/**
+ * A pipeline that redeploys an image crossdeploy deployed before, to one environment: the same waves, bake,
+ * health checks and lease as a deploy, the approval gate unless skipped, and nothing built.
+ */
+export function rollbackInput(map: DeploymentMap, serviceName: string, request: RollbackRequest): PipelineInput {
+  const service = map.services[serviceName];
+  if (!service) throw new Error(`unknown service "${serviceName}"`);
+  const stamp = request.now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  const pipelineId = executionName(serviceName, `${request.environment}-rollback-${stamp}`, request.commit);
+  const stage = stageOf(map, serviceName, request.environment, pipelineId, request.commit);
+  return {
+    pipelineId,
+    kind: 'rollback',
+    requestedBy: request.requestedBy,
+    built: { image: request.image },
+    serviceName,
+    branch: '',
+    commit: request.commit,
+    author: request.requestedBy,
+    message: `rollback to ${request.commit.slice(0, 7)}: ${request.reason}`,
+    repository: service.repository,
+    orchestrator: { account: map.orchestrator.account, region: map.orchestrator.region },
+    test: '',
+    source: buildSourceOf(service.source, map.orchestrator.region),
+    stages: [request.skipApproval ? { ...stage, approval: null } : stage],
+  };
+}
+
 /**
  * The repository CodeBuild checks out for a service, from the map's `source`. CodeCommit repositories are
  * the orchestrator region's (the build runs there); China regions have their own domain.

@@ -65,7 +65,17 @@ const EnvironmentInput = z
         probe: z.url({ protocol: /^https?$/, error: 'probe must be an http(s) URL' }).optional(),
       })
       .prefault({}),
-    approval: z.strictObject({ topic: z.string().min(1), timeout: Timeout.prefault('24h') }).optional(),
+    approval: z
+      .strictObject({
+        topic: z.string().min(1),
+        timeout: Timeout.prefault('24h'),
+        /**
+         * Who may roll back without waiting for an approver (`crossdeploy rollback --skip-approval`): IAM
+         * principal ARNs as the caller's identity says them, `*` matching any run of characters.
+         */
+        skipAllowed: z.array(z.string().min(1)).default([]),
+      })
+      .optional(),
     rollout: z.strictObject({ timeout: Timeout.prefault('30m') }).prefault({}),
     /** What a newer commit does to a deployment still running in this environment. */
     concurrency: z.enum(['superseded', 'queued']).default('superseded'),

@@ -1,0 +1,218 @@
+import { parseArgs } from 'node:util';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { type DocumentClient, defaultDocumentClient, releaseLease } from '../aws/lease';
+import { pipelineRecords } from '../aws/ledger';
+import { callerArn, realSleep, type Sleep, waitForExecution } from '../aws/operator';
+import { stageInUse, stateMachineArnOf } from '../aws/orchestrator';
+import { settings } from '../aws/settings';
+import type { LedgerRecord } from '../core/ledger';
+import type { PipelineInput, PipelineStage } from '../core/pipeline-types';
+import type { DeployTarget, TargetRollback } from '../core/types';
+import { announceDeployment } from '../functions/announce-deployment';
+import type { CliIo } from './io';
+import { useLocalEndpoint } from './local-endpoint';
+import { loadMapOrReport } from './map-file';
+
+const USAGE = 'usage: crossdeploy abort <execution-name-or-arn> [--reason TEXT] [--no-wait] [--json] [--map FILE]';
+
+type Sfn = Pick<SFNClient, 'send'>;
+
+/** `--json` output; keys in this order, always present. */
+export interface AbortReport {
+  execution: string;
+  executionArn: string;
+  abortedBy: string;
+  reason: string;
+  /** Environments that were deploying when the pipeline stopped: their changed targets are rolled back. */
+  environments: string[];
+  rollbacks: {
+    environment: string;
+    account: string;
+    region: string;
+    cluster: string;
+    service: string;
+    /** The revision the target ran before the aborted deployment. */
+    taskDefinitionArn: string;
+    executionArn: string;
+    /** RUNNING with `--no-wait`. */
+    status: string;
+  }[];
+}
+
+export interface AbortDeps {
+  db?: DocumentClient;
+  sfn?: Sfn;
+  caller?: () => Promise<string>;
+  sleep?: Sleep;
+}
+
+/**
+ * `crossdeploy abort`: stops a pipeline and everything it started, then puts every target that the
+ * environment in flight had already changed back on the revision it ran before, through rollback-target.
+ * Environments the pipeline had finished stay deployed; `crossdeploy rollback` takes those back.
+ */
+export function abortCommand(deps: AbortDeps = {}) {
+  return async (args: string[], io: CliIo): Promise<number> => {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        reason: { type: 'string', default: 'aborted by an operator' },
+        'no-wait': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        map: { type: 'string', default: 'crossdeploy.yaml' },
+      },
+    });
+    const [execution] = positionals;
+    if (!execution || positionals.length > 1) {
+      io.err(USAGE);
+      return 2;
+    }
+    const map = loadMapOrReport('abort', values.map ?? 'crossdeploy.yaml', io);
+    if (!map) return 2;
+    await useLocalEndpoint(io.cwd, map.orchestrator);
+    const stage = stageInUse();
+    const sfn = deps.sfn ?? new SFNClient({ region: map.orchestrator.region });
+    const db = deps.db ?? defaultDocumentClient();
+    const arnOf = (file: Parameters<typeof stateMachineArnOf>[2], name: string) =>
+      `${stateMachineArnOf(map.orchestrator, stage, file).replace(':stateMachine:', ':execution:')}:${name}`;
+    const executionArn = execution.startsWith('arn:') ? execution : arnOf('pipeline', execution);
+
+    const described = await describe(sfn, executionArn);
+    if (!described) {
+      io.err(`crossdeploy abort: no execution ${executionArn}`);
+      return 1;
+    }
+    if (described.status !== 'RUNNING') {
+      io.err(`crossdeploy abort: ${execution} is ${described.status}; there is nothing to abort`);
+      return 1;
+    }
+    const input = JSON.parse(described.input ?? '{}') as PipelineInput;
+    const abortedBy = await (deps.caller ?? callerArn)();
+    const reason = values.reason ?? '';
+    const cause = `aborted by ${abortedBy}: ${reason}`;
+    const say = (line: string) => values.json || io.out(line);
+
+    await sfn.send(new StopExecutionCommand({ executionArn, error: 'Aborted', cause }));
+    say(`stopped ${input.pipelineId}`);
+    // Stopping a parent does not have to stop what it started: stop each child by its known name.
+    const inFlight: PipelineStage[] = [];
+    for (const s of input.stages) {
+      const environmentRun = await describe(sfn, arnOf('deploy-environment', s.plan.deploymentId));
+      if (environmentRun?.status !== 'RUNNING') continue;
+      inFlight.push(s);
+      await stop(sfn, environmentRun.executionArn as string, cause);
+      for (const target of s.plan.waves.flatMap((w) => w.targets)) {
+        const child = arnOf('deploy-target', `${s.plan.deploymentId}-${target.account}-${target.region}`);
+        if ((await describe(sfn, child))?.status === 'RUNNING') await stop(sfn, child, cause);
+      }
+      say(`stopped the deployment of ${s.environment}`);
+    }
+
+    const records = await pipelineRecords(settings.ledgerTable(), input.pipelineId, db);
+    const rollbacks: AbortReport['rollbacks'] = [];
+    for (const s of inFlight) {
+      for (const record of changedTargets(records, s)) {
+        const target = targetOf(s, record);
+        const rollback: TargetRollback = {
+          deploymentId: s.plan.deploymentId,
+          serviceName: input.serviceName,
+          environment: s.environment,
+          target,
+          deployRole: s.plan.deployRole,
+          taskDefinitionArn: record.previousTaskDefinitionArn as string,
+          rollout: s.plan.rollout,
+          reason: { check: 'aborted', evidence: cause },
+        };
+        const started = await sfn.send(
+          new StartExecutionCommand({
+            stateMachineArn: stateMachineArnOf(map.orchestrator, stage, 'rollback-target'),
+            input: JSON.stringify(rollback),
+          }),
+        );
+        say(`rolling back ${target.account} ${target.region} ${target.cluster}/${target.service}`);
+        rollbacks.push({
+          environment: s.environment,
+          account: target.account,
+          region: target.region,
+          cluster: target.cluster,
+          service: target.service,
+          taskDefinitionArn: rollback.taskDefinitionArn,
+          executionArn: started.executionArn as string,
+          status: 'RUNNING',
+        });
+      }
+      await releaseLease(settings.leasesTable(), `${input.serviceName}#${s.environment}`, input.pipelineId, db);
+      await announceDeployment({
+        event: 'rolled-back',
+        pipelineId: input.pipelineId,
+        executionArn,
+        serviceName: input.serviceName,
+        environment: s.environment,
+        commit: input.commit,
+        kind: input.kind ?? 'deploy',
+        failure: { Error: 'Aborted', Cause: cause },
+      }).catch((error: Error) => say(`the rollback notice was not published: ${error.message}`));
+    }
+
+    if (!values['no-wait']) {
+      for (const rollback of rollbacks) {
+        const done = await waitForExecution(sfn, rollback.executionArn, {
+          sleep: deps.sleep ?? realSleep,
+          intervalMs: 3000,
+        });
+        rollback.status = done.status ?? 'UNKNOWN';
+        say(
+          `  ${rollback.account} ${rollback.region}: ${rollback.status === 'SUCCEEDED' ? 'rolled back' : `${rollback.status} ${done.cause ?? ''}`}`,
+        );
+      }
+    }
+    const report: AbortReport = {
+      execution: input.pipelineId,
+      executionArn,
+      abortedBy,
+      reason,
+      environments: inFlight.map((s) => s.environment),
+      rollbacks,
+    };
+    if (values.json) io.out(JSON.stringify(report, null, 2));
+    else if (inFlight.length === 0) io.out('no environment was deploying: nothing to roll back');
+    const failed = rollbacks.some((r) => r.status !== 'SUCCEEDED' && r.status !== 'RUNNING');
+    return failed ? 1 : 0;
+  };
+}
+
+/** Targets of one environment that the aborted deployment updated and nothing has put back yet. */
+function changedTargets(records: LedgerRecord[], stage: PipelineStage): LedgerRecord[] {
+  return records.filter(
+    (r) =>
+      r.deploymentId === stage.plan.deploymentId &&
+      (r.result === 'in-progress' || r.result === 'succeeded') &&
+      r.previousTaskDefinitionArn,
+  );
+}
+
+function targetOf(stage: PipelineStage, record: LedgerRecord): DeployTarget {
+  const target = stage.plan.waves
+    .flatMap((w) => w.targets)
+    .find((t) => t.account === record.account && t.region === record.region);
+  if (!target) throw new Error(`${record.account} ${record.region} is not a target of ${stage.environment}`);
+  return target;
+}
+
+async function describe(sfn: Sfn, executionArn: string) {
+  try {
+    return await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  } catch (error) {
+    if ((error as Error).name === 'ExecutionDoesNotExist') return undefined;
+    throw error;
+  }
+}
+
+async function stop(sfn: Sfn, executionArn: string, cause: string) {
+  await sfn.send(new StopExecutionCommand({ executionArn, error: 'Aborted', cause })).catch((error: Error) => {
+    if (error.name !== 'ExecutionDoesNotExist') throw error;
+  });
+}
+
+export const run = abortCommand();

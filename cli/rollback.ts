@@ -1,0 +1,167 @@
+import { parseArgs } from 'node:util';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type DocumentClient, defaultDocumentClient } from '../aws/lease';
+import { callerArn, environmentLedger, realSleep, type Sleep, waitForExecution } from '../aws/operator';
+import { stageInUse, stateMachineArnOf } from '../aws/orchestrator';
+import { settings } from '../aws/settings';
+import { executionLink } from '../core/console-link';
+import { rollbackImage } from '../core/ledger';
+import { environmentTargets } from '../core/map/plan';
+import type { DeploymentMap } from '../core/map/schema';
+import { rollbackInput } from '../core/pipeline-plan';
+import { principalMatches } from '../core/principal';
+import type { CliIo } from './io';
+import { useLocalEndpoint } from './local-endpoint';
+import { loadMapOrReport } from './map-file';
+
+const USAGE =
+  'usage: crossdeploy rollback --service NAME --env NAME [--to COMMIT] [--reason TEXT] [--skip-approval] [--wait] [--json] [--map FILE]';
+
+/** `--json` output; keys in this order, always present. */
+export interface RollbackReport {
+  service: string;
+  environment: string;
+  commit: string;
+  imageDigest: string;
+  requestedBy: string;
+  approval: 'waiting' | 'skipped' | 'none';
+  execution: string;
+  executionArn: string;
+  consoleLink: string;
+  /** RUNNING unless `--wait` followed it to its end. */
+  status: string;
+}
+
+export interface RollbackDeps {
+  db?: DocumentClient;
+  sfn?: Pick<SFNClient, 'send'>;
+  caller?: () => Promise<string>;
+  sleep?: Sleep;
+  now?: () => Date;
+}
+
+/**
+ * `crossdeploy rollback`: the previous image (or the named commit's) goes back through the environment's
+ * own pipeline: waves, bake, health checks, lease, and the approval gate unless the caller may skip it.
+ */
+export function rollbackCommand(deps: RollbackDeps = {}) {
+  return async (args: string[], io: CliIo): Promise<number> => {
+    const { values } = parseArgs({
+      args,
+      options: {
+        service: { type: 'string' },
+        env: { type: 'string' },
+        to: { type: 'string' },
+        reason: { type: 'string', default: 'requested by an operator' },
+        'skip-approval': { type: 'boolean', default: false },
+        wait: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        map: { type: 'string', default: 'crossdeploy.yaml' },
+      },
+    });
+    const { service, env } = values;
+    if (!service || !env) {
+      io.err(USAGE);
+      return 2;
+    }
+    const map = loadMapOrReport('rollback', values.map ?? 'crossdeploy.yaml', io);
+    if (!map) return 2;
+    const known = knownTarget(map, service, env);
+    if (known) {
+      io.err(`crossdeploy rollback: ${known}`);
+      return 2;
+    }
+    await useLocalEndpoint(io.cwd, map.orchestrator);
+    const region = map.orchestrator.region;
+    const db = deps.db ?? defaultDocumentClient();
+    const sfn = deps.sfn ?? new SFNClient({ region });
+    const requestedBy = await (deps.caller ?? callerArn)();
+
+    const skipApproval = values['skip-approval'] ?? false;
+    const approval = map.environments[env]?.approval;
+    if (skipApproval && approval && !approval.skipAllowed.some((pattern) => principalMatches(requestedBy, pattern))) {
+      io.err(
+        `crossdeploy rollback: ${requestedBy} may not skip the approval of ${env}; ` +
+          `environments.${env}.approval.skipAllowed lists who may`,
+      );
+      return 1;
+    }
+
+    const records = await environmentLedger(map, service, env, settings.ledgerTable(), db);
+    const chosen = rollbackImage(records, values.to);
+    if (!chosen) {
+      io.err(
+        values.to
+          ? `crossdeploy rollback: the ledger has no successful deployment of ${service} in ${env} at commit ${values.to}`
+          : `crossdeploy rollback: the ledger knows no earlier image of ${service} in ${env} to go back to`,
+      );
+      return 1;
+    }
+
+    const input = rollbackInput(map, service, {
+      environment: env,
+      commit: chosen.commit,
+      image: chosen.image,
+      requestedBy,
+      reason: values.reason ?? '',
+      skipApproval,
+      now: (deps.now ?? (() => new Date()))(),
+    });
+    const { executionArn } = await sfn
+      .send(
+        new StartExecutionCommand({
+          stateMachineArn: stateMachineArnOf(map.orchestrator, stageInUse(), 'pipeline'),
+          name: input.pipelineId,
+          input: JSON.stringify(input),
+        }),
+      )
+      .catch((error: Error) => {
+        if (error.name !== 'ExecutionAlreadyExists') throw error;
+        throw new Error(`a rollback named ${input.pipelineId} already started this second; run it again`);
+      });
+    if (!executionArn) throw new Error('states:StartExecution returned no execution');
+    const report: RollbackReport = {
+      service,
+      environment: env,
+      commit: chosen.commit,
+      imageDigest: chosen.image.digest,
+      requestedBy,
+      approval: !approval ? 'none' : skipApproval ? 'skipped' : 'waiting',
+      execution: input.pipelineId,
+      executionArn,
+      consoleLink: executionLink(executionArn, settings.consoleUrl()),
+      status: 'RUNNING',
+    };
+    if (!values.json) {
+      io.out(
+        `rolling ${service} in ${env} back to ${chosen.commit.slice(0, 7)} (${chosen.image.digest.slice(0, 19)}…)`,
+      );
+      io.out(`  execution ${input.pipelineId}`);
+      io.out(`  ${report.consoleLink}`);
+      if (report.approval === 'waiting') io.out(`  waiting for an approver on ${approval?.topic}`);
+    }
+    if (values.wait) {
+      const done = await waitForExecution(sfn, executionArn, {
+        sleep: deps.sleep ?? realSleep,
+        intervalMs: 5000,
+        onCheck: (status) => values.json || io.out(`  ${status}`),
+      });
+      report.status = done.status ?? 'UNKNOWN';
+      if (!values.json && done.status !== 'SUCCEEDED') io.out(`  ${done.error ?? ''}: ${done.cause ?? ''}`);
+    }
+    if (values.json) io.out(JSON.stringify(report, null, 2));
+    return report.status === 'RUNNING' || report.status === 'SUCCEEDED' ? 0 : 1;
+  };
+}
+
+function knownTarget(map: DeploymentMap, service: string, env: string): string | undefined {
+  if (!map.services[service]) return `the map has no service "${service}"`;
+  try {
+    environmentTargets(map, service, env);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+export const run = rollbackCommand();
