@@ -93,18 +93,19 @@ export function abortCommand(deps: AbortDeps = {}) {
     const cause = `aborted by ${abortedBy}: ${reason}`;
     const say = (line: string) => values.json || io.out(line);
 
-    await sfn.send(new StopExecutionCommand({ executionArn, error: 'Aborted', cause }));
-    say(`stopped ${input.pipelineId}`);
-    // Stopping a parent does not have to stop what it started: stop each child by its known name.
+    // Which environments are deploying must be read before the stop: stopping the pipeline may stop them too.
     const inFlight: PipelineStage[] = [];
     for (const s of input.stages) {
       const environmentRun = await describe(sfn, arnOf('deploy-environment', s.plan.deploymentId));
-      if (environmentRun?.status !== 'RUNNING') continue;
-      inFlight.push(s);
-      await stop(sfn, environmentRun.executionArn as string, cause);
+      if (environmentRun?.status === 'RUNNING') inFlight.push(s);
+    }
+    await sfn.send(new StopExecutionCommand({ executionArn, error: 'Aborted', cause }));
+    say(`stopped ${input.pipelineId}`);
+    // Stopping a parent does not have to stop what it started: stop each child by its known name.
+    for (const s of inFlight) {
+      await stop(sfn, arnOf('deploy-environment', s.plan.deploymentId), cause);
       for (const target of s.plan.waves.flatMap((w) => w.targets)) {
-        const child = arnOf('deploy-target', `${s.plan.deploymentId}-${target.account}-${target.region}`);
-        if ((await describe(sfn, child))?.status === 'RUNNING') await stop(sfn, child, cause);
+        await stop(sfn, arnOf('deploy-target', `${s.plan.deploymentId}-${target.account}-${target.region}`), cause);
       }
       say(`stopped the deployment of ${s.environment}`);
     }
