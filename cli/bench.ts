@@ -6,7 +6,7 @@ import type { EnvironmentRun } from '../core/map/plan';
 import type { DeployTarget } from '../core/types';
 import { buildImage } from '../local/builder';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
-import { seedRepository, seedTarget } from '../local/seed';
+import { seedLedger, seedRepository, seedTarget } from '../local/seed';
 import type { ExecutionRecord } from '../local/step-functions';
 import type { CliIo } from './io';
 
@@ -61,6 +61,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const targets = benchTargets(accounts);
     io.out(`seeding ${targets.length} targets (${accounts} accounts × ${REGIONS.length} regions)…`);
     await seedRepository('web', ORCHESTRATOR.region);
+    await seedLedger(ORCHESTRATOR.region);
     for (const t of targets) await seedTarget({ ...t, alarms: [] });
 
     // The first run (concurrency 1 by default) measures what one target costs with nothing else running;

@@ -3,6 +3,7 @@
 // and the tests; written as fixtures (moto's account header), never through crossdeploy's own code paths.
 
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand,
@@ -10,6 +11,8 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
+import { settings } from '../aws/settings';
+import { ledgerTable } from '../aws/tables';
 import type { DeployTarget } from '../core/types';
 import { clientForAccount, ORCHESTRATOR_ACCOUNT } from './accounts';
 
@@ -124,5 +127,17 @@ export async function seedRepository(
     return { repositoryUri: repository.repositoryUri, repositoryArn: repository.repositoryArn };
   } finally {
     ecr.destroy();
+  }
+}
+
+/** The deployment ledger table in the orchestrator account, which the workflows write. */
+export async function seedLedger(region: string): Promise<void> {
+  const dynamo = new DynamoDBClient({ region });
+  try {
+    await dynamo.send(new CreateTableCommand(ledgerTable(settings.ledgerTable())));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceInUseException') throw error;
+  } finally {
+    dynamo.destroy();
   }
 }

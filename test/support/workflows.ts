@@ -1,16 +1,15 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach } from 'vitest';
 import { settings } from '../../aws/settings';
-import { ledgerTable } from '../../aws/tables';
 import { forgetTargetSessions } from '../../aws/target-clients';
 import type { LedgerRecord } from '../../core/ledger';
 import type { EnvironmentRun } from '../../core/map/plan';
 import type { DeployTarget, ImageRef, TargetDeployment } from '../../core/types';
 import { clientForAccount } from '../../local/accounts';
 import { localFunctions, localIntegrations, localValues, stateMachineDefinitions } from '../../local/functions';
-import { seedRepository, seedTarget } from '../../local/seed';
+import { seedLedger as seedLedgerTable, seedRepository, seedTarget } from '../../local/seed';
 import { LocalStepFunctions } from '../../local/step-functions';
 
 export const ORCHESTRATOR = { account: '111111111111', region: 'us-east-1' };
@@ -81,13 +80,7 @@ export function environmentDeployment(
 }
 
 /** The ledger table the workflows write, in the orchestrator account. */
-export async function seedLedger() {
-  const dynamo = new DynamoDBClient({ region: ORCHESTRATOR.region });
-  await dynamo.send(new CreateTableCommand(ledgerTable(settings.ledgerTable()))).catch((error: Error) => {
-    if (error.name !== 'ResourceInUseException') throw error;
-  });
-  dynamo.destroy();
-}
+export const seedLedger = () => seedLedgerTable(ORCHESTRATOR.region);
 
 /** Every ledger record, oldest first, as a test reads them back. */
 export async function ledgerRecords(): Promise<LedgerRecord[]> {
