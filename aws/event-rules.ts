@@ -12,4 +12,23 @@ export const RULES = {
   },
   /** An approver's decision → resume-approval. */
   approvalDecisions: { source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPE.approvalDecision] },
+  /** crossdeploy's deployment notices → notify (SNS topic, chat webhook). */
+  notifications: {
+    source: [EVENT_SOURCE],
+    'detail-type': [
+      DETAIL_TYPE.deploymentStarted,
+      DETAIL_TYPE.deploymentSucceeded,
+      DETAIL_TYPE.deploymentFailed,
+      DETAIL_TYPE.deploymentRolledBack,
+      DETAIL_TYPE.approvalWaiting,
+    ],
+  },
+  /**
+   * What target accounts forward to the bus (`stacks/target-account.yaml`) → notify. Routine states (a rollout
+   * in progress, an alarm back to OK) match too: notify drops them, so the pattern stays the forwarder's own.
+   */
+  forwardedTargetEvents: {
+    source: ['aws.ecs', 'aws.cloudwatch'],
+    'detail-type': ['ECS Deployment State Change', 'CloudWatch Alarm State Change'],
+  },
 };

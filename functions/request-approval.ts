@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { describeService } from '../aws/ecs-service';
+import { type EventsLike, putNotice } from '../aws/notice-events';
 import { settings } from '../aws/settings';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { awsCall } from '../aws/transient';
 import { linkSigningKeyFromEnv, signApprovalLink } from '../core/approval-link';
 import { approvalMessage, shortCommit } from '../core/approval-message';
+import { executionLink } from '../core/console-link';
+import { buildNotice } from '../core/notification';
 import type { ApprovalRequest } from '../core/pipeline-types';
 import type { DeployRole, DeployTarget } from '../core/types';
 import { lambdaStep } from './lib/lambda-step';
@@ -91,12 +95,16 @@ export interface RequestApprovalDeps {
   /** Defaults to a client in the orchestrator's region, where the topic lives. */
   sns?: SnsLike;
   sfn?: SfnLike;
+  /** Where the `Approval Waiting` notice goes: crossdeploy's bus. */
+  events?: EventsLike;
   clients?: TargetClientFactory;
   now?: () => Date;
   newId?: () => string;
   signingKey?: () => string;
   publicUrl?: () => string;
   approvalsTable?: () => string;
+  eventBusName?: () => string;
+  consoleUrl?: () => string | undefined;
 }
 
 /** Step Functions' answers for a token whose execution no longer waits: nothing left to fail. */
@@ -113,12 +121,15 @@ export async function requestApproval(
     dynamo = defaultDynamo(),
     sns = defaultSns(event.stage.plan.orchestrator.region),
     sfn = defaultSfn(),
+    events = defaultEvents(),
     clients = targetClientFactory(),
     now = () => new Date(),
     newId = randomUUID,
     signingKey = () => linkSigningKeyFromEnv(process.env),
     publicUrl = settings.publicUrl,
     approvalsTable = settings.approvalsTable,
+    eventBusName = settings.eventBusName,
+    consoleUrl = settings.consoleUrl,
   } = deps;
   const { stage } = event;
   // Read before anything is written: a configuration error here leaves no pending approval behind.
@@ -175,7 +186,51 @@ export async function requestApproval(
   await awsCall(`sns:Publish ${topicArn}`, () =>
     sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: body })),
   );
+  await announceWaiting(events, eventBusName(), {
+    event,
+    approval: { approvalId, topic: stage.approval.topic, expiresAt: request.expiresAt },
+    consoleLink: executionLink(event.executionArn, consoleUrl()),
+    at: createdAt,
+  });
   return { approvalId, link };
+}
+
+/**
+ * Tells the bus the deployment waits for an approver. Best effort: the approvers have their e-mail by now,
+ * and failing the step would make the workflow's Retry request the approval (and e-mail them) once more.
+ */
+async function announceWaiting(
+  events: EventsLike,
+  bus: string,
+  facts: {
+    event: RequestApprovalInput;
+    approval: { approvalId: string; topic: string; expiresAt: string };
+    consoleLink: string;
+    at: Date;
+  },
+): Promise<void> {
+  const { event, approval } = facts;
+  const notice = buildNotice({
+    event: 'approval-waiting',
+    pipelineId: event.pipelineId,
+    executionArn: event.executionArn,
+    consoleLink: facts.consoleLink,
+    serviceName: event.serviceName,
+    environment: event.environment,
+    commit: event.commit,
+    kind: 'deploy',
+    failure: null,
+    approval,
+    at: facts.at,
+  });
+  try {
+    await putNotice(events, bus, notice);
+  } catch (error) {
+    logger.warn('approval requested, but its notice did not reach the bus', {
+      approvalId: approval.approvalId,
+      error: error as Error,
+    });
+  }
 }
 
 function serviceEnvironment(serviceName: string, environment: string): string {
@@ -295,6 +350,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 // One client per warm Lambda, created on first use so importing this module costs nothing.
 let sharedDynamo: DocumentClientLike | undefined;
 let sharedSfn: SFNClient | undefined;
+let sharedEvents: EventBridgeClient | undefined;
 const sharedSns = new Map<string, SNSClient>();
 function defaultDynamo(): DocumentClientLike {
   sharedDynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({}));
@@ -303,6 +359,10 @@ function defaultDynamo(): DocumentClientLike {
 function defaultSfn(): SFNClient {
   sharedSfn ??= new SFNClient({});
   return sharedSfn;
+}
+function defaultEvents(): EventBridgeClient {
+  sharedEvents ??= new EventBridgeClient({});
+  return sharedEvents;
 }
 /** The topic lives in the orchestrator's region, whichever region this function runs in. */
 function defaultSns(region: string): SNSClient {

@@ -18,6 +18,8 @@ export interface LocalQueues {
   pushes: string;
   approvalDecisions: string;
   approvalMessages: string;
+  /** Deployment notices and the events target accounts forward, for notify. */
+  notifications: string;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function provisionOrchestrator(map: DeploymentMap): Promise<LocalQu
     const pushes = await queue('crossdeploy-pushes');
     const decisions = await queue('crossdeploy-approval-decisions');
     const messages = await queue('crossdeploy-approval-messages');
+    const notifications = await queue('crossdeploy-notifications');
 
     const bus = settings.eventBusName();
     await events.send(new CreateEventBusCommand({ Name: bus })).catch(unlessNamed('ResourceAlreadyExistsException'));
@@ -70,6 +73,10 @@ export async function provisionOrchestrator(map: DeploymentMap): Promise<LocalQu
     // CodeCommit publishes on the account's default bus.
     await rule('crossdeploy-codecommit-pushes', RULES.codecommitPushes, pushes.arn, 'default');
     await rule('crossdeploy-approval-decisions', RULES.approvalDecisions, decisions.arn, bus);
+    await rule('crossdeploy-notifications', RULES.notifications, notifications.arn, bus);
+    // Target accounts forward their ECS and alarm events to the orchestrator's bus, not its default one.
+    await rule('crossdeploy-forwarded-target-events', RULES.forwardedTargetEvents, notifications.arn, bus);
+    await createNotificationsTopic(sns, map.orchestrator);
 
     for (const environment of Object.values(map.environments)) {
       if (!environment.approval) continue;
@@ -83,10 +90,26 @@ export async function provisionOrchestrator(map: DeploymentMap): Promise<LocalQu
         }),
       );
     }
-    return { pushes: pushes.url, approvalDecisions: decisions.url, approvalMessages: messages.url };
+    return {
+      pushes: pushes.url,
+      approvalDecisions: decisions.url,
+      approvalMessages: messages.url,
+      notifications: notifications.url,
+    };
   } finally {
     for (const client of [ecr, dynamo, sns, sqs, events]) client.destroy();
   }
+}
+
+/**
+ * CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN may name a topic in the orchestrator account: locally it is created, so
+ * notify can publish to it. A topic elsewhere is the user's to create.
+ */
+async function createNotificationsTopic(sns: SNSClient, orchestrator: { account: string; region: string }) {
+  const arn = settings.notificationsTopicArn();
+  const [, , service, region, account, name] = arn?.split(':') ?? [];
+  if (service !== 'sns' || region !== orchestrator.region || account !== orchestrator.account || !name) return;
+  await sns.send(new CreateTopicCommand({ Name: name }));
 }
 
 function unless(kind: new (...args: never[]) => Error) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DeploymentMap } from '../core/map/schema';
 import { handler as approvalPage } from '../functions/approval-page';
 import { handler as githubWebhook } from '../functions/github-webhook';
+import { type NotifyOutcome, handler as notify } from '../functions/notify';
 import { handler as resumeApproval } from '../functions/resume-approval';
 import { handler as startPipeline } from '../functions/start-pipeline';
 import { startHttpApi } from './http-api';
@@ -70,6 +71,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       report,
     ),
+    consumeQueue(
+      queues.notifications,
+      async (body) => {
+        const outcome = (await asRuleTarget(notify, 'Notify')(body)) as NotifyOutcome;
+        const line = noticeLine(outcome);
+        if (line) options.out(line);
+      },
+      report,
+    ),
   ];
   writeFileSync(
     join(options.stateDir, 'local.json'),
@@ -91,6 +101,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await runtime.stop();
     },
   };
+}
+
+/** One progress line per notice: what was said, and where it went (the topic and webhook the env names). */
+export function noticeLine(outcome: NotifyOutcome): string | undefined {
+  if (outcome.headline === null) return undefined;
+  const channels = outcome.sent.map((d) =>
+    d.channel === 'sns' ? 'SNS topic' : d.delivered ? 'chat' : `chat refused it (${d.status})`,
+  );
+  return `notice  ${outcome.headline}${channels.length > 0 ? `  → ${channels.join(', ')}` : ''}`;
 }
 
 /** A secret generated once and kept, so links and webhooks configured earlier keep working after a restart. */

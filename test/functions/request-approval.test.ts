@@ -1,6 +1,7 @@
 import { TaskTimedOut } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { RULES } from '../../aws/event-rules';
 import { settings } from '../../aws/settings';
 import { verifyApprovalLink } from '../../core/approval-link';
 import { handler, requestApproval } from '../../functions/request-approval';
@@ -15,12 +16,14 @@ import {
   useApprovalAws,
 } from '../support/browser';
 import { useMoto } from '../support/moto';
+import { useBusQueue } from '../support/notices';
 import { IMAGE, live, seed, target } from '../support/workflows';
 import { lambdaContext } from './support';
 
 const moto = useMoto();
 const time = clock();
 const aws = useApprovalAws(() => moto.motoEndpoint(), time);
+const notices = useBusQueue(RULES.notifications, 'notifications');
 const prodEast = target('333333333333', 'us-east-1');
 const prodWest = target('333333333333', 'eu-west-1');
 const NEWER = '9c0ffee'.padEnd(40, '1');
@@ -81,6 +84,52 @@ describe('request-approval step (requestApproval)', () => {
     expect(message).toContain(`333333333333 us-east-1  demo/web  runs web:${running.revision}`);
     expect(message).toContain('Author:   Ada Lovelace <ada@example.com>');
     expect(message).toContain(`\n${link}\n`);
+  });
+
+  it('announces on the bus that the deployment waits for approval, without the approval link', async () => {
+    await seed([prodEast]);
+    const input = approvalInput([prodEast]);
+
+    const { link } = await requestApproval(
+      input,
+      aws().requestDeps({ newId: () => 'approval-1', consoleUrl: () => 'http://127.0.0.1:8080' }),
+    );
+
+    const received = await notices().received();
+    expect(received.map((e) => [e.source, e['detail-type']])).toEqual([['crossdeploy', 'Approval Waiting']]);
+    expect(received[0]?.detail).toEqual({
+      event: 'approval-waiting',
+      pipelineId: input.pipelineId,
+      executionArn: input.executionArn,
+      consoleLink: `http://127.0.0.1:8080/?execution=${encodeURIComponent(input.executionArn)}`,
+      serviceName: 'web',
+      environment: 'prod',
+      commit: input.commit,
+      kind: 'deploy',
+      error: null,
+      cause: null,
+      reason: null,
+      headline: 'web 3f2a9c1 waits for approval to deploy to prod',
+      approval: {
+        approvalId: 'approval-1',
+        topic: 'prod-approvals',
+        expiresAt: new Date(EXPIRES_EPOCH * 1000).toISOString(),
+      },
+      at: REQUESTED_AT.toISOString(),
+    });
+    expect(JSON.stringify(received)).not.toContain(new URL(link).searchParams.get('signature') ?? link);
+  });
+
+  it('requests the approval even when the bus refuses its notice: a retry would e-mail the approvers again', async () => {
+    await seed([prodEast]);
+    const refusing = {
+      send: async () => ({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'oops' }] }),
+    };
+
+    const { approvalId } = await requestApproval(approvalInput([prodEast]), aws().requestDeps({ events: refusing }));
+
+    expect((await aws().record(approvalId))?.status).toBe('pending');
+    expect(await aws().publishedApprovals()).toHaveLength(1);
   });
 
   it('says which target could not be read instead of failing the gate', async () => {

@@ -176,6 +176,7 @@ export function useApprovalAws(motoEndpoint: () => string, time = clock()): () =
       requestDeps: (overrides = {}) => ({
         dynamo,
         sns,
+        events,
         sfn: stepFunctionsRecorder().sfn,
         // Options make the factory build fresh clients: the shared ones would hold a reset moto's credentials.
         clients: targetClientFactory({ sessionName: 'crossdeploy-test' }),
