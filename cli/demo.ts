@@ -4,17 +4,21 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { liveStatus } from '../aws/status';
 import { loadMapFile } from '../core/map/load';
 import { environmentTargets } from '../core/map/plan';
 import type { DeploymentMap } from '../core/map/schema';
 import { executionName } from '../core/push';
+import type { StatusRow } from '../core/status';
 import { approvalLinkIn, decide, deliverGithubPush } from '../local/actors';
-import { type LiveTarget, liveTargets } from '../local/live-targets';
 import { progressPrinter } from '../local/progress';
 import { STARTING_IMAGE, seedTarget } from '../local/seed';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import type { ExecutionRecord } from '../local/step-functions';
+import { run as historyCommand } from './history';
 import type { CliIo } from './io';
+import { rollbackCommand } from './rollback';
+import { run as statusCommand } from './status';
 
 const DEFAULT_MAP = fileURLToPath(new URL('../crossdeploy.yaml', import.meta.url));
 const SERVICE = 'web';
@@ -54,6 +58,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(`crossdeploy demo: AWS APIs on ${stack.runtime.endpoint} (moto + ECS scheduler + Step Functions)`);
     io.out(`HTTP API on ${stack.url}; no AWS account used\n`);
     await seedTargets(map);
+    const command = (cli: (args: string[], io: CliIo) => Promise<number>, args: string[]) =>
+      cli([...args, '--map', mapFile], { ...io, out: (line) => io.out(`  ${line}`) });
     const deliver = (branch: string, commit: string, message: string) =>
       deliverPush(stack, { repository, branch, commit, message });
 
@@ -72,12 +78,30 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     );
     const b2 = await deliverAndApprove(stack, io, () => deliver('production', commitB, 'Cache the catalogue'));
 
-    const live = await liveTargets(map, SERVICE, stack.runtime.stepFunctions.executions());
-    printTable(io, live, { [commitA]: 'A', [commitB]: 'B' });
+    io.out(`\n== 5. crossdeploy status: what runs where, from the ledger and the live services`);
+    await command(statusCommand, ['--service', SERVICE]);
+    const afterB = await liveStatus(map, { service: SERVICE });
+
+    io.out(`\n== 6. crossdeploy history ${b2.name}: why prod failed, in plain words`);
+    await command(historyCommand, [b2.name]);
+
+    io.out(
+      `\n== 7. crossdeploy rollback --service ${SERVICE} --env dev: B out of dev, through the same waves and bake`,
+    );
+    const rollback = await command(rollbackCommand(), [
+      '--service',
+      SERVICE,
+      '--env',
+      'dev',
+      '--reason',
+      'catalogue cache misbehaves',
+      '--wait',
+    ]);
+    const afterRollback = await liveStatus(map, { service: SERVICE, env: 'dev' });
 
     const checks: [string, boolean][] = [
       ['commit A deployed to dev, then to prod after approval', a1.status === 'SUCCEEDED' && a2.status === 'SUCCEEDED'],
-      ['commit B deployed to dev', b1.status === 'SUCCEEDED' && on(live, 'dev', commitB)],
+      ['commit B deployed to dev', b1.status === 'SUCCEEDED' && on(afterB, 'dev', commitB)],
       [
         'commit B failed in prod with DeploymentRolledBack',
         b2.status === 'FAILED' && b2.error === 'DeploymentRolledBack',
@@ -86,7 +110,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         `the failure names ${FAULTY.account}, ${FAULTY.region} and ${ALARM}`,
         [FAULTY.account, FAULTY.region, ALARM].every((word) => b2.cause?.includes(word)),
       ],
-      ['every prod target runs commit A again', on(live, 'prod', commitA)],
+      ['every prod target runs commit A again, approved by its approver', on(afterB, 'prod', commitA, APPROVER)],
+      ['the rollback put commit A back in every dev target', rollback === 0 && on(afterRollback, 'dev', commitA)],
     ];
     io.out('');
     for (const [what, ok] of checks) io.out(`${ok ? '✔' : '✘'} ${what}`);
@@ -139,28 +164,15 @@ async function seedTargets(map: DeploymentMap) {
   }
 }
 
-function on(live: LiveTarget[], environment: string, commit: string): boolean {
-  const targets = live.filter((t) => t.environment === environment);
-  return targets.length > 0 && targets.every((t) => t.commit === commit);
+/** Every target of the environment runs `commit` as crossdeploy deployed it (and, when given, approved by `by`). */
+function on(rows: StatusRow[], environment: string, commit: string, by?: string): boolean {
+  const targets = rows.filter((t) => t.environment === environment);
+  return (
+    targets.length > 0 &&
+    targets.every((t) => t.state === 'in-step' && t.commit === commit && (by === undefined || t.by === by))
+  );
 }
 
 function count(executions: ExecutionRecord[], stateMachine: string): number {
   return executions.filter((e) => e.stateMachine === stateMachine).length;
-}
-
-function printTable(io: CliIo, live: LiveTarget[], labels: Record<string, string>) {
-  const rows = live.map((t) => [
-    t.environment,
-    t.account,
-    t.region,
-    t.revision,
-    t.digest ? `${t.digest.slice(0, 19)}…` : t.image,
-    t.commit ? `${t.commit.slice(0, 7)} (${labels[t.commit] ?? '?'})` : 'before crossdeploy',
-    t.result,
-  ]);
-  const header = ['ENVIRONMENT', 'ACCOUNT', 'REGION', 'REVISION', 'IMAGE DIGEST', 'COMMIT', 'RESULT'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-  io.out(`\n${line(header)}`);
-  for (const row of rows) io.out(line(row));
 }

@@ -54,6 +54,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     options.port,
   );
   process.env.CROSSDEPLOY_PUBLIC_URL = options.publicUrl ?? http.url;
+  // Execution links in notices and command output open this runtime's console, not AWS's.
+  process.env.CROSSDEPLOY_CONSOLE_URL = http.url;
 
   const approvalMessages: string[] = [];
   let waiting: ((message: string) => void)[] = [];
