@@ -377,7 +377,8 @@ export function chatMessage(a: Announcement): ChatMessage {
   const context = [a.note && mrkdwn(a.note), a.link && `<${linkTarget(a.link.url)}|${mrkdwn(a.link.label)}>`];
   const elements = context.filter((t): t is string => Boolean(t)).map((t) => ({ type: 'mrkdwn' as const, text: t }));
   if (elements.length > 0) blocks.push({ type: 'context', elements });
-  return { text: clip(a.reason ? `${a.headline}: ${a.reason}` : a.headline, SECTION_MAX_CHARS), blocks };
+  const text = mrkdwn(a.reason ? `${a.headline}: ${a.reason}` : a.headline);
+  return { text: clip(text, SECTION_MAX_CHARS), blocks };
 }
 
 /** SNS refuses a longer subject. */

@@ -302,7 +302,7 @@ describe('messages', () => {
     expect(message).toEqual({
       text:
         'The deployment of web 3f2a9c1 to prod failed: Rolled back (DeploymentRolledBack): ' +
-        `${ROLLED_BACK_CAUSE} <none> & more.`,
+        `${ROLLED_BACK_CAUSE} &lt;none&gt; &amp; more.`,
       blocks: [
         {
           type: 'section',
