@@ -14,7 +14,7 @@ export default $config({
     const { deployRoleName } = await import('./stacks/config');
     const { loadStackMap } = await import('./stacks/map');
     const { mapProblems, orchestratorNames } = await import('./stacks/names');
-    const { createTables, createApprovalTopics } = await import('./stacks/storage');
+    const { createTables, createApprovalTopics, createNotificationsTopic } = await import('./stacks/storage');
     const { createRepositories, createBuildProject } = await import('./stacks/build');
     const { createEventBus, createEventBusPolicy, createDeadLetterQueues, createEventRules } = await import(
       './stacks/events'
@@ -38,6 +38,8 @@ export default $config({
 
     const tables = createTables(names);
     createApprovalTopics(names);
+    // Deployment notices (notify): subscribe to it, or set ChatWebhookUrl (docs/deploying.md, Notifications).
+    const notifications = createNotificationsTopic(names);
     const repositories = createRepositories(names.repositories);
     const build = createBuildProject(scope, repositories);
     const bus = createEventBus(names);
@@ -55,12 +57,18 @@ export default $config({
     // `sst secret set GithubWebhookSecret ...` and `sst secret set LinkSigningKey ...` before the first deploy.
     const githubWebhookSecret = new sst.Secret('GithubWebhookSecret');
     const linkSigningKey = new sst.Secret('LinkSigningKey');
+    // Optional: empty (the placeholder) means notify posts to no chat; `sst secret set ChatWebhookUrl URL` turns it on.
+    const chatWebhookUrl = new sst.Secret('ChatWebhookUrl', '');
 
     const environment = {
       CROSSDEPLOY_EVENT_BUS_NAME: bus.name,
       CROSSDEPLOY_DELIVERIES_TABLE: tables.Deliveries.name,
       CROSSDEPLOY_APPROVALS_TABLE: tables.Approvals.name,
       CROSSDEPLOY_LEASES_TABLE: tables.Leases.name,
+      CROSSDEPLOY_LEDGER_TABLE: tables.Ledger.name,
+      CROSSDEPLOY_IDEMPOTENCY_TABLE: tables.Idempotency.name,
+      CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN: notifications.arn,
+      CROSSDEPLOY_CHAT_WEBHOOK_URL: chatWebhookUrl.value,
       CROSSDEPLOY_PUBLIC_URL: api.url,
       CROSSDEPLOY_MAP_FILE: mapFile,
       CROSSDEPLOY_GITHUB_WEBHOOK_SECRET: githubWebhookSecret.value,
@@ -92,6 +100,8 @@ export default $config({
       deployTargetStateMachine: machines.DeployTarget.arn,
       rollbackTargetStateMachine: machines.RollbackTarget.arn,
       alertsTopic: alerts.topic.arn,
+      notificationsTopic: notifications.arn,
+      ledgerTable: tables.Ledger.name,
       doctorRole: doctor.arn,
     };
   },

@@ -1,5 +1,5 @@
-// The stage's EventBridge bus, and the rules of aws/event-rules.ts that hand events to start-pipeline and
-// resume-approval, each with a dead-letter queue and a retry policy.
+// The stage's EventBridge bus, and the rules of aws/event-rules.ts that hand events to start-pipeline,
+// resume-approval and notify, each with a dead-letter queue and a retry policy.
 import { stageName } from './config';
 import type { TriggeredFunctions } from './functions';
 import type { OrchestratorNames } from './names';

@@ -12,6 +12,15 @@ export interface OrchestratorNames {
   deliveriesTable: string;
   approvalsTable: string;
   leasesTable: string;
+  /** The deployment ledger: one record per target × deployment, kept when the stage is removed. */
+  ledgerTable: string;
+  /** Powertools idempotency records of the notify function (TTL on `expiration`). */
+  idempotencyTable: string;
+  /**
+   * SNS topic that hears every deployment notice (notify publishes there): `crossdeploy-<stage>-notifications`.
+   * Created per stage; whoever wants the notices subscribes.
+   */
+  notificationsTopic: string;
   /** The stage's own EventBridge bus: `crossdeploy-<stage>`. */
   eventBus: string;
   /** Name of the pipeline state machine, which start-pipeline starts and request-approval fails. */
@@ -50,6 +59,10 @@ export function orchestratorNames(app: string, stage: string, map: MapForStack):
     deliveriesTable: stageName(app, stage, 'deliveries', 255),
     approvalsTable: stageName(app, stage, 'approvals', 255),
     leasesTable: stageName(app, stage, 'leases', 255),
+    ledgerTable: stageName(app, stage, 'ledger', 255),
+    idempotencyTable: stageName(app, stage, 'idempotency', 255),
+    // SNS topic names allow 256 characters.
+    notificationsTopic: stageName(app, stage, 'notifications', 256),
     eventBus: busName(app, stage),
     pipeline: stateMachineNameOf(app, stage, 'pipeline'),
     buildProject: stageName(app, stage, 'build', 255),

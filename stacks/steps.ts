@@ -1,6 +1,6 @@
 // The step functions and exactly what each one calls: the one table stacks/functions.ts deploys from.
 // Pure (no Pulumi, no SST globals), so a test can hold it against the handlers' code.
-import { repositoryArn, tableArn, tableIndexArn, topicArn, type Where } from './arns';
+import { eventBusArn, repositoryArn, tableArn, tableIndexArn, topicArn, type Where } from './arns';
 import type { OrchestratorNames } from './names';
 
 /** Where a grant's resources live: the tools account and region this stage deploys to, and its resources. */
@@ -25,6 +25,10 @@ export const ENVIRONMENT_VARIABLES = [
   'CROSSDEPLOY_DELIVERIES_TABLE',
   'CROSSDEPLOY_APPROVALS_TABLE',
   'CROSSDEPLOY_LEASES_TABLE',
+  'CROSSDEPLOY_LEDGER_TABLE',
+  'CROSSDEPLOY_IDEMPOTENCY_TABLE',
+  'CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN',
+  'CROSSDEPLOY_CHAT_WEBHOOK_URL',
   'CROSSDEPLOY_PIPELINE_ARN',
   'CROSSDEPLOY_PUBLIC_URL',
   'CROSSDEPLOY_MAP_FILE',
@@ -32,6 +36,12 @@ export const ENVIRONMENT_VARIABLES = [
   'CROSSDEPLOY_LINK_SIGNING_KEY',
 ] as const;
 export type EnvironmentVariable = (typeof ENVIRONMENT_VARIABLES)[number];
+
+/** What the code may read but the stack leaves unset on purpose, and why (no function may declare these). */
+export const UNSET_IN_AWS = {
+  // aws/settings.ts consoleUrl(): the local runtime's console; unset, execution links open the Step Functions console.
+  CROSSDEPLOY_CONSOLE_URL: "execution links go to the AWS Step Functions console of the execution's region",
+} as const;
 
 export interface FunctionSpec {
   /** `OpenEcr`: SST component `OpenEcrFunction`, ASL substitution `${OpenEcrFunctionArn}`. */
@@ -66,6 +76,8 @@ export const ASSUME_DEPLOY_ROLE: Grant = {
 export const TASK_TOKEN_RESOURCES = (): string[] => ['*'];
 
 const leasesTable = (scope: GrantScope) => [tableArn(scope, scope.names.leasesTable)];
+const ledgerTable = (scope: GrantScope) => [tableArn(scope, scope.names.ledgerTable)];
+export const eventBus = (scope: GrantScope) => [eventBusArn(scope, scope.names.eventBus)];
 const approvalsTable = (scope: GrantScope) => [tableArn(scope, scope.names.approvalsTable)];
 
 export const STEP_FUNCTIONS = [
@@ -183,9 +195,16 @@ export const STEP_FUNCTIONS = [
       { actions: ['states:SendTaskFailure'], resources: TASK_TOKEN_RESOURCES },
       // Reads what each target runs now, for the approver.
       ASSUME_DEPLOY_ROLE,
+      // The `Approval Waiting` notice, on the stage's bus (notify picks it up).
+      { actions: ['events:PutEvents'], resources: eventBus },
     ],
     asDeployRole: ['ecs:DescribeServices'],
-    environment: ['CROSSDEPLOY_APPROVALS_TABLE', 'CROSSDEPLOY_PUBLIC_URL', 'CROSSDEPLOY_LINK_SIGNING_KEY'],
+    environment: [
+      'CROSSDEPLOY_APPROVALS_TABLE',
+      'CROSSDEPLOY_PUBLIC_URL',
+      'CROSSDEPLOY_LINK_SIGNING_KEY',
+      'CROSSDEPLOY_EVENT_BUS_NAME',
+    ],
   },
   {
     id: 'AcquireLease',
@@ -204,6 +223,24 @@ export const STEP_FUNCTIONS = [
     grants: [{ actions: ['dynamodb:DeleteItem'], resources: leasesTable }],
     asDeployRole: [],
     environment: ['CROSSDEPLOY_LEASES_TABLE'],
+  },
+  {
+    id: 'RecordDeployment',
+    file: 'record-deployment',
+    description: "crossdeploy: write one phase of a target's deployment to the ledger",
+    // An upsert (UpdateItem) of one record; the ledger is never read or deleted by the workflows.
+    grants: [{ actions: ['dynamodb:UpdateItem'], resources: ledgerTable }],
+    asDeployRole: [],
+    environment: ['CROSSDEPLOY_LEDGER_TABLE'],
+  },
+  {
+    id: 'AnnounceDeployment',
+    file: 'announce-deployment',
+    description: 'crossdeploy: put a deployment notice (started, succeeded, failed, rolled back) on the bus',
+    // Only the stage's own bus: notify's rule, and anyone's rule there, hears it.
+    grants: [{ actions: ['events:PutEvents'], resources: eventBus }],
+    asDeployRole: [],
+    environment: ['CROSSDEPLOY_EVENT_BUS_NAME'],
   },
 ] as const satisfies readonly StepFunctionSpec[];
 

@@ -1,4 +1,5 @@
-// The orchestrator's DynamoDB tables (stacks/tables.ts, from aws/tables.ts) and the approvers' SNS topics.
+// The orchestrator's DynamoDB tables (stacks/tables.ts, from aws/tables.ts), the approvers' SNS topics and the
+// topic of deployment notices.
 import { type OrchestratorNames, resourceIds } from './names';
 import { dynamoTableArgs, TABLES, type TableId } from './tables';
 
@@ -9,12 +10,19 @@ export function createTables(names: OrchestratorNames): Tables {
   const tables: Partial<Tables> = {};
   for (const spec of TABLES) {
     const args = dynamoTableArgs(spec.define(spec.name(names)), 'ttl' in spec ? spec.ttl : undefined);
-    tables[spec.id] = new aws.dynamodb.Table(`${spec.id}Table`, {
-      ...args,
-      // Approvals and leases are the state of running pipelines: recoverable, and not deleted by accident.
-      pointInTimeRecovery: { enabled: prod },
-      deletionProtectionEnabled: prod,
-    });
+    const retained = 'retained' in spec && spec.retained;
+    tables[spec.id] = new aws.dynamodb.Table(
+      `${spec.id}Table`,
+      {
+        ...args,
+        // Approvals and leases are the state of running pipelines: recoverable in prod, and not deleted by
+        // accident. The ledger is the record of what ran where: recoverable and protected in every stage.
+        pointInTimeRecovery: { enabled: prod || retained },
+        deletionProtectionEnabled: prod || retained,
+      },
+      // `sst remove` of any stage leaves the ledger in place (only prod retains everything, `removal: retain`).
+      retained ? { retainOnDelete: true } : undefined,
+    );
   }
   return tables as Tables;
 }
@@ -29,4 +37,12 @@ export function createApprovalTopics(names: OrchestratorNames): Record<string, a
     topics[topic] = new aws.sns.Topic(`ApprovalTopic${id}`, { name: topic });
   }
   return topics;
+}
+
+/**
+ * `crossdeploy-<stage>-notifications`: notify publishes every deployment notice here. Always created (a topic
+ * nobody subscribes to costs nothing and delivers nothing); subscribing is how a team opts in.
+ */
+export function createNotificationsTopic(names: OrchestratorNames): aws.sns.Topic {
+  return new aws.sns.Topic('NotificationsTopic', { name: names.notificationsTopic });
 }

@@ -1,7 +1,7 @@
 // The orchestrator's DynamoDB tables, from the definitions the local runtime uses (aws/tables.ts), in the
 // shape of Pulumi's aws.dynamodb.Table arguments. Pure (no Pulumi, no SST globals).
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { approvalsTable, deliveriesTable, leasesTable } from '../aws/tables';
+import { approvalsTable, deliveriesTable, idempotencyTable, leasesTable, ledgerTable } from '../aws/tables';
 import type { OrchestratorNames } from './names';
 
 export interface TableSpec {
@@ -11,6 +11,11 @@ export interface TableSpec {
   define: (name: string) => CreateTableCommandInput;
   /** The epoch-seconds attribute after which DynamoDB's TTL removes an item. */
   ttl?: string;
+  /**
+   * Records that must outlive the stage: point-in-time recovery and deletion protection in every stage, and
+   * left in place when the stage is removed (stacks/storage.ts).
+   */
+  retained?: true;
 }
 
 export const TABLES = [
@@ -18,6 +23,10 @@ export const TABLES = [
   { id: 'Approvals', name: (names) => names.approvalsTable, define: approvalsTable, ttl: 'expiresAt' },
   // A lease's `expiresAt` is checked by acquire-lease itself: an expired lease is free, removed or not.
   { id: 'Leases', name: (names) => names.leasesTable, define: leasesTable },
+  // What was deployed where, by whom, and how it ended: an audit record, so no TTL and never removed with the stage.
+  { id: 'Ledger', name: (names) => names.ledgerTable, define: ledgerTable, retained: true },
+  // Powertools' own attribute names: `id` is the key, `expiration` (epoch seconds) what its TTL reads.
+  { id: 'Idempotency', name: (names) => names.idempotencyTable, define: idempotencyTable, ttl: 'expiration' },
 ] as const satisfies readonly TableSpec[];
 
 export type TableId = (typeof TABLES)[number]['id'];
@@ -29,6 +38,12 @@ export interface DynamoTableArgs {
   hashKey: string;
   rangeKey?: string;
   attributes: { name: string; type: string }[];
+  localSecondaryIndexes?: {
+    name: string;
+    rangeKey: string;
+    projectionType: string;
+    nonKeyAttributes?: string[];
+  }[];
   globalSecondaryIndexes?: {
     name: string;
     keySchemas: { attributeName: string; keyType: string }[];
@@ -43,7 +58,6 @@ export function dynamoTableArgs(input: CreateTableCommandInput, ttl?: string): D
   const where = `table ${input.TableName}`;
   if (!input.TableName) throw new Error('a table definition without TableName');
   if (input.BillingMode !== 'PAY_PER_REQUEST') throw new Error(`${where}: only on-demand billing is supported`);
-  if (input.LocalSecondaryIndexes?.length) throw new Error(`${where}: local secondary indexes are not supported`);
   const key = (schema: CreateTableCommandInput['KeySchema'], type: 'HASH' | 'RANGE') =>
     schema?.find((element) => element.KeyType === type)?.AttributeName;
   const hashKey = key(input.KeySchema, 'HASH');
@@ -60,6 +74,22 @@ export function dynamoTableArgs(input: CreateTableCommandInput, ttl?: string): D
       return { name: attribute.AttributeName, type: attribute.AttributeType };
     }),
   };
+  if (input.LocalSecondaryIndexes?.length) {
+    args.localSecondaryIndexes = input.LocalSecondaryIndexes.map((index) => {
+      const what = `${where}: local secondary index ${index.IndexName ?? '(unnamed)'}`;
+      if (!index.IndexName || !index.Projection?.ProjectionType) throw new Error(`${what} is incomplete`);
+      // Pulumi takes only the range key: an LSI shares the table's hash key, so any other is an error here.
+      if (key(index.KeySchema, 'HASH') !== hashKey) throw new Error(`${what} must use the table's hash key ${hashKey}`);
+      const range = key(index.KeySchema, 'RANGE');
+      if (!range) throw new Error(`${what} has no RANGE key`);
+      return {
+        name: index.IndexName,
+        rangeKey: range,
+        projectionType: index.Projection.ProjectionType,
+        ...(index.Projection.NonKeyAttributes ? { nonKeyAttributes: index.Projection.NonKeyAttributes } : {}),
+      };
+    });
+  }
   if (input.GlobalSecondaryIndexes?.length) {
     args.globalSecondaryIndexes = input.GlobalSecondaryIndexes.map((index) => {
       if (!index.IndexName || !index.KeySchema?.length || !index.Projection?.ProjectionType) {

@@ -13,7 +13,8 @@ import {
 } from '../core/iam/target-account';
 import type { DeploymentMap } from '../core/map/schema';
 import { stageName } from './config';
-import { ASSUME_DEPLOY_ROLE, STEP_FUNCTIONS } from './steps';
+import { ASSUME_DEPLOY_ROLE, type FunctionSpec, STEP_FUNCTIONS } from './steps';
+import { TRIGGERED_FUNCTIONS } from './triggered';
 
 export { type BootstrapSettings, readTargetAccountTemplate } from '../core/iam/target-account';
 
@@ -33,8 +34,10 @@ export interface TargetBootstrap {
 
 export function createTargetBootstrap(templateBody: string, args: TargetBootstrapArgs): TargetBootstrap {
   const { settings, map } = args;
-  // Only this stage's steps that assume the deploy role, by the names SST gives their roles.
-  const assumers = STEP_FUNCTIONS.filter((spec) => spec.grants.some((grant) => grant === ASSUME_DEPLOY_ROLE));
+  // Only this stage's functions that assume the deploy role, by the names SST gives their roles
+  // (test/stacks/role-names.test.ts holds this against SST's own naming code).
+  const functions: readonly FunctionSpec[] = [...STEP_FUNCTIONS, ...TRIGGERED_FUNCTIONS];
+  const assumers = functions.filter((spec) => spec.grants.includes(ASSUME_DEPLOY_ROLE));
   const roleNamePattern = orchestratorRoleNamePattern(
     $app.name,
     $app.stage,

@@ -2,8 +2,8 @@
 // what each one calls. Same shape as stacks/steps.ts, and held against the handlers' code by the same test.
 // Pure (no Pulumi, no SST globals).
 import { RULES } from '../aws/event-rules';
-import { eventBusArn, stateMachineArn, tableArn } from './arns';
-import { type FunctionSpec, type GrantScope, TASK_TOKEN_RESOURCES } from './steps';
+import { stateMachineArn, tableArn, topicArn } from './arns';
+import { eventBus, type FunctionSpec, type GrantScope, TASK_TOKEN_RESOURCES } from './steps';
 
 export type RuleId = keyof typeof RULES;
 
@@ -13,6 +13,9 @@ export const RULE_BUS = {
   // CodeCommit puts its events on the default bus of the repository's account (the tools account).
   codecommitPushes: 'default',
   approvalDecisions: 'orchestrator',
+  notifications: 'orchestrator',
+  // The target accounts' forwarding rules (stacks/target-account.yaml) put these on the stage's own bus.
+  forwardedTargetEvents: 'orchestrator',
 } as const satisfies Record<RuleId, 'orchestrator' | 'default'>;
 
 export type Trigger =
@@ -26,7 +29,6 @@ export interface TriggeredFunctionSpec extends FunctionSpec {
 }
 
 const approvalsTable = (scope: GrantScope) => [tableArn(scope, scope.names.approvalsTable)];
-const eventBus = (scope: GrantScope) => [eventBusArn(scope, scope.names.eventBus)];
 
 export const TRIGGERED_FUNCTIONS = [
   {
@@ -84,6 +86,31 @@ export const TRIGGERED_FUNCTIONS = [
     ],
     asDeployRole: [],
     environment: ['CROSSDEPLOY_APPROVALS_TABLE'],
+  },
+  {
+    id: 'Notify',
+    file: 'notify',
+    description: "crossdeploy: tell the notifications topic and the chat webhook about deployments and targets' alerts",
+    trigger: { kind: 'rule', rules: ['notifications', 'forwardedTargetEvents'] },
+    grants: [
+      {
+        // The stage's notifications topic only, never the approval gates' topics.
+        actions: ['sns:Publish'],
+        resources: (scope) => [topicArn(scope, scope.names.notificationsTopic)],
+      },
+      {
+        // Powertools idempotency (DynamoDBPersistenceLayer): what each channel already said, by event id.
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: (scope) => [tableArn(scope, scope.names.idempotencyTable)],
+      },
+    ],
+    asDeployRole: [],
+    // The chat webhook's URL is a secret (sst.Secret ChatWebhookUrl); empty turns the chat off.
+    environment: [
+      'CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN',
+      'CROSSDEPLOY_CHAT_WEBHOOK_URL',
+      'CROSSDEPLOY_IDEMPOTENCY_TABLE',
+    ],
   },
 ] as const satisfies readonly TriggeredFunctionSpec[];
 

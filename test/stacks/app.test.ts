@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orchestratorRoleNamePattern } from '../../core/iam/target-account';
-import { ENVIRONMENT_VARIABLES, STEP_FUNCTIONS } from '../../stacks/steps';
+import { ENVIRONMENT_VARIABLES, STEP_FUNCTIONS, UNSET_IN_AWS } from '../../stacks/steps';
 import { TRIGGERED_FUNCTIONS } from '../../stacks/triggered';
 import { root } from './code';
 
@@ -33,6 +33,8 @@ interface Declared {
   type: string;
   name: string;
   args: Record<string, unknown>;
+  /** Pulumi resource options (retainOnDelete, dependsOn...), as given. */
+  opts: Record<string, unknown> | undefined;
 }
 const declared: Declared[] = [];
 const routes: [string, unknown][] = [];
@@ -44,8 +46,10 @@ function resourceClass(type: string) {
     readonly id: Out<string>;
     readonly url: Out<string>;
     readonly value = out('secret value');
-    constructor(name: string, args: Record<string, unknown> = {}) {
-      declared.push({ type, name, args });
+    constructor(name: string, given: Record<string, unknown> | string = {}, opts?: Record<string, unknown>) {
+      // sst.Secret's second argument is its placeholder, a string.
+      const args = typeof given === 'string' ? { placeholder: given } : given;
+      declared.push({ type, name, args, opts });
       const explicit = plain(args.name);
       this.name = out(typeof explicit === 'string' ? explicit : `${name}-generated`);
       this.arn = out(`arn:aws:test:::${type}/${name}`);
@@ -139,15 +143,22 @@ describe('sst.config.ts', () => {
       'crossdeploy-test-deliveries',
       'crossdeploy-test-approvals',
       'crossdeploy-test-leases',
+      'crossdeploy-test-ledger',
+      'crossdeploy-test-idempotency',
     ]);
     expect(ofType('aws.sns.Topic').map((d) => plain(d.args.name))).toEqual([
       'prod-approvals',
+      'crossdeploy-test-notifications',
       'crossdeploy-test-alerts',
     ]);
     expect(ofType('aws.ecr.Repository').map((d) => plain(d.args.name))).toEqual(['web']);
     expect(ofType('aws.codebuild.Project').map((d) => plain(d.args.name))).toEqual(['crossdeploy-test-build']);
     expect(ofType('aws.cloudwatch.EventBus').map((d) => plain(d.args.name))).toEqual(['crossdeploy-test']);
-    expect(ofType('sst.Secret').map((d) => d.name)).toEqual(['GithubWebhookSecret', 'LinkSigningKey']);
+    expect(ofType('sst.Secret').map((d) => d.name)).toEqual([
+      'GithubWebhookSecret',
+      'LinkSigningKey',
+      'ChatWebhookUrl',
+    ]);
     expect(ofType('sst.aws.Function').map((d) => d.name)).toEqual(
       [...STEP_FUNCTIONS, ...TRIGGERED_FUNCTIONS].map((spec) => `${spec.id}Function`),
     );
@@ -162,7 +173,57 @@ describe('sst.config.ts', () => {
       githubWebhook: 'https://api.example.com/webhooks/github',
       eventBus: 'crossdeploy-test',
       buildProject: 'crossdeploy-test-build',
+      notificationsTopic: 'arn:aws:test:::aws.sns.Topic/NotificationsTopic',
+      ledgerTable: 'crossdeploy-test-ledger',
     });
+  });
+
+  it("names every resource it names after the stage, but for the map's repositories and approval topics", () => {
+    // Those two keep the map's names on purpose: find-built-image, the targets' task definitions and
+    // request-approval use the map's names (docs/deploying.md says what that means for two stages in one account).
+    const fromMap = new Set(['web', 'prod-approvals']);
+    const explicit = declared
+      .map((d) => ({ resource: `${d.type} ${d.name}`, name: plain(d.args.name) }))
+      .filter((d): d is { resource: string; name: string } => typeof d.name === 'string');
+    expect(explicit.length).toBeGreaterThan(20);
+    for (const { resource, name } of explicit) {
+      if (fromMap.has(name)) continue;
+      // Log groups keep AWS's path conventions, with the stage's name at the end.
+      expect(name, resource).toMatch(/^(\/aws\/(vendedlogs\/states|codebuild)\/)?crossdeploy-test(-[\w-]+)?$/);
+    }
+    expect(explicit.filter((d) => fromMap.has(d.name)).map((d) => d.resource)).toEqual([
+      'aws.sns.Topic ApprovalTopicProdApprovals',
+      'aws.ecr.Repository WebRepository',
+    ]);
+  });
+
+  it('keeps the ledger in every stage: point-in-time recovery, deletion protection, retained on removal', () => {
+    const tables = ofType('aws.dynamodb.Table').map((d) => ({
+      name: plain(d.args.name),
+      pitr: plain(d.args.pointInTimeRecovery),
+      protection: plain(d.args.deletionProtectionEnabled),
+      retain: d.opts?.retainOnDelete,
+    }));
+    // Stage "test" is not prod: only the ledger is protected and retained.
+    expect(tables).toEqual([
+      { name: 'crossdeploy-test-deliveries', pitr: { enabled: false }, protection: false, retain: undefined },
+      { name: 'crossdeploy-test-approvals', pitr: { enabled: false }, protection: false, retain: undefined },
+      { name: 'crossdeploy-test-leases', pitr: { enabled: false }, protection: false, retain: undefined },
+      { name: 'crossdeploy-test-ledger', pitr: { enabled: true }, protection: true, retain: true },
+      { name: 'crossdeploy-test-idempotency', pitr: { enabled: false }, protection: false, retain: undefined },
+    ]);
+    expect(named('aws.dynamodb.Table', 'LedgerTable').args.ttl).toBeUndefined();
+    expect(named('aws.dynamodb.Table', 'IdempotencyTable').args.ttl).toEqual({
+      attributeName: 'expiration',
+      enabled: true,
+    });
+  });
+
+  it('declares the chat webhook as an optional secret: empty unless set', () => {
+    expect(named('sst.Secret', 'ChatWebhookUrl').args).toEqual({ placeholder: '' });
+    for (const secret of ['GithubWebhookSecret', 'LinkSigningKey']) {
+      expect(named('sst.Secret', secret).args, secret).toEqual({});
+    }
   });
 
   it('gives each function exactly the environment it declares, the secrets from sst.Secret', () => {
@@ -179,6 +240,20 @@ describe('sst.config.ts', () => {
       CROSSDEPLOY_EVENT_BUS_NAME: 'crossdeploy-test',
       CROSSDEPLOY_MAP_FILE: 'crossdeploy.yaml',
     });
+    // notify: the stage's topic and idempotency table; the chat webhook from its (optional) secret.
+    expect(named('sst.aws.Function', 'NotifyFunction').args.environment).toMatchObject({
+      CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN: 'arn:aws:test:::aws.sns.Topic/NotificationsTopic',
+      CROSSDEPLOY_CHAT_WEBHOOK_URL: 'secret value',
+      CROSSDEPLOY_IDEMPOTENCY_TABLE: 'crossdeploy-test-idempotency',
+    });
+    expect(named('sst.aws.Function', 'RecordDeploymentFunction').args.environment).toMatchObject({
+      CROSSDEPLOY_LEDGER_TABLE: 'crossdeploy-test-ledger',
+    });
+    // Unset on purpose: execution links open the Step Functions console.
+    for (const spec of [...STEP_FUNCTIONS, ...TRIGGERED_FUNCTIONS]) {
+      const environment = named('sst.aws.Function', `${spec.id}Function`).args.environment as Record<string, string>;
+      for (const variable of Object.keys(UNSET_IN_AWS)) expect(environment, spec.id).not.toHaveProperty(variable);
+    }
     const requestApproval = named('sst.aws.Function', 'RequestApprovalFunction').args.environment;
     expect(requestApproval).toMatchObject({
       CROSSDEPLOY_PUBLIC_URL: 'https://api.example.com',
@@ -227,13 +302,24 @@ describe('sst.config.ts', () => {
         'arn:aws:test:::sst.aws.Function/ResumeApprovalFunction',
         'arn:aws:test:::aws.sqs.Queue/ResumeApprovalDeadLetters',
       ],
+      [
+        'crossdeploy-test-notifications',
+        'crossdeploy-test',
+        'arn:aws:test:::sst.aws.Function/NotifyFunction',
+        'arn:aws:test:::aws.sqs.Queue/NotifyDeadLetters',
+      ],
+      [
+        'crossdeploy-test-forwarded-target-events',
+        'crossdeploy-test',
+        'arn:aws:test:::sst.aws.Function/NotifyFunction',
+        'arn:aws:test:::aws.sqs.Queue/NotifyDeadLetters',
+      ],
     ]);
     for (const target of targets) expect(target.retryPolicy).toBeDefined();
-    expect(ofType('aws.lambda.Permission').map((d) => plain(d.args.principal))).toEqual([
-      'events.amazonaws.com',
-      'events.amazonaws.com',
-      'events.amazonaws.com',
-    ]);
+    expect(ofType('aws.lambda.Permission').map((d) => plain(d.args.principal))).toEqual(
+      Array(5).fill('events.amazonaws.com'),
+    );
+    expect(named('aws.sqs.Queue', 'NotifyDeadLetters').args.name).toBe('crossdeploy-test-notify-dead-letters');
     const startPipeline = named('sst.aws.Function', 'StartPipelineFunction').args.permissions as {
       actions: string[];
       resources: string[];
@@ -245,6 +331,7 @@ describe('sst.config.ts', () => {
     expect(ofType('aws.lambda.FunctionEventInvokeConfig').map((d) => d.name)).toEqual([
       'StartPipelineAsyncInvoke',
       'ResumeApprovalAsyncInvoke',
+      'NotifyAsyncInvoke',
     ]);
   });
 

@@ -5,6 +5,7 @@
 //
 // Reached, not merely imported: a handler that imports a constant from another handler's module does not
 // inherit that module's calls, and a step that uses one half of a shared module gets only that half's.
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -23,6 +24,15 @@ const SERVICE_PREFIX: Record<string, string> = {
   '@aws-sdk/client-sqs': 'sqs',
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/lib-dynamodb': 'dynamodb',
+};
+
+/**
+ * Libraries that send AWS SDK commands themselves, by the IAM prefix of the client they use: a handler that
+ * constructs one of their classes makes the calls that class's compiled code sends (read from its .js, so an
+ * upgrade that sends another command shows up here). Powertools idempotency: DynamoDBPersistenceLayer.
+ */
+const LIBRARY_PREFIX: Record<string, string> = {
+  '@aws-lambda-powertools/idempotency': 'dynamodb',
 };
 
 // The document client's commands, by the DynamoDB action each one calls.
@@ -73,6 +83,19 @@ const isProjectFile = (file: string) =>
 
 function sdkPackage(file: string): string | undefined {
   return /\/node_modules\/(@aws-sdk\/[^/]+)\//.exec(file)?.[1];
+}
+
+function libraryPackage(file: string): string | undefined {
+  const name = /\/node_modules\/(@[^/]+\/[^/]+|[^@/][^/]*)\//.exec(file)?.[1];
+  return name !== undefined && name in LIBRARY_PREFIX ? name : undefined;
+}
+
+/** `prefix:Action` of every `new XxxCommand(` in the compiled module next to a library class's .d.ts. */
+function libraryCalls(declarationFile: string, prefix: string): string[] {
+  const compiled = declarationFile.replace(/\.d\.ts$/, '.js');
+  if (!existsSync(compiled)) throw new Error(`no compiled module next to ${declarationFile}`);
+  const source = readFileSync(compiled, 'utf8');
+  return [...source.matchAll(/new (\w+)Command\(/g)].map((match) => `${prefix}:${match[1]}`);
 }
 
 const cache = new Map<string, Reached>();
@@ -128,6 +151,11 @@ function reach(handlerFile: string): Reached {
         const action = pkg === '@aws-sdk/lib-dynamodb' ? DOCUMENT_CLIENT_ACTION[command] : command;
         if (!action) throw new Error(`no DynamoDB action for ${symbol.name}`);
         reached.calls.add(`${prefix}:${action}`);
+      }
+      const library = declaration && libraryPackage(declaration.getSourceFile().fileName);
+      if (library) {
+        const prefix = LIBRARY_PREFIX[library] as string;
+        for (const call of libraryCalls(declaration.getSourceFile().fileName, prefix)) reached.calls.add(call);
       }
     }
     if (ts.isPropertyAccessExpression(node) && ENVIRONMENT_VARIABLE.test(node.name.text)) {

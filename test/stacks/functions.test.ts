@@ -13,6 +13,7 @@ import {
   type GrantScope,
   STEP_FUNCTIONS,
   TRACING_ACTIONS,
+  UNSET_IN_AWS,
 } from '../../stacks/steps';
 import { TRIGGERED_FUNCTIONS } from '../../stacks/triggered';
 import { environmentReads, root, sdkCalls } from './code';
@@ -78,9 +79,10 @@ describe('functions deployed by stacks/functions.ts', () => {
     '%s: the stack sets exactly the environment variables its code reads',
     (_, spec) => {
       const file = handlerFile(spec);
-      const inCode = [...environmentReads(file)].filter((v) => !REFUSED.has(v)).sort();
+      const inCode = [...environmentReads(file)].filter((v) => !REFUSED.has(v) && !(v in UNSET_IN_AWS)).sort();
       expect([...spec.environment].sort(), `${relative(root, file)} and its imports`).toEqual(inCode);
       for (const variable of spec.environment) expect(ENVIRONMENT_VARIABLES).toContain(variable);
+      for (const variable of Object.keys(UNSET_IN_AWS)) expect(ENVIRONMENT_VARIABLES).not.toContain(variable);
     },
   );
 
@@ -152,6 +154,16 @@ describe('functions deployed by stacks/functions.ts', () => {
     });
   });
 
+  it('lets record-deployment upsert ledger records and nothing else: no read, no delete', () => {
+    expect(functionPermissions(byId('RecordDeployment'), scope)).toEqual([
+      {
+        actions: ['dynamodb:UpdateItem'],
+        resources: ['arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-ledger'],
+      },
+      { actions: [...TRACING_ACTIONS], resources: ['*'] },
+    ]);
+  });
+
   it('lets request-approval write approvals, query their index, publish to the gates and fail superseded tasks', () => {
     const table = 'arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-approvals';
     expect(functionPermissions(byId('RequestApproval'), scope)).toEqual([
@@ -160,8 +172,40 @@ describe('functions deployed by stacks/functions.ts', () => {
       { actions: ['sns:Publish'], resources: ['arn:aws:sns:eu-west-1:111111111111:prod-approvals'] },
       { actions: ['states:SendTaskFailure'], resources: ['*'] },
       { actions: ['sts:AssumeRole'], resources: ['arn:aws:iam::*:role/crossdeploy-deploy'] },
+      {
+        actions: ['events:PutEvents'],
+        resources: ['arn:aws:events:eu-west-1:111111111111:event-bus/crossdeploy-test'],
+      },
       { actions: [...TRACING_ACTIONS], resources: ['*'] },
     ]);
+  });
+
+  it("lets announce-deployment put notices on the stage's bus and nowhere else", () => {
+    expect(functionPermissions(byId('AnnounceDeployment'), scope)).toEqual([
+      {
+        actions: ['events:PutEvents'],
+        resources: ['arn:aws:events:eu-west-1:111111111111:event-bus/crossdeploy-test'],
+      },
+      { actions: [...TRACING_ACTIONS], resources: ['*'] },
+    ]);
+  });
+
+  it("lets notify publish to the stage's notifications topic and keep its idempotency records, nothing else", () => {
+    expect(functionPermissions(byId('Notify'), scope)).toEqual([
+      { actions: ['sns:Publish'], resources: ['arn:aws:sns:eu-west-1:111111111111:crossdeploy-test-notifications'] },
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: ['arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-idempotency'],
+      },
+      { actions: [...TRACING_ACTIONS], resources: ['*'] },
+    ]);
+    // The DynamoDB calls are Powertools' (DynamoDBPersistenceLayer), read from the library's compiled code.
+    const calls = sdkCalls(handlerFile(byId('Notify')));
+    for (const action of ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'])
+      expect(calls).toContain(`dynamodb:${action}`);
+    // Approval topics are request-approval's: notify cannot publish there.
+    const notify = functionPermissions(byId('Notify'), scope).flatMap((s) => s.resources);
+    expect(notify).not.toContain('arn:aws:sns:eu-west-1:111111111111:prod-approvals');
   });
 
   it('lets start-pipeline start the pipeline machine only', () => {

@@ -63,6 +63,7 @@ interface StacksModules {
   storage: {
     createTables(names: OrchestratorNames): Record<TableId, Resource>;
     createApprovalTopics(names: OrchestratorNames): Record<string, Resource>;
+    createNotificationsTopic(names: OrchestratorNames): Resource;
   };
   build: {
     createRepositories(repositories: string[]): Record<string, Resource>;
@@ -148,6 +149,7 @@ beforeAll(async () => {
   const scope = stacks.functions.grantScope(deployRoleName({}), names);
   stacks.storage.createTables(names);
   stacks.storage.createApprovalTopics(names);
+  stacks.storage.createNotificationsTopic(names);
   const repositories = stacks.build.createRepositories(names.repositories);
   const build = stacks.build.createBuildProject(scope, repositories);
   const bus = stacks.events.createEventBus(names);
@@ -239,9 +241,10 @@ function tasks(node: unknown): TaskState[] {
 describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
   it('registers the resources of every module, reading only the partition, account and region', () => {
     const count = (type: string) => ofType(type).length;
-    expect(count(TYPES.table)).toBe(3);
+    expect(count(TYPES.table)).toBe(5);
     expect(sorted(ofType(TYPES.topic).map((t) => text(t.inputs.name, t.name)))).toEqual([
       'crossdeploy-test-alerts',
+      'crossdeploy-test-notifications',
       'prod-approvals',
     ]);
     expect(sorted(ofType(TYPES.repository).map((r) => r.name))).toEqual(['JobsRepository', 'WebRepository']);
@@ -371,6 +374,24 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
       for (const build of builds) expect(build.Parameters?.ProjectName).toBe(project.inputs.name);
       expect(run?.Resource).toEqual([arnOf(project)]);
     });
+
+    it('has every Task resolve to a function, machine or build project the app defines, and nothing else', () => {
+      const machineArns = ofType(TYPES.machine).map(arnOf);
+      const project = text(named(TYPES.project, 'Build').inputs.name, 'Build.name');
+      const all = tasks(JSON.parse(definition()));
+      expect(all.length).toBeGreaterThan(0);
+      for (const task of all) {
+        const { Resource: resource, Parameters: parameters } = task;
+        if (resource.startsWith('arn:aws:lambda:')) expect([...functionArns.values()], resource).toContain(resource);
+        else if (/^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/.test(resource)) {
+          expect([...functionArns.values()], resource).toContain(parameters?.FunctionName);
+        } else if (/^arn:aws:states:::states:startExecution(\.sync(:2)?)?$/.test(resource)) {
+          expect(machineArns, resource).toContain(parameters?.StateMachineArn);
+        } else if (/^arn:aws:states:::codebuild:startBuild(\.sync)?$/.test(resource)) {
+          expect(parameters?.ProjectName, resource).toBe(project);
+        } else throw new Error(`${spec.file}: a Task the app does not provide: ${resource}`);
+      }
+    });
   });
 
   it('creates the tables with the keys, index and TTL of aws/tables.ts, on demand, unprotected outside prod', () => {
@@ -410,6 +431,40 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
       name: 'crossdeploy-test-leases',
       hashKey: 'lease',
       attributes: [{ name: 'lease', type: 'S' }],
+    });
+    // The ledger outlives the stage: recoverable and protected even outside prod, and never expires.
+    expect(table('Ledger')).toEqual({
+      ...common,
+      pointInTimeRecovery: { enabled: true },
+      deletionProtectionEnabled: true,
+      name: 'crossdeploy-test-ledger',
+      hashKey: 'target',
+      rangeKey: 'deploymentId',
+      attributes: [
+        { name: 'target', type: 'S' },
+        { name: 'deploymentId', type: 'S' },
+        { name: 'startedAt', type: 'S' },
+        { name: 'pipelineId', type: 'S' },
+      ],
+      localSecondaryIndexes: [{ name: 'byStartedAt', rangeKey: 'startedAt', projectionType: 'ALL' }],
+      globalSecondaryIndexes: [
+        {
+          name: 'byPipeline',
+          keySchemas: [
+            { attributeName: 'pipelineId', keyType: 'HASH' },
+            { attributeName: 'target', keyType: 'RANGE' },
+          ],
+          projectionType: 'ALL',
+        },
+      ],
+    });
+    // Powertools' records expire on its `expiration` attribute.
+    expect(table('Idempotency')).toEqual({
+      ...common,
+      name: 'crossdeploy-test-idempotency',
+      hashKey: 'id',
+      attributes: [{ name: 'id', type: 'S' }],
+      ttl: { attributeName: 'expiration', enabled: true },
     });
   });
 

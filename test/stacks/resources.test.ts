@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { approvalsTable, deliveriesTable, leasesTable } from '../../aws/tables';
+import { approvalsTable, deliveriesTable, idempotencyTable, leasesTable, ledgerTable } from '../../aws/tables';
 import { parseMap } from '../../core/map/load';
 import { pipelineInput } from '../../core/pipeline-plan';
 import {
@@ -53,6 +53,9 @@ describe('resource names', () => {
       deliveriesTable: 'crossdeploy-test-deliveries',
       approvalsTable: 'crossdeploy-test-approvals',
       leasesTable: 'crossdeploy-test-leases',
+      ledgerTable: 'crossdeploy-test-ledger',
+      idempotencyTable: 'crossdeploy-test-idempotency',
+      notificationsTopic: 'crossdeploy-test-notifications',
       eventBus: 'crossdeploy-test',
       pipeline: 'crossdeploy-test-pipeline',
       buildProject: 'crossdeploy-test-build',
@@ -158,6 +161,37 @@ describe('DynamoDB tables', () => {
         hashKey: 'lease',
         attributes: [{ name: 'lease', type: 'S' }],
       },
+      // Kept forever: no TTL.
+      Ledger: {
+        name: 'crossdeploy-test-ledger',
+        billingMode: 'PAY_PER_REQUEST',
+        hashKey: 'target',
+        rangeKey: 'deploymentId',
+        attributes: [
+          { name: 'target', type: 'S' },
+          { name: 'deploymentId', type: 'S' },
+          { name: 'startedAt', type: 'S' },
+          { name: 'pipelineId', type: 'S' },
+        ],
+        localSecondaryIndexes: [{ name: 'byStartedAt', rangeKey: 'startedAt', projectionType: 'ALL' }],
+        globalSecondaryIndexes: [
+          {
+            name: 'byPipeline',
+            keySchemas: [
+              { attributeName: 'pipelineId', keyType: 'HASH' },
+              { attributeName: 'target', keyType: 'RANGE' },
+            ],
+            projectionType: 'ALL',
+          },
+        ],
+      },
+      Idempotency: {
+        name: 'crossdeploy-test-idempotency',
+        billingMode: 'PAY_PER_REQUEST',
+        hashKey: 'id',
+        attributes: [{ name: 'id', type: 'S' }],
+        ttl: { attributeName: 'expiration', enabled: true },
+      },
     });
     // The index request-approval queries (and its grant names, stacks/steps.ts) is the one the table has.
     const index = args.Approvals?.globalSecondaryIndexes?.[0]?.name;
@@ -170,17 +204,56 @@ describe('DynamoDB tables', () => {
   });
 
   it('uses the definitions the local runtime creates its tables from', () => {
-    expect(TABLES.map((spec) => spec.define)).toEqual([deliveriesTable, approvalsTable, leasesTable]);
+    expect(TABLES.map((spec) => spec.define)).toEqual([
+      deliveriesTable,
+      approvalsTable,
+      leasesTable,
+      ledgerTable,
+      idempotencyTable,
+    ]);
+  });
+
+  it('retains the ledger, and only the ledger, whatever the stage', () => {
+    expect(TABLES.filter((spec) => 'retained' in spec && spec.retained).map((spec) => spec.id)).toEqual(['Ledger']);
+    // Nothing the ledger holds expires.
+    const ledger = TABLES.find((spec) => spec.id === 'Ledger');
+    expect(ledger && 'ttl' in ledger).toBe(false);
+  });
+
+  it('expires idempotency records on the attribute Powertools writes, and keys them as Powertools does', async () => {
+    const { DynamoDBPersistenceLayer } = await import('@aws-lambda-powertools/idempotency/dynamodb');
+    const layer = new DynamoDBPersistenceLayer({ tableName: 't' }) as unknown as Record<string, unknown>;
+    expect(layer.keyAttr).toBe('id');
+    expect(layer.expiryAttr).toBe('expiration');
+    const spec = TABLES.find((s) => s.id === 'Idempotency');
+    expect(spec && 'ttl' in spec ? spec.ttl : undefined).toBe(layer.expiryAttr);
+    expect(idempotencyTable('t').KeySchema).toEqual([{ AttributeName: layer.keyAttr, KeyType: 'HASH' }]);
   });
 
   it('refuses a definition it cannot carry over', () => {
     expect(() => dynamoTableArgs({ ...leasesTable('t'), BillingMode: 'PROVISIONED' })).toThrow('on-demand');
+    // A local index shares the table's hash key; Pulumi takes only its range key.
     expect(() =>
       dynamoTableArgs({
-        ...leasesTable('t'),
+        ...ledgerTable('t'),
+        LocalSecondaryIndexes: [
+          {
+            IndexName: 'i',
+            KeySchema: [
+              { AttributeName: 'pipelineId', KeyType: 'HASH' },
+              { AttributeName: 'startedAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    ).toThrow("local secondary index i must use the table's hash key target");
+    expect(() =>
+      dynamoTableArgs({
+        ...ledgerTable('t'),
         LocalSecondaryIndexes: [{ IndexName: 'i', KeySchema: [], Projection: {} }],
       }),
-    ).toThrow('local secondary indexes');
+    ).toThrow('local secondary index i is incomplete');
   });
 });
 

@@ -86,6 +86,26 @@ describe('state machines deployed by stacks/state-machines.ts', () => {
     expect(Object.keys(localFunctions).sort()).toEqual(STEP_FUNCTIONS.map(functionVariable).sort());
   });
 
+  it.each(aslFiles)('%s: every Task runs a function the app defines or a service integration it grants', (file) => {
+    const known = new Set<string>();
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(visit);
+      else if (node !== null && typeof node === 'object') {
+        const record = node as Record<string, unknown>;
+        if (record.Type === 'Task') known.add(String(record.Resource));
+        Object.values(record).forEach(visit);
+      }
+    };
+    visit(readAsl(file));
+    expect(known.size).toBeGreaterThan(0);
+    const functions = new Set(STEP_FUNCTIONS.map((spec) => placeholder(functionVariable(spec))));
+    for (const resource of known) {
+      const integration =
+        /^arn:aws:states:::(lambda:invoke(\.waitForTaskToken)?|states:startExecution(\.sync(:2)?)?|codebuild:startBuild(\.sync)?)$/;
+      expect(functions.has(resource) || integration.test(resource), `${file}: ${resource}`).toBe(true);
+    }
+  });
+
   it('deploys no function that no workflow invokes', () => {
     const used = new Set(STATE_MACHINES.flatMap((m) => definitionVariables(m.definition)));
     expect(STEP_FUNCTIONS.map(functionVariable).filter((v) => !used.has(v))).toEqual([]);
@@ -170,16 +190,26 @@ describe("state machines' roles", () => {
   const statement = (policy: ReturnType<typeof policyOf>, sid: string) => policy.Statement.find((s) => s.Sid === sid);
   const fn = (id: string) => `arn:aws:lambda:eu-west-1:111111111111:function:crossdeploy-test-${id}`;
 
-  it('rollback-target invokes its two functions and starts nothing', () => {
+  it('rollback-target invokes its three functions (the ledger too) and starts nothing', () => {
     const policy = policyOf('rollback-target');
-    expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual([fn('CheckRollout'), fn('RollBackService')]);
+    expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
+      ['CheckRollout', 'RecordDeployment', 'RollBackService'].map(fn),
+    );
     expect(policy.Statement.flatMap((s) => s.Action).filter((a) => /^(states|events):/.test(a))).toEqual([]);
   });
 
-  it('deploy-target invokes its six functions and waits for rollback-target executions only', () => {
+  it('deploy-target invokes its seven functions (the ledger too) and waits for rollback-target executions only', () => {
     const policy = policyOf('deploy-target');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
-      ['AssumeDeployRole', 'CheckHealth', 'CheckRollout', 'OpenEcr', 'RegisterTaskDefinition', 'UpdateService'].map(fn),
+      [
+        'AssumeDeployRole',
+        'CheckHealth',
+        'CheckRollout',
+        'OpenEcr',
+        'RecordDeployment',
+        'RegisterTaskDefinition',
+        'UpdateService',
+      ].map(fn),
     );
     expect(statement(policy, 'StartChildExecutions')?.Resource).toEqual([
       'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-rollback-target',
@@ -203,10 +233,10 @@ describe("state machines' roles", () => {
     ]);
   });
 
-  it('pipeline invokes its four functions, runs and follows builds of its project, and waits for deploy-environment', () => {
+  it('pipeline invokes its five functions (announcements too), runs and follows builds, and waits for deploy-environment', () => {
     const policy = policyOf('pipeline');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
-      ['AcquireLease', 'FindBuiltImage', 'ReleaseLease', 'RequestApproval'].map(fn),
+      ['AcquireLease', 'AnnounceDeployment', 'FindBuiltImage', 'ReleaseLease', 'RequestApproval'].map(fn),
     );
     expect(statement(policy, 'RunBuilds')).toMatchObject({
       Action: ['codebuild:StartBuild', 'codebuild:StopBuild', 'codebuild:BatchGetBuilds'],

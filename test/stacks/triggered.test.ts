@@ -2,8 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { RULES } from '../../aws/event-rules';
 import { signApprovalLink } from '../../core/approval-link';
+import { deploymentNotice, noticeEventOf } from '../../core/notification';
 import { localFunctions } from '../../local/functions';
 import { deadLetterQueuePolicy } from '../../stacks/policies';
 import { functionVariable, handlerOf } from '../../stacks/steps';
@@ -44,6 +46,7 @@ describe('triggered functions deployed by stacks/functions.ts', () => {
       GithubWebhook: '10 seconds',
       ApprovalPage: '10 seconds',
       ResumeApproval: '30 seconds',
+      Notify: '30 seconds',
     });
   });
 });
@@ -78,12 +81,38 @@ describe('bus rules', () => {
       ['pushes', 'orchestrator', 'start-pipeline'],
       ['codecommitPushes', 'default', 'start-pipeline'],
       ['approvalDecisions', 'orchestrator', 'resume-approval'],
+      ['notifications', 'orchestrator', 'notify'],
+      ['forwardedTargetEvents', 'orchestrator', 'notify'],
     ]);
     for (const rule of eventRules()) expect(rule.pattern).toBe(RULES[rule.rule]);
     expect(eventRules().map((r) => ruleNameSuffix(r.rule))).toEqual([
       'pushes',
       'codecommit-pushes',
       'approval-decisions',
+      'notifications',
+      'forwarded-target-events',
+    ]);
+  });
+
+  it("hears on the stage's bus exactly what the target accounts forward there", () => {
+    // stacks/target-account.yaml's ForwardRule pattern: what it sends is what forwardedTargetEvents matches.
+    const template = parse(readFileSync(join(root, 'stacks/target-account.yaml'), 'utf8')) as {
+      Resources: { ForwardRule: { Properties: { EventPattern: unknown } } };
+    };
+    expect(RULES.forwardedTargetEvents).toEqual(template.Resources.ForwardRule.Properties.EventPattern);
+  });
+
+  it('sends every notice crossdeploy puts on its bus to notify', () => {
+    const notices = eventRules().filter((r) => r.rule === 'notifications');
+    expect(notices.map((r) => r.target.id)).toEqual(['Notify']);
+    // The events announce-deployment and request-approval put: crossdeploy's source, the notices' detail types.
+    expect(RULES.notifications.source).toEqual(['crossdeploy']);
+    expect([...RULES.notifications['detail-type']].sort()).toEqual([
+      'Approval Waiting',
+      'Deployment Failed',
+      'Deployment Rolled Back',
+      'Deployment Started',
+      'Deployment Succeeded',
     ]);
   });
 
@@ -95,6 +124,22 @@ describe('bus rules', () => {
     expect(FUNCTION_ASYNC_RETRY.maximumRetryAttempts).toBeLessThanOrEqual(2);
     expect(FUNCTION_ASYNC_RETRY.maximumEventAgeInSeconds).toBeGreaterThanOrEqual(60);
     expect(FUNCTION_ASYNC_RETRY.maximumEventAgeInSeconds).toBeLessThanOrEqual(21_600);
+  });
+
+  it("has docs/deploying.md check notify with a notice that notify's rule matches and notify accepts", () => {
+    const docs = readFileSync(join(root, 'docs/deploying.md'), 'utf8');
+    const json = /cat > notice\.json <<'JSON'\n([\s\S]*?)\nJSON/.exec(docs)?.[1];
+    if (!json) throw new Error('docs/deploying.md has no test notice');
+    const [entry] = JSON.parse(json) as { EventBusName: string; Source: string; DetailType: string; Detail: string }[];
+    expect(entry?.EventBusName).toBe('crossdeploy-prod');
+    expect(RULES.notifications.source).toContain(entry?.Source);
+    expect(RULES.notifications['detail-type']).toContain(entry?.DetailType);
+    const detail = deploymentNotice.parse(JSON.parse(entry?.Detail ?? ''));
+    expect(noticeEventOf(entry?.DetailType ?? '')).toBe(detail.event);
+    // The queue the docs tell an operator to look at is notify's.
+    expect(docs).toContain(
+      `--queue-name crossdeploy-prod-${TRIGGERED_FUNCTIONS.find((f) => f.id === 'Notify')?.file}-dead-letters`,
+    );
   });
 
   it("lets EventBridge put undelivered events in a rule target's queue for its own rules only", () => {
