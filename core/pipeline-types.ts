@@ -1,8 +1,8 @@
 // The contracts of the path from a git push to production: events on the bus, the pipeline workflow's input,
 // approvals. Everything here crosses EventBridge or Step Functions, so it stays plain JSON.
 
-import type { EnvironmentDeployment } from './map/plan';
 import type { DeploymentKind } from './ledger';
+import type { EnvironmentDeployment } from './map/plan';
 import type { ImageRef } from './types';
 
 /** `source` of every event crossdeploy puts on its bus. */
