@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { type ConsoleSources, consoleAnswer, localConsoleSources } from './console';
 import type { ExecutionRecord, LocalStepFunctions } from './step-functions';
 import { lambdaContext } from './step-functions';
 
@@ -16,15 +17,16 @@ export interface HttpApiRoutes {
 
 /**
  * The HTTP API's routes on loopback, with the same paths and payload format 2.0 events as in AWS, plus the
- * local runtime's read-only view of executions.
+ * local runtime's read-only views: the operators' console at `/` and executions as JSON under `/api`.
  */
 export async function startHttpApi(
   routes: HttpApiRoutes,
   engine: LocalStepFunctions,
   port = 0,
 ): Promise<{ url: string; server: Server }> {
+  const console = localConsoleSources(engine.stateMachineArn('pipeline'));
   const server = createServer((request, response) => {
-    route(request, routes, engine).then(
+    route(request, routes, engine, console).then(
       (answer) => {
         response.writeHead(answer.statusCode, answer.headers ?? {});
         response.end(answer.body ?? '');
@@ -42,10 +44,16 @@ export async function startHttpApi(
   return { url: `http://127.0.0.1:${address.port}`, server };
 }
 
-async function route(request: IncomingMessage, routes: HttpApiRoutes, engine: LocalStepFunctions) {
+async function route(
+  request: IncomingMessage,
+  routes: HttpApiRoutes,
+  engine: LocalStepFunctions,
+  console: ConsoleSources,
+) {
   const url = new URL(request.url ?? '/', 'http://local');
   const method = request.method ?? 'GET';
   const body = await readBody(request);
+  if (method === 'GET' && url.pathname === '/') return consoleAnswer(url, console);
   if (method === 'POST' && url.pathname === '/webhooks/github') {
     return routes.githubWebhook(event(request, url, body, 'POST /webhooks/github'), context('GithubWebhook'));
   }

@@ -1,0 +1,125 @@
+import { parseArgs } from 'node:util';
+import type { ExecutionStatus } from '@aws-sdk/client-sfn';
+import { listPipelineExecutions } from '../aws/executions';
+import { formatElapsed } from '../core/timeline';
+import { columns } from './columns';
+import type { CliIo } from './io';
+import { loadMapOrReport } from './map-file';
+import { pipelineApi } from './pipeline-api';
+
+const USAGE =
+  'usage: crossdeploy executions [--service NAME] [--status RUNNING|SUCCEEDED|FAILED|ABORTED|TIMED_OUT] ' +
+  '[--limit N] [--json] [--map FILE]';
+const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT'];
+const DEFAULT_LIMIT = 20;
+
+/** `executions --json` prints an array of these, newest first, with exactly these keys in this order. */
+export interface ExecutionsJsonRow {
+  name: string;
+  status: string;
+  service: string | null;
+  branch: string | null;
+  commit: string | null;
+  /** ISO 8601. */
+  startedAt: string;
+  stoppedAt: string | null;
+  /** Null while it runs. */
+  durationMs: number | null;
+  /** Why it failed or was stopped, in plain words; null otherwise. */
+  reason: string | null;
+  executionArn: string;
+  /** The execution in the Step Functions console, or in `crossdeploy local`'s console. */
+  link: string;
+}
+
+/** `crossdeploy executions`: recent pipeline executions, newest first. Exits 2 on a usage error. */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let options: { service?: string; status?: string; limit?: string; json?: boolean; map?: string; help?: boolean };
+  try {
+    options = parseArgs({
+      args,
+      options: {
+        service: { type: 'string' },
+        status: { type: 'string' },
+        limit: { type: 'string' },
+        json: { type: 'boolean' },
+        map: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    return usageError(io, (error as Error).message);
+  }
+  if (options.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const status = options.status?.toUpperCase();
+  if (status !== undefined && !STATUSES.includes(status as ExecutionStatus)) {
+    return usageError(io, `--status must be one of ${STATUSES.join(', ')}, not "${options.status}"`);
+  }
+  const limit = Number(options.limit ?? DEFAULT_LIMIT);
+  if (!Number.isInteger(limit) || limit < 1) {
+    return usageError(io, `--limit must be a whole number of at least 1, not "${options.limit}"`);
+  }
+  const shown = options.map ?? 'crossdeploy.yaml';
+  const map = loadMapOrReport('executions', shown, io);
+  if (!map) return 1;
+  if (options.service !== undefined && !map.services[options.service]) {
+    return usageError(
+      io,
+      `service "${options.service}" is not in ${shown} (services: ${Object.keys(map.services).join(', ')})`,
+    );
+  }
+
+  const api = await pipelineApi(io.cwd, map);
+  const executions = await listPipelineExecutions(api.sfn, api.stateMachineArn('pipeline'), {
+    limit,
+    ...(options.service === undefined ? {} : { service: options.service }),
+    ...(status === undefined ? {} : { status: status as ExecutionStatus }),
+  });
+  const rows: ExecutionsJsonRow[] = executions.map((e) => ({
+    name: e.name,
+    status: e.status,
+    service: e.service,
+    branch: e.branch,
+    commit: e.commit,
+    startedAt: e.startedAt,
+    stoppedAt: e.stoppedAt,
+    durationMs: e.durationMs,
+    reason: e.reason,
+    executionArn: e.executionArn,
+    link: api.link(e.executionArn),
+  }));
+
+  if (options.json) {
+    io.out(JSON.stringify(rows, null, 2));
+    return 0;
+  }
+  if (rows.length === 0) {
+    io.out('no pipeline executions');
+    return 0;
+  }
+  const header = ['NAME', 'STATUS', 'SERVICE', 'BRANCH', 'COMMIT', 'STARTED (UTC)', 'DURATION', 'LINK'];
+  for (const line of columns(header, rows.map(cellsOf))) io.out(line);
+  return 0;
+}
+
+function cellsOf(row: ExecutionsJsonRow): string[] {
+  return [
+    row.name,
+    row.status,
+    row.service ?? '?',
+    row.branch ?? '?',
+    row.commit?.slice(0, 7) ?? '?',
+    row.startedAt.slice(0, 19).replace('T', ' '),
+    row.durationMs === null ? 'running' : formatElapsed(row.durationMs),
+    row.link,
+  ];
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.err(`crossdeploy executions: ${message}`);
+  io.err(USAGE);
+  return 2;
+}

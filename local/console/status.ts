@@ -1,0 +1,28 @@
+import type { StatusRow } from '../../core/status';
+import { summaryOf } from '../../core/status';
+import { unavailable } from './executions';
+import { badge, type Html, html } from './layout';
+
+/** What runs where, as `crossdeploy status` reports it. */
+export function statusSection(rows: StatusRow[] | Error): Html {
+  if (rows instanceof Error) return unavailable('Status', 'status', rows);
+  const cells = rows.map(
+    (r) => html`<tr>
+  <td>${r.service}</td>
+  <td>${r.environment}</td>
+  <td class="mono">${r.account}/${r.region}</td>
+  <td>${badge(r.state)}</td>
+  <td class="mono nowrap" title="${r.commit ?? ''}">${r.commit?.slice(0, 7) ?? '—'}</td>
+  <td class="mono">${r.liveTaskDefinition ?? '—'}</td>
+  <td>${r.detail}</td>
+</tr>`,
+  );
+  return html`<section id="status">
+<h2>Status</h2>
+<p class="lead">${summaryOf(rows)}</p>
+<table>
+<thead><tr><th>SERVICE</th><th>ENVIRONMENT</th><th>TARGET</th><th>STATE</th><th>COMMIT</th><th>LIVE</th><th>DETAIL</th></tr></thead>
+<tbody>${cells}</tbody>
+</table>
+</section>`;
+}
