@@ -251,6 +251,12 @@ export class LocalStepFunctions {
     if (cause) record.cause = cause;
     record.stopDate = new Date();
     running.abort();
+    // A task waiting for a token would otherwise keep its timeout timer, and the process, alive.
+    for (const [token, task] of this.pendingTasks) {
+      if (task.executionArn !== executionArn) continue;
+      this.pendingTasks.delete(token);
+      task.reject(Object.assign(new Error('the execution was stopped'), { name: 'States.Aborted' }));
+    }
     for (const child of this.executions().filter((e) => e.parentArn === executionArn && e.status === 'RUNNING')) {
       await this.stop(child.executionArn);
     }
@@ -261,7 +267,6 @@ export class LocalStepFunctions {
   async stopAll(): Promise<void> {
     const topLevel = this.executions().filter((e) => e.status === 'RUNNING' && !e.parentArn);
     await Promise.all(topLevel.map((e) => this.stop(e.executionArn, 'States.Aborted', 'the local runtime stopped')));
-    this.pendingTasks.clear();
   }
 
   /** SendTaskSuccess: the waiting task ends with `output` as its result. */

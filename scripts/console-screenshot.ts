@@ -64,8 +64,6 @@ try {
 } finally {
   await stack.stop();
 }
-// The pipeline stopped at its approval gate leaves the local engine's 24-hour task timer behind.
-process.exit(0);
 
 /** A push delivered as GitHub's webhook; resolves when its pipeline has ended. */
 async function push(stack: LocalStack, branch: string, commit: string, message: string) {
