@@ -31,7 +31,7 @@ const commands: Record<string, Command> = {
     load: () => import('./status'),
   },
   executions: {
-    summary: 'recent pipeline executions: [--service NAME] [--status STATUS] [--json]',
+    summary: 'pipeline executions, newest first: [--service NAME] [--status STATUS] [--limit N] [--json]',
     load: () => import('./executions'),
   },
   history: {
@@ -39,11 +39,13 @@ const commands: Record<string, Command> = {
     load: () => import('./history'),
   },
   rollback: {
-    summary: 'redeploy the previous image through the waves: --service NAME --env NAME [--to COMMIT] [--json]',
+    summary:
+      'an earlier image back through the waves: --service NAME --env NAME [--to COMMIT] [--skip-approval] [--wait] [--json]',
     load: () => import('./rollback'),
   },
   abort: {
-    summary: 'stop a running deployment and roll back what it changed: <execution> [--json]',
+    summary:
+      'stop a running deployment and roll back what it changed: <execution> [--reason TEXT] [--no-wait] [--json]',
     load: () => import('./abort'),
   },
   bootstrap: {
