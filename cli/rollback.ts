@@ -89,11 +89,13 @@ export function rollbackCommand(deps: RollbackDeps = {}) {
 
     const records = await environmentLedger(map, service, env, settings.ledgerTable(), db);
     const chosen = rollbackImage(records, values.to);
-    if (!chosen) {
+    if ('problem' in chosen) {
       io.err(
-        values.to
-          ? `crossdeploy rollback: the ledger has no successful deployment of ${service} in ${env} at commit ${values.to}`
-          : `crossdeploy rollback: the ledger knows no earlier image of ${service} in ${env} to go back to`,
+        chosen.problem === 'ambiguous'
+          ? `crossdeploy rollback: ${values.to} names several commits deployed to ${env}: ${chosen.commits.map((c) => c.slice(0, 12)).join(', ')}; give more of it`
+          : values.to
+            ? `crossdeploy rollback: the ledger has no successful deployment of ${service} in ${env} at commit ${values.to}`
+            : `crossdeploy rollback: the ledger knows no earlier image of ${service} in ${env} to go back to`,
       );
       return 1;
     }

@@ -69,20 +69,25 @@ export function currentRecord(recordsNewestFirst: LedgerRecord[]): LedgerRecord 
   return recordsNewestFirst.find((r) => r.result === 'succeeded');
 }
 
+/** What `crossdeploy rollback` goes back to, or why the ledger cannot say. */
+export type RollbackChoice =
+  | { commit: string; image: ImageRef }
+  | { problem: 'none' }
+  | { problem: 'ambiguous'; commits: string[] };
+
 /**
- * The image a rollback goes back to: the named commit's, or else the one that succeeded before the current
- * one. Undefined when the ledger knows no such image.
+ * The image a rollback goes back to: the named commit's (a prefix of it naming exactly one), or else the newest
+ * one that succeeded with another image than the newest success.
  */
-export function rollbackImage(
-  recordsNewestFirst: LedgerRecord[],
-  toCommit?: string,
-): { commit: string; image: ImageRef } | undefined {
+export function rollbackImage(recordsNewestFirst: LedgerRecord[], toCommit?: string): RollbackChoice {
   const succeeded = recordsNewestFirst.filter((r) => r.result === 'succeeded');
   const candidates = toCommit
-    ? succeeded.filter((r) => r.commit === toCommit || r.commit.startsWith(toCommit))
+    ? succeeded.filter((r) => r.commit.startsWith(toCommit.toLowerCase()))
     : succeeded.filter((r) => r.imageDigest !== succeeded[0]?.imageDigest);
+  const commits = [...new Set(candidates.map((r) => r.commit))];
+  if (toCommit && commits.length > 1) return { problem: 'ambiguous', commits };
   const chosen = candidates[0];
-  if (!chosen) return undefined;
+  if (!chosen) return { problem: 'none' };
   return {
     commit: chosen.commit,
     image: { repositoryUri: chosen.imageUri.split('@')[0] ?? '', digest: chosen.imageDigest, uri: chosen.imageUri },

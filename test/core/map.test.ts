@@ -49,7 +49,11 @@ describe('parseMap on the example map', () => {
       rollout: { timeout: 1800 },
       concurrency: 'superseded',
     });
-    expect(map.environments.prod?.approval).toEqual({ topic: 'prod-approvals', timeout: 86_400 });
+    expect(map.environments.prod?.approval).toEqual({
+      topic: 'prod-approvals',
+      timeout: 86_400,
+      skipAllowed: ['arn:aws:sts::111111111111:assumed-role/oncall/*'],
+    });
     expect(map.environments.prod?.bake).toBe(600);
   });
 });
@@ -251,7 +255,7 @@ describe('parseMap on bad input', () => {
       [12, 'services.web.branches.main[1]'],
       [17, 'environments.dev.targets[0].account'],
       [18, 'environments.dev.bak'],
-      [26, 'environments.prod.bake'],
+      [30, 'environments.prod.bake'],
     ]);
   });
 

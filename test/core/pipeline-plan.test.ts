@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadMapFile, parseMap } from '../../core/map/load';
 import { planEnvironment } from '../../core/map/plan';
 import type { DeploymentMap } from '../../core/map/schema';
-import { buildSourceOf, deploymentIdOf, pipelineInput } from '../../core/pipeline-plan';
+import { buildSourceOf, deploymentIdOf, pipelineInput, rollbackInput } from '../../core/pipeline-plan';
 import type { PushEvent } from '../../core/pipeline-types';
 import { executionName } from '../../core/push';
 import type { ImageRef } from '../../core/types';
@@ -34,6 +34,8 @@ describe('pipelineInput on the example map', () => {
 
     expect(pipelineInput(example, 'web', push('main'))).toStrictEqual({
       pipelineId,
+      kind: 'deploy',
+      requestedBy: null,
       serviceName: 'web',
       branch: 'main',
       commit,
@@ -122,6 +124,48 @@ deployRole: crossdeploy-deploy
 
   it("passes on the service's test command", () => {
     expect(input.test).toBe('npm test');
+  });
+});
+
+describe('rollbackInput', () => {
+  const image: ImageRef = {
+    repositoryUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/web',
+    digest: `sha256:${'c'.repeat(64)}`,
+    uri: `111111111111.dkr.ecr.us-east-1.amazonaws.com/web@sha256:${'c'.repeat(64)}`,
+  };
+  const request = {
+    environment: 'prod',
+    commit,
+    image,
+    requestedBy: 'arn:aws:sts::111111111111:assumed-role/oncall/jane',
+    reason: 'checkout errors',
+    skipApproval: false,
+    now: new Date('2026-11-22T08:15:30Z'),
+  };
+
+  it('brings its image, builds nothing, and deploys one environment behind its gate', () => {
+    const input = rollbackInput(example, 'web', request);
+
+    expect(input).toMatchObject({
+      pipelineId: executionName('web', 'prod-rollback-20261122081530', commit),
+      kind: 'rollback',
+      requestedBy: request.requestedBy,
+      built: { image },
+      commit,
+      author: request.requestedBy,
+      message: 'rollback to 0123456: checkout errors',
+    });
+    expect(input.stages.map((s) => [s.environment, s.approval?.topic])).toEqual([['prod', 'prod-approvals']]);
+    expect(input.stages[0]?.plan.deploymentId).toBe(deploymentIdOf(input.pipelineId, 'prod'));
+  });
+
+  it('drops the gate when the approval is skipped', () => {
+    expect(rollbackInput(example, 'web', { ...request, skipApproval: true }).stages[0]?.approval).toBeNull();
+  });
+
+  it('names each rollback by the second it was asked for', () => {
+    const later = rollbackInput(example, 'web', { ...request, now: new Date('2026-11-22T08:15:31Z') });
+    expect(later.pipelineId).not.toBe(rollbackInput(example, 'web', request).pipelineId);
   });
 });
 
