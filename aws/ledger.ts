@@ -1,4 +1,4 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LedgerRecord } from '../core/ledger';
 import type { DocumentClient } from './lease';
 import { awsCall } from './transient';
@@ -62,24 +62,15 @@ export async function targetHistory(
   return (answer.Items ?? []) as LedgerRecord[];
 }
 
-/** Every target record one pipeline execution wrote, across its environments. */
-export async function pipelineRecords(table: string, pipelineId: string, db: DocumentClient): Promise<LedgerRecord[]> {
-  const records: LedgerRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const answer = await awsCall(`dynamodb:Query ${table}`, () =>
-      db.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: 'byPipeline',
-          KeyConditionExpression: 'pipelineId = :pipelineId',
-          ExpressionAttributeValues: { ':pipelineId': pipelineId },
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    records.push(...((answer.Items ?? []) as LedgerRecord[]));
-    start = answer.LastEvaluatedKey;
-  } while (start);
-  return records;
+/** One target's record of one deployment, read consistently: abort must see the write made just before. */
+export async function ledgerRecord(
+  table: string,
+  target: string,
+  deploymentId: string,
+  db: DocumentClient,
+): Promise<LedgerRecord | undefined> {
+  const answer = await awsCall(`dynamodb:GetItem ${table}`, () =>
+    db.send(new GetCommand({ TableName: table, Key: { target, deploymentId }, ConsistentRead: true })),
+  );
+  return answer.Item as LedgerRecord | undefined;
 }

@@ -42,7 +42,7 @@ export const leasesTable = (name: string): CreateTableCommandInput => ({
 
 /**
  * The deployment ledger (`core/ledger.ts`): one record per target × deployment, kept forever. `byStartedAt`
- * lists one target's deployments newest first; `byPipeline` finds every target one pipeline touched.
+ * lists one target's deployments newest first.
  */
 export const ledgerTable = (name: string): CreateTableCommandInput => ({
   TableName: name,
@@ -51,7 +51,6 @@ export const ledgerTable = (name: string): CreateTableCommandInput => ({
     { AttributeName: 'target', AttributeType: 'S' },
     { AttributeName: 'deploymentId', AttributeType: 'S' },
     { AttributeName: 'startedAt', AttributeType: 'S' },
-    { AttributeName: 'pipelineId', AttributeType: 'S' },
   ],
   KeySchema: [
     { AttributeName: 'target', KeyType: 'HASH' },
@@ -63,16 +62,6 @@ export const ledgerTable = (name: string): CreateTableCommandInput => ({
       KeySchema: [
         { AttributeName: 'target', KeyType: 'HASH' },
         { AttributeName: 'startedAt', KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    },
-  ],
-  GlobalSecondaryIndexes: [
-    {
-      IndexName: 'byPipeline',
-      KeySchema: [
-        { AttributeName: 'pipelineId', KeyType: 'HASH' },
-        { AttributeName: 'target', KeyType: 'RANGE' },
       ],
       Projection: { ProjectionType: 'ALL' },
     },

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { type DocumentClient, defaultDocumentClient, releaseLease } from '../aws/lease';
-import { pipelineRecords } from '../aws/ledger';
+import { ledgerRecord } from '../aws/ledger';
 import { callerArn, realSleep, type Sleep, waitForExecution } from '../aws/operator';
 import { stageInUse, stateMachineArnOf } from '../aws/orchestrator';
 import { settings } from '../aws/settings';
-import type { LedgerRecord } from '../core/ledger';
+import { type LedgerResult, ledgerKey } from '../core/ledger';
 import type { PipelineInput, PipelineStage } from '../core/pipeline-types';
 import type { DeployTarget, TargetRollback } from '../core/types';
 import { announceDeployment } from '../functions/announce-deployment';
@@ -110,18 +110,16 @@ export function abortCommand(deps: AbortDeps = {}) {
       say(`stopped the deployment of ${s.environment}`);
     }
 
-    const records = await pipelineRecords(settings.ledgerTable(), input.pipelineId, db);
     const rollbacks: AbortReport['rollbacks'] = [];
     for (const s of inFlight) {
-      for (const record of changedTargets(records, s)) {
-        const target = targetOf(s, record);
+      for (const target of await changedTargets(input.serviceName, s, db)) {
         const rollback: TargetRollback = {
           deploymentId: s.plan.deploymentId,
           serviceName: input.serviceName,
           environment: s.environment,
-          target,
+          target: target.target,
           deployRole: s.plan.deployRole,
-          taskDefinitionArn: record.previousTaskDefinitionArn as string,
+          taskDefinitionArn: target.previousTaskDefinitionArn,
           rollout: s.plan.rollout,
           reason: { check: 'aborted', evidence: cause },
         };
@@ -131,19 +129,19 @@ export function abortCommand(deps: AbortDeps = {}) {
             input: JSON.stringify(rollback),
           }),
         );
-        say(`rolling back ${target.account} ${target.region} ${target.cluster}/${target.service}`);
+        const { account, region, cluster, service } = target.target;
+        say(`rolling back ${account} ${region} ${cluster}/${service}`);
         rollbacks.push({
           environment: s.environment,
-          account: target.account,
-          region: target.region,
-          cluster: target.cluster,
-          service: target.service,
+          account,
+          region,
+          cluster,
+          service,
           taskDefinitionArn: rollback.taskDefinitionArn,
           executionArn: started.executionArn as string,
           status: 'RUNNING',
         });
       }
-      await releaseLease(settings.leasesTable(), `${input.serviceName}#${s.environment}`, input.pipelineId, db);
       await announceDeployment({
         event: 'rolled-back',
         pipelineId: input.pipelineId,
@@ -168,6 +166,11 @@ export function abortCommand(deps: AbortDeps = {}) {
         );
       }
     }
+    // Only now may the next deployment take these environments: with --no-wait, while the rollbacks still run.
+    // Every stage's lease, not only the deploying ones': the pipeline may have held one between two states.
+    for (const s of input.stages) {
+      await releaseLease(settings.leasesTable(), `${input.serviceName}#${s.environment}`, input.pipelineId, db);
+    }
     const report: AbortReport = {
       execution: input.pipelineId,
       executionArn,
@@ -183,23 +186,23 @@ export function abortCommand(deps: AbortDeps = {}) {
   };
 }
 
-/** Targets of one environment that the aborted deployment updated and nothing has put back yet. */
-function changedTargets(records: LedgerRecord[], stage: PipelineStage): LedgerRecord[] {
-  return records.filter(
-    (r) =>
-      r.deploymentId === stage.plan.deploymentId &&
-      (r.result === 'in-progress' || r.result === 'succeeded') &&
-      r.previousTaskDefinitionArn,
-  );
+/**
+ * Targets of one environment that the aborted deployment may have changed: each record is read consistently,
+ * and the workflow writes it before it updates the service. Putting back a revision that never left is harmless.
+ */
+async function changedTargets(serviceName: string, stage: PipelineStage, db: DocumentClient) {
+  const changed: { target: DeployTarget; previousTaskDefinitionArn: string }[] = [];
+  for (const target of stage.plan.waves.flatMap((w) => w.targets)) {
+    const key = ledgerKey(serviceName, stage.environment, target);
+    const record = await ledgerRecord(settings.ledgerTable(), key, stage.plan.deploymentId, db);
+    if (!record?.previousTaskDefinitionArn || UNDONE.has(record.result)) continue;
+    changed.push({ target, previousTaskDefinitionArn: record.previousTaskDefinitionArn });
+  }
+  return changed;
 }
 
-function targetOf(stage: PipelineStage, record: LedgerRecord): DeployTarget {
-  const target = stage.plan.waves
-    .flatMap((w) => w.targets)
-    .find((t) => t.account === record.account && t.region === record.region);
-  if (!target) throw new Error(`${record.account} ${record.region} is not a target of ${stage.environment}`);
-  return target;
-}
+/** Results after which the target runs what it ran before, or never changed; a failed rollback is tried again. */
+const UNDONE = new Set<LedgerResult>(['failed', 'rolled-back']);
 
 async function describe(sfn: Sfn, executionArn: string) {
   try {

@@ -444,19 +444,8 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
         { name: 'target', type: 'S' },
         { name: 'deploymentId', type: 'S' },
         { name: 'startedAt', type: 'S' },
-        { name: 'pipelineId', type: 'S' },
       ],
       localSecondaryIndexes: [{ name: 'byStartedAt', rangeKey: 'startedAt', projectionType: 'ALL' }],
-      globalSecondaryIndexes: [
-        {
-          name: 'byPipeline',
-          keySchemas: [
-            { attributeName: 'pipelineId', keyType: 'HASH' },
-            { attributeName: 'target', keyType: 'RANGE' },
-          ],
-          projectionType: 'ALL',
-        },
-      ],
     });
     // Powertools' records expire on its `expiration` attribute.
     expect(table('Idempotency')).toEqual({

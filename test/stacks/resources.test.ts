@@ -171,19 +171,8 @@ describe('DynamoDB tables', () => {
           { name: 'target', type: 'S' },
           { name: 'deploymentId', type: 'S' },
           { name: 'startedAt', type: 'S' },
-          { name: 'pipelineId', type: 'S' },
         ],
         localSecondaryIndexes: [{ name: 'byStartedAt', rangeKey: 'startedAt', projectionType: 'ALL' }],
-        globalSecondaryIndexes: [
-          {
-            name: 'byPipeline',
-            keySchemas: [
-              { attributeName: 'pipelineId', keyType: 'HASH' },
-              { attributeName: 'target', keyType: 'RANGE' },
-            ],
-            projectionType: 'ALL',
-          },
-        ],
       },
       Idempotency: {
         name: 'crossdeploy-test-idempotency',
