@@ -1,4 +1,4 @@
-import { stateMachineNameOf } from '../stacks/names';
+import { type MapForStack, orchestratorNames, stateMachineNameOf } from '../stacks/names';
 
 // How commands run by people (not the functions, which get ARNs from the SST app) find the orchestrator's
 // resources: the map names its account and region, the stage names the rest.
@@ -25,4 +25,20 @@ export function stateMachineArnOf(
       ? 'aws-us-gov'
       : 'aws';
   return `arn:${partition}:states:${orchestrator.region}:${orchestrator.account}:stateMachine:${stateMachineNameOf(APP_NAME, stage, file)}`;
+}
+
+/**
+ * The settings (`aws/settings.ts`) under which the functions of a deployed stage run, for commands that read
+ * the same tables and bus from outside it.
+ */
+export function stageSettings(stage: string, map: MapForStack): Record<string, string> {
+  const names = orchestratorNames(APP_NAME, stage, map);
+  return {
+    CROSSDEPLOY_EVENT_BUS_NAME: names.eventBus,
+    CROSSDEPLOY_DELIVERIES_TABLE: names.deliveriesTable,
+    CROSSDEPLOY_APPROVALS_TABLE: names.approvalsTable,
+    CROSSDEPLOY_LEASES_TABLE: names.leasesTable,
+    CROSSDEPLOY_LEDGER_TABLE: names.ledgerTable,
+    CROSSDEPLOY_IDEMPOTENCY_TABLE: names.idempotencyTable,
+  };
 }

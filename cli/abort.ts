@@ -70,7 +70,7 @@ export function abortCommand(deps: AbortDeps = {}) {
     }
     const map = loadMapOrReport('abort', values.map ?? 'crossdeploy.yaml', io);
     if (!map) return 2;
-    await useLocalEndpoint(io.cwd, map.orchestrator);
+    await useLocalEndpoint(io.cwd, map);
     const stage = stageInUse();
     const sfn = deps.sfn ?? new SFNClient({ region: map.orchestrator.region });
     const db = deps.db ?? defaultDocumentClient();

@@ -32,7 +32,7 @@ export function decideCommand(decision: Decision) {
       return 2;
     }
     const map = loadMapFile(resolve(io.cwd, values.map ?? 'crossdeploy.yaml'));
-    await useLocalEndpoint(io.cwd, map.orchestrator);
+    await useLocalEndpoint(io.cwd, map);
     const region = map.orchestrator.region;
     const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region }));
     const events = new EventBridgeClient({ region });

@@ -18,7 +18,7 @@ export interface PipelineApi {
 }
 
 export async function pipelineApi(cwd: string, map: DeploymentMap): Promise<PipelineApi> {
-  await useLocalEndpoint(cwd, map.orchestrator);
+  await useLocalEndpoint(cwd, map);
   const stage = stageInUse();
   const console = settings.consoleUrl() ?? (stage === 'local' ? localConsole(cwd) : undefined);
   return {

@@ -45,7 +45,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     message: values.message ?? '',
     changedPaths: [],
   };
-  await useLocalEndpoint(io.cwd, map.orchestrator);
+  await useLocalEndpoint(io.cwd, map);
   const events = new EventBridgeClient({ region: map.orchestrator.region });
   const refused = await publishPush(events, settings.eventBusName(), push);
   if (refused) {

@@ -71,7 +71,7 @@ export function rollbackCommand(deps: RollbackDeps = {}) {
       io.err(`crossdeploy rollback: ${known}`);
       return 2;
     }
-    await useLocalEndpoint(io.cwd, map.orchestrator);
+    await useLocalEndpoint(io.cwd, map);
     const region = map.orchestrator.region;
     const db = deps.db ?? defaultDocumentClient();
     const sfn = deps.sfn ?? new SFNClient({ region });

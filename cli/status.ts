@@ -58,7 +58,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
 
-  await useLocalEndpoint(io.cwd, map.orchestrator);
+  await useLocalEndpoint(io.cwd, map);
   // A `.crossdeploy/local.json` outlives the `crossdeploy local` that wrote it: say which AWS this is.
   if (process.env.AWS_ENDPOINT_URL) {
     io.err(`crossdeploy status: reading the AWS endpoint ${process.env.AWS_ENDPOINT_URL}, not AWS itself`);
