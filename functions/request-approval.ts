@@ -71,6 +71,8 @@ const input = z.object({
   image: imageRef,
   stage,
   executionArn: z.string().min(1),
+  /** A rollback waits at the same gate; the approver and the notice should say which it is. */
+  kind: z.enum(['deploy', 'rollback']),
 });
 
 export type RequestApprovalInput = z.infer<typeof input>;
@@ -218,7 +220,7 @@ async function announceWaiting(
     serviceName: event.serviceName,
     environment: event.environment,
     commit: event.commit,
-    kind: 'deploy',
+    kind: event.kind,
     failure: null,
     approval,
     at: facts.at,

@@ -49,7 +49,10 @@ async function abort(args: string[]) {
 
 /** Resolves once an execution has left the given state: the engine's own record, no clock involved. */
 async function past(execution: ExecutionRecord, state: string) {
-  while (!execution.history.some((e) => e.type === 'StateExited' && e.state === state)) {
+  for (let turns = 0; !execution.history.some((e) => e.type === 'StateExited' && e.state === state); turns++) {
+    if (execution.status !== 'RUNNING' || turns > 1_000_000) {
+      throw new Error(`${execution.name} never got past "${state}" (${execution.status})`);
+    }
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -168,6 +168,9 @@ describe('crossdeploy rollback', () => {
 
     const skipped = await rollback(['--service', 'web', '--env', 'prod', '--skip-approval', '--json', '--to', 'aaaa']);
     expect(JSON.parse(skipped.out)).toMatchObject({ approval: 'skipped' });
+    const ungated = await stack().runtime.stepFunctions.finished(JSON.parse(skipped.out).executionArn);
+    expect(ungated.history.some((e) => e.state === 'Ask for approval')).toBe(false);
+    expect(ungated.history.some((e) => e.state === 'Deploy environment')).toBe(true);
   });
 
   it('refuses an unknown service or environment with a usage error', async () => {

@@ -120,6 +120,15 @@ describe('request-approval step (requestApproval)', () => {
     expect(JSON.stringify(received)).not.toContain(new URL(link).searchParams.get('signature') ?? link);
   });
 
+  it('says a rollback waits, when the gate holds a rollback', async () => {
+    await seed([prodEast]);
+
+    await requestApproval(approvalInput([prodEast], { kind: 'rollback' }), aws().requestDeps({ newId: () => 'a-2' }));
+
+    const [notice] = await notices().received();
+    expect(notice?.detail).toMatchObject({ event: 'approval-waiting', kind: 'rollback' });
+  });
+
   it('requests the approval even when the bus refuses its notice: a retry would e-mail the approvers again', async () => {
     await seed([prodEast]);
     const refusing = {

@@ -81,6 +81,7 @@ export function approvalInput(
     image: IMAGE,
     stage: { environment: 'prod', approval: { topic: TOPIC, timeoutSeconds: TIMEOUT_SECONDS }, concurrency, plan },
     executionArn: `arn:aws:states:us-east-1:${ORCHESTRATOR.account}:execution:crossdeploy-pipeline:web-3f2a9c1`,
+    kind: 'deploy',
     ...rest,
   };
 }

@@ -113,6 +113,11 @@ describe('pipeline workflow (state-machines/pipeline.asl.json), from a git push'
     expect(ended.error).toBe('ApprovalRejected');
     expect(ended.cause).toContain('jane@example.com');
     expect((await live(PROD)).revision).toBe(1);
+    // The rejection is announced like any other end of a deployment.
+    expect(ended.history.filter((e) => e.state === 'Announce rejection').map((e) => e.type)).toEqual([
+      'StateEntered',
+      'StateExited',
+    ]);
   });
 
   it('supersedes the older commit waiting at the gate with the newer one', async () => {
