@@ -1,19 +1,23 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { defaultDocumentClient } from '../../aws/lease';
 import { writeLedger } from '../../aws/ledger';
 import { settings } from '../../aws/settings';
 import { run as rollbackCli, rollbackCommand } from '../../cli/rollback';
+import { seedTarget } from '../../local/seed';
 import { useMoto } from '../support/moto';
 import { commit, DEV, PROD, pipelineMap, usePipelineStack } from '../support/pipeline';
 import { ledgerRecords, live } from '../support/workflows';
 
 const moto = useMoto();
 const ONCALL = 'arn:aws:sts::111111111111:assumed-role/oncall/jane';
+// dev in two regions, so a rollback has to put the image back in every target of the environment.
 const mapWithSkip = () =>
-  pipelineMap().replace(
-    'timeout: 24h }',
-    'timeout: 24h, skipAllowed: ["arn:aws:sts::111111111111:assumed-role/oncall/*"] }',
-  );
+  pipelineMap()
+    .replace(
+      '{ account: "222222222222", regions: [us-east-1] }',
+      '{ account: "222222222222", regions: [us-east-1, eu-west-1] }',
+    )
+    .replace('timeout: 24h }', 'timeout: 24h, skipAllowed: ["arn:aws:sts::111111111111:assumed-role/oncall/*"] }');
 const { stack, deliver, pipeline, finished, mapFile } = usePipelineStack(moto, mapWithSkip);
 
 let calls = 0;
@@ -63,10 +67,12 @@ async function recordProd(c: string, at: string) {
   );
 }
 
+const DEV_WEST = { ...DEV, region: 'eu-west-1' };
+beforeEach(() => seedTarget({ ...DEV_WEST, alarms: ['web-5xx'] }));
 const appImage = async (t: typeof DEV) => (await live(t)).containers.find((c) => c.name === 'app')?.image;
 
 describe('crossdeploy rollback', () => {
-  it('redeploys the previous image through the pipeline and records it in the ledger as a rollback', async () => {
+  it('redeploys the previous image to every target of the environment and records it as a rollback', async () => {
     expect((await deployed('main', commit('a'))).status).toBe('SUCCEEDED');
     const before = await appImage(DEV);
     expect((await deployed('main', commit('b'))).status).toBe('SUCCEEDED');
@@ -107,7 +113,10 @@ describe('crossdeploy rollback', () => {
       status: 'SUCCEEDED',
     });
     expect(await appImage(DEV)).toBe(before);
-    const rollbackRecord = (await ledgerRecords()).find((r) => r.kind === 'rollback');
+    expect(await appImage(DEV_WEST)).toBe(before);
+    const rollbackRecords = (await ledgerRecords()).filter((r) => r.kind === 'rollback');
+    expect(rollbackRecords.map((r) => r.region).sort()).toEqual(['eu-west-1', 'us-east-1']);
+    const [rollbackRecord] = rollbackRecords;
     expect(rollbackRecord).toMatchObject({
       result: 'succeeded',
       commit: commit('a'),
