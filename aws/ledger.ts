@@ -1,4 +1,5 @@
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LedgerRecord } from '../core/ledger';
 import type { DocumentClient } from './lease';
 import { awsCall } from './transient';
@@ -37,6 +38,30 @@ export async function writeLedger(table: string, write: LedgerWrite, db: Documen
       }),
     ),
   );
+}
+
+/**
+ * Writes a whole record, unless an abort or a rollback has closed it already: only a new record, one still in
+ * progress, or one with the same result (a retried write) may be replaced. False when it was closed.
+ */
+export async function putLedgerRecord(table: string, record: LedgerRecord, db: DocumentClient): Promise<boolean> {
+  try {
+    await awsCall(`dynamodb:PutItem ${table}`, () =>
+      db.send(
+        new PutCommand({
+          TableName: table,
+          Item: record,
+          ConditionExpression: 'attribute_not_exists(#target) OR #result IN (:inProgress, :result)',
+          ExpressionAttributeNames: { '#target': 'target', '#result': 'result' },
+          ExpressionAttributeValues: { ':inProgress': 'in-progress', ':result': record.result },
+        }),
+      ),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }
 
 /** One target's deployments, newest first. */

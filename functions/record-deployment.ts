@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { type DocumentClient, defaultDocumentClient } from '../aws/lease';
-import { type LedgerWrite, writeLedger } from '../aws/ledger';
+import { type LedgerWrite, putLedgerRecord, writeLedger } from '../aws/ledger';
 import { settings } from '../aws/settings';
-import { type LedgerResult, ledgerKey, reasonText } from '../core/ledger';
+import { type LedgerRecord, type LedgerResult, ledgerKey, reasonText } from '../core/ledger';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 import { deploymentContext, deployTarget, failureEvidence, imageRef } from './lib/schemas';
@@ -50,13 +50,12 @@ const RESULT: Record<LedgerEntry['phase'], LedgerResult> = {
   'rollback-failed': 'rollback-failed',
 };
 
-/**
- * The ledger write of one phase of one target's deployment. Every write carries all the workflow knows at
- * that point, so a write that was lost is made good by the next one.
- */
-export function ledgerWriteOf(entry: LedgerEntry, now: Date): LedgerWrite {
+type DeployEntry = z.infer<typeof deployPhase>;
+type RollbackEntry = z.infer<typeof rollbackPhase>;
+
+function identityOf(entry: LedgerEntry) {
   const { target } = entry;
-  const write: LedgerWrite = {
+  return {
     target: ledgerKey(entry.serviceName, entry.environment, target),
     deploymentId: entry.deploymentId,
     serviceName: entry.serviceName,
@@ -65,35 +64,46 @@ export function ledgerWriteOf(entry: LedgerEntry, now: Date): LedgerWrite {
     region: target.region,
     cluster: target.cluster,
     service: target.service,
-    result: RESULT[entry.phase],
-    endedAt: entry.phase === 'started' ? null : now.toISOString(),
   };
-  const failed = entry.failure ? `${entry.failure.Error ?? 'Error'}: ${entry.failure.Cause ?? ''}`.trim() : undefined;
-  if ('reason' in entry) {
-    return {
-      ...write,
-      rollbackReason: failed ? `${reasonText(entry.reason)}; the rollback failed: ${failed}` : reasonText(entry.reason),
-    };
-  }
+}
+
+function failureText(failure: { Error?: string | undefined; Cause?: string | undefined } | undefined) {
+  return failure ? `${failure.Error ?? 'Error'}: ${failure.Cause ?? ''}`.trim() : undefined;
+}
+
+/**
+ * The whole record as deploy-target knows it at one phase. Every phase writes all of it (the start time is the
+ * execution's), so a write that was lost is made good by the next one.
+ */
+export function deployRecordOf(entry: DeployEntry, now: Date): LedgerRecord {
   return {
-    ...write,
-    startedAt: entry.startedAt,
-    executionName: entry.executionName,
+    ...identityOf(entry),
     pipelineId: entry.context.pipelineId,
+    executionName: entry.executionName,
     kind: entry.context.kind,
     commit: entry.commit,
     imageDigest: entry.image.digest,
     imageUri: entry.image.uri,
+    taskDefinitionArn: entry.revision?.taskDefinitionArn ?? null,
+    previousTaskDefinitionArn: entry.revision?.previousTaskDefinitionArn ?? null,
+    startedAt: entry.startedAt,
+    endedAt: entry.phase === 'started' ? null : now.toISOString(),
+    result: RESULT[entry.phase],
     approver: entry.context.approval?.approver ?? null,
     comment: entry.context.approval?.comment ?? null,
     requestedBy: entry.context.requestedBy,
-    ...(entry.revision
-      ? {
-          taskDefinitionArn: entry.revision.taskDefinitionArn,
-          previousTaskDefinitionArn: entry.revision.previousTaskDefinitionArn ?? null,
-        }
-      : { taskDefinitionArn: null, previousTaskDefinitionArn: null }),
-    ...(failed ? { rollbackReason: failed } : {}),
+    rollbackReason: failureText(entry.failure) ?? null,
+  };
+}
+
+/** What rollback-target adds to the record of the deployment it undoes; the rest stays as deploy-target wrote it. */
+export function rollbackWriteOf(entry: RollbackEntry, now: Date): LedgerWrite {
+  const failed = failureText(entry.failure);
+  return {
+    ...identityOf(entry),
+    result: RESULT[entry.phase],
+    endedAt: now.toISOString(),
+    rollbackReason: failed ? `${reasonText(entry.reason)}; the rollback failed: ${failed}` : reasonText(entry.reason),
   };
 }
 
@@ -102,14 +112,27 @@ export async function recordDeployment(
   db: DocumentClient = defaultDocumentClient(),
   now: () => Date = () => new Date(),
 ): Promise<{ recorded: LedgerResult }> {
-  const write = ledgerWriteOf(entry, now());
-  await writeLedger(settings.ledgerTable(), write, db);
-  logger.info('deployment recorded in the ledger', {
-    target: write.target,
-    deploymentId: write.deploymentId,
-    result: write.result,
-  });
+  const table = settings.ledgerTable();
+  const key = {
+    target: ledgerKey(entry.serviceName, entry.environment, entry.target),
+    deploymentId: entry.deploymentId,
+  };
+  if ('reason' in entry) {
+    await writeLedger(table, rollbackWriteOf(entry, now()), db);
+  } else if (!(await putLedgerRecord(table, deployRecordOf(entry, now()), db))) {
+    // An abort or a rollback has already closed this record; what the stopped deployment says comes too late.
+    logger.warn('deployment record already closed; this phase is not recorded', { ...key, phase: entry.phase });
+    return { recorded: RESULT[entry.phase] };
+  }
+  logger.info('deployment recorded in the ledger', { ...key, result: RESULT[entry.phase] });
   return { recorded: RESULT[entry.phase] };
 }
 
-export const handler = lambdaStep('record-deployment', input, (entry) => recordDeployment(entry));
+// One client per warm Lambda: every target writes the ledger twice, and a new client pays for a new connection.
+let sharedDb: DocumentClient | undefined;
+const ledgerDb = () => {
+  sharedDb ??= defaultDocumentClient();
+  return sharedDb;
+};
+
+export const handler = lambdaStep('record-deployment', input, (entry) => recordDeployment(entry, ledgerDb()));

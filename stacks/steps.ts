@@ -228,8 +228,9 @@ export const STEP_FUNCTIONS = [
     id: 'RecordDeployment',
     file: 'record-deployment',
     description: "crossdeploy: write one phase of a target's deployment to the ledger",
-    // An upsert (UpdateItem) of one record; the ledger is never read or deleted by the workflows.
-    grants: [{ actions: ['dynamodb:UpdateItem'], resources: ledgerTable }],
+    // A conditional put of the whole record (deploy-target) or an update of its result (rollback-target); the
+    // workflows never read or delete the ledger.
+    grants: [{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: ledgerTable }],
     asDeployRole: [],
     environment: ['CROSSDEPLOY_LEDGER_TABLE'],
   },

@@ -78,3 +78,28 @@ describe('record-deployment', () => {
     });
   });
 });
+
+describe('record-deployment after an abort', () => {
+  it('leaves a record that a rollback closed as it is, when the stopped deployment reports late', async () => {
+    await seedLedger();
+    const db = defaultDocumentClient();
+    await recordDeployment(started, db, at('2026-11-22T07:00:01.000Z'));
+    await recordDeployment(
+      {
+        phase: 'rolled-back',
+        deploymentId: started.deploymentId,
+        serviceName: 'web',
+        environment: 'dev',
+        target: dev,
+        taskDefinitionArn: REVISION.previousTaskDefinitionArn,
+        reason: { check: 'aborted', evidence: 'aborted by jane' },
+      },
+      db,
+      at('2026-11-22T07:02:00.000Z'),
+    );
+    await recordDeployment({ ...started, phase: 'succeeded' }, db, at('2026-11-22T07:03:00.000Z'));
+
+    const [record] = await ledgerRecords();
+    expect(record).toMatchObject({ result: 'rolled-back', rollbackReason: 'aborted: aborted by jane' });
+  });
+});

@@ -154,10 +154,10 @@ describe('functions deployed by stacks/functions.ts', () => {
     });
   });
 
-  it('lets record-deployment upsert ledger records and nothing else: no read, no delete', () => {
+  it('lets record-deployment put and update ledger records and nothing else: no read, no delete', () => {
     expect(functionPermissions(byId('RecordDeployment'), scope)).toEqual([
       {
-        actions: ['dynamodb:UpdateItem'],
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resources: ['arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-ledger'],
       },
       { actions: [...TRACING_ACTIONS], resources: ['*'] },
