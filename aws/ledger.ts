@@ -4,40 +4,38 @@ import type { LedgerRecord } from '../core/ledger';
 import type { DocumentClient } from './lease';
 import { awsCall } from './transient';
 
-/** The fields that identify a record; every write carries them, so any write may be the first. */
-type Identity = Pick<
-  LedgerRecord,
-  'target' | 'deploymentId' | 'serviceName' | 'environment' | 'account' | 'region' | 'cluster' | 'service'
->;
-
-export type LedgerWrite = Identity & Partial<Omit<LedgerRecord, keyof Identity>>;
-
 /**
- * Upserts one record: sets the fields given and leaves the others as an earlier write left them. `startedAt`
- * is kept from the first write, so the record sorts by when the target's deployment began.
+ * Marks a deployment's record rolled back (or its rollback failed), keeping everything deploy-target wrote.
+ * A record that does not exist stays absent: the ledger holds whole records only. False then.
  */
-export async function writeLedger(table: string, write: LedgerWrite, db: DocumentClient): Promise<void> {
-  const { target, deploymentId, startedAt, ...fields } = write;
-  const names: Record<string, string> = { '#startedAt': 'startedAt' };
-  const values: Record<string, unknown> = { ':startedAt': startedAt ?? new Date().toISOString() };
-  const sets = ['#startedAt = if_not_exists(#startedAt, :startedAt)'];
-  for (const [field, value] of Object.entries(fields)) {
-    if (value === undefined) continue;
-    names[`#${field}`] = field;
-    values[`:${field}`] = value;
-    sets.push(`#${field} = :${field}`);
+export async function closeLedgerRecord(
+  table: string,
+  key: Pick<LedgerRecord, 'target' | 'deploymentId'>,
+  closing: Pick<LedgerRecord, 'result' | 'endedAt' | 'rollbackReason'>,
+  db: DocumentClient,
+): Promise<boolean> {
+  try {
+    await awsCall(`dynamodb:UpdateItem ${table}`, () =>
+      db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: key,
+          UpdateExpression: 'SET #result = :result, endedAt = :endedAt, rollbackReason = :rollbackReason',
+          ConditionExpression: 'attribute_exists(#target)',
+          ExpressionAttributeNames: { '#target': 'target', '#result': 'result' },
+          ExpressionAttributeValues: {
+            ':result': closing.result,
+            ':endedAt': closing.endedAt,
+            ':rollbackReason': closing.rollbackReason,
+          },
+        }),
+      ),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
   }
-  await awsCall(`dynamodb:UpdateItem ${table}`, () =>
-    db.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { target, deploymentId },
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    ),
-  );
 }
 
 /**

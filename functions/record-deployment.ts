@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type DocumentClient, defaultDocumentClient } from '../aws/lease';
-import { type LedgerWrite, putLedgerRecord, writeLedger } from '../aws/ledger';
+import { closeLedgerRecord, putLedgerRecord } from '../aws/ledger';
 import { settings } from '../aws/settings';
 import { type LedgerRecord, type LedgerResult, ledgerKey, reasonText } from '../core/ledger';
 import { lambdaStep } from './lib/lambda-step';
@@ -96,11 +96,13 @@ export function deployRecordOf(entry: DeployEntry, now: Date): LedgerRecord {
   };
 }
 
-/** What rollback-target adds to the record of the deployment it undoes; the rest stays as deploy-target wrote it. */
-export function rollbackWriteOf(entry: RollbackEntry, now: Date): LedgerWrite {
+/** What rollback-target sets on the record of the deployment it undoes; the rest stays as deploy-target wrote it. */
+export function rollbackClosingOf(
+  entry: RollbackEntry,
+  now: Date,
+): Pick<LedgerRecord, 'result' | 'endedAt' | 'rollbackReason'> {
   const failed = failureText(entry.failure);
   return {
-    ...identityOf(entry),
     result: RESULT[entry.phase],
     endedAt: now.toISOString(),
     rollbackReason: failed ? `${reasonText(entry.reason)}; the rollback failed: ${failed}` : reasonText(entry.reason),
@@ -118,7 +120,9 @@ export async function recordDeployment(
     deploymentId: entry.deploymentId,
   };
   if ('reason' in entry) {
-    await writeLedger(table, rollbackWriteOf(entry, now()), db);
+    if (!(await closeLedgerRecord(table, key, rollbackClosingOf(entry, now()), db))) {
+      logger.warn('rolled back a deployment the ledger has no record of', { ...key, phase: entry.phase });
+    }
   } else if (!(await putLedgerRecord(table, deployRecordOf(entry, now()), db))) {
     // An abort or a rollback has already closed this record; what the stopped deployment says comes too late.
     logger.warn('deployment record already closed; this phase is not recorded', { ...key, phase: entry.phase });

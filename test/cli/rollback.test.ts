@@ -1,9 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { defaultDocumentClient } from '../../aws/lease';
-import { writeLedger } from '../../aws/ledger';
-import { settings } from '../../aws/settings';
 import { run as rollbackCli, rollbackCommand } from '../../cli/rollback';
 import { seedTarget } from '../../local/seed';
+import { putRecord } from '../support/ledger';
 import { useMoto } from '../support/moto';
 import { commit, DEV, PROD, pipelineMap, usePipelineStack } from '../support/pipeline';
 import { ledgerRecords, live } from '../support/workflows';
@@ -43,28 +41,24 @@ async function deployed(branch: string, c: string) {
 /** A prod deployment as the workflows would have recorded it. */
 async function recordProd(c: string, at: string) {
   const digest = `sha256:${c.slice(0, 1).repeat(64)}`;
-  await writeLedger(
-    settings.ledgerTable(),
-    {
-      target: 'web#prod#333333333333#us-east-1',
-      deploymentId: `web-production-${c.slice(0, 7)}-prod`,
-      pipelineId: `web-production-${c.slice(0, 7)}`,
-      serviceName: 'web',
-      environment: 'prod',
-      account: PROD.account,
-      region: PROD.region,
-      cluster: 'demo',
-      service: 'web',
-      kind: 'deploy',
-      commit: c,
-      imageDigest: digest,
-      imageUri: `111111111111.dkr.ecr.us-east-1.amazonaws.com/web@${digest}`,
-      result: 'succeeded',
-      startedAt: at,
-      endedAt: at,
-    },
-    defaultDocumentClient(),
-  );
+  await putRecord({
+    target: 'web#prod#333333333333#us-east-1',
+    deploymentId: `web-production-${c.slice(0, 7)}-prod`,
+    pipelineId: `web-production-${c.slice(0, 7)}`,
+    serviceName: 'web',
+    environment: 'prod',
+    account: PROD.account,
+    region: PROD.region,
+    cluster: 'demo',
+    service: 'web',
+    kind: 'deploy',
+    commit: c,
+    imageDigest: digest,
+    imageUri: `111111111111.dkr.ecr.us-east-1.amazonaws.com/web@${digest}`,
+    result: 'succeeded',
+    startedAt: at,
+    endedAt: at,
+  });
 }
 
 const DEV_WEST = { ...DEV, region: 'eu-west-1' };

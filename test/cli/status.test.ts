@@ -10,7 +10,6 @@ import {
 } from '@aws-sdk/client-ecs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeLedger } from '../../aws/ledger';
 import { settings } from '../../aws/settings';
 import { liveStatus } from '../../aws/status';
 import { ledgerTable } from '../../aws/tables';
@@ -22,6 +21,7 @@ import { parseMap } from '../../core/map/load';
 import type { StatusRow } from '../../core/status';
 import type { DeployTarget } from '../../core/types';
 import { clientForAccount } from '../../local/accounts';
+import { putRecord } from '../support/ledger';
 import { seedTarget, useMoto } from '../support/moto';
 
 const moto = useMoto();
@@ -157,31 +157,27 @@ async function deploy({
   };
   const previousTaskDefinitionArn = (await liveTaskDefinition(target)) ?? null;
   const startedAt = `2026-11-03T10:${String(minute).padStart(2, '0')}:00.000Z`;
-  await writeLedger(
-    settings.ledgerTable(),
-    {
-      ...identity,
-      startedAt,
-      pipelineId: `pipeline-${deploymentId}`,
-      executionName: `${deploymentId}-${target.account}-${target.region}`,
-      kind: 'deploy',
-      commit,
-      imageDigest: `sha256:${'1'.repeat(64)}`,
-      imageUri: IMAGE(commit),
-      approver: approver ?? null,
-      comment: approver ? 'ship it' : null,
-      requestedBy: null,
-      result: 'in-progress',
-      endedAt: null,
-    },
-    db,
-  );
+  const opened = {
+    ...identity,
+    startedAt,
+    pipelineId: `pipeline-${deploymentId}`,
+    executionName: `${deploymentId}-${target.account}-${target.region}`,
+    kind: 'deploy' as const,
+    commit,
+    imageDigest: `sha256:${'1'.repeat(64)}`,
+    imageUri: IMAGE(commit),
+    approver: approver ?? null,
+    comment: approver ? 'ship it' : null,
+    requestedBy: null,
+    result: 'in-progress' as const,
+    endedAt: null,
+  };
+  await putRecord(opened, db);
   const taskDefinitionArn = await updateService(target, IMAGE(commit));
   if (result === 'rolled-back' && previousTaskDefinitionArn) await putBack(target, previousTaskDefinitionArn);
-  await writeLedger(
-    settings.ledgerTable(),
+  await putRecord(
     {
-      ...identity,
+      ...opened,
       taskDefinitionArn,
       previousTaskDefinitionArn,
       result,
