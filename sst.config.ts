@@ -87,7 +87,7 @@ export default $config({
       deadLetters,
     );
     routeApi(api, triggered);
-    createEventRules(bus, triggered, deadLetters);
+    createEventRules(map.orchestrator.account, bus, triggered, deadLetters);
 
     return {
       deployRole,

@@ -32,3 +32,22 @@ export const RULES = {
     'detail-type': ['ECS Deployment State Change', 'CloudWatch Alarm State Change'],
   },
 };
+
+export type RuleId = keyof typeof RULES;
+
+/**
+ * crossdeploy's own events, and CodeCommit's, come from the orchestrator account only. The bus also admits the
+ * Organization's accounts (for the events target accounts forward), so these rules say whose events they take:
+ * another account of the Organization must not start a pipeline, decide an approval or post a notice.
+ */
+const ORCHESTRATOR_ONLY: ReadonlySet<RuleId> = new Set([
+  'pushes',
+  'codecommitPushes',
+  'approvalDecisions',
+  'notifications',
+]);
+
+/** A rule's event pattern in one orchestrator account. */
+export function rulePattern(rule: RuleId, orchestratorAccount: string): Record<string, unknown> {
+  return ORCHESTRATOR_ONLY.has(rule) ? { ...RULES[rule], account: [orchestratorAccount] } : RULES[rule];
+}

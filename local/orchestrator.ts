@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { RULES } from '../aws/event-rules';
+import { rulePattern } from '../aws/event-rules';
 import { settings } from '../aws/settings';
 import { approvalsTable, deliveriesTable, idempotencyTable, leasesTable, ledgerTable } from '../aws/tables';
 import type { DeploymentMap } from '../core/map/schema';
@@ -69,13 +69,33 @@ export async function provisionOrchestrator(map: DeploymentMap): Promise<LocalQu
         new PutTargetsCommand({ Rule: name, EventBusName: eventBusName, Targets: [{ Id: 'local', Arn: target }] }),
       );
     };
-    await rule('crossdeploy-pushes', RULES.pushes, pushes.arn, bus);
+    await rule('crossdeploy-pushes', rulePattern('pushes', map.orchestrator.account), pushes.arn, bus);
     // CodeCommit publishes on the account's default bus.
-    await rule('crossdeploy-codecommit-pushes', RULES.codecommitPushes, pushes.arn, 'default');
-    await rule('crossdeploy-approval-decisions', RULES.approvalDecisions, decisions.arn, bus);
-    await rule('crossdeploy-notifications', RULES.notifications, notifications.arn, bus);
+    await rule(
+      'crossdeploy-codecommit-pushes',
+      rulePattern('codecommitPushes', map.orchestrator.account),
+      pushes.arn,
+      'default',
+    );
+    await rule(
+      'crossdeploy-approval-decisions',
+      rulePattern('approvalDecisions', map.orchestrator.account),
+      decisions.arn,
+      bus,
+    );
+    await rule(
+      'crossdeploy-notifications',
+      rulePattern('notifications', map.orchestrator.account),
+      notifications.arn,
+      bus,
+    );
     // Target accounts forward their ECS and alarm events to the orchestrator's bus, not its default one.
-    await rule('crossdeploy-forwarded-target-events', RULES.forwardedTargetEvents, notifications.arn, bus);
+    await rule(
+      'crossdeploy-forwarded-target-events',
+      rulePattern('forwardedTargetEvents', map.orchestrator.account),
+      notifications.arn,
+      bus,
+    );
     await createNotificationsTopic(sns, map.orchestrator);
 
     for (const environment of Object.values(map.environments)) {

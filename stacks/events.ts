@@ -53,13 +53,14 @@ export function createDeadLetterQueues(): DeadLetterQueues {
 }
 
 export function createEventRules(
+  orchestratorAccount: string,
   bus: aws.cloudwatch.EventBus,
   functions: TriggeredFunctions,
   queues: DeadLetterQueues,
 ): Record<string, aws.cloudwatch.EventRule> {
   const rules: Record<string, aws.cloudwatch.EventRule> = {};
   const rulesOf: Partial<Record<TriggeredFunctionId, $util.Output<string>[]>> = {};
-  for (const spec of eventRules()) {
+  for (const spec of eventRules(orchestratorAccount)) {
     const id = spec.rule.charAt(0).toUpperCase() + spec.rule.slice(1);
     const fn = functions[spec.target.id];
     const queue = queues[spec.target.id];

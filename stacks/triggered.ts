@@ -1,11 +1,11 @@
 // The functions no state machine invokes: what triggers each one (an HTTP route or a bus rule) and exactly
 // what each one calls. Same shape as stacks/steps.ts, and held against the handlers' code by the same test.
 // Pure (no Pulumi, no SST globals).
-import { RULES } from '../aws/event-rules';
+import { type RuleId, rulePattern } from '../aws/event-rules';
 import { stateMachineArn, tableArn, topicArn } from './arns';
 import { eventBus, type FunctionSpec, type GrantScope, TASK_TOKEN_RESOURCES } from './steps';
 
-export type RuleId = keyof typeof RULES;
+export type { RuleId };
 
 /** Which bus each rule of aws/event-rules.ts listens on: the stage's own, or the account's default one. */
 export const RULE_BUS = {
@@ -133,7 +133,7 @@ export function httpRoutes(): HttpRoute[] {
 export interface EventRuleSpec {
   /** `pushes`, a key of RULES: Pulumi resources `PushesRule*`. */
   rule: RuleId;
-  pattern: (typeof RULES)[RuleId];
+  pattern: Record<string, unknown>;
   bus: 'orchestrator' | 'default';
   target: TriggeredFunction;
 }
@@ -141,11 +141,16 @@ export interface EventRuleSpec {
 /** `codecommitPushes` → `codecommit-pushes`, the rule's name suffix (`crossdeploy-dev-codecommit-pushes`). */
 export const ruleNameSuffix = (rule: RuleId): string => rule.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** Every rule of aws/event-rules.ts, with its bus and the one function it targets. */
-export function eventRules(): EventRuleSpec[] {
+/** Every rule of aws/event-rules.ts, with its pattern in this orchestrator account, its bus and its one function. */
+export function eventRules(orchestratorAccount: string): EventRuleSpec[] {
   return TRIGGERED_FUNCTIONS.flatMap((spec) =>
     spec.trigger.kind === 'rule'
-      ? spec.trigger.rules.map((rule) => ({ rule, pattern: RULES[rule], bus: RULE_BUS[rule], target: spec }))
+      ? spec.trigger.rules.map((rule) => ({
+          rule,
+          pattern: rulePattern(rule, orchestratorAccount),
+          bus: RULE_BUS[rule],
+          target: spec,
+        }))
       : [],
   );
 }

@@ -9,7 +9,7 @@
 // .sst/platform is written by `npm run typecheck:infra` (`npm test` runs it first); without it this file fails.
 import { isWildcardOnlyAction } from '@cloud-copilot/iam-simulate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RULES } from '../../aws/event-rules';
+import { rulePattern } from '../../aws/event-rules';
 import { readTargetAccountTemplate } from '../../core/iam/target-account';
 import { deployRoleName } from '../../stacks/config';
 import { loadStackMap } from '../../stacks/map';
@@ -37,6 +37,8 @@ import {
 } from './pulumi/runtime';
 
 const MAP_FILE = 'test/stacks/pulumi/map.yaml';
+/** The orchestrator account that map names. */
+const MAP_ACCOUNT = '111111111111';
 const STAGE = 'test';
 
 /** Resource "*" is allowed for these only: IAM gives them no resource type (stacks/policies.ts says why). */
@@ -74,6 +76,7 @@ interface StacksModules {
     createEventBusPolicy(bus: Resource, organizationId: string | undefined): Resource | undefined;
     createDeadLetterQueues(): Partial<Record<TriggeredFunctionId, Resource>>;
     createEventRules(
+      orchestratorAccount: string,
       bus: Resource,
       functions: Record<TriggeredFunctionId, FunctionStandIn>,
       queues: Partial<Record<TriggeredFunctionId, Resource>>,
@@ -172,7 +175,12 @@ beforeAll(async () => {
   stacks.doctor.createDoctorRole(scope);
   const deadLetters = stacks.events.createDeadLetterQueues();
   const triggered = Object.fromEntries(TRIGGERED_FUNCTIONS.map((spec) => [spec.id, standIn(spec.id)]));
-  stacks.events.createEventRules(bus, triggered as Record<TriggeredFunctionId, FunctionStandIn>, deadLetters);
+  stacks.events.createEventRules(
+    map.orchestrator.account,
+    bus,
+    triggered as Record<TriggeredFunctionId, FunctionStandIn>,
+    deadLetters,
+  );
   await mocked.settle();
 });
 
@@ -262,9 +270,9 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
     const ruleTargets = TRIGGERED_FUNCTIONS.filter((spec) => spec.trigger.kind === 'rule');
     expect(count(TYPES.queue)).toBe(ruleTargets.length);
     expect(count(TYPES.queuePolicy)).toBe(ruleTargets.length);
-    expect(count(TYPES.rule)).toBe(eventRules().length);
-    expect(count(TYPES.permission)).toBe(eventRules().length);
-    expect(count(TYPES.target)).toBe(eventRules().length);
+    expect(count(TYPES.rule)).toBe(eventRules(MAP_ACCOUNT).length);
+    expect(count(TYPES.permission)).toBe(eventRules(MAP_ACCOUNT).length);
+    expect(count(TYPES.target)).toBe(eventRules(MAP_ACCOUNT).length);
     const urns = mocked.registered.map((r) => `${r.type}::${r.name}`);
     expect(new Set(urns).size).toBe(urns.length);
     expect(new Set(mocked.calls)).toEqual(
@@ -479,12 +487,14 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
 
   it('targets each rule at its function with retries and a dead-letter queue only those rules may fill', () => {
     const bus = named(TYPES.bus, 'Bus');
-    for (const spec of eventRules()) {
+    for (const spec of eventRules(MAP_ACCOUNT)) {
       const id = spec.rule.charAt(0).toUpperCase() + spec.rule.slice(1);
       const rule = named(TYPES.rule, `${id}Rule`);
       const busName = spec.bus === 'default' ? 'default' : bus.inputs.name;
       expect(rule.inputs.eventBusName, spec.rule).toBe(busName);
-      expect(JSON.parse(text(rule.inputs.eventPattern, `${id}Rule.eventPattern`))).toEqual(RULES[spec.rule]);
+      expect(JSON.parse(text(rule.inputs.eventPattern, `${id}Rule.eventPattern`))).toEqual(
+        rulePattern(spec.rule, MAP_ACCOUNT),
+      );
       const queue = named(TYPES.queue, `${spec.target.id}DeadLetters`);
       expect(named(TYPES.target, `${id}RuleTarget`).inputs).toEqual({
         rule: rule.inputs.name,
@@ -505,7 +515,7 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
       const target = queue.name.replace(/DeadLetters$/, '');
       const policy = named(TYPES.queuePolicy, `${target}DeadLettersPolicy`);
       expect(policy.inputs.queueUrl).toBe(queue.state.url);
-      const rules = eventRules()
+      const rules = eventRules(MAP_ACCOUNT)
         .filter((spec) => spec.target.id === target)
         .map((spec) => arnOf(named(TYPES.rule, `${spec.rule.charAt(0).toUpperCase()}${spec.rule.slice(1)}Rule`)));
       expect(rules.length).toBeGreaterThan(0);

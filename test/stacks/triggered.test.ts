@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { RULES } from '../../aws/event-rules';
+import { RULES, rulePattern } from '../../aws/event-rules';
 import { signApprovalLink } from '../../core/approval-link';
 import { deploymentNotice, noticeEventOf } from '../../core/notification';
 import { localFunctions } from '../../local/functions';
@@ -75,7 +75,7 @@ describe('HTTP API routes', () => {
 
 describe('bus rules', () => {
   it('deploys every rule of aws/event-rules.ts once, on its bus, to the function that handles it', () => {
-    const deployed = eventRules().map((r) => [r.rule, r.bus, r.target.file]);
+    const deployed = eventRules('111111111111').map((r) => [r.rule, r.bus, r.target.file]);
     expect(deployed.map(([rule]) => rule).sort()).toEqual(Object.keys(RULES).sort());
     expect(deployed).toEqual([
       ['pushes', 'orchestrator', 'start-pipeline'],
@@ -84,14 +84,27 @@ describe('bus rules', () => {
       ['notifications', 'orchestrator', 'notify'],
       ['forwardedTargetEvents', 'orchestrator', 'notify'],
     ]);
-    for (const rule of eventRules()) expect(rule.pattern).toBe(RULES[rule.rule]);
-    expect(eventRules().map((r) => ruleNameSuffix(r.rule))).toEqual([
+    for (const rule of eventRules('111111111111')) {
+      expect(rule.pattern).toEqual(rulePattern(rule.rule, '111111111111'));
+    }
+    expect(eventRules('111111111111').map((r) => ruleNameSuffix(r.rule))).toEqual([
       'pushes',
       'codecommit-pushes',
       'approval-decisions',
       'notifications',
       'forwarded-target-events',
     ]);
+  });
+
+  it("takes crossdeploy's own events from the orchestrator account only, and forwarded ones from any account", () => {
+    const accounts = Object.fromEntries(eventRules('111111111111').map((r) => [r.rule, r.pattern.account]));
+    expect(accounts).toEqual({
+      pushes: ['111111111111'],
+      codecommitPushes: ['111111111111'],
+      approvalDecisions: ['111111111111'],
+      notifications: ['111111111111'],
+      forwardedTargetEvents: undefined,
+    });
   });
 
   it("hears on the stage's bus exactly what the target accounts forward there", () => {
@@ -103,7 +116,7 @@ describe('bus rules', () => {
   });
 
   it('sends every notice crossdeploy puts on its bus to notify', () => {
-    const notices = eventRules().filter((r) => r.rule === 'notifications');
+    const notices = eventRules('111111111111').filter((r) => r.rule === 'notifications');
     expect(notices.map((r) => r.target.id)).toEqual(['Notify']);
     // The events announce-deployment and request-approval put: crossdeploy's source, the notices' detail types.
     expect(RULES.notifications.source).toEqual(['crossdeploy']);
