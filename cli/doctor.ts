@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runDoctor } from '../aws/doctor-checks';
 import { type DoctorRow, exitCodeOf, fixesOf, summaryOf } from '../core/doctor';
+import { columns } from './columns';
 import type { CliIo } from './io';
 import { useLocalEndpoint } from './local-endpoint';
 import { loadMapOrReport } from './map-file';
@@ -75,7 +76,8 @@ function printReport(rows: readonly DoctorRow[], io: CliIo): void {
   for (const service of services) {
     const own = rows.filter((row) => row.service === service);
     if (services.length > 1) io.out(`service ${service}`);
-    for (const line of table(own)) io.out(line);
+    const cells = own.map((row) => [row.environment, row.account, row.region, row.check, row.result, row.detail]);
+    for (const line of columns(COLUMNS, cells)) io.out(line);
     io.out('');
   }
   const fixes = fixesOf(rows);
@@ -88,19 +90,4 @@ function printReport(rows: readonly DoctorRow[], io: CliIo): void {
     io.out('');
   }
   io.out(summaryOf(rows));
-}
-
-/** Columns padded to their widest cell; DETAIL last and unpadded, so a long one only makes its own line long. */
-function table(rows: readonly DoctorRow[]): string[] {
-  const cells = [
-    [...COLUMNS],
-    ...rows.map((row) => [row.environment, row.account, row.region, row.check, row.result, row.detail]),
-  ];
-  const widths = COLUMNS.map((_, column) => Math.max(...cells.map((line) => line[column]?.length ?? 0)));
-  return cells.map((line) =>
-    line
-      .map((cell, column) => (column === COLUMNS.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-      .join('  ')
-      .trimEnd(),
-  );
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ExecutionStatus } from '@aws-sdk/client-sfn';
-import { listPipelineExecutions } from '../aws/executions';
+import { listPipelineExecutions, type PipelineExecution } from '../aws/executions';
 import { formatElapsed } from '../core/timeline';
 import { columns } from './columns';
 import type { CliIo } from './io';
@@ -13,24 +13,11 @@ const USAGE =
 const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT'];
 const DEFAULT_LIMIT = 20;
 
-/** `executions --json` prints an array of these, newest first, with exactly these keys in this order. */
-export interface ExecutionsJsonRow {
-  name: string;
-  status: string;
-  service: string | null;
-  branch: string | null;
-  commit: string | null;
-  /** ISO 8601. */
-  startedAt: string;
-  stoppedAt: string | null;
-  /** Null while it runs. */
-  durationMs: number | null;
-  /** Why it failed or was stopped, in plain words; null otherwise. */
-  reason: string | null;
-  executionArn: string;
-  /** The execution in the Step Functions console, or in `crossdeploy local`'s console. */
-  link: string;
-}
+/**
+ * `executions --json` prints an array of these, newest first: a pipeline execution's keys in their order, then
+ * `link`, the execution in the Step Functions console or in `crossdeploy local`'s console.
+ */
+export type ExecutionsJsonRow = PipelineExecution & { link: string };
 
 /** `crossdeploy executions`: recent pipeline executions, newest first. Exits 2 on a usage error. */
 export async function run(args: string[], io: CliIo): Promise<number> {

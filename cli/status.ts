@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { liveStatus } from '../aws/status';
 import { exitCodeOf, filterProblem, type StatusRow, shortCommit, summaryOf } from '../core/status';
+import { columns } from './columns';
 import type { CliIo } from './io';
 import { useLocalEndpoint } from './local-endpoint';
 import { loadMapOrReport } from './map-file';
@@ -68,23 +69,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (options.json) {
     io.out(JSON.stringify(rows, null, 2));
   } else {
-    for (const line of table(rows)) io.out(line);
+    // DRIFT last and unpadded, so a long error only makes its own line long.
+    for (const line of columns(COLUMNS, rows.map(cellsOf))) io.out(line);
     io.out('');
     io.out(summaryOf(rows));
   }
   return exitCodeOf(rows);
-}
-
-/** Columns padded to their widest cell; DRIFT last and unpadded, so a long error only makes its own line long. */
-function table(rows: readonly StatusRow[]): string[] {
-  const cells = [[...COLUMNS], ...rows.map(cellsOf)];
-  const widths = COLUMNS.map((_, column) => Math.max(...cells.map((line) => line[column]?.length ?? 0)));
-  return cells.map((line) =>
-    line
-      .map((cell, column) => (column === COLUMNS.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-      .join('  ')
-      .trimEnd(),
-  );
 }
 
 // Empty cells print as "-" so that every line has all its columns.
