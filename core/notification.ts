@@ -4,6 +4,7 @@
 
 import { z } from 'zod';
 import { shortCommit } from './approval-message';
+import { innermostFailure } from './failure';
 import { DETAIL_TYPE } from './pipeline-types';
 
 export const NOTICE_EVENTS = ['started', 'succeeded', 'failed', 'rolled-back', 'approval-waiting'] as const;
@@ -110,7 +111,6 @@ function headlineOf(n: Omit<DeploymentNotice, 'headline'>): string {
 
 /** Long enough for a wave's per-target causes, short enough for a chat message and an e-mail's first screen. */
 export const REASON_MAX_CHARS = 1000;
-const MAX_NESTING = 16;
 
 /** What each error crossdeploy's workflows end with means, for someone who did not write them. */
 const MEANING: Record<string, string> = {
@@ -153,28 +153,6 @@ function plainWords(error: string | null, why: string): string {
   const meaning = MEANING[error];
   if (meaning === undefined) return why ? `${error}: ${why}` : `Failed with ${error}`;
   return why ? `${meaning} (${error}): ${why}` : `${meaning} (${error})`;
-}
-
-/** The innermost error and cause of a failure, every wrapper (nested execution, Lambda) peeled off. */
-export function innermostFailure(
-  error: string | null | undefined,
-  cause: string | null | undefined,
-): { error: string | null; cause: string | null } {
-  let current = { error: text(error), cause: text(cause) };
-  for (let depth = 0; depth < MAX_NESTING; depth++) {
-    const parsed = jsonObject(current.cause);
-    if (parsed === undefined) break;
-    const innerError = text(parsed.Error ?? parsed.error ?? parsed.errorType);
-    const innerCause = text(parsed.Cause ?? parsed.cause ?? parsed.errorMessage);
-    if (innerError === null && innerCause === null) {
-      // An aborted or timed-out child execution has a status and no error.
-      const status = text(parsed.Status ?? parsed.status);
-      if (status !== null) current = { error: current.error, cause: `a nested execution ended ${status}` };
-      break;
-    }
-    current = { error: innerError ?? current.error, cause: innerCause };
-  }
-  return current;
 }
 
 function sentence(words: string): string {
@@ -431,20 +409,4 @@ function mrkdwn(value: string): string {
 /** `|` and `>` end a Slack link's URL. */
 function linkTarget(url: string): string {
   return url.replace(/\|/g, '%7C').replace(/>/g, '%3E');
-}
-
-function text(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-function jsonObject(value: string | null): Record<string, unknown> | undefined {
-  if (value === null || !value.trimStart().startsWith('{')) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -2,7 +2,8 @@
 // reads GetExecutionHistory's events as AWS returns them, so the local runtime's history goes through the
 // same reading as AWS's.
 
-import { failureInPlainWords, innermostFailure } from './notification';
+import { innermostFailure } from './failure';
+import { failureInPlainWords } from './notification';
 
 /**
  * - `succeeded`: the state exited normally; `failed`: it failed and ended the execution;

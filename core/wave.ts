@@ -1,6 +1,7 @@
 // A wave is all or nothing: past its failure tolerance, the targets that did deploy are rolled back too,
 // so an environment never stays half on the new image.
 
+import { innermostFailure } from './failure';
 import type { DeployTarget, TargetOutcome } from './types';
 
 export interface WaveVerdict {
@@ -48,37 +49,13 @@ export function outcomeFromFailure(
   target: DeployTarget,
   failure: { Error?: string; Cause?: string; error?: string; cause?: string },
 ): TargetOutcome {
-  const { error, cause } = innermost(text(failure.Error ?? failure.error), text(failure.Cause ?? failure.cause));
-  return { target, succeeded: false, error, cause };
-}
-
-function innermost(error: string | undefined, cause: string | undefined): { error?: string; cause?: string } {
-  const parsed = parseObject(cause);
-  if (parsed === undefined) return { error, cause };
-  const innerError = text(parsed.Error ?? parsed.error ?? parsed.errorType);
-  const innerCause = text(parsed.Cause ?? parsed.cause ?? parsed.errorMessage);
-  if (innerError === undefined && innerCause === undefined) {
-    // An aborted or timed-out child execution has a status but no error.
-    const status = text(parsed.Status ?? parsed.status);
-    return { error, cause: status === undefined ? cause : `nested execution ended ${status}` };
-  }
-  return innermost(innerError ?? error, innerCause ?? innerError);
-}
-
-function parseObject(value: string | undefined): Record<string, unknown> | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  const { error, cause } = innermostFailure(failure.Error ?? failure.error, failure.Cause ?? failure.cause);
+  return {
+    target,
+    succeeded: false,
+    ...(error === null ? {} : { error }),
+    ...(cause === null ? {} : { cause }),
+  };
 }
 
 function where(target: DeployTarget): string {

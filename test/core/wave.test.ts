@@ -166,7 +166,7 @@ describe('outcomeFromFailure', () => {
       name: 'a nested execution that was aborted',
       failure: { Error: 'States.TaskFailed', Cause: describeExecution({ Status: 'ABORTED' }) },
       error: 'States.TaskFailed',
-      cause: 'nested execution ended ABORTED',
+      cause: 'a nested execution ended ABORTED',
     },
     {
       name: 'a Lambda failure',
