@@ -12,6 +12,7 @@ import { announceDeployment } from '../functions/announce-deployment';
 import type { CliIo } from './io';
 import { useLocalEndpoint } from './local-endpoint';
 import { loadMapOrReport } from './map-file';
+import { parsedOrUsage } from './usage';
 
 const USAGE = 'usage: crossdeploy abort <execution-name-or-arn> [--reason TEXT] [--no-wait] [--json] [--map FILE]';
 
@@ -53,16 +54,29 @@ export interface AbortDeps {
  */
 export function abortCommand(deps: AbortDeps = {}) {
   return async (args: string[], io: CliIo): Promise<number> => {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        reason: { type: 'string', default: 'aborted by an operator' },
-        'no-wait': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        map: { type: 'string', default: 'crossdeploy.yaml' },
-      },
-    });
+    const parsed = parsedOrUsage(
+      'abort',
+      USAGE,
+      () =>
+        parseArgs({
+          args,
+          allowPositionals: true,
+          options: {
+            reason: { type: 'string', default: 'aborted by an operator' },
+            'no-wait': { type: 'boolean', default: false },
+            json: { type: 'boolean', default: false },
+            map: { type: 'string', default: 'crossdeploy.yaml' },
+            help: { type: 'boolean', short: 'h' },
+          },
+        }),
+      io,
+    );
+    if (typeof parsed === 'number') return parsed;
+    const { values, positionals } = parsed;
+    if (values.help) {
+      io.out(USAGE);
+      return 0;
+    }
     const [execution] = positionals;
     if (!execution || positionals.length > 1) {
       io.err(USAGE);

@@ -13,6 +13,7 @@ import { principalMatches } from '../core/principal';
 import type { CliIo } from './io';
 import { useLocalEndpoint } from './local-endpoint';
 import { loadMapOrReport } from './map-file';
+import { parsedOrUsage } from './usage';
 
 const USAGE =
   'usage: crossdeploy rollback --service NAME --env NAME [--to COMMIT] [--reason TEXT] [--skip-approval] [--wait] [--json] [--map FILE]';
@@ -46,19 +47,32 @@ export interface RollbackDeps {
  */
 export function rollbackCommand(deps: RollbackDeps = {}) {
   return async (args: string[], io: CliIo): Promise<number> => {
-    const { values } = parseArgs({
-      args,
-      options: {
-        service: { type: 'string' },
-        env: { type: 'string' },
-        to: { type: 'string' },
-        reason: { type: 'string', default: 'requested by an operator' },
-        'skip-approval': { type: 'boolean', default: false },
-        wait: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        map: { type: 'string', default: 'crossdeploy.yaml' },
-      },
-    });
+    const parsed = parsedOrUsage(
+      'rollback',
+      USAGE,
+      () =>
+        parseArgs({
+          args,
+          options: {
+            service: { type: 'string' },
+            env: { type: 'string' },
+            to: { type: 'string' },
+            reason: { type: 'string', default: 'requested by an operator' },
+            'skip-approval': { type: 'boolean', default: false },
+            wait: { type: 'boolean', default: false },
+            json: { type: 'boolean', default: false },
+            map: { type: 'string', default: 'crossdeploy.yaml' },
+            help: { type: 'boolean', short: 'h' },
+          },
+        }),
+      io,
+    );
+    if (typeof parsed === 'number') return parsed;
+    const { values } = parsed;
+    if (values.help) {
+      io.out(USAGE);
+      return 0;
+    }
     const { service, env } = values;
     if (!service || !env) {
       io.err(USAGE);

@@ -112,5 +112,6 @@ describe('crossdeploy abort', () => {
     expect(over).toMatchObject({ code: 1, err: expect.stringContaining('there is nothing to abort') });
     expect(missing).toMatchObject({ code: 1, err: expect.stringContaining('no execution') });
     expect((await abort([])).code).toBe(2);
+    expect(await abort([execution.name, '--now'])).toMatchObject({ code: 2, err: expect.stringContaining('usage:') });
   });
 });

@@ -183,6 +183,10 @@ describe('crossdeploy rollback', () => {
     });
     expect((await rollback(['--service', 'web', '--env', 'qa'])).code).toBe(2);
     expect((await rollback(['--service', 'web'])).err).toContain('usage: crossdeploy rollback');
+    expect(await rollback(['--service', 'web', '--env', 'dev', '--force'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("Unknown option '--force'"),
+    });
     expect(rollbackCli).toBeTypeOf('function');
   });
 });
