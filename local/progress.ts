@@ -16,12 +16,13 @@ export function progressPrinter(out: (line: string) => void, now: () => number =
       target?: DeployTarget;
       serviceName?: string;
       branch?: string;
+      kind?: string;
     };
     const who = input.target
       ? `${input.environment ?? 'rollback'} ${input.target.account}/${input.target.region}`
       : input.environment
         ? `${input.environment} environment`
-        : `${input.serviceName} ${input.branch} pipeline`;
+        : `${input.serviceName} ${input.kind === 'rollback' ? 'rollback' : `${input.branch} pipeline`}`;
     if (event.type === 'StateEntered' && event.state && execution.stateMachine !== 'deploy-environment') {
       const key = `${execution.executionArn}|${event.state}`;
       if (told.has(key) || isControlState(event.state)) return;
