@@ -2,6 +2,7 @@
 // and its service's live PRIMARY revision, read as the deploy role. The verdicts are core/status.ts's.
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ledgerKey } from '../core/ledger';
 import type { DeploymentMap } from '../core/map/schema';
@@ -19,6 +20,7 @@ import { mapBounded } from './doctor-checks';
 import { describeService, type EcsLike } from './ecs-service';
 import type { DocumentClient } from './lease';
 import { targetHistory } from './ledger';
+import { stageInUse, stateMachineArnOf } from './orchestrator';
 import { settings } from './settings';
 import { targetClientFactory } from './target-clients';
 
@@ -33,6 +35,11 @@ export interface StatusDeps {
   /** ECS of one target as the deploy role; the shared targetClientFactory()'s by default. */
   ecs?: (target: DeployTarget, role: DeployRole) => EcsLike;
   concurrency?: number;
+  /**
+   * Whether a per-target execution has ended (true), still runs (false), or cannot be told (undefined); by
+   * default DescribeExecution in the stage in use, undefined when no stage is.
+   */
+  executionEnded?: (executionName: string) => Promise<boolean | undefined>;
 }
 
 /**
@@ -49,17 +56,44 @@ export async function liveStatus(
   // The ledger lives in the orchestrator's region, whatever region the caller's profile names.
   const ledger = deps.db ? { db: deps.db, destroy: () => {} } : ownDocumentClient(map.orchestrator.region);
   const ecsOf = deps.ecs ?? defaultEcs();
+  const ended = deps.executionEnded ?? executionEndedIn(map);
   try {
     return await mapBounded(targets, deps.concurrency ?? STATUS_CONCURRENCY, async (target) => {
       const [records, live] = await Promise.all([
         readLedger(table, target, ledger.db),
         readLive(ecsOf(target, map.deployRole), target),
       ]);
-      return statusOf(target, records, live);
+      const newest = Array.isArray(records) ? records[0] : undefined;
+      const newestEnded = newest?.result === 'in-progress' ? await ended(newest.executionName) : undefined;
+      return statusOf(target, records, live, newestEnded);
     });
   } finally {
     ledger.destroy();
   }
+}
+
+/** Asks Step Functions about deploy-target executions of the stage in use; any doubt answers undefined. */
+function executionEndedIn(map: DeploymentMap): NonNullable<StatusDeps['executionEnded']> {
+  let stage: string;
+  try {
+    stage = stageInUse();
+  } catch {
+    return async () => undefined;
+  }
+  const sfn = new SFNClient({ region: map.orchestrator.region });
+  const machine = stateMachineArnOf(map.orchestrator, stage, 'deploy-target');
+  const executions = `${machine.replace(':stateMachine:', ':execution:')}:`;
+  return async (executionName) => {
+    try {
+      const { status } = await sfn.send(
+        new DescribeExecutionCommand({ executionArn: `${executions}${executionName}` }),
+      );
+      return status === undefined ? undefined : status !== 'RUNNING';
+    } catch {
+      // Not found (past retention, another stage) or not allowed: keep trusting the record.
+      return undefined;
+    }
+  };
 }
 
 function ownDocumentClient(region: string): { db: DocumentClient; destroy(): void } {

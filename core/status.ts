@@ -138,7 +138,13 @@ export function revisionOf(taskDefinition: string): string {
  * step when its PRIMARY revision is that record's. While a deployment is under way, the revision it replaces and
  * the one it brings are both expected.
  */
-export function statusOf(target: StatusTarget, ledger: LedgerRead, live: LiveRead): StatusRow {
+export function statusOf(
+  target: StatusTarget,
+  ledger: LedgerRead,
+  live: LiveRead,
+  /** Whether the execution of the newest record, when still in progress, has ended; undefined when unknown. */
+  newestEnded?: boolean,
+): StatusRow {
   const records = 'failure' in ledger ? [] : ledger;
   const current = currentRecord(records);
   const newest = records[0];
@@ -168,16 +174,19 @@ export function statusOf(target: StatusTarget, ledger: LedgerRead, live: LiveRea
   if ('failure' in ledger) return row('error', `ledger unreadable: ${ledger.failure.name}: ${ledger.failure.message}`);
   const shown = liveRevision ?? 'no task definition';
 
-  if (newest?.result === 'in-progress') {
+  // An execution stopped or timed out outside crossdeploy's own paths leaves its record open: judge without it.
+  const stale = newest?.result === 'in-progress' && newestEnded === true;
+  const unclosed = stale ? `; deployment ${newest.deploymentId} ended without recording its result` : '';
+  if (newest?.result === 'in-progress' && !stale) {
     const sides = [newest.previousTaskDefinitionArn, newest.taskDefinitionArn, current?.taskDefinitionArn];
     if (sides.some((arn) => arn && revisionOf(arn) === liveRevision)) {
       const doing = newest.kind === 'rollback' ? 'rolling back to' : 'deploying';
       return row('deploying', `${doing} ${shortCommit(newest.commit)} since ${newest.startedAt}; live ${shown}`);
     }
   }
-  if (!current) return row('never-deployed', `never deployed by crossdeploy; live ${shown}`);
-  if (liveRevision !== null && liveRevision === deployed) return row('in-step', 'in step');
-  return row('drift', `drift: live ${shown}, but crossdeploy deployed ${deployed ?? 'another revision'}`);
+  if (!current) return row('never-deployed', `never deployed by crossdeploy; live ${shown}${unclosed}`);
+  if (liveRevision !== null && liveRevision === deployed) return row('in-step', `in step${unclosed}`);
+  return row('drift', `drift: live ${shown}, but crossdeploy deployed ${deployed ?? 'another revision'}${unclosed}`);
 }
 
 /** A row that is neither in step nor deploying makes `crossdeploy status` exit 1. */

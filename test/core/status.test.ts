@@ -290,6 +290,29 @@ describe('statusOf decides whether a target runs what crossdeploy deployed', () 
     expect(Object.keys(statusOf(TARGET, [], { failure: { name: 'Error', message: 'x' } }))).toEqual(Object.keys(row));
   });
 
+  it.each<[string, boolean | undefined, number, StatusState, string]>([
+    ['still runs', false, 3, 'deploying', 'deploying bbbbbbb since 2026-11-03T10:00:00.000Z; live web:3'],
+    ['cannot be told', undefined, 3, 'deploying', 'deploying bbbbbbb since 2026-11-03T10:00:00.000Z; live web:3'],
+    [
+      'ended, leaving the new revision live',
+      true,
+      3,
+      'drift',
+      `drift: live web:3, but crossdeploy deployed web:2; deployment ${inProgressB.deploymentId} ended without recording its result`,
+    ],
+    [
+      'ended, the old revision live',
+      true,
+      2,
+      'in-step',
+      `in step; deployment ${inProgressB.deploymentId} ended without recording its result`,
+    ],
+  ])('judges an open record whose execution %s as %3$s', (_, ended, revision, state, detail) => {
+    const row = statusOf(TARGET, [inProgressB, deployedA], live(revision), ended);
+    expect([row.state, row.detail]).toEqual([state, detail]);
+    expect(row.lastDeployment?.result).toBe('in-progress');
+  });
+
   it('has no last deployment when the newest one is the running one', () => {
     expect(statusOf(TARGET, [deployedA], live(2)).lastDeployment).toBeNull();
   });
