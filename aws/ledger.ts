@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { LedgerRecord } from '../core/ledger';
+import { type LedgerRecord, ledgerKey } from '../core/ledger';
+import { environmentTargets } from '../core/map/plan';
+import type { DeploymentMap } from '../core/map/schema';
 import type { DocumentClient } from './lease';
 import { awsCall } from './transient';
 
@@ -96,4 +98,19 @@ export async function ledgerRecord(
     db.send(new GetCommand({ TableName: table, Key: { target, deploymentId }, ConsistentRead: true })),
   );
   return answer.Item as LedgerRecord | undefined;
+}
+
+/** Every ledger record of one service × environment, across its targets, newest first. */
+export async function environmentLedger(
+  map: DeploymentMap,
+  serviceName: string,
+  environment: string,
+  table: string,
+  db: DocumentClient,
+): Promise<LedgerRecord[]> {
+  const targets = environmentTargets(map, serviceName, environment);
+  const histories = await Promise.all(
+    targets.map((target) => targetHistory(table, ledgerKey(serviceName, environment, target), db)),
+  );
+  return histories.flat().sort((a, b) => b.startedAt.localeCompare(a.startedAt));
 }

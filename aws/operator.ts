@@ -1,13 +1,7 @@
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { type LedgerRecord, ledgerKey } from '../core/ledger';
-import { environmentTargets } from '../core/map/plan';
-import type { DeploymentMap } from '../core/map/schema';
-import type { DocumentClient } from './lease';
-import { targetHistory } from './ledger';
 
-// What the operator commands (rollback, abort) share: who is calling, what the ledger says about an
-// environment, and how to follow an execution to its end.
+// What the operator commands (rollback, abort) share: who is calling, and how to follow an execution to its end.
 
 export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -17,21 +11,6 @@ export async function callerArn(sts: Pick<STSClient, 'send'> = new STSClient({})
   const { Arn } = await sts.send(new GetCallerIdentityCommand({}));
   if (!Arn) throw new Error('sts:GetCallerIdentity named no caller');
   return Arn;
-}
-
-/** Every ledger record of one service × environment, across its targets, newest first. */
-export async function environmentLedger(
-  map: DeploymentMap,
-  serviceName: string,
-  environment: string,
-  table: string,
-  db: DocumentClient,
-): Promise<LedgerRecord[]> {
-  const targets = environmentTargets(map, serviceName, environment);
-  const histories = await Promise.all(
-    targets.map((target) => targetHistory(table, ledgerKey(serviceName, environment, target), db)),
-  );
-  return histories.flat().sort((a, b) => b.startedAt.localeCompare(a.startedAt));
 }
 
 /**

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { type DocumentClient, defaultDocumentClient } from '../aws/lease';
-import { callerArn, environmentLedger, realSleep, type Sleep, waitForExecution } from '../aws/operator';
+import { environmentLedger } from '../aws/ledger';
+import { callerArn, realSleep, type Sleep, waitForExecution } from '../aws/operator';
 import { stageInUse, stateMachineArnOf } from '../aws/orchestrator';
 import { settings } from '../aws/settings';
 import { executionLink } from '../core/console-link';

@@ -107,3 +107,8 @@ export class EcrPullDenied extends Error {
     );
   }
 }
+
+/** A pipeline input that the map would not have produced: changed stages, a skipped gate, a foreign image. */
+export class InvalidPipelineRequest extends Error {
+  override name = 'InvalidPipelineRequest' as const;
+}

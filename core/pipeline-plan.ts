@@ -95,7 +95,7 @@ export function buildSourceOf(source: { github: string } | { codecommit: string 
   };
 }
 
-function stageOf(
+export function stageOf(
   map: DeploymentMap,
   serviceName: string,
   environment: string,

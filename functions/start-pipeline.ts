@@ -2,12 +2,12 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { settings } from '../aws/settings';
 import { awsCall } from '../aws/transient';
-import { loadMapFile } from '../core/map/load';
 import type { DeploymentMap } from '../core/map/schema';
 import { pipelineInput } from '../core/pipeline-plan';
 import { DETAIL_TYPE, type PushEvent } from '../core/pipeline-types';
 import { decidePush, pushFromCodeCommit } from '../core/push';
 import { lambdaStep } from './lib/lambda-step';
+import { deploymentMap } from './lib/map';
 import { logger } from './lib/powertools';
 
 // The EventBridge envelope: crossdeploy's own Push events, or CodeCommit's native state-change events.
@@ -23,15 +23,6 @@ export interface StartedPipeline {
   started: boolean;
   reason: string;
 }
-
-// The map is bundled with the function: read once per container (per file, for the local runtime's sake).
-const maps = new Map<string, DeploymentMap>();
-const deploymentMap = () => {
-  const file = settings.mapFile();
-  const map = maps.get(file) ?? loadMapFile(file);
-  maps.set(file, map);
-  return map;
-};
 
 /**
  * One pipeline execution per service built from the pushed repository. Names are derived from service,

@@ -2,6 +2,7 @@ import { handler as acquireLease } from '../functions/acquire-lease';
 import { handler as announceDeployment } from '../functions/announce-deployment';
 import { handler as assumeDeployRole } from '../functions/assume-deploy-role';
 import { handler as checkHealth } from '../functions/check-health';
+import { handler as checkPipelineRequest } from '../functions/check-pipeline-request';
 import { handler as checkRollout } from '../functions/check-rollout';
 import { handler as evaluateWave } from '../functions/evaluate-wave';
 import { handler as findBuiltImage } from '../functions/find-built-image';
@@ -26,6 +27,7 @@ export const localFunctions: Record<string, LocalFunction> = {
   RollBackServiceFunctionArn: rollBackService,
   EvaluateWaveFunctionArn: evaluateWave,
   FindBuiltImageFunctionArn: findBuiltImage,
+  CheckPipelineRequestFunctionArn: checkPipelineRequest,
   RequestApprovalFunctionArn: requestApproval,
   AcquireLeaseFunctionArn: acquireLease,
   ReleaseLeaseFunctionArn: releaseLease,

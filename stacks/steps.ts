@@ -164,6 +164,20 @@ export const STEP_FUNCTIONS = [
     environment: [],
   },
   {
+    id: 'CheckPipelineRequest',
+    file: 'check-pipeline-request',
+    description: "crossdeploy: hold a pipeline's input against the map before it builds or deploys",
+    // A rollback's image must have succeeded in its environment: one target's records, through the index.
+    grants: [
+      {
+        actions: ['dynamodb:Query'],
+        resources: (scope) => [tableIndexArn(scope, scope.names.ledgerTable, 'byStartedAt')],
+      },
+    ],
+    asDeployRole: [],
+    environment: ['CROSSDEPLOY_MAP_FILE', 'CROSSDEPLOY_LEDGER_TABLE'],
+  },
+  {
     id: 'FindBuiltImage',
     file: 'find-built-image',
     description: "crossdeploy: find the image the pipeline's build pushed for the commit",

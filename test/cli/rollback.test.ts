@@ -164,9 +164,11 @@ describe('crossdeploy rollback', () => {
     await recordProd(commit('a'), '2026-11-20T10:00:00Z');
     await recordProd(commit('b'), '2026-11-21T10:00:00Z');
 
+    const approvalMessage = stack().nextApprovalMessage();
     const gated = await rollback(['--service', 'web', '--env', 'prod', '--json']);
     expect(JSON.parse(gated.out)).toMatchObject({ commit: commit('a'), approval: 'waiting', status: 'RUNNING' });
     const waiting = await stack().runtime.stepFunctions.started(JSON.parse(gated.out).execution);
+    expect(await approvalMessage).toContain('prod');
     expect(waiting.history.some((e) => e.state === 'Ask for approval')).toBe(true);
 
     const skipped = await rollback(['--service', 'web', '--env', 'prod', '--skip-approval', '--json', '--to', 'aaaa']);

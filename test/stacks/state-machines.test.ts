@@ -233,10 +233,17 @@ describe("state machines' roles", () => {
     ]);
   });
 
-  it('pipeline invokes its five functions (announcements too), runs and follows builds, and waits for deploy-environment', () => {
+  it('pipeline invokes its six functions (the request check and announcements too), runs and follows builds, and waits for deploy-environment', () => {
     const policy = policyOf('pipeline');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
-      ['AcquireLease', 'AnnounceDeployment', 'FindBuiltImage', 'ReleaseLease', 'RequestApproval'].map(fn),
+      [
+        'AcquireLease',
+        'AnnounceDeployment',
+        'CheckPipelineRequest',
+        'FindBuiltImage',
+        'ReleaseLease',
+        'RequestApproval',
+      ].map(fn),
     );
     expect(statement(policy, 'RunBuilds')).toMatchObject({
       Action: ['codebuild:StartBuild', 'codebuild:StopBuild', 'codebuild:BatchGetBuilds'],

@@ -22,17 +22,41 @@ describe('pipeline workflow (state-machines/pipeline.asl.json), from a git push'
     const input = pipelineInput(map(), 'web', push);
     const [stage] = input.stages;
     if (!stage) throw new Error('fixture');
-    stage.plan.deploymentId = 'not a valid execution name';
+    // The environment's execution name is taken by an execution with another input: its start fails.
+    const squatter = stack().runtime.stepFunctions.start('deploy-environment', {}, { name: stage.plan.deploymentId });
+    await stack().runtime.stepFunctions.finished(squatter.executionArn);
 
     const ended = await stack().runtime.stepFunctions.run('pipeline', input, { name: input.pipelineId });
 
     expect(ended.status).toBe('FAILED');
-    expect(ended.error).toBe('InvalidName');
-    expect(ended.cause).toContain('not a valid execution name');
+    expect(ended.error).toBe('ExecutionAlreadyExists');
+    expect(ended.cause).toContain(stage.plan.deploymentId);
     expect(ended.history.some((e) => e.type === 'StateEntered' && e.state === 'Release lease after failure')).toBe(
       true,
     );
     expect((await live(DEV)).revision).toBe(1);
+  });
+
+  it('refuses, before building anything, an input the map would not have produced', async () => {
+    const input = pipelineInput(map(), 'web', {
+      source: { github: 'acme/web' },
+      branch: 'production',
+      commit: commit('8'),
+      author: 'sam',
+      message: 'x',
+      changedPaths: [],
+    });
+    const [stage] = input.stages;
+    if (!stage) throw new Error('fixture');
+    stage.approval = null;
+
+    const ended = await stack().runtime.stepFunctions.run('pipeline', input, { name: input.pipelineId });
+
+    expect(ended.status).toBe('FAILED');
+    expect(ended.error).toBe('InvalidPipelineRequest');
+    expect(ended.cause).toContain('stages is not what the map gives');
+    expect(ended.history.some((e) => e.state === 'Build image once')).toBe(false);
+    expect((await live(PROD)).revision).toBe(1);
   });
 
   it('deploys dev from a push to main, and five deliveries of that push start one pipeline', async () => {

@@ -1,0 +1,83 @@
+// Anyone allowed to start the pipeline could hand it any input. Before building or deploying anything, the
+// pipeline holds its input against what the map would have produced, so an input cannot drop an approval gate,
+// add targets or change a wave: a push's pipeline must be exactly the map's, a rollback's exactly the map's
+// environment, its gate dropped only as `crossdeploy rollback --skip-approval` does.
+
+import type { DeploymentMap } from './map/schema';
+import { pipelineInput, stageOf } from './pipeline-plan';
+import type { PipelineInput } from './pipeline-types';
+
+/** What in the input differs from the map's pipeline; empty when nothing does. */
+export function pipelineRequestProblems(map: DeploymentMap, input: PipelineInput): string[] {
+  const service = map.services[input.serviceName];
+  if (!service) return [`the map has no service "${input.serviceName}"`];
+  try {
+    return input.kind === 'rollback' ? rollbackProblems(map, input) : deployProblems(map, input);
+  } catch (error) {
+    return [(error as Error).message];
+  }
+}
+
+function deployProblems(map: DeploymentMap, input: PipelineInput): string[] {
+  const service = map.services[input.serviceName];
+  if (!service) return [];
+  const expected = pipelineInput(map, input.serviceName, {
+    source: service.source,
+    branch: input.branch,
+    commit: input.commit,
+    author: input.author,
+    message: input.message,
+    changedPaths: [],
+  });
+  const problems = differences(expected, input, [
+    'pipelineId',
+    'kind',
+    'requestedBy',
+    'repository',
+    'orchestrator',
+    'test',
+    'source',
+    'stages',
+  ]);
+  if (input.built !== undefined) problems.push('a push brings no image: the pipeline builds it');
+  return problems;
+}
+
+function rollbackProblems(map: DeploymentMap, input: PipelineInput): string[] {
+  const [stage, ...more] = input.stages;
+  if (!stage || more.length > 0) return ['a rollback deploys exactly one environment'];
+  if (!input.built) return ['a rollback brings the image it goes back to'];
+  const expected = stageOf(map, input.serviceName, stage.environment, input.pipelineId, input.commit);
+  const withoutGate = { ...expected, approval: null };
+  const problems: string[] = [];
+  if (!same(stage, expected) && !same(stage, withoutGate)) {
+    problems.push(`stages[0] (${stage.environment}) is not the map's plan for ${input.serviceName} in it`);
+  }
+  const service = map.services[input.serviceName];
+  if (service && input.built.image.repositoryUri.split('/').pop() !== service.repository) {
+    problems.push(`the image is not from ${input.serviceName}'s repository ${service.repository}`);
+  }
+  return problems;
+}
+
+function differences(expected: PipelineInput, input: PipelineInput, keys: (keyof PipelineInput)[]): string[] {
+  return keys.filter((key) => !same(expected[key], input[key])).map((key) => `${key} is not what the map gives`);
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/** Key order does not matter in a JSON input: compare with keys sorted. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { type DocumentClient, defaultDocumentClient } from '../aws/lease';
+import { environmentLedger } from '../aws/ledger';
+import { settings } from '../aws/settings';
+import { InvalidPipelineRequest } from '../core/errors';
+import type { DeploymentMap } from '../core/map/schema';
+import { pipelineRequestProblems } from '../core/pipeline-check';
+import type { PipelineInput } from '../core/pipeline-types';
+import { lambdaStep } from './lib/lambda-step';
+import { deploymentMap } from './lib/map';
+import { logger } from './lib/powertools';
+import { imageRef } from './lib/schemas';
+
+// The whole pipeline input; core/pipeline-check.ts holds every field against the map.
+const input = z.looseObject({
+  pipelineId: z.string().min(1),
+  kind: z.enum(['deploy', 'rollback']),
+  serviceName: z.string().min(1),
+  commit: z.string().min(1),
+  stages: z.array(z.looseObject({ environment: z.string().min(1) })),
+  built: z.looseObject({ image: imageRef }).optional(),
+});
+
+/**
+ * The pipeline's first step: its input must be what the map produces for a push, or for a rollback to an
+ * image that succeeded in that environment before. Anything else ends the execution before a build or a deploy.
+ */
+export async function checkPipelineRequest(
+  request: PipelineInput,
+  deps: { map?: () => DeploymentMap; db?: DocumentClient } = {},
+): Promise<{ checked: true }> {
+  const map = (deps.map ?? deploymentMap)();
+  const problems = pipelineRequestProblems(map, request);
+  const environment = request.stages[0]?.environment;
+  if (problems.length === 0 && request.kind === 'rollback' && request.built && environment) {
+    const { digest } = request.built.image;
+    const ledger = await environmentLedger(
+      map,
+      request.serviceName,
+      environment,
+      settings.ledgerTable(),
+      deps.db ?? defaultDocumentClient(),
+    );
+    if (!ledger.some((r) => r.result === 'succeeded' && r.imageDigest === digest)) {
+      problems.push(`${digest} never succeeded in ${environment}: a rollback goes back to an image deployed there`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new InvalidPipelineRequest(`${request.pipelineId} is not a pipeline the map allows: ${problems.join('; ')}`);
+  }
+  logger.info('pipeline request matches the map', { pipelineId: request.pipelineId, kind: request.kind });
+  return { checked: true };
+}
+
+export const handler = lambdaStep('check-pipeline-request', input, (request) =>
+  checkPipelineRequest(request as unknown as PipelineInput),
+);
