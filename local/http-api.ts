@@ -53,6 +53,11 @@ async function route(
   const url = new URL(request.url ?? '/', 'http://local');
   const method = request.method ?? 'GET';
   const body = await readBody(request);
+  const operatorsOnly = url.pathname === '/' || url.pathname.startsWith('/api/');
+  // The console shows signed approval links: a page elsewhere that rebinds its name to 127.0.0.1 must not read it.
+  if (operatorsOnly && !LOOPBACK_HOSTS.has(hostnameOf(request))) {
+    return jsonAnswer(403, { message: 'the console and /api answer requests for 127.0.0.1 or localhost only' });
+  }
   if (method === 'GET' && url.pathname === '/') return consoleAnswer(url, console);
   if (method === 'POST' && url.pathname === '/webhooks/github') {
     return routes.githubWebhook(event(request, url, body, 'POST /webhooks/github'), context('GithubWebhook'));
@@ -72,6 +77,16 @@ async function route(
     return record ? jsonAnswer(200, history(record)) : jsonAnswer(404, { message: 'no such execution' });
   }
   return jsonAnswer(404, { message: `no route for ${method} ${url.pathname}` });
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function hostnameOf(request: IncomingMessage): string {
+  try {
+    return new URL(`http://${request.headers.host ?? ''}`).hostname;
+  } catch {
+    return '';
+  }
 }
 
 /** Pipelines, newest first, as `GET /api/executions` lists them. */

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { failureInPlainWords } from '../../core/notification';
@@ -96,5 +97,22 @@ describe('the local console in Chromium', () => {
     await page.goto(`${stack().url}/`);
     expect(await texts('#approvals tbody tr td:nth-child(2)')).toEqual(['prod']);
     expect(stack().runtime.stepFunctions.describe(waiting.executionArn)?.status).toBe('RUNNING');
+  });
+
+  it('answers only requests addressed to loopback, so a rebound name cannot read approval links', async () => {
+    const { port } = new URL(stack().url);
+    const asked = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, path: '/', headers: { host } }, (answer) => {
+          answer.resume();
+          resolve(answer.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+
+    expect(await asked(`evil.example:${port}`)).toBe(403);
+    expect(await asked(`localhost:${port}`)).toBe(200);
+    expect((await page.goto(`${stack().url}/api/executions`))?.status()).toBe(200);
   });
 });
