@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { abortCommand } from '../../cli/abort';
 import { seedTarget } from '../../local/seed';
-import type { ExecutionRecord } from '../../local/step-functions';
 import { useMoto } from '../support/moto';
-import { commit, DEV, usePipelineStack } from '../support/pipeline';
+import { commit, DEV, past, usePipelineStack } from '../support/pipeline';
 import { ledgerRecords, live } from '../support/workflows';
 
 const moto = useMoto();
@@ -45,16 +44,6 @@ async function abort(args: string[]) {
     },
   })([...args, '--map', mapFile()], io);
   return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-/** Resolves once an execution has left the given state: the engine's own record, no clock involved. */
-async function past(execution: ExecutionRecord, state: string) {
-  for (let turns = 0; !execution.history.some((e) => e.type === 'StateExited' && e.state === state); turns++) {
-    if (execution.status !== 'RUNNING' || turns > 1_000_000) {
-      throw new Error(`${execution.name} never got past "${state}" (${execution.status})`);
-    }
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 describe('crossdeploy abort', () => {

@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { liveStatus } from '../../aws/status';
-import type { ExecutionRecord } from '../../local/step-functions';
 import { useMoto } from '../support/moto';
-import { commit, DEV, usePipelineStack } from '../support/pipeline';
+import { commit, DEV, past, usePipelineStack } from '../support/pipeline';
 import { ledgerRecords } from '../support/workflows';
 
 const moto = useMoto();
 const { stack, deliver, pipeline, map } = usePipelineStack(moto);
-
-/** Resolves once an execution has left the given state: the engine's own record, no clock involved. */
-async function past(execution: ExecutionRecord, state: string) {
-  for (let turns = 0; !execution.history.some((e) => e.type === 'StateExited' && e.state === state); turns++) {
-    if (execution.status !== 'RUNNING' || turns > 1_000_000) {
-      throw new Error(`${execution.name} never got past "${state}" (${execution.status})`);
-    }
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 describe('status of a deployment stopped outside crossdeploy', () => {
   it('stops calling it deploying once its execution has ended, and shows the drift it left', async () => {

@@ -93,3 +93,13 @@ export function usePipelineStack(moto: ReturnType<typeof useMoto>, mapText: () =
 }
 
 export const commit = (label: string) => label.repeat(40).slice(0, 40);
+
+/** Resolves once an execution has left the given state: the engine's own record, no clock involved. */
+export async function past(execution: ExecutionRecord, state: string) {
+  for (let turns = 0; !execution.history.some((e) => e.type === 'StateExited' && e.state === state); turns++) {
+    if (execution.status !== 'RUNNING' || turns > 1_000_000) {
+      throw new Error(`${execution.name} never got past "${state}" (${execution.status})`);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
