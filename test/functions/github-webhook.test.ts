@@ -1,25 +1,23 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import examples from '@octokit/webhooks-examples';
 import { sign } from '@octokit/webhooks-methods';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RULES } from '../../aws/event-rules';
 import { settings } from '../../aws/settings';
 import { deliveriesTable } from '../../aws/tables';
 import { parseMap } from '../../core/map/load';
 import { handler, receiveGithubWebhook, type WebhookDeps } from '../../functions/github-webhook';
 import type { HttpRequest } from '../../functions/lib/http';
 import { useMoto } from '../support/moto';
+import { useBusQueue } from '../support/notices';
 import { lambdaContext } from './support';
 
 useMoto();
+// The orchestrator's bus and a queue the Push rule delivers to: locally, rules route to SQS (a Step Functions
+// target would make PutEvents fail in moto), and the queue shows what was published.
+const bus = useBusQueue(RULES.pushes, 'pushes');
 
 const SECRET = 'It’s a Secret to Everybody';
 type Payload = Record<string, unknown>;
@@ -73,60 +71,22 @@ async function request({ event = 'push', id = 'delivery-1', body, signature }: D
   return { headers, body, isBase64Encoded: false };
 }
 
-let events: EventBridgeClient;
 let dynamo: DynamoDBDocumentClient;
-let sqs: SQSClient;
-let queueUrl: string;
 const now = new Date('2026-11-02T10:00:00Z');
-const deps = (): WebhookDeps => ({ secret: async () => SECRET, events, dynamo, now: () => now });
+const deps = (): WebhookDeps => ({ secret: async () => SECRET, events: bus().events, dynamo, now: () => now });
 
-// The orchestrator's bus and deliveries table, and a queue the Push rule delivers to: locally, rules route
-// to SQS (a Step Functions target would make PutEvents fail in moto), and the queue shows what was published.
+// The deliveries table (the bus and its queue come from useBusQueue above, whose beforeEach runs first).
 beforeEach(async () => {
-  events = new EventBridgeClient({});
-  // moto answers with queue URLs on its own port; requests must keep going through AWS_ENDPOINT_URL.
-  sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   const ddb = new DynamoDBClient({});
   dynamo = DynamoDBDocumentClient.from(ddb);
   await ddb.send(new CreateTableCommand(deliveriesTable(settings.deliveriesTable())));
-  await events.send(new CreateEventBusCommand({ Name: settings.eventBusName() }));
-  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'pushes' }))).QueueUrl as string;
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await events.send(
-    new PutRuleCommand({
-      Name: 'push',
-      EventBusName: settings.eventBusName(),
-      EventPattern: JSON.stringify({ source: ['crossdeploy'], 'detail-type': ['Push'] }),
-    }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: 'push',
-      EventBusName: settings.eventBusName(),
-      Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }],
-    }),
-  );
 });
 afterEach(() => {
-  events.destroy();
-  sqs.destroy();
   dynamo.destroy();
 });
 
-/** Every event the Push rule delivered so far (moto delivers synchronously, so a few reads drain the queue). */
-async function published(): Promise<Array<{ source: string; 'detail-type': string; detail: unknown }>> {
-  const received = [];
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }),
-    );
-    if (Messages.length === 0) break;
-    received.push(...Messages.map((m) => JSON.parse(m.Body as string)));
-  }
-  return received;
-}
+/** Every event the Push rule delivered so far (moto delivers synchronously), taken off the queue. */
+const published = () => bus().received();
 
 const bodyOf = (response: { body: string }) => JSON.parse(response.body);
 

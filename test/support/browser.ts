@@ -6,34 +6,24 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type Browser, chromium } from 'playwright-core';
 import { afterEach, beforeEach } from 'vitest';
+import { RULES } from '../../aws/event-rules';
 import { settings } from '../../aws/settings';
 import { approvalsTable } from '../../aws/tables';
 import { forgetTargetSessions, targetClientFactory } from '../../aws/target-clients';
-import { type ApprovalDecision, DETAIL_TYPE, EVENT_SOURCE } from '../../core/pipeline-types';
+import type { ApprovalDecision } from '../../core/pipeline-types';
 import type { DeployTarget } from '../../core/types';
 import type { ApprovalPageDeps } from '../../functions/approval-page';
 import type { HttpRequest, HttpResponse } from '../../functions/lib/http';
 import type { ApprovalRecord, RequestApprovalDeps, RequestApprovalInput } from '../../functions/request-approval';
 import type { ResumeApprovalDeps } from '../../functions/resume-approval';
+import { sentToTopic, useBusQueue } from './notices';
 import { environmentDeployment, IMAGE, ORCHESTRATOR } from './workflows';
 
 export const SIGNING_KEY = 'test-link-signing-key-5d41402abc4b2a76b9719d911017c592';
@@ -132,6 +122,8 @@ export interface ApprovalAws {
 export function useApprovalAws(motoEndpoint: () => string, time = clock()): () => ApprovalAws {
   let aws: ApprovalAws | undefined;
   let destroy: () => void = () => undefined;
+  // Registered first, so its beforeEach (the bus, the rule and its queue) runs before the one below.
+  const decisions = useBusQueue(RULES.approvalDecisions, 'approval-decisions');
 
   beforeEach(async () => {
     forgetTargetSessions();
@@ -140,35 +132,13 @@ export function useApprovalAws(motoEndpoint: () => string, time = clock()): () =
     const ddb = new DynamoDBClient({ region });
     const dynamo = DynamoDBDocumentClient.from(ddb);
     const sns = new SNSClient({ region });
-    const events = new EventBridgeClient({ region });
-    // moto answers queue URLs on its own port; keep every call on the endpoint the test set.
-    const sqs = new SQSClient({ region, useQueueUrlAsEndpoint: false });
+    const { events } = decisions();
     destroy = () => {
-      for (const client of [dynamo, ddb, sns, events, sqs]) client.destroy();
+      for (const client of [dynamo, ddb, sns]) client.destroy();
     };
 
     await ddb.send(new CreateTableCommand(approvalsTable(settings.approvalsTable())));
     await sns.send(new CreateTopicCommand({ Name: TOPIC }));
-    const bus = settings.eventBusName();
-    await events.send(new CreateEventBusCommand({ Name: bus }));
-    const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'approval-decisions' }));
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await events.send(
-      new PutRuleCommand({
-        Name: 'approval-decisions',
-        EventBusName: bus,
-        EventPattern: JSON.stringify({ source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPE.approvalDecision] }),
-      }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: 'approval-decisions',
-        EventBusName: bus,
-        Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn }],
-      }),
-    );
 
     aws = {
       dynamo,
@@ -194,26 +164,10 @@ export function useApprovalAws(motoEndpoint: () => string, time = clock()): () =
         );
         return Item as ApprovalRecord | undefined;
       },
-      async deliveredDecisions() {
-        const delivered = [];
-        for (;;) {
-          const { Messages = [] } = await sqs.send(
-            new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-          );
-          if (Messages.length === 0) return delivered;
-          for (const m of Messages) {
-            delivered.push(JSON.parse(m.Body ?? '{}'));
-            await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
-          }
-        }
-      },
+      deliveredDecisions: () => decisions().received<ApprovalDecision>(),
       async publishedApprovals() {
-        const response = await fetch(`${motoEndpoint()}/moto-api/data.json`);
-        const data = (await response.json()) as {
-          sns: { Topic: { arn: string; sent_notifications: [string, string, string | null, unknown, unknown][] }[] };
-        };
-        const topic = data.sns.Topic.find((t) => t.arn === TOPIC_ARN);
-        return (topic?.sent_notifications ?? []).map(([, message, subject]) => ({ subject: subject ?? '', message }));
+        const sent = await sentToTopic(motoEndpoint(), TOPIC_ARN);
+        return sent.map(({ subject, message }) => ({ subject, message }));
       },
     };
   });
