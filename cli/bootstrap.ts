@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readTargetAccountTemplate } from '../core/iam/target-account';
 import type { CliIo } from './io';
+import { parsedOrUsage } from './usage';
 
 const USAGE = [
   'usage: crossdeploy bootstrap --print > target-account.yaml',
@@ -16,17 +17,14 @@ const USAGE = [
 const APP_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let options: { print?: boolean; help?: boolean };
-  try {
-    options = parseArgs({
-      args,
-      options: { print: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    }).values;
-  } catch (error) {
-    io.err(`crossdeploy bootstrap: ${(error as Error).message}`);
-    io.err(USAGE);
-    return 2;
-  }
+  const parsed = parsedOrUsage(
+    'bootstrap',
+    USAGE,
+    () => parseArgs({ args, options: { print: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }),
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const options = parsed.values;
   if (options.help) {
     io.out(USAGE);
     return 0;

@@ -5,6 +5,7 @@ import { columns } from './columns';
 import type { CliIo } from './io';
 import { useLocalEndpoint } from './local-endpoint';
 import { loadMapOrReport } from './map-file';
+import { parsedOrUsage } from './usage';
 
 const USAGE = 'usage: crossdeploy doctor [--map FILE] [--service NAME] [--json]   (default map: crossdeploy.yaml)';
 
@@ -18,22 +19,23 @@ const COLUMNS = ['ENVIRONMENT', 'ACCOUNT', 'REGION', 'CHECK', 'RESULT', 'DETAIL'
  * Exits 1 when a check FAILs, 0 otherwise (WARN included), 2 on a usage error.
  */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let options: { map?: string; service?: string; json?: boolean; help?: boolean };
-  try {
-    options = parseArgs({
-      args,
-      options: {
-        map: { type: 'string' },
-        service: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    io.err(`crossdeploy doctor: ${(error as Error).message}`);
-    io.err(USAGE);
-    return 2;
-  }
+  const parsed = parsedOrUsage(
+    'doctor',
+    USAGE,
+    () =>
+      parseArgs({
+        args,
+        options: {
+          map: { type: 'string' },
+          service: { type: 'string' },
+          json: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }),
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const options = parsed.values;
   if (options.help) {
     io.out(USAGE);
     return 0;

@@ -6,6 +6,7 @@ import { columns } from './columns';
 import type { CliIo } from './io';
 import { loadMapOrReport } from './map-file';
 import { pipelineApi } from './pipeline-api';
+import { parsedOrUsage, usageError } from './usage';
 
 const USAGE =
   'usage: crossdeploy executions [--service NAME] [--status RUNNING|SUCCEEDED|FAILED|ABORTED|TIMED_OUT] ' +
@@ -21,41 +22,51 @@ export type ExecutionsJsonRow = PipelineExecution & { link: string };
 
 /** `crossdeploy executions`: recent pipeline executions, newest first. Exits 2 on a usage error. */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let options: { service?: string; status?: string; limit?: string; json?: boolean; map?: string; help?: boolean };
-  try {
-    options = parseArgs({
-      args,
-      options: {
-        service: { type: 'string' },
-        status: { type: 'string' },
-        limit: { type: 'string' },
-        json: { type: 'boolean' },
-        map: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    return usageError(io, (error as Error).message);
-  }
+  const parsed = parsedOrUsage(
+    'executions',
+    USAGE,
+    () =>
+      parseArgs({
+        args,
+        options: {
+          service: { type: 'string' },
+          status: { type: 'string' },
+          limit: { type: 'string' },
+          json: { type: 'boolean' },
+          map: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }),
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const options = parsed.values;
   if (options.help) {
     io.out(USAGE);
     return 0;
   }
   const status = options.status?.toUpperCase();
   if (status !== undefined && !STATUSES.includes(status as ExecutionStatus)) {
-    return usageError(io, `--status must be one of ${STATUSES.join(', ')}, not "${options.status}"`);
+    return usageError(
+      'executions',
+      USAGE,
+      `--status must be one of ${STATUSES.join(', ')}, not "${options.status}"`,
+      io,
+    );
   }
   const limit = Number(options.limit ?? DEFAULT_LIMIT);
   if (!Number.isInteger(limit) || limit < 1) {
-    return usageError(io, `--limit must be a whole number of at least 1, not "${options.limit}"`);
+    return usageError('executions', USAGE, `--limit must be a whole number of at least 1, not "${options.limit}"`, io);
   }
   const shown = options.map ?? 'crossdeploy.yaml';
   const map = loadMapOrReport('executions', shown, io);
   if (!map) return 1;
   if (options.service !== undefined && !map.services[options.service]) {
     return usageError(
-      io,
+      'executions',
+      USAGE,
       `service "${options.service}" is not in ${shown} (services: ${Object.keys(map.services).join(', ')})`,
+      io,
     );
   }
 
@@ -103,10 +114,4 @@ function cellsOf(row: ExecutionsJsonRow): string[] {
     row.durationMs === null ? 'running' : formatElapsed(row.durationMs),
     row.link,
   ];
-}
-
-function usageError(io: CliIo, message: string): number {
-  io.err(`crossdeploy executions: ${message}`);
-  io.err(USAGE);
-  return 2;
 }

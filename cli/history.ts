@@ -5,6 +5,7 @@ import { columns } from './columns';
 import type { CliIo } from './io';
 import { loadMapOrReport } from './map-file';
 import { type PipelineApi, pipelineApi } from './pipeline-api';
+import { parsedOrUsage, usageError } from './usage';
 
 const USAGE = 'usage: crossdeploy history <execution-name-or-arn> [--json] [--map FILE]';
 
@@ -36,22 +37,25 @@ export interface HistoryJson {
 
 /** `crossdeploy history`: one execution state by state, with its nested executions and its failure in plain words. */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed: { values: { json?: boolean; map?: string; help?: boolean }; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { json: { type: 'boolean' }, map: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    return usageError(io, (error as Error).message);
-  }
+  const parsed = parsedOrUsage(
+    'history',
+    USAGE,
+    () =>
+      parseArgs({
+        args,
+        allowPositionals: true,
+        options: { json: { type: 'boolean' }, map: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      }),
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
   if (parsed.values.help) {
     io.out(USAGE);
     return 0;
   }
   const [execution, ...extra] = parsed.positionals;
-  if (execution === undefined || extra.length > 0) return usageError(io, 'name exactly one execution');
+  if (execution === undefined || extra.length > 0)
+    return usageError('history', USAGE, 'name exactly one execution', io);
   const map = loadMapOrReport('history', parsed.values.map ?? 'crossdeploy.yaml', io);
   if (!map) return 1;
 
@@ -129,10 +133,4 @@ function detailOf(row: TimelineRow, tree: HistoryJson): string {
 
 function indent(level: number): string {
   return '    '.repeat(level);
-}
-
-function usageError(io: CliIo, message: string): number {
-  io.err(`crossdeploy history: ${message}`);
-  io.err(USAGE);
-  return 2;
 }

@@ -5,6 +5,7 @@ import { columns } from './columns';
 import type { CliIo } from './io';
 import { useLocalEndpoint } from './local-endpoint';
 import { loadMapOrReport } from './map-file';
+import { parsedOrUsage } from './usage';
 
 const USAGE = [
   'usage: crossdeploy status [--service NAME] [--env NAME] [--json] [--map FILE]   (default map: crossdeploy.yaml)',
@@ -28,23 +29,24 @@ const COLUMNS = [
 
 /** `crossdeploy status`: what runs where, one row per target, and whether it is what crossdeploy deployed. */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let options: { map?: string; service?: string; env?: string; json?: boolean; help?: boolean };
-  try {
-    options = parseArgs({
-      args,
-      options: {
-        map: { type: 'string' },
-        service: { type: 'string' },
-        env: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    io.err(`crossdeploy status: ${(error as Error).message}`);
-    io.err(USAGE);
-    return 2;
-  }
+  const parsed = parsedOrUsage(
+    'status',
+    USAGE,
+    () =>
+      parseArgs({
+        args,
+        options: {
+          map: { type: 'string' },
+          service: { type: 'string' },
+          env: { type: 'string' },
+          json: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }),
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const options = parsed.values;
   if (options.help) {
     io.out(USAGE);
     return 0;

@@ -2,18 +2,19 @@ import { parseArgs } from 'node:util';
 import type { DeploymentMap } from '../core/map/schema';
 import type { CliIo } from './io';
 import { loadMapOrReport } from './map-file';
+import { parsedOrUsage } from './usage';
 
 const USAGE = 'usage: crossdeploy validate [--map FILE]   (default: crossdeploy.yaml)';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let options: { map?: string; help?: boolean };
-  try {
-    options = parseArgs({ args, options: { map: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
-  } catch (error) {
-    io.err(`crossdeploy validate: ${(error as Error).message}`);
-    io.err(USAGE);
-    return 2;
-  }
+  const parsed = parsedOrUsage(
+    'validate',
+    USAGE,
+    () => parseArgs({ args, options: { map: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }),
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const options = parsed.values;
   if (options.help) {
     io.out(USAGE);
     return 0;
