@@ -13,7 +13,7 @@ export interface GithubPush {
 }
 
 /** The body GitHub sends for a branch push, with the fields crossdeploy reads. */
-export function githubPushPayload(push: GithubPush): string {
+function githubPushPayload(push: GithubPush): string {
   return JSON.stringify({
     ref: `refs/heads/${push.branch}`,
     before: '0'.repeat(40),

@@ -10,7 +10,7 @@ type Handler = (
   context: never,
 ) => Promise<{ statusCode: number; headers?: Record<string, string>; body?: string }>;
 
-export interface HttpApiRoutes {
+interface HttpApiRoutes {
   githubWebhook: Handler;
   approvalPage: Handler;
 }
@@ -90,7 +90,7 @@ function hostnameOf(request: IncomingMessage): string {
 }
 
 /** Pipelines, newest first, as `GET /api/executions` lists them. */
-export function pipelineExecutions(engine: LocalStepFunctions) {
+function pipelineExecutions(engine: LocalStepFunctions) {
   return engine
     .executions()
     .filter((e) => e.stateMachine === 'pipeline')

@@ -14,7 +14,7 @@ import { approvalsTable, deliveriesTable, idempotencyTable, leasesTable, ledgerT
 import type { DeploymentMap } from '../core/map/schema';
 
 /** The queues the local runtime reads; in AWS the same rules target the functions directly. */
-export interface LocalQueues {
+interface LocalQueues {
   pushes: string;
   approvalDecisions: string;
   approvalMessages: string;

@@ -2,6 +2,7 @@ import { type Answer, type AwsCall, awsJsonError, type LocalService } from './ec
 import { awsHistory } from './sfn-history';
 import {
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
   type ExecutionRecord,
   type LocalStepFunctions,
   StateMachineDoesNotExist,
@@ -120,8 +121,7 @@ function page<T>(key: string, items: T[], body: Body, identity: (item: T) => str
 
 function found(engine: LocalStepFunctions, executionArn: string): ExecutionRecord {
   const record = engine.describe(executionArn);
-  if (!record)
-    throw Object.assign(new Error(`Execution Does Not Exist: '${executionArn}'`), { name: 'ExecutionDoesNotExist' });
+  if (!record) throw new ExecutionDoesNotExist(`Execution Does Not Exist: '${executionArn}'`);
   return record;
 }
 

@@ -16,8 +16,6 @@ export interface LocalStack {
   runtime: LocalRuntime;
   /** The HTTP API: webhook, approval pages, executions. */
   url: string;
-  /** Approval e-mails as the topic's subscribers receive them, oldest first. */
-  approvalMessages: string[];
   /** Resolves with the next approval e-mail to arrive. */
   nextApprovalMessage(): Promise<string>;
   /** Resolves when every queue has been found empty once more: events sent so far have been handled. */
@@ -57,7 +55,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // Execution links in notices and command output open this runtime's console, not AWS's.
   process.env.CROSSDEPLOY_CONSOLE_URL = http.url;
 
-  const approvalMessages: string[] = [];
   let waiting: ((message: string) => void)[] = [];
   const report = (error: Error) => options.out(`crossdeploy local: ${error.name}: ${error.message}`);
   const consumers = [
@@ -66,7 +63,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     consumeQueue(
       queues.approvalMessages,
       async (message) => {
-        approvalMessages.push(message);
         for (const resolve of waiting) resolve(message);
         waiting = [];
         options.out(`\n── approval e-mail ──\n${message}\n─────────────────────`);
@@ -91,7 +87,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   return {
     runtime,
     url: http.url,
-    approvalMessages,
     nextApprovalMessage: () => new Promise<string>((resolve) => waiting.push(resolve)),
     async settle() {
       await Promise.all(consumers.map((c) => c.drain()));
@@ -106,7 +101,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 /** One progress line per notice: what was said, and where it went (the topic and webhook the env names). */
-export function noticeLine(outcome: NotifyOutcome): string | undefined {
+function noticeLine(outcome: NotifyOutcome): string | undefined {
   if (outcome.headline === null) return undefined;
   const channels = outcome.sent.map((d) =>
     d.channel === 'sns' ? 'SNS topic' : d.delivered ? 'chat' : `chat refused it (${d.status})`,

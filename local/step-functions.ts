@@ -79,7 +79,7 @@ export class StateMachineDoesNotExist extends Error {
   override name = 'StateMachineDoesNotExist' as const;
 }
 
-export class InvalidName extends Error {
+class InvalidName extends Error {
   override name = 'InvalidName' as const;
 }
 
@@ -128,7 +128,6 @@ export class LocalStepFunctions {
   private readonly running = new Map<string, { done: Promise<ExecutionRecord>; abort: () => void }>();
   private readonly pendingTasks = new Map<string, PendingTask>();
   private readonly startWaiters = new Map<string, ((record: ExecutionRecord) => void)[]>();
-  readonly counters = { lambdaInvocations: 0, stateTransitions: 0, byState: new Map<string, number>() };
 
   constructor(private readonly options: LocalStepFunctionsOptions) {}
 
@@ -295,10 +294,6 @@ export class LocalStepFunctions {
     for await (const event of events) {
       const entry = toHistoryEvent(event);
       record.history.push(entry);
-      if (event.type === 'StateEntered') {
-        this.counters.stateTransitions++;
-        this.counters.byState.set(entry.state ?? '', (this.counters.byState.get(entry.state ?? '') ?? 0) + 1);
-      }
       if (event.type === 'ExecutionFailed') {
         record.status = 'FAILED';
         record.error = entry.error;
@@ -331,10 +326,7 @@ export class LocalStepFunctions {
         throw new Error(`${loaded.name}: state "${state}" has no local binding for ${resource}`);
       }
       const fn = this.functionFor(resource);
-      handlers[state] = (input: Json) => {
-        this.counters.lambdaInvocations++;
-        return fn(input, lambdaContext(resource)).catch(crossingLambda);
-      };
+      handlers[state] = (input: Json) => fn(input, lambdaContext(resource)).catch(crossingLambda);
     }
     return handlers;
   }
@@ -347,7 +339,6 @@ export class LocalStepFunctions {
       this.pendingTasks.set(token, { executionArn, resolve, reject });
     });
     const payload = JSON.parse(JSON.stringify(input.Payload).replaceAll(TOKEN_PLACEHOLDER, token)) as Json;
-    this.counters.lambdaInvocations++;
     await fn(payload, lambdaContext(input.FunctionName)).catch(crossingLambda);
     return decided;
   }
