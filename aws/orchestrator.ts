@@ -1,3 +1,4 @@
+import { stateMachineArn } from '../stacks/arns';
 import { type MapForStack, orchestratorNames, stateMachineNameOf } from '../stacks/names';
 
 // How commands run by people (not the functions, which get ARNs from the SST app) find the orchestrator's
@@ -24,7 +25,7 @@ export function stateMachineArnOf(
     : orchestrator.region.startsWith('us-gov-')
       ? 'aws-us-gov'
       : 'aws';
-  return `arn:${partition}:states:${orchestrator.region}:${orchestrator.account}:stateMachine:${stateMachineNameOf(APP_NAME, stage, file)}`;
+  return stateMachineArn({ partition, ...orchestrator }, stateMachineNameOf(APP_NAME, stage, file));
 }
 
 /**

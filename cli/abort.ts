@@ -9,6 +9,7 @@ import { type LedgerResult, ledgerKey } from '../core/ledger';
 import type { PipelineInput, PipelineStage } from '../core/pipeline-types';
 import type { DeployTarget, TargetRollback } from '../core/types';
 import { announceDeployment } from '../functions/announce-deployment';
+import { executionArnIn } from '../stacks/arns';
 import type { CliIo } from './io';
 import { useLocalEndpoint } from './local-endpoint';
 import { loadMapOrReport } from './map-file';
@@ -89,7 +90,7 @@ export function abortCommand(deps: AbortDeps = {}) {
     const sfn = deps.sfn ?? new SFNClient({ region: map.orchestrator.region });
     const db = deps.db ?? defaultDocumentClient();
     const arnOf = (file: Parameters<typeof stateMachineArnOf>[2], name: string) =>
-      `${stateMachineArnOf(map.orchestrator, stage, file).replace(':stateMachine:', ':execution:')}:${name}`;
+      executionArnIn(stateMachineArnOf(map.orchestrator, stage, file), name);
     const executionArn = execution.startsWith('arn:') ? execution : arnOf('pipeline', execution);
 
     const described = await describe(sfn, executionArn);

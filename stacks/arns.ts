@@ -12,6 +12,10 @@ export interface Where {
 export const stateMachineArn = ({ partition, region, account }: Where, name: string): string =>
   `arn:${partition}:states:${region}:${account}:stateMachine:${name}`;
 
+/** The execution of that name of the state machine of that ARN. */
+export const executionArnIn = (stateMachineArn: string, name: string): string =>
+  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+
 /** Every execution of the named machine. */
 export const executionsArn = ({ partition, region, account }: Where, name: string): string =>
   `arn:${partition}:states:${region}:${account}:execution:${name}:*`;
