@@ -5,13 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stageSettings } from '../../aws/orchestrator';
 import { settings } from '../../aws/settings';
 import { useLocalEndpoint } from '../../cli/local-endpoint';
-import { parseMap } from '../../core/map/load';
 import { orchestratorNames } from '../../stacks/names';
+import { mapOf } from '../support/map';
 import { pipelineMap } from '../support/pipeline';
 
-const parsed = parseMap(pipelineMap());
-if (!parsed.ok) throw new Error('test map');
-const map = parsed.map;
+const map = mapOf(pipelineMap());
 const VARIABLES = [
   'AWS_ENDPOINT_URL',
   'AWS_REGION',

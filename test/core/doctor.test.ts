@@ -20,7 +20,7 @@ import {
   toRow,
 } from '../../core/doctor';
 import { mergeRepositoryPolicy, policyGrantsPull, REPOSITORY_PULL_ACTIONS } from '../../core/ecr-policy';
-import { parseMap } from '../../core/map/load';
+import { mapOf } from '../support/map';
 
 const DEV = '222222222222';
 const PROD = '333333333333';
@@ -41,12 +41,6 @@ const target = (overrides: Partial<DoctorTarget> = {}): DoctorTarget => ({
   alarms: ['web-5xx'],
   ...overrides,
 });
-
-function mapOf(yaml: string) {
-  const parsed = parseMap(yaml);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.map;
-}
 
 const MAP = mapOf(`
 orchestrator: { account: "111111111111", region: us-east-1 }

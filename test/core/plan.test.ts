@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadMapFile, parseMap } from '../../core/map/load';
+import { loadMapFile } from '../../core/map/load';
 import { environmentsForBranch, environmentTargets, planEnvironment } from '../../core/map/plan';
-import type { DeploymentMap } from '../../core/map/schema';
 import type { ImageRef } from '../../core/types';
+import { mapOf } from '../support/map';
 
 const example = readFileSync(fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url)), 'utf8');
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/maps/${name}`, import.meta.url));
@@ -13,12 +13,6 @@ const repositoryUri = '111111111111.dkr.ecr.us-east-1.amazonaws.com/web';
 const digest = `sha256:${'a'.repeat(64)}`;
 const image: ImageRef = { repositoryUri, digest, uri: `${repositoryUri}@${digest}` };
 const request = { deploymentId: 'web-main-0001', commit: '0123456789abcdef0123456789abcdef01234567', image };
-
-function mapOf(text: string): DeploymentMap {
-  const result = parseMap(text);
-  if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.map;
-}
 
 const target = (account: string, region: string) => ({
   account,

@@ -3,8 +3,6 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import examples from '@octokit/webhooks-examples';
 import { describe, expect, it } from 'vitest';
-import { parseMap } from '../../core/map/load';
-import type { DeploymentMap } from '../../core/map/schema';
 import type { PushEvent } from '../../core/pipeline-types';
 import {
   decidePush,
@@ -15,6 +13,7 @@ import {
   pushFromCodeCommit,
   pushFromGithub,
 } from '../../core/push';
+import { mapOf } from '../support/map';
 
 type Payload = Record<string, unknown>;
 
@@ -206,12 +205,6 @@ environments:
     targets: [{ account: "333333333333", regions: [us-east-1] }]
 deployRole: crossdeploy-deploy
 `;
-
-function mapOf(text: string): DeploymentMap {
-  const result = parseMap(text);
-  if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.map;
-}
 
 const push = (overrides: Partial<PushEvent>): PushEvent => ({
   source: { github: 'acme/mono' },

@@ -7,9 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RULES } from '../../aws/event-rules';
 import { settings } from '../../aws/settings';
 import { deliveriesTable } from '../../aws/tables';
-import { parseMap } from '../../core/map/load';
 import { handler, receiveGithubWebhook, type WebhookDeps } from '../../functions/github-webhook';
 import type { HttpRequest } from '../../functions/lib/http';
+import { mapOf } from '../support/map';
 import { useMoto } from '../support/moto';
 import { useBusQueue } from '../support/notices';
 import { lambdaContext } from './support';
@@ -201,7 +201,7 @@ describe('github-webhook (receiveGithubWebhook)', () => {
   });
 
   it('names the services of the map that build from the repository', async () => {
-    const map = parseMap(`
+    const map = mapOf(`
 orchestrator: { account: "111111111111", region: us-east-1 }
 services:
   hello:
@@ -216,11 +216,10 @@ environments:
     targets: [{ account: "222222222222", regions: [us-east-1] }]
 deployRole: crossdeploy-deploy
 `);
-    if (!map.ok) throw new Error(JSON.stringify(map.errors));
     const delivery = await request({ body: JSON.stringify(branchPush()) });
 
     // The branch (master) deploys nowhere: the starter decides that, the push is published all the same.
-    const response = await receiveGithubWebhook(delivery, { ...deps(), map: () => map.map });
+    const response = await receiveGithubWebhook(delivery, { ...deps(), map: () => map });
     expect(bodyOf(response)).toEqual({ published: true, services: ['hello'] });
     expect(await published()).toHaveLength(1);
   });

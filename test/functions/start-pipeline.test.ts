@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseMap } from '../../core/map/load';
 import { executionName } from '../../core/push';
 import { startPipelines } from '../../functions/start-pipeline';
 import { localFunctions, localIntegrations, localValues, stateMachineDefinitions } from '../../local/functions';
 import { stepFunctionsApi } from '../../local/sfn-api';
 import { LocalStepFunctions } from '../../local/step-functions';
+import { mapOf } from '../support/map';
 import { useMoto } from '../support/moto';
 
 const moto = useMoto();
@@ -26,9 +26,8 @@ environments:
     targets: [{ account: "222222222222", regions: [us-east-1] }]
 deployRole: crossdeploy-deploy
 `;
-const parsed = parseMap(mapText);
-if (!parsed.ok) throw new Error('fixture map');
-const map = () => parsed.map;
+const fixtureMap = mapOf(mapText);
+const map = () => fixtureMap;
 const event = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/events/${name}`, import.meta.url), 'utf8'));
 

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { settings } from '../../aws/settings';
-import { parseMap } from '../../core/map/load';
 import { announceDeployment } from '../../functions/announce-deployment';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { mapOf } from '../support/map';
 import { useMoto } from '../support/moto';
 import { sentToTopic, startChatWebhook } from '../support/notices';
 import { pipelineMap } from '../support/pipeline';
@@ -31,12 +31,11 @@ async function startStack() {
   const dir = mkdtempSync(join(tmpdir(), 'crossdeploy-notifications-'));
   const mapFile = join(dir, 'crossdeploy.yaml');
   writeFileSync(mapFile, pipelineMap());
-  const parsed = parseMap(readFileSync(mapFile, 'utf8'));
-  if (!parsed.ok) throw new Error(`test map: ${JSON.stringify(parsed.errors)}`);
+  const map = mapOf(readFileSync(mapFile, 'utf8'));
   const lines: string[] = [];
   let waiting: { match: RegExp; resolve: (line: string) => void }[] = [];
   stack = await startLocalStack({
-    map: parsed.map,
+    map,
     mapFile,
     stateDir: join(dir, '.crossdeploy'),
     scheduler: moto.scheduler(),

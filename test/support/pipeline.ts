@@ -2,13 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import { parseMap } from '../../core/map/load';
 import type { DeploymentMap } from '../../core/map/schema';
 import { executionName } from '../../core/push';
 import { deliverGithubPush, type GithubPush } from '../../local/actors';
 import { seedTarget } from '../../local/seed';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import type { ExecutionRecord } from '../../local/step-functions';
+import { mapOf } from './map';
 import type { useMoto } from './moto';
 
 /** A map like the example's, with two targets and a bake of one check so pipelines finish quickly. */
@@ -51,9 +51,7 @@ export function usePipelineStack(moto: ReturnType<typeof useMoto>, mapText: () =
     const dir = mkdtempSync(join(tmpdir(), 'crossdeploy-pipeline-'));
     mapFile = join(dir, 'crossdeploy.yaml');
     writeFileSync(mapFile, mapText());
-    const parsed = parseMap(mapText());
-    if (!parsed.ok) throw new Error(`test map: ${JSON.stringify(parsed.errors)}`);
-    map = parsed.map;
+    map = mapOf(mapText());
     delete process.env.CROSSDEPLOY_LINK_SIGNING_KEY;
     delete process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET;
     stack = await startLocalStack({
