@@ -4,7 +4,7 @@ import { type MapForStack, orchestratorNames, stateMachineNameOf } from '../stac
 // How commands run by people (not the functions, which get ARNs from the SST app) find the orchestrator's
 // resources: the map names its account and region, the stage names the rest.
 
-export const APP_NAME = 'crossdeploy';
+const APP_NAME = 'crossdeploy';
 
 /** The stage the commands talk to: `CROSSDEPLOY_STAGE`, else `local` when an endpoint is in use. */
 export function stageInUse(env: Readonly<Record<string, string | undefined>> = process.env): string {

@@ -42,8 +42,6 @@ export interface AbortReport {
 }
 
 export interface AbortDeps {
-  db?: DocumentClient;
-  sfn?: Sfn;
   caller?: () => Promise<string>;
   sleep?: Sleep;
 }
@@ -87,8 +85,8 @@ export function abortCommand(deps: AbortDeps = {}) {
     if (!map) return 2;
     await useLocalEndpoint(io.cwd, map);
     const stage = stageInUse();
-    const sfn = deps.sfn ?? new SFNClient({ region: map.orchestrator.region });
-    const db = deps.db ?? defaultDocumentClient();
+    const sfn = new SFNClient({ region: map.orchestrator.region });
+    const db = defaultDocumentClient();
     const arnOf = (file: Parameters<typeof stateMachineArnOf>[2], name: string) =>
       executionArnIn(stateMachineArnOf(map.orchestrator, stage, file), name);
     const executionArn = execution.startsWith('arn:') ? execution : arnOf('pipeline', execution);

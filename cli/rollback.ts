@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { type DocumentClient, defaultDocumentClient } from '../aws/lease';
+import { defaultDocumentClient } from '../aws/lease';
 import { environmentLedger } from '../aws/ledger';
 import { callerArn, realSleep, type Sleep, waitForExecution } from '../aws/operator';
 import { stageInUse, stateMachineArnOf } from '../aws/orchestrator';
@@ -35,8 +35,6 @@ export interface RollbackReport {
 }
 
 export interface RollbackDeps {
-  db?: DocumentClient;
-  sfn?: Pick<SFNClient, 'send'>;
   caller?: () => Promise<string>;
   sleep?: Sleep;
   now?: () => Date;
@@ -88,8 +86,8 @@ export function rollbackCommand(deps: RollbackDeps = {}) {
     }
     await useLocalEndpoint(io.cwd, map);
     const region = map.orchestrator.region;
-    const db = deps.db ?? defaultDocumentClient();
-    const sfn = deps.sfn ?? new SFNClient({ region });
+    const db = defaultDocumentClient();
+    const sfn = new SFNClient({ region });
     const requestedBy = await (deps.caller ?? callerArn)();
 
     const skipApproval = values['skip-approval'] ?? false;
