@@ -129,7 +129,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 }
 
 /** A developer pushes; GitHub delivers the signed webhook; the pipeline it starts runs to its end. */
-async function deliverPush(
+export async function deliverPush(
   stack: LocalStack,
   push: { repository: string; branch: string; commit: string; message: string },
 ): Promise<ExecutionRecord> {
@@ -152,7 +152,8 @@ async function deliverAndApprove(stack: LocalStack, io: CliIo, deliver: () => Pr
   return execution;
 }
 
-async function seedTargets(map: DeploymentMap) {
+/** Every target of the map's environments runs the starting image, once each, with its environment's alarms. */
+export async function seedTargets(map: DeploymentMap) {
   const seen = new Set<string>();
   for (const [environment, env] of Object.entries(map.environments)) {
     for (const target of environmentTargets(map, SERVICE, environment)) {

@@ -18,12 +18,9 @@ process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 const { chromium } = await import('playwright-core');
-const { demoCommit } = await import('../cli/demo');
+const { deliverPush, demoCommit, seedTargets } = await import('../cli/demo');
 const { loadMapFile } = await import('../core/map/load');
-const { environmentTargets } = await import('../core/map/plan');
-const { executionName } = await import('../core/push');
-const { approvalLinkIn, decide, deliverGithubPush } = await import('../local/actors');
-const { STARTING_IMAGE, seedTarget } = await import('../local/seed');
+const { approvalLinkIn, decide } = await import('../local/actors');
 const { startLocalStack } = await import('../local/stack');
 
 const map = loadMapFile(MAP_FILE);
@@ -34,11 +31,7 @@ const stack = await startLocalStack({
   out: () => {},
 });
 try {
-  for (const [environment, env] of Object.entries(map.environments)) {
-    for (const target of environmentTargets(map, 'web', environment)) {
-      await seedTarget({ ...target, image: STARTING_IMAGE, alarms: env.health.alarms });
-    }
-  }
+  await seedTargets(map);
   const [a, b, c] = ['A', 'B', 'C'].map(demoCommit) as [string, string, string];
   await push(stack, 'main', a, 'Serve the new landing page');
   const approval = stack.nextApprovalMessage();
@@ -66,9 +59,6 @@ try {
 }
 
 /** A push delivered as GitHub's webhook; resolves when its pipeline has ended. */
-async function push(stack: LocalStack, branch: string, commit: string, message: string) {
-  const secret = process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET ?? '';
-  await deliverGithubPush(stack.url, secret, { repository: 'acme/web', branch, commit, message });
-  const started = await stack.runtime.stepFunctions.started(executionName('web', branch, commit));
-  return stack.runtime.stepFunctions.finished(started.executionArn);
+function push(stack: LocalStack, branch: string, commit: string, message: string) {
+  return deliverPush(stack, { repository: 'acme/web', branch, commit, message });
 }
