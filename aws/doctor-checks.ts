@@ -30,6 +30,7 @@ import {
   toRow,
 } from '../core/doctor';
 import type { DeploymentMap } from '../core/map/schema';
+import { mapBounded } from './bounded';
 import { deployRoleArn } from './deploy-role';
 import { isTransient } from './transient';
 
@@ -318,22 +319,4 @@ function memo<T>(compute: (key: string) => Promise<T>): (key: string) => Promise
     }
     return value;
   };
-}
-
-/** Runs `work` on every item, at most `limit` at once; results in the items' order. */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-) {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { failureInPlainWords } from '../core/notification';
 import { type Timeline, timelineOf } from '../core/timeline';
-import { mapBounded } from './doctor-checks';
+import { mapBounded } from './bounded';
 
 // What the operator commands and the local console read of the orchestrator's executions, through the Step
 // Functions API: AWS's, or the local runtime's, which answers the same calls.

@@ -16,7 +16,7 @@ import {
   statusTargets,
 } from '../core/status';
 import type { DeployRole, DeployTarget } from '../core/types';
-import { mapBounded } from './doctor-checks';
+import { mapBounded } from './bounded';
 import { describeService, type EcsLike } from './ecs-service';
 import type { DocumentClient } from './lease';
 import { targetHistory } from './ledger';

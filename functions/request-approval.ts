@@ -5,6 +5,7 @@ import { SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { mapBounded } from '../aws/bounded';
 import { describeService } from '../aws/ecs-service';
 import { type EventsLike, putNotice } from '../aws/notice-events';
 import { settings } from '../aws/settings';
@@ -152,7 +153,7 @@ export async function requestApproval(
     author: event.author,
     message: event.message,
     image: event.image,
-    targets: await mapLimit(targets, READ_CONCURRENCY, async (t) => ({
+    targets: await mapBounded(targets, READ_CONCURRENCY, async (t) => ({
       account: t.account,
       region: t.region,
       cluster: t.cluster,
@@ -334,19 +335,6 @@ async function setStatusIfPending(
     if ((error as Error).name === 'ConditionalCheckFailedException') return false;
     throw error;
   }
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 // One client per warm Lambda, created on first use so importing this module costs nothing.
