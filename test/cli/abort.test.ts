@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { abortCommand } from '../../cli/abort';
 import { seedTarget } from '../../local/seed';
+import { capture } from '../support/cli';
 import { useMoto } from '../support/moto';
 import { commit, DEV, past, usePipelineStack } from '../support/pipeline';
 import { ledgerRecords, live } from '../support/workflows';
@@ -32,9 +33,7 @@ deployRole: crossdeploy-deploy
 const { stack, deliver, pipeline, mapFile } = usePipelineStack(moto, twoWaves);
 
 async function abort(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), cwd: '/' };
+  const { io, out, err } = capture('/');
   const code = await abortCommand({
     caller: async () => OPERATOR,
     // The stuck rollout is what made the deployment hang; the operator's rollback then finds ECS working again.

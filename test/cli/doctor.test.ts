@@ -5,10 +5,10 @@ import { ECRClient, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } fro
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { doctorClients, runDoctor } from '../../aws/doctor-checks';
 import { run as doctor } from '../../cli/doctor';
-import type { CliIo } from '../../cli/io';
 import type { DoctorRow } from '../../core/doctor';
 import { mergeRepositoryPolicy, policyGrantsPull } from '../../core/ecr-policy';
 import { parseMap } from '../../core/map/load';
+import { capture } from '../support/cli';
 import { SIDECAR, seedRepository, seedTarget, useMoto } from '../support/moto';
 
 const moto = useMoto();
@@ -51,15 +51,8 @@ function writeMap(yaml = mapYaml(), file = 'crossdeploy.yaml') {
   writeFileSync(join(dir, file), yaml);
 }
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (line) => out.push(line), err: (line) => err.push(line), cwd: dir };
-  return { io, out, err };
-}
-
 async function doctorJson(args: string[] = []): Promise<{ code: number; rows: DoctorRow[] }> {
-  const { io, out } = capture();
+  const { io, out } = capture(dir);
   const code = await doctor([...args, '--json'], io);
   return { code, rows: JSON.parse(out.join('\n')) as DoctorRow[] };
 }
@@ -108,7 +101,7 @@ describe('crossdeploy doctor against a healthy world', () => {
     writeMap();
     await seedWorld();
     await grantPull();
-    const { io, out, err } = capture();
+    const { io, out, err } = capture(dir);
 
     expect(await doctor([], io)).toBe(0);
 
@@ -161,7 +154,7 @@ describe('crossdeploy doctor against a healthy world', () => {
   it('prints the WARN fix once for all the targets it applies to', async () => {
     writeMap();
     await seedWorld();
-    const { io, out } = capture();
+    const { io, out } = capture(dir);
 
     expect(await doctor([], io)).toBe(0);
 
@@ -180,7 +173,7 @@ describe('crossdeploy doctor finds what a deployment would trip over', () => {
     await seedWorld({ account: DEV, region: 'eu-west-1' });
     await seedTarget({ account: DEV, region: 'eu-west-1', cluster: 'demo', service: 'api', alarms: ['web-5xx'] });
     await grantPull();
-    const { io, out } = capture();
+    const { io, out } = capture(dir);
 
     expect(await doctor([], io)).toBe(1);
 
@@ -314,7 +307,7 @@ describe('crossdeploy doctor finds what a deployment would trip over', () => {
       join(dir, 'web-task.json'),
       JSON.stringify({ family: 'web', containerDefinitions: [{ name: 'nginx' }] }),
     );
-    const { io, out, err } = capture();
+    const { io, out, err } = capture(dir);
 
     expect(await doctor([], io)).toBe(1);
 
@@ -366,7 +359,7 @@ describe('crossdeploy doctor --json', () => {
     await seedWorld({ account: DEV, region: 'eu-west-1' });
     await grantPull();
 
-    const { io, out } = capture();
+    const { io, out } = capture(dir);
     expect(await doctor(['--json', '--service', 'web'], io)).toBe(1);
 
     const rows = JSON.parse(out.join('\n')) as DoctorRow[];
@@ -451,7 +444,7 @@ describe('crossdeploy doctor with many targets', () => {
 
   it('reports progress on stderr, a line per target', async () => {
     writeMap(manyTargets);
-    const { io, err } = capture();
+    const { io, err } = capture(dir);
 
     expect(await doctor([], io)).toBe(1);
 
@@ -507,9 +500,9 @@ environments:`,
     await seedWorld();
     await grantPull();
 
-    const all = capture();
+    const all = capture(dir);
     expect(await doctor([], all.io)).toBe(1);
-    const worker = capture();
+    const worker = capture(dir);
     expect(await doctor(['--service', 'worker'], worker.io)).toBe(1);
 
     expect(all.out.filter((line) => line.startsWith('service '))).toEqual(['service web', 'service worker']);
@@ -522,20 +515,20 @@ environments:`,
 describe('crossdeploy doctor arguments', () => {
   it('exits 2 naming the services when --service is not in the map', async () => {
     writeMap();
-    const { io, err } = capture();
+    const { io, err } = capture(dir);
     expect(await doctor(['--service', 'api'], io)).toBe(2);
     expect(err).toEqual(['crossdeploy doctor: service "api" is not in crossdeploy.yaml (services: web)']);
   });
 
   it('prints the map errors with their lines and exits 1 when the map is invalid', async () => {
     writeMap(mapYaml().replace('repository: web', 'repository: Web!'), 'broken.yaml');
-    const { io, err } = capture();
+    const { io, err } = capture(dir);
     expect(await doctor(['--map', 'broken.yaml'], io)).toBe(1);
     expect(err).toEqual(['broken.yaml:6  services.web.repository  must be an ECR repository name']);
   });
 
   it.each([[['--fix']], [['web']]])('exits 2 with usage for %j', async (args) => {
-    const { io, err } = capture();
+    const { io, err } = capture(dir);
     expect(await doctor(args, io)).toBe(2);
     expect(err.at(-1)).toMatch(/^usage: crossdeploy doctor \[--map FILE\] \[--service NAME\] \[--json\]/);
   });

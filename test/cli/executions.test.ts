@@ -1,9 +1,9 @@
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ExecutionsJsonRow, run as executions } from '../../cli/executions';
-import type { CliIo } from '../../cli/io';
 import { failureInPlainWords } from '../../core/notification';
 import type { ExecutionRecord } from '../../local/step-functions';
+import { capture } from '../support/cli';
 import { useMoto } from '../support/moto';
 import { commit, DEV, usePipelineStack } from '../support/pipeline';
 
@@ -27,9 +27,7 @@ describe('crossdeploy executions, against the local runtime', () => {
   const { stack, deliver, pipeline, finished, mapFile } = usePipelineStack(moto);
 
   async function cli(args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: CliIo = { out: (line) => out.push(line), err: (line) => err.push(line), cwd: dirname(mapFile()) };
+    const { io, out, err } = capture(dirname(mapFile()));
     const code = await executions(args, io);
     return { code, out, err };
   }

@@ -1,11 +1,11 @@
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type HistoryJson, run as history } from '../../cli/history';
-import type { CliIo } from '../../cli/io';
 import { innermostFailure } from '../../core/failure';
 import { failureInPlainWords } from '../../core/notification';
 import type { TimelineRow } from '../../core/timeline';
 import type { ExecutionRecord } from '../../local/step-functions';
+import { capture } from '../support/cli';
 import { useMoto } from '../support/moto';
 import { commit, DEV, usePipelineStack } from '../support/pipeline';
 
@@ -45,9 +45,7 @@ describe('crossdeploy history, against the local runtime', () => {
   const { stack, deliver, pipeline, finished, mapFile } = usePipelineStack(moto);
 
   async function cli(args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: CliIo = { out: (line) => out.push(line), err: (line) => err.push(line), cwd: dirname(mapFile()) };
+    const { io, out, err } = capture(dirname(mapFile()));
     const code = await history(args, io);
     return { code, out, err };
   }

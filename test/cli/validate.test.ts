@@ -1,18 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../cli/io';
 import { run as schema } from '../../cli/schema';
 import { run as validate } from '../../cli/validate';
+import { capture } from '../support/cli';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = fileURLToPath(new URL('../fixtures/maps', import.meta.url));
-
-function capture(cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (line) => out.push(line), err: (line) => err.push(line), cwd };
-  return { io, out, err };
-}
 
 describe('crossdeploy validate', () => {
   it('validates crossdeploy.yaml in the working directory by default', async () => {

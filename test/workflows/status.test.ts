@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../cli/io';
 import { run as status } from '../../cli/status';
 import type { StatusRow } from '../../core/status';
+import { capture } from '../support/cli';
 import { useMoto } from '../support/moto';
 import { environmentDeployment, seed, target, useWorkflows } from '../support/workflows';
 
@@ -49,8 +49,7 @@ deployRole: crossdeploy-deploy
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 async function statusJson(): Promise<{ code: number; rows: StatusRow[] }> {
-  const out: string[] = [];
-  const io: CliIo = { out: (line) => out.push(line), err: () => {}, cwd: dir };
+  const { io, out } = capture(dir);
   const code = await status(['--json'], io);
   return { code, rows: JSON.parse(out.join('\n')) as StatusRow[] };
 }
