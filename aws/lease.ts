@@ -15,8 +15,10 @@ export interface LeaseRequest {
 
 export type DocumentClient = Pick<DynamoDBDocumentClient, 'send'>;
 
-export const defaultDocumentClient = (): DocumentClient =>
-  DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+export const defaultDocumentClient = (region?: string): DocumentClient =>
+  DynamoDBDocumentClient.from(new DynamoDBClient(region === undefined ? {} : { region }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
 
 /**
  * Takes the lease of one service × environment. A holder may take its own lease again (a retried step), and

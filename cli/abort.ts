@@ -86,7 +86,8 @@ export function abortCommand(deps: AbortDeps = {}) {
     await useLocalEndpoint(io.cwd, map);
     const stage = stageInUse();
     const sfn = new SFNClient({ region: map.orchestrator.region });
-    const db = defaultDocumentClient();
+    // The ledger and the leases live in the orchestrator's region, whatever region the caller's profile names.
+    const db = defaultDocumentClient(map.orchestrator.region);
     const arnOf = (file: Parameters<typeof stateMachineArnOf>[2], name: string) =>
       executionArnIn(stateMachineArnOf(map.orchestrator, stage, file), name);
     const executionArn = execution.startsWith('arn:') ? execution : arnOf('pipeline', execution);

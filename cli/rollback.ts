@@ -86,7 +86,8 @@ export function rollbackCommand(deps: RollbackDeps = {}) {
     }
     await useLocalEndpoint(io.cwd, map);
     const region = map.orchestrator.region;
-    const db = defaultDocumentClient();
+    // The ledger lives in the orchestrator's region, whatever region the caller's profile names.
+    const db = defaultDocumentClient(region);
     const sfn = new SFNClient({ region });
     const requestedBy = await (deps.caller ?? callerArn)();
 
