@@ -7,8 +7,8 @@ import { doctorClients, runDoctor } from '../../aws/doctor-checks';
 import { run as doctor } from '../../cli/doctor';
 import type { DoctorRow } from '../../core/doctor';
 import { mergeRepositoryPolicy, policyGrantsPull } from '../../core/ecr-policy';
-import { parseMap } from '../../core/map/load';
 import { capture } from '../support/cli';
+import { mapOf } from '../support/map';
 import { SIDECAR, seedRepository, seedTarget, useMoto } from '../support/moto';
 
 const moto = useMoto();
@@ -454,8 +454,7 @@ describe('crossdeploy doctor with many targets', () => {
   });
 
   it('checks at most `concurrency` targets at once', async () => {
-    const parsed = parseMap(manyTargets);
-    if (!parsed.ok) throw new Error('the test map is invalid');
+    const map = mapOf(manyTargets);
     const real = doctorClients('us-east-1');
     let open = 0;
     let most = 0;
@@ -474,7 +473,7 @@ describe('crossdeploy doctor with many targets', () => {
       },
     };
 
-    const rows = await runDoctor(parsed.map, { clients, concurrency: 3 });
+    const rows = await runDoctor(map, { clients, concurrency: 3 });
 
     real.destroy();
     expect(rows).toHaveLength(55);
