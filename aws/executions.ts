@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { failureInPlainWords } from '../core/notification';
 import { type Timeline, timelineOf } from '../core/timeline';
+import { executionArnIn } from '../stacks/arns';
 import { mapBounded } from './bounded';
 
 // What the operator commands and the local console read of the orchestrator's executions, through the Step
@@ -156,7 +157,7 @@ async function allEvents(sfn: SfnLike, executionArn: string): Promise<HistoryEve
 export async function executionArnOf(sfn: SfnLike, nameOrArn: string, stateMachineArns: string[]): Promise<string> {
   if (nameOrArn.startsWith('arn:')) return nameOrArn;
   for (const stateMachineArn of stateMachineArns) {
-    const candidate = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${nameOrArn}`;
+    const candidate = executionArnIn(stateMachineArn, nameOrArn);
     try {
       await sfn.send(new DescribeExecutionCommand({ executionArn: candidate }));
       return candidate;

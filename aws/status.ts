@@ -16,6 +16,7 @@ import {
   statusTargets,
 } from '../core/status';
 import type { DeployRole, DeployTarget } from '../core/types';
+import { executionArnIn } from '../stacks/arns';
 import { mapBounded } from './bounded';
 import { describeService, type EcsLike } from './ecs-service';
 import type { DocumentClient } from './lease';
@@ -82,11 +83,10 @@ function executionEndedIn(map: DeploymentMap): NonNullable<StatusDeps['execution
   }
   const sfn = new SFNClient({ region: map.orchestrator.region });
   const machine = stateMachineArnOf(map.orchestrator, stage, 'deploy-target');
-  const executions = `${machine.replace(':stateMachine:', ':execution:')}:`;
   return async (executionName) => {
     try {
       const { status } = await sfn.send(
-        new DescribeExecutionCommand({ executionArn: `${executions}${executionName}` }),
+        new DescribeExecutionCommand({ executionArn: executionArnIn(machine, executionName) }),
       );
       return status === undefined ? undefined : status !== 'RUNNING';
     } catch {
