@@ -150,6 +150,19 @@ async function allEvents(sfn: SfnLike, executionArn: string): Promise<HistoryEve
   return events;
 }
 
+/** DescribeExecution of the execution, or undefined when it does not exist. */
+export async function describeIfExists(
+  sfn: SfnLike,
+  executionArn: string,
+): Promise<DescribeExecutionCommandOutput | undefined> {
+  try {
+    return await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  } catch (error) {
+    if ((error as Error).name === 'ExecutionDoesNotExist') return undefined;
+    throw error;
+  }
+}
+
 /**
  * The ARN of an execution given by name or ARN. A name is looked up among the state machines given, in
  * order (the pipeline first): execution names are unique per state machine only.
@@ -158,12 +171,7 @@ export async function executionArnOf(sfn: SfnLike, nameOrArn: string, stateMachi
   if (nameOrArn.startsWith('arn:')) return nameOrArn;
   for (const stateMachineArn of stateMachineArns) {
     const candidate = executionArnIn(stateMachineArn, nameOrArn);
-    try {
-      await sfn.send(new DescribeExecutionCommand({ executionArn: candidate }));
-      return candidate;
-    } catch (error) {
-      if ((error as Error).name !== 'ExecutionDoesNotExist') throw error;
-    }
+    if (await describeIfExists(sfn, candidate)) return candidate;
   }
   throw Object.assign(
     new Error(`no execution named "${nameOrArn}" in ${stateMachineArns.map((a) => a.split(':').pop()).join(', ')}`),

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { describeIfExists, type SfnLike } from '../aws/executions';
 import { type DocumentClient, defaultDocumentClient, releaseLease } from '../aws/lease';
 import { ledgerRecord } from '../aws/ledger';
 import { callerArn, realSleep, type Sleep, waitForExecution } from '../aws/operator';
@@ -16,8 +17,6 @@ import { loadMapOrReport } from './map-file';
 import { parsedOrUsage } from './usage';
 
 const USAGE = 'usage: crossdeploy abort <execution-name-or-arn> [--reason TEXT] [--no-wait] [--json] [--map FILE]';
-
-type Sfn = Pick<SFNClient, 'send'>;
 
 /** `--json` output; keys in this order, always present. */
 export interface AbortReport {
@@ -92,7 +91,7 @@ export function abortCommand(deps: AbortDeps = {}) {
       executionArnIn(stateMachineArnOf(map.orchestrator, stage, file), name);
     const executionArn = execution.startsWith('arn:') ? execution : arnOf('pipeline', execution);
 
-    const described = await describe(sfn, executionArn);
+    const described = await describeIfExists(sfn, executionArn);
     if (!described) {
       io.err(`crossdeploy abort: no execution ${executionArn}`);
       return 1;
@@ -110,7 +109,7 @@ export function abortCommand(deps: AbortDeps = {}) {
     // Which environments are deploying must be read before the stop: stopping the pipeline may stop them too.
     const inFlight: PipelineStage[] = [];
     for (const s of input.stages) {
-      const environmentRun = await describe(sfn, arnOf('deploy-environment', s.plan.deploymentId));
+      const environmentRun = await describeIfExists(sfn, arnOf('deploy-environment', s.plan.deploymentId));
       if (environmentRun?.status === 'RUNNING') inFlight.push(s);
     }
     await sfn.send(new StopExecutionCommand({ executionArn, error: 'Aborted', cause }));
@@ -218,16 +217,7 @@ async function changedTargets(serviceName: string, stage: PipelineStage, db: Doc
 /** Results after which the target runs what it ran before, or never changed; a failed rollback is tried again. */
 const UNDONE = new Set<LedgerResult>(['failed', 'rolled-back']);
 
-async function describe(sfn: Sfn, executionArn: string) {
-  try {
-    return await sfn.send(new DescribeExecutionCommand({ executionArn }));
-  } catch (error) {
-    if ((error as Error).name === 'ExecutionDoesNotExist') return undefined;
-    throw error;
-  }
-}
-
-async function stop(sfn: Sfn, executionArn: string, cause: string) {
+async function stop(sfn: SfnLike, executionArn: string, cause: string) {
   await sfn.send(new StopExecutionCommand({ executionArn, error: 'Aborted', cause })).catch((error: Error) => {
     if (error.name !== 'ExecutionDoesNotExist') throw error;
   });
