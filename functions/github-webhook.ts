@@ -8,11 +8,11 @@ import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-
 import { verify } from '@octokit/webhooks-methods';
 import { publishPush } from '../aws/push-events';
 import { settings } from '../aws/settings';
-import { loadMapFile } from '../core/map/load';
 import type { DeploymentMap } from '../core/map/schema';
 import type { PushEvent } from '../core/pipeline-types';
 import { decidePush, fitForEventBus, InvalidPushEvent, pushFromGithub } from '../core/push';
 import { formFields, type HttpRequest, type HttpResponse, header, httpHandler, json, rawBody } from './lib/http';
+import { deploymentMap } from './lib/map';
 import { logger } from './lib/powertools';
 
 export interface WebhookDeps {
@@ -162,15 +162,6 @@ const defaultDynamo = () => {
   return dynamo;
 };
 
-// Read once per container (per file, for the local runtime's sake).
-const maps = new Map<string, DeploymentMap>();
-const cachedMap = () => {
-  const file = settings.mapFile();
-  const map = maps.get(file) ?? loadMapFile(file);
-  maps.set(file, map);
-  return map;
-};
-
 /**
  * The secret GitHub signs with. Only the environment variable is read: the Secrets Manager client is not a
  * dependency, so a secret given by ARN alone is a configuration error, reported as such.
@@ -188,5 +179,5 @@ async function secretFromEnvironment(): Promise<string> {
 }
 
 export const handler = httpHandler('github-webhook', (request) =>
-  receiveGithubWebhook(request, { secret: secretFromEnvironment, map: cachedMap }),
+  receiveGithubWebhook(request, { secret: secretFromEnvironment, map: deploymentMap }),
 );
