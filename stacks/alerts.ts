@@ -1,7 +1,7 @@
 // Alerts about the orchestrator itself: an SNS topic `crossdeploy-<stage>-alerts`, and on it one CloudWatch
 // alarm per state machine that goes off when any of its executions fails.
 import { stageName } from './config';
-import type { StateMachines } from './state-machines';
+import { type StateMachines, stateMachineName } from './state-machines';
 import { STATE_MACHINES } from './substitutions';
 
 /** `AWS/States` `ExecutionsFailed`, summed over 5 minutes: one failed execution is enough. */
@@ -29,7 +29,7 @@ export function createAlerts(machines: StateMachines): Alerts {
     const machine = machines[spec.id];
     return new aws.cloudwatch.MetricAlarm(`${spec.id}ExecutionsFailedAlarm`, {
       name: stageName($app.name, $app.stage, `${spec.file}-executions-failed`, 255),
-      alarmDescription: `crossdeploy: an execution of ${stageName($app.name, $app.stage, spec.file, 80)} failed`,
+      alarmDescription: `crossdeploy: an execution of ${stateMachineName(spec.file)} failed`,
       ...EXECUTIONS_FAILED_ALARM,
       dimensions: { StateMachineArn: machine.arn },
       alarmActions: [topic.arn],

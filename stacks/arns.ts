@@ -46,8 +46,5 @@ export const buildProjectArn = ({ partition, region, account }: Where, project: 
 export const logStreamsArn = ({ partition, region, account }: Where, group: string): string =>
   `arn:${partition}:logs:${region}:${account}:log-group:${group}:log-stream:*`;
 
-export const logGroupArn = ({ partition, region, account }: Where, group: string): string =>
-  `arn:${partition}:logs:${region}:${account}:log-group:${group}`;
-
 export const codecommitRepositoryArn = ({ partition, region, account }: Where, repository: string): string =>
   `arn:${partition}:codecommit:${region}:${account}:${repository}`;

@@ -11,8 +11,6 @@ import {
   type Where,
 } from './arns';
 
-export { executionsArn, stateMachineArn } from './arns';
-
 export interface PolicyStatement {
   Sid: string;
   Effect: 'Allow';

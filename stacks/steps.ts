@@ -60,9 +60,6 @@ export interface FunctionSpec {
   environment: readonly EnvironmentVariable[];
 }
 
-/** A function a state machine invokes. */
-export type StepFunctionSpec = FunctionSpec;
-
 /** Every step that touches a target account first assumes the deploy role there, and no other role. */
 export const ASSUME_DEPLOY_ROLE: Grant = {
   actions: ['sts:AssumeRole'],
@@ -78,7 +75,7 @@ export const TASK_TOKEN_RESOURCES = (): string[] => ['*'];
 const leasesTable = (scope: GrantScope) => [tableArn(scope, scope.names.leasesTable)];
 const ledgerTable = (scope: GrantScope) => [tableArn(scope, scope.names.ledgerTable)];
 export const eventBus = (scope: GrantScope) => [eventBusArn(scope, scope.names.eventBus)];
-const approvalsTable = (scope: GrantScope) => [tableArn(scope, scope.names.approvalsTable)];
+export const approvalsTable = (scope: GrantScope) => [tableArn(scope, scope.names.approvalsTable)];
 
 export const STEP_FUNCTIONS = [
   {
@@ -257,7 +254,7 @@ export const STEP_FUNCTIONS = [
     asDeployRole: [],
     environment: ['CROSSDEPLOY_EVENT_BUS_NAME'],
   },
-] as const satisfies readonly StepFunctionSpec[];
+] as const satisfies readonly FunctionSpec[];
 
 export type StepFunction = (typeof STEP_FUNCTIONS)[number];
 export type StepFunctionId = StepFunction['id'];
@@ -269,10 +266,10 @@ export type StepFunctionId = StepFunction['id'];
  */
 export const TRACING_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
 
-export const functionVariable = (spec: Pick<StepFunctionSpec, 'id'>): string => `${spec.id}FunctionArn`;
+export const functionVariable = (spec: Pick<FunctionSpec, 'id'>): string => `${spec.id}FunctionArn`;
 
 /** `functions/open-ecr.handler`, relative to the app's root, as SST expects it. */
-export const handlerOf = (spec: Pick<StepFunctionSpec, 'file'>): string => `functions/${spec.file}.handler`;
+export const handlerOf = (spec: Pick<FunctionSpec, 'file'>): string => `functions/${spec.file}.handler`;
 
 /** The IAM statements of one function's own role, as `sst.aws.Function` takes them in `permissions`. */
 export function functionPermissions(

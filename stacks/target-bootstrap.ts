@@ -13,6 +13,8 @@ import {
 } from '../core/iam/target-account';
 import type { DeploymentMap } from '../core/map/schema';
 import { stageName } from './config';
+import { resourceIds } from './names';
+import { busOrganizationId } from './policies';
 import { ASSUME_DEPLOY_ROLE, type FunctionSpec, STEP_FUNCTIONS } from './steps';
 import { TRIGGERED_FUNCTIONS } from './triggered';
 
@@ -44,7 +46,7 @@ export function createTargetBootstrap(templateBody: string, args: TargetBootstra
     assumers.map((spec) => spec.id),
   );
   const orchestrator = { ...args.orchestrator, roleNamePattern };
-  const organizationId = settings.organizationId ?? map.ecr.principalOrgId ?? '';
+  const organizationId = busOrganizationId({ bootstrap: settings, ecr: map.ecr }) ?? '';
   const parameters = targetAccountParameters(settings, organizationId, orchestrator);
   // Known now, the bus ARN only once it exists: checked against the template with a well-formed stand-in,
   // so a bad prefix or pattern stops `sst deploy` here rather than failing in every account.
@@ -83,9 +85,10 @@ export function createTargetBootstrap(templateBody: string, args: TargetBootstra
     { ignoreChanges: ['administrationRoleArn'] },
   );
 
+  const suffixes = resourceIds(settings.regions);
   const instances = settings.regions.map(
     (region) =>
-      new aws.cloudformation.StackSetInstance(`TargetAccountStackSet${resourceSuffix(region)}`, {
+      new aws.cloudformation.StackSetInstance(`TargetAccountStackSet${suffixes.get(region)}`, {
         stackSetName: stackSet.name,
         stackSetInstanceRegion: region,
         deploymentTargets: { organizationalUnitIds: settings.organizationalUnits },
@@ -96,12 +99,4 @@ export function createTargetBootstrap(templateBody: string, args: TargetBootstra
       }),
   );
   return { stackSet, instances };
-}
-
-/** `eu-west-1` -> `EuWest1`: Pulumi names stay valid and stable per region. */
-function resourceSuffix(region: string): string {
-  return region
-    .split('-')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }

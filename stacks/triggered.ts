@@ -3,7 +3,7 @@
 // Pure (no Pulumi, no SST globals).
 import { type RuleId, rulePattern } from '../aws/event-rules';
 import { stateMachineArn, tableArn, topicArn } from './arns';
-import { eventBus, type FunctionSpec, type GrantScope, TASK_TOKEN_RESOURCES } from './steps';
+import { approvalsTable, eventBus, type FunctionSpec, TASK_TOKEN_RESOURCES } from './steps';
 
 export type { RuleId };
 
@@ -27,8 +27,6 @@ export type Trigger =
 export interface TriggeredFunctionSpec extends FunctionSpec {
   trigger: Trigger;
 }
-
-const approvalsTable = (scope: GrantScope) => [tableArn(scope, scope.names.approvalsTable)];
 
 export const TRIGGERED_FUNCTIONS = [
   {
