@@ -39,10 +39,9 @@ export interface ListOptions {
   service?: string;
   status?: ExecutionStatus;
   limit: number;
-  /** DescribeExecution calls at once: the input says service, branch and commit, one call per execution. */
-  concurrency?: number;
 }
 
+/** DescribeExecution calls at once: the input says service, branch and commit, one call per execution. */
 const DESCRIBE_CONCURRENCY = 8;
 
 /** Pipeline executions newest first, as ListExecutions orders them, with what their input says. */
@@ -67,7 +66,7 @@ export async function listPipelineExecutions(
     const candidates = (page.executions ?? []).filter(
       (e) => options.service === undefined || e.name?.startsWith(`${options.service}-`),
     );
-    const described = await mapBounded(candidates, options.concurrency ?? DESCRIBE_CONCURRENCY, (e) =>
+    const described = await mapBounded(candidates, DESCRIBE_CONCURRENCY, (e) =>
       sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn })),
     );
     for (const execution of described.map(pipelineExecution)) {

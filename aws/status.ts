@@ -26,21 +26,14 @@ import { settings } from './settings';
 import { targetClientFactory } from './target-clients';
 
 /** Targets read at once: a large map answers quickly without being throttled. */
-export const STATUS_CONCURRENCY = 8;
+const STATUS_CONCURRENCY = 8;
 
 export interface StatusDeps {
-  /** The ledger table; settings.ledgerTable() by default. */
-  table?: string;
   /** Reads the ledger; a client from the environment by default, destroyed at the end. */
   db?: DocumentClient;
   /** ECS of one target as the deploy role; the shared targetClientFactory()'s by default. */
   ecs?: (target: DeployTarget, role: DeployRole) => EcsLike;
   concurrency?: number;
-  /**
-   * Whether a per-target execution has ended (true), still runs (false), or cannot be told (undefined); by
-   * default DescribeExecution in the stage in use, undefined when no stage is.
-   */
-  executionEnded?: (executionName: string) => Promise<boolean | undefined>;
 }
 
 /**
@@ -53,11 +46,11 @@ export async function liveStatus(
   deps: StatusDeps = {},
 ): Promise<StatusRow[]> {
   const targets = statusTargets(map, filter);
-  const table = deps.table ?? settings.ledgerTable();
+  const table = settings.ledgerTable();
   // The ledger lives in the orchestrator's region, whatever region the caller's profile names.
   const ledger = deps.db ? { db: deps.db, destroy: () => {} } : ownDocumentClient(map.orchestrator.region);
   const ecsOf = deps.ecs ?? defaultEcs();
-  const ended = deps.executionEnded ?? executionEndedIn(map);
+  const ended = executionEndedIn(map);
   try {
     return await mapBounded(targets, deps.concurrency ?? STATUS_CONCURRENCY, async (target) => {
       const [records, live] = await Promise.all([
@@ -65,34 +58,46 @@ export async function liveStatus(
         readLive(ecsOf(target, map.deployRole), target),
       ]);
       const newest = Array.isArray(records) ? records[0] : undefined;
-      const newestEnded = newest?.result === 'in-progress' ? await ended(newest.executionName) : undefined;
+      const newestEnded = newest?.result === 'in-progress' ? await ended.of(newest.executionName) : undefined;
       return statusOf(target, records, live, newestEnded);
     });
   } finally {
     ledger.destroy();
+    ended.destroy();
   }
 }
 
-/** Asks Step Functions about deploy-target executions of the stage in use; any doubt answers undefined. */
-function executionEndedIn(map: DeploymentMap): NonNullable<StatusDeps['executionEnded']> {
+/**
+ * Whether a per-target execution has ended (true), still runs (false), or cannot be told (undefined): asks Step
+ * Functions about deploy-target executions of the stage in use; any doubt, or no stage, answers undefined. Its
+ * client is made on the first question only, and `destroy` ends it.
+ */
+function executionEndedIn(map: DeploymentMap): {
+  of(executionName: string): Promise<boolean | undefined>;
+  destroy(): void;
+} {
   let stage: string;
   try {
     stage = stageInUse();
   } catch {
-    return async () => undefined;
+    return { of: async () => undefined, destroy: () => {} };
   }
-  const sfn = new SFNClient({ region: map.orchestrator.region });
+  let sfn: SFNClient | undefined;
   const machine = stateMachineArnOf(map.orchestrator, stage, 'deploy-target');
-  return async (executionName) => {
-    try {
-      const { status } = await sfn.send(
-        new DescribeExecutionCommand({ executionArn: executionArnIn(machine, executionName) }),
-      );
-      return status === undefined ? undefined : status !== 'RUNNING';
-    } catch {
-      // Not found (past retention, another stage) or not allowed: keep trusting the record.
-      return undefined;
-    }
+  return {
+    destroy: () => sfn?.destroy(),
+    of: async (executionName) => {
+      sfn ??= new SFNClient({ region: map.orchestrator.region });
+      try {
+        const { status } = await sfn.send(
+          new DescribeExecutionCommand({ executionArn: executionArnIn(machine, executionName) }),
+        );
+        return status === undefined ? undefined : status !== 'RUNNING';
+      } catch {
+        // Not found (past retention, another stage) or not allowed: keep trusting the record.
+        return undefined;
+      }
+    },
   };
 }
 
