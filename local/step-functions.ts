@@ -338,6 +338,8 @@ export class LocalStepFunctions {
     const decided = new Promise<Json>((resolve, reject) => {
       this.pendingTasks.set(token, { executionArn, resolve, reject });
     });
+    // A stop fails the task even when nothing awaits it any more (the invoke failed, or the engine moved on).
+    decided.catch(() => undefined);
     const payload = JSON.parse(JSON.stringify(input.Payload).replaceAll(TOKEN_PLACEHOLDER, token)) as Json;
     await fn(payload, lambdaContext(input.FunctionName)).catch(crossingLambda);
     return decided;
