@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { acquireLease, type DocumentClient, defaultDocumentClient } from '../aws/lease';
+import { acquireLease, type DocumentClient } from '../aws/lease';
 import { settings } from '../aws/settings';
+import { sharedDocumentClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 
@@ -13,7 +14,7 @@ const input = z.object({
 /** At most one deployment mutates a service × environment at a time; a held lease fails with `LeaseHeld`. */
 export async function takeLease(
   event: z.infer<typeof input>,
-  db: DocumentClient = defaultDocumentClient(),
+  db: DocumentClient = sharedDocumentClient(),
   now: () => Date = () => new Date(),
 ) {
   await acquireLease(settings.leasesTable(), event, db, now());

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { type DocumentClient, defaultDocumentClient } from '../aws/lease';
+import type { DocumentClient } from '../aws/lease';
 import { environmentLedger } from '../aws/ledger';
 import { settings } from '../aws/settings';
 import { InvalidPipelineRequest } from '../core/errors';
 import type { DeploymentMap } from '../core/map/schema';
 import { pipelineRequestProblems } from '../core/pipeline-check';
 import type { PipelineInput } from '../core/pipeline-types';
+import { sharedDocumentClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { deploymentMap } from './lib/map';
 import { logger } from './lib/powertools';
@@ -39,7 +40,7 @@ export async function checkPipelineRequest(
       request.serviceName,
       environment,
       settings.ledgerTable(),
-      deps.db ?? defaultDocumentClient(),
+      deps.db ?? sharedDocumentClient(),
     );
     if (!ledger.some((r) => r.result === 'succeeded' && r.imageDigest === digest)) {
       problems.push(`${digest} never succeeded in ${environment}: a rollback goes back to an image deployed there`);

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { type DocumentClient, defaultDocumentClient } from '../aws/lease';
+import type { DocumentClient } from '../aws/lease';
 import { closeLedgerRecord, putLedgerRecord } from '../aws/ledger';
 import { settings } from '../aws/settings';
 import { type LedgerRecord, type LedgerResult, ledgerKey, reasonText } from '../core/ledger';
+import { sharedDocumentClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 import { deploymentContext, deployTarget, failureEvidence, imageRef } from './lib/schemas';
@@ -111,7 +112,7 @@ export function rollbackClosingOf(
 
 export async function recordDeployment(
   entry: LedgerEntry,
-  db: DocumentClient = defaultDocumentClient(),
+  db: DocumentClient = sharedDocumentClient(),
   now: () => Date = () => new Date(),
 ): Promise<{ recorded: LedgerResult }> {
   const table = settings.ledgerTable();
@@ -132,11 +133,4 @@ export async function recordDeployment(
   return { recorded: RESULT[entry.phase] };
 }
 
-// One client per warm Lambda: every target writes the ledger twice, and a new client pays for a new connection.
-let sharedDb: DocumentClient | undefined;
-const ledgerDb = () => {
-  sharedDb ??= defaultDocumentClient();
-  return sharedDb;
-};
-
-export const handler = lambdaStep('record-deployment', input, (entry) => recordDeployment(entry, ledgerDb()));
+export const handler = lambdaStep('record-deployment', input, (entry) => recordDeployment(entry));
