@@ -16,6 +16,7 @@ import { approvalMessage, shortCommit } from '../core/approval-message';
 import { executionLink } from '../core/console-link';
 import { buildNotice } from '../core/notification';
 import type { ApprovalRequest } from '../core/pipeline-types';
+import { revisionOf } from '../core/status';
 import type { DeployRole, DeployTarget } from '../core/types';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
@@ -247,8 +248,7 @@ function serviceEnvironment(serviceName: string, environment: string): string {
 async function whatRuns(clients: TargetClientFactory, target: DeployTarget, role: DeployRole): Promise<string> {
   try {
     const service = await describeService(clients(target, role).ecs, target);
-    const arn = service.taskDefinition ?? '';
-    return arn.split('/').pop() || 'no task definition';
+    return revisionOf(service.taskDefinition ?? '') || 'no task definition';
   } catch (error) {
     const e = error as Error;
     logger.warn('cannot read what a target runs', { account: target.account, region: target.region, error: e });
