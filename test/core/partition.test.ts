@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { arnIn, ecrRegistryHost, iamArnIn, partitionOf } from '../../core/partition';
+
+describe('partitionOf', () => {
+  it.each([
+    ['us-east-1', 'aws', 'amazonaws.com'],
+    ['eu-west-1', 'aws', 'amazonaws.com'],
+    ['cn-north-1', 'aws-cn', 'amazonaws.com.cn'],
+    ['cn-northwest-1', 'aws-cn', 'amazonaws.com.cn'],
+    ['us-gov-west-1', 'aws-us-gov', 'amazonaws.com'],
+    ['us-gov-east-1', 'aws-us-gov', 'amazonaws.com'],
+  ])('puts %s in partition %s with endpoints under %s', (region, name, dnsSuffix) => {
+    expect(partitionOf(region)).toEqual({ name, dnsSuffix });
+  });
+});
+
+describe('ARNs and hosts', () => {
+  it('spells ARNs with the partition of their region', () => {
+    expect(arnIn('cn-north-1', 'sns', '111111111111', 'approvals')).toBe(
+      'arn:aws-cn:sns:cn-north-1:111111111111:approvals',
+    );
+    expect(arnIn('us-gov-west-1', 'ecs', '222222222222', 'service/c/web')).toBe(
+      'arn:aws-us-gov:ecs:us-gov-west-1:222222222222:service/c/web',
+    );
+  });
+
+  it('spells IAM ARNs without a region but with the partition', () => {
+    expect(iamArnIn('us-gov-east-1', '222222222222', 'role/crossdeploy-deploy')).toBe(
+      'arn:aws-us-gov:iam::222222222222:role/crossdeploy-deploy',
+    );
+    expect(iamArnIn('us-east-1', '222222222222', 'root')).toBe('arn:aws:iam::222222222222:root');
+  });
+
+  it('names the ECR registry host under the region partition domain', () => {
+    expect(ecrRegistryHost('111111111111', 'cn-north-1')).toBe('111111111111.dkr.ecr.cn-north-1.amazonaws.com.cn');
+    expect(ecrRegistryHost('111111111111', 'eu-west-1')).toBe('111111111111.dkr.ecr.eu-west-1.amazonaws.com');
+  });
+});
