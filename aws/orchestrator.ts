@@ -1,3 +1,4 @@
+import { partitionOf } from '../core/partition';
 import { stateMachineArn } from '../stacks/arns';
 import { type MapForStack, orchestratorNames, stateMachineNameOf } from '../stacks/names';
 
@@ -14,17 +15,13 @@ export function stageInUse(env: Readonly<Record<string, string | undefined>> = p
   throw new Error('set CROSSDEPLOY_STAGE to the stage you deployed (`npx sst deploy --stage NAME`)');
 }
 
-/** `arn:aws:states:<region>:<account>:stateMachine:crossdeploy-<stage>-<file>`. */
+/** `arn:<partition>:states:<region>:<account>:stateMachine:crossdeploy-<stage>-<file>`. */
 export function stateMachineArnOf(
   orchestrator: { account: string; region: string },
   stage: string,
   file: 'pipeline' | 'deploy-environment' | 'deploy-target' | 'rollback-target',
 ): string {
-  const partition = orchestrator.region.startsWith('cn-')
-    ? 'aws-cn'
-    : orchestrator.region.startsWith('us-gov-')
-      ? 'aws-us-gov'
-      : 'aws';
+  const partition = partitionOf(orchestrator.region).name;
   return stateMachineArn({ partition, ...orchestrator }, stateMachineNameOf(APP_NAME, stage, file));
 }
 

@@ -15,6 +15,7 @@ import { linkSigningKeyFromEnv, signApprovalLink } from '../core/approval-link';
 import { approvalMessage, shortCommit } from '../core/approval-message';
 import { executionLink } from '../core/console-link';
 import { buildNotice } from '../core/notification';
+import { arnIn } from '../core/partition';
 import type { ApprovalRequest } from '../core/pipeline-types';
 import { revisionOf } from '../core/status';
 import type { DeployRole, DeployTarget } from '../core/types';
@@ -186,7 +187,7 @@ export async function requestApproval(
   const link = signApprovalLink(baseUrl, approvalId, expiresAt, key);
   const { subject, body } = approvalMessage(request, link);
   const { account, region } = stage.plan.orchestrator;
-  const topicArn = `arn:aws:sns:${region}:${account}:${stage.approval.topic}`;
+  const topicArn = arnIn(region, 'sns', account, stage.approval.topic);
   await awsCall(`sns:Publish ${topicArn}`, () =>
     sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: body })),
   );
