@@ -1,5 +1,5 @@
 // What `crossdeploy status` (and the local console) asks AWS: per target, its ledger records in the tools account
-// and its service's live PRIMARY revision, read as the deploy role. The verdicts are core/status.ts's.
+// and its service's live revision, read as the deploy role. The verdicts are core/status.ts's.
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -119,12 +119,18 @@ async function readLedger(table: string, target: StatusTarget, db: DocumentClien
   }
 }
 
-/** The PRIMARY deployment's revision: during a rollout the service's own taskDefinition already names it too. */
+/**
+ * The service's own taskDefinition ("the task definition to use for tasks in the service", set by UpdateService,
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html), which is the PRIMARY deployment's
+ * revision, also during a rollout, and which a circuit-breaker rollback puts back with the service
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html). moto keeps this
+ * field but never its deployments, so a process started after the local runtime reads what ran there too.
+ */
 async function readLive(ecs: EcsLike, target: StatusTarget): Promise<LiveRead> {
   try {
     const service = await describeService(ecs, target);
     const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
-    return { taskDefinition: primary?.taskDefinition ?? service.taskDefinition ?? null };
+    return { taskDefinition: service.taskDefinition ?? primary?.taskDefinition ?? null };
   } catch (error) {
     return failureOf(error);
   }

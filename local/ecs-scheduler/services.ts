@@ -22,6 +22,7 @@ interface MotoService {
   clusterArn: string;
   taskDefinition: string;
   desiredCount: number;
+  deploymentConfiguration?: DeploymentConfiguration;
   deployments?: { status: string; taskDefinition: string }[];
   [other: string]: unknown;
 }
@@ -99,20 +100,22 @@ export class SimulatedServices {
     const services = [];
     for (const service of answer.services ?? []) {
       const where = whereOf(service.serviceArn);
-      const { sim, effects } = observe(
-        this.#simOf(service),
-        { stuck: this.deps.faults.isStuck(where) },
-        this.#context(),
-      );
+      const before = this.#simOf(service);
+      const { sim, effects } = observe(before, { stuck: this.deps.faults.isStuck(where) }, this.#context());
       this.#sims.set(service.serviceArn, sim);
       // Effects land before the answer does, so a caller that reads this rollout as complete sees its alarm.
       for (const effect of effects) await this.#apply(effect, where, service);
+      if (before.rollout && !sim.rollout) await this.#recordSettled(sim, where, service);
       services.push({ ...service, ...render(sim) });
     }
     return { ...answer, services };
   }
 
-  /** A service the scheduler never saw created (made before the proxy started, or straight at moto) is taken as steady. */
+  /**
+   * A service the scheduler never saw created (made before the proxy started, or straight at moto) is taken as
+   * steady on moto's own taskDefinition: moto freezes its deployments at CreateService, while its taskDefinition
+   * follows UpdateService and what #recordSettled wrote there.
+   */
   #simOf(service: MotoService): ServiceSim {
     const known = this.#sims.get(service.serviceArn);
     if (known) return known;
@@ -120,11 +123,26 @@ export class SimulatedServices {
     return createService(
       {
         serviceName: service.serviceName,
-        taskDefinition: primary?.taskDefinition ?? service.taskDefinition,
+        taskDefinition: service.taskDefinition ?? primary?.taskDefinition,
         desiredCount: service.desiredCount,
+        deploymentConfiguration: service.deploymentConfiguration,
       },
       this.#context(),
     );
+  }
+
+  /**
+   * A settled rollout is written into moto as ECS would answer for it (the revision's ARN, the deployment
+   * configuration moto dropped at CreateService), so processes started later, which read moto without this
+   * simulation, see what ran here.
+   */
+  async #recordSettled(sim: ServiceSim, where: Where, service: MotoService): Promise<void> {
+    await this.deps.moto.ecs(where, 'UpdateService', {
+      cluster: service.clusterArn,
+      service: service.serviceArn,
+      taskDefinition: sim.primary.taskDefinition,
+      ...(sim.deploymentConfiguration && { deploymentConfiguration: sim.deploymentConfiguration }),
+    });
   }
 
   async #apply(effect: Effect, where: Where, service: MotoService): Promise<void> {

@@ -416,6 +416,58 @@ describe('crossdeploy status finds what crossdeploy did not deploy', () => {
   });
 });
 
+describe('crossdeploy status in a later process, straight against moto', () => {
+  /** Runs `status` as a process started after the deployments would: no ECS scheduler, only moto. */
+  async function statusStraightToMoto(): Promise<{ code: number; rows: StatusRow[] }> {
+    const throughScheduler = process.env.AWS_ENDPOINT_URL;
+    process.env.AWS_ENDPOINT_URL = moto.motoEndpoint();
+    forgetTargetSessions();
+    try {
+      return await statusJson();
+    } finally {
+      process.env.AWS_ENDPOINT_URL = throughScheduler;
+      forgetTargetSessions();
+    }
+  }
+
+  it('says in step for every target once the simulated rollouts have settled', async () => {
+    await seedAll();
+    await deployAll();
+    // Two looks through the scheduler take each rollout to COMPLETED, as the workflows' checks do.
+    await statusJson();
+    await statusJson();
+
+    const { code, rows } = await statusStraightToMoto();
+
+    expect(rows.map((row) => [row.service, row.region, row.state, row.liveTaskDefinition])).toEqual([
+      ['web', 'us-east-1', 'in-step', 'web:2'],
+      ['web', 'eu-west-1', 'in-step', 'web:2'],
+      ['web', 'us-east-1', 'in-step', 'web:2'],
+      ['worker', 'us-east-1', 'in-step', 'worker:2'],
+      ['worker', 'eu-west-1', 'in-step', 'worker:2'],
+    ]);
+    expect(code).toBe(0);
+  });
+
+  it('still flags a revision put there behind crossdeploy’s back as drift', async () => {
+    await seedAll();
+    await deployAll();
+    await statusJson();
+    await statusJson();
+    const hotfix = await updateService(WEB_PROD, IMAGE('hotfix'));
+
+    const { code, rows } = await statusStraightToMoto();
+
+    expect(code).toBe(1);
+    expect(rows.find((row) => row.account === PROD)).toMatchObject({
+      state: 'drift',
+      liveTaskDefinition: 'web:3',
+      detail: 'drift: live web:3, but crossdeploy deployed web:2',
+    });
+    expect(hotfix).toBe(td(WEB_PROD, 3));
+  });
+});
+
 describe('crossdeploy status filters', () => {
   it.each<[string[], string[]]>([
     [
