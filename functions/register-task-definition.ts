@@ -8,6 +8,8 @@ import type { z } from 'zod';
 import { describeService, type EcsLike } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { awsCall } from '../aws/transient';
+import { controllerOf, DEPLOYABLE_CONTROLLER } from '../core/deployment-controller';
+import { UnsupportedDeploymentController } from '../core/errors';
 import {
   deploymentIdOf,
   deriveTaskDefinition,
@@ -32,6 +34,9 @@ export async function registerRevision(input: Input, clients: TargetClientFactor
   const { ecs } = clients(input.target, input.deployRole);
   const where = `${input.target.account}/${input.target.region}`;
   const service = await describeService(ecs, input.target);
+  // Refused before anything is registered: UpdateService could not deploy the revision anyway.
+  const controller = controllerOf(service);
+  if (controller !== DEPLOYABLE_CONTROLLER) throw new UnsupportedDeploymentController(input.target, controller);
   const previousTaskDefinitionArn = service.taskDefinition as string;
   const template = input.taskDefinitionTemplate;
   const family = typeof template?.family === 'string' ? template.family : familyOf(previousTaskDefinitionArn);

@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { COMMIT_TAG, DEPLOYMENT_ID_TAG } from '../../core/task-definition';
 import { registerRevision } from '../../functions/register-task-definition';
 import { clientForAccount } from '../../local/accounts';
-import { SIDECAR } from '../../local/seed';
+import { SIDECAR, seedRepository, seedTarget } from '../../local/seed';
 import { useMoto } from '../support/moto';
-import { IMAGE, target, targetDeployment, useWorkflows } from '../support/workflows';
+import { IMAGE, ORCHESTRATOR, target, targetDeployment, useWorkflows } from '../support/workflows';
 import { recordingClientFactory, seeded } from './support';
 
 useMoto();
@@ -204,6 +204,23 @@ describe('register-task-definition step (registerRevision)', () => {
     expect(error.message).toContain(`app, ${SIDECAR}`);
     expect(await revisionsOfFamily('web')).toHaveLength(1);
   });
+
+  it.each(['CODE_DEPLOY', 'EXTERNAL'] as const)(
+    'refuses a service with the %s deployment controller with UnsupportedDeploymentController, registering nothing',
+    async (controller) => {
+      await seedRepository('web', ORCHESTRATOR.region);
+      await seedTarget({ ...dev, alarms: ['web-5xx'], deploymentController: controller });
+
+      const error = await failureOf(registerRevision(targetDeployment(dev)));
+
+      expect(error.name).toBe('UnsupportedDeploymentController');
+      for (const words of ['account/region 222222222222/us-east-1', 'cluster/service demo/web', controller]) {
+        expect(error.message).toContain(words);
+      }
+      expect(error.message).toContain('move the service to the ECS deployment controller');
+      expect(await revisionsOfFamily('web')).toHaveLength(1);
+    },
+  );
 
   it('fails with ServiceNotFound naming the target when the service does not exist', async () => {
     await seeded(dev);
