@@ -6,6 +6,7 @@ import { ECRClient, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { controllerOf } from '../core/deployment-controller';
 import {
   alarmsOutcome,
   type CallFailure,
@@ -196,6 +197,7 @@ async function lookUpService(
       kind: 'found',
       status: service.status ?? 'UNKNOWN',
       ...(service.taskDefinition ? { taskDefinition: service.taskDefinition } : {}),
+      deploymentController: controllerOf(service),
     };
   } catch (error) {
     if ((error as Error).name === 'ClusterNotFoundException') return { kind: 'no-cluster' };

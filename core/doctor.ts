@@ -2,6 +2,7 @@
 // check, and the fix an operator can act on. Pure, like the rest of core/: aws/doctor-checks.ts asks AWS and
 // hands the answers here, so every verdict and every fix is table-tested without AWS.
 
+import { controllerFix, controllerProblem, DEPLOYABLE_CONTROLLER } from './deployment-controller';
 import { mergeRepositoryPolicy, type PullGrant, policyGrantsPull } from './ecr-policy';
 import type { DeploymentMap } from './map/schema';
 
@@ -159,7 +160,7 @@ export function deployRoleCallFailed(target: DoctorTarget, failure: CallFailure)
 
 /** What DescribeServices said about the target's service. */
 export type ServiceLookup =
-  | { kind: 'found'; status: string; taskDefinition?: string }
+  | { kind: 'found'; status: string; taskDefinition?: string; deploymentController?: string }
   | { kind: 'no-cluster' }
   | { kind: 'missing'; reason: string };
 
@@ -198,6 +199,14 @@ export function serviceOutcome(target: DoctorTarget, lookup: ServiceLookup): Out
           result: 'WARN',
           detail: `service ${ecsService} in cluster ${cluster} is DRAINING (being deleted)`,
           fix: createService,
+        };
+      }
+      if ((lookup.deploymentController ?? DEPLOYABLE_CONTROLLER) !== DEPLOYABLE_CONTROLLER) {
+        const controller = lookup.deploymentController as string;
+        return {
+          result: 'FAIL',
+          detail: controllerProblem(controller, `${cluster}/${ecsService}`),
+          fix: controllerFix(controller),
         };
       }
       return {

@@ -1,6 +1,7 @@
 // Every failure mode is its own Error subclass. The `name` is what the state machines match in
 // Retry (transient) and Catch (terminal), so names are part of the public contract: never rename one.
 
+import { controllerFix, controllerProblem } from './deployment-controller';
 import type { FailureEvidence, TargetRef } from './types';
 
 /** Where a failure happened, in the order an operator looks for it. */
@@ -55,6 +56,21 @@ export class ContainerNotFound extends Error {
       `container "${container}" is not in task definition ${taskDefinition} (containers: ${available.join(', ') || 'none'})`,
     );
   }
+}
+
+/** The service is deployed by CodeDeploy or an external controller: UpdateService cannot give it a new revision. */
+export class UnsupportedDeploymentController extends Error {
+  override name = 'UnsupportedDeploymentController' as const;
+  constructor(
+    readonly target: TargetRef,
+    readonly controller: string,
+  ) {
+    super(`${describeTarget(target)}: ${controllerProblem(controller)}. ${capitalized(controllerFix(controller))}.`);
+  }
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** The deployment failed a check and the service was put back on the revision it ran before. */

@@ -120,6 +120,7 @@ const MEANING: Record<string, string> = {
   RoleNotAssumable: 'The deploy role could not be assumed',
   ServiceNotFound: 'The ECS service does not exist',
   ContainerNotFound: 'The container is not in the task definition',
+  UnsupportedDeploymentController: 'The service has a deployment controller crossdeploy cannot drive',
   RepositoryNotFound: 'The ECR repository does not exist',
   EcrPullDenied: 'The target account may not pull the image',
   InvalidStepInput: 'A step received input it does not accept',

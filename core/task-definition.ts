@@ -72,6 +72,37 @@ export function revisionTags(commit: string, deploymentId: string): { key: strin
   ];
 }
 
+/** Tag limits of an ECS resource: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html */
+export const MAX_TAGS = 50;
+const RESERVED_TAG_PREFIX = /^aws:/i;
+
+export interface TagLike {
+  key?: string;
+  value?: string;
+}
+
+/**
+ * The tags of the new revision: the ones the team put on the revision the service runs (cost allocation,
+ * ownership), later tags winning over earlier ones of the same key, then crossdeploy's own, which win on a
+ * conflict. ECS reserves keys and values starting with `aws:` (they cannot be set, and ECS adds them itself),
+ * and takes at most 50 tags: the ones that do not fit are dropped and returned, so the step can say so.
+ */
+export function mergeRevisionTags(
+  inherited: readonly TagLike[] | undefined,
+  own: readonly { key: string; value: string }[],
+): { tags: { key: string; value: string }[]; dropped: string[] } {
+  const byKey = new Map<string, string>();
+  for (const { key, value = '' } of inherited ?? []) {
+    if (!key || RESERVED_TAG_PREFIX.test(key) || RESERVED_TAG_PREFIX.test(value)) continue;
+    byKey.delete(key);
+    byKey.set(key, value);
+  }
+  for (const { key } of own) byKey.delete(key);
+  const kept = [...byKey].map(([key, value]) => ({ key, value }));
+  const room = Math.max(0, MAX_TAGS - own.length);
+  return { tags: [...own, ...kept.slice(0, room)], dropped: kept.slice(room).map((tag) => tag.key) };
+}
+
 export function deploymentIdOf(tags: { key?: string; value?: string }[] | undefined): string | undefined {
   return tags?.find((tag) => tag.key === DEPLOYMENT_ID_TAG)?.value;
 }

@@ -8,7 +8,17 @@ import type { z } from 'zod';
 import { describeService, type EcsLike } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { awsCall } from '../aws/transient';
-import { deploymentIdOf, deriveTaskDefinition, familyOf, revisionTags } from '../core/task-definition';
+import { controllerOf, DEPLOYABLE_CONTROLLER } from '../core/deployment-controller';
+import { UnsupportedDeploymentController } from '../core/errors';
+import {
+  deploymentIdOf,
+  deriveTaskDefinition,
+  familyOf,
+  MAX_TAGS,
+  mergeRevisionTags,
+  revisionTags,
+  type TagLike,
+} from '../core/task-definition';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 import { targetDeployment } from './lib/schemas';
@@ -24,6 +34,9 @@ export async function registerRevision(input: Input, clients: TargetClientFactor
   const { ecs } = clients(input.target, input.deployRole);
   const where = `${input.target.account}/${input.target.region}`;
   const service = await describeService(ecs, input.target);
+  // Refused before anything is registered: UpdateService could not deploy the revision anyway.
+  const controller = controllerOf(service);
+  if (controller !== DEPLOYABLE_CONTROLLER) throw new UnsupportedDeploymentController(input.target, controller);
   const previousTaskDefinitionArn = service.taskDefinition as string;
   const template = input.taskDefinitionTemplate;
   const family = typeof template?.family === 'string' ? template.family : familyOf(previousTaskDefinitionArn);
@@ -39,23 +52,35 @@ export async function registerRevision(input: Input, clients: TargetClientFactor
     return { taskDefinitionArn: latestArn, previousTaskDefinitionArn, reused: true };
   }
 
-  const base =
-    template ??
-    (latest && latestArn === previousTaskDefinitionArn
-      ? latest.taskDefinition
-      : (await describeTaskDefinition(ecs, previousTaskDefinitionArn, where)).taskDefinition);
+  const live =
+    latest && latestArn === previousTaskDefinitionArn
+      ? latest
+      : await describeTaskDefinition(ecs, previousTaskDefinitionArn, where);
+  const base = template ?? live.taskDefinition;
   const next = deriveTaskDefinition(base, input.target.container, input.image.uri);
+  const tags = revisionTagsOf(live.tags, next, input, where);
   const registered = await awsCall(`ecs:RegisterTaskDefinition ${where}`, () =>
-    ecs.send(
-      new RegisterTaskDefinitionCommand({
-        ...(next as RegisterTaskDefinitionCommandInput),
-        tags: revisionTags(input.commit, input.deploymentId),
-      }),
-    ),
+    ecs.send(new RegisterTaskDefinitionCommand({ ...(next as RegisterTaskDefinitionCommandInput), tags })),
   );
   const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn as string;
   logger.info('registered task definition revision', { where, taskDefinitionArn, previousTaskDefinitionArn });
   return { taskDefinitionArn, previousTaskDefinitionArn, reused: false };
+}
+
+/** The running revision's tags, then the template's, then crossdeploy's: cost allocation survives a deploy. */
+function revisionTagsOf(liveTags: TagLike[] | undefined, next: Record<string, unknown>, input: Input, where: string) {
+  const templateTags = Array.isArray(next.tags) ? (next.tags as TagLike[]) : [];
+  const merged = mergeRevisionTags(
+    [...(liveTags ?? []), ...templateTags],
+    revisionTags(input.commit, input.deploymentId),
+  );
+  if (merged.dropped.length > 0) {
+    logger.warn(`a revision takes at most ${MAX_TAGS} tags: dropped some of the previous revision's`, {
+      where,
+      dropped: merged.dropped,
+    });
+  }
+  return merged.tags;
 }
 
 async function describeTaskDefinition(ecs: EcsLike, taskDefinition: string, where: string) {

@@ -24,6 +24,8 @@ export interface TargetSeed {
   container?: string;
   image?: string;
   alarms?: string[];
+  /** How the service is deployed; ECS (rolling update) when absent, as in ECS itself. */
+  deploymentController?: 'ECS' | 'CODE_DEPLOY' | 'EXTERNAL';
 }
 
 export interface SeededTarget {
@@ -73,6 +75,7 @@ export async function seedTarget(seed: TargetSeed): Promise<SeededTarget> {
         serviceName: target.service,
         taskDefinition: taskDefinition?.taskDefinitionArn,
         desiredCount: 2,
+        ...(seed.deploymentController && { deploymentController: { type: seed.deploymentController } }),
         deploymentConfiguration: {
           deploymentCircuitBreaker: { enable: true, rollback: true },
           maximumPercent: 200,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DURATION_PATTERN, durationProblem, parseDuration } from '../duration';
 import { describeTarget } from '../errors';
 import type { DeployRole, TargetRef } from '../types';
+import { privateProbeMessage, privateProbeReason } from './probe-url';
 
 /** Used for the `targets` shorthand and for waves that leave these out. */
 const DEFAULT_MAX_CONCURRENCY = 10;
@@ -62,7 +63,13 @@ const EnvironmentInput = z
     health: z
       .strictObject({
         alarms: z.array(z.string().min(1)).prefault([]),
-        probe: z.url({ protocol: /^https?$/, error: 'probe must be an http(s) URL' }).optional(),
+        probe: z
+          .url({ protocol: /^https?$/, error: 'probe must be an http(s) URL' })
+          .superRefine((url, ctx) => {
+            const reason = privateProbeReason(url);
+            if (reason) ctx.addIssue({ code: 'custom', message: privateProbeMessage(reason) });
+          })
+          .optional(),
       })
       .prefault({}),
     approval: z

@@ -220,6 +220,31 @@ describe('crossdeploy doctor finds what a deployment would trip over', () => {
     });
   });
 
+  it('fails the service check of a target whose service CodeDeploy deploys, saying what to do', async () => {
+    writeMap();
+    await seedWorld({ account: PROD, region: 'us-east-1' });
+    await seedTarget({
+      account: PROD,
+      region: 'us-east-1',
+      cluster: 'demo',
+      service: 'web',
+      alarms: ['web-5xx'],
+      deploymentController: 'CODE_DEPLOY',
+    });
+    await grantPull();
+
+    const { code, rows } = await doctorJson();
+
+    expect(code).toBe(1);
+    expect(rows.filter((row) => row.result === 'FAIL')).toEqual([
+      expect.objectContaining({ account: PROD, region: 'us-east-1', check: 'service' }),
+    ]);
+    expect(rowOf(rows, 'us-east-1', 'service', PROD)?.detail).toContain('uses the CODE_DEPLOY deployment controller');
+    expect(rowOf(rows, 'us-east-1', 'service', PROD)?.fix).toContain(
+      'move the service to the ECS deployment controller',
+    );
+  });
+
   it('fails the container check when the map names a container the task definition does not have', async () => {
     writeMap(mapYaml({ container: 'nginx' }));
     await seedWorld();

@@ -209,6 +209,30 @@ describe('serviceOutcome', () => {
       'service web in cluster demo is DRAINING (being deleted)',
       createWeb,
     ],
+    [
+      'a service CodeDeploy deploys',
+      {},
+      { kind: 'found', status: 'ACTIVE', taskDefinition: 'arn:td/web:3', deploymentController: 'CODE_DEPLOY' },
+      'FAIL',
+      'demo/web uses the CODE_DEPLOY deployment controller, whose task definition UpdateService cannot change; crossdeploy deploys only services with the ECS (rolling update) deployment controller',
+      'keep deploying it with CodeDeploy (CreateDeployment) and take the target out of the map, or move the service to the ECS deployment controller',
+    ],
+    [
+      'a service an external controller deploys',
+      {},
+      { kind: 'found', status: 'ACTIVE', deploymentController: 'EXTERNAL' },
+      'FAIL',
+      'demo/web uses the EXTERNAL deployment controller, whose task definition UpdateService cannot change; crossdeploy deploys only services with the ECS (rolling update) deployment controller',
+      'keep deploying it with its EXTERNAL controller (task sets) and take the target out of the map, or move the service to the ECS deployment controller',
+    ],
+    [
+      'a service the ECS controller deploys, said so explicitly',
+      {},
+      { kind: 'found', status: 'ACTIVE', taskDefinition: 'arn:td/web:3', deploymentController: 'ECS' },
+      'ok',
+      'demo/web is ACTIVE, on arn:td/web:3',
+      undefined,
+    ],
   ])('%s', (_, overrides, lookup, result, detail, fix) => {
     expect(serviceOutcome(target(overrides), lookup)).toEqual({ result, detail, ...(fix ? { fix } : {}) });
   });

@@ -199,6 +199,22 @@ const badInputs: BadInput[] = [
     message: /probe must be an http\(s\) URL/,
   },
   {
+    name: 'a probe of a private address, which the probe Lambda outside any VPC cannot reach',
+    from: '    health: { alarms: [web-5xx] }\n  prod:',
+    to: '    health: { alarms: [web-5xx], probe: "http://10.0.3.17/health" }\n  prod:',
+    path: 'environments.dev.health.probe',
+    at: 'http://10.0.3.17/health',
+    message: /10\.0\.3\.17 is a private \(RFC 1918\) address.*outside any VPC.*Probe a public health endpoint/,
+  },
+  {
+    name: 'a probe of an internal load balancer',
+    from: '    health: { alarms: [web-5xx] }\n  prod:',
+    to: '    health: { alarms: [web-5xx], probe: "http://internal-web-1.us-east-1.elb.amazonaws.com/health" }\n  prod:',
+    path: 'environments.dev.health.probe',
+    at: 'http://internal-web-1',
+    message: /internal load balancer/,
+  },
+  {
     name: 'a deploy role object with a typo',
     from: 'deployRole: crossdeploy-deploy',
     to: 'deployRole: { nam: crossdeploy-deploy }',

@@ -6,6 +6,8 @@ import {
   deploymentIdOf,
   deriveTaskDefinition,
   familyOf,
+  MAX_TAGS,
+  mergeRevisionTags,
   revisionTags,
   type TaskDefinitionLike,
 } from '../../core/task-definition';
@@ -151,6 +153,56 @@ describe('revisionTags and deploymentIdOf', () => {
     { name: 'a revision without tags', tags: undefined, id: undefined },
   ])('reads the deployment id back from $name', ({ tags, id }) => {
     expect(deploymentIdOf(tags)).toBe(id);
+  });
+});
+
+describe('mergeRevisionTags', () => {
+  const own = revisionTags('4e1c2b9', 'd-42');
+
+  it("keeps the team's tags of the running revision after crossdeploy's", () => {
+    const inherited = [
+      { key: 'team', value: 'storefront' },
+      { key: 'cost-center', value: '4711' },
+    ];
+
+    expect(mergeRevisionTags(inherited, own)).toEqual({ tags: [...own, ...inherited], dropped: [] });
+  });
+
+  it("lets crossdeploy's tags win over inherited ones of the same key, and later inherited tags over earlier", () => {
+    const inherited = [
+      { key: COMMIT_TAG, value: 'an-older-commit' },
+      { key: DEPLOYMENT_ID_TAG, value: 'd-41' },
+      { key: 'team', value: 'storefront' },
+      { key: 'team', value: 'checkout' },
+    ];
+
+    expect(mergeRevisionTags(inherited, own).tags).toEqual([...own, { key: 'team', value: 'checkout' }]);
+  });
+
+  it.each([
+    { key: 'aws:cloudformation:stack-name', value: 'web' },
+    { key: 'AWS:createdBy', value: 'x' },
+    { key: 'owner', value: 'aws:reserved' },
+  ])('drops $key=$value, which ECS reserves for itself', (reserved) => {
+    expect(mergeRevisionTags([reserved, { key: 'team', value: 'storefront' }], own).tags).toEqual([
+      ...own,
+      { key: 'team', value: 'storefront' },
+    ]);
+  });
+
+  it("keeps at most 50 tags, crossdeploy's first, and names the inherited ones that did not fit", () => {
+    const inherited = Array.from({ length: MAX_TAGS }, (_, i) => ({ key: `k${i}`, value: `v${i}` }));
+
+    const merged = mergeRevisionTags(inherited, own);
+
+    expect(merged.tags).toHaveLength(MAX_TAGS);
+    expect(merged.tags.slice(0, 2)).toEqual(own);
+    expect(merged.dropped).toEqual(['k48', 'k49']);
+  });
+
+  it('reads a revision without tags and a tag without a value', () => {
+    expect(mergeRevisionTags(undefined, own).tags).toEqual(own);
+    expect(mergeRevisionTags([{ key: 'pii' }], own).tags).toEqual([...own, { key: 'pii', value: '' }]);
   });
 });
 

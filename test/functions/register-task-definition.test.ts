@@ -1,11 +1,16 @@
-import { DescribeTaskDefinitionCommand, ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  TagResourceCommand,
+} from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { COMMIT_TAG, DEPLOYMENT_ID_TAG } from '../../core/task-definition';
 import { registerRevision } from '../../functions/register-task-definition';
 import { clientForAccount } from '../../local/accounts';
-import { SIDECAR } from '../../local/seed';
+import { SIDECAR, seedRepository, seedTarget } from '../../local/seed';
 import { useMoto } from '../support/moto';
-import { IMAGE, target, targetDeployment, useWorkflows } from '../support/workflows';
+import { IMAGE, ORCHESTRATOR, target, targetDeployment, useWorkflows } from '../support/workflows';
 import { recordingClientFactory, seeded } from './support';
 
 useMoto();
@@ -43,6 +48,16 @@ async function revisionsOfFamily(family: string): Promise<string[]> {
   }
 }
 
+/** The team's own tags on a revision, put there outside crossdeploy. */
+async function tagRevision(taskDefinitionArn: string, tags: { key: string; value: string }[]) {
+  const ecs = clientForAccount(ECSClient, dev.account, dev.region);
+  try {
+    await ecs.send(new TagResourceCommand({ resourceArn: taskDefinitionArn, tags }));
+  } finally {
+    ecs.destroy();
+  }
+}
+
 async function failureOf(promise: Promise<unknown>): Promise<Error> {
   return promise.then(
     () => {
@@ -74,6 +89,44 @@ describe('register-task-definition step (registerRevision)', () => {
         { key: DEPLOYMENT_ID_TAG, value: deployment.deploymentId },
       ]),
     );
+  });
+
+  it("keeps the tags of the revision the service runs, with crossdeploy's own winning on a conflict", async () => {
+    const before = await seeded(dev);
+    const teamTags = [
+      { key: 'team', value: 'storefront' },
+      { key: 'cost-center', value: '4711' },
+      { key: COMMIT_TAG, value: 'a-commit-deployed-by-hand' },
+    ];
+    await tagRevision(before.taskDefinitionArn, teamTags);
+    const deployment = targetDeployment(dev);
+
+    const result = await registerRevision(deployment);
+
+    const { tags } = await describeRevision(result.taskDefinitionArn);
+    expect(tags).toHaveLength(4);
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        { key: 'team', value: 'storefront' },
+        { key: 'cost-center', value: '4711' },
+        { key: COMMIT_TAG, value: deployment.commit },
+        { key: DEPLOYMENT_ID_TAG, value: deployment.deploymentId },
+      ]),
+    );
+  });
+
+  it("keeps the running revision's tags when the revision is built from the map's template", async () => {
+    const before = await seeded(dev);
+    await tagRevision(before.taskDefinitionArn, [{ key: 'team', value: 'storefront' }]);
+    const template = {
+      family: 'web-v2',
+      containerDefinitions: [{ name: 'app', image: 'replaced-by-the-digest', memory: 256, essential: true }],
+    };
+
+    const result = await registerRevision(targetDeployment(dev, { taskDefinitionTemplate: template }));
+
+    const { tags } = await describeRevision(result.taskDefinitionArn);
+    expect(tags).toEqual(expect.arrayContaining([{ key: 'team', value: 'storefront' }]));
   });
 
   it('sends RegisterTaskDefinition none of the read-only fields DescribeTaskDefinition returned', async () => {
@@ -151,6 +204,23 @@ describe('register-task-definition step (registerRevision)', () => {
     expect(error.message).toContain(`app, ${SIDECAR}`);
     expect(await revisionsOfFamily('web')).toHaveLength(1);
   });
+
+  it.each(['CODE_DEPLOY', 'EXTERNAL'] as const)(
+    'refuses a service with the %s deployment controller with UnsupportedDeploymentController, registering nothing',
+    async (controller) => {
+      await seedRepository('web', ORCHESTRATOR.region);
+      await seedTarget({ ...dev, alarms: ['web-5xx'], deploymentController: controller });
+
+      const error = await failureOf(registerRevision(targetDeployment(dev)));
+
+      expect(error.name).toBe('UnsupportedDeploymentController');
+      for (const words of ['account/region 222222222222/us-east-1', 'cluster/service demo/web', controller]) {
+        expect(error.message).toContain(words);
+      }
+      expect(error.message).toContain('move the service to the ECS deployment controller');
+      expect(await revisionsOfFamily('web')).toHaveLength(1);
+    },
+  );
 
   it('fails with ServiceNotFound naming the target when the service does not exist', async () => {
     await seeded(dev);

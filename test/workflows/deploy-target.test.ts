@@ -2,6 +2,7 @@ import { ECRClient, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { clientForAccount } from '../../local/accounts';
+import { seedTarget } from '../../local/seed';
 import { useMoto } from '../support/moto';
 import { IMAGE, live, seed, target, targetDeployment, useWorkflows } from '../support/workflows';
 
@@ -89,6 +90,19 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
     const ecs = clientForAccount(ECSClient, dev.account, dev.region);
     const { taskDefinitionArns } = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'web' }));
     expect(taskDefinitionArns).toHaveLength(2);
+  });
+
+  it('fails terminally with UnsupportedDeploymentController, before touching the service, for a CodeDeploy service', async () => {
+    await seed([]);
+    await seedTarget({ ...dev, alarms: ['web-5xx'], deploymentController: 'CODE_DEPLOY' });
+
+    const execution = await engine().run('deploy-target', targetDeployment(dev));
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('UnsupportedDeploymentController');
+    expect(execution.cause).toContain('CODE_DEPLOY');
+    expect(execution.cause).toContain('cluster/service demo/web');
+    expect((await live(dev)).revision).toBe(1);
   });
 
   it('fails with ServiceNotFound, naming the target, when the service does not exist', async () => {
