@@ -116,6 +116,7 @@ export class LocalStepFunctions {
   private readonly running = new Map<string, { done: Promise<ExecutionRecord>; abort: () => void }>();
   private readonly pendingTasks = new Map<string, PendingTask>();
   private readonly startWaiters = new Map<string, ((record: ExecutionRecord) => void)[]>();
+  private readonly refusals = new Map<string, string[]>();
 
   constructor(private readonly options: LocalStepFunctionsOptions) {}
 
@@ -340,11 +341,26 @@ export class LocalStepFunctions {
     return fn;
   }
 
+  /**
+   * Makes the next `times` nested starts of `stateMachine` fail as StartExecution would refuse them (for
+   * example `ExecutionLimitExceeded`), so a test sees the error name the integration raises.
+   */
+  refuseNestedStarts(stateMachine: string, error: string, times = 1): void {
+    this.refusals.set(stateMachine, [...(this.refusals.get(stateMachine) ?? []), ...Array(times).fill(error)]);
+  }
+
   /** `startExecution.sync:2`: resolves with the child's description, or fails the task as AWS does. */
   private async runNested(input: { StateMachineArn: string; Input: Json; Name?: string }, parentArn: string) {
-    const child = this.byArn.get(input.StateMachineArn) ?? this.loadByArn(input.StateMachineArn);
+    const child = asIntegrationError(
+      () => this.byArn.get(input.StateMachineArn) ?? this.loadByArn(input.StateMachineArn),
+    );
     const { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: _, ...childInput } = input.Input as Record<string, Json>;
-    const record = await this.run(child.name, childInput, { ...(input.Name ? { name: input.Name } : {}), parentArn });
+    const refused = this.refusals.get(child.name)?.shift();
+    if (refused) throw integrationError(Object.assign(new Error(`${refused} (local fault)`), { name: refused }));
+    const started = asIntegrationError(() =>
+      this.start(child.name, childInput, { ...(input.Name ? { name: input.Name } : {}), parentArn }),
+    );
+    const record = await (this.running.get(started.executionArn)?.done ?? started);
     const description = {
       ExecutionArn: record.executionArn,
       StateMachineArn: child.arn,
@@ -432,6 +448,41 @@ function crossingLambda(error: unknown): never {
   const crossed = new Error(e.message);
   crossed.name = e.name;
   throw crossed;
+}
+
+// StartExecution's own errors, as its API reference lists them; anything else reaches an SDK client as the
+// service's base exception.
+const START_EXECUTION_ERRORS = new Set([
+  'ExecutionAlreadyExists',
+  'ExecutionLimitExceeded',
+  'InvalidArn',
+  'InvalidExecutionInput',
+  'InvalidName',
+  'StateMachineDeleting',
+  'StateMachineDoesNotExist',
+  'ValidationException',
+]);
+
+/**
+ * A refused nested start as the Step Functions integration names it: the service name and the SDK exception
+ * class, with the `Exception` suffix whether or not the API's error code has one
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html). The workflows also
+ * retry `StepFunctions.ExecutionLimitExceeded`, the spelling of AWS's nested-workflow example
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-nested-workflows.html).
+ */
+function integrationError(error: Error): Error {
+  const code = START_EXECUTION_ERRORS.has(error.name)
+    ? error.name.replace(/(Exception)?$/, 'Exception')
+    : 'AWSStepFunctionsException';
+  return Object.assign(new Error(error.message), { name: `StepFunctions.${code}` });
+}
+
+function asIntegrationError<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw integrationError(error as Error);
+  }
 }
 
 function collectStates(definition: { States: Record<string, unknown> }, tasks: Map<string, string>, waits: string[]) {

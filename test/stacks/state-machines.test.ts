@@ -106,6 +106,31 @@ describe('state machines deployed by stacks/state-machines.ts', () => {
     }
   });
 
+  it.each(aslFiles)('%s: every nested start retries the names the Step Functions integration raises', (file) => {
+    const nested: { ErrorEquals: string[] }[][] = [];
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(visit);
+      else if (node !== null && typeof node === 'object') {
+        const record = node as Record<string, unknown>;
+        if (record.Type === 'Task' && String(record.Resource).includes(':states:startExecution')) {
+          nested.push((record.Retry ?? []) as { ErrorEquals: string[] }[]);
+        }
+        Object.values(record).forEach(visit);
+      }
+    };
+    visit(readAsl(file));
+    for (const retry of nested) {
+      expect(retry.flatMap((r) => r.ErrorEquals)).toEqual(
+        expect.arrayContaining([
+          'StepFunctions.ExecutionLimitExceeded',
+          'StepFunctions.ExecutionLimitExceededException',
+          'StepFunctions.AWSStepFunctionsException',
+          'StepFunctions.SdkClientException',
+        ]),
+      );
+    }
+  });
+
   it('deploys no function that no workflow invokes', () => {
     const used = new Set(STATE_MACHINES.flatMap((m) => definitionVariables(m.definition)));
     expect(STEP_FUNCTIONS.map(functionVariable).filter((v) => !used.has(v))).toEqual([]);

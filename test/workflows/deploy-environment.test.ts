@@ -31,6 +31,22 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     expect(nested.every((e) => e.parentArn === execution.executionArn)).toBe(true);
   });
 
+  it('retries a target whose start Step Functions refuses with its execution limit, and deploys it', async () => {
+    const [a] = sixTargets;
+    if (!a) throw new Error('fixture');
+    await seed([a]);
+    engine().refuseNestedStarts('deploy-target', 'ExecutionLimitExceeded');
+    const execution = await engine().run('deploy-environment', environmentDeployment([{ targets: [a] }]));
+
+    expect(execution.status).toBe('SUCCEEDED');
+    const atStart = execution.history.filter((e) => e.state === 'Deploy to target');
+    expect(atStart.filter((e) => e.type === 'StateFailed').map((e) => e.error)).toEqual([
+      'StepFunctions.ExecutionLimitExceededException',
+    ]);
+    expect(atStart.filter((e) => e.type === 'StateRetried')).toHaveLength(1);
+    expect((await live(a)).revision).toBe(2);
+  });
+
   it("registers each target's revision from the map's task definition template when it has one", async () => {
     const [a] = sixTargets;
     if (!a) throw new Error('fixture');

@@ -29,7 +29,7 @@ describe('pipeline workflow (state-machines/pipeline.asl.json), from a git push'
     const ended = await stack().runtime.stepFunctions.run('pipeline', input, { name: input.pipelineId });
 
     expect(ended.status).toBe('FAILED');
-    expect(ended.error).toBe('ExecutionAlreadyExists');
+    expect(ended.error).toBe('StepFunctions.ExecutionAlreadyExistsException');
     expect(ended.cause).toContain(stage.plan.deploymentId);
     expect(ended.history.some((e) => e.type === 'StateEntered' && e.state === 'Release lease after failure')).toBe(
       true,
