@@ -109,7 +109,12 @@ async function deployOnce(
     image: { repositoryUri: image.repositoryUri, digest: image.digest, uri: image.uri },
     orchestrator: ORCHESTRATOR,
     deployRole: { name: 'crossdeploy-deploy' },
-    ecr: { repository: 'web', registryPolicy: false },
+    ecr: {
+      repository: 'web',
+      accounts: [...new Set(targets.map((t) => t.account))].sort(),
+      regions: [...new Set(targets.map((t) => t.region))].sort(),
+      replica: { intervalSeconds: 0, checks: 10 },
+    },
     taskDefinitionTemplate: null,
     health: { alarms: [] },
     rollout: { intervalSeconds: 0, checks: 10 },

@@ -1,10 +1,17 @@
 // A policy write replaces the whole document, and other teams keep their own statements in the same
-// repository and registry policies. So crossdeploy owns exactly one statement, found by its Sid, and
-// writes every other statement back exactly as it read it.
+// repository policy. So crossdeploy owns exactly one statement, found by its Sid, and writes every other
+// statement back as it read it, less principals that can no longer match anyone (see staleUniqueId).
 
 import { InvalidStepInput } from './errors';
 
-export type PullGrant = { accounts: string[] } | { principalOrgId: string };
+/** By account (one ARN each), by organization, or by organizational-unit paths (`o-…/r-…/ou-…/`). */
+export type PullGrant = { accounts: string[] } | { principalOrgId: string } | { principalOrgPaths: string[] };
+
+/**
+ * `policyText` of SetRepositoryPolicy: "Maximum length of 10240"
+ * (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_SetRepositoryPolicy.html).
+ */
+export const REPOSITORY_POLICY_MAX_LENGTH = 10_240;
 
 export const REPOSITORY_PULL_SID = 'CrossdeployPull';
 export const REPOSITORY_PULL_ACTIONS = [
@@ -12,39 +19,72 @@ export const REPOSITORY_PULL_ACTIONS = [
   'ecr:BatchGetImage',
   'ecr:GetDownloadUrlForLayer',
 ];
-export const REGISTRY_REPLICATION_SID = 'CrossdeployReplication';
-export const REGISTRY_REPLICATION_ACTIONS = ['ecr:CreateRepository', 'ecr:ReplicateImage'];
 
 const POLICY_VERSION = '2012-10-17';
 const ORG_ID_KEY = 'aws:PrincipalOrgID';
+const ORG_PATHS_KEY = 'aws:PrincipalOrgPaths';
+const ORG_KEYS = [ORG_ID_KEY, ORG_PATHS_KEY].map((key) => key.toLowerCase());
 
 type Statement = Record<string, unknown>;
 type PolicyDocument = Record<string, unknown> & { Statement: Statement[] };
 
-export function mergeRepositoryPolicy(
-  existing: string | undefined,
-  grant: PullGrant,
-): { policy: string; changed: boolean } {
-  return mergeOwnStatement(existing, 'repository', REPOSITORY_PULL_SID, grant, {
-    Action: [...REPOSITORY_PULL_ACTIONS],
-  });
+export interface MergedPolicy {
+  policy: string;
+  changed: boolean;
+  /** Unique ids of deleted principals taken out of other statements (see staleUniqueId). */
+  dropped: string[];
 }
 
-export function mergeRegistryPolicy(
-  existing: string | undefined,
-  grant: PullGrant,
-  registry: { account: string; region: string },
-): { policy: string; changed: boolean } {
-  return mergeOwnStatement(existing, 'registry', REGISTRY_REPLICATION_SID, grant, {
-    Action: [...REGISTRY_REPLICATION_ACTIONS],
-    Resource: `arn:aws:ecr:${registry.region}:${registry.account}:repository/*`,
-  });
+export function mergeRepositoryPolicy(existing: string | undefined, grant: PullGrant): MergedPolicy {
+  const document = parsePolicy(existing, 'repository');
+  const dropped: string[] = [];
+  const kept = document.Statement.flatMap((s) => (s.Sid === REPOSITORY_PULL_SID ? [s] : withoutStale(s, dropped)));
+  const index = kept.findIndex((s) => s.Sid === REPOSITORY_PULL_SID);
+  const statement = {
+    Sid: REPOSITORY_PULL_SID,
+    Effect: 'Allow',
+    ...principalFor(kept[index], grant),
+    Action: [...REPOSITORY_PULL_ACTIONS],
+  };
+  const statements = index === -1 ? [...kept, statement] : kept.with(index, statement);
+  const merged = { ...document, Version: POLICY_VERSION, Statement: statements };
+  return { policy: JSON.stringify(merged), changed: canonicalJson(document) !== canonicalJson(merged), dropped };
+}
+
+/** The length of the policy that holds crossdeploy's grant alone: what validate holds against the cap. */
+export function grantPolicyLength(grant: PullGrant): number {
+  return mergeRepositoryPolicy(undefined, grant).policy.length;
+}
+
+/**
+ * A principal of a deleted role or user shows as its unique id (`AROA…`, `AIDA…`) and never matches
+ * anyone again, not even a role re-created under the same name
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles).
+ * Dropping it changes nobody's access, and SetRepositoryPolicy refuses a policy whose principal it cannot
+ * resolve, which would block every later write of the repository's policy.
+ */
+export function staleUniqueId(principal: string): boolean {
+  return /^A(?:ROA|IDA)[A-Z0-9]{12,}$/.test(principal);
+}
+
+function withoutStale(statement: Statement, dropped: string[]): Statement[] {
+  const principal = statement.Principal;
+  if (!isObject(principal) || principal.AWS === undefined) return [statement];
+  const named = [principal.AWS].flat();
+  const stale = named.filter((p): p is string => typeof p === 'string' && staleUniqueId(p));
+  if (stale.length === 0) return [statement];
+  dropped.push(...stale);
+  const kept = named.filter((p) => !stale.includes(p as string));
+  const { AWS: _aws, ...others } = principal;
+  if (kept.length === 0 && Object.keys(others).length === 0) return [];
+  return [{ ...statement, Principal: kept.length === 0 ? others : { ...others, AWS: kept } }];
 }
 
 /**
  * Whether the policy lets `account` pull: every pull action allowed by some Allow statement and denied by
- * no unconditional Deny. A statement conditioned only on `aws:PrincipalOrgID` counts, because a map that
- * grants by organization vouches that its accounts are members; any other condition cannot be judged here.
+ * no unconditional Deny. A statement conditioned only on `aws:PrincipalOrgID` or `aws:PrincipalOrgPaths`
+ * counts, because a map that grants by organization vouches that its accounts are members; any other
+ * condition cannot be judged here.
  */
 export function policyGrantsPull(policy: string | undefined, account: string): boolean {
   const { Statement: statements } = parsePolicy(policy, 'repository');
@@ -61,21 +101,6 @@ export function policyGrantsPull(policy: string | undefined, account: string): b
   );
 }
 
-function mergeOwnStatement(
-  existing: string | undefined,
-  kind: string,
-  sid: string,
-  grant: PullGrant,
-  permissions: Statement,
-): { policy: string; changed: boolean } {
-  const document = parsePolicy(existing, kind);
-  const index = document.Statement.findIndex((s) => s.Sid === sid);
-  const statement = { Sid: sid, Effect: 'Allow', ...principalFor(document.Statement[index], grant), ...permissions };
-  const statements = index === -1 ? [...document.Statement, statement] : document.Statement.with(index, statement);
-  const merged = { ...document, Version: POLICY_VERSION, Statement: statements };
-  return { policy: JSON.stringify(merged), changed: canonicalJson(document) !== canonicalJson(merged) };
-}
-
 /**
  * Grants only widen. An organization grant replaces an account list (it covers those accounts), and an
  * existing organization grant is kept when a map lists accounts, so two maps that grant the same
@@ -85,7 +110,12 @@ function principalFor(current: Statement | undefined, grant: PullGrant): Stateme
   if ('principalOrgId' in grant) {
     return { Principal: '*', Condition: { StringEquals: { [ORG_ID_KEY]: grant.principalOrgId } } };
   }
-  if (current !== undefined && orgIdOf(current.Condition) !== undefined) {
+  if ('principalOrgPaths' in grant) {
+    if (grant.principalOrgPaths.length === 0) throw new InvalidStepInput('an ECR grant by OU paths needs a path');
+    const paths = grant.principalOrgPaths.map((path) => `${path.replace(/\*$/, '')}*`);
+    return { Principal: '*', Condition: { 'ForAnyValue:StringLike': { [ORG_PATHS_KEY]: paths } } };
+  }
+  if (current !== undefined && orgConditionOf(current.Condition) !== undefined) {
     return { Principal: current.Principal, Condition: current.Condition };
   }
   for (const account of grant.accounts) {
@@ -149,15 +179,15 @@ function onlyOrgCondition(condition: unknown): boolean {
   if (condition === undefined) return true;
   if (!isObject(condition)) return false;
   return Object.values(condition).every(
-    (test) => isObject(test) && Object.keys(test).every((key) => key.toLowerCase() === ORG_ID_KEY.toLowerCase()),
+    (test) => isObject(test) && Object.keys(test).every((key) => ORG_KEYS.includes(key.toLowerCase())),
   );
 }
 
-function orgIdOf(condition: unknown): unknown {
+function orgConditionOf(condition: unknown): unknown {
   if (!isObject(condition)) return undefined;
   for (const test of Object.values(condition)) {
     if (!isObject(test)) continue;
-    const key = Object.keys(test).find((k) => k.toLowerCase() === ORG_ID_KEY.toLowerCase());
+    const key = Object.keys(test).find((k) => ORG_KEYS.includes(k.toLowerCase()));
     if (key !== undefined) return test[key];
   }
   return undefined;

@@ -124,6 +124,27 @@ export class EcrPullDenied extends Error {
   }
 }
 
+/**
+ * The repository policy with crossdeploy's grant would exceed what SetRepositoryPolicy accepts: granting one
+ * ARN per account stops scaling at a few hundred accounts, an organization grant does not.
+ */
+export class RepositoryPolicyTooLarge extends Error {
+  override name = 'RepositoryPolicyTooLarge' as const;
+  constructor(
+    readonly repository: string,
+    readonly where: string,
+    readonly accounts: number,
+    readonly length: number,
+    readonly limit: number,
+  ) {
+    super(
+      `the repository policy of "${repository}" in ${where} would be ${length} characters with a pull grant for ` +
+        `${accounts} accounts; ECR accepts at most ${limit}. Set ecr.principalOrgId (or ecr.principalOrgPaths) ` +
+        'in the map to grant by organization instead of account by account',
+    );
+  }
+}
+
 /** A pipeline input that the map would not have produced: changed stages, a skipped gate, a foreign image. */
 export class InvalidPipelineRequest extends Error {
   override name = 'InvalidPipelineRequest' as const;

@@ -36,13 +36,19 @@ export interface DeployRole {
   externalId?: string;
 }
 
-/** How ECR pull access is granted to target accounts. */
+/** How ECR pull access is granted to target accounts, and where the image is pulled from. */
 export interface EcrAccess {
   repository: string;
-  /** Also write the registry policy (replication / pull-through setups ask for it). */
-  registryPolicy: boolean;
   /** Grant by `aws:PrincipalOrgID` instead of listing accounts. */
   principalOrgId?: string;
+  /** Grant by `aws:PrincipalOrgPaths` (`o-…/r-…/ou-…/`) instead of listing accounts. */
+  principalOrgPaths?: string[];
+  /** Every account the map deploys the repository's images to: the grant, when it lists accounts. */
+  accounts: string[];
+  /** Every region those targets pull from: the repository's own region and its replicas'. */
+  regions: string[];
+  /** How long a target waits for the image's replica to reach its region. */
+  replica: CheckLoop;
 }
 
 /** Loop budgets: how often and how many times a wait loop checks. Zero checks means "do not wait". */

@@ -1,95 +1,108 @@
-import {
-  ECRClient,
-  GetRegistryPolicyCommand,
-  GetRepositoryPolicyCommand,
-  PutRegistryPolicyCommand,
-  SetRepositoryPolicyCommand,
-} from '@aws-sdk/client-ecr';
-import type { z } from 'zod';
+import { ECRClient, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
+import { z } from 'zod';
 import { awsCall } from '../aws/transient';
-import { mergeRegistryPolicy, mergeRepositoryPolicy, type PullGrant, policyGrantsPull } from '../core/ecr-policy';
-import { EcrPullDenied, RepositoryNotFound, TransientAwsError } from '../core/errors';
+import {
+  mergeRepositoryPolicy,
+  type PullGrant,
+  policyGrantsPull,
+  REPOSITORY_POLICY_MAX_LENGTH,
+} from '../core/ecr-policy';
+import { EcrPullDenied, RepositoryNotFound, RepositoryPolicyTooLarge, TransientAwsError } from '../core/errors';
+import { pullGrantOf } from '../core/images';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-import { targetDeployment } from './lib/schemas';
+import { ecrAccess } from './lib/schemas';
 
 export interface EcrLike {
   send: ECRClient['send'];
 }
 
-type Input = z.infer<typeof targetDeployment>;
-export type PolicyWrite = 'written' | 'unchanged' | 'skipped';
+const input = z.object({
+  orchestrator: z.object({ account: z.string(), region: z.string() }),
+  ecr: ecrAccess,
+});
+
+type Input = z.infer<typeof input>;
+export type PolicyWrite = 'written' | 'unchanged';
 
 /**
- * Lets the target account pull the image from the orchestrator's repository. Targets of one wave run in
- * parallel and may write the same policy at once, so a write is read back: a grant lost to a concurrent
- * writer is a transient error and the step is retried on the newer policy.
+ * Lets every account the map deploys the repository to pull it, in every region its targets pull from. Runs
+ * once per environment, before the first wave: the grant is the same for every pipeline of the repository
+ * (all its environments' accounts), so concurrent writers write the same policy and cannot erase each
+ * other's grants. A write is still read back, so a grant lost to someone else's writer is retried.
  */
-export async function openEcrToTarget(
-  input: Input,
-  ecr: EcrLike = new ECRClient({ region: input.orchestrator.region }),
-) {
-  const { account } = input.target;
-  const grant: PullGrant = input.ecr.principalOrgId
-    ? { principalOrgId: input.ecr.principalOrgId }
-    : { accounts: [account] };
-  const repositoryPolicy = await openRepository(ecr, input, grant);
-  const registryPolicy = input.ecr.registryPolicy ? await openRegistry(ecr, input, grant) : 'skipped';
-  logger.info('ECR open to target account', {
-    account,
-    repository: input.ecr.repository,
-    repositoryPolicy,
-    registryPolicy,
-  });
-  return { repositoryPolicy, registryPolicy };
+export async function openEcrForEnvironment(
+  event: Input,
+  ecrIn: (region: string) => EcrLike = regionalClient,
+): Promise<{ regions: Record<string, PolicyWrite> }> {
+  const grant = pullGrantOf(event.ecr);
+  const regions: Record<string, PolicyWrite> = {};
+  for (const region of event.ecr.regions) {
+    regions[region] = await openRepository(ecrIn(region), event, region, grant);
+  }
+  logger.info('ECR open to the environment', { repository: event.ecr.repository, regions });
+  return { regions };
 }
 
-async function openRepository(ecr: EcrLike, input: Input, grant: PullGrant): Promise<PolicyWrite> {
-  const repositoryName = input.ecr.repository;
-  const read = () => readRepositoryPolicy(ecr, repositoryName, input.orchestrator.account);
+async function openRepository(ecr: EcrLike, event: Input, region: string, grant: PullGrant): Promise<PolicyWrite> {
+  const repositoryName = event.ecr.repository;
+  const where = `${event.orchestrator.account}/${region}`;
+  const read = () => readRepositoryPolicy(ecr, repositoryName, where);
   const existing = await read();
   const merged = mergeRepositoryPolicy(existing, grant);
+  if (merged.dropped.length > 0) {
+    logger.warn('dropped principals of deleted roles or users from the repository policy', {
+      repository: repositoryName,
+      where,
+      dropped: merged.dropped,
+    });
+  }
+  if (merged.policy.length > REPOSITORY_POLICY_MAX_LENGTH) {
+    const accounts = 'accounts' in grant ? grant.accounts.length : 0;
+    throw new RepositoryPolicyTooLarge(
+      repositoryName,
+      where,
+      accounts,
+      merged.policy.length,
+      REPOSITORY_POLICY_MAX_LENGTH,
+    );
+  }
   if (merged.changed) {
-    await awsCall(`ecr:SetRepositoryPolicy ${repositoryName}`, () =>
+    await awsCall(`ecr:SetRepositoryPolicy ${repositoryName} ${where}`, () =>
       ecr.send(new SetRepositoryPolicyCommand({ repositoryName, policyText: merged.policy })),
     );
   }
   const now = merged.changed ? await read() : existing;
   if (merged.changed && mergeRepositoryPolicy(now, grant).changed) {
-    throw new TransientAwsError(`repository policy of ${repositoryName} lost a concurrent write; retrying`);
+    throw new TransientAwsError(`repository policy of ${repositoryName} in ${where} lost a concurrent write; retrying`);
   }
-  if ('accounts' in grant && !policyGrantsPull(now, input.target.account)) {
-    throw new EcrPullDenied(repositoryName, input.target.account);
+  if ('accounts' in grant) {
+    const denied = grant.accounts.find((account) => !policyGrantsPull(now, account));
+    if (denied !== undefined) throw new EcrPullDenied(repositoryName, denied);
   }
   return merged.changed ? 'written' : 'unchanged';
 }
 
-async function readRepositoryPolicy(ecr: EcrLike, repositoryName: string, account: string) {
+async function readRepositoryPolicy(ecr: EcrLike, repositoryName: string, where: string) {
   try {
-    const answer = await awsCall(`ecr:GetRepositoryPolicy ${repositoryName}`, () =>
+    const answer = await awsCall(`ecr:GetRepositoryPolicy ${repositoryName} ${where}`, () =>
       ecr.send(new GetRepositoryPolicyCommand({ repositoryName })),
     );
     return answer.policyText;
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'RepositoryPolicyNotFoundException') return undefined;
-    if (name === 'RepositoryNotFoundException') throw new RepositoryNotFound(repositoryName, account, { cause: error });
+    if (name === 'RepositoryNotFoundException') throw new RepositoryNotFound(repositoryName, where, { cause: error });
     throw error;
   }
 }
 
-async function openRegistry(ecr: EcrLike, input: Input, grant: PullGrant): Promise<PolicyWrite> {
-  const registry = { account: input.orchestrator.account, region: input.orchestrator.region };
-  let existing: string | undefined;
-  try {
-    existing = (await awsCall('ecr:GetRegistryPolicy', () => ecr.send(new GetRegistryPolicyCommand({})))).policyText;
-  } catch (error) {
-    if ((error as Error).name !== 'RegistryPolicyNotFoundException') throw error;
-  }
-  const merged = mergeRegistryPolicy(existing, grant, registry);
-  if (!merged.changed) return 'unchanged';
-  await awsCall('ecr:PutRegistryPolicy', () => ecr.send(new PutRegistryPolicyCommand({ policyText: merged.policy })));
-  return 'written';
+// One client per region for the life of a warm Lambda.
+const clients = new Map<string, ECRClient>();
+function regionalClient(region: string): ECRClient {
+  const client = clients.get(region) ?? new ECRClient({ region });
+  clients.set(region, client);
+  return client;
 }
 
-export const handler = lambdaStep('open-ecr', targetDeployment, (input) => openEcrToTarget(input));
+export const handler = lambdaStep('open-ecr', input, (event) => openEcrForEnvironment(event));

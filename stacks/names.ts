@@ -2,6 +2,7 @@
 // Pure (no Pulumi, no SST globals): the grants (stacks/steps.ts, stacks/triggered.ts) are built from these
 // names, and tests check them offline.
 import { isAbsolute, posix } from 'node:path';
+import { repositoryPullers } from '../core/images';
 import type { DeploymentMap } from '../core/map/schema';
 import { stageName } from './config';
 
@@ -31,6 +32,11 @@ export interface OrchestratorNames {
    * and the targets' task definitions use the map's names), so they are not per stage.
    */
   repositories: string[];
+  /**
+   * Regions of the tools account each repository lives in, sorted: its own region and every region the map
+   * replicates it to (core/images.ts replicationRules).
+   */
+  repositoryRegions: Record<string, string[]>;
   /** CodeCommit repositories the map's services are built from (the build's role may pull them), sorted. */
   codecommitRepositories: string[];
   /**
@@ -67,6 +73,14 @@ export function orchestratorNames(app: string, stage: string, map: MapForStack):
     pipeline: stateMachineNameOf(app, stage, 'pipeline'),
     buildProject: stageName(app, stage, 'build', 255),
     repositories: [...repositories].sort(),
+    repositoryRegions: Object.fromEntries(
+      [...repositories]
+        .sort()
+        .map((repository) => [
+          repository,
+          [...new Set([map.orchestrator.region, ...repositoryPullers(map, repository).regions])].sort(),
+        ]),
+    ),
     codecommitRepositories: [...codecommit].sort(),
     approvalTopics: [...topics].sort(),
   };

@@ -72,6 +72,14 @@ export const ASSUME_DEPLOY_ROLE: Grant = {
  */
 export const TASK_TOKEN_RESOURCES = (): string[] => ['*'];
 
+/** Each repository in every region it lives in: its own and its replicas'. */
+export const everyRepositoryReplica = (scope: GrantScope): string[] =>
+  scope.names.repositories.flatMap((repository) =>
+    (scope.names.repositoryRegions[repository] ?? [scope.region]).map((region) =>
+      repositoryArn({ ...scope, region }, repository),
+    ),
+  );
+
 const leasesTable = (scope: GrantScope) => [tableArn(scope, scope.names.leasesTable)];
 const ledgerTable = (scope: GrantScope) => [tableArn(scope, scope.names.ledgerTable)];
 export const eventBus = (scope: GrantScope) => [eventBusArn(scope, scope.names.eventBus)];
@@ -89,17 +97,12 @@ export const STEP_FUNCTIONS = [
   {
     id: 'OpenEcr',
     file: 'open-ecr',
-    description: "crossdeploy: let the target account pull from the orchestrator's ECR repository",
+    description: "crossdeploy: let an environment's target accounts pull the service's ECR repository and replicas",
     grants: [
       {
-        // The map's repositories, which the stack creates (stacks/build.ts), and no other.
+        // The map's repositories and their replicas, which the stack creates (stacks/build.ts), and no other.
         actions: ['ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy'],
-        resources: (scope) => scope.names.repositories.map((repository) => repositoryArn(scope, repository)),
-      },
-      {
-        // Registry-level actions have no resource type in IAM: "*" is the only resource they accept.
-        actions: ['ecr:GetRegistryPolicy', 'ecr:PutRegistryPolicy'],
-        resources: () => ['*'],
+        resources: everyRepositoryReplica,
       },
     ],
     asDeployRole: [],

@@ -1,12 +1,18 @@
 // Turns the map into the input of one environment's deployment workflow. The result is a Step Functions
 // execution input, so it is built from plain values only: no undefined fields, no shared class instances.
 
+import { repositoryPullers } from '../images';
 import type { DeploymentContext } from '../ledger';
 import type { CheckLoop, DeployRole, DeployTarget, EcrAccess, HealthChecks, ImageRef, OrchestratorRef } from '../types';
 import type { DeploymentMap, Environment, Service, Target } from './schema';
 
 /** ECS rollouts take minutes; checking more often only spends state transitions. */
 const ROLLOUT_CHECK_INTERVAL_SECONDS = 15;
+/**
+ * ECR replicates most images within minutes and says so only by the replica appearing
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication.html): a target waits up to 30 minutes.
+ */
+const REPLICA_CHECK = { intervalSeconds: 20, checks: 90 };
 /** Alarms evaluate per minute at best, so a bake never needs to look more often than this. */
 const MAX_BAKE_CHECK_INTERVAL_SECONDS = 30;
 
@@ -57,7 +63,7 @@ export function planEnvironment(
   const service = serviceOf(map, serviceName);
   const env = environmentOf(map, service, serviceName, environment);
   const { name, externalId } = map.deployRole;
-  const { registryPolicy, principalOrgId } = map.ecr;
+  const { principalOrgId, principalOrgPaths } = map.ecr;
   const { alarms, probe } = env.health;
   return {
     deploymentId: request.deploymentId,
@@ -69,8 +75,11 @@ export function planEnvironment(
     deployRole: externalId === undefined ? { name } : { name, externalId },
     ecr: {
       repository: service.repository,
-      registryPolicy,
       ...(principalOrgId === undefined ? {} : { principalOrgId }),
+      ...(principalOrgPaths === undefined ? {} : { principalOrgPaths: [...principalOrgPaths] }),
+      // Every environment of the repository, not just this one: concurrent pipelines then write one policy.
+      ...repositoryPullers(map, service.repository),
+      replica: { ...REPLICA_CHECK },
     },
     // Always present (null without a template): a JSONPath reference to a missing field fails the execution.
     taskDefinitionTemplate:

@@ -4,6 +4,7 @@
 
 import { z } from 'zod';
 import { DURATION_PATTERN, durationProblem, parseDuration } from '../duration';
+import { grantPolicyLength, REPOSITORY_POLICY_MAX_LENGTH } from '../ecr-policy';
 import { describeTarget } from '../errors';
 import type { DeployRole, TargetRef } from '../types';
 import { privateProbeMessage, privateProbeReason } from './probe-url';
@@ -154,11 +155,30 @@ const DeployRoleInput = z.union(
 
 const Ecr = z
   .strictObject({
-    registryPolicy: z.boolean().default(false),
+    registryPolicy: z
+      .never({
+        error:
+          'ecr.registryPolicy was removed: it granted the target accounts ecr:ReplicateImage and ' +
+          'ecr:CreateRepository on the tools registry, which gives them no pull and lets them write images into it. ' +
+          'Delete the key: images now reach other regions by ECR replication, and the repository policy grants pulls',
+      })
+      .optional(),
     /** Grant pull access to the whole AWS Organization instead of listing target accounts. */
     principalOrgId: z
       .string()
       .regex(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations ID like o-a1b2c3d4e5')
+      .optional(),
+    /** Grant pull access to the accounts under these OU paths (`o-…/r-…/ou-…/`), instead of listing accounts. */
+    principalOrgPaths: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^o-[a-z0-9]{10,32}\/r-[a-z0-9]{4,32}\/(?:ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}\/)*$/,
+            'must be an OU path like o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/',
+          ),
+      )
+      .min(1)
       .optional(),
   })
   .prefault({});
@@ -216,6 +236,7 @@ type Path = Array<string | number>;
 
 export const DeploymentMapSchema = MapShape.superRefine(checkReferences, { when: () => true })
   .transform(normalize)
+  .superRefine(checkPolicySize)
   .meta({ title: 'crossdeploy deployment map' });
 
 export type SourceRef = z.output<typeof Source>;
@@ -336,6 +357,31 @@ function checkDuplicateTargets(
         });
       });
     }
+  }
+}
+
+// A grant that lists accounts adds one ARN per account to the repository policy, which ECR caps at 10,240
+// characters (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_SetRepositoryPolicy.html).
+function checkPolicySize(map: ReturnType<typeof normalize>, ctx: z.RefinementCtx): void {
+  if (map.ecr.principalOrgId !== undefined || map.ecr.principalOrgPaths !== undefined) return;
+  for (const repository of new Set(Object.values(map.services).map((s) => s.repository))) {
+    const accounts = new Set<string>();
+    for (const service of Object.values(map.services).filter((s) => s.repository === repository)) {
+      for (const name of new Set(Object.values(service.branches).flat())) {
+        for (const wave of map.environments[name]?.waves ?? []) for (const t of wave.targets) accounts.add(t.account);
+      }
+    }
+    if (accounts.size === 0) continue;
+    const length = grantPolicyLength({ accounts: [...accounts] });
+    if (length <= REPOSITORY_POLICY_MAX_LENGTH) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ecr'],
+      message:
+        `repository "${repository}" is deployed to ${accounts.size} accounts: a pull grant naming each makes a ` +
+        `repository policy of ${length} characters, and ECR accepts at most ${REPOSITORY_POLICY_MAX_LENGTH}. ` +
+        'Set ecr.principalOrgId (or ecr.principalOrgPaths) to grant by organization',
+    });
   }
 }
 

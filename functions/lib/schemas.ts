@@ -21,6 +21,15 @@ export const imageRef = z.object({
   uri: z.string().min(1),
 });
 
+export const ecrAccess = z.object({
+  repository: z.string().min(1),
+  principalOrgId: z.string().optional(),
+  principalOrgPaths: z.array(z.string().min(1)).min(1).optional(),
+  accounts: z.array(z.string().regex(/^\d{12}$/)),
+  regions: z.array(z.string().min(1)).min(1),
+  replica: checkLoop,
+});
+
 export const failureEvidence = z.object({
   check: z.enum(['rollout', 'circuit-breaker', 'alarm', 'steady-state', 'probe', 'wave', 'timeout', 'aborted']),
   evidence: z.string(),
@@ -42,11 +51,7 @@ export const targetDeployment = z.object({
   orchestrator: z.object({ account: z.string(), region: z.string() }),
   target: deployTarget,
   deployRole,
-  ecr: z.object({
-    repository: z.string().min(1),
-    registryPolicy: z.boolean(),
-    principalOrgId: z.string().optional(),
-  }),
+  ecr: ecrAccess,
   taskDefinitionTemplate: z.record(z.string(), z.unknown()).nullable(),
   health: z.object({ alarms: z.array(z.string()), probeUrl: z.string().optional() }),
   rollout: checkLoop,

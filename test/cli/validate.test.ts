@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { run as schema } from '../../cli/schema';
@@ -32,6 +35,55 @@ describe('crossdeploy validate', () => {
       'invalid.yaml:17  environments.dev.targets[0].regions[1]  "useast1" is not an AWS region like us-east-1',
       'invalid.yaml:18  environments.dev.bak  unknown key "bak"',
     ]);
+  });
+
+  describe('a repository deployed to 400 accounts', () => {
+    const mapOf = (ecr: string) => {
+      const accounts = Array.from(
+        { length: 400 },
+        (_, i) => `      - { account: "${200000000000 + i}", regions: [us-east-1] }`,
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'crossdeploy-validate-'));
+      writeFileSync(
+        join(dir, 'many.yaml'),
+        [
+          'orchestrator: { account: "111111111111", region: us-east-1 }',
+          'services:',
+          '  web:',
+          '    source: { github: acme/web }',
+          '    repository: web',
+          '    container: app',
+          '    cluster: demo',
+          '    service: web',
+          '    branches: { main: [prod] }',
+          'environments:',
+          '  prod:',
+          '    targets:',
+          ...accounts,
+          'deployRole: crossdeploy-deploy',
+          ecr,
+        ].join('\n'),
+      );
+      return dir;
+    };
+
+    it('is refused with the account count and the policy length, when the map names no organization', async () => {
+      const { io, out, err } = capture(mapOf(''));
+
+      expect(await validate(['--map', 'many.yaml'], io)).toBe(1);
+      expect(out).toEqual([]);
+      expect(err).toHaveLength(1);
+      expect(err[0]).toMatch(
+        /^many\.yaml:\d+ {2}ecr {2}repository "web" is deployed to 400 accounts: a pull grant naming each makes a repository policy of \d{5} characters, and ECR accepts at most 10240\. Set ecr\.principalOrgId/,
+      );
+    });
+
+    it('is valid when the map grants by organization', async () => {
+      const { io, out } = capture(mapOf('ecr: { principalOrgId: o-a1b2c3d4e5 }'));
+
+      expect(await validate(['--map', 'many.yaml'], io)).toBe(0);
+      expect(out).toEqual(['many.yaml is valid: 1 service, 1 environment, 400 targets']);
+    });
   });
 
   it('prints YAML syntax errors with their line and no path', async () => {

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  mergeRegistryPolicy,
+  grantPolicyLength,
   mergeRepositoryPolicy,
   type PullGrant,
   policyGrantsPull,
-  REGISTRY_REPLICATION_ACTIONS,
-  REGISTRY_REPLICATION_SID,
+  REPOSITORY_POLICY_MAX_LENGTH,
   REPOSITORY_PULL_ACTIONS,
   REPOSITORY_PULL_SID,
 } from '../../core/ecr-policy';
@@ -148,7 +147,7 @@ describe('mergeRepositoryPolicy', () => {
       const first = mergeRepositoryPolicy(policy(ciPush), grant);
       const second = mergeRepositoryPolicy(first.policy, grant);
 
-      expect(second).toEqual({ policy: first.policy, changed: false });
+      expect(second).toEqual({ policy: first.policy, changed: false, dropped: [] });
     },
   );
 
@@ -168,50 +167,68 @@ describe('mergeRepositoryPolicy', () => {
   });
 });
 
-describe('mergeRegistryPolicy', () => {
-  const registry = { account: '111111111111', region: 'us-east-1' };
-  const replication = (...accounts: string[]) => ({
-    Sid: REGISTRY_REPLICATION_SID,
-    Effect: 'Allow',
-    Principal: { AWS: accounts.map(root) },
-    Action: REGISTRY_REPLICATION_ACTIONS,
-    Resource: 'arn:aws:ecr:us-east-1:111111111111:repository/*',
-  });
-  const foreign = { ...ciPush, Resource: 'arn:aws:ecr:us-east-1:111111111111:repository/*' };
+describe('mergeRepositoryPolicy with principals of deleted roles', () => {
+  const STALE_ROLE = 'AROAEXAMPLEDELETEDROLE1';
+  const STALE_USER = 'AIDAEXAMPLEDELETEDUSER1';
 
-  it.each<{ name: string; existing: string | undefined; grant: PullGrant; statements: object[] }>([
-    {
-      name: 'creates a replication statement scoped to the registry',
-      existing: undefined,
-      grant: { accounts: [STAGING] },
-      statements: [replication(STAGING)],
-    },
-    {
-      name: 'merges accounts into our statement and keeps foreign statements',
-      existing: policy(foreign, replication(PROD)),
-      grant: { accounts: [STAGING] },
-      statements: [foreign, replication(STAGING, PROD)],
-    },
-    {
-      name: 'grants an organization',
-      existing: policy(replication(PROD)),
-      grant: { principalOrgId: ORG },
-      statements: [
-        {
-          ...replication(),
-          Principal: '*',
-          Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
-        },
-      ],
-    },
-  ])('$name', ({ existing, grant, statements }) => {
-    expect(statementsOf(mergeRegistryPolicy(existing, grant, registry).policy)).toEqual(statements);
+  it("drops a deleted role's unique id from another team's statement and reports it", () => {
+    const existing = policy({ ...ciPush, Principal: { AWS: [STALE_ROLE, 'arn:aws:iam::111111111111:role/ci'] } });
+
+    const merged = mergeRepositoryPolicy(existing, { accounts: [STAGING] });
+
+    expect(merged.dropped).toEqual([STALE_ROLE]);
+    expect(statementsOf(merged.policy)).toEqual([
+      { ...ciPush, Principal: { AWS: ['arn:aws:iam::111111111111:role/ci'] } },
+      pullFor(STAGING),
+    ]);
   });
 
-  it('is idempotent', () => {
-    const first = mergeRegistryPolicy(undefined, { accounts: [STAGING] }, registry);
+  it('drops a statement whose only principals were deleted, and keeps other principal kinds', () => {
+    const existing = policy(
+      { ...ciPush, Principal: { AWS: STALE_USER } },
+      { ...lambdaPull, Principal: { Service: 'lambda.amazonaws.com', AWS: STALE_ROLE } },
+      pullFor(STAGING),
+    );
 
-    expect(mergeRegistryPolicy(first.policy, { accounts: [STAGING] }, registry).changed).toBe(false);
+    const merged = mergeRepositoryPolicy(existing, { accounts: [STAGING] });
+
+    expect(merged).toMatchObject({ changed: true, dropped: [STALE_USER, STALE_ROLE] });
+    expect(statementsOf(merged.policy)).toEqual([lambdaPull, pullFor(STAGING)]);
+  });
+
+  it('drops nothing from a policy without unique ids', () => {
+    expect(mergeRepositoryPolicy(policy(ciPush, lambdaPull), { accounts: [STAGING] }).dropped).toEqual([]);
+  });
+});
+
+describe('repository policy size', () => {
+  const accounts = (n: number) => Array.from({ length: n }, (_, i) => String(200000000000 + i));
+
+  it('outgrows what SetRepositoryPolicy accepts with one ARN per account for 400 accounts', () => {
+    expect(grantPolicyLength({ accounts: accounts(400) })).toBeGreaterThan(REPOSITORY_POLICY_MAX_LENGTH);
+    expect(grantPolicyLength({ accounts: accounts(100) })).toBeLessThan(REPOSITORY_POLICY_MAX_LENGTH);
+  });
+
+  it('stays small with an organization or OU-path grant, whatever the number of accounts', () => {
+    expect(grantPolicyLength({ principalOrgId: ORG })).toBeLessThan(400);
+    expect(grantPolicyLength({ principalOrgPaths: [`${ORG}/r-ab12/ou-ab12-11111111/`] })).toBeLessThan(400);
+  });
+
+  it('grants OU paths with aws:PrincipalOrgPaths, matching every account below each path', () => {
+    const merged = mergeRepositoryPolicy(policy(pullFor(PROD)), {
+      principalOrgPaths: [`${ORG}/r-ab12/ou-ab12-11111111/`],
+    });
+
+    expect(statementsOf(merged.policy)).toEqual([
+      {
+        Sid: REPOSITORY_PULL_SID,
+        Effect: 'Allow',
+        Principal: '*',
+        Condition: { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [`${ORG}/r-ab12/ou-ab12-11111111/*`] } },
+        Action: REPOSITORY_PULL_ACTIONS,
+      },
+    ]);
+    expect(policyGrantsPull(merged.policy, STAGING)).toBe(true);
   });
 });
 

@@ -34,7 +34,7 @@ describe('parseMap on the example map', () => {
     const { map } = result;
     expect(map.orchestrator).toEqual({ account: '111111111111', region: 'us-east-1' });
     expect(map.deployRole).toEqual({ name: 'crossdeploy-deploy' });
-    expect(map.ecr).toEqual({ registryPolicy: false });
+    expect(map.ecr).toEqual({});
     expect(map.services.web?.source).toEqual({ github: 'acme/web' });
     expect(map.environments.dev).toEqual({
       waves: [
@@ -229,6 +229,23 @@ const badInputs: BadInput[] = [
     path: 'ecr.principalOrgId',
     at: 'principalOrgId: org-acme',
     message: /AWS Organizations ID/,
+  },
+  {
+    name: 'the removed ecr.registryPolicy, saying why',
+    from: 'deployRole: crossdeploy-deploy',
+    to: 'deployRole: crossdeploy-deploy\necr:\n  registryPolicy: true',
+    path: 'ecr.registryPolicy',
+    at: 'registryPolicy: true',
+    message:
+      /ecr\.registryPolicy was removed: it granted the target accounts ecr:ReplicateImage and ecr:CreateRepository/,
+  },
+  {
+    name: 'a malformed OU path',
+    from: 'deployRole: crossdeploy-deploy',
+    to: 'deployRole: crossdeploy-deploy\necr:\n  principalOrgPaths: [ou-ab12-11111111]',
+    path: 'ecr.principalOrgPaths[0]',
+    at: 'principalOrgPaths',
+    message: /must be an OU path like o-a1b2c3d4e5\/r-ab12\/ou-ab12-11111111\//,
   },
   {
     name: 'a branch name that needs quoting in the path',

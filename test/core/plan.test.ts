@@ -31,7 +31,12 @@ describe('planEnvironment on the example map', () => {
     image,
     orchestrator: { account: '111111111111', region: 'us-east-1' },
     deployRole: { name: 'crossdeploy-deploy' },
-    ecr: { repository: 'web', registryPolicy: false },
+    ecr: {
+      repository: 'web',
+      accounts: ['222222222222', '333333333333'],
+      regions: ['eu-west-1', 'us-east-1'],
+      replica: { intervalSeconds: 20, checks: 90 },
+    },
     taskDefinitionTemplate: null,
     health: { alarms: ['web-5xx'] },
     rollout: { intervalSeconds: 15, checks: 120 },
@@ -127,7 +132,13 @@ describe('planEnvironment with every setting in use', () => {
 
   it('carries the role, ECR access, health checks and template', () => {
     expect(plan.deployRole).toEqual({ name: 'crossdeploy-deploy', externalId: 'acme-crossdeploy' });
-    expect(plan.ecr).toEqual({ repository: 'acme/api', registryPolicy: true, principalOrgId: 'o-a1b2c3d4e5' });
+    expect(plan.ecr).toEqual({
+      repository: 'acme/api',
+      principalOrgId: 'o-a1b2c3d4e5',
+      accounts: ['222222222222', '333333333333', '444444444444'],
+      regions: ['ap-southeast-2', 'eu-west-1', 'us-east-1'],
+      replica: { intervalSeconds: 20, checks: 90 },
+    });
     expect(plan.health).toEqual({ alarms: ['api-5xx', 'api-latency'], probeUrl: 'https://api.example.com/health' });
     expect(plan.bake).toEqual({ intervalSeconds: 30, checks: 3 });
     expect(plan.taskDefinitionTemplate).toMatchObject({ family: 'api', containerDefinitions: [{ name: 'api' }] });

@@ -28,7 +28,7 @@ async function failureOf(promise: Promise<unknown>): Promise<Error> {
 
 const HANDLERS: { step: string; handler: LambdaStepHandler<unknown>; missing: string[] }[] = [
   { step: 'assume-deploy-role', handler: assumeDeployRole, missing: ['deploymentId', 'target', 'deployRole'] },
-  { step: 'open-ecr', handler: openEcr, missing: ['deploymentId', 'orchestrator', 'ecr'] },
+  { step: 'open-ecr', handler: openEcr, missing: ['orchestrator', 'ecr'] },
   { step: 'register-task-definition', handler: registerTaskDefinition, missing: ['deploymentId', 'image', 'commit'] },
   { step: 'update-service', handler: updateService, missing: ['deploymentId', 'revision', 'health'] },
   { step: 'check-rollout', handler: checkRollout, missing: ['target', 'taskDefinitionArn', 'progress'] },
@@ -96,7 +96,7 @@ describe('Lambda handler wrapper (lambdaStep)', () => {
 
     const output = await openEcr(targetDeployment(dev), lambdaContext('open-ecr'));
 
-    expect(output).toEqual({ repositoryPolicy: 'written', registryPolicy: 'skipped' });
+    expect(output).toEqual({ regions: { 'us-east-1': 'written' } });
   });
 
   it('accepts state the step does not read, as Step Functions passes the whole execution state', async () => {

@@ -100,7 +100,7 @@ describe('functions deployed by stacks/functions.ts', () => {
     }
   });
 
-  it('grants "*" only to actions that have no resource type, and everything else in this account and region', () => {
+  it('grants "*" only to actions that have no resource type, and everything else in this account and region (repository replicas in theirs)', () => {
     for (const spec of ALL_FUNCTIONS) {
       for (const { actions, resources } of functionPermissions(spec, scope)) {
         expect(resources.length, `${spec.id}: ${actions}`).toBeGreaterThan(0);
@@ -112,19 +112,22 @@ describe('functions deployed by stacks/functions.ts', () => {
         for (const action of actions) expect(NO_RESOURCE_TYPE, `${spec.id}: ${action}`).not.toContain(action);
         for (const resource of resources) {
           if (actions.includes('sts:AssumeRole')) continue;
-          expect(resource, spec.id).toMatch(/^arn:aws:[a-z0-9-]+:eu-west-1:111111111111:\S+$/);
+          const region = resource.startsWith('arn:aws:ecr:') ? '(?:eu-west-1|us-east-1)' : 'eu-west-1';
+          expect(resource, spec.id).toMatch(new RegExp(`^arn:aws:[a-z0-9-]+:${region}:111111111111:\\S+$`));
         }
       }
     }
   });
 
-  it("scopes open-ecr's repository calls to the map's repositories", () => {
+  it("scopes open-ecr's repository calls to the map's repositories and their replicas, and leaves the registry policy alone", () => {
     expect(functionPermissions(byId('OpenEcr'), scope)).toEqual([
       {
         actions: ['ecr:GetRepositoryPolicy', 'ecr:SetRepositoryPolicy'],
-        resources: ['arn:aws:ecr:eu-west-1:111111111111:repository/web'],
+        resources: [
+          'arn:aws:ecr:eu-west-1:111111111111:repository/web',
+          'arn:aws:ecr:us-east-1:111111111111:repository/web',
+        ],
       },
-      { actions: ['ecr:GetRegistryPolicy', 'ecr:PutRegistryPolicy'], resources: ['*'] },
       { actions: [...TRACING_ACTIONS], resources: ['*'] },
     ]);
   });

@@ -60,6 +60,7 @@ describe('resource names', () => {
       pipeline: 'crossdeploy-test-pipeline',
       buildProject: 'crossdeploy-test-build',
       repositories: ['web'],
+      repositoryRegions: { web: ['eu-west-1', 'us-east-1'] },
       codecommitRepositories: [],
       approvalTopics: ['prod-approvals'],
     });

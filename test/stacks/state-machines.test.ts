@@ -57,7 +57,7 @@ describe('state machines deployed by stacks/state-machines.ts', () => {
     const deployTarget = STATE_MACHINES.find((m) => m.file === 'deploy-target');
     const text = substitute(deployTarget?.definition, fakeArns, 'deploy-target.asl.json');
     const { States } = JSON.parse(text) as { States: Record<string, { Resource?: string; Parameters?: object }> };
-    expect(States['Open ECR to target account']?.Resource).toBe(fakeArns.OpenEcrFunctionArn);
+    expect(States['Register task definition revision']?.Resource).toBe(fakeArns.RegisterTaskDefinitionFunctionArn);
     expect(States['Roll back to previous revision']?.Parameters).toMatchObject({
       StateMachineArn: fakeArns[stateMachineVariable({ id: 'RollbackTarget' })],
     });
@@ -223,14 +223,13 @@ describe("state machines' roles", () => {
     expect(policy.Statement.flatMap((s) => s.Action).filter((a) => /^(states|events):/.test(a))).toEqual([]);
   });
 
-  it('deploy-target invokes its seven functions (the ledger too) and waits for rollback-target executions only', () => {
+  it('deploy-target invokes its six functions (the ledger too) and waits for rollback-target executions only', () => {
     const policy = policyOf('deploy-target');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
       [
         'AssumeDeployRole',
         'CheckHealth',
         'CheckRollout',
-        'OpenEcr',
         'RecordDeployment',
         'RegisterTaskDefinition',
         'UpdateService',
@@ -249,9 +248,9 @@ describe("state machines' roles", () => {
     });
   });
 
-  it('deploy-environment invokes evaluate-wave only and starts both per-target machines', () => {
+  it('deploy-environment invokes open-ecr and evaluate-wave only and starts both per-target machines', () => {
     const policy = policyOf('deploy-environment');
-    expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual([fn('EvaluateWave')]);
+    expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual([fn('EvaluateWave'), fn('OpenEcr')]);
     expect(statement(policy, 'StartChildExecutions')?.Resource).toEqual([
       'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-deploy-target',
       'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-rollback-target',

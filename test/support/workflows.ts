@@ -39,8 +39,11 @@ export function target(account: string, region: string): DeployTarget {
   return { account, region, cluster: 'demo', service: 'web', container: 'app' };
 }
 
+/** The repository in the tools account's region and, as the stack creates them, its replicas in the targets' regions. */
 export async function seed(targets: DeployTarget[], alarms: string[] = ['web-5xx']) {
-  await seedRepository('web', ORCHESTRATOR.region);
+  for (const region of new Set([ORCHESTRATOR.region, ...targets.map((t) => t.region)])) {
+    await seedRepository('web', region);
+  }
   await seedLedger();
   for (const t of targets) await seedTarget({ ...t, alarms });
 }
@@ -55,7 +58,12 @@ export function targetDeployment(t: DeployTarget, overrides: Partial<TargetDeplo
     orchestrator: ORCHESTRATOR,
     target: t,
     deployRole: { name: 'crossdeploy-deploy' },
-    ecr: { repository: 'web', registryPolicy: false },
+    ecr: {
+      repository: 'web',
+      accounts: [t.account],
+      regions: [...new Set([ORCHESTRATOR.region, t.region])].sort(),
+      replica: { intervalSeconds: 20, checks: 3 },
+    },
     taskDefinitionTemplate: null,
     health: { alarms: ['web-5xx'] },
     rollout: { intervalSeconds: 15, checks: 10 },
@@ -69,8 +77,14 @@ export function environmentDeployment(
   waves: { targets: DeployTarget[]; maxConcurrency?: number; failureTolerance?: number }[],
 ): EnvironmentRun {
   const { target: _, ...common } = targetDeployment(target('222222222222', 'us-east-1'));
+  const targets = waves.flatMap((w) => w.targets);
   return {
     ...common,
+    ecr: {
+      ...common.ecr,
+      accounts: [...new Set(targets.map((t) => t.account))].sort(),
+      regions: [...new Set(targets.map((t) => t.region))].sort(),
+    },
     waves: waves.map((w) => ({
       maxConcurrency: w.maxConcurrency ?? 10,
       failureTolerance: w.failureTolerance ?? 0,

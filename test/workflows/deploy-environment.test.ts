@@ -1,6 +1,8 @@
+import { ECRClient, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
+import { clientForAccount } from '../../local/accounts';
 import { useMoto } from '../support/moto';
-import { environmentDeployment, IMAGE, live, seed, target, useWorkflows } from '../support/workflows';
+import { environmentDeployment, IMAGE, live, ORCHESTRATOR, seed, target, useWorkflows } from '../support/workflows';
 
 const moto = useMoto();
 const engine = useWorkflows();
@@ -45,6 +47,23 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     ]);
     expect(atStart.filter((e) => e.type === 'StateRetried')).toHaveLength(1);
     expect((await live(a)).revision).toBe(2);
+  });
+
+  it('writes the repository policy once, in every region of the environment, before any target deploys', async () => {
+    await seed(sixTargets);
+
+    const execution = await engine().run('deploy-environment', environmentDeployment([{ targets: sixTargets }]));
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(moto.scheduler().stats().calls['ecr:SetRepositoryPolicy']).toBe(2);
+    const ecr = clientForAccount(ECRClient, ORCHESTRATOR.account, 'eu-west-1');
+    const { policyText } = await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'web' }));
+    ecr.destroy();
+    expect(JSON.parse(policyText as string).Statement[0].Principal.AWS).toEqual(
+      ['222222222222', '333333333333', '444444444444'].map((a) => `arn:aws:iam::${a}:root`),
+    );
+    const states = engine().taskResources('deploy-target');
+    expect([...states.keys()].filter((state) => state.includes('ECR'))).toEqual([]);
   });
 
   it("registers each target's revision from the map's task definition template when it has one", async () => {

@@ -27,8 +27,17 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
       ]),
     );
     expect(execution.output).toMatchObject({ succeeded: true, target: dev, taskDefinitionArn: now.taskDefinitionArn });
-    const policy = await new ECRClient({}).send(new GetRepositoryPolicyCommand({ repositoryName: 'web' }));
-    expect(policy.policyText).toContain('arn:aws:iam::222222222222:root');
+  });
+
+  it('leaves the repository policy alone: deploy-environment wrote it once for every target', async () => {
+    await seed([dev]);
+
+    await engine().run('deploy-target', targetDeployment(dev));
+
+    const error = await new ECRClient({})
+      .send(new GetRepositoryPolicyCommand({ repositoryName: 'web' }))
+      .catch((e: Error) => e);
+    expect((error as Error).name).toBe('RepositoryPolicyNotFoundException');
   });
 
   it('rolls back and fails with DeploymentRolledBack naming the alarm when it fires during the bake', async () => {
