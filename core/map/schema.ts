@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DURATION_PATTERN, durationProblem, parseDuration } from '../duration';
 import { grantPolicyLength, REPOSITORY_POLICY_MAX_LENGTH } from '../ecr-policy';
 import { describeTarget } from '../errors';
+import { DEFAULT_PLATFORMS, PLATFORMS } from '../platform';
 import type { DeployRole, TargetRef } from '../types';
 import { privateProbeMessage, privateProbeReason } from './probe-url';
 
@@ -117,6 +118,22 @@ const Source = z
     return z.NEVER;
   });
 
+const Platforms = z
+  .array(
+    z.enum(PLATFORMS, {
+      error: (issue) => `"${String(issue.input)}" is not a platform crossdeploy builds (use ${PLATFORMS.join(' or ')})`,
+    }),
+  )
+  .min(1, `list at least one platform (${PLATFORMS.join(', ')})`)
+  .superRefine((platforms, ctx) => {
+    platforms.forEach((platform, index) => {
+      if (platforms.indexOf(platform) < index) {
+        ctx.addIssue({ code: 'custom', path: [index], message: `platform "${platform}" is listed twice` });
+      }
+    });
+  })
+  .default([...DEFAULT_PLATFORMS]);
+
 const ServiceSchema = z.strictObject({
   source: Source,
   /** ECR repository in the orchestrator account. */
@@ -135,6 +152,11 @@ const ServiceSchema = z.strictObject({
   taskDefinition: z.string().min(1).optional(),
   paths: z.array(z.string().min(1)).optional(),
   test: z.string().min(1).optional(),
+  /**
+   * What the image is built for: every target's task definition must run on one of them. Two platforms
+   * build one multi-platform image index.
+   */
+  platforms: Platforms,
 });
 
 const RoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name');

@@ -36,6 +36,7 @@ describe('parseMap on the example map', () => {
     expect(map.deployRole).toEqual({ name: 'crossdeploy-deploy' });
     expect(map.ecr).toEqual({});
     expect(map.services.web?.source).toEqual({ github: 'acme/web' });
+    expect(map.services.web?.platforms).toEqual(['linux/amd64', 'linux/arm64']);
     expect(map.environments.dev).toEqual({
       waves: [
         {
@@ -55,6 +56,22 @@ describe('parseMap on the example map', () => {
       skipAllowed: ['arn:aws:sts::111111111111:assumed-role/oncall/*'],
     });
     expect(map.environments.prod?.bake).toBe(600);
+  });
+});
+
+describe('platforms', () => {
+  it('builds for linux/amd64 when the service does not say', () => {
+    const result = parseMap(
+      edit(example, '    platforms: [linux/amd64, linux/arm64]  # dev runs on x86_64, prod on Graviton\n', ''),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.map.services.web?.platforms).toEqual(['linux/amd64']);
+  });
+
+  it('accepts arm64 alone', () => {
+    const result = parseMap(edit(example, '[linux/amd64, linux/arm64]', '[linux/arm64]'));
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.map.services.web?.platforms).toEqual(['linux/arm64']);
   });
 });
 
@@ -256,6 +273,30 @@ const badInputs: BadInput[] = [
     message: /unknown environment "qa"/,
   },
   {
+    name: 'a platform crossdeploy does not build',
+    from: '    platforms: [linux/amd64, linux/arm64]',
+    to: '    platforms: [linux/amd64, linux/arm/v7]',
+    path: 'services.web.platforms[1]',
+    at: 'platforms:',
+    message: /"linux\/arm\/v7" is not a platform crossdeploy builds \(use linux\/amd64 or linux\/arm64\)/,
+  },
+  {
+    name: 'a platform listed twice',
+    from: '    platforms: [linux/amd64, linux/arm64]',
+    to: '    platforms:\n      - linux/arm64\n      - linux/arm64 # again',
+    path: 'services.web.platforms[1]',
+    at: 'linux/arm64 # again',
+    message: /platform "linux\/arm64" is listed twice/,
+  },
+  {
+    name: 'an empty platform list',
+    from: '    platforms: [linux/amd64, linux/arm64]',
+    to: '    platforms: []',
+    path: 'services.web.platforms',
+    at: 'platforms: []',
+    message: /list at least one platform \(linux\/amd64, linux\/arm64\)/,
+  },
+  {
     name: 'a YAML syntax error',
     from: 'deployRole: crossdeploy-deploy',
     to: 'deployRole: "crossdeploy-deploy',
@@ -285,10 +326,10 @@ describe('parseMap on bad input', () => {
     text = edit(text, '    bake: 1m', '    bak: 1m');
     text = edit(text, 'bake: 10m', 'bake: ten');
     expect(errorsOf(text).map((e) => [e.line, e.path])).toEqual([
-      [12, 'services.web.branches.main[1]'],
-      [17, 'environments.dev.targets[0].account'],
-      [18, 'environments.dev.bak'],
-      [30, 'environments.prod.bake'],
+      [13, 'services.web.branches.main[1]'],
+      [18, 'environments.dev.targets[0].account'],
+      [19, 'environments.dev.bak'],
+      [31, 'environments.prod.bake'],
     ]);
   });
 
