@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseDuration } from '../core/duration';
 import { loadMapFile } from '../core/map/load';
 import { progressPrinter } from '../local/progress';
 import { startLocalStack } from '../local/stack';
 import type { CliIo } from './io';
 import { STATE_DIR } from './local-endpoint';
 
-/** `crossdeploy local`: the whole orchestrator on loopback until interrupted. */
+/** `crossdeploy local`: the whole orchestrator on loopback until interrupted, or until its AWS endpoint is gone for good. */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -14,8 +15,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       map: { type: 'string', default: 'crossdeploy.yaml' },
       port: { type: 'string', default: '0' },
       'public-url': { type: 'string' },
+      'give-up-after': { type: 'string', default: '5m' },
     },
   });
+  let giveUpAfterMs: number;
+  try {
+    giveUpAfterMs = parseDuration(values['give-up-after'] ?? '5m') * 1000;
+  } catch (error) {
+    io.err(`crossdeploy local: --give-up-after: ${(error as Error).message}`);
+    return 2;
+  }
   const mapFile = resolve(io.cwd, values.map ?? 'crossdeploy.yaml');
   const map = loadMapFile(mapFile);
   const port = Number(values.port);
@@ -30,16 +39,23 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     stateDir: resolve(io.cwd, STATE_DIR),
     out: io.out,
     onEvent: progressPrinter(io.out),
+    giveUpAfterMs,
     ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
   });
   io.out(`AWS APIs (moto + ECS scheduler + Step Functions) on ${stack.runtime.endpoint}`);
   io.out(`GitHub webhook: POST ${stack.url}/webhooks/github (secret in ${STATE_DIR}/github-webhook-secret)`);
   io.out(`crossdeploy local ready on ${stack.url}`);
-  await new Promise<void>((done) => {
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
+  let interrupt = () => {};
+  const interrupted = new Promise<void>((done) => {
+    interrupt = done;
   });
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  const unreachable = await Promise.race([interrupted, stack.unreachable]);
+  process.off('SIGINT', interrupt);
+  process.off('SIGTERM', interrupt);
+  if (unreachable) io.err(`crossdeploy local: ${unreachable.name}: ${unreachable.message}`);
   io.out('crossdeploy local: stopping');
   await stack.stop();
-  return 0;
+  return unreachable ? 1 : 0;
 }

@@ -1,36 +1,53 @@
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { abortableWait, type EndpointWatch } from './endpoint-watch';
 import { lambdaContext } from './step-functions';
 
 export type MessageHandler = (body: string) => Promise<unknown>;
 
+export interface ConsumerOptions {
+  /** Says when the endpoint stops and starts answering, paces the retries, and gives up after a while. */
+  watch: EndpointWatch;
+  /** The queue's client; one from the environment by default. */
+  sqs?: SQSClient;
+  /** Waits between failed receives; a real timer by default. */
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
 /**
  * Reads one queue and hands each message to a handler, as the EventBridge rule's Lambda target would be
  * invoked in AWS (moto cannot deliver to Lambda). A message whose handler fails stays on the queue and
- * comes back after its visibility timeout, like a failed asynchronous invocation is retried.
+ * comes back after its visibility timeout, like a failed asynchronous invocation is retried. A receive that
+ * fails is retried after the watch's backoff, and the consumer ends when the watch gives up.
  */
 export function consumeQueue(
   queueUrl: string,
   handle: MessageHandler,
   onError: (error: Error) => void,
+  options: ConsumerOptions,
 ): { stop(): Promise<void>; drain(): Promise<void> } {
-  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
-  let running = true;
+  const { watch, wait = abortableWait } = options;
+  const sqs = options.sqs ?? new SQSClient({ useQueueUrlAsEndpoint: false });
+  const stopping = new AbortController();
   let idle: (() => void)[] = [];
   const loop = (async () => {
-    while (running) {
-      const { Messages = [] } = await sqs
-        .send(
+    while (!stopping.signal.aborted) {
+      let Messages: Message[];
+      try {
+        ({ Messages = [] } = await sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: queueUrl,
             MaxNumberOfMessages: 10,
             WaitTimeSeconds: 1,
             VisibilityTimeout: 30,
           }),
-        )
-        .catch((error: Error) => {
-          if (running) onError(error);
-          return { Messages: [] };
-        });
+        ));
+        watch.answered();
+      } catch (error) {
+        const retryInMs = watch.failed(error);
+        if (retryInMs === undefined) break;
+        await wait(retryInMs, stopping.signal);
+        continue;
+      }
       if (Messages.length === 0) {
         for (const resolve of idle) resolve();
         idle = [];
@@ -49,9 +66,9 @@ export function consumeQueue(
   })();
   return {
     async stop() {
-      running = false;
+      stopping.abort();
       await loop;
-      sqs.destroy();
+      if (!options.sqs) sqs.destroy();
     },
     /** Resolves once the queue has been found empty. */
     drain: () => new Promise<void>((resolve) => idle.push(resolve)),

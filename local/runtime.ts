@@ -9,6 +9,8 @@ import { type ExecutionRecord, type HistoryEvent, LocalStepFunctions } from './s
 export interface LocalRuntime {
   /** Where every AWS call of this process goes: the ECS scheduler in front of moto. */
   endpoint: string;
+  /** Where moto answers: the AWS_ENDPOINT_URL given, or the moto started here. */
+  awsEndpoint: string;
   scheduler: EcsScheduler;
   stepFunctions: LocalStepFunctions;
   stop(): Promise<void>;
@@ -31,8 +33,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const orchestrator = options.orchestrator ?? { account: ORCHESTRATOR_ACCOUNT, region: 'us-east-1' };
   const given = process.env.AWS_ENDPOINT_URL;
   const moto = given || options.scheduler ? undefined : await startMoto();
-  const scheduler =
-    options.scheduler ?? (await startEcsScheduler({ motoEndpoint: given ?? (moto?.endpoint as string) }));
+  const awsEndpoint = given ?? moto?.endpoint ?? (options.scheduler as EcsScheduler).endpoint;
+  const scheduler = options.scheduler ?? (await startEcsScheduler({ motoEndpoint: awsEndpoint }));
   process.env.AWS_ENDPOINT_URL = scheduler.endpoint;
   process.env.AWS_REGION ??= orchestrator.region;
   // Fixtures and the local engine need no real secrets; moto accepts any key for the first AssumeRole.
@@ -56,6 +58,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   return {
     endpoint: scheduler.endpoint,
+    awsEndpoint,
     scheduler,
     stepFunctions,
     async stop() {

@@ -7,6 +7,7 @@ import { handler as githubWebhook } from '../functions/github-webhook';
 import { type NotifyOutcome, handler as notify } from '../functions/notify';
 import { handler as resumeApproval } from '../functions/resume-approval';
 import { handler as startPipeline } from '../functions/start-pipeline';
+import { type EndpointUnreachable, EndpointWatch } from './endpoint-watch';
 import { startHttpApi } from './http-api';
 import { provisionOrchestrator } from './orchestrator';
 import { asRuleTarget, consumeQueue } from './queue-consumer';
@@ -20,6 +21,8 @@ export interface LocalStack {
   nextApprovalMessage(): Promise<string>;
   /** Resolves when every queue has been found empty once more: events sent so far have been handled. */
   settle(): Promise<void>;
+  /** Resolves when the AWS endpoint has not answered for as long as the runtime waits for it. */
+  unreachable: Promise<EndpointUnreachable>;
   stop(): Promise<void>;
 }
 
@@ -31,6 +34,8 @@ export interface LocalStackOptions extends LocalRuntimeOptions {
   /** Where the runtime keeps what it generates (the link-signing key), and tells CLI commands where it runs. */
   stateDir: string;
   out: (line: string) => void;
+  /** How long the AWS endpoint may stay silent before the runtime gives up (5 minutes by default). */
+  giveUpAfterMs?: number;
 }
 
 /**
@@ -57,9 +62,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   let waiting: ((message: string) => void)[] = [];
   const report = (error: Error) => options.out(`crossdeploy local: ${error.name}: ${error.message}`);
+  const watch = new EndpointWatch({
+    endpoint: runtime.awsEndpoint,
+    out: options.out,
+    ...(options.giveUpAfterMs !== undefined && { giveUpAfterMs: options.giveUpAfterMs }),
+  });
   const consumers = [
-    consumeQueue(queues.pushes, asRuleTarget(startPipeline, 'StartPipeline'), report),
-    consumeQueue(queues.approvalDecisions, asRuleTarget(resumeApproval, 'ResumeApproval'), report),
+    consumeQueue(queues.pushes, asRuleTarget(startPipeline, 'StartPipeline'), report, { watch }),
+    consumeQueue(queues.approvalDecisions, asRuleTarget(resumeApproval, 'ResumeApproval'), report, { watch }),
     consumeQueue(
       queues.approvalMessages,
       async (message) => {
@@ -68,6 +78,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         options.out(`\n── approval e-mail ──\n${message}\n─────────────────────`);
       },
       report,
+      { watch },
     ),
     consumeQueue(
       queues.notifications,
@@ -77,6 +88,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         if (line) options.out(line);
       },
       report,
+      { watch },
     ),
   ];
   writeFileSync(
@@ -87,6 +99,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   return {
     runtime,
     url: http.url,
+    unreachable: watch.gaveUp,
     nextApprovalMessage: () => new Promise<string>((resolve) => waiting.push(resolve)),
     async settle() {
       await Promise.all(consumers.map((c) => c.drain()));
