@@ -4,6 +4,7 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { ECRClient, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { controllerOf } from '../core/deployment-controller';
@@ -24,12 +25,16 @@ import {
   noTaskDefinition,
   type Outcome,
   type PolicyRead,
+  passRoleOutcome,
+  passRolePolicyUnreadable,
   roleOutcome,
   type ServiceLookup,
   serviceOutcome,
   skipped,
   toRow,
 } from '../core/doctor';
+import { mayPassToEcsTasks, roleArnOf } from '../core/iam/pass-role';
+import { DEPLOY_ROLE_POLICY_NAME } from '../core/iam/target-account';
 import type { DeploymentMap } from '../core/map/schema';
 import { mapBounded } from './bounded';
 import { deployRoleArn } from './deploy-role';
@@ -43,8 +48,12 @@ const ALARM_NAMES_PER_CALL = 100;
 export interface TargetAwsClients {
   ecs: { send: ECSClient['send'] };
   cloudwatch: { send: CloudWatchClient['send'] };
+  iam: { send: IAMClient['send'] };
   destroy(): void;
 }
+
+/** What doctor calls as the deploy role beyond what the steps call (stacks/target-account.yaml grants both). */
+export const DOCTOR_AS_DEPLOY_ROLE = ['iam:GetRolePolicy'] as const;
 
 export interface DoctorClients {
   /** Assumes the deploy role, with the caller's credentials. */
@@ -66,12 +75,15 @@ export function doctorClients(orchestratorRegion: string): DoctorClients {
     inTarget(region, credentials) {
       const ecs = new ECSClient({ region, credentials });
       const cloudwatch = new CloudWatchClient({ region, credentials });
+      const iam = new IAMClient({ region, credentials });
       return {
         ecs,
         cloudwatch,
+        iam,
         destroy: () => {
           ecs.destroy();
           cloudwatch.destroy();
+          iam.destroy();
         },
       };
     },
@@ -101,13 +113,23 @@ export async function runDoctor(map: DeploymentMap, options: DoctorOptions = {})
   try {
     // One AssumeRole per account and one policy read per repository, however many targets share them.
     const roles = memo((account: string) => assumeRole(clients.sts, map, account));
+    // IAM is global: one read of the deploy role's policy per account, by the first of its targets.
+    const rolePolicies = new Map<string, Promise<RolePolicyRead>>();
+    const rolePolicyOf = (account: string, aws: TargetAwsClients) => {
+      let read = rolePolicies.get(account);
+      if (!read) {
+        read = readRolePolicy(aws, map.deployRole.name);
+        rolePolicies.set(account, read);
+      }
+      return read;
+    };
     const policies = memo((repository: string) => readPolicy(clients.ecr, ecrContext(map, repository)));
     const ecrRows = ecrOutcomesByTarget(map, targets, (repository) => policies(repository));
 
     let done = 0;
     const [checks, ecr] = await Promise.all([
       mapBounded(targets, options.concurrency ?? DEFAULT_CONCURRENCY, async (target) => {
-        const outcomes = await checkTarget(map, target, await roles(target.account), clients);
+        const outcomes = await checkTarget(map, target, await roles(target.account), clients, rolePolicyOf);
         options.onTargetDone?.(++done, targets.length, target);
         return outcomes;
       }),
@@ -124,11 +146,14 @@ export async function runDoctor(map: DeploymentMap, options: DoctorOptions = {})
   }
 }
 
+type RolePolicyRead = { document: string } | { failure: CallFailure };
+
 async function checkTarget(
   map: DeploymentMap,
   target: DoctorTarget,
   role: RoleAnswer,
   clients: DoctorClients,
+  rolePolicyOf: (account: string, aws: TargetAwsClients) => Promise<RolePolicyRead>,
 ): Promise<Array<readonly [CheckName, Outcome]>> {
   const roleArn = deployRoleArn(target.account, map.deployRole);
   const template = templateContainers(map, target);
@@ -137,6 +162,7 @@ async function checkTarget(
       ['deploy-role', roleOutcome(target.account, roleArn, role.failure)],
       ['service', skipped(NEEDS_ROLE)],
       ['container', template ? containerOutcome(target, template) : skipped(NEEDS_ROLE)],
+      ['pass-role', skipped(NEEDS_ROLE)],
       ['alarms', skipped(NEEDS_ROLE)],
     ];
   }
@@ -145,15 +171,40 @@ async function checkTarget(
     const [service, alarms] = await Promise.all([lookUpService(aws, target), alarmsCheck(aws, target)]);
     const serviceCheck =
       'failure' in service ? deployRoleCallFailed(target, service.failure) : serviceOutcome(target, service);
+    const revision = template ? undefined : await liveRevision(aws, target, service);
+    const container = template
+      ? containerOutcome(target, template)
+      : revision && 'outcome' in revision
+        ? revision.outcome
+        : containerOutcome(target, liveContainers(revision as LiveRevision));
+    const passedRoles = template
+      ? templateRoles(map, target)
+      : revision && 'outcome' in revision
+        ? undefined
+        : revision;
     return [
       ['deploy-role', roleOutcome(target.account, roleArn)],
       ['service', serviceCheck],
-      ['container', template ? containerOutcome(target, template) : await liveContainerCheck(aws, target, service)],
+      ['container', container],
+      [
+        'pass-role',
+        passedRoles
+          ? await passRoleCheck(target, roleArn, passedRoles, () => rolePolicyOf(target.account, aws))
+          : skipped('needs the revision, which could not be read'),
+      ],
       ['alarms', alarms],
     ];
   } finally {
     aws.destroy();
   }
+}
+
+/** The revision a deploy starts from: where it was read, its containers and the roles it names. */
+interface LiveRevision {
+  source: string;
+  containers: string[];
+  taskRoleArn?: string | undefined;
+  executionRoleArn?: string | undefined;
 }
 
 async function assumeRole(sts: DoctorClients['sts'], map: DeploymentMap, account: string): Promise<RoleAnswer> {
@@ -205,20 +256,82 @@ async function lookUpService(
   }
 }
 
-async function liveContainerCheck(
+async function liveRevision(
   aws: TargetAwsClients,
   target: DoctorTarget,
   service: ServiceLookup | { failure: CallFailure },
-): Promise<Outcome> {
-  if ('failure' in service) return skipped('needs the service, which could not be read');
-  if (service.kind !== 'found' || service.status === 'INACTIVE') return skipped(NEEDS_SERVICE);
-  if (!service.taskDefinition) return noTaskDefinition(target);
+): Promise<LiveRevision | { outcome: Outcome }> {
+  if ('failure' in service) return { outcome: skipped('needs the service, which could not be read') };
+  if (service.kind !== 'found' || service.status === 'INACTIVE') return { outcome: skipped(NEEDS_SERVICE) };
+  if (!service.taskDefinition) return { outcome: noTaskDefinition(target) };
   try {
     const answer = await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }));
-    const containers = (answer.taskDefinition?.containerDefinitions ?? []).flatMap((c) => c.name ?? []);
-    return containerOutcome(target, { kind: 'live', taskDefinition: service.taskDefinition, containers });
+    return {
+      source: service.taskDefinition,
+      containers: (answer.taskDefinition?.containerDefinitions ?? []).flatMap((c) => c.name ?? []),
+      taskRoleArn: answer.taskDefinition?.taskRoleArn,
+      executionRoleArn: answer.taskDefinition?.executionRoleArn,
+    };
   } catch (error) {
-    return deployRoleCallFailed(target, failureOf('ecs:DescribeTaskDefinition', error));
+    return { outcome: deployRoleCallFailed(target, failureOf('ecs:DescribeTaskDefinition', error)) };
+  }
+}
+
+function liveContainers(revision: LiveRevision): ContainerSource {
+  return { kind: 'live', taskDefinition: revision.source, containers: revision.containers };
+}
+
+/** The roles the map's template names: with a template, those are the ones a deploy registers. */
+function templateRoles(map: DeploymentMap, target: DoctorTarget): LiveRevision {
+  const service = map.services[target.service];
+  const template = (service?.taskDefinitionTemplate ?? {}) as Record<string, unknown>;
+  const text = (field: string) => (typeof template[field] === 'string' ? (template[field] as string) : undefined);
+  return {
+    source: `the task definition template ${service?.taskDefinition ?? ''}`,
+    containers: [],
+    taskRoleArn: text('taskRoleArn'),
+    executionRoleArn: text('executionRoleArn'),
+  };
+}
+
+async function passRoleCheck(
+  target: DoctorTarget,
+  deployRoleArn: string,
+  revision: LiveRevision,
+  policyOf: () => Promise<RolePolicyRead>,
+): Promise<Outcome> {
+  const named = [
+    ['task', revision.taskRoleArn],
+    ['execution', revision.executionRoleArn],
+  ] as const;
+  const roles = named.flatMap(([kind, role]) =>
+    role ? [{ kind, arn: roleArnOf(role, target.account, target.region) }] : [],
+  );
+  if (roles.length === 0) return passRoleOutcome(target, revision.source, []);
+  const policy = await policyOf();
+  if ('failure' in policy) return passRolePolicyUnreadable(target, policy.failure);
+  try {
+    const verdicts = await Promise.all(
+      roles.map(async (role) => ({
+        ...role,
+        allowed: await mayPassToEcsTasks(policy.document, deployRoleArn, role.arn),
+      })),
+    );
+    return passRoleOutcome(target, revision.source, verdicts);
+  } catch (error) {
+    return { result: 'WARN', detail: (error as Error).message };
+  }
+}
+
+async function readRolePolicy(aws: TargetAwsClients, roleName: string): Promise<RolePolicyRead> {
+  try {
+    const answer = await aws.iam.send(
+      new GetRolePolicyCommand({ RoleName: roleName, PolicyName: DEPLOY_ROLE_POLICY_NAME }),
+    );
+    // IAM returns the document URL-encoded (RFC 3986).
+    return { document: decodeURIComponent(answer.PolicyDocument ?? '') };
+  } catch (error) {
+    return { failure: failureOf('iam:GetRolePolicy', error) };
   }
 }
 

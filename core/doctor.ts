@@ -4,14 +4,17 @@
 
 import { controllerFix, controllerProblem, DEPLOYABLE_CONTROLLER } from './deployment-controller';
 import { mergeRepositoryPolicy, type PullGrant, policyGrantsPull } from './ecr-policy';
+import type { RoleKind } from './iam/pass-role';
+import { DEPLOY_ROLE_POLICY_NAME } from './iam/target-account';
 import type { DeploymentMap } from './map/schema';
 
 /**
  * In the order they are reported for a target. service and alarms run as the deploy role, so they need it;
- * container reads the service's revision (or the map's template, then it needs nothing); ecr-pull reads the
- * tools account with the caller's own credentials and needs none of the others.
+ * container reads the service's revision (or the map's template, then it needs nothing); pass-role holds the
+ * roles that revision names against the deploy role's own policy; ecr-pull reads the tools account with the
+ * caller's own credentials and needs none of the others.
  */
-export const CHECKS = ['deploy-role', 'service', 'container', 'alarms', 'ecr-pull'] as const;
+export const CHECKS = ['deploy-role', 'service', 'container', 'pass-role', 'alarms', 'ecr-pull'] as const;
 export type CheckName = (typeof CHECKS)[number];
 export type CheckResult = 'ok' | 'WARN' | 'FAIL' | 'skipped';
 
@@ -256,7 +259,68 @@ export function noTaskDefinition(target: DoctorTarget): Outcome {
   };
 }
 
-// ---- 4. alarms ------------------------------------------------------------------------------------------
+// ---- 4. the roles a revision passes -----------------------------------------------------------------------
+
+/** One role the revision names, and whether the deploy role's policy lets it pass the role to ECS tasks. */
+export interface PassedRole {
+  kind: RoleKind;
+  arn: string;
+  allowed: boolean;
+}
+
+const PATTERN: Record<RoleKind, { parameter: string; setting: string }> = {
+  task: { parameter: 'TaskRoleArnPattern', setting: 'bootstrap.taskRoleArnPattern' },
+  execution: { parameter: 'ExecutionRoleArnPattern', setting: 'bootstrap.executionRoleArnPattern' },
+};
+
+/** `source`: where the roles were read, e.g. `task definition arn:...:web:3`. */
+export function passRoleOutcome(target: DoctorTarget, source: string, roles: readonly PassedRole[]): Outcome {
+  if (roles.length === 0) return { result: 'ok', detail: `${source} names no task or execution role` };
+  const refused = roles.filter((role) => !role.allowed);
+  if (refused.length === 0) {
+    return {
+      result: 'ok',
+      detail: `the deploy role may pass ${roles.map((role) => `${role.kind} role ${role.arn}`).join(' and ')} to ECS tasks`,
+    };
+  }
+  return {
+    result: 'FAIL',
+    detail:
+      `the deploy role may not pass ${refused.map((role) => `${role.kind} role ${role.arn}`).join(' or ')} ` +
+      `(named by ${source}) to ECS tasks: RegisterTaskDefinition would be refused`,
+    fix: refused
+      .map(
+        (role) =>
+          `set ${PATTERN[role.kind].parameter} of the target-account stack in account ${target.account} to a ` +
+          `pattern that matches ${role.arn} (${PATTERN[role.kind].setting} in the map, for the app's StackSet)`,
+      )
+      .join('; and '),
+  };
+}
+
+/** The deploy role's policy could not be read: what a deploy may pass is unknown. */
+export function passRolePolicyUnreadable(target: DoctorTarget, failure: CallFailure): Outcome {
+  const detail = `cannot tell which roles the deploy role may pass: ${failure.action} failed: ${failure.error}`;
+  if (failure.transient) return { result: 'WARN', detail, fix: TRANSIENT_FIX };
+  if (failure.error.startsWith('NoSuchEntity')) {
+    return {
+      result: 'WARN',
+      detail: `the deploy role has no policy named ${DEPLOY_ROLE_POLICY_NAME}: it was not made by the target-account stack`,
+      fix:
+        `make sure the deploy role in account ${target.account} may pass the service's task and execution roles ` +
+        '(iam:PassRole, iam:PassedToService ecs-tasks.amazonaws.com), or deploy the target-account stack there',
+    };
+  }
+  return {
+    result: 'WARN',
+    detail,
+    fix:
+      `deploy the current target-account stack in account ${target.account} (it lets the deploy role read its own ` +
+      'policy), then run crossdeploy doctor again',
+  };
+}
+
+// ---- 5. alarms ------------------------------------------------------------------------------------------
 
 export function alarmsOutcome(target: DoctorTarget, found: ReadonlyArray<{ name: string; state?: string }>): Outcome {
   if (target.alarms.length === 0) {
@@ -284,7 +348,7 @@ export function alarmsOutcome(target: DoctorTarget, found: ReadonlyArray<{ name:
   return { result: 'ok', detail: `${target.alarms.join(', ')} exist${target.alarms.length === 1 ? 's' : ''}` };
 }
 
-// ---- 5. ECR pull ----------------------------------------------------------------------------------------
+// ---- 6. ECR pull ----------------------------------------------------------------------------------------
 
 export interface EcrContext {
   repository: string;

@@ -94,6 +94,8 @@ export interface TargetRollback {
   rollout: CheckLoop;
   /** Why the rollback happens, carried into the failure cause. */
   reason: FailureEvidence;
+  /** The service's deployment configuration before the deployment, put back once the rollback has settled. */
+  deploymentConfiguration?: Record<string, unknown>;
 }
 
 /** What a failed check saw, in words an operator can act on. */

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { describeService, type EcsLike } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { awsCall } from '../aws/transient';
+import { recordedConfiguration } from '../core/deployment-configuration';
 import { controllerOf, DEPLOYABLE_CONTROLLER } from '../core/deployment-controller';
 import { UnsupportedDeploymentController } from '../core/errors';
 import {
@@ -38,6 +39,8 @@ export async function registerRevision(input: Input, clients: TargetClientFactor
   const controller = controllerOf(service);
   if (controller !== DEPLOYABLE_CONTROLLER) throw new UnsupportedDeploymentController(input.target, controller);
   const previousTaskDefinitionArn = service.taskDefinition as string;
+  // Before crossdeploy arms its own: a rollback puts this back once it has settled.
+  const deploymentConfiguration = recordedConfiguration(service.deploymentConfiguration);
   const template = input.taskDefinitionTemplate;
   const family = typeof template?.family === 'string' ? template.family : familyOf(previousTaskDefinitionArn);
   // The family the revision goes into may not exist yet: a template's first deploy.
@@ -49,7 +52,7 @@ export async function registerRevision(input: Input, clients: TargetClientFactor
   const latestArn = latest?.taskDefinition.taskDefinitionArn;
   if (latestArn && deploymentIdOf(latest.tags) === input.deploymentId) {
     logger.info('revision already registered for this deployment', { where, arn: latestArn });
-    return { taskDefinitionArn: latestArn, previousTaskDefinitionArn, reused: true };
+    return { taskDefinitionArn: latestArn, previousTaskDefinitionArn, reused: true, deploymentConfiguration };
   }
 
   const live =
@@ -64,7 +67,7 @@ export async function registerRevision(input: Input, clients: TargetClientFactor
   );
   const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn as string;
   logger.info('registered task definition revision', { where, taskDefinitionArn, previousTaskDefinitionArn });
-  return { taskDefinitionArn, previousTaskDefinitionArn, reused: false };
+  return { taskDefinitionArn, previousTaskDefinitionArn, reused: false, deploymentConfiguration };
 }
 
 /** The running revision's tags, then the template's, then crossdeploy's: cost allocation survives a deploy. */

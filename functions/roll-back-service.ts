@@ -41,7 +41,8 @@ export async function rollBackService(
           taskDefinition: event.taskDefinitionArn,
           // The alarms that failed the deployment are still firing: armed, they would fail this rollback too,
           // and ECS would roll back to the last completed deployment, the bad one. Nor may ECS undo the
-          // rollback: if it fails, the workflow reports it.
+          // rollback: if it fails, the workflow reports it. Once the rollback has settled, rollback-target puts
+          // the service's own configuration back (functions/restore-deployment-configuration.ts).
           deploymentConfiguration: {
             deploymentCircuitBreaker: { enable: true, rollback: false },
             alarms: { alarmNames: [], enable: false, rollback: false },

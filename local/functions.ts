@@ -11,6 +11,7 @@ import { handler as recordDeployment } from '../functions/record-deployment';
 import { handler as registerTaskDefinition } from '../functions/register-task-definition';
 import { handler as releaseLease } from '../functions/release-lease';
 import { handler as requestApproval } from '../functions/request-approval';
+import { handler as restoreDeploymentConfiguration } from '../functions/restore-deployment-configuration';
 import { handler as rollBackService } from '../functions/roll-back-service';
 import { handler as updateService } from '../functions/update-service';
 import { localCodeBuild } from './codebuild';
@@ -25,6 +26,7 @@ export const localFunctions: Record<string, LocalFunction> = {
   CheckRolloutFunctionArn: checkRollout,
   CheckHealthFunctionArn: checkHealth,
   RollBackServiceFunctionArn: rollBackService,
+  RestoreConfigurationFunctionArn: restoreDeploymentConfiguration,
   EvaluateWaveFunctionArn: evaluateWave,
   FindBuiltImageFunctionArn: findBuiltImage,
   CheckPipelineRequestFunctionArn: checkPipelineRequest,

@@ -26,6 +26,9 @@ export interface TargetSeed {
   alarms?: string[];
   /** How the service is deployed; ECS (rolling update) when absent, as in ECS itself. */
   deploymentController?: 'ECS' | 'CODE_DEPLOY' | 'EXTERNAL';
+  /** The roles revision 1 hands its tasks. */
+  taskRoleArn?: string;
+  executionRoleArn?: string;
 }
 
 export interface SeededTarget {
@@ -63,6 +66,8 @@ export async function seedTarget(seed: TargetSeed): Promise<SeededTarget> {
     const { taskDefinition } = await ecs.send(
       new RegisterTaskDefinitionCommand({
         family: target.service,
+        ...(seed.taskRoleArn && { taskRoleArn: seed.taskRoleArn }),
+        ...(seed.executionRoleArn && { executionRoleArn: seed.executionRoleArn }),
         containerDefinitions: [
           { name: target.container, image, essential: true, memory: 512, portMappings: [{ containerPort: 8080 }] },
           { name: SIDECAR, image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable', memory: 64 },

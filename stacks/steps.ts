@@ -156,6 +156,14 @@ export const STEP_FUNCTIONS = [
     environment: [],
   },
   {
+    id: 'RestoreConfiguration',
+    file: 'restore-deployment-configuration',
+    description: "crossdeploy: put the service's own deployment configuration back after a rollback",
+    grants: [ASSUME_DEPLOY_ROLE],
+    asDeployRole: ['ecs:UpdateService'],
+    environment: [],
+  },
+  {
     id: 'EvaluateWave',
     file: 'evaluate-wave',
     description: 'crossdeploy: decide whether a wave stands or falls',

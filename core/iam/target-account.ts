@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import type { DeploymentMap } from '../map/schema';
 import type { DeployRole } from '../types';
 
+/** The deploy role's inline policy in the template, which crossdeploy doctor reads and evaluates. */
+export const DEPLOY_ROLE_POLICY_NAME = 'crossdeploy-deploy';
+
 /** Relative to the app's root (the SST app and the CLI both read it from there). */
 export const TARGET_ACCOUNT_TEMPLATE = 'stacks/target-account.yaml';
 
@@ -26,8 +29,10 @@ export interface BootstrapSettings {
   serviceNamePrefix: string;
   /** ...in clusters whose names start with this; empty or absent: any cluster. */
   clusterNamePrefix?: string;
-  /** The task and execution roles a deploy may pass to ECS tasks, e.g. `arn:aws:iam::*:role/web-*`. */
+  /** The task roles a deploy may pass to ECS tasks, e.g. `arn:aws:iam::*:role/web-*`. */
   taskRoleArnPattern: string;
+  /** The task execution roles a deploy may pass to ECS tasks; absent: the account's `ecsTaskExecutionRole`. */
+  executionRoleArnPattern?: string;
   /** Accounts deployed at once, per region (StackSet operation preference). */
   maxConcurrentPercentage?: number;
   /** Accounts that may fail, per region, before the StackSet operation stops there. */
@@ -75,6 +80,7 @@ export function targetAccountParameters<BusArn>(
     ServiceNamePrefix: settings.serviceNamePrefix,
     ClusterNamePrefix: settings.clusterNamePrefix ?? '',
     TaskRoleArnPattern: settings.taskRoleArnPattern,
+    ExecutionRoleArnPattern: settings.executionRoleArnPattern ?? '',
     OrchestratorEventBusArn: orchestrator.eventBusArn,
   };
 }

@@ -231,6 +231,11 @@ const Bootstrap = z
       .regex(/^[A-Za-z0-9_-]{0,255}$/)
       .optional(),
     taskRoleArnPattern: z.string().regex(/^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/-]+[\w+=,.@/*-]*$/),
+    /** Absent: the account's ecsTaskExecutionRole. */
+    executionRoleArnPattern: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/-]+[\w+=,.@/*-]*$/)
+      .optional(),
     maxConcurrentPercentage: z.int().min(1).max(100).default(25),
     failureTolerancePercentage: z.int().min(0).max(100).default(0),
     callAs: z.enum(['SELF', 'DELEGATED_ADMIN']).default('DELEGATED_ADMIN'),

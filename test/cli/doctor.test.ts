@@ -1,12 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECRClient, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { doctorClients, runDoctor } from '../../aws/doctor-checks';
 import { run as doctor } from '../../cli/doctor';
 import type { DoctorRow } from '../../core/doctor';
 import { mergeRepositoryPolicy, policyGrantsPull } from '../../core/ecr-policy';
+import { parseTemplate, resolveTemplate } from '../../core/iam/cfn-template';
+import { DEPLOY_ROLE_POLICY_NAME, TARGET_ACCOUNT_TEMPLATE } from '../../core/iam/target-account';
+import { clientForAccount } from '../../local/accounts';
+import { root } from '../stacks/code';
 import { capture } from '../support/cli';
 import { mapOf } from '../support/map';
 import { SIDECAR, seedRepository, seedTarget, useMoto } from '../support/moto';
@@ -106,12 +111,12 @@ describe('crossdeploy doctor against a healthy world', () => {
     expect(await doctor([], io)).toBe(0);
 
     expect(cells(out[0] ?? '')).toEqual(['ENVIRONMENT', 'ACCOUNT', 'REGION', 'CHECK', 'RESULT', 'DETAIL']);
-    const table = out.slice(1, 16).map(cells);
+    const table = out.slice(1, 19).map(cells);
     expect(
       table.map(([environment, account, region, check, result]) => [environment, account, region, check, result]),
     ).toEqual(
       TARGETS.flatMap(({ environment, account, region }) =>
-        ['deploy-role', 'service', 'container', 'alarms', 'ecr-pull'].map((check) => [
+        ['deploy-role', 'service', 'container', 'pass-role', 'alarms', 'ecr-pull'].map((check) => [
           environment,
           account,
           region,
@@ -120,7 +125,7 @@ describe('crossdeploy doctor against a healthy world', () => {
         ]),
       ),
     );
-    expect(table[7]).toEqual([
+    expect(table[8]).toEqual([
       'dev',
       DEV,
       'eu-west-1',
@@ -128,8 +133,8 @@ describe('crossdeploy doctor against a healthy world', () => {
       'ok',
       `app is in task definition arn:aws:ecs:eu-west-1:${DEV}:task-definition/web:1 (containers: app, ${SIDECAR})`,
     ]);
-    expect(out[16]).toBe('');
-    expect(out.at(-1)).toBe('15 checks: 15 ok, 0 WARN, 0 FAIL, 0 skipped');
+    expect(out[19]).toBe('');
+    expect(out.at(-1)).toBe('18 checks: 18 ok, 0 WARN, 0 FAIL, 0 skipped');
     expect(out).not.toContain('To fix:');
     expect(err).toEqual([`crossdeploy doctor: checking the AWS endpoint ${moto.endpoint()}, not AWS itself`]);
   });
@@ -163,7 +168,7 @@ describe('crossdeploy doctor against a healthy world', () => {
       `  WARN ecr-pull in web dev ${DEV}/us-east-1, web dev ${DEV}/eu-west-1, web prod ${PROD}/us-east-1:`,
     );
     expect(out[heading + 2]).toMatch(/^ {4}the first deploy writes it; or run: aws ecr set-repository-policy /);
-    expect(out.at(-1)).toBe('15 checks: 12 ok, 3 WARN, 0 FAIL, 0 skipped');
+    expect(out.at(-1)).toBe('18 checks: 15 ok, 3 WARN, 0 FAIL, 0 skipped');
   });
 });
 
@@ -198,7 +203,7 @@ describe('crossdeploy doctor finds what a deployment would trip over', () => {
       '    create ECS service "web" in cluster "demo" (222222222222/eu-west-1), or correct services.web.service',
     );
     expect(out).toContain(`  FAIL service in web dev ${DEV}/eu-west-1:`);
-    expect(out.at(-1)).toBe('15 checks: 13 ok, 0 WARN, 1 FAIL, 1 skipped');
+    expect(out.at(-1)).toBe('18 checks: 15 ok, 0 WARN, 1 FAIL, 2 skipped');
   });
 
   it('fails the service check when the cluster itself is missing, naming the map key', async () => {
@@ -298,6 +303,7 @@ describe('crossdeploy doctor finds what a deployment would trip over', () => {
       ],
       ['service', 'skipped', 'needs the deploy role, which could not be assumed'],
       ['container', 'skipped', 'needs the deploy role, which could not be assumed'],
+      ['pass-role', 'skipped', 'needs the deploy role, which could not be assumed'],
       ['alarms', 'skipped', 'needs the deploy role, which could not be assumed'],
       // Read in the tools account with the caller's credentials: the deploy role plays no part.
       ['ecr-pull', 'ok', `the policy of web lets account ${PROD} pull`],
@@ -378,6 +384,105 @@ describe('crossdeploy doctor finds what a deployment would trip over', () => {
   });
 });
 
+/** The deploy role in `account` as the target-account template creates it, with these parameters. */
+async function bootstrapDeployRole(account: string, parameters: Record<string, string> = {}) {
+  const template = parseTemplate(readFileSync(join(root, TARGET_ACCOUNT_TEMPLATE), 'utf8'));
+  const { resources } = resolveTemplate(template, {
+    account,
+    region: 'us-east-1',
+    parameters: {
+      OrchestratorAccountId: '111111111111',
+      OrganizationId: 'o-a1b2c3d4e5',
+      ServiceNamePrefix: 'web',
+      TaskRoleArnPattern: 'arn:aws:iam::*:role/web-*',
+      OrchestratorEventBusArn: 'arn:aws:events:us-east-1:111111111111:event-bus/crossdeploy-prod',
+      ...parameters,
+    },
+  });
+  const role = resources.DeployRole?.Properties as {
+    RoleName: string;
+    AssumeRolePolicyDocument: object;
+    Policies: { PolicyName: string; PolicyDocument: object }[];
+  };
+  const iam = clientForAccount(IAMClient, account, 'us-east-1');
+  try {
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: role.RoleName,
+        AssumeRolePolicyDocument: JSON.stringify(role.AssumeRolePolicyDocument),
+      }),
+    );
+    for (const policy of role.Policies) {
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: role.RoleName,
+          PolicyName: policy.PolicyName,
+          PolicyDocument: JSON.stringify(policy.PolicyDocument),
+        }),
+      );
+    }
+  } finally {
+    iam.destroy();
+  }
+}
+
+describe('crossdeploy doctor on the roles a revision passes to its tasks', () => {
+  // Task definitions may name a role by its name alone: it is then a role of their own account.
+  const roles = { taskRoleArn: 'web-task', executionRoleArn: 'ecsTaskExecutionRole' };
+  const world = async () => {
+    writeMap();
+    await seedRepository('web');
+    for (const { account, region } of TARGETS) {
+      await seedTarget({ account, region, cluster: 'demo', service: 'web', alarms: ['web-5xx'], ...roles });
+    }
+    await grantPull();
+  };
+
+  it("passes the task role of TaskRoleArnPattern and the account's ecsTaskExecutionRole by default", async () => {
+    await world();
+    await bootstrapDeployRole(DEV);
+    await bootstrapDeployRole(PROD);
+
+    const { code, rows } = await doctorJson();
+
+    expect(code).toBe(0);
+    expect(rowOf(rows, 'us-east-1', 'pass-role', PROD)).toMatchObject({
+      result: 'ok',
+      detail: `the deploy role may pass task role arn:aws:iam::${PROD}:role/web-task and execution role arn:aws:iam::${PROD}:role/ecsTaskExecutionRole to ECS tasks`,
+    });
+  });
+
+  it('fails when the execution role is outside ExecutionRoleArnPattern, naming the role and the parameter', async () => {
+    await world();
+    await bootstrapDeployRole(DEV);
+    await bootstrapDeployRole(PROD, { ExecutionRoleArnPattern: 'arn:aws:iam::*:role/web-execution-*' });
+
+    const { code, rows } = await doctorJson();
+
+    expect(code).toBe(1);
+    expect(rows.filter((row) => row.result === 'FAIL').map((row) => [row.account, row.check])).toEqual([
+      [PROD, 'pass-role'],
+    ]);
+    expect(rowOf(rows, 'us-east-1', 'pass-role', PROD)).toMatchObject({
+      detail: `the deploy role may not pass execution role arn:aws:iam::${PROD}:role/ecsTaskExecutionRole (named by arn:aws:ecs:us-east-1:${PROD}:task-definition/web:1) to ECS tasks: RegisterTaskDefinition would be refused`,
+      fix: `set ExecutionRoleArnPattern of the target-account stack in account ${PROD} to a pattern that matches arn:aws:iam::${PROD}:role/ecsTaskExecutionRole (bootstrap.executionRoleArnPattern in the map, for the app's StackSet)`,
+    });
+  });
+
+  it('warns when the deploy role was not made by the template, as it cannot tell', async () => {
+    await world();
+    await bootstrapDeployRole(DEV);
+
+    const { code, rows } = await doctorJson();
+
+    expect(code).toBe(0);
+    expect(rowOf(rows, 'us-east-1', 'pass-role', PROD)).toMatchObject({
+      result: 'WARN',
+      detail: `the deploy role has no policy named ${DEPLOY_ROLE_POLICY_NAME}: it was not made by the target-account stack`,
+    });
+  });
+});
+
 describe('crossdeploy doctor --json', () => {
   it('prints every row with the same keys in the same order, in map order', async () => {
     writeMap();
@@ -419,6 +524,13 @@ describe('crossdeploy doctor --json', () => {
         detail: `app is in task definition ${td(account, region)} (containers: app, ${SIDECAR})`,
         fix: null,
       },
+      {
+        ...at(account, region, environment),
+        check: 'pass-role',
+        result: 'ok',
+        detail: `${td(account, region)} names no task or execution role`,
+        fix: null,
+      },
       { ...at(account, region, environment), check: 'alarms', result: 'ok', detail: 'web-5xx exists', fix: null },
       {
         ...at(account, region, environment),
@@ -446,6 +558,13 @@ describe('crossdeploy doctor --json', () => {
         fix: `create ECS cluster "demo" and its service "web" in ${DEV}/eu-west-1, or correct services.web.cluster`,
       },
       { ...west, check: 'container', result: 'skipped', detail: 'needs the service, which was not found', fix: null },
+      {
+        ...west,
+        check: 'pass-role',
+        result: 'skipped',
+        detail: 'needs the revision, which could not be read',
+        fix: null,
+      },
       {
         ...west,
         check: 'alarms',
@@ -501,7 +620,7 @@ describe('crossdeploy doctor with many targets', () => {
     const rows = await runDoctor(map, { clients, concurrency: 3 });
 
     real.destroy();
-    expect(rows).toHaveLength(55);
+    expect(rows).toHaveLength(66);
     expect(most).toBe(3);
   });
 });
@@ -530,9 +649,9 @@ environments:`,
     expect(await doctor(['--service', 'worker'], worker.io)).toBe(1);
 
     expect(all.out.filter((line) => line.startsWith('service '))).toEqual(['service web', 'service worker']);
-    expect(all.out.at(-1)).toMatch(/^25 checks: /);
+    expect(all.out.at(-1)).toMatch(/^30 checks: /);
     expect(worker.out[0]).toMatch(/^ENVIRONMENT/);
-    expect(worker.out.at(-1)).toMatch(/^10 checks: /);
+    expect(worker.out.at(-1)).toMatch(/^12 checks: /);
   });
 });
 

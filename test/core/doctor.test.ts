@@ -12,6 +12,7 @@ import {
   fixesOf,
   grantCommand,
   type PolicyRead,
+  passRoleOutcome,
   pullAccess,
   roleOutcome,
   type ServiceLookup,
@@ -235,6 +236,35 @@ describe('serviceOutcome', () => {
     ],
   ])('%s', (_, overrides, lookup, result, detail, fix) => {
     expect(serviceOutcome(target(overrides), lookup)).toEqual({ result, detail, ...(fix ? { fix } : {}) });
+  });
+});
+
+describe('passRoleOutcome', () => {
+  const td = 'task definition arn:td/web:3';
+  it('is ok when the revision names no role', () => {
+    expect(passRoleOutcome(target(), td, [])).toEqual({
+      result: 'ok',
+      detail: `${td} names no task or execution role`,
+    });
+  });
+
+  it('fails naming each refused role and the template parameter that would admit it', () => {
+    const outcome = passRoleOutcome(target(), td, [
+      { kind: 'task', arn: 'arn:aws:iam::222222222222:role/admin', allowed: false },
+      { kind: 'execution', arn: 'arn:aws:iam::222222222222:role/exec', allowed: false },
+    ]);
+
+    expect(outcome.result).toBe('FAIL');
+    expect(outcome.detail).toBe(
+      'the deploy role may not pass task role arn:aws:iam::222222222222:role/admin or execution role ' +
+        `arn:aws:iam::222222222222:role/exec (named by ${td}) to ECS tasks: RegisterTaskDefinition would be refused`,
+    );
+    expect(outcome.fix).toContain(
+      'set TaskRoleArnPattern of the target-account stack in account 222222222222 to a pattern that matches arn:aws:iam::222222222222:role/admin',
+    );
+    expect(outcome.fix).toContain(
+      'set ExecutionRoleArnPattern of the target-account stack in account 222222222222 to a pattern that matches arn:aws:iam::222222222222:role/exec',
+    );
   });
 });
 

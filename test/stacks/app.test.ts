@@ -470,6 +470,7 @@ describe('sst.config.ts', () => {
       'DescribeServices',
       'DescribeTaskDefinition',
       'GetRepositoryPolicy',
+      'GetRolePolicy',
     ]);
     const policy = JSON.parse(named('aws.iam.RolePolicy', 'DoctorPolicy').args.policy as string) as {
       Statement: { Action: string[] }[];

@@ -213,6 +213,36 @@ describe("the deploy role's permissions in a target account", () => {
     expect(await passRole('admin', 'ecs-tasks.amazonaws.com')).toBe('ImplicitlyDenied');
   });
 
+  it("can pass the account's standard ecsTaskExecutionRole, which the task role pattern does not cover", async () => {
+    const passRole = (roleName: string) =>
+      asDeployRole('iam:PassRole', `arn:aws:iam::${TARGET}:role/${roleName}`, {
+        'iam:PassedToService': 'ecs-tasks.amazonaws.com',
+      });
+    expect(await passRole('ecsTaskExecutionRole')).toBe('Allowed');
+    expect(await passRole('ecsTaskExecutionRole-other')).toBe('ImplicitlyDenied');
+  });
+
+  it('can pass the execution roles of its own pattern, in place of ecsTaskExecutionRole, when one is set', async () => {
+    const own = deployRole({ ExecutionRoleArnPattern: 'arn:aws:iam::*:role/exec-*' });
+    const passRole = (roleName: string) =>
+      decide({
+        principal: own.arn,
+        action: 'iam:PassRole',
+        resource: `arn:aws:iam::${TARGET}:role/${roleName}`,
+        account: TARGET,
+        identity: own.identity,
+        context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+      });
+    expect(await passRole('exec-web')).toBe('Allowed');
+    expect(await passRole('ecsTaskExecutionRole')).toBe('ImplicitlyDenied');
+    expect(await passRole('web-task')).toBe('Allowed');
+  });
+
+  it("can read its own policy, for doctor, and no other role's", async () => {
+    expect(await asDeployRole('iam:GetRolePolicy', role.arn)).toBe('Allowed');
+    expect(await asDeployRole('iam:GetRolePolicy', `arn:aws:iam::${TARGET}:role/web-task`)).toBe('ImplicitlyDenied');
+  });
+
   it('can read alarms and cannot change them', async () => {
     const alarm = `arn:aws:cloudwatch:eu-west-1:${TARGET}:alarm:web-5xx`;
     expect(await asDeployRole('cloudwatch:DescribeAlarms', alarm)).toBe('Allowed');

