@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { describeService, type EcsLike } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { awsCall } from '../aws/transient';
+import { imageIn } from '../core/images';
 import { deploymentIdOf, deriveTaskDefinition, familyOf, revisionTags } from '../core/task-definition';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
@@ -44,7 +45,8 @@ export async function registerRevision(input: Input, clients: TargetClientFactor
     (latest && latestArn === previousTaskDefinitionArn
       ? latest.taskDefinition
       : (await describeTaskDefinition(ecs, previousTaskDefinitionArn, where)).taskDefinition);
-  const next = deriveTaskDefinition(base, input.target.container, input.image.uri);
+  // The replica in the target's own region, by the same digest (deploy-target waited for it).
+  const next = deriveTaskDefinition(base, input.target.container, imageIn(input.image, input.target.region).uri);
   const registered = await awsCall(`ecs:RegisterTaskDefinition ${where}`, () =>
     ecs.send(
       new RegisterTaskDefinitionCommand({
