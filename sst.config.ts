@@ -16,6 +16,7 @@ export default $config({
     const { mapProblems, orchestratorNames } = await import('./stacks/names');
     const { createTables, createApprovalTopics, createNotificationsTopic } = await import('./stacks/storage');
     const { createRepositories, createBuildProject } = await import('./stacks/build');
+    const { createReplicas } = await import('./stacks/replication');
     const { createEventBus, createEventBusPolicy, createDeadLetterQueues, createEventRules } = await import(
       './stacks/events'
     );
@@ -41,6 +42,8 @@ export default $config({
     // Deployment notices (notify): subscribe to it, or set ChatWebhookUrl (docs/deploying.md, Notifications).
     const notifications = createNotificationsTopic(names);
     const repositories = createRepositories(names.repositories);
+    // A replica of each repository in every other region its targets run in, and the rules that fill them.
+    createReplicas(names, map);
     const build = createBuildProject(scope, repositories);
     const bus = createEventBus(names);
     // The target accounts forward their ECS and alarm events here; without an Organization id, no policy.

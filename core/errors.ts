@@ -145,6 +145,19 @@ export class RepositoryPolicyTooLarge extends Error {
   }
 }
 
+/** The image never reached the target's region: ECR did not replicate it there within the wait. */
+export class ImageReplicaMissing extends Error {
+  override name = 'ImageReplicaMissing' as const;
+  constructor(
+    readonly where: string,
+    readonly repository: string,
+    readonly digest: string,
+    detail: string,
+  ) {
+    super(`image ${repository}@${digest} is not in the tools registry ${where}: ${detail}`);
+  }
+}
+
 /** A pipeline input that the map would not have produced: changed stages, a skipped gate, a foreign image. */
 export class InvalidPipelineRequest extends Error {
   override name = 'InvalidPipelineRequest' as const;

@@ -11,6 +11,7 @@ import { awsCall } from '../aws/transient';
 import { recordedConfiguration } from '../core/deployment-configuration';
 import { controllerOf, DEPLOYABLE_CONTROLLER } from '../core/deployment-controller';
 import { UnsupportedDeploymentController } from '../core/errors';
+import { imageIn } from '../core/images';
 import {
   deploymentIdOf,
   deriveTaskDefinition,
@@ -60,7 +61,8 @@ export async function registerRevision(input: Input, clients: TargetClientFactor
       ? latest
       : await describeTaskDefinition(ecs, previousTaskDefinitionArn, where);
   const base = template ?? live.taskDefinition;
-  const next = deriveTaskDefinition(base, input.target.container, input.image.uri);
+  // The replica in the target's own region, by the same digest (deploy-target waited for it).
+  const next = deriveTaskDefinition(base, input.target.container, imageIn(input.image, input.target.region).uri);
   const tags = revisionTagsOf(live.tags, next, input, where);
   const registered = await awsCall(`ecs:RegisterTaskDefinition ${where}`, () =>
     ecs.send(new RegisterTaskDefinitionCommand({ ...(next as RegisterTaskDefinitionCommandInput), tags })),

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { AccountDirectory, type AwsCall, readCall } from './ecs-scheduler/calls';
 import { type EcsFault, FaultBook, type Where } from './ecs-scheduler/faults';
 import { MotoApi } from './ecs-scheduler/moto-api';
+import { Replication } from './ecs-scheduler/replication';
 import { SimulatedServices } from './ecs-scheduler/services';
 
 export type { AwsCall } from './ecs-scheduler/calls';
@@ -52,6 +53,7 @@ export async function startEcsScheduler(opts: {
   const faults = new FaultBook();
   const accounts = new AccountDirectory((call) => moto.accountOf(call.accessKeyId, call.region));
   const services = new SimulatedServices({ clock: opts.clock ?? (() => new Date()), faults, moto });
+  const replication = new Replication(moto);
   let calls: Record<string, number> = {};
 
   async function respond(incoming: IncomingMessage): Promise<Answer> {
@@ -71,6 +73,16 @@ export async function startEcsScheduler(opts: {
     const local = await localService?.(call, body);
     if (local) return local;
     const answer = await forward(motoUrl, method, url, incoming.headers, body);
+    if (call.service === 'ecr') {
+      const account = call.accountHeader ?? (await accounts.accountOf(call));
+      if (account)
+        await replication.after(
+          { account, region: call.region },
+          call.operation,
+          parseJson(body),
+          answer.status === 200,
+        );
+    }
     if (answer.status !== 200) return answer;
     if (where && faults.losesResponse(where, call.operation)) {
       return awsJsonError(500, 'InternalFailure', `${call.operation} took effect but its answer was lost`);
@@ -116,6 +128,7 @@ export async function startEcsScheduler(opts: {
     clearFaults: () => faults.clear(),
     reset() {
       services.reset();
+      replication.reset();
       faults.clear();
       accounts.forget();
       calls = {};

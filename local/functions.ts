@@ -2,6 +2,7 @@ import { handler as acquireLease } from '../functions/acquire-lease';
 import { handler as announceDeployment } from '../functions/announce-deployment';
 import { handler as assumeDeployRole } from '../functions/assume-deploy-role';
 import { handler as checkHealth } from '../functions/check-health';
+import { handler as checkImageReplica } from '../functions/check-image-replica';
 import { handler as checkPipelineRequest } from '../functions/check-pipeline-request';
 import { handler as checkRollout } from '../functions/check-rollout';
 import { handler as evaluateWave } from '../functions/evaluate-wave';
@@ -21,6 +22,7 @@ import type { LocalFunction } from './step-functions';
 export const localFunctions: Record<string, LocalFunction> = {
   AssumeDeployRoleFunctionArn: assumeDeployRole,
   OpenEcrFunctionArn: openEcr,
+  CheckImageReplicaFunctionArn: checkImageReplica,
   RegisterTaskDefinitionFunctionArn: registerTaskDefinition,
   UpdateServiceFunctionArn: updateService,
   CheckRolloutFunctionArn: checkRollout,

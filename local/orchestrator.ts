@@ -1,5 +1,10 @@
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { CreateRepositoryCommand, ECRClient, RepositoryAlreadyExistsException } from '@aws-sdk/client-ecr';
+import {
+  CreateRepositoryCommand,
+  ECRClient,
+  PutReplicationConfigurationCommand,
+  RepositoryAlreadyExistsException,
+} from '@aws-sdk/client-ecr';
 import {
   CreateEventBusCommand,
   EventBridgeClient,
@@ -11,6 +16,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { rulePattern } from '../aws/event-rules';
 import { settings } from '../aws/settings';
 import { approvalsTable, deliveriesTable, idempotencyTable, leasesTable, ledgerTable } from '../aws/tables';
+import { replicationRules, repositoryPullers } from '../core/images';
 import type { DeploymentMap } from '../core/map/schema';
 
 /** The queues the local runtime reads; in AWS the same rules target the functions directly. */
@@ -23,8 +29,9 @@ interface LocalQueues {
 }
 
 /**
- * Creates in the orchestrator account what the map needs there: ECR repositories, approval topics, the
- * tables, the bus and its rules. Target-account resources (clusters, services, alarms) are the user's.
+ * Creates in the orchestrator account what the map needs there: ECR repositories (with a replica repository
+ * in each region their targets run in, and the registry's replication rules), approval topics, the tables,
+ * the bus and its rules. Target-account resources (clusters, services, alarms) are the user's.
  * Safe to run against an endpoint that already has them.
  */
 export async function provisionOrchestrator(map: DeploymentMap): Promise<LocalQueues> {
@@ -36,9 +43,17 @@ export async function provisionOrchestrator(map: DeploymentMap): Promise<LocalQu
   const events = new EventBridgeClient({ region });
   try {
     for (const repository of new Set(Object.values(map.services).map((s) => s.repository))) {
-      await ecr
-        .send(new CreateRepositoryCommand({ repositoryName: repository }))
-        .catch(unless(RepositoryAlreadyExistsException));
+      for (const at of new Set([region, ...repositoryPullers(map, repository).regions])) {
+        const regional = new ECRClient({ region: at });
+        await regional
+          .send(new CreateRepositoryCommand({ repositoryName: repository }))
+          .catch(unless(RepositoryAlreadyExistsException))
+          .finally(() => regional.destroy());
+      }
+    }
+    const replication = replicationRules(map);
+    if (replication.rules.length > 0) {
+      await ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: replication }));
     }
     for (const table of [
       deliveriesTable(settings.deliveriesTable()),

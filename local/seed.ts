@@ -4,7 +4,12 @@
 
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
+import {
+  CreateRepositoryCommand,
+  ECRClient,
+  PutImageCommand,
+  PutReplicationConfigurationCommand,
+} from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -133,6 +138,53 @@ export async function seedRepository(
     const { repository } = await ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
     if (!repository?.repositoryUri || !repository.repositoryArn) throw new Error(`repository ${name}: no URI`);
     return { repositoryUri: repository.repositoryUri, repositoryArn: repository.repositoryArn };
+  } finally {
+    ecr.destroy();
+  }
+}
+
+/**
+ * An image the build pushed, in the tools account: a manifest alone (moto needs no layers), stored under
+ * `digest` as given, so fixtures can pin any digest.
+ */
+export async function seedImage(
+  repository: string,
+  image: { digest: string; tag: string },
+  region = 'us-east-1',
+): Promise<void> {
+  const ecr = clientForAccount(ECRClient, ORCHESTRATOR_ACCOUNT, region);
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 2, digest: image.digest },
+    layers: [],
+  });
+  try {
+    await ecr.send(
+      new PutImageCommand({
+        repositoryName: repository,
+        imageManifest: manifest,
+        imageManifestMediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        imageTag: image.tag,
+        imageDigest: image.digest,
+      }),
+    );
+  } finally {
+    ecr.destroy();
+  }
+}
+
+/** The tools registry's replication rules: every repository to `regions`, as the stack writes them for a map. */
+export async function seedReplication(regions: string[], from = 'us-east-1'): Promise<void> {
+  const ecr = clientForAccount(ECRClient, ORCHESTRATOR_ACCOUNT, from);
+  try {
+    await ecr.send(
+      new PutReplicationConfigurationCommand({
+        replicationConfiguration: {
+          rules: [{ destinations: regions.map((region) => ({ region, registryId: ORCHESTRATOR_ACCOUNT })) }],
+        },
+      }),
+    );
   } finally {
     ecr.destroy();
   }

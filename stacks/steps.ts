@@ -109,6 +109,14 @@ export const STEP_FUNCTIONS = [
     environment: [],
   },
   {
+    id: 'CheckImageReplica',
+    file: 'check-image-replica',
+    description: "crossdeploy: one check for the image's replica in the target's region",
+    grants: [{ actions: ['ecr:DescribeImages'], resources: everyRepositoryReplica }],
+    asDeployRole: [],
+    environment: [],
+  },
+  {
     id: 'RegisterTaskDefinition',
     file: 'register-task-definition',
     description: 'crossdeploy: register the task definition revision that runs the new image',

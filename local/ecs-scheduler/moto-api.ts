@@ -29,6 +29,20 @@ export class MotoApi {
     return JSON.parse(text) as T;
   }
 
+  /** An ECR call in `where`'s registry; ECR's own error names (`ImageNotFoundException`, ...) come back as MotoError. */
+  async ecr<T>(where: Where, operation: string, payload: object): Promise<T> {
+    const text = await this.#post(
+      { service: 'ecr', ...where },
+      {
+        'x-amz-target': `AmazonEC2ContainerRegistry_V20150921.${operation}`,
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      JSON.stringify(payload),
+      operation,
+    );
+    return JSON.parse(text) as T;
+  }
+
   async setAlarmState(where: Where, alarm: string, state: 'ALARM' | 'OK', reason: string): Promise<void> {
     await this.#query({ service: 'monitoring', ...where }, 'SetAlarmState', {
       Version: '2010-08-01',
@@ -65,8 +79,28 @@ export class MotoApi {
     const text = await response.text();
     if (!response.ok) {
       const where = [route.account, route.region].filter(Boolean).join('/');
-      throw new Error(`${route.service}:${operation} in ${where} failed: HTTP ${response.status} ${text}`);
+      throw new MotoError(
+        errorTypeOf(text),
+        `${route.service}:${operation} in ${where} failed: HTTP ${response.status} ${text}`,
+      );
     }
     return text;
   }
+}
+
+/** A call moto refused; `code` is the AWS error name it answered with, when it named one. */
+export class MotoError extends Error {
+  override name = 'MotoError' as const;
+  constructor(
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `{"__type": "ImageNotFoundException", ...}` (JSON protocols) or `<Code>...</Code>` (query protocols). */
+function errorTypeOf(body: string): string | undefined {
+  const json = /"__type"\s*:\s*"(?:[^"#]*#)?([^"]+)"/.exec(body)?.[1];
+  return json ?? /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
 }

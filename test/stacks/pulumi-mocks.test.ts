@@ -13,7 +13,7 @@ import { rulePattern } from '../../aws/event-rules';
 import { readTargetAccountTemplate } from '../../core/iam/target-account';
 import { deployRoleName } from '../../stacks/config';
 import { loadStackMap } from '../../stacks/map';
-import { type OrchestratorNames, orchestratorNames } from '../../stacks/names';
+import { type MapForStack, type OrchestratorNames, orchestratorNames } from '../../stacks/names';
 import {
   busOrganizationId,
   LOG_DELIVERY_ACTIONS,
@@ -108,14 +108,36 @@ interface StacksModules {
     createAlerts(machines: Record<StateMachineId, Resource>): { topic: Resource; alarms: Resource[] };
   };
   doctor: { createDoctorRole(scope: Output<GrantScope>): Resource };
+  replication: { createReplicas(names: OrchestratorNames, map: MapForStack): Resource | undefined };
 }
 
 async function loadStacks(): Promise<StacksModules> {
   const load = async (file: string): Promise<unknown> => import(/* @vite-ignore */ `../../stacks/${file}.ts`);
-  const [functions, storage, build, events, targetBootstrap, stateMachines, alerts, doctor] = await Promise.all(
-    ['functions', 'storage', 'build', 'events', 'target-bootstrap', 'state-machines', 'alerts', 'doctor'].map(load),
-  );
-  return { functions, storage, build, events, targetBootstrap, stateMachines, alerts, doctor } as StacksModules;
+  const [functions, storage, build, events, targetBootstrap, stateMachines, alerts, doctor, replication] =
+    await Promise.all(
+      [
+        'functions',
+        'storage',
+        'build',
+        'events',
+        'target-bootstrap',
+        'state-machines',
+        'alerts',
+        'doctor',
+        'replication',
+      ].map(load),
+    );
+  return {
+    functions,
+    storage,
+    build,
+    events,
+    targetBootstrap,
+    stateMachines,
+    alerts,
+    doctor,
+    replication,
+  } as StacksModules;
 }
 
 const GLOBALS = ['$app', '$util', '$resolve', '$interpolate', 'aws'] as const;
@@ -154,6 +176,7 @@ beforeAll(async () => {
   stacks.storage.createApprovalTopics(names);
   stacks.storage.createNotificationsTopic(names);
   const repositories = stacks.build.createRepositories(names.repositories);
+  stacks.replication.createReplicas(names, map);
   const build = stacks.build.createBuildProject(scope, repositories);
   const bus = stacks.events.createEventBus(names);
   stacks.events.createEventBusPolicy(bus, busOrganizationId(map));
@@ -197,6 +220,7 @@ const TYPES = {
   table: 'aws:dynamodb/table:Table',
   topic: 'aws:sns/topic:Topic',
   repository: 'aws:ecr/repository:Repository',
+  replication: 'aws:ecr/replicationConfiguration:ReplicationConfiguration',
   lifecycle: 'aws:ecr/lifecyclePolicy:LifecyclePolicy',
   logGroup: 'aws:cloudwatch/logGroup:LogGroup',
   role: 'aws:iam/role:Role',
@@ -216,6 +240,8 @@ const TYPES = {
 } as const;
 
 const ofType = (type: string): Registered[] => mocked.registered.filter((r) => r.type === type);
+/** The repositories in the tools account's region, where the build pushes (replicas are filled by ECR). */
+const ownRepositories = (): Registered[] => ofType(TYPES.repository).filter((r) => !r.name.includes('Replica'));
 function named(type: string, name: string): Registered {
   const found = mocked.registered.filter((r) => r.type === type && r.name === name);
   if (found.length !== 1) throw new Error(`${found.length} ${type} named ${name}`);
@@ -255,8 +281,24 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
       'crossdeploy-test-notifications',
       'prod-approvals',
     ]);
-    expect(sorted(ofType(TYPES.repository).map((r) => r.name))).toEqual(['JobsRepository', 'WebRepository']);
-    expect(count(TYPES.lifecycle)).toBe(2);
+    expect(sorted(ofType(TYPES.repository).map((r) => r.name))).toEqual([
+      'JobsReplicaEuWest1Repository',
+      'JobsRepository',
+      'WebReplicaEuWest1Repository',
+      'WebRepository',
+    ]);
+    expect(count(TYPES.lifecycle)).toBe(4);
+    expect(named(TYPES.replication, 'ImageReplication').inputs.replicationConfiguration).toEqual({
+      rules: [
+        {
+          destinations: [{ region: 'eu-west-1', registryId: MAP_ACCOUNT }],
+          repositoryFilters: [
+            { filter: 'jobs', filterType: 'PREFIX_MATCH' },
+            { filter: 'web', filterType: 'PREFIX_MATCH' },
+          ],
+        },
+      ],
+    });
     expect(count(TYPES.project)).toBe(1);
     expect(count(TYPES.bus)).toBe(1);
     expect(count(TYPES.busPolicy)).toBe(1);
@@ -583,7 +625,7 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
     const policy = named(TYPES.rolePolicy, 'BuildPolicy');
     expect(policy.inputs.role).toBe(role.id);
     const document = policyOf(policy);
-    expect(statement(document, 'PushImages')?.Resource).toEqual(sorted(ofType(TYPES.repository).map(arnOf)));
+    expect(statement(document, 'PushImages')?.Resource).toEqual(sorted(ownRepositories().map(arnOf)));
     expect(statement(document, 'PullSources')?.Resource).toEqual([`arn:aws:codecommit:${REGION}:${ACCOUNT}:jobs-repo`]);
     expect(statement(document, 'WriteItsLogs')?.Resource).toEqual([`${arnOf(logs)}:log-stream:*`]);
     for (const repository of ofType(TYPES.repository)) {
@@ -610,7 +652,7 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
         Sid: 'ReadRepositories',
         Effect: 'Allow',
         Action: ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy'],
-        Resource: sorted(ofType(TYPES.repository).map(arnOf)),
+        Resource: sorted(ownRepositories().map(arnOf)),
       },
     ]);
   });

@@ -9,7 +9,13 @@ import type { EnvironmentRun } from '../../core/map/plan';
 import type { DeployTarget, ImageRef, TargetDeployment } from '../../core/types';
 import { clientForAccount } from '../../local/accounts';
 import { localFunctions, localIntegrations, localValues, stateMachineDefinitions } from '../../local/functions';
-import { seedLedger as seedLedgerTable, seedRepository, seedTarget } from '../../local/seed';
+import {
+  seedImage,
+  seedLedger as seedLedgerTable,
+  seedReplication,
+  seedRepository,
+  seedTarget,
+} from '../../local/seed';
 import { LocalStepFunctions } from '../../local/step-functions';
 
 export const ORCHESTRATOR = { account: '111111111111', region: 'us-east-1' };
@@ -18,6 +24,8 @@ export const IMAGE: ImageRef = {
   digest: `sha256:${'ab'.repeat(32)}`,
   uri: `111111111111.dkr.ecr.us-east-1.amazonaws.com/web@sha256:${'ab'.repeat(32)}`,
 };
+
+const COMMIT = '3f2a9c1'.padEnd(40, '0');
 
 /** One engine per test file (building the machines validates them once); deploy-role credentials are per test. */
 export function useWorkflows(): () => LocalStepFunctions {
@@ -39,11 +47,15 @@ export function target(account: string, region: string): DeployTarget {
   return { account, region, cluster: 'demo', service: 'web', container: 'app' };
 }
 
-/** The repository in the tools account's region and, as the stack creates them, its replicas in the targets' regions. */
+/**
+ * The repository in the tools account's region and, as the stack creates them, its replicas in the targets'
+ * regions with the rules that replicate to them; then IMAGE, pushed by the build (replicated later).
+ */
 export async function seed(targets: DeployTarget[], alarms: string[] = ['web-5xx']) {
-  for (const region of new Set([ORCHESTRATOR.region, ...targets.map((t) => t.region)])) {
-    await seedRepository('web', region);
-  }
+  const regions = [...new Set(targets.map((t) => t.region))].filter((r) => r !== ORCHESTRATOR.region);
+  for (const region of [ORCHESTRATOR.region, ...regions]) await seedRepository('web', region);
+  if (regions.length > 0) await seedReplication(regions, ORCHESTRATOR.region);
+  await seedImage('web', { digest: IMAGE.digest, tag: COMMIT }, ORCHESTRATOR.region);
   await seedLedger();
   for (const t of targets) await seedTarget({ ...t, alarms });
 }
@@ -53,7 +65,7 @@ export function targetDeployment(t: DeployTarget, overrides: Partial<TargetDeplo
     deploymentId: 'web-dev-3f2a9c1-test',
     serviceName: 'web',
     environment: 'dev',
-    commit: '3f2a9c1'.padEnd(40, '0'),
+    commit: COMMIT,
     image: IMAGE,
     orchestrator: ORCHESTRATOR,
     target: t,

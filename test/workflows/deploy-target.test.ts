@@ -6,15 +6,19 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
+import { imageIn } from '../../core/images';
 import { clientForAccount } from '../../local/accounts';
-import { seedTarget } from '../../local/seed';
+import { seedImage, seedLedger, seedRepository, seedTarget } from '../../local/seed';
 import { startRollout } from '../functions/support';
 import { useMoto } from '../support/moto';
-import { IMAGE, live, seed, target, targetDeployment, useWorkflows } from '../support/workflows';
+import { IMAGE, live, ORCHESTRATOR, seed, target, targetDeployment, useWorkflows } from '../support/workflows';
 
 const moto = useMoto();
 const engine = useWorkflows();
 const dev = target('222222222222', 'us-east-1');
+const devEurope = target('222222222222', 'eu-west-1');
+const checksOf = (execution: { history: { type: string; state?: string }[] }) =>
+  execution.history.filter((e) => e.type === 'StateEntered' && e.state === 'Check image in target region').length;
 
 /** How the team set the service up: its own circuit breaker, deployment limits and an alarm that only fails. */
 const TEAM_CONFIGURATION = {
@@ -61,6 +65,46 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
       ]),
     );
     expect(execution.output).toMatchObject({ succeeded: true, target: dev, taskDefinitionArn: now.taskDefinitionArn });
+  });
+
+  it("names the image's replica in the target's own region, by the same digest, once ECR has replicated it", async () => {
+    await seed([devEurope]);
+
+    const execution = await engine().run('deploy-target', targetDeployment(devEurope));
+
+    expect(execution.status).toBe('SUCCEEDED');
+    const app = (await live(devEurope)).containers.find((c) => c.name === 'app');
+    expect(app?.image).toBe(`111111111111.dkr.ecr.eu-west-1.amazonaws.com/web@${IMAGE.digest}`);
+    expect(app?.image).toBe(imageIn(IMAGE, 'eu-west-1').uri);
+    // The first look finds no replica yet: the deploy waited for it.
+    expect(checksOf(execution)).toBe(2);
+  });
+
+  it("checks once and waits for nothing when the target runs in the tools account's region", async () => {
+    await seed([dev]);
+
+    const execution = await engine().run('deploy-target', targetDeployment(dev));
+
+    expect(checksOf(execution)).toBe(1);
+  });
+
+  it('fails with ImageReplicaMissing, naming account, region, repository and digest, when the replica never appears', async () => {
+    // No replication rule to eu-west-1: ECR never copies the image there.
+    await seedRepository('web', ORCHESTRATOR.region);
+    await seedRepository('web', 'eu-west-1');
+    await seedImage('web', { digest: IMAGE.digest, tag: 'build' }, ORCHESTRATOR.region);
+    await seedLedger(ORCHESTRATOR.region);
+    await seedTarget({ ...devEurope, alarms: ['web-5xx'] });
+
+    const execution = await engine().run('deploy-target', targetDeployment(devEurope));
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('ImageReplicaMissing');
+    for (const word of ['111111111111/eu-west-1', `web@${IMAGE.digest}`, 'us-east-1', '3 checks 20 s apart']) {
+      expect(execution.cause).toContain(word);
+    }
+    expect(checksOf(execution)).toBe(3);
+    expect((await live(devEurope)).revision).toBe(1);
   });
 
   it('leaves the repository policy alone: deploy-environment wrote it once for every target', async () => {
