@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { describeService, type EcsLike } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { awsCall } from '../aws/transient';
+import { checkImagePlatform } from '../core/platform';
 import { deploymentIdOf, deriveTaskDefinition, familyOf, revisionTags } from '../core/task-definition';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
@@ -45,6 +46,7 @@ export async function registerRevision(input: Input, clients: TargetClientFactor
       ? latest.taskDefinition
       : (await describeTaskDefinition(ecs, previousTaskDefinitionArn, where)).taskDefinition);
   const next = deriveTaskDefinition(base, input.target.container, input.image.uri);
+  checkImagePlatform(input.target, next, input.image);
   const registered = await awsCall(`ecs:RegisterTaskDefinition ${where}`, () =>
     ecs.send(
       new RegisterTaskDefinitionCommand({

@@ -24,6 +24,8 @@ export interface TargetSeed {
   container?: string;
   image?: string;
   alarms?: string[];
+  /** The task definition's `runtimePlatform.cpuArchitecture`; left out (X86_64 to ECS) when not given. */
+  cpuArchitecture?: 'X86_64' | 'ARM64';
 }
 
 export interface SeededTarget {
@@ -61,6 +63,9 @@ export async function seedTarget(seed: TargetSeed): Promise<SeededTarget> {
     const { taskDefinition } = await ecs.send(
       new RegisterTaskDefinitionCommand({
         family: target.service,
+        ...(seed.cpuArchitecture && {
+          runtimePlatform: { cpuArchitecture: seed.cpuArchitecture, operatingSystemFamily: 'LINUX' },
+        }),
         containerDefinitions: [
           { name: target.container, image, essential: true, memory: 512, portMappings: [{ containerPort: 8080 }] },
           { name: SIDECAR, image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable', memory: 64 },

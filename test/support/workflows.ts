@@ -17,6 +17,7 @@ export const IMAGE: ImageRef = {
   repositoryUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/web',
   digest: `sha256:${'ab'.repeat(32)}`,
   uri: `111111111111.dkr.ecr.us-east-1.amazonaws.com/web@sha256:${'ab'.repeat(32)}`,
+  platforms: ['linux/amd64'],
 };
 
 /** One engine per test file (building the machines validates them once); deploy-role credentials are per test. */
