@@ -15,7 +15,7 @@ export default $config({
     const { loadStackMap } = await import('./stacks/map');
     const { mapProblems, orchestratorNames } = await import('./stacks/names');
     const { createTables, createApprovalTopics, createNotificationsTopic } = await import('./stacks/storage');
-    const { createRepositories, createBuildProject } = await import('./stacks/build');
+    const { createRepositories, createBuildProjects } = await import('./stacks/build');
     const { createReplicas } = await import('./stacks/replication');
     const { createEventBus, createEventBusPolicy, createDeadLetterQueues, createEventRules } = await import(
       './stacks/events'
@@ -44,7 +44,7 @@ export default $config({
     const repositories = createRepositories(names.repositories);
     // A replica of each repository in every other region its targets run in, and the rules that fill them.
     createReplicas(names, map);
-    const build = createBuildProject(scope, repositories);
+    const builds = createBuildProjects(scope, names, repositories);
     const bus = createEventBus(names);
     // The target accounts forward their ECS and alarm events here; without an Organization id, no policy.
     createEventBusPolicy(bus, busOrganizationId(map));
@@ -78,7 +78,7 @@ export default $config({
       CROSSDEPLOY_LINK_SIGNING_KEY: linkSigningKey.value,
     };
     const steps = createStepFunctions({ scope, environment, mapBundle });
-    const machines = createStateMachines(steps, scope, { buildProject: build.name });
+    const machines = createStateMachines(steps, scope, { buildProjects: builds });
     // An alarm per workflow on failed executions, to crossdeploy-<stage>-alerts.
     const alerts = createAlerts(machines);
     // `crossdeploy doctor` runs as this role (docs/deploying.md, step 6).
@@ -97,7 +97,7 @@ export default $config({
       api: api.url,
       githubWebhook: $interpolate`${api.url}/webhooks/github`,
       eventBus: bus.name,
-      buildProject: build.name,
+      buildProjects: builds.map((build) => build.name),
       pipelineStateMachine: machines.Pipeline.arn,
       deployEnvironmentStateMachine: machines.DeployEnvironment.arn,
       deployTargetStateMachine: machines.DeployTarget.arn,

@@ -106,7 +106,7 @@ async function deployOnce(
     serviceName: 'web',
     environment: 'bench',
     commit,
-    image: { repositoryUri: image.repositoryUri, digest: image.digest, uri: image.uri },
+    image: { repositoryUri: image.repositoryUri, digest: image.digest, uri: image.uri, platforms: image.platforms },
     orchestrator: ORCHESTRATOR,
     deployRole: { name: 'crossdeploy-deploy' },
     ecr: {

@@ -88,6 +88,24 @@ export class DeploymentRolledBack extends Error {
   }
 }
 
+/** The image is not built for the platform the task definition runs on: its tasks would die with `exec format error`. */
+export class ImagePlatformMismatch extends Error {
+  override name = 'ImagePlatformMismatch' as const;
+  constructor(
+    readonly target: TargetRef,
+    readonly taskPlatform: { cpuArchitecture: string; operatingSystemFamily: string; platform: string },
+    readonly imagePlatforms: string[],
+    readonly image: string,
+  ) {
+    super(
+      `${describeTarget(target)}: the task definition runs on ${taskPlatform.operatingSystemFamily}/` +
+        `${taskPlatform.cpuArchitecture}, but image ${image} is built for ${imagePlatforms.join(', ') || 'no known platform'} ` +
+        `only; add ${taskPlatform.platform} to the service's platforms in the map (or set the task definition's ` +
+        'runtimePlatform to what the image is built for)',
+    );
+  }
+}
+
 /** A step received input that does not match its contract: a bug or a hand-started execution with bad input. */
 export class InvalidStepInput extends Error {
   override name = 'InvalidStepInput' as const;

@@ -5,7 +5,8 @@
 
 import type { PullGrant } from './ecr-policy';
 import type { DeploymentMap } from './map/schema';
-import type { EcrAccess, ImageRef } from './types';
+import { ecrRegistryHost } from './partition';
+import type { EcrAccess, PinnedImage } from './types';
 
 /** The shape of ECR's PutReplicationConfiguration `replicationConfiguration`. */
 export interface ReplicationConfiguration {
@@ -64,17 +65,12 @@ export function replicationRules(
  * The same image, pinned by the same digest, in `region`'s registry of the same account: a replica keeps
  * the digest of the image it copies.
  */
-export function imageIn(image: ImageRef, region: string): ImageRef {
+export function imageIn<I extends PinnedImage>(image: I, region: string): I {
   const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.(amazonaws\.com(?:\.cn)?)\/(.+)$/.exec(image.repositoryUri);
   if (!match) throw new Error(`"${image.repositoryUri}" is not an ECR private repository URI`);
   const [, account, , , repository] = match;
-  const repositoryUri = `${account}.dkr.ecr.${region}.${ecrDomain(region)}/${repository}`;
-  return { repositoryUri, digest: image.digest, uri: `${repositoryUri}@${image.digest}` };
-}
-
-/** China regions have their own domain. */
-function ecrDomain(region: string): string {
-  return region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  const repositoryUri = `${ecrRegistryHost(account as string, region)}/${repository}`;
+  return { ...image, repositoryUri, uri: `${repositoryUri}@${image.digest}` };
 }
 
 /** How a repository policy grants the map's accounts pull: by OU paths, by organization, or account by account. */

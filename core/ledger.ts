@@ -1,7 +1,7 @@
 // The deployment ledger: one record per target deployment, kept in DynamoDB beyond Step Functions' execution
 // retention. The workflows write it; `status`, `rollback`, `abort` and the console read it.
 
-import type { DeployTarget, FailureEvidence, ImageRef } from './types';
+import type { DeployTarget, FailureEvidence, PinnedImage } from './types';
 
 export type LedgerResult = 'in-progress' | 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed';
 
@@ -71,7 +71,7 @@ export function currentRecord(recordsNewestFirst: LedgerRecord[]): LedgerRecord 
 
 /** What `crossdeploy rollback` goes back to, or why the ledger cannot say. */
 export type RollbackChoice =
-  | { commit: string; image: ImageRef }
+  | { commit: string; image: PinnedImage }
   | { problem: 'none' }
   | { problem: 'ambiguous'; commits: string[] };
 

@@ -37,6 +37,7 @@ function deployProblems(map: DeploymentMap, input: PipelineInput): string[] {
     'orchestrator',
     'test',
     'source',
+    'build',
     'stages',
   ]);
   if (input.built !== undefined) problems.push('a push brings no image: the pipeline builds it');

@@ -1,11 +1,12 @@
 // The input of one pipeline execution: a service × a pushed commit, one stage per environment of the branch.
 // The image does not exist yet (the pipeline builds it), so each stage carries its plan without one.
 
+import { buildEnvironmentFor } from './build-environment';
 import { environmentsForBranch, planEnvironment } from './map/plan';
 import type { DeploymentMap } from './map/schema';
 import type { BuildSource, PipelineInput, PipelineStage, PushEvent } from './pipeline-types';
 import { executionName, shortHash } from './push';
-import type { ImageRef } from './types';
+import type { ImageRef, PinnedImage } from './types';
 
 /**
  * Each target's execution is named `<deploymentId>-<account>-<region>` and Step Functions allows 80
@@ -14,7 +15,7 @@ import type { ImageRef } from './types';
 export const DEPLOYMENT_ID_MAX = 52;
 
 // planEnvironment wants an image; the field is dropped right after, so this never reaches a stage.
-const NO_IMAGE: ImageRef = { repositoryUri: '', digest: '', uri: '' };
+const NO_IMAGE: ImageRef = { repositoryUri: '', digest: '', uri: '', platforms: [] };
 
 export function pipelineInput(map: DeploymentMap, serviceName: string, push: PushEvent): PipelineInput {
   const service = map.services[serviceName];
@@ -39,6 +40,7 @@ export function pipelineInput(map: DeploymentMap, serviceName: string, push: Pus
     // '' rather than null: the build step passes it to CodeBuild, which refuses a null variable value.
     test: service.test ?? '',
     source: buildSourceOf(service.source, map.orchestrator.region),
+    build: buildEnvironmentFor(service.platforms),
     stages: environments.map((environment) => stageOf(map, serviceName, environment, pipelineId, push.commit)),
   };
 }
@@ -47,7 +49,7 @@ export interface RollbackRequest {
   environment: string;
   /** The commit whose image goes back, as the ledger recorded it. */
   commit: string;
-  image: ImageRef;
+  image: PinnedImage;
   requestedBy: string;
   reason: string;
   skipApproval: boolean;
@@ -78,6 +80,7 @@ export function rollbackInput(map: DeploymentMap, serviceName: string, request: 
     orchestrator: { account: map.orchestrator.account, region: map.orchestrator.region },
     test: '',
     source: buildSourceOf(service.source, map.orchestrator.region),
+    build: buildEnvironmentFor(service.platforms),
     stages: [request.skipApproval ? { ...stage, approval: null } : stage],
   };
 }

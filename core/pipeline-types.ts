@@ -1,9 +1,10 @@
 // The contracts of the path from a git push to production: events on the bus, the pipeline workflow's input,
 // approvals. Everything here crosses EventBridge or Step Functions, so it stays plain JSON.
 
+import type { BuildEnvironment } from './build-environment';
 import type { DeploymentKind } from './ledger';
 import type { EnvironmentDeployment } from './map/plan';
-import type { ImageRef } from './types';
+import type { ImageRef, PinnedImage } from './types';
 
 /** `source` of every event crossdeploy puts on its bus. */
 export const EVENT_SOURCE = 'crossdeploy';
@@ -48,8 +49,11 @@ export interface PipelineInput {
   kind: DeploymentKind;
   /** Who asked for a rollback; null for a push. */
   requestedBy: string | null;
-  /** Present only on a rollback: the image to deploy, so nothing is built. */
-  built?: { image: ImageRef };
+  /**
+   * Present only on a rollback: the image to deploy, so nothing is built (the pipeline reads its platforms
+   * from its image index before the first environment).
+   */
+  built?: { image: PinnedImage };
   serviceName: string;
   branch: string;
   commit: string;
@@ -68,6 +72,8 @@ export interface PipelineInput {
    * `https://git-codecommit.<orchestrator region>.amazonaws.com/v1/repos/<name>`.
    */
   source: BuildSource;
+  /** The CodeBuild environment and platforms of the service's build (core/build-environment.ts). */
+  build: BuildEnvironment;
   stages: PipelineStage[];
 }
 

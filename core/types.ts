@@ -16,14 +16,20 @@ export interface DeployTarget extends TargetRef {
   container: string;
 }
 
-/** The image every target of a deployment runs, pinned by digest. */
-export interface ImageRef {
+/** An image pinned by digest, as the ledger remembers it. */
+export interface PinnedImage {
   /** `111111111111.dkr.ecr.us-east-1.amazonaws.com/web` */
   repositoryUri: string;
   /** `sha256:<64 hex>` */
   digest: string;
   /** `<repositoryUri>@<digest>` */
   uri: string;
+}
+
+/** The image every target of a deployment runs, pinned by digest, with what its image index says it runs on. */
+export interface ImageRef extends PinnedImage {
+  /** `os/architecture` of each manifest of the image index, e.g. `["linux/amd64", "linux/arm64"]`. */
+  platforms: string[];
 }
 
 export interface OrchestratorRef {

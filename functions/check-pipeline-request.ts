@@ -10,7 +10,7 @@ import { sharedDocumentClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { deploymentMap } from './lib/map';
 import { logger } from './lib/powertools';
-import { imageRef } from './lib/schemas';
+import { pinnedImage } from './lib/schemas';
 
 // The whole pipeline input; core/pipeline-check.ts holds every field against the map.
 const input = z.looseObject({
@@ -19,7 +19,7 @@ const input = z.looseObject({
   serviceName: z.string().min(1),
   commit: z.string().min(1),
   stages: z.array(z.looseObject({ environment: z.string().min(1) })),
-  built: z.looseObject({ image: imageRef }).optional(),
+  built: z.looseObject({ image: pinnedImage }).optional(),
 });
 
 /**

@@ -12,6 +12,7 @@ import { recordedConfiguration } from '../core/deployment-configuration';
 import { controllerOf, DEPLOYABLE_CONTROLLER } from '../core/deployment-controller';
 import { UnsupportedDeploymentController } from '../core/errors';
 import { imageIn } from '../core/images';
+import { checkImagePlatform } from '../core/platform';
 import {
   deploymentIdOf,
   deriveTaskDefinition,
@@ -63,6 +64,7 @@ export async function registerRevision(input: Input, clients: TargetClientFactor
   const base = template ?? live.taskDefinition;
   // The replica in the target's own region, by the same digest (deploy-target waited for it).
   const next = deriveTaskDefinition(base, input.target.container, imageIn(input.image, input.target.region).uri);
+  checkImagePlatform(input.target, next, input.image);
   const tags = revisionTagsOf(live.tags, next, input, where);
   const registered = await awsCall(`ecs:RegisterTaskDefinition ${where}`, () =>
     ecs.send(new RegisterTaskDefinitionCommand({ ...(next as RegisterTaskDefinitionCommandInput), tags })),

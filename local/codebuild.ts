@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { PLATFORMS, type Platform } from '../core/platform';
 import { buildImage } from './builder';
 
 interface StartBuildParameters {
@@ -24,6 +25,7 @@ export async function localCodeBuild(parameters: unknown): Promise<unknown> {
       repository,
       commit: p.SourceVersion,
       service: env.CROSSDEPLOY_SERVICE ?? repository,
+      platforms: platformsOf(env.CROSSDEPLOY_PLATFORMS),
     });
     return {
       Build: {
@@ -37,4 +39,15 @@ export async function localCodeBuild(parameters: unknown): Promise<unknown> {
   } finally {
     ecr.destroy();
   }
+}
+
+/** `docker buildx build --platform` takes a comma-separated list; the buildspec passes it on unchanged. */
+function platformsOf(value: string | undefined): Platform[] {
+  if (!value) throw new Error('local build: CROSSDEPLOY_PLATFORMS is not among the environment overrides');
+  return value.split(',').map((platform) => {
+    if (!(PLATFORMS as readonly string[]).includes(platform)) {
+      throw new Error(`local build: cannot build for "${platform}" (CROSSDEPLOY_PLATFORMS=${value})`);
+    }
+    return platform as Platform;
+  });
 }

@@ -15,6 +15,7 @@ import { handler as requestApproval } from '../functions/request-approval';
 import { handler as restoreDeploymentConfiguration } from '../functions/restore-deployment-configuration';
 import { handler as rollBackService } from '../functions/roll-back-service';
 import { handler as updateService } from '../functions/update-service';
+import { BUILDSPEC } from '../stacks/images';
 import { localCodeBuild } from './codebuild';
 import type { LocalFunction } from './step-functions';
 
@@ -45,6 +46,6 @@ export const localIntegrations = {
 };
 
 /** Substitutions that name resources rather than functions or state machines. */
-export const localValues = { BuildProjectName: 'crossdeploy-local-build' };
+export const localValues = { BuildProjectPrefix: 'crossdeploy-local-build-', BuildSpec: BUILDSPEC };
 
 export const stateMachineDefinitions = new URL('../state-machines/', import.meta.url);

@@ -34,6 +34,8 @@ export interface TargetSeed {
   /** The roles revision 1 hands its tasks. */
   taskRoleArn?: string;
   executionRoleArn?: string;
+  /** The task definition's `runtimePlatform.cpuArchitecture`; left out (X86_64 to ECS) when not given. */
+  cpuArchitecture?: 'X86_64' | 'ARM64';
 }
 
 export interface SeededTarget {
@@ -73,6 +75,9 @@ export async function seedTarget(seed: TargetSeed): Promise<SeededTarget> {
         family: target.service,
         ...(seed.taskRoleArn && { taskRoleArn: seed.taskRoleArn }),
         ...(seed.executionRoleArn && { executionRoleArn: seed.executionRoleArn }),
+        ...(seed.cpuArchitecture && {
+          runtimePlatform: { cpuArchitecture: seed.cpuArchitecture, operatingSystemFamily: 'LINUX' },
+        }),
         containerDefinitions: [
           { name: target.container, image, essential: true, memory: 512, portMappings: [{ containerPort: 8080 }] },
           { name: SIDECAR, image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable', memory: 64 },

@@ -141,7 +141,8 @@ export class LocalStepFunctions {
         return this.functionArn(variable);
       }
       const value = this.options.values?.[variable];
-      if (value !== undefined) return value;
+      // Substituted inside JSON strings: a value with quotes or newlines (the buildspec) stays one string.
+      if (value !== undefined) return JSON.stringify(value).slice(1, -1);
       throw new Error(`${name}.asl.json: unknown substitution \${${variable}}`);
     });
     const definition = JSON.parse(substituted) as StateMachineDefinition;

@@ -1,13 +1,17 @@
 // The image build: the CodeBuild project's settings, its buildspec, and what the ECR repositories keep.
 // Pure (no Pulumi, no SST globals): stacks/build.ts deploys from it, tests check it offline.
 
-/** Amazon Linux 2023 on Graviton; docker builds need privileged mode. */
-export const BUILD_ENVIRONMENT = {
-  type: 'ARM_CONTAINER',
-  computeType: 'BUILD_GENERAL1_SMALL',
-  image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0',
-  privilegedMode: true,
-} as const;
+import { buildEnvironmentFor } from '../core/build-environment';
+import type { Platform } from '../core/platform';
+
+/**
+ * A service's project runs on the CPU of its platforms (core/build-environment.ts; the pipeline passes the
+ * same as EnvironmentTypeOverride/ImageOverride); docker builds need privileged mode.
+ */
+export function buildEnvironmentOf(platforms: readonly Platform[]) {
+  const { environmentType, image } = buildEnvironmentFor(platforms);
+  return { type: environmentType, computeType: 'BUILD_GENERAL1_SMALL', image, privilegedMode: true } as const;
+}
 
 /** Minutes before CodeBuild stops a build (the pipeline's build state then fails). */
 export const BUILD_TIMEOUT_MINUTES = 60;
@@ -24,6 +28,8 @@ export const BUILD_VARIABLES = {
   repository: 'CROSSDEPLOY_REPOSITORY',
   commit: 'CROSSDEPLOY_COMMIT',
   test: 'CROSSDEPLOY_TEST_COMMAND',
+  platforms: 'CROSSDEPLOY_PLATFORMS',
+  emulate: 'CROSSDEPLOY_EMULATE',
   registry: 'CROSSDEPLOY_REGISTRY',
 } as const;
 
@@ -34,11 +40,17 @@ export const registryHost = (account: string, region: string): string =>
 /**
  * Runs in the service's repository, which CodeBuild checked out at the commit into `CODEBUILD_SRC_DIR` (the
  * pipeline's "Build image once" state overrides the project's source with the map's `source`: GITHUB or
- * CODECOMMIT). Logs in to ECR, runs the map's test command there when there is one (`''` otherwise, never
- * null: CodeBuild refuses null values), builds the image from the Dockerfile at the repository's root and
- * pushes it tagged with the full commit id, which find-built-image looks up. Everything is in one phase
- * (CodeBuild stops a phase at the first command that fails, and `on-failure: ABORT` skips the rest): a failed
- * test or build pushes nothing.
+ * CODECOMMIT, and passes this buildspec again as BuildspecOverride, so it is not looked for in the
+ * repository). Logs in to ECR, runs the map's test command there when there is one (`''` otherwise, never
+ * null: CodeBuild refuses null values), builds the image from the Dockerfile at the repository's root for
+ * every platform of the map with buildx (QEMU, registered with binfmt_misc by `tonistiigi/binfmt`, runs the
+ * architectures the host's CPU does not: https://docs.docker.com/build/building/multi-platform/) and pushes
+ * it tagged with the full commit id, which find-built-image looks up. buildx's `docker-container` driver
+ * builds several platforms at once; provenance attestations are off so the index lists only the platforms.
+ * A single platform yields a plain manifest: `imagetools create` wraps it in an image index, so the tag
+ * always names an index whose `manifests[].platform` say what the image runs on (an index given to it
+ * alone is kept as it is). Everything is in one phase (CodeBuild stops a phase at the first command that
+ * fails, and `on-failure: ABORT` skips the rest): a failed test or build pushes nothing.
  */
 export const BUILDSPEC = `version: 0.2
 env:
@@ -61,8 +73,15 @@ phases:
         else
           echo "crossdeploy: the map names no test command"
         fi
-      - docker build --file "$CODEBUILD_SRC_DIR/Dockerfile" --tag "$CROSSDEPLOY_REGISTRY/$CROSSDEPLOY_REPOSITORY:$CROSSDEPLOY_COMMIT" "$CODEBUILD_SRC_DIR"
-      - docker push "$CROSSDEPLOY_REGISTRY/$CROSSDEPLOY_REPOSITORY:$CROSSDEPLOY_COMMIT"
+      - |
+        if [ -n "\${CROSSDEPLOY_EMULATE:-}" ]; then
+          echo "crossdeploy: emulating $CROSSDEPLOY_EMULATE with QEMU"
+          docker run --privileged --rm tonistiigi/binfmt --install "$CROSSDEPLOY_EMULATE"
+        fi
+      - docker buildx create --name crossdeploy --driver docker-container --use
+      - docker buildx build --platform "$CROSSDEPLOY_PLATFORMS" --provenance=false --sbom=false --file "$CODEBUILD_SRC_DIR/Dockerfile" --tag "$CROSSDEPLOY_REGISTRY/$CROSSDEPLOY_REPOSITORY:$CROSSDEPLOY_COMMIT" --push "$CODEBUILD_SRC_DIR"
+      - docker buildx imagetools create --tag "$CROSSDEPLOY_REGISTRY/$CROSSDEPLOY_REPOSITORY:$CROSSDEPLOY_COMMIT" "$CROSSDEPLOY_REGISTRY/$CROSSDEPLOY_REPOSITORY:$CROSSDEPLOY_COMMIT"
+      - docker buildx imagetools inspect "$CROSSDEPLOY_REGISTRY/$CROSSDEPLOY_REPOSITORY:$CROSSDEPLOY_COMMIT"
 `;
 
 /** Images each repository keeps; older ones expire (a rollback goes back one revision, not fifty). */

@@ -4,6 +4,7 @@
 import { isAbsolute, posix } from 'node:path';
 import { repositoryPullers } from '../core/images';
 import type { DeploymentMap } from '../core/map/schema';
+import type { Platform } from '../core/platform';
 import { stageName } from './config';
 
 /** The part of the deployment map the stack reads. */
@@ -26,7 +27,10 @@ export interface OrchestratorNames {
   eventBus: string;
   /** Name of the pipeline state machine, which start-pipeline starts and request-approval fails. */
   pipeline: string;
-  buildProject: string;
+  /** `crossdeploy-<stage>-build-`: the pipeline starts the project of this prefix and the service's name. */
+  buildProjectPrefix: string;
+  /** One build per service, sorted by service: its own project and role, so a build pushes its own repository only. */
+  builds: ServiceBuild[];
   /**
    * ECR repositories of the map's services, each once, sorted. Named exactly as in the map (find-built-image
    * and the targets' task definitions use the map's names), so they are not per stage.
@@ -37,8 +41,6 @@ export interface OrchestratorNames {
    * replicates it to (core/images.ts replicationRules).
    */
   repositoryRegions: Record<string, string[]>;
-  /** CodeCommit repositories the map's services are built from (the build's role may pull them), sorted. */
-  codecommitRepositories: string[];
   /**
    * SNS topics of the map's approval gates, each once, sorted. Named exactly as in the map: request-approval
    * publishes to `arn:...:sns:<orchestrator region>:<orchestrator account>:<topic>`.
@@ -46,16 +48,42 @@ export interface OrchestratorNames {
   approvalTopics: string[];
 }
 
+/** What one service's build project is and may touch. */
+export interface ServiceBuild {
+  service: string;
+  /** `crossdeploy-<stage>-build-<service>` (CodeBuild project names allow 255 characters). */
+  project: string;
+  /** `crossdeploy-<stage>-build-<service>` as an IAM role name (64 characters). */
+  role: string;
+  /** The ECR repository it pushes to, the only one. */
+  repository: string;
+  /** The CodeCommit repository it checks out, when the service's source is one. */
+  codecommitRepository?: string;
+  /** The CodeConnections connection it checks GitHub out with, when the map names one. */
+  connection?: string;
+  platforms: Platform[];
+}
+
 /** `crossdeploy-dev-deploy-target` (state machine names allow 80 characters). */
 export const stateMachineNameOf = (app: string, stage: string, file: string): string => stageName(app, stage, file, 80);
 
 export function orchestratorNames(app: string, stage: string, map: MapForStack): OrchestratorNames {
   const repositories = new Set(Object.values(map.services).map((service) => service.repository));
-  const codecommit = new Set(
-    Object.values(map.services).flatMap((service) =>
-      'codecommit' in service.source ? [service.source.codecommit] : [],
-    ),
-  );
+  const buildProjectPrefix = stageName(app, stage, 'build-', 255);
+  const builds = Object.entries(map.services)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, service]): ServiceBuild => {
+      const { source } = service;
+      return {
+        service: name,
+        project: stageName(app, stage, `build-${name}`, 255),
+        role: stageName(app, stage, `build-${name}`, 64),
+        repository: service.repository,
+        ...('codecommit' in source && { codecommitRepository: source.codecommit }),
+        ...('github' in source && source.connection !== undefined && { connection: source.connection }),
+        platforms: [...service.platforms],
+      };
+    });
   const topics = new Set<string>();
   for (const environment of Object.values(map.environments)) {
     if (environment.approval) topics.add(environment.approval.topic);
@@ -71,7 +99,8 @@ export function orchestratorNames(app: string, stage: string, map: MapForStack):
     notificationsTopic: stageName(app, stage, 'notifications', 256),
     eventBus: busName(app, stage),
     pipeline: stateMachineNameOf(app, stage, 'pipeline'),
-    buildProject: stageName(app, stage, 'build', 255),
+    buildProjectPrefix,
+    builds,
     repositories: [...repositories].sort(),
     repositoryRegions: Object.fromEntries(
       [...repositories]
@@ -81,7 +110,6 @@ export function orchestratorNames(app: string, stage: string, map: MapForStack):
           [...new Set([map.orchestrator.region, ...repositoryPullers(map, repository).regions])].sort(),
         ]),
     ),
-    codecommitRepositories: [...codecommit].sort(),
     approvalTopics: [...topics].sort(),
   };
 }

@@ -10,6 +10,7 @@ import {
   stateMachineArn,
   type Where,
 } from './arns';
+import type { ServiceBuild } from './names';
 
 export interface PolicyStatement {
   Sid: string;
@@ -168,41 +169,55 @@ export const ECR_PUSH_ACTIONS = [
 ] as const;
 
 /**
- * The build's role: check out the map's CodeCommit repositories, push to its ECR repositories and write its
- * own logs, nothing else. (GitHub sources are read with the account's CodeBuild source credential.)
+ * What a GitHub App connection's user needs, in the ARN's own service prefix (CodeConnections was CodeStar
+ * Connections, and both ARN forms exist): https://docs.aws.amazon.com/codebuild/latest/userguide/connections-github-app.html
+ */
+export function connectionActions(connectionArn: string): string[] {
+  const prefix = connectionArn.split(':')[2] ?? 'codeconnections';
+  return [`${prefix}:GetConnection`, `${prefix}:GetConnectionToken`];
+}
+
+/**
+ * One service's build role: check out that service's CodeCommit repository (or use its GitHub connection),
+ * push to that service's ECR repository and write its own logs, nothing else. A build runs the service's
+ * code and test command in privileged Docker, so it must not be able to overwrite another service's images.
+ * (GitHub sources without a connection are read with the account's CodeBuild source credential.)
  */
 export function buildPolicy({
   where,
-  repositories,
-  codecommitRepositories = [],
+  build,
   logGroup,
 }: {
   where: Where;
-  repositories: string[];
-  /** CodeCommit repositories of the orchestrator account and region the services are built from. */
-  codecommitRepositories?: string[];
+  build: Pick<ServiceBuild, 'repository' | 'codecommitRepository' | 'connection'>;
   logGroup: string;
 }): PolicyDocument {
-  const pull: PolicyStatement[] =
-    codecommitRepositories.length > 0
-      ? [
-          {
-            Sid: 'PullSources',
-            Effect: 'Allow',
-            Action: ['codecommit:GitPull'],
-            Resource: codecommitRepositories.map((repository) => codecommitRepositoryArn(where, repository)).sort(),
-          },
-        ]
-      : [];
+  const source: PolicyStatement[] = [];
+  if (build.codecommitRepository !== undefined) {
+    source.push({
+      Sid: 'PullSource',
+      Effect: 'Allow',
+      Action: ['codecommit:GitPull'],
+      Resource: [codecommitRepositoryArn(where, build.codecommitRepository)],
+    });
+  }
+  if (build.connection !== undefined) {
+    source.push({
+      Sid: 'UseConnection',
+      Effect: 'Allow',
+      Action: connectionActions(build.connection),
+      Resource: [build.connection],
+    });
+  }
   return {
     Version: '2012-10-17',
     Statement: [
-      ...pull,
+      ...source,
       {
         Sid: 'PushImages',
         Effect: 'Allow',
         Action: [...ECR_PUSH_ACTIONS],
-        Resource: repositories.map((repository) => repositoryArn(where, repository)).sort(),
+        Resource: [repositoryArn(where, build.repository)],
       },
       // `docker login` to ECR; the action has no resource type in IAM.
       { Sid: 'LogInToEcr', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },

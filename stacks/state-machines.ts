@@ -2,11 +2,13 @@
 // Pulumi's aws.sfn.StateMachine: sst.aws.StepFunctions would emit JSONata.
 import { logRetention, stageName } from './config';
 import type { StepFunctions } from './functions';
+import { BUILDSPEC } from './images';
 import { stateMachineNameOf } from './names';
 import { stateMachinePolicy, stateMachineTrustPolicy } from './policies';
 import { functionVariable, type GrantScope } from './steps';
 import {
   BUILD_PROJECT_VARIABLE,
+  BUILD_SPEC_VARIABLE,
   dependenciesOf,
   STATE_MACHINES,
   type StateMachineId,
@@ -21,8 +23,8 @@ export const stateMachineName = (file: string): string => stateMachineNameOf($ap
 
 /** Resources the definitions name besides functions and machines. */
 export interface DefinitionResources {
-  /** The CodeBuild project's name (from the resource, so the pipeline is created after it). */
-  buildProject: $util.Input<string>;
+  /** The services' CodeBuild projects: a machine that starts builds is created after them. */
+  buildProjects: aws.codebuild.Project[];
 }
 
 export function createStateMachines(
@@ -60,7 +62,7 @@ export function createStateMachines(
             functionArns: arns,
             children: children.map((child) => stateMachineName(child.file)),
             waitsForChildren,
-            buildProjects: startsBuilds ? [where.names.buildProject] : [],
+            buildProjects: startsBuilds ? where.names.builds.map((build) => build.project) : [],
             waitsForBuilds,
           }),
         ),
@@ -70,7 +72,10 @@ export function createStateMachines(
     // The definition takes the children's real ARNs: each child is created first (STATE_MACHINES' order).
     const values: Record<string, $util.Input<string>> = {};
     for (const fn of invoked) values[functionVariable(fn)] = functions[fn.id].arn;
-    if (startsBuilds) values[BUILD_PROJECT_VARIABLE] = resources.buildProject;
+    if (startsBuilds) {
+      values[BUILD_PROJECT_VARIABLE] = scope.apply((where) => where.names.buildProjectPrefix);
+      values[BUILD_SPEC_VARIABLE] = BUILDSPEC;
+    }
     for (const child of children) {
       const created = machines[child.id];
       if (!created) throw new Error(`${spec.file} starts ${child.file}, which is not created yet`);
@@ -94,7 +99,7 @@ export function createStateMachines(
         tracingConfiguration: { enabled: true },
       },
       // CreateStateMachine checks that the role may deliver logs: the policy must be in place first.
-      { dependsOn: [policy] },
+      { dependsOn: startsBuilds ? [policy, ...resources.buildProjects] : [policy] },
     );
   }
   return machines as StateMachines;

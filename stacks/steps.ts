@@ -196,10 +196,10 @@ export const STEP_FUNCTIONS = [
   {
     id: 'FindBuiltImage',
     file: 'find-built-image',
-    description: "crossdeploy: find the image the pipeline's build pushed for the commit",
+    description: "crossdeploy: find the image the pipeline's build pushed for the commit, and its platforms",
     grants: [
       {
-        actions: ['ecr:DescribeImages'],
+        actions: ['ecr:BatchGetImage'],
         resources: (scope) => scope.names.repositories.map((repository) => repositoryArn(scope, repository)),
       },
     ],

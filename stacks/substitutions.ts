@@ -32,13 +32,20 @@ export type StateMachineId = StateMachine['id'];
 
 export const stateMachineVariable = (spec: Pick<StateMachineSpec, 'id'>): string => `${spec.id}StateMachineArn`;
 
-/** `${BuildProjectName}`: the NAME (not the ARN) of the CodeBuild project, as `codebuild:startBuild` takes it. */
-export const BUILD_PROJECT_VARIABLE = 'BuildProjectName';
+/**
+ * `${BuildProjectPrefix}`: what the NAMES (not the ARNs) of the services' CodeBuild projects start with; the
+ * pipeline appends the service's name, as `codebuild:startBuild` takes it.
+ */
+export const BUILD_PROJECT_VARIABLE = 'BuildProjectPrefix';
+
+/** `${BuildSpec}`: the projects' buildspec (stacks/images.ts), passed again with every build as BuildspecOverride. */
+export const BUILD_SPEC_VARIABLE = 'BuildSpec';
 
 export type Substitution =
   | { kind: 'function'; variable: string; spec: StepFunction }
   | { kind: 'state-machine'; variable: string; spec: StateMachine }
-  | { kind: 'build-project'; variable: string };
+  | { kind: 'build-project'; variable: string }
+  | { kind: 'build-spec'; variable: string };
 
 /** Every variable an ASL file may use, and what provides its value. */
 export const SUBSTITUTIONS: ReadonlyMap<string, Substitution> = new Map<string, Substitution>([
@@ -51,6 +58,7 @@ export const SUBSTITUTIONS: ReadonlyMap<string, Substitution> = new Map<string, 
     { kind: 'state-machine', variable: stateMachineVariable(spec), spec },
   ]),
   [BUILD_PROJECT_VARIABLE, { kind: 'build-project', variable: BUILD_PROJECT_VARIABLE }],
+  [BUILD_SPEC_VARIABLE, { kind: 'build-spec', variable: BUILD_SPEC_VARIABLE }],
 ]);
 
 const VARIABLE = /\$\{(\w+)\}/g;
@@ -112,7 +120,7 @@ export interface StateMachineDependencies {
   children: StateMachine[];
   /** It waits for its children (`startExecution.sync`), which needs the EventBridge managed rule. */
   waitsForChildren: boolean;
-  /** It starts builds of the CodeBuild project (`${BuildProjectName}`). */
+  /** It starts builds of the services' CodeBuild projects (`${BuildProjectPrefix}<service>`). */
   startsBuilds: boolean;
   /** It waits for them (`startBuild.sync`), which needs another EventBridge managed rule. */
   waitsForBuilds: boolean;
@@ -135,6 +143,7 @@ export function dependenciesOf(machine: StateMachineSpec): StateMachineDependenc
       startsBuilds = true;
       continue;
     }
+    if (substitution.kind === 'build-spec') continue;
     const childPosition = STATE_MACHINES.findIndex((spec) => spec.id === substitution.spec.id);
     if (position < 0 || childPosition >= position) {
       throw new Error(
@@ -151,7 +160,7 @@ export function dependenciesOf(machine: StateMachineSpec): StateMachineDependenc
     throw new Error(
       startsBuilds
         ? `${machine.file}.asl.json names the build project but starts no build`
-        : `${machine.file}.asl.json starts a build of a project other than \${${BUILD_PROJECT_VARIABLE}}`,
+        : `${machine.file}.asl.json starts a build of a project not named \${${BUILD_PROJECT_VARIABLE}}<service>`,
     );
   }
   return {

@@ -70,7 +70,12 @@ export function planEnvironment(
     serviceName,
     environment,
     commit: request.commit,
-    image: { repositoryUri: request.image.repositoryUri, digest: request.image.digest, uri: request.image.uri },
+    image: {
+      repositoryUri: request.image.repositoryUri,
+      digest: request.image.digest,
+      uri: request.image.uri,
+      platforms: [...request.image.platforms],
+    },
     orchestrator: { account: map.orchestrator.account, region: map.orchestrator.region },
     deployRole: externalId === undefined ? { name } : { name, externalId },
     ecr: {

@@ -103,13 +103,32 @@ const Source = z
       .string()
       .regex(/^[\w.-]+\/[\w.-]+$/, 'write the GitHub repository as owner/repo')
       .optional(),
+    /**
+     * The CodeConnections (GitHub App) connection that CodeBuild's source credential names, when it is one;
+     * the service's build role may then use it.
+     */
+    connection: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:(?:codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/,
+        'must be a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)',
+      )
+      .optional(),
     codecommit: z
       .string()
       .regex(/^[\w.-]{1,100}$/, 'must be a CodeCommit repository name')
       .optional(),
   })
-  .transform((source, ctx): { github: string } | { codecommit: string } => {
-    if (source.github !== undefined && source.codecommit === undefined) return { github: source.github };
+  .transform((source, ctx): { github: string; connection?: string } | { codecommit: string } => {
+    if (source.github !== undefined && source.codecommit === undefined) {
+      return source.connection === undefined
+        ? { github: source.github }
+        : { github: source.github, connection: source.connection };
+    }
+    if (source.connection !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['connection'], message: 'a connection goes with a github source only' });
+      return z.NEVER;
+    }
     if (source.codecommit !== undefined && source.github === undefined) return { codecommit: source.codecommit };
     ctx.addIssue({
       code: 'custom',

@@ -15,7 +15,7 @@ export const deployRole = z.object({ name: z.string().min(1), externalId: z.stri
 
 export const checkLoop = z.object({ intervalSeconds: z.number().int().min(0), checks: z.number().int().min(0) });
 
-export const imageRef = z.object({
+export const pinnedImage = z.object({
   repositoryUri: z.string().min(1),
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   uri: z.string().min(1),
@@ -29,6 +29,7 @@ export const ecrAccess = z.object({
   regions: z.array(z.string().min(1)).min(1),
   replica: checkLoop,
 });
+export const imageRef = pinnedImage.extend({ platforms: z.array(z.string().min(1)).min(1) });
 
 export const failureEvidence = z.object({
   check: z.enum(['rollout', 'circuit-breaker', 'alarm', 'steady-state', 'probe', 'wave', 'timeout', 'aborted']),

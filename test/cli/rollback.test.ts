@@ -1,5 +1,7 @@
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { run as rollbackCli, rollbackCommand } from '../../cli/rollback';
+import { buildImage } from '../../local/builder';
 import { seedTarget } from '../../local/seed';
 import { putRecord } from '../support/ledger';
 import { useMoto } from '../support/moto';
@@ -38,9 +40,12 @@ async function deployed(branch: string, c: string) {
   return finished(await pipeline(branch, c));
 }
 
-/** A prod deployment as the workflows would have recorded it. */
+/** A prod deployment as the workflows would have recorded it, of an image the build pushed. */
 async function recordProd(c: string, at: string) {
-  const digest = `sha256:${c.slice(0, 1).repeat(64)}`;
+  const ecr = new ECRClient({});
+  const { digest } = await buildImage({ ecr, repository: 'web', commit: c, service: 'web' }).finally(() =>
+    ecr.destroy(),
+  );
   await putRecord({
     target: 'web#prod#333333333333#us-east-1',
     deploymentId: `web-production-${c.slice(0, 7)}-prod`,

@@ -17,6 +17,7 @@ const REQUEST: ApprovalRequest = {
     repositoryUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/web',
     digest: DIGEST,
     uri: `111111111111.dkr.ecr.us-east-1.amazonaws.com/web@${DIGEST}`,
+    platforms: ['linux/amd64'],
   },
   targets: [
     { account: '333333333333', region: 'us-east-1', cluster: 'demo', service: 'web', runs: 'web:7' },

@@ -4,11 +4,11 @@ import { loadMapFile } from '../../core/map/load';
 import { pipelineRequestProblems } from '../../core/pipeline-check';
 import { pipelineInput, rollbackInput } from '../../core/pipeline-plan';
 import type { PipelineInput } from '../../core/pipeline-types';
-import type { ImageRef } from '../../core/types';
+import type { PinnedImage } from '../../core/types';
 
 const example = loadMapFile(fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url)));
 const commit = '0123456789abcdef0123456789abcdef01234567';
-const image: ImageRef = {
+const image: PinnedImage = {
   repositoryUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/web',
   digest: `sha256:${'c'.repeat(64)}`,
   uri: `111111111111.dkr.ecr.us-east-1.amazonaws.com/web@sha256:${'c'.repeat(64)}`,

@@ -6,7 +6,7 @@ import type { DeploymentMap } from '../../core/map/schema';
 import { buildSourceOf, deploymentIdOf, pipelineInput, rollbackInput } from '../../core/pipeline-plan';
 import type { PushEvent } from '../../core/pipeline-types';
 import { executionName } from '../../core/push';
-import type { ImageRef } from '../../core/types';
+import type { ImageRef, PinnedImage } from '../../core/types';
 
 const example = loadMapFile(fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url)));
 
@@ -23,7 +23,7 @@ const push = (branch: string): PushEvent => ({
 
 /** What planEnvironment says for the stage, without the image the pipeline has not built yet. */
 function planWithoutImage(map: DeploymentMap, environment: string, deploymentId: string) {
-  const image: ImageRef = { repositoryUri: 'r', digest: 'd', uri: 'r@d' };
+  const image: ImageRef = { repositoryUri: 'r', digest: 'd', uri: 'r@d', platforms: ['linux/amd64'] };
   const { image: _image, ...plan } = planEnvironment(map, 'web', environment, { deploymentId, commit, image });
   return plan;
 }
@@ -45,6 +45,13 @@ describe('pipelineInput on the example map', () => {
       orchestrator: { account: '111111111111', region: 'us-east-1' },
       test: '',
       source: { type: 'GITHUB', location: 'https://github.com/acme/web.git' },
+      // The example's web builds both platforms: on x86_64, with arm64 emulated.
+      build: {
+        environmentType: 'LINUX_CONTAINER',
+        image: 'aws/codebuild/amazonlinux-x86_64-standard:5.0',
+        platforms: 'linux/amd64,linux/arm64',
+        emulate: 'arm64',
+      },
       stages: [
         {
           environment: 'dev',
@@ -128,7 +135,7 @@ deployRole: crossdeploy-deploy
 });
 
 describe('rollbackInput', () => {
-  const image: ImageRef = {
+  const image: PinnedImage = {
     repositoryUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/web',
     digest: `sha256:${'c'.repeat(64)}`,
     uri: `111111111111.dkr.ecr.us-east-1.amazonaws.com/web@sha256:${'c'.repeat(64)}`,

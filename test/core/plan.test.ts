@@ -11,7 +11,7 @@ const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/maps/${name
 
 const repositoryUri = '111111111111.dkr.ecr.us-east-1.amazonaws.com/web';
 const digest = `sha256:${'a'.repeat(64)}`;
-const image: ImageRef = { repositoryUri, digest, uri: `${repositoryUri}@${digest}` };
+const image: ImageRef = { repositoryUri, digest, uri: `${repositoryUri}@${digest}`, platforms: ['linux/amd64'] };
 const request = { deploymentId: 'web-main-0001', commit: '0123456789abcdef0123456789abcdef01234567', image };
 
 const target = (account: string, region: string) => ({

@@ -241,4 +241,52 @@ describe('register-task-definition step (registerRevision)', () => {
     expect(error.message).toContain('cluster/service staging/web');
     expect(error.message).toContain('cluster staging does not exist');
   });
+
+  describe('platform of the image', () => {
+    const armOnly = { ...IMAGE, platforms: ['linux/arm64'] };
+
+    it('refuses an arm64-only image for a task definition without runtimePlatform (X86_64), registering nothing', async () => {
+      await seeded(dev);
+      const { clients, sent } = recordingClientFactory();
+
+      const error = await failureOf(registerRevision({ ...targetDeployment(dev), image: armOnly }, clients));
+
+      expect(error.name).toBe('ImagePlatformMismatch');
+      expect(error.message).toBe(
+        'account/region 222222222222/us-east-1, cluster/service demo/web: the task definition runs on LINUX/X86_64, ' +
+          `but image ${IMAGE.uri} is built for linux/arm64 only; add linux/amd64 to the service's platforms in the ` +
+          "map (or set the task definition's runtimePlatform to what the image is built for)",
+      );
+      expect(sent.map((c) => c.command)).not.toContain('RegisterTaskDefinitionCommand');
+      expect(await revisionsOfFamily('web')).toHaveLength(1);
+    });
+
+    it('registers an arm64-only image for a Graviton task definition (ARM64)', async () => {
+      await seeded(dev, ['web-5xx'], 'ARM64');
+
+      const result = await registerRevision({ ...targetDeployment(dev), image: armOnly });
+
+      const { taskDefinition } = await describeRevision(result.taskDefinitionArn);
+      expect(taskDefinition?.runtimePlatform).toEqual({ cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' });
+    });
+
+    it('refuses an amd64-only image for a Graviton task definition', async () => {
+      await seeded(dev, ['web-5xx'], 'ARM64');
+
+      const error = await failureOf(registerRevision(targetDeployment(dev)));
+
+      expect(error.name).toBe('ImagePlatformMismatch');
+      expect(error.message).toContain('runs on LINUX/ARM64');
+      expect(error.message).toContain('built for linux/amd64 only; add linux/arm64');
+    });
+
+    it('registers a multi-platform image on either architecture', async () => {
+      await seeded(dev, ['web-5xx'], 'ARM64');
+      const both = { ...IMAGE, platforms: ['linux/amd64', 'linux/arm64'] };
+
+      const result = await registerRevision({ ...targetDeployment(dev), image: both });
+
+      expect(result.reused).toBe(false);
+    });
+  });
 });

@@ -55,9 +55,9 @@ export function recordingClientFactory(): { clients: TargetClientFactory; sent: 
 }
 
 /** The target as seeded (revision 1 steady, alarm `web-5xx` OK), plus the repository in the tools account. */
-export async function seeded(t: DeployTarget, alarms: string[] = ['web-5xx']) {
+export async function seeded(t: DeployTarget, alarms: string[] = ['web-5xx'], cpuArchitecture?: 'X86_64' | 'ARM64') {
   await seedRepository('web', ORCHESTRATOR.region);
-  return seedTarget({ ...t, alarms });
+  return seedTarget({ ...t, alarms, ...(cpuArchitecture && { cpuArchitecture }) });
 }
 
 /** Registers the new revision and points the service at it: the rollout has started and nobody looked yet. */

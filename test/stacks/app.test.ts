@@ -152,7 +152,7 @@ describe('sst.config.ts', () => {
       'crossdeploy-test-alerts',
     ]);
     expect(ofType('aws.ecr.Repository').map((d) => plain(d.args.name))).toEqual(['web']);
-    expect(ofType('aws.codebuild.Project').map((d) => plain(d.args.name))).toEqual(['crossdeploy-test-build']);
+    expect(ofType('aws.codebuild.Project').map((d) => plain(d.args.name))).toEqual(['crossdeploy-test-build-web']);
     expect(ofType('aws.cloudwatch.EventBus').map((d) => plain(d.args.name))).toEqual(['crossdeploy-test']);
     expect(ofType('sst.Secret').map((d) => d.name)).toEqual([
       'GithubWebhookSecret',
@@ -172,7 +172,7 @@ describe('sst.config.ts', () => {
       api: 'https://api.example.com',
       githubWebhook: 'https://api.example.com/webhooks/github',
       eventBus: 'crossdeploy-test',
-      buildProject: 'crossdeploy-test-build',
+      buildProjects: ['crossdeploy-test-build-web'],
       notificationsTopic: 'arn:aws:test:::aws.sns.Topic/NotificationsTopic',
       ledgerTable: 'crossdeploy-test-ledger',
     });
@@ -338,9 +338,12 @@ describe('sst.config.ts', () => {
   it("builds the pipeline's definition with the build project's name and every ARN, leaving no placeholder", () => {
     const pipeline = named('aws.sfn.StateMachine', 'PipelineStateMachine').args;
     const definition = pipeline.definition as string;
-    expect(definition).not.toMatch(/\$\{/);
+    // Only the buildspec's own shell variables (`${CROSSDEPLOY_TEST_COMMAND:-}`) may remain.
+    expect(definition).not.toMatch(/\$\{\w+\}/);
     const { States } = JSON.parse(definition) as { States: Record<string, { Parameters?: Record<string, unknown> }> };
-    expect(States['Build image once']?.Parameters?.ProjectName).toBe('crossdeploy-test-build');
+    expect(States['Build image once']?.Parameters?.['ProjectName.$']).toBe(
+      "States.Format('crossdeploy-test-build-{}', $.serviceName)",
+    );
     expect(States['Deploy environment']?.Parameters?.StateMachineArn).toBe(
       'arn:aws:test:::aws.sfn.StateMachine/DeployEnvironmentStateMachine',
     );
@@ -348,15 +351,16 @@ describe('sst.config.ts', () => {
       Statement: { Sid: string; Resource: string[] }[];
     };
     expect(policy.Statement.find((s) => s.Sid === 'RunBuilds')?.Resource).toEqual([
-      'arn:aws:codebuild:us-east-1:111111111111:project/crossdeploy-test-build',
+      'arn:aws:codebuild:us-east-1:111111111111:project/crossdeploy-test-build-web',
     ]);
   });
 
-  it('gives the build project its buildspec, an ARM privileged environment and a role of its own', () => {
-    const project = named('aws.codebuild.Project', 'Build').args;
+  it("gives each service's build project its buildspec, a privileged environment for its platforms and a role of its own", () => {
+    const project = named('aws.codebuild.Project', 'WebBuild').args;
     expect(project.source).toMatchObject({ type: 'NO_SOURCE' });
-    expect(project.environment).toMatchObject({ type: 'ARM_CONTAINER', privilegedMode: true });
-    expect(project.serviceRole).toBe('arn:aws:test:::aws.iam.Role/BuildRole');
+    // The example's web builds linux/amd64 and linux/arm64: on x86_64, arm64 emulated.
+    expect(project.environment).toMatchObject({ type: 'LINUX_CONTAINER', privilegedMode: true });
+    expect(project.serviceRole).toBe('arn:aws:test:::aws.iam.Role/WebBuildRole');
     expect(named('aws.ecr.LifecyclePolicy', 'WebRepositoryLifecycle').args.repository).toBe('web');
   });
 
@@ -370,11 +374,16 @@ describe('sst.config.ts', () => {
     expect(policies.map((d) => d.name)).toEqual(['BusPolicy']);
     const args = plain(policies[0]?.args) as { eventBusName: string; policy: string };
     expect(args.eventBusName).toBe('crossdeploy-test');
-    // The same map's CodeCommit service: the build's role may pull its repository.
-    const build = other.declared.find((d) => d.type === 'aws.iam.RolePolicy' && d.name === 'BuildPolicy');
-    const buildPolicy = JSON.parse(plain(build?.args.policy) as string) as { Statement: { Sid: string }[] };
+    // The same map's CodeCommit service: its build's role may pull its repository and push its own only.
+    const build = other.declared.find((d) => d.type === 'aws.iam.RolePolicy' && d.name === 'JobsBuildPolicy');
+    const buildPolicy = JSON.parse(plain(build?.args.policy) as string) as {
+      Statement: { Sid: string; Resource: string[] }[];
+    };
+    expect(buildPolicy.Statement.find((s) => s.Sid === 'PushImages')?.Resource).toEqual([
+      'arn:aws:ecr:us-east-1:111111111111:repository/jobs',
+    ]);
     expect(buildPolicy.Statement[0]).toEqual({
-      Sid: 'PullSources',
+      Sid: 'PullSource',
       Effect: 'Allow',
       Action: ['codecommit:GitPull'],
       Resource: ['arn:aws:codecommit:us-east-1:111111111111:jobs-repo'],

@@ -54,15 +54,23 @@ function granted(): Granted[] {
           functionArns: deps.functions.map((fn) => `arn:aws:lambda:us-east-1:111111111111:function:x-${fn.id}`),
           children: deps.children.map((child) => `crossdeploy-prod-${child.file}`),
           waitsForChildren: deps.waitsForChildren,
-          buildProjects: deps.startsBuilds ? [names.buildProject] : [],
+          buildProjects: deps.startsBuilds ? names.builds.map((build) => build.project) : [],
           waitsForBuilds: deps.waitsForBuilds,
         }),
       ];
     }),
     [
       'build',
-      buildPolicy({ where, repositories: ['web'], codecommitRepositories: ['jobs'], logGroup: '/aws/codebuild/b' }),
+      buildPolicy({ where, build: { repository: 'web', codecommitRepository: 'jobs' }, logGroup: '/aws/codebuild/b' }),
     ],
+    ...['codeconnections', 'codestar-connections'].map((service): [string, ReturnType<typeof buildPolicy>] => [
+      `build with a ${service} connection`,
+      buildPolicy({
+        where,
+        build: { repository: 'web', connection: `arn:aws:${service}:us-east-1:111111111111:connection/0c1d2e3f-4a5b` },
+        logGroup: '/aws/codebuild/b',
+      }),
+    ]),
     ['doctor', doctorPolicy({ where, deployRole: 'crossdeploy-deploy', repositories: ['web'] })],
   ];
   for (const [who, document] of documents) {

@@ -138,9 +138,9 @@ describe('functions deployed by stacks/functions.ts', () => {
     ]);
   });
 
-  it("lets find-built-image describe the map's repositories' images only", () => {
+  it("lets find-built-image read the map's repositories' image manifests only", () => {
     expect(functionPermissions(byId('FindBuiltImage'), scope)[0]).toEqual({
-      actions: ['ecr:DescribeImages'],
+      actions: ['ecr:BatchGetImage'],
       resources: ['arn:aws:ecr:eu-west-1:111111111111:repository/web'],
     });
   });

@@ -69,7 +69,11 @@ interface StacksModules {
   };
   build: {
     createRepositories(repositories: string[]): Record<string, Resource>;
-    createBuildProject(scope: Output<GrantScope>, repositories: Record<string, Resource>): Resource;
+    createBuildProjects(
+      scope: Output<GrantScope>,
+      names: OrchestratorNames,
+      repositories: Record<string, Resource>,
+    ): Resource[];
   };
   events: {
     createEventBus(names: OrchestratorNames): Resource;
@@ -100,7 +104,7 @@ interface StacksModules {
     createStateMachines(
       functions: Record<StepFunctionId, FunctionStandIn>,
       scope: Output<GrantScope>,
-      resources: { buildProject: Output<string> },
+      resources: { buildProjects: Resource[] },
     ): Record<StateMachineId, Resource>;
   };
   alerts: {
@@ -177,7 +181,7 @@ beforeAll(async () => {
   stacks.storage.createNotificationsTopic(names);
   const repositories = stacks.build.createRepositories(names.repositories);
   stacks.replication.createReplicas(names, map);
-  const build = stacks.build.createBuildProject(scope, repositories);
+  const builds = stacks.build.createBuildProjects(scope, names, repositories);
   const bus = stacks.events.createEventBus(names);
   stacks.events.createEventBusPolicy(bus, busOrganizationId(map));
   if (!map.bootstrap) throw new Error(`${MAP_FILE} has no bootstrap settings`);
@@ -192,7 +196,7 @@ beforeAll(async () => {
   };
   const steps = Object.fromEntries(STEP_FUNCTIONS.map((spec) => [spec.id, standIn(spec.id)]));
   const machines = stacks.stateMachines.createStateMachines(steps as Record<StepFunctionId, FunctionStandIn>, scope, {
-    buildProject: build.name,
+    buildProjects: builds,
   });
   stacks.alerts.createAlerts(machines);
   stacks.doctor.createDoctorRole(scope);
@@ -299,16 +303,16 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
         },
       ],
     });
-    expect(count(TYPES.project)).toBe(1);
+    expect(count(TYPES.project)).toBe(2);
     expect(count(TYPES.bus)).toBe(1);
     expect(count(TYPES.busPolicy)).toBe(1);
     expect(count(TYPES.stackSet)).toBe(1);
     expect(count(TYPES.stackSetInstance)).toBe(2);
     expect(count(TYPES.machine)).toBe(STATE_MACHINES.length);
     expect(count(TYPES.alarm)).toBe(STATE_MACHINES.length);
-    // A role and a policy per state machine, the build's, the doctor's.
-    expect(count(TYPES.role)).toBe(STATE_MACHINES.length + 2);
-    expect(count(TYPES.rolePolicy)).toBe(STATE_MACHINES.length + 2);
+    // A role and a policy per state machine, per service's build, the doctor's.
+    expect(count(TYPES.role)).toBe(STATE_MACHINES.length + 3);
+    expect(count(TYPES.rolePolicy)).toBe(STATE_MACHINES.length + 3);
     const ruleTargets = TRIGGERED_FUNCTIONS.filter((spec) => spec.trigger.kind === 'rule');
     expect(count(TYPES.queue)).toBe(ruleTargets.length);
     expect(count(TYPES.queuePolicy)).toBe(ruleTargets.length);
@@ -364,7 +368,8 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
     });
 
     it('has a definition with every placeholder substituted, valid JSON in JSONPath', () => {
-      expect(definition()).not.toContain('${');
+      // Only the buildspec's own shell variables (`${CROSSDEPLOY_TEST_COMMAND:-}`) may remain.
+      expect(definition()).not.toMatch(/\$\{\w+\}/);
       const parsed = JSON.parse(definition()) as { QueryLanguage?: string; States: Record<string, unknown> };
       expect(parsed.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
       expect(Object.keys(parsed.States).length).toBeGreaterThan(0);
@@ -411,7 +416,7 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
       );
     });
 
-    it('may run builds of exactly the project its definition builds', () => {
+    it("may run builds of exactly the services' projects, which its definition names by service", () => {
       const builds = tasks(JSON.parse(definition())).filter((t) =>
         t.Resource.startsWith('arn:aws:states:::codebuild:startBuild'),
       );
@@ -420,14 +425,20 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
         expect(run).toBeUndefined();
         return;
       }
-      const project = named(TYPES.project, 'Build');
-      for (const build of builds) expect(build.Parameters?.ProjectName).toBe(project.inputs.name);
-      expect(run?.Resource).toEqual([arnOf(project)]);
+      const projects = ofType(TYPES.project);
+      expect(sorted(projects.map((p) => text(p.inputs.name, p.name)))).toEqual([
+        'crossdeploy-test-build-jobs',
+        'crossdeploy-test-build-web',
+      ]);
+      for (const build of builds) {
+        expect(build.Parameters?.['ProjectName.$']).toBe("States.Format('crossdeploy-test-build-{}', $.serviceName)");
+      }
+      expect(run?.Resource).toEqual(sorted(projects.map(arnOf)));
     });
 
     it('has every Task resolve to a function, machine or build project the app defines, and nothing else', () => {
       const machineArns = ofType(TYPES.machine).map(arnOf);
-      const project = text(named(TYPES.project, 'Build').inputs.name, 'Build.name');
+      const projects = ofType(TYPES.project).map((p) => text(p.inputs.name, p.name));
       const all = tasks(JSON.parse(definition()));
       expect(all.length).toBeGreaterThan(0);
       for (const task of all) {
@@ -438,7 +449,10 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
         } else if (/^arn:aws:states:::states:startExecution(\.sync(:2)?)?$/.test(resource)) {
           expect(machineArns, resource).toContain(parameters?.StateMachineArn);
         } else if (/^arn:aws:states:::codebuild:startBuild(\.sync)?$/.test(resource)) {
-          expect(parameters?.ProjectName, resource).toBe(project);
+          const format = /^States\.Format\('([\w-]+)\{\}', \$\.serviceName\)$/.exec(
+            String(parameters?.['ProjectName.$']),
+          );
+          expect(sorted(['jobs', 'web'].map((service) => `${format?.[1]}${service}`))).toEqual(sorted(projects));
         } else throw new Error(`${spec.file}: a Task the app does not provide: ${resource}`);
       }
     });
@@ -594,25 +608,44 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
     }
   });
 
-  it('builds with its own role, which may push to the repositories, pull the CodeCommit source and log', () => {
-    const project = named(TYPES.project, 'Build');
-    const role = named(TYPES.role, 'BuildRole');
-    const logs = named(TYPES.logGroup, 'BuildLogs');
+  it("builds each service with its own project and role, which may push to that service's repository only", () => {
+    const web = policyOf(named(TYPES.rolePolicy, 'WebBuildPolicy'));
+    expect(statement(web, 'PushImages')?.Resource).toEqual([arnOf(named(TYPES.repository, 'WebRepository'))]);
+    expect(statement(web, 'UseConnection')).toEqual({
+      Sid: 'UseConnection',
+      Effect: 'Allow',
+      Action: ['codeconnections:GetConnection', 'codeconnections:GetConnectionToken'],
+      Resource: ['arn:aws:codeconnections:us-east-1:111111111111:connection/0c1d2e3f-4a5b'],
+    });
+    expect(statement(web, 'PullSource')).toBeUndefined();
+    expect(named(TYPES.project, 'WebBuild').inputs.environment).toMatchObject({ type: 'LINUX_CONTAINER' });
+    const jobs = policyOf(named(TYPES.rolePolicy, 'JobsBuildPolicy'));
+    expect(statement(jobs, 'UseConnection')).toBeUndefined();
+    expect(named(TYPES.project, 'JobsBuild').inputs.environment).toMatchObject({
+      type: 'ARM_CONTAINER',
+      image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0',
+    });
+  });
+
+  it('builds with its own role, which may push to the repository, pull the CodeCommit source and log', () => {
+    const project = named(TYPES.project, 'JobsBuild');
+    const role = named(TYPES.role, 'JobsBuildRole');
+    const logs = named(TYPES.logGroup, 'JobsBuildLogs');
     expect(project.inputs).toMatchObject({
-      name: 'crossdeploy-test-build',
+      name: 'crossdeploy-test-build-jobs',
       serviceRole: arnOf(role),
       source: { type: 'NO_SOURCE' },
       artifacts: { type: 'NO_ARTIFACTS' },
-      environment: { type: 'ARM_CONTAINER', privilegedMode: true },
-      logsConfig: { cloudwatchLogs: { status: 'ENABLED', groupName: '/aws/codebuild/crossdeploy-test-build' } },
+      environment: { privilegedMode: true },
+      logsConfig: { cloudwatchLogs: { status: 'ENABLED', groupName: '/aws/codebuild/crossdeploy-test-build-jobs' } },
     });
-    expect(logs.inputs).toMatchObject({ name: '/aws/codebuild/crossdeploy-test-build', retentionInDays: 30 });
+    expect(logs.inputs).toMatchObject({ name: '/aws/codebuild/crossdeploy-test-build-jobs', retentionInDays: 30 });
     const variables = (project.inputs.environment as { environmentVariables: { name: string; value: string }[] })
       .environmentVariables;
     expect(variables.find((v) => v.name === 'CROSSDEPLOY_REGISTRY')?.value).toBe(
       `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`,
     );
-    const trust = JSON.parse(text(role.inputs.assumeRolePolicy, 'BuildRole.assumeRolePolicy')) as PolicyDocument;
+    const trust = JSON.parse(text(role.inputs.assumeRolePolicy, 'JobsBuildRole.assumeRolePolicy')) as PolicyDocument;
     expect(trust.Statement).toEqual([
       expect.objectContaining({
         Principal: { Service: 'codebuild.amazonaws.com' },
@@ -622,11 +655,11 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
         },
       }),
     ]);
-    const policy = named(TYPES.rolePolicy, 'BuildPolicy');
+    const policy = named(TYPES.rolePolicy, 'JobsBuildPolicy');
     expect(policy.inputs.role).toBe(role.id);
     const document = policyOf(policy);
-    expect(statement(document, 'PushImages')?.Resource).toEqual(sorted(ownRepositories().map(arnOf)));
-    expect(statement(document, 'PullSources')?.Resource).toEqual([`arn:aws:codecommit:${REGION}:${ACCOUNT}:jobs-repo`]);
+    expect(statement(document, 'PushImages')?.Resource).toEqual([arnOf(named(TYPES.repository, 'JobsRepository'))]);
+    expect(statement(document, 'PullSource')?.Resource).toEqual([`arn:aws:codecommit:${REGION}:${ACCOUNT}:jobs-repo`]);
     expect(statement(document, 'WriteItsLogs')?.Resource).toEqual([`${arnOf(logs)}:log-stream:*`]);
     for (const repository of ofType(TYPES.repository)) {
       expect(repository.inputs).toMatchObject({ imageScanningConfiguration: { scanOnPush: true }, forceDelete: true });

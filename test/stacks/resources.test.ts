@@ -9,9 +9,9 @@ import { approvalsTable, deliveriesTable, idempotencyTable, leasesTable, ledgerT
 import { parseMap } from '../../core/map/load';
 import { pipelineInput } from '../../core/pipeline-plan';
 import {
-  BUILD_ENVIRONMENT,
   BUILD_VARIABLES,
   BUILDSPEC,
+  buildEnvironmentOf,
   buildLogGroupName,
   ECR_LIFECYCLE_POLICY,
   IMAGES_KEPT,
@@ -21,6 +21,7 @@ import { loadStackMap } from '../../stacks/map';
 import { mapBundle, mapFilePath, mapProblems, orchestratorNames, resourceIds } from '../../stacks/names';
 import { buildPolicy, buildTrustPolicy, ECR_PUSH_ACTIONS } from '../../stacks/policies';
 import { STEP_FUNCTIONS } from '../../stacks/steps';
+import { BUILD_SPEC_VARIABLE } from '../../stacks/substitutions';
 import { dynamoTableArgs, TABLES } from '../../stacks/tables';
 import { root } from './code';
 
@@ -58,20 +59,45 @@ describe('resource names', () => {
       notificationsTopic: 'crossdeploy-test-notifications',
       eventBus: 'crossdeploy-test',
       pipeline: 'crossdeploy-test-pipeline',
-      buildProject: 'crossdeploy-test-build',
+      buildProjectPrefix: 'crossdeploy-test-build-',
+      builds: [
+        {
+          service: 'web',
+          project: 'crossdeploy-test-build-web',
+          role: 'crossdeploy-test-build-web',
+          repository: 'web',
+          platforms: ['linux/amd64', 'linux/arm64'],
+        },
+      ],
       repositories: ['web'],
       repositoryRegions: { web: ['eu-west-1', 'us-east-1'] },
-      codecommitRepositories: [],
       approvalTopics: ['prod-approvals'],
     });
   });
 
   it('creates each repository and approval topic once, however many services and environments share it', () => {
     const map = mapWith('deployRole: crossdeploy-deploy');
-    const { repositories, codecommitRepositories, approvalTopics } = orchestratorNames('crossdeploy', 'dev', map);
+    const { repositories, approvalTopics } = orchestratorNames('crossdeploy', 'dev', map);
     expect(repositories).toEqual(['jobs', 'shop/web']);
-    expect(codecommitRepositories).toEqual(['jobs']);
     expect(approvalTopics).toEqual(['dev-approvals', 'release-approvals']);
+  });
+
+  it('gives every service its own build project and role, which name its repository and source', () => {
+    const map = mapWith('deployRole: crossdeploy-deploy');
+    expect(
+      orchestratorNames('crossdeploy', 'dev', map).builds.map(
+        ({ service, project, repository, codecommitRepository }) => ({
+          service,
+          project,
+          repository,
+          codecommitRepository,
+        }),
+      ),
+    ).toEqual([
+      { service: 'api', project: 'crossdeploy-dev-build-api', repository: 'shop/web', codecommitRepository: undefined },
+      { service: 'jobs', project: 'crossdeploy-dev-build-jobs', repository: 'jobs', codecommitRepository: 'jobs' },
+      { service: 'web', project: 'crossdeploy-dev-build-web', repository: 'shop/web', codecommitRepository: undefined },
+    ]);
   });
 
   it('gives each repository and topic its own Pulumi name, and refuses two that would collide', () => {
@@ -253,9 +279,17 @@ describe('image build', () => {
   };
   const overrides = asl.States['Build image once']?.Parameters?.EnvironmentVariablesOverride ?? [];
 
-  it('builds on ARM, privileged (docker), and keeps the last 50 images of each repository', () => {
-    expect(BUILD_ENVIRONMENT).toMatchObject({ type: 'ARM_CONTAINER', privilegedMode: true });
-    expect(BUILD_ENVIRONMENT.image).toMatch(/aarch64/);
+  it("builds on the CPU of the service's platforms, privileged (docker), and keeps the last 50 images of each repository", () => {
+    expect(buildEnvironmentOf(['linux/amd64'])).toEqual({
+      type: 'LINUX_CONTAINER',
+      computeType: 'BUILD_GENERAL1_SMALL',
+      image: 'aws/codebuild/amazonlinux-x86_64-standard:5.0',
+      privilegedMode: true,
+    });
+    expect(buildEnvironmentOf(['linux/arm64'])).toMatchObject({
+      type: 'ARM_CONTAINER',
+      image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0',
+    });
     expect(JSON.parse(ECR_LIFECYCLE_POLICY)).toEqual({
       rules: [
         {
@@ -271,7 +305,14 @@ describe('image build', () => {
 
   it('uses every variable the pipeline passes, and each is a string in every pipeline input (never null)', () => {
     expect(overrides.map((o) => o.Name).sort()).toEqual(
-      [BUILD_VARIABLES.service, BUILD_VARIABLES.repository, BUILD_VARIABLES.commit, BUILD_VARIABLES.test].sort(),
+      [
+        BUILD_VARIABLES.service,
+        BUILD_VARIABLES.repository,
+        BUILD_VARIABLES.commit,
+        BUILD_VARIABLES.test,
+        BUILD_VARIABLES.platforms,
+        BUILD_VARIABLES.emulate,
+      ].sort(),
     );
     for (const { Name } of overrides) expect(BUILDSPEC).toContain(`$${Name}`);
     expect(BUILDSPEC).toContain(`$${BUILD_VARIABLES.registry}`);
@@ -281,7 +322,11 @@ describe('image build', () => {
     for (const branch of ['main', 'production']) {
       const input = pipelineInput(example.map, 'web', { ...push, branch }) as unknown as Record<string, unknown>;
       for (const { Name, 'Value.$': path } of overrides) {
-        expect(typeof input[path.replace(/^\$\./, '')], `${Name} <- ${path}`).toBe('string');
+        const value = path
+          .replace(/^\$\./, '')
+          .split('.')
+          .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], input);
+        expect(typeof value, `${Name} <- ${path}`).toBe('string');
       }
     }
   });
@@ -291,6 +336,8 @@ describe('image build', () => {
     expect(build['SourceTypeOverride.$']).toBe('$.source.type');
     expect(build['SourceLocationOverride.$']).toBe('$.source.location');
     expect(build['SourceVersion.$']).toBe('$.commit');
+    // CodeBuild would otherwise look for buildspec.yml in the checked-out repository.
+    expect(build.BuildspecOverride).toBe(`\${${BUILD_SPEC_VARIABLE}}`);
     const commit = '0123456789abcdef0123456789abcdef01234567';
     const push = { source: { github: 'acme/web' }, commit, author: 'a', message: 'm', changedPaths: [] };
     expect(pipelineInput(example.map, 'web', { ...push, branch: 'main' }).source).toEqual({
@@ -337,7 +384,7 @@ describe('image build', () => {
     const commands = (parse(BUILDSPEC) as { phases: { build: { commands: string[] } } }).phases.build.commands;
     const script = commands.map((command) => `{\n${command}\n} || exit $?`).join('\n');
 
-    const run = (test: string, sourceDir = source) => {
+    const run = (test: string, sourceDir = source, platforms = 'linux/amd64', emulate = '') => {
       writeFileSync(log, '');
       // stdin not a socket: Debian's bash would take a socket for a remote shell and read ~/.bashrc.
       const result = spawnSync('bash', ['-c', script], {
@@ -351,6 +398,8 @@ describe('image build', () => {
           CROSSDEPLOY_REPOSITORY: 'web',
           CROSSDEPLOY_COMMIT: 'abc123',
           CROSSDEPLOY_TEST_COMMAND: test,
+          CROSSDEPLOY_PLATFORMS: platforms,
+          CROSSDEPLOY_EMULATE: emulate,
           MARK: join(dir, 'tested'),
           CODEBUILD_SRC_DIR: sourceDir,
         },
@@ -360,16 +409,28 @@ describe('image build', () => {
     };
     const image = '111111111111.dkr.ecr.us-east-1.amazonaws.com/web:abc123';
 
-    it('logs in, builds and pushes <repository>:<commit> without a test command', () => {
+    it('logs in, builds for the platforms and pushes <repository>:<commit> as an image index, without a test command', () => {
       const { status, calls, stdout } = run('');
       expect(status).toBe(0);
       expect(calls).toEqual([
         'aws ecr get-login-password --region us-east-1',
         'docker login --username AWS --password-stdin 111111111111.dkr.ecr.us-east-1.amazonaws.com <<< pw',
-        `docker build --file ${source}/Dockerfile --tag ${image} ${source}`,
-        `docker push ${image}`,
+        'docker buildx create --name crossdeploy --driver docker-container --use',
+        `docker buildx build --platform linux/amd64 --provenance=false --sbom=false --file ${source}/Dockerfile --tag ${image} --push ${source}`,
+        `docker buildx imagetools create --tag ${image} ${image}`,
+        `docker buildx imagetools inspect ${image}`,
       ]);
       expect(stdout).toContain('the map names no test command');
+    });
+
+    it('registers QEMU for the architectures the host does not run before a multi-platform build', () => {
+      const { status, calls } = run('', source, 'linux/amd64,linux/arm64', 'arm64');
+      expect(status).toBe(0);
+      expect(calls.slice(2, 5)).toEqual([
+        'docker run --privileged --rm tonistiigi/binfmt --install arm64',
+        'docker buildx create --name crossdeploy --driver docker-container --use',
+        `docker buildx build --platform linux/amd64,linux/arm64 --provenance=false --sbom=false --file ${source}/Dockerfile --tag ${image} --push ${source}`,
+      ]);
     });
 
     it('runs the test command before the build', () => {
@@ -377,7 +438,7 @@ describe('image build', () => {
       expect(status).toBe(0);
       expect(stdout).toContain(`tested abc123 in ${source}`);
       expect(existsSync(join(dir, 'tested'))).toBe(true);
-      expect(calls.at(-1)).toBe(`docker push ${image}`);
+      expect(calls.at(-1)).toBe(`docker buildx imagetools inspect ${image}`);
     });
 
     it('builds nothing without a Dockerfile at the root of the checked-out repository', () => {
@@ -385,45 +446,92 @@ describe('image build', () => {
       mkdirSync(empty);
       const { status, calls } = run('', empty);
       expect(status).toBe(1);
-      expect(calls.some((call) => call.startsWith('docker build') || call.startsWith('docker push'))).toBe(false);
+      expect(calls.some((call) => call.startsWith('docker buildx'))).toBe(false);
     });
 
     it('pushes nothing when the test fails', () => {
       const { status, calls } = run('exit 3');
       expect(status).toBe(3);
-      expect(calls.some((call) => call.startsWith('docker build') || call.startsWith('docker push'))).toBe(false);
+      expect(calls.some((call) => call.startsWith('docker buildx'))).toBe(false);
     });
   });
 });
 
 describe("the build's role", () => {
-  it("may pull the map's CodeCommit repositories, and no other", () => {
+  it("may pull its service's CodeCommit repository, and no other", () => {
     const policy = buildPolicy({
       where,
-      repositories: ['web'],
-      codecommitRepositories: ['jobs', 'api'],
+      build: { repository: 'jobs', codecommitRepository: 'jobs' },
       logGroup: buildLogGroupName('p'),
     });
     expect(policy.Statement[0]).toEqual({
-      Sid: 'PullSources',
+      Sid: 'PullSource',
       Effect: 'Allow',
       Action: ['codecommit:GitPull'],
-      Resource: ['arn:aws:codecommit:us-east-1:111111111111:api', 'arn:aws:codecommit:us-east-1:111111111111:jobs'],
+      Resource: ['arn:aws:codecommit:us-east-1:111111111111:jobs'],
     });
     expect(policy.Statement.filter((s) => s.Action.some((a) => a.startsWith('codecommit:')))).toHaveLength(1);
   });
 
-  it('may push to the repositories, log in to ECR and write its own logs, nothing else', () => {
-    const policy = buildPolicy({ where, repositories: ['web', 'api'], logGroup: buildLogGroupName('p') });
+  it.each([
+    [
+      'arn:aws:codeconnections:us-east-1:111111111111:connection/0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f',
+      'codeconnections',
+    ],
+    ['arn:aws:codestar-connections:us-east-1:111111111111:connection/0c1d2e3f-4a5b', 'codestar-connections'],
+  ])('may use the GitHub App connection %s the map names, in its own service prefix', (connection, prefix) => {
+    const policy = buildPolicy({ where, build: { repository: 'web', connection }, logGroup: buildLogGroupName('p') });
+    expect(policy.Statement[0]).toEqual({
+      Sid: 'UseConnection',
+      Effect: 'Allow',
+      Action: [`${prefix}:GetConnection`, `${prefix}:GetConnectionToken`],
+      Resource: [connection],
+    });
+  });
+
+  it('has no connection permission when the map names no connection', () => {
+    const { builds } = orchestratorNames('crossdeploy', 'test', example.map);
+    for (const build of builds) {
+      const policy = buildPolicy({ where, build, logGroup: buildLogGroupName(build.project) });
+      expect(policy.Statement.flatMap((s) => s.Action).filter((a) => a.includes('connections:'))).toEqual([]);
+    }
+  });
+
+  it('takes the connection from the map, for a github source only', () => {
+    const connection = 'arn:aws:codeconnections:us-east-1:111111111111:connection/0c1d2e3f-4a5b';
+    const result = parseMap(
+      `orchestrator: { account: "111111111111", region: us-east-1 }
+services:
+  web: { source: { github: acme/web, connection: "${connection}" }, repository: web, container: app, cluster: c, service: web, branches: { main: [dev] } }
+environments:
+  dev: { targets: [{ account: "222222222222", regions: [us-east-1] }] }
+deployRole: crossdeploy-deploy
+`,
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(orchestratorNames('crossdeploy', 'test', result.map).builds[0]?.connection).toBe(connection);
+    const refused = parseMap(
+      `orchestrator: { account: "111111111111", region: us-east-1 }
+services:
+  jobs: { source: { codecommit: jobs, connection: "${connection}" }, repository: jobs, container: app, cluster: c, service: jobs, branches: { main: [dev] } }
+environments:
+  dev: { targets: [{ account: "222222222222", regions: [us-east-1] }] }
+deployRole: crossdeploy-deploy
+`,
+    );
+    expect(refused.ok ? [] : refused.errors.map((e) => [e.path, e.message])).toEqual([
+      ['services.jobs.source.connection', 'a connection goes with a github source only'],
+    ]);
+  });
+
+  it("may push to its service's repository only, log in to ECR and write its own logs, nothing else", () => {
+    const policy = buildPolicy({ where, build: { repository: 'web' }, logGroup: buildLogGroupName('p') });
     expect(policy.Statement).toEqual([
       {
         Sid: 'PushImages',
         Effect: 'Allow',
         Action: [...ECR_PUSH_ACTIONS],
-        Resource: [
-          'arn:aws:ecr:us-east-1:111111111111:repository/api',
-          'arn:aws:ecr:us-east-1:111111111111:repository/web',
-        ],
+        Resource: ['arn:aws:ecr:us-east-1:111111111111:repository/web'],
       },
       { Sid: 'LogInToEcr', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },
       {

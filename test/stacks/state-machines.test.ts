@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { localFunctions } from '../../local/functions';
+import { BUILDSPEC } from '../../stacks/images';
 import { stateMachinePolicy, stateMachineTrustPolicy } from '../../stacks/policies';
 import { functionVariable, handlerOf, STEP_FUNCTIONS } from '../../stacks/steps';
 import {
@@ -31,7 +32,9 @@ const fakeArns: Record<string, string> = Object.fromEntries(
       ? `arn:aws:lambda:eu-west-1:111111111111:function:crossdeploy-test-${s.spec.id}`
       : s.kind === 'state-machine'
         ? `arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-${s.spec.file}`
-        : 'crossdeploy-test-build',
+        : s.kind === 'build-project'
+          ? 'crossdeploy-test-build-'
+          : BUILDSPEC,
   ]),
 );
 
@@ -48,7 +51,8 @@ describe('state machines deployed by stacks/state-machines.ts', () => {
     expect(variables.filter((v) => !SUBSTITUTIONS.has(v))).toEqual([]);
 
     const text = substitute(definition, fakeArns, file);
-    expect(text).not.toMatch(/\$\{/);
+    // Only the buildspec's own shell variables (`${CROSSDEPLOY_TEST_COMMAND:-}`) may remain.
+    expect(text).not.toMatch(/\$\{\w+\}/);
     const substituted = JSON.parse(text) as { States: Record<string, unknown> };
     expect(Object.keys(substituted.States)).toEqual(Object.keys((definition as typeof substituted).States));
   });
@@ -160,13 +164,18 @@ describe('state machines deployed by stacks/state-machines.ts', () => {
     expect(() => dependenciesOf(early)).toThrow('not created before it');
   });
 
-  it('puts the build project NAME where the pipeline starts its build, and waits for the build', () => {
+  it("starts the service's own build project by NAME, passes the buildspec again, and waits for the build", () => {
     const pipeline = STATE_MACHINES.find((m) => m.file === 'pipeline');
     const text = substitute(pipeline?.definition, fakeArns, 'pipeline.asl.json');
     const { States } = JSON.parse(text) as { States: Record<string, { Resource?: string; Parameters?: object }> };
     expect(States['Build image once']).toMatchObject({
       Resource: 'arn:aws:states:::codebuild:startBuild.sync',
-      Parameters: { ProjectName: 'crossdeploy-test-build' },
+      Parameters: {
+        'ProjectName.$': "States.Format('crossdeploy-test-build-{}', $.serviceName)",
+        BuildspecOverride: BUILDSPEC,
+        'EnvironmentTypeOverride.$': '$.build.environmentType',
+        'ImageOverride.$': '$.build.image',
+      },
     });
     expect(States['Ask for approval']?.Parameters).toMatchObject({ FunctionName: fakeArns.RequestApprovalFunctionArn });
     expect(pipeline && dependenciesOf(pipeline)).toMatchObject({ startsBuilds: true, waitsForBuilds: true });
@@ -194,7 +203,7 @@ describe('state machines deployed by stacks/state-machines.ts', () => {
           },
         },
       }),
-    ).toThrow('starts a build of a project other than');
+    ).toThrow('starts a build of a project not named');
   });
 });
 
@@ -208,7 +217,7 @@ describe("state machines' roles", () => {
       functionArns: deps.functions.map((fn) => fakeArns[functionVariable(fn)] as string),
       children: deps.children.map((child) => `crossdeploy-test-${child.file}`),
       waitsForChildren: deps.waitsForChildren,
-      buildProjects: deps.startsBuilds ? ['crossdeploy-test-build'] : [],
+      buildProjects: deps.startsBuilds ? ['crossdeploy-test-build-web'] : [],
       waitsForBuilds: deps.waitsForBuilds,
     });
   };
@@ -271,7 +280,7 @@ describe("state machines' roles", () => {
     );
     expect(statement(policy, 'RunBuilds')).toMatchObject({
       Action: ['codebuild:StartBuild', 'codebuild:StopBuild', 'codebuild:BatchGetBuilds'],
-      Resource: ['arn:aws:codebuild:eu-west-1:111111111111:project/crossdeploy-test-build'],
+      Resource: ['arn:aws:codebuild:eu-west-1:111111111111:project/crossdeploy-test-build-web'],
     });
     expect(statement(policy, 'SyncBuildEvents')).toMatchObject({
       Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],

@@ -23,6 +23,7 @@ export const IMAGE: ImageRef = {
   repositoryUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/web',
   digest: `sha256:${'ab'.repeat(32)}`,
   uri: `111111111111.dkr.ecr.us-east-1.amazonaws.com/web@sha256:${'ab'.repeat(32)}`,
+  platforms: ['linux/amd64'],
 };
 
 const COMMIT = '3f2a9c1'.padEnd(40, '0');
