@@ -66,7 +66,9 @@ describe('queue consumer when the AWS endpoint goes away', () => {
     expect(lines[0]).toMatch(/retrying with backoff, giving up after 5m$/);
     expect(time.waits).toEqual([1000, 1000, 2000, 4000, 8000, 16000, ...Array(8).fill(30000), 28000]);
     expect(gaveUp).toBeInstanceOf(EndpointUnreachable);
-    expect(gaveUp.message).toMatch(new RegExp(`^calls to the AWS endpoint ${endpoint} have failed for 5m: .*ECONNREFUSED`));
+    expect(gaveUp.message).toMatch(
+      new RegExp(`^calls to the AWS endpoint ${endpoint} have failed for 5m: .*ECONNREFUSED`),
+    );
     // The receive failures are the watch's to report; the message handler's failure (DeleteMessage on a
     // stopped moto) is the consumer's.
     expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/ECONNREFUSED/)]);
