@@ -1,4 +1,5 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import {
   DescribeClustersCommand,
   DescribeServicesCommand,
@@ -9,7 +10,9 @@ import {
 } from '@aws-sdk/client-ecs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
-import { clientForAccount } from '../../local/accounts';
+import { clientForAccount, ORCHESTRATOR_ACCOUNT } from '../../local/accounts';
+import { buildImage } from '../../local/builder';
+import { seedRepository } from '../../local/seed';
 import { type SeededTarget, seedTarget, useMoto } from '../support/moto';
 
 const aws = useMoto();
@@ -135,6 +138,55 @@ describe('ECS scheduler simulator', () => {
       new DescribeServicesCommand({ cluster: seeded.clusterArn, services: [seeded.serviceArn] }),
     );
     expect(services?.[0]?.taskDefinition).toBe(seeded.taskDefinitionArn);
+  });
+
+  it.each([
+    ['an X86_64 service (no runtimePlatform)', undefined, ['linux/arm64'], true],
+    ['a Graviton service', 'ARM64', ['linux/amd64'], true],
+    ['an X86_64 service', undefined, ['linux/amd64', 'linux/arm64'], false],
+    ['a Graviton service', 'ARM64', ['linux/amd64', 'linux/arm64'], false],
+  ] as const)('on %s, an image built for %j fails to start: %s', async (_, cpuArchitecture, platforms, fails) => {
+    const seeded = await seedTarget(DEV);
+    await seedRepository('web');
+    const tools = clientForAccount(ECRClient, ORCHESTRATOR_ACCOUNT, 'us-east-1');
+    const image = await buildImage({
+      ecr: tools,
+      repository: 'web',
+      commit: 'a'.repeat(40),
+      service: 'web',
+      platforms,
+    });
+    tools.destroy();
+    const ecs = await ecsAs(DEV);
+    const { taskDefinition } = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: seeded.target.service,
+        ...(cpuArchitecture && { runtimePlatform: { cpuArchitecture, operatingSystemFamily: 'LINUX' } }),
+        containerDefinitions: [{ name: seeded.target.container, image: image.uri, memory: 512 }],
+      }),
+    );
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: seeded.target.cluster,
+        service: seeded.target.service,
+        taskDefinition: taskDefinition?.taskDefinitionArn,
+      }),
+    );
+    const first = await describeService(ecs, seeded);
+    const second = await describeService(ecs, seeded);
+
+    if (fails) {
+      const wanted = cpuArchitecture === 'ARM64' ? 'linux/arm64' : 'linux/amd64';
+      expect(first.events?.[0]?.message).toContain(
+        `failed to start: CannotPullContainerError: pull image manifest has been retried 5 time(s): image Manifest does not contain descriptor matching platform '${wanted}'`,
+      );
+      expect(second.deployments?.[1]).toMatchObject({
+        taskDefinition: taskDefinition?.taskDefinitionArn,
+        rolloutState: 'FAILED',
+      });
+    } else {
+      expect(second.deployments?.map((d) => d.rolloutState)).toEqual(['COMPLETED']);
+    }
   });
 
   it('raises the alarm when the faulty rollout completes and returns it to OK after the next deployment', async () => {
