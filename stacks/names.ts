@@ -38,6 +38,8 @@ export interface OrchestratorNames {
    * publishes to `arn:...:sns:<orchestrator region>:<orchestrator account>:<topic>`.
    */
   approvalTopics: string[];
+  /** SSM SecureString parameters that hold the stage's secrets (aws/secrets.ts reads them at run time). */
+  secretParameters: { githubWebhookSecret: string; linkSigningKey: string; chatWebhookUrl: string };
 }
 
 /** `crossdeploy-dev-deploy-target` (state machine names allow 80 characters). */
@@ -69,6 +71,11 @@ export function orchestratorNames(app: string, stage: string, map: MapForStack):
     repositories: [...repositories].sort(),
     codecommitRepositories: [...codecommit].sort(),
     approvalTopics: [...topics].sort(),
+    secretParameters: {
+      githubWebhookSecret: `${app}-${stage}-github-webhook-secret`,
+      linkSigningKey: `${app}-${stage}-link-signing-key`,
+      chatWebhookUrl: `${app}-${stage}-chat-webhook-url`,
+    },
   };
 }
 

@@ -62,6 +62,11 @@ describe('resource names', () => {
       repositories: ['web'],
       codecommitRepositories: [],
       approvalTopics: ['prod-approvals'],
+      secretParameters: {
+        githubWebhookSecret: 'crossdeploy-test-github-webhook-secret',
+        linkSigningKey: 'crossdeploy-test-link-signing-key',
+        chatWebhookUrl: 'crossdeploy-test-chat-webhook-url',
+      },
     });
   });
 
