@@ -15,6 +15,7 @@ export default $config({
     const { loadStackMap } = await import('./stacks/map');
     const { mapProblems, orchestratorNames } = await import('./stacks/names');
     const { createTables, createApprovalTopics, createNotificationsTopic } = await import('./stacks/storage');
+    const { createSecretParameters } = await import('./stacks/secrets');
     const { createRepositories, createBuildProjects } = await import('./stacks/build');
     const { createReplicas } = await import('./stacks/replication');
     const { createEventBus, createEventBusPolicy, createDeadLetterQueues, createEventRules } = await import(
@@ -62,6 +63,12 @@ export default $config({
     const linkSigningKey = new sst.Secret('LinkSigningKey');
     // Optional: empty (the placeholder) means notify posts to no chat; `sst secret set ChatWebhookUrl URL` turns it on.
     const chatWebhookUrl = new sst.Secret('ChatWebhookUrl', '');
+    // The functions read the secrets at run time from SSM (aws/secrets.ts); their environment only names them.
+    const secretParameters = createSecretParameters(names, {
+      githubWebhookSecret: githubWebhookSecret.value,
+      linkSigningKey: linkSigningKey.value,
+      chatWebhookUrl: chatWebhookUrl.value,
+    });
 
     const environment = {
       CROSSDEPLOY_EVENT_BUS_NAME: bus.name,
@@ -71,11 +78,11 @@ export default $config({
       CROSSDEPLOY_LEDGER_TABLE: tables.Ledger.name,
       CROSSDEPLOY_IDEMPOTENCY_TABLE: tables.Idempotency.name,
       CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN: notifications.arn,
-      CROSSDEPLOY_CHAT_WEBHOOK_URL: chatWebhookUrl.value,
+      CROSSDEPLOY_CHAT_WEBHOOK_URL_PARAM: secretParameters.chatWebhookUrl,
       CROSSDEPLOY_PUBLIC_URL: api.url,
       CROSSDEPLOY_MAP_FILE: mapFile,
-      CROSSDEPLOY_GITHUB_WEBHOOK_SECRET: githubWebhookSecret.value,
-      CROSSDEPLOY_LINK_SIGNING_KEY: linkSigningKey.value,
+      CROSSDEPLOY_GITHUB_WEBHOOK_SECRET_PARAM: secretParameters.githubWebhookSecret,
+      CROSSDEPLOY_LINK_SIGNING_KEY_PARAM: secretParameters.linkSigningKey,
     };
     const steps = createStepFunctions({ scope, environment, mapBundle });
     const machines = createStateMachines(steps, scope, { buildProjects: builds });

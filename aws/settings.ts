@@ -10,8 +10,6 @@ export const settings = {
   idempotencyTable: () => process.env.CROSSDEPLOY_IDEMPOTENCY_TABLE ?? 'crossdeploy-idempotency',
   /** Optional: an SNS topic that hears every deployment notification. */
   notificationsTopicArn: () => process.env.CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN || undefined,
-  /** Optional: a Slack-compatible incoming webhook URL for the same notifications. */
-  chatWebhookUrl: () => process.env.CROSSDEPLOY_CHAT_WEBHOOK_URL || undefined,
   /** The Step Functions console's base URL for execution links; the local runtime sets its own console. */
   consoleUrl: () => process.env.CROSSDEPLOY_CONSOLE_URL || undefined,
   pipelineStateMachineArn: () => required('CROSSDEPLOY_PIPELINE_ARN'),

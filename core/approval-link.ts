@@ -40,24 +40,6 @@ export function verifyApprovalLink(params: ApprovalLinkParams, key: string, now:
   return now.getTime() >= Number(expires) * 1000 ? 'expired' : 'valid';
 }
 
-/**
- * The signing key from the function's environment: `CROSSDEPLOY_LINK_SIGNING_KEY` (the local runtime, or a
- * value the stack injects). `CROSSDEPLOY_LINK_SIGNING_KEY_PARAM` (an SSM parameter) needs
- * `@aws-sdk/client-ssm`, which this build does not ship, so naming one fails loudly instead of signing with
- * some other key.
- */
-export function linkSigningKeyFromEnv(env: Record<string, string | undefined>): string {
-  if (env.CROSSDEPLOY_LINK_SIGNING_KEY_PARAM) {
-    throw new LinkSigningKeyMissing(
-      `CROSSDEPLOY_LINK_SIGNING_KEY_PARAM=${env.CROSSDEPLOY_LINK_SIGNING_KEY_PARAM} is set, but reading SSM ` +
-        'parameters needs @aws-sdk/client-ssm, which is not installed; set CROSSDEPLOY_LINK_SIGNING_KEY instead',
-    );
-  }
-  const key = env.CROSSDEPLOY_LINK_SIGNING_KEY;
-  if (!key) throw new LinkSigningKeyMissing('environment variable CROSSDEPLOY_LINK_SIGNING_KEY is not set');
-  return key;
-}
-
 function signature(approvalId: string, expires: string, key: string): string {
   if (!key) throw new LinkSigningKeyMissing('cannot sign or verify an approval link with an empty key');
   return createHmac('sha256', key).update(`${approvalId}\n${expires}`).digest('base64url');

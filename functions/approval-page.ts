@@ -7,8 +7,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { requiredSecret } from '../aws/secrets';
 import { settings } from '../aws/settings';
-import { linkSigningKeyFromEnv, verifyApprovalLink } from '../core/approval-link';
+import { verifyApprovalLink } from '../core/approval-link';
 import type { ApprovalDecision } from '../core/pipeline-types';
 import { type DocumentClientLike, decideApproval, type EventsLike, loadApproval } from './approval-page/decision';
 import {
@@ -47,7 +48,7 @@ export interface ApprovalPageDeps {
   dynamo?: DocumentClientLike;
   events?: EventsLike;
   now?: () => Date;
-  signingKey?: () => string;
+  signingKey?: () => string | Promise<string>;
   approvalsTable?: () => string;
   eventBusName?: () => string;
 }
@@ -67,7 +68,7 @@ export async function approvalPage(request: HttpRequest, deps: ApprovalPageDeps 
     dynamo = defaultDynamo(),
     events = defaultEvents(),
     now = () => new Date(),
-    signingKey = () => linkSigningKeyFromEnv(process.env),
+    signingKey = () => requiredSecret('CROSSDEPLOY_LINK_SIGNING_KEY_PARAM'),
     approvalsTable = settings.approvalsTable,
     eventBusName = settings.eventBusName,
   } = deps;
@@ -77,7 +78,7 @@ export async function approvalPage(request: HttpRequest, deps: ApprovalPageDeps 
   const approvalId = request.pathParameters?.id ?? '';
   const expires = request.queryStringParameters?.expires;
   const signature = request.queryStringParameters?.signature;
-  const verdict = verifyApprovalLink({ approvalId, expires, signature }, signingKey(), now());
+  const verdict = verifyApprovalLink({ approvalId, expires, signature }, await signingKey(), now());
   if (verdict === 'tampered') {
     logger.warn('approval link refused: bad signature', { approvalId, method });
     return answer(403, tamperedPage());

@@ -7,6 +7,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { verify } from '@octokit/webhooks-methods';
 import { publishPush } from '../aws/push-events';
+import { requiredSecret } from '../aws/secrets';
 import { settings } from '../aws/settings';
 import type { DeploymentMap } from '../core/map/schema';
 import type { PushEvent } from '../core/pipeline-types';
@@ -162,22 +163,9 @@ const defaultDynamo = () => {
   return dynamo;
 };
 
-/**
- * The secret GitHub signs with. Only the environment variable is read: the Secrets Manager client is not a
- * dependency, so a secret given by ARN alone is a configuration error, reported as such.
- */
-async function secretFromEnvironment(): Promise<string> {
-  const secret = process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET;
-  if (secret) return secret;
-  if (process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET_ARN) {
-    throw new Error(
-      'CROSSDEPLOY_GITHUB_WEBHOOK_SECRET_ARN is set but reading Secrets Manager is not supported: ' +
-        'pass the secret value in CROSSDEPLOY_GITHUB_WEBHOOK_SECRET',
-    );
-  }
-  throw new Error('CROSSDEPLOY_GITHUB_WEBHOOK_SECRET is not set');
-}
-
 export const handler = httpHandler('github-webhook', (request) =>
-  receiveGithubWebhook(request, { secret: secretFromEnvironment, map: deploymentMap }),
+  receiveGithubWebhook(request, {
+    secret: () => requiredSecret('CROSSDEPLOY_GITHUB_WEBHOOK_SECRET_PARAM'),
+    map: deploymentMap,
+  }),
 );

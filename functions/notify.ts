@@ -13,6 +13,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { readSecret } from '../aws/secrets';
 import { settings } from '../aws/settings';
 import { awsCall } from '../aws/transient';
 import { InvalidStepInput } from '../core/errors';
@@ -70,7 +71,7 @@ export interface NotifyDeps {
   /** The idempotency table's client. */
   dynamo?: DynamoDBClient;
   topicArn?: () => string | undefined;
-  chatWebhookUrl?: () => string | undefined;
+  chatWebhookUrl?: () => string | undefined | Promise<string | undefined>;
   idempotencyTable?: () => string;
   chatTimeoutMs?: number;
   /** The invocation's context: an interrupted invocation's in-progress mark expires with it. */
@@ -90,7 +91,7 @@ export async function notify(event: NotifyEvent, deps: NotifyDeps = {}): Promise
   const {
     dynamo = defaultDynamo(),
     topicArn = settings.notificationsTopicArn,
-    chatWebhookUrl = settings.chatWebhookUrl,
+    chatWebhookUrl = () => readSecret('CROSSDEPLOY_CHAT_WEBHOOK_URL_PARAM'),
     idempotencyTable = settings.idempotencyTable,
     chatTimeoutMs = CHAT_TIMEOUT_MS,
   } = deps;
@@ -101,7 +102,7 @@ export async function notify(event: NotifyEvent, deps: NotifyDeps = {}): Promise
   }
 
   const topic = topicArn();
-  const webhook = chatWebhookUrl();
+  const webhook = await chatWebhookUrl();
   const table = idempotencyTable();
   const channels: Promise<Delivery>[] = [];
   if (topic) {

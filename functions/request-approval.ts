@@ -8,10 +8,11 @@ import { z } from 'zod';
 import { mapBounded } from '../aws/bounded';
 import { describeService } from '../aws/ecs-service';
 import { type EventsLike, putNotice } from '../aws/notice-events';
+import { requiredSecret } from '../aws/secrets';
 import { settings } from '../aws/settings';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { awsCall } from '../aws/transient';
-import { linkSigningKeyFromEnv, signApprovalLink } from '../core/approval-link';
+import { signApprovalLink } from '../core/approval-link';
 import { approvalMessage, shortCommit } from '../core/approval-message';
 import { executionLink } from '../core/console-link';
 import { buildNotice } from '../core/notification';
@@ -105,7 +106,7 @@ export interface RequestApprovalDeps {
   clients?: TargetClientFactory;
   now?: () => Date;
   newId?: () => string;
-  signingKey?: () => string;
+  signingKey?: () => string | Promise<string>;
   publicUrl?: () => string;
   approvalsTable?: () => string;
   eventBusName?: () => string;
@@ -130,7 +131,7 @@ export async function requestApproval(
     clients = targetClientFactory(),
     now = () => new Date(),
     newId = randomUUID,
-    signingKey = () => linkSigningKeyFromEnv(process.env),
+    signingKey = () => requiredSecret('CROSSDEPLOY_LINK_SIGNING_KEY_PARAM'),
     publicUrl = settings.publicUrl,
     approvalsTable = settings.approvalsTable,
     eventBusName = settings.eventBusName,
@@ -138,7 +139,7 @@ export async function requestApproval(
   } = deps;
   const { stage } = event;
   // Read before anything is written: a configuration error here leaves no pending approval behind.
-  const key = signingKey();
+  const key = await signingKey();
   const baseUrl = publicUrl();
   const table = approvalsTable();
 

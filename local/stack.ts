@@ -12,6 +12,7 @@ import { startHttpApi } from './http-api';
 import { provisionOrchestrator } from './orchestrator';
 import { asRuleTarget, consumeQueue } from './queue-consumer';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from './runtime';
+import { storeLocalSecrets } from './secrets';
 
 export interface LocalStack {
   runtime: LocalRuntime;
@@ -49,6 +50,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET ??= keptKey(join(options.stateDir, 'github-webhook-secret'));
 
   const runtime = await startLocalRuntime({ ...options, orchestrator: options.map.orchestrator });
+  // The values above are the operator's; the handlers read them from SSM, as they do in AWS.
+  await storeLocalSecrets({
+    githubWebhookSecret: process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET,
+    linkSigningKey: process.env.CROSSDEPLOY_LINK_SIGNING_KEY,
+    chatWebhookUrl: process.env.CROSSDEPLOY_CHAT_WEBHOOK_URL,
+  });
   process.env.CROSSDEPLOY_PIPELINE_ARN = runtime.stepFunctions.stateMachineArn('pipeline');
   const queues = await provisionOrchestrator(options.map);
   const http = await startHttpApi(

@@ -33,6 +33,10 @@ export const eventBusArn = ({ partition, region, account }: Where, bus: string):
 export const defaultBusRuleArn = ({ partition, region, account }: Where, rule: string): string =>
   `arn:${partition}:events:${region}:${account}:rule/${rule}`;
 
+/** An SSM parameter by its name (a name without a path: `crossdeploy-prod-x`). */
+export const parameterArn = ({ partition, region, account }: Where, name: string): string =>
+  `arn:${partition}:ssm:${region}:${account}:parameter/${name}`;
+
 export const topicArn = ({ partition, region, account }: Where, topic: string): string =>
   `arn:${partition}:sns:${region}:${account}:${topic}`;
 

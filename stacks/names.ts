@@ -46,6 +46,8 @@ export interface OrchestratorNames {
    * publishes to `arn:...:sns:<orchestrator region>:<orchestrator account>:<topic>`.
    */
   approvalTopics: string[];
+  /** SSM SecureString parameters that hold the stage's secrets (aws/secrets.ts reads them at run time). */
+  secretParameters: { githubWebhookSecret: string; linkSigningKey: string; chatWebhookUrl: string };
 }
 
 /** What one service's build project is and may touch. */
@@ -111,6 +113,11 @@ export function orchestratorNames(app: string, stage: string, map: MapForStack):
         ]),
     ),
     approvalTopics: [...topics].sort(),
+    secretParameters: {
+      githubWebhookSecret: `${app}-${stage}-github-webhook-secret`,
+      linkSigningKey: `${app}-${stage}-link-signing-key`,
+      chatWebhookUrl: `${app}-${stage}-chat-webhook-url`,
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 // The step functions and exactly what each one calls: the one table stacks/functions.ts deploys from.
 // Pure (no Pulumi, no SST globals), so a test can hold it against the handlers' code.
-import { eventBusArn, repositoryArn, tableArn, tableIndexArn, topicArn, type Where } from './arns';
+import { eventBusArn, parameterArn, repositoryArn, tableArn, tableIndexArn, topicArn, type Where } from './arns';
 import type { OrchestratorNames } from './names';
 
 /** Where a grant's resources live: the tools account and region this stage deploys to, and its resources. */
@@ -28,12 +28,12 @@ export const ENVIRONMENT_VARIABLES = [
   'CROSSDEPLOY_LEDGER_TABLE',
   'CROSSDEPLOY_IDEMPOTENCY_TABLE',
   'CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN',
-  'CROSSDEPLOY_CHAT_WEBHOOK_URL',
+  'CROSSDEPLOY_CHAT_WEBHOOK_URL_PARAM',
   'CROSSDEPLOY_PIPELINE_ARN',
   'CROSSDEPLOY_PUBLIC_URL',
   'CROSSDEPLOY_MAP_FILE',
-  'CROSSDEPLOY_GITHUB_WEBHOOK_SECRET',
-  'CROSSDEPLOY_LINK_SIGNING_KEY',
+  'CROSSDEPLOY_GITHUB_WEBHOOK_SECRET_PARAM',
+  'CROSSDEPLOY_LINK_SIGNING_KEY_PARAM',
 ] as const;
 export type EnvironmentVariable = (typeof ENVIRONMENT_VARIABLES)[number];
 
@@ -84,6 +84,16 @@ const leasesTable = (scope: GrantScope) => [tableArn(scope, scope.names.leasesTa
 const ledgerTable = (scope: GrantScope) => [tableArn(scope, scope.names.ledgerTable)];
 export const eventBus = (scope: GrantScope) => [eventBusArn(scope, scope.names.eventBus)];
 export const approvalsTable = (scope: GrantScope) => [tableArn(scope, scope.names.approvalsTable)];
+
+/**
+ * Reading one of the stage's secrets (aws/secrets.ts): its parameter only. SecureString parameters use the
+ * AWS managed key aws/ssm, which lets every principal of the account decrypt, so no kms:Decrypt grant
+ * (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-restrict-decryption.html).
+ */
+export const readSecret = (name: keyof GrantScope['names']['secretParameters']): Grant => ({
+  actions: ['ssm:GetParameter'],
+  resources: (scope) => [parameterArn(scope, scope.names.secretParameters[name])],
+});
 
 export const STEP_FUNCTIONS = [
   {
@@ -227,12 +237,14 @@ export const STEP_FUNCTIONS = [
       ASSUME_DEPLOY_ROLE,
       // The `Approval Waiting` notice, on the stage's bus (notify picks it up).
       { actions: ['events:PutEvents'], resources: eventBus },
+      // The key the approval links are signed with.
+      readSecret('linkSigningKey'),
     ],
     asDeployRole: ['ecs:DescribeServices'],
     environment: [
       'CROSSDEPLOY_APPROVALS_TABLE',
       'CROSSDEPLOY_PUBLIC_URL',
-      'CROSSDEPLOY_LINK_SIGNING_KEY',
+      'CROSSDEPLOY_LINK_SIGNING_KEY_PARAM',
       'CROSSDEPLOY_EVENT_BUS_NAME',
     ],
   },

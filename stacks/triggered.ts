@@ -3,7 +3,7 @@
 // Pure (no Pulumi, no SST globals).
 import { type RuleId, rulePattern } from '../aws/event-rules';
 import { stateMachineArn, tableArn, topicArn } from './arns';
-import { approvalsTable, eventBus, type FunctionSpec, TASK_TOKEN_RESOURCES } from './steps';
+import { approvalsTable, eventBus, type FunctionSpec, readSecret, TASK_TOKEN_RESOURCES } from './steps';
 
 export type { RuleId };
 
@@ -51,6 +51,7 @@ export const TRIGGERED_FUNCTIONS = [
         resources: (scope) => [tableArn(scope, scope.names.deliveriesTable)],
       },
       { actions: ['events:PutEvents'], resources: eventBus },
+      readSecret('githubWebhookSecret'),
     ],
     asDeployRole: [],
     // The map only to say in the answer which services build from the repository.
@@ -58,7 +59,7 @@ export const TRIGGERED_FUNCTIONS = [
       'CROSSDEPLOY_DELIVERIES_TABLE',
       'CROSSDEPLOY_EVENT_BUS_NAME',
       'CROSSDEPLOY_MAP_FILE',
-      'CROSSDEPLOY_GITHUB_WEBHOOK_SECRET',
+      'CROSSDEPLOY_GITHUB_WEBHOOK_SECRET_PARAM',
     ],
   },
   {
@@ -69,9 +70,10 @@ export const TRIGGERED_FUNCTIONS = [
     grants: [
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: approvalsTable },
       { actions: ['events:PutEvents'], resources: eventBus },
+      readSecret('linkSigningKey'),
     ],
     asDeployRole: [],
-    environment: ['CROSSDEPLOY_APPROVALS_TABLE', 'CROSSDEPLOY_EVENT_BUS_NAME', 'CROSSDEPLOY_LINK_SIGNING_KEY'],
+    environment: ['CROSSDEPLOY_APPROVALS_TABLE', 'CROSSDEPLOY_EVENT_BUS_NAME', 'CROSSDEPLOY_LINK_SIGNING_KEY_PARAM'],
   },
   {
     id: 'ResumeApproval',
@@ -101,12 +103,13 @@ export const TRIGGERED_FUNCTIONS = [
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: (scope) => [tableArn(scope, scope.names.idempotencyTable)],
       },
+      readSecret('chatWebhookUrl'),
     ],
     asDeployRole: [],
-    // The chat webhook's URL is a secret (sst.Secret ChatWebhookUrl); empty turns the chat off.
+    // The chat webhook's URL is a secret (sst.Secret ChatWebhookUrl, in SSM); empty turns the chat off.
     environment: [
       'CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN',
-      'CROSSDEPLOY_CHAT_WEBHOOK_URL',
+      'CROSSDEPLOY_CHAT_WEBHOOK_URL_PARAM',
       'CROSSDEPLOY_IDEMPOTENCY_TABLE',
     ],
   },

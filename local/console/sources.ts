@@ -7,9 +7,10 @@ import {
   listPipelineExecutions,
   type PipelineExecution,
 } from '../../aws/executions';
+import { requiredSecret } from '../../aws/secrets';
 import { settings } from '../../aws/settings';
 import { liveStatus } from '../../aws/status';
-import { linkSigningKeyFromEnv, signApprovalLink } from '../../core/approval-link';
+import { signApprovalLink } from '../../core/approval-link';
 import { loadMapFile } from '../../core/map/load';
 import type { StatusRow } from '../../core/status';
 import type { ApprovalRecord } from '../../functions/request-approval';
@@ -56,7 +57,7 @@ export function localConsoleSources(pipelineArn: string): ConsoleSources {
 }
 
 async function pendingApprovals(dynamo: DynamoDBDocumentClient, now: Date): Promise<PendingApproval[]> {
-  const key = linkSigningKeyFromEnv(process.env);
+  const key = await requiredSecret('CROSSDEPLOY_LINK_SIGNING_KEY_PARAM');
   const records: ApprovalRecord[] = [];
   let from: Record<string, unknown> | undefined;
   do {

@@ -3,7 +3,6 @@ import {
   type ApprovalLinkParams,
   LinkSigningKeyMissing,
   type LinkVerdict,
-  linkSigningKeyFromEnv,
   signApprovalLink,
   verifyApprovalLink,
 } from '../../core/approval-link';
@@ -119,22 +118,5 @@ describe('verifyApprovalLink', () => {
     },
   ])('$name', ({ params, key = KEY, now = BEFORE, verdict }) => {
     expect(verifyApprovalLink(params, key, now)).toBe(verdict);
-  });
-});
-
-describe('linkSigningKeyFromEnv', () => {
-  it('reads CROSSDEPLOY_LINK_SIGNING_KEY', () => {
-    expect(linkSigningKeyFromEnv({ CROSSDEPLOY_LINK_SIGNING_KEY: KEY })).toBe(KEY);
-  });
-
-  it('fails naming the variable when no key is set', () => {
-    expect(() => linkSigningKeyFromEnv({})).toThrow(/CROSSDEPLOY_LINK_SIGNING_KEY is not set/);
-  });
-
-  it('fails rather than fall back when an SSM parameter is named, since this build cannot read SSM', () => {
-    const env = { CROSSDEPLOY_LINK_SIGNING_KEY: KEY, CROSSDEPLOY_LINK_SIGNING_KEY_PARAM: '/crossdeploy/link-key' };
-
-    expect(() => linkSigningKeyFromEnv(env)).toThrow(LinkSigningKeyMissing);
-    expect(() => linkSigningKeyFromEnv(env)).toThrow(/@aws-sdk\/client-ssm/);
   });
 });

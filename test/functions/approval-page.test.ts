@@ -3,6 +3,7 @@ import { signApprovalLink } from '../../core/approval-link';
 import { approvalPage, handler, PAGE_HEADERS } from '../../functions/approval-page';
 import type { HttpResponse } from '../../functions/lib/http';
 import { requestApproval } from '../../functions/request-approval';
+import { storeLocalSecrets } from '../../local/secrets';
 import {
   apiGatewayEvent,
   approvalInput,
@@ -285,17 +286,15 @@ describe('approval page, links that do not open', () => {
 });
 
 describe('approval page handler (HTTP API event)', () => {
-  const saved = process.env.CROSSDEPLOY_LINK_SIGNING_KEY;
   afterEach(() => {
-    if (saved === undefined) delete process.env.CROSSDEPLOY_LINK_SIGNING_KEY;
-    else process.env.CROSSDEPLOY_LINK_SIGNING_KEY = saved;
+    delete process.env.CROSSDEPLOY_LINK_SIGNING_KEY_PARAM;
   });
 
-  it('serves the page with the signing key from the environment', async () => {
+  it('serves the page with the signing key it reads from SSM', async () => {
     time.set(new Date());
     await seed([prodEast]);
     const { link } = await requestApproval(approvalInput([prodEast]), aws().requestDeps());
-    process.env.CROSSDEPLOY_LINK_SIGNING_KEY = SIGNING_KEY;
+    await storeLocalSecrets({ linkSigningKey: SIGNING_KEY });
 
     const page = await handler(apiGatewayEvent('GET', link), lambdaContext('approval-page'));
 
@@ -304,7 +303,6 @@ describe('approval page handler (HTTP API event)', () => {
   });
 
   it('answers an HTML 500 page, not JSON, when it cannot work (no signing key configured)', async () => {
-    delete process.env.CROSSDEPLOY_LINK_SIGNING_KEY;
     const link = signApprovalLink(PUBLIC_URL, 'any', new Date('2030-01-03T00:00:00Z'), SIGNING_KEY);
 
     const page = await handler(apiGatewayEvent('GET', link), lambdaContext('approval-page'));

@@ -9,6 +9,7 @@ import { settings } from '../../aws/settings';
 import { deliveriesTable } from '../../aws/tables';
 import { handler, receiveGithubWebhook, type WebhookDeps } from '../../functions/github-webhook';
 import type { HttpRequest } from '../../functions/lib/http';
+import { storeLocalSecrets } from '../../local/secrets';
 import { mapOf } from '../support/map';
 import { useMoto } from '../support/moto';
 import { useBusQueue } from '../support/notices';
@@ -227,7 +228,7 @@ deployRole: crossdeploy-deploy
 
 describe('github-webhook handler (API Gateway HTTP API, payload format 2.0)', () => {
   afterEach(() => {
-    delete process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET;
+    delete process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET_PARAM;
   });
 
   async function apiGatewayEvent(body: string): Promise<APIGatewayProxyEventV2> {
@@ -266,8 +267,8 @@ describe('github-webhook handler (API Gateway HTTP API, payload format 2.0)', ()
     };
   }
 
-  it('verifies the base64-encoded body and publishes the push', async () => {
-    process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET = SECRET;
+  it('verifies the base64-encoded body with the secret it reads from SSM, and publishes the push', async () => {
+    await storeLocalSecrets({ githubWebhookSecret: SECRET });
 
     const response = await handler(await apiGatewayEvent(JSON.stringify(branchPush())), lambdaContext());
 

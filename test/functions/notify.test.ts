@@ -8,6 +8,7 @@ import { idempotencyTable } from '../../aws/tables';
 import { buildNotice, type DeploymentNotice } from '../../core/notification';
 import { announceDeployment } from '../../functions/announce-deployment';
 import { handler, type NotifyDeps, type NotifyEvent, notify } from '../../functions/notify';
+import { storeLocalSecrets } from '../../local/secrets';
 import { useMoto } from '../support/moto';
 import { CHAT_SECRET_PATH, sentToTopic, startChatWebhook, useBusQueue } from '../support/notices';
 import { ORCHESTRATOR } from '../support/workflows';
@@ -301,18 +302,18 @@ describe('notify, forwarded target-account events', () => {
 
 describe('notify handler', () => {
   const saved = { ...process.env };
-  beforeEach(() => {
+  beforeEach(async () => {
     process.env.CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN = TOPIC_ARN;
-    process.env.CROSSDEPLOY_CHAT_WEBHOOK_URL = chat.url;
+    await storeLocalSecrets({ chatWebhookUrl: chat.url });
   });
   afterEach(() => {
-    for (const name of ['CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN', 'CROSSDEPLOY_CHAT_WEBHOOK_URL']) {
+    for (const name of ['CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN', 'CROSSDEPLOY_CHAT_WEBHOOK_URL_PARAM']) {
       if (saved[name] === undefined) delete process.env[name];
       else process.env[name] = saved[name];
     }
   });
 
-  it('reads the topic and the webhook from the environment, and says each event once', async () => {
+  it('reads the topic from the environment and the webhook from SSM, and says each event once', async () => {
     const event = noticeEvent('event-handler');
 
     await handler(event, lambdaContext('crossdeploy-notify'));

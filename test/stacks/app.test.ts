@@ -226,16 +226,21 @@ describe('sst.config.ts', () => {
     }
   });
 
-  it('gives each function exactly the environment it declares, the secrets from sst.Secret', () => {
+  it('gives each function exactly the environment it declares, and the secrets only by their SSM parameter', () => {
     for (const spec of [...STEP_FUNCTIONS, ...TRIGGERED_FUNCTIONS]) {
       const environment = named('sst.aws.Function', `${spec.id}Function`).args.environment as Record<string, string>;
       const ours = Object.keys(environment).filter((k) => (ENVIRONMENT_VARIABLES as readonly string[]).includes(k));
       expect(ours.sort(), spec.id).toEqual([...spec.environment].sort());
       expect(Object.keys(environment).filter((k) => !ours.includes(k) && !k.startsWith('POWERTOOLS_'))).toEqual([]);
     }
+    // No secret value (the mocks resolve every sst.Secret to 'secret value') in any function's environment.
+    for (const spec of [...STEP_FUNCTIONS, ...TRIGGERED_FUNCTIONS]) {
+      const environment = named('sst.aws.Function', `${spec.id}Function`).args.environment as Record<string, string>;
+      expect(Object.values(environment), spec.id).not.toContain('secret value');
+    }
     const webhook = named('sst.aws.Function', 'GithubWebhookFunction').args.environment as Record<string, string>;
     expect(webhook).toMatchObject({
-      CROSSDEPLOY_GITHUB_WEBHOOK_SECRET: 'secret value',
+      CROSSDEPLOY_GITHUB_WEBHOOK_SECRET_PARAM: 'crossdeploy-test-github-webhook-secret',
       CROSSDEPLOY_DELIVERIES_TABLE: 'crossdeploy-test-deliveries',
       CROSSDEPLOY_EVENT_BUS_NAME: 'crossdeploy-test',
       CROSSDEPLOY_MAP_FILE: 'crossdeploy.yaml',
@@ -243,7 +248,7 @@ describe('sst.config.ts', () => {
     // notify: the stage's topic and idempotency table; the chat webhook from its (optional) secret.
     expect(named('sst.aws.Function', 'NotifyFunction').args.environment).toMatchObject({
       CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN: 'arn:aws:test:::aws.sns.Topic/NotificationsTopic',
-      CROSSDEPLOY_CHAT_WEBHOOK_URL: 'secret value',
+      CROSSDEPLOY_CHAT_WEBHOOK_URL_PARAM: 'crossdeploy-test-chat-webhook-url',
       CROSSDEPLOY_IDEMPOTENCY_TABLE: 'crossdeploy-test-idempotency',
     });
     expect(named('sst.aws.Function', 'RecordDeploymentFunction').args.environment).toMatchObject({
@@ -257,7 +262,7 @@ describe('sst.config.ts', () => {
     const requestApproval = named('sst.aws.Function', 'RequestApprovalFunction').args.environment;
     expect(requestApproval).toMatchObject({
       CROSSDEPLOY_PUBLIC_URL: 'https://api.example.com',
-      CROSSDEPLOY_LINK_SIGNING_KEY: 'secret value',
+      CROSSDEPLOY_LINK_SIGNING_KEY_PARAM: 'crossdeploy-test-link-signing-key',
     });
     expect(named('sst.aws.Function', 'StartPipelineFunction').args.environment).toMatchObject({
       CROSSDEPLOY_PIPELINE_ARN: 'arn:aws:test:::aws.sfn.StateMachine/PipelineStateMachine',

@@ -21,6 +21,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   '@aws-sdk/client-eventbridge': 'events',
   '@aws-sdk/client-sfn': 'states',
   '@aws-sdk/client-sns': 'sns',
+  '@aws-sdk/client-ssm': 'ssm',
   '@aws-sdk/client-sqs': 'sqs',
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/lib-dynamodb': 'dynamodb',

@@ -39,12 +39,6 @@ const handlerFile = (spec: FunctionSpec) => join(root, 'functions', `${spec.file
 // Permissions that no SDK call names but that a call needs: RegisterTaskDefinition with tags and task roles.
 const IMPLIED = new Set(['ecs:TagResource', 'iam:PassRole']);
 
-/**
- * Variables the code reads only to refuse them with a clear message (a secret by ARN, a key in SSM: this
- * build cannot read either). The stack never sets them.
- */
-const REFUSED = new Set(['CROSSDEPLOY_GITHUB_WEBHOOK_SECRET_ARN', 'CROSSDEPLOY_LINK_SIGNING_KEY_PARAM']);
-
 /** Actions that have no resource type in IAM: "*" is the only resource they accept. */
 const NO_RESOURCE_TYPE = new Set([
   ...TRACING_ACTIONS,
@@ -79,7 +73,7 @@ describe('functions deployed by stacks/functions.ts', () => {
     '%s: the stack sets exactly the environment variables its code reads',
     (_, spec) => {
       const file = handlerFile(spec);
-      const inCode = [...environmentReads(file)].filter((v) => !REFUSED.has(v) && !(v in UNSET_IN_AWS)).sort();
+      const inCode = [...environmentReads(file)].filter((v) => !(v in UNSET_IN_AWS)).sort();
       expect([...spec.environment].sort(), `${relative(root, file)} and its imports`).toEqual(inCode);
       for (const variable of spec.environment) expect(ENVIRONMENT_VARIABLES).toContain(variable);
       for (const variable of Object.keys(UNSET_IN_AWS)) expect(ENVIRONMENT_VARIABLES).not.toContain(variable);
@@ -179,6 +173,10 @@ describe('functions deployed by stacks/functions.ts', () => {
         actions: ['events:PutEvents'],
         resources: ['arn:aws:events:eu-west-1:111111111111:event-bus/crossdeploy-test'],
       },
+      {
+        actions: ['ssm:GetParameter'],
+        resources: ['arn:aws:ssm:eu-west-1:111111111111:parameter/crossdeploy-test-link-signing-key'],
+      },
       { actions: [...TRACING_ACTIONS], resources: ['*'] },
     ]);
   });
@@ -199,6 +197,10 @@ describe('functions deployed by stacks/functions.ts', () => {
       {
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: ['arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-idempotency'],
+      },
+      {
+        actions: ['ssm:GetParameter'],
+        resources: ['arn:aws:ssm:eu-west-1:111111111111:parameter/crossdeploy-test-chat-webhook-url'],
       },
       { actions: [...TRACING_ACTIONS], resources: ['*'] },
     ]);

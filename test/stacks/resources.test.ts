@@ -72,6 +72,11 @@ describe('resource names', () => {
       repositories: ['web'],
       repositoryRegions: { web: ['eu-west-1', 'us-east-1'] },
       approvalTopics: ['prod-approvals'],
+      secretParameters: {
+        githubWebhookSecret: 'crossdeploy-test-github-webhook-secret',
+        linkSigningKey: 'crossdeploy-test-link-signing-key',
+        chatWebhookUrl: 'crossdeploy-test-chat-webhook-url',
+      },
     });
   });
 

@@ -7,3 +7,11 @@ process.env.POWERTOOLS_DEV = 'true';
 process.env.POWERTOOLS_TRACE_ENABLED = 'false';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+// A file starts with no secret parameters named: the ones an earlier file stored went with its moto state.
+for (const variable of [
+  'CROSSDEPLOY_GITHUB_WEBHOOK_SECRET_PARAM',
+  'CROSSDEPLOY_LINK_SIGNING_KEY_PARAM',
+  'CROSSDEPLOY_CHAT_WEBHOOK_URL_PARAM',
+]) {
+  delete process.env[variable];
+}
