@@ -13,7 +13,6 @@ import {
   BUILD_VARIABLES,
   BUILDSPEC,
   buildLogGroupName,
-  ECR_LIFECYCLE_POLICY,
   IMAGES_KEPT,
   registryHost,
 } from '../../stacks/images';
@@ -256,16 +255,6 @@ describe('image build', () => {
   it('builds on ARM, privileged (docker), and keeps the last 50 images of each repository', () => {
     expect(BUILD_ENVIRONMENT).toMatchObject({ type: 'ARM_CONTAINER', privilegedMode: true });
     expect(BUILD_ENVIRONMENT.image).toMatch(/aarch64/);
-    expect(JSON.parse(ECR_LIFECYCLE_POLICY)).toEqual({
-      rules: [
-        {
-          rulePriority: 1,
-          description: 'keep the last 50 images',
-          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 50 },
-          action: { type: 'expire' },
-        },
-      ],
-    });
     expect(IMAGES_KEPT).toBe(50);
   });
 
