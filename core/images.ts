@@ -79,3 +79,14 @@ export function pullGrantOf(ecr: Pick<EcrAccess, 'accounts' | 'principalOrgId' |
   if (ecr.principalOrgId !== undefined) return { principalOrgId: ecr.principalOrgId };
   return { accounts: [...ecr.accounts] };
 }
+
+/** Tags on an image that runs somewhere start so; the lifecycle policy never counts them among dev builds. */
+export const DEPLOYED_TAG_PREFIX = 'deployed-';
+
+/**
+ * `deployed-prod-<commit>`: one tag per environment and commit, so the revision a rollback returns to keeps
+ * its own tag when a newer one ships. ECR image tags allow 300 characters.
+ */
+export function deployedTag(environment: string, commit: string): string {
+  return `${DEPLOYED_TAG_PREFIX}${environment}-${commit}`.slice(0, 300);
+}

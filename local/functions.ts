@@ -7,6 +7,7 @@ import { handler as checkPipelineRequest } from '../functions/check-pipeline-req
 import { handler as checkRollout } from '../functions/check-rollout';
 import { handler as evaluateWave } from '../functions/evaluate-wave';
 import { handler as findBuiltImage } from '../functions/find-built-image';
+import { handler as markImageDeployed } from '../functions/mark-image-deployed';
 import { handler as openEcr } from '../functions/open-ecr';
 import { handler as recordDeployment } from '../functions/record-deployment';
 import { handler as registerTaskDefinition } from '../functions/register-task-definition';
@@ -31,6 +32,7 @@ export const localFunctions: Record<string, LocalFunction> = {
   RollBackServiceFunctionArn: rollBackService,
   RestoreConfigurationFunctionArn: restoreDeploymentConfiguration,
   EvaluateWaveFunctionArn: evaluateWave,
+  MarkImageDeployedFunctionArn: markImageDeployed,
   FindBuiltImageFunctionArn: findBuiltImage,
   CheckPipelineRequestFunctionArn: checkPipelineRequest,
   RequestApprovalFunctionArn: requestApproval,

@@ -1,5 +1,6 @@
 // The image build: the CodeBuild project's settings, its buildspec, and what the ECR repositories keep.
 // Pure (no Pulumi, no SST globals): stacks/build.ts deploys from it, tests check it offline.
+import { DEPLOYED_TAG_PREFIX } from '../core/images';
 
 import { buildEnvironmentFor } from '../core/build-environment';
 import type { Platform } from '../core/platform';
@@ -84,15 +85,35 @@ phases:
       - docker buildx imagetools inspect "$CROSSDEPLOY_REGISTRY/$CROSSDEPLOY_REPOSITORY:$CROSSDEPLOY_COMMIT"
 `;
 
-/** Images each repository keeps; older ones expire (a rollback goes back one revision, not fifty). */
+/** Images each repository keeps besides those that ran somewhere; older ones expire. */
 export const IMAGES_KEPT = 50;
 
-/** ECR lifecycle policy: keep the last IMAGES_KEPT images, tagged or not. */
+/** Images tagged `deployed-…` each repository keeps: every one that ran in an environment, in practice. */
+export const DEPLOYED_IMAGES_KEPT = 1000;
+
+/**
+ * ECR lifecycle policy. Rule 1 claims every image crossdeploy tagged as deployed (core/images.ts deployedTag):
+ * "An image that matches the tagging requirements of a higher priority rule cannot be expired by a rule with
+ * a lower priority" (https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html), and it
+ * expires only beyond DEPLOYED_IMAGES_KEPT of them. Rule 2 keeps the last IMAGES_KEPT of all the others, so
+ * a busy dev branch can never expire what prod runs or would roll back to. A rule on `any` must come last.
+ */
 export const ECR_LIFECYCLE_POLICY = JSON.stringify({
   rules: [
     {
       rulePriority: 1,
-      description: `keep the last ${IMAGES_KEPT} images`,
+      description: `keep the last ${DEPLOYED_IMAGES_KEPT} images that were deployed somewhere`,
+      selection: {
+        tagStatus: 'tagged',
+        tagPrefixList: [DEPLOYED_TAG_PREFIX],
+        countType: 'imageCountMoreThan',
+        countNumber: DEPLOYED_IMAGES_KEPT,
+      },
+      action: { type: 'expire' },
+    },
+    {
+      rulePriority: 2,
+      description: `keep the last ${IMAGES_KEPT} other images`,
       selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: IMAGES_KEPT },
       action: { type: 'expire' },
     },

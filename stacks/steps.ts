@@ -190,6 +190,16 @@ export const STEP_FUNCTIONS = [
     environment: [],
   },
   {
+    id: 'MarkImageDeployed',
+    file: 'mark-image-deployed',
+    description:
+      'crossdeploy: tag the digest a wave runs deployed-<environment>-<commit>, so no lifecycle rule expires it',
+    // BatchGetImage reads the manifest that PutImage puts back under the new tag.
+    grants: [{ actions: ['ecr:BatchGetImage', 'ecr:PutImage'], resources: everyRepositoryReplica }],
+    asDeployRole: [],
+    environment: [],
+  },
+  {
     id: 'CheckPipelineRequest',
     file: 'check-pipeline-request',
     description: "crossdeploy: hold a pipeline's input against the map before it builds or deploys",

@@ -112,7 +112,11 @@ beforeAll(async () => {
     $interpolate: (parts: TemplateStringsArray, ...values: unknown[]) =>
       out(parts.raw.map((part, i) => part + (i < values.length ? String(plain(values[i])) : '')).join('')),
     $util: { all: (inputs: unknown[]) => out(plain(inputs)) },
-    aws: new Proxy(invokes, { get: (target, key) => target[key as string] ?? namespace(`aws.${String(key)}`) }),
+    aws: new Proxy(invokes, {
+      get: (target, key) =>
+        target[key as string] ??
+        (typeof key === 'string' && /^[A-Z]/.test(key) ? resourceClass(`aws.${key}`) : namespace(`aws.${String(key)}`)),
+    }),
     sst: { aws: namespace('sst.aws'), Secret: resourceClass('sst.Secret') },
   });
   // Not a literal import: the project's tsc would follow it into SST's platform types, which only
@@ -151,7 +155,10 @@ describe('sst.config.ts', () => {
       'crossdeploy-test-notifications',
       'crossdeploy-test-alerts',
     ]);
-    expect(ofType('aws.ecr.Repository').map((d) => plain(d.args.name))).toEqual(['web']);
+    // The repository in the tools account's region, and its replica in the map's other region.
+    expect(ofType('aws.ecr.Repository').map((d) => d.name)).toEqual(['WebRepository', 'WebReplicaEuWest1Repository']);
+    expect(ofType('aws.ecr.Repository').map((d) => plain(d.args.name))).toEqual(['web', 'web']);
+    expect(ofType('aws.ecr.ReplicationConfiguration').map((d) => d.name)).toEqual(['ImageReplication']);
     expect(ofType('aws.codebuild.Project').map((d) => plain(d.args.name))).toEqual(['crossdeploy-test-build-web']);
     expect(ofType('aws.cloudwatch.EventBus').map((d) => plain(d.args.name))).toEqual(['crossdeploy-test']);
     expect(ofType('sst.Secret').map((d) => d.name)).toEqual([
@@ -194,6 +201,7 @@ describe('sst.config.ts', () => {
     expect(explicit.filter((d) => fromMap.has(d.name)).map((d) => d.resource)).toEqual([
       'aws.sns.Topic ApprovalTopicProdApprovals',
       'aws.ecr.Repository WebRepository',
+      'aws.ecr.Repository WebReplicaEuWest1Repository',
     ]);
   });
 

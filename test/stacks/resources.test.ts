@@ -13,7 +13,6 @@ import {
   BUILDSPEC,
   buildEnvironmentOf,
   buildLogGroupName,
-  ECR_LIFECYCLE_POLICY,
   IMAGES_KEPT,
   registryHost,
 } from '../../stacks/images';
@@ -284,7 +283,7 @@ describe('image build', () => {
   };
   const overrides = asl.States['Build image once']?.Parameters?.EnvironmentVariablesOverride ?? [];
 
-  it("builds on the CPU of the service's platforms, privileged (docker), and keeps the last 50 images of each repository", () => {
+  it("builds on the CPU of the service's platforms, privileged (docker), and keeps the last 50 other images of each repository", () => {
     expect(buildEnvironmentOf(['linux/amd64'])).toEqual({
       type: 'LINUX_CONTAINER',
       computeType: 'BUILD_GENERAL1_SMALL',
@@ -294,16 +293,6 @@ describe('image build', () => {
     expect(buildEnvironmentOf(['linux/arm64'])).toMatchObject({
       type: 'ARM_CONTAINER',
       image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0',
-    });
-    expect(JSON.parse(ECR_LIFECYCLE_POLICY)).toEqual({
-      rules: [
-        {
-          rulePriority: 1,
-          description: 'keep the last 50 images',
-          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 50 },
-          action: { type: 'expire' },
-        },
-      ],
     });
     expect(IMAGES_KEPT).toBe(50);
   });

@@ -232,12 +232,13 @@ describe("state machines' roles", () => {
     expect(policy.Statement.flatMap((s) => s.Action).filter((a) => /^(states|events):/.test(a))).toEqual([]);
   });
 
-  it('deploy-target invokes its six functions (the ledger too) and waits for rollback-target executions only', () => {
+  it('deploy-target invokes its seven functions (the ledger too) and waits for rollback-target executions only', () => {
     const policy = policyOf('deploy-target');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
       [
         'AssumeDeployRole',
         'CheckHealth',
+        'CheckImageReplica',
         'CheckRollout',
         'RecordDeployment',
         'RegisterTaskDefinition',
@@ -257,9 +258,11 @@ describe("state machines' roles", () => {
     });
   });
 
-  it('deploy-environment invokes open-ecr and evaluate-wave only and starts both per-target machines', () => {
+  it('deploy-environment invokes open-ecr, evaluate-wave and mark-image-deployed only and starts both per-target machines', () => {
     const policy = policyOf('deploy-environment');
-    expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual([fn('EvaluateWave'), fn('OpenEcr')]);
+    expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
+      ['EvaluateWave', 'MarkImageDeployed', 'OpenEcr'].map(fn),
+    );
     expect(statement(policy, 'StartChildExecutions')?.Resource).toEqual([
       'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-deploy-target',
       'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-rollback-target',

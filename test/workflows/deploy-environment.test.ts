@@ -1,4 +1,4 @@
-import { ECRClient, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
+import { DescribeImagesCommand, ECRClient, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { clientForAccount } from '../../local/accounts';
 import { useMoto } from '../support/moto';
@@ -64,6 +64,28 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     );
     const states = engine().taskResources('deploy-target');
     expect([...states.keys()].filter((state) => state.includes('ECR'))).toEqual([]);
+  });
+
+  it('tags the digest each successful wave runs deployed-<environment>-<commit> in every region of the wave', async () => {
+    const [a, b] = sixTargets;
+    if (!a || !b) throw new Error('fixture');
+    await seed([a, b]);
+    const plan = environmentDeployment([{ targets: [a, b] }]);
+
+    const execution = await engine().run('deploy-environment', plan);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    for (const region of [a.region, b.region]) {
+      const ecr = clientForAccount(ECRClient, ORCHESTRATOR.account, region);
+      const { imageDetails } = await ecr.send(
+        new DescribeImagesCommand({ repositoryName: 'web', imageIds: [{ imageDigest: IMAGE.digest }] }),
+      );
+      ecr.destroy();
+      expect({ region, tags: imageDetails?.[0]?.imageTags }).toEqual({
+        region,
+        tags: expect.arrayContaining([`deployed-dev-${plan.commit}`]),
+      });
+    }
   });
 
   it("registers each target's revision from the map's task definition template when it has one", async () => {
