@@ -43,6 +43,11 @@ const commands: Record<string, Command> = {
       'an earlier image back through the waves: --service NAME --env NAME [--to COMMIT] [--skip-approval] [--wait] [--json]',
     load: () => import('./rollback'),
   },
+  redeploy: {
+    summary:
+      'deploy a commit again on its branch, as its next attempt: --service NAME --branch NAME --commit SHA [--wait] [--json]',
+    load: () => import('./redeploy'),
+  },
   abort: {
     summary:
       'stop a running deployment and roll back what it changed: <execution> [--reason TEXT] [--no-wait] [--json]',

@@ -21,14 +21,19 @@ export function pipelineRequestProblems(map: DeploymentMap, input: PipelineInput
 function deployProblems(map: DeploymentMap, input: PipelineInput): string[] {
   const service = map.services[input.serviceName];
   if (!service) return [];
-  const expected = pipelineInput(map, input.serviceName, {
-    source: service.source,
-    branch: input.branch,
-    commit: input.commit,
-    author: input.author,
-    message: input.message,
-    changedPaths: [],
-  });
+  const expected = pipelineInput(
+    map,
+    input.serviceName,
+    {
+      source: service.source,
+      branch: input.branch,
+      commit: input.commit,
+      author: input.author,
+      message: input.message,
+      changedPaths: [],
+    },
+    { attempt: input.attempt ?? 1 },
+  );
   const problems = differences(expected, input, [
     'pipelineId',
     'kind',

@@ -17,7 +17,19 @@ export const DEPLOYMENT_ID_MAX = 52;
 // planEnvironment wants an image; the field is dropped right after, so this never reaches a stage.
 const NO_IMAGE: ImageRef = { repositoryUri: '', digest: '', uri: '', platforms: [] };
 
-export function pipelineInput(map: DeploymentMap, serviceName: string, push: PushEvent): PipelineInput {
+export interface PipelineRequest {
+  /** 1 for a commit's first pipeline on its branch, n for its n-th (each a new execution name). */
+  attempt?: number;
+  /** What asked for this pipeline, so a duplicate of the same request is told from a new one. */
+  requestId?: string;
+}
+
+export function pipelineInput(
+  map: DeploymentMap,
+  serviceName: string,
+  push: PushEvent,
+  request: PipelineRequest = {},
+): PipelineInput {
   const service = map.services[serviceName];
   if (!service) throw new Error(`unknown service "${serviceName}"`);
   const environments = environmentsForBranch(map, serviceName, push.branch);
@@ -25,9 +37,12 @@ export function pipelineInput(map: DeploymentMap, serviceName: string, push: Pus
   if (environments.length === 0) {
     throw new Error(`service "${serviceName}" does not deploy branch "${push.branch}"`);
   }
-  const pipelineId = executionName(serviceName, push.branch, push.commit);
+  const attempt = request.attempt ?? 1;
+  const pipelineId = executionName(serviceName, push.branch, push.commit, attempt);
   return {
     pipelineId,
+    ...(attempt > 1 && { attempt }),
+    ...(request.requestId && { requestId: request.requestId }),
     kind: 'deploy',
     requestedBy: null,
     serviceName,

@@ -45,6 +45,14 @@ export interface PipelineStage {
 /** Input of one pipeline execution (`state-machines/pipeline.asl.json`): one service × one pushed commit. */
 export interface PipelineInput {
   pipelineId: string;
+  /** Present from a commit's second pipeline on its branch: which one this is (see core/push.ts executionName). */
+  attempt?: number;
+  /**
+   * What asked for it: GitHub's delivery id, the EventBridge event id of a CodeCommit event, or a redeploy's own
+   * id. A start whose name is taken by an execution of the same request is a duplicate, any other takes the
+   * next attempt.
+   */
+  requestId?: string;
   /** `rollback` redeploys an image crossdeploy deployed before; it brings that image in `built`. */
   kind: DeploymentKind;
   /** Who asked for a rollback; null for a push. */

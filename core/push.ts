@@ -182,12 +182,23 @@ function sameSource(mapped: SourceRef, pushed: PushEvent['source']): boolean {
 const EXECUTION_NAME_MAX = 80;
 
 /**
- * `<service>-<branch>-<commit7>-<hash8>`: the same push always gets the same name, so Step Functions itself
- * refuses a second execution for a redelivered event. Only the readable head is cut to fit; the hash is
- * over the uncut values, so names stay distinct.
+ * A STANDARD execution's name cannot be used again for 90 days, also after it ended
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html), so deploying a
+ * commit again on its branch (a re-push, `crossdeploy redeploy`) takes the next attempt's name.
  */
-export function executionName(service: string, branch: string, commit: string): string {
-  const tail = `-${commit.slice(0, 7).toLowerCase()}-${shortHash(`${service}\n${branch}\n${commit}`)}`;
+export const MAX_ATTEMPTS = 99;
+
+/**
+ * `<service>-<branch>-<commit7>-<hash8>`, and `-a<n>` after it from the second attempt on: the same push
+ * always gets the same name, so Step Functions itself refuses a second execution for a duplicated event.
+ * Only the readable head is cut to fit; the hash is over the uncut values, so names stay distinct.
+ */
+export function executionName(service: string, branch: string, commit: string, attempt = 1): string {
+  if (!Number.isInteger(attempt) || attempt < 1 || attempt > MAX_ATTEMPTS) {
+    throw new RangeError(`attempt must be a whole number from 1 to ${MAX_ATTEMPTS}, not ${attempt}`);
+  }
+  const again = attempt === 1 ? '' : `-a${attempt}`;
+  const tail = `-${commit.slice(0, 7).toLowerCase()}-${shortHash(`${service}\n${branch}\n${commit}`)}${again}`;
   const head = `${service}-${branch}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, EXECUTION_NAME_MAX - tail.length);
   return `${head.replace(/-+$/, '')}${tail}`;
 }

@@ -1,7 +1,7 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { startNextAttempt } from '../aws/pipeline-start';
 import { settings } from '../aws/settings';
-import { awsCall } from '../aws/transient';
 import type { DeploymentMap } from '../core/map/schema';
 import { pipelineInput } from '../core/pipeline-plan';
 import { DETAIL_TYPE, type PushEvent } from '../core/pipeline-types';
@@ -12,6 +12,8 @@ import { logger } from './lib/powertools';
 
 // The EventBridge envelope: crossdeploy's own Push events, or CodeCommit's native state-change events.
 const event = z.looseObject({
+  /** EventBridge's id of the event: the same on every delivery of one event. */
+  id: z.string().optional(),
   source: z.string(),
   'detail-type': z.string(),
   detail: z.unknown(),
@@ -26,8 +28,8 @@ export interface StartedPipeline {
 
 /**
  * One pipeline execution per service built from the pushed repository. Names are derived from service,
- * branch and commit, so a redelivered or duplicated event finds its execution already there: that is
- * success, not an error.
+ * branch and commit, so a duplicated event finds its execution already there: that is success, not an error.
+ * A new push of a commit deployed before on the branch (a force-push back, a re-push) takes the next attempt.
  */
 export async function startPipelines(
   envelope: z.infer<typeof event>,
@@ -35,6 +37,8 @@ export async function startPipelines(
 ): Promise<StartedPipeline[]> {
   const push = pushOf(envelope);
   if (!push) return [];
+  // GitHub's delivery id survives a republish by the webhook; a CodeCommit event has only its event id.
+  const requestId = push.deliveryId ?? envelope.id;
   const map = (deps.map ?? deploymentMap)();
   const sfn = deps.sfn ?? new SFNClient({});
   const results: StartedPipeline[] = [];
@@ -44,17 +48,25 @@ export async function startPipelines(
       results.push({ service: decision.service, pipelineId: '', started: false, reason: decision.reason });
       continue;
     }
-    const input = pipelineInput(map, decision.service, push);
-    const started = await startOnce(sfn, input.pipelineId, JSON.stringify(input));
-    logger.info(started ? 'pipeline started' : 'pipeline already started for this push', {
-      pipelineId: input.pipelineId,
+    const start = await startNextAttempt(
+      sfn,
+      settings.pipelineStateMachineArn(),
+      (attempt) => pipelineInput(map, decision.service, push, { attempt, requestId }),
+      requestId,
+    );
+    logger.info(start.started ? 'pipeline started' : 'pipeline already started for this push', {
+      pipelineId: start.name,
+      attempt: start.attempt,
       environments: decision.environments,
     });
+    const again = start.attempt > 1 ? ` (attempt ${start.attempt})` : '';
     results.push({
       service: decision.service,
-      pipelineId: input.pipelineId,
-      started,
-      reason: started ? `deploys to ${decision.environments.join(' → ')}` : 'duplicate push: already started',
+      pipelineId: start.name,
+      started: start.started,
+      reason: start.started
+        ? `deploys to ${decision.environments.join(' → ')}${again}`
+        : 'duplicate push: already started',
     });
   }
   if (results.length === 0) logger.info('no service is built from this repository', { source: push.source });
@@ -69,18 +81,6 @@ function pushOf(envelope: z.infer<typeof event>): PushEvent | undefined {
     return undefined;
   }
   return result.push;
-}
-
-async function startOnce(sfn: Pick<SFNClient, 'send'>, name: string, input: string): Promise<boolean> {
-  try {
-    await awsCall(`states:StartExecution ${name}`, () =>
-      sfn.send(new StartExecutionCommand({ stateMachineArn: settings.pipelineStateMachineArn(), name, input })),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ExecutionAlreadyExists') return false;
-    throw error;
-  }
 }
 
 export const handler = lambdaStep('start-pipeline', event, (envelope) => startPipelines(envelope));

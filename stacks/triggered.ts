@@ -2,7 +2,7 @@
 // what each one calls. Same shape as stacks/steps.ts, and held against the handlers' code by the same test.
 // Pure (no Pulumi, no SST globals).
 import { type RuleId, rulePattern } from '../aws/event-rules';
-import { stateMachineArn, tableArn, topicArn } from './arns';
+import { executionsArn, stateMachineArn, tableArn, topicArn } from './arns';
 import { approvalsTable, eventBus, type FunctionSpec, readSecret, TASK_TOKEN_RESOURCES } from './steps';
 
 export type { RuleId };
@@ -36,6 +36,8 @@ export const TRIGGERED_FUNCTIONS = [
     trigger: { kind: 'rule', rules: ['pushes', 'codecommitPushes'] },
     grants: [
       { actions: ['states:StartExecution'], resources: (scope) => [stateMachineArn(scope, scope.names.pipeline)] },
+      // A taken name: the execution's input says whether the same push started it or the commit runs again.
+      { actions: ['states:DescribeExecution'], resources: (scope) => [executionsArn(scope, scope.names.pipeline)] },
     ],
     asDeployRole: [],
     environment: ['CROSSDEPLOY_PIPELINE_ARN', 'CROSSDEPLOY_MAP_FILE'],

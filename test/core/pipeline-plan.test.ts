@@ -224,3 +224,58 @@ describe('deploymentIdOf', () => {
     expect(a).not.toBe(b);
   });
 });
+
+describe('attempts of a commit on its branch', () => {
+  const longBranch = `feature/${'x'.repeat(100)}`;
+
+  it('names the first attempt as before and each later one with -a<n>, every name within 80 characters', () => {
+    expect(executionName('web', 'main', commit, 1)).toBe(executionName('web', 'main', commit));
+    expect(executionName('web', 'main', commit, 2)).toBe(`${executionName('web', 'main', commit)}-a2`);
+    for (const attempt of [1, 2, 10, 99]) {
+      const name = executionName('checkout-service', longBranch, commit, attempt);
+      expect(name.length).toBeLessThanOrEqual(80);
+      expect(name).toMatch(new RegExp(`-0123456-[0-9a-f]{8}${attempt === 1 ? '' : `-a${attempt}`}$`));
+    }
+  });
+
+  it('gives every attempt child names of its own, within 80 characters, since Step Functions keeps names 90 days', () => {
+    const parsed = parseMap(`
+orchestrator: { account: "111111111111", region: us-east-1 }
+services:
+  checkout-service-with-a-long-name:
+    source: { github: acme/checkout }
+    repository: checkout
+    container: app
+    cluster: shop
+    service: checkout
+    branches: { main: [production], "${longBranch}": [production] }
+environments:
+  production:
+    targets: [{ account: "222222222222", regions: [ap-southeast-2, us-east-1] }]
+deployRole: crossdeploy-deploy
+`);
+    if (!parsed.ok) throw new Error('the test map is invalid');
+    for (const branch of ['main', longBranch]) {
+      const children = [1, 2, 3].flatMap((attempt) => {
+        const input = pipelineInput(parsed.map, 'checkout-service-with-a-long-name', push(branch), { attempt });
+        return input.stages.flatMap((stage) => [
+          stage.plan.deploymentId,
+          ...stage.plan.waves.flatMap((wave) =>
+            wave.targets.map((t) => `${stage.plan.deploymentId}-${t.account}-${t.region}`),
+          ),
+        ]);
+      });
+      expect(children).toHaveLength(9);
+      for (const name of children) expect(name.length).toBeLessThanOrEqual(80);
+      expect(new Set(children).size).toBe(children.length);
+    }
+  });
+
+  it('refuses an attempt outside 1 to 99', () => {
+    for (const attempt of [0, 100, 1.5]) {
+      expect(() => executionName('web', 'main', commit, attempt)).toThrow(
+        /attempt must be a whole number from 1 to 99/,
+      );
+    }
+  });
+});

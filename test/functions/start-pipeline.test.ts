@@ -64,6 +64,35 @@ describe('start-pipeline (startPipelines), the rule target for pushes', () => {
     ).toEqual([name]);
   });
 
+  it('starts nothing for a duplicate of an event whose pipeline has ended, and attempt 2 for a new push of the commit', async () => {
+    const updated = event('codecommit-reference-updated.json');
+    const first = await startPipelines(updated, { map });
+    const name = executionName('demo', 'myBranch', updated.detail.commitId);
+    await engine.finished(engine.executions().find((e) => e.name === name)?.executionArn as string);
+
+    const duplicate = await startPipelines(updated, { map });
+    const pushedAgain = await startPipelines({ ...updated, id: '76543210-EXAMPLE' }, { map });
+
+    expect(first[0]?.started).toBe(true);
+    expect(duplicate).toEqual([
+      { service: 'demo', pipelineId: name, started: false, reason: 'duplicate push: already started' },
+    ]);
+    expect(pushedAgain).toEqual([
+      {
+        service: 'demo',
+        pipelineId: executionName('demo', 'myBranch', updated.detail.commitId, 2),
+        started: true,
+        reason: 'deploys to dev (attempt 2)',
+      },
+    ]);
+    expect(
+      engine
+        .executions()
+        .filter((e) => e.stateMachine === 'pipeline')
+        .map((e) => e.name),
+    ).toEqual([name, `${name}-a2`]);
+  });
+
   it.each([
     ['a tag', 'codecommit-tag-created.json'],
     ['a branch deletion', 'codecommit-reference-deleted.json'],

@@ -213,11 +213,17 @@ describe('functions deployed by stacks/functions.ts', () => {
     expect(notify).not.toContain('arn:aws:sns:eu-west-1:111111111111:prod-approvals');
   });
 
-  it('lets start-pipeline start the pipeline machine only', () => {
-    expect(functionPermissions(byId('StartPipeline'), scope)[0]).toEqual({
-      actions: ['states:StartExecution'],
-      resources: ['arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-pipeline'],
-    });
+  it('lets start-pipeline start the pipeline machine only, and read its executions to tell a duplicate from a re-push', () => {
+    expect(functionPermissions(byId('StartPipeline'), scope).slice(0, 2)).toEqual([
+      {
+        actions: ['states:StartExecution'],
+        resources: ['arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-pipeline'],
+      },
+      {
+        actions: ['states:DescribeExecution'],
+        resources: ['arn:aws:states:eu-west-1:111111111111:execution:crossdeploy-test-pipeline:*'],
+      },
+    ]);
   });
 
   it("lets the webhook and the approval page write to their own table and put events on the stage's bus", () => {
