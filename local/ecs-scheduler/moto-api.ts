@@ -29,6 +29,19 @@ export class MotoApi {
     return JSON.parse(text) as T;
   }
 
+  async ecr<T>(where: Where, operation: string, payload: object): Promise<T> {
+    const text = await this.#post(
+      { service: 'ecr', ...where },
+      {
+        'x-amz-target': `AmazonEC2ContainerRegistry_V20150921.${operation}`,
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      JSON.stringify(payload),
+      operation,
+    );
+    return JSON.parse(text) as T;
+  }
+
   async setAlarmState(where: Where, alarm: string, state: 'ALARM' | 'OK', reason: string): Promise<void> {
     await this.#query({ service: 'monitoring', ...where }, 'SetAlarmState', {
       Version: '2010-08-01',

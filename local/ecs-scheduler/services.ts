@@ -2,6 +2,7 @@
 
 import type { FaultBook, Where } from './faults';
 import type { MotoApi } from './moto-api';
+import { platformStoppedReason } from './platform';
 import {
   createService,
   type DeploymentConfiguration,
@@ -90,6 +91,14 @@ export class SimulatedServices {
       update = { ...request, taskDefinition: taskDefinition.taskDefinitionArn };
     }
     const faults = startsRollout(update) ? this.deps.faults.takeRolloutFaults(where) : { failTasks: false };
+    if (startsRollout(update)) {
+      const stoppedReason = await platformStoppedReason(
+        this.deps.moto,
+        where,
+        update.taskDefinition ?? sim.primary.taskDefinition,
+      );
+      if (stoppedReason) Object.assign(faults, { failTasks: true, stoppedReason });
+    }
     const next = updateService(sim, update, faults, this.#context());
     this.#sims.set(service.serviceArn, next);
     return { ...answer, service: { ...service, ...render(next) } };

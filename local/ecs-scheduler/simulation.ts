@@ -35,6 +35,8 @@ export interface DeploymentConfiguration {
 /** What the next rollout of a service suffers, taken from the faults injected for its account/region. */
 export interface RolloutFaults {
   failTasks: boolean;
+  /** Why each failed task stopped, as ECS says it; a failed health check when not given. */
+  stoppedReason?: string;
   /** Set to ALARM when the rollout completes. */
   alarm?: string;
 }
@@ -43,6 +45,7 @@ interface Rollout {
   kind: 'update' | 'ecs-rollback';
   step: number;
   failTasks: boolean;
+  stoppedReason?: string;
   alarm?: string;
   /** The deployment ECS's circuit breaker rolls back to. */
   previous?: EcsDeployment;
@@ -126,7 +129,14 @@ export function updateService(
     ...scaled,
     primary: newDeployment(taskDefinition, desiredCount, ctx),
     active: [{ ...scaled.primary, status: 'ACTIVE', updatedAt: seconds(ctx.now) }, ...scaled.active],
-    rollout: { kind: 'update', step: 0, failTasks: faults.failTasks, alarm: faults.alarm, previous: scaled.primary },
+    rollout: {
+      kind: 'update',
+      step: 0,
+      failTasks: faults.failTasks,
+      ...(faults.stoppedReason && { stoppedReason: faults.stoppedReason }),
+      alarm: faults.alarm,
+      previous: scaled.primary,
+    },
   };
 }
 
@@ -193,9 +203,10 @@ function complete(sim: ServiceSim, rollout: Rollout, ctx: SimContext): Observati
 function failingStep(sim: ServiceSim, rollout: Rollout, ctx: SimContext): Observation {
   const breaker = sim.deploymentConfiguration?.deploymentCircuitBreaker;
   if (rollout.step === 1 || !breaker?.enable) {
-    const failures = Array.from(
-      { length: FAILED_TASKS_PER_STEP },
-      () => `(service ${sim.serviceName}) (task ${ctx.newId('task')}) failed container health checks.`,
+    const failures = Array.from({ length: FAILED_TASKS_PER_STEP }, () =>
+      rollout.stoppedReason
+        ? `(service ${sim.serviceName}) (task ${ctx.newId('task')}) failed to start: ${rollout.stoppedReason}`
+        : `(service ${sim.serviceName}) (task ${ctx.newId('task')}) failed container health checks.`,
     );
     const primary = {
       ...sim.primary,
