@@ -1,13 +1,21 @@
-// ECS starts a task only on the platform its task definition names (X86_64 Linux without runtimePlatform).
-// An image index without a manifest for that platform cannot be pulled: Fargate stops the task with
+// ECS starts a task only on the platform its task definition names (X86_64 Linux without runtimePlatform):
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#runtime-platform
+// An image index without a manifest for that platform cannot be pulled: the task stops with
 // "CannotPullContainerError: ... image Manifest does not contain descriptor matching platform 'linux/amd64'"
 // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html). A single
-// manifest built for another CPU is pulled, and the container dies at once with `exec format error`
-// (https://repost.aws/knowledge-center/ecs-task-exec-format-error): the local builder always pushes an
-// index, and a manifest's own platform lives in its config blob, which moto does not keep, so only the
-// first case is told apart here.
+// manifest built for another CPU is pulled without a platform check, and its container exits at once with
+// `exec format error`; the task stops with "Essential container in task exited", exit code 1
+// (https://repost.aws/knowledge-center/ecs-task-exec-format-error). A manifest's own platform lives in its
+// config blob, which moto does not keep; buildx pushes each platform's manifest beside the index that lists
+// it, so the platform of a manifest pinned by digest is read from an index of the same repository.
 
-import { INDEX_MEDIA_TYPES, indexPlatforms, MANIFEST_MEDIA_TYPES, platformOfTask } from '../../core/platform';
+import {
+  INDEX_MEDIA_TYPES,
+  indexPlatforms,
+  MANIFEST_MEDIA_TYPES,
+  platformName,
+  platformOfTask,
+} from '../../core/platform';
 import type { Where } from './faults';
 import type { MotoApi } from './moto-api';
 
@@ -16,12 +24,21 @@ interface TaskDefinition {
   containerDefinitions?: { name?: string; image?: string }[];
 }
 
-interface BatchGetImageAnswer {
-  images?: { imageManifest?: string; imageManifestMediaType?: string }[];
+interface StoredImage {
+  imageId?: { imageDigest?: string; imageTag?: string };
+  imageManifest?: string;
+  imageManifestMediaType?: string;
 }
+
+type ImageId = { imageDigest: string } | { imageTag: string };
+
+/** What ECS knows of a pulled image's platforms: an index's list, or a single manifest's one platform. */
+type ImagePlatforms = { kind: 'index'; platforms: string[] } | { kind: 'manifest'; platform: string };
 
 const ECR_IMAGE =
   /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^@:]+)(?:@(sha256:[0-9a-f]{64})|:([\w.-]+))?$/;
+
+const ACCEPTED = [...INDEX_MEDIA_TYPES, ...MANIFEST_MEDIA_TYPES];
 
 /** What a task of this revision stops with because of its image's platforms; undefined when it can start. */
 export async function platformStoppedReason(
@@ -34,29 +51,67 @@ export async function platformStoppedReason(
   });
   const { platform } = platformOfTask(taskDefinition.runtimePlatform);
   for (const container of taskDefinition.containerDefinitions ?? []) {
-    const platforms = await imagePlatforms(moto, container.image ?? '');
-    if (platforms && !platforms.includes(platform)) {
+    const found = await imagePlatforms(moto, container.image ?? '');
+    if (found?.kind === 'index' && !found.platforms.includes(platform)) {
       return (
         'CannotPullContainerError: pull image manifest has been retried 5 time(s): ' +
         `image Manifest does not contain descriptor matching platform '${platform}'`
+      );
+    }
+    if (found?.kind === 'manifest' && found.platform !== platform) {
+      return (
+        'Essential container in task exited: ' +
+        `container ${container.name} (built for ${found.platform}) exited with code 1: exec format error`
       );
     }
   }
   return undefined;
 }
 
-/** The platforms of an ECR image's index; undefined for images elsewhere, missing, or not an index. */
-async function imagePlatforms(moto: MotoApi, image: string): Promise<string[] | undefined> {
+/** The platforms of an ECR image; undefined for images elsewhere, missing, or of a platform nobody lists. */
+async function imagePlatforms(moto: MotoApi, image: string): Promise<ImagePlatforms | undefined> {
   const [, account, region, repositoryName, digest, tag] = ECR_IMAGE.exec(image) ?? [];
   if (!account || !region || !repositoryName) return undefined;
-  const answer = await moto
-    .ecr<BatchGetImageAnswer>({ account, region }, 'BatchGetImage', {
+  const at = { account, region };
+  const id = digest ? { imageDigest: digest } : { imageTag: tag ?? 'latest' };
+  const [found] = await images(moto, at, repositoryName, [id]);
+  if (!found?.imageManifest) return undefined;
+  const platforms = indexPlatforms(found.imageManifest, found.imageManifestMediaType);
+  if (platforms) return { kind: 'index', platforms };
+  const platform = await listedPlatform(moto, at, repositoryName, found.imageId?.imageDigest ?? digest);
+  return platform ? { kind: 'manifest', platform } : undefined;
+}
+
+/** The platform an index of the repository gives the manifest with this digest. */
+async function listedPlatform(
+  moto: MotoApi,
+  at: Where,
+  repositoryName: string,
+  digest: string | undefined,
+): Promise<string | undefined> {
+  if (!digest) return undefined;
+  const { imageIds = [] } = await moto
+    .ecr<{ imageIds?: { imageDigest?: string; imageTag?: string }[] }>(at, 'ListImages', {
       repositoryName,
-      imageIds: [digest ? { imageDigest: digest } : { imageTag: tag ?? 'latest' }],
-      acceptedMediaTypes: [...INDEX_MEDIA_TYPES, ...MANIFEST_MEDIA_TYPES],
+      filter: { tagStatus: 'TAGGED' },
     })
+    .catch(() => ({ imageIds: [] }));
+  const tagged = imageIds.flatMap((i) => (i.imageTag ? [{ imageTag: i.imageTag }] : []));
+  for (const index of await images(moto, at, repositoryName, tagged)) {
+    const parsed = JSON.parse(index.imageManifest ?? '{}') as {
+      manifests?: { digest?: string; platform?: { os?: string; architecture?: string; variant?: string } }[];
+    };
+    const entry = parsed.manifests?.find((m) => m.digest === digest);
+    if (entry?.platform) return platformName(entry.platform);
+  }
+  return undefined;
+}
+
+async function images(moto: MotoApi, at: Where, repositoryName: string, imageIds: ImageId[]): Promise<StoredImage[]> {
+  if (imageIds.length === 0) return [];
+  const answer = await moto
+    .ecr<{ images?: StoredImage[] }>(at, 'BatchGetImage', { repositoryName, imageIds, acceptedMediaTypes: ACCEPTED })
     // A repository that is not there is a pull failure of its own, not a platform one.
     .catch(() => undefined);
-  const found = answer?.images?.[0];
-  return found?.imageManifest ? indexPlatforms(found.imageManifest, found.imageManifestMediaType) : undefined;
+  return answer?.images ?? [];
 }

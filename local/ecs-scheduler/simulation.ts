@@ -203,12 +203,10 @@ function complete(sim: ServiceSim, rollout: Rollout, ctx: SimContext): Observati
 function failingStep(sim: ServiceSim, rollout: Rollout, ctx: SimContext): Observation {
   const breaker = sim.deploymentConfiguration?.deploymentCircuitBreaker;
   if (rollout.step === 1 || !breaker?.enable) {
-    const failures = Array.from(
-      { length: FAILED_TASKS_PER_STEP },
-      () =>
-        rollout.stoppedReason
-          ? `(service ${sim.serviceName}) (task ${ctx.newId('task')}) failed to start: ${rollout.stoppedReason}`
-          : `(service ${sim.serviceName}) (task ${ctx.newId('task')}) failed container health checks.`,
+    const failures = Array.from({ length: FAILED_TASKS_PER_STEP }, () =>
+      rollout.stoppedReason
+        ? `(service ${sim.serviceName}) (task ${ctx.newId('task')}) failed to start: ${rollout.stoppedReason}`
+        : `(service ${sim.serviceName}) (task ${ctx.newId('task')}) failed container health checks.`,
     );
     const primary = {
       ...sim.primary,
