@@ -1,8 +1,8 @@
 // The image build: the CodeBuild project's settings, its buildspec, and what the ECR repositories keep.
 // Pure (no Pulumi, no SST globals): stacks/build.ts deploys from it, tests check it offline.
-import { DEPLOYED_TAG_PREFIX } from '../core/images';
 
 import { buildEnvironmentFor } from '../core/build-environment';
+import { DEPLOYED_TAG_PREFIX } from '../core/images';
 import type { Platform } from '../core/platform';
 
 /**
