@@ -1,6 +1,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { RoleNotAssumable, TransientAwsError } from '../core/errors';
+import { iamArnIn } from '../core/partition';
 import type { DeployRole } from '../core/types';
 import { isTransient } from './transient';
 
@@ -10,8 +11,9 @@ export interface StsLike {
   }>;
 }
 
-export function deployRoleArn(account: string, role: DeployRole): string {
-  return `arn:aws:iam::${account}:role/${role.name}`;
+/** `region` is any region of the account's partition: IAM is global, its ARNs are not (core/partition.ts). */
+export function deployRoleArn(account: string, role: DeployRole, region: string): string {
+  return iamArnIn(region, account, `role/${role.name}`);
 }
 
 // Credentials are reused until five minutes before they expire: a warm Lambda deploying many targets
@@ -32,11 +34,11 @@ export interface AssumeOptions {
 
 /** Assumes the deploy role in a target account; fails with `RoleNotAssumable` naming the account and role. */
 export async function assumeDeployRole(
-  account: string,
+  { account, region }: { account: string; region: string },
   role: DeployRole,
   { sts, now = () => new Date(), sessionName = 'crossdeploy' }: AssumeOptions = {},
 ): Promise<AwsCredentialIdentity> {
-  const roleArn = deployRoleArn(account, role);
+  const roleArn = deployRoleArn(account, role, region);
   const key = `${roleArn}|${role.externalId ?? ''}`;
   const cached = cache.get(key);
   if (cached?.expiration && cached.expiration.getTime() - REFRESH_MARGIN_MS > now().getTime()) return cached;

@@ -155,7 +155,7 @@ async function checkTarget(
   clients: DoctorClients,
   rolePolicyOf: (account: string, aws: TargetAwsClients) => Promise<RolePolicyRead>,
 ): Promise<Array<readonly [CheckName, Outcome]>> {
-  const roleArn = deployRoleArn(target.account, map.deployRole);
+  const roleArn = deployRoleArn(target.account, map.deployRole, target.region);
   const template = templateContainers(map, target);
   if ('failure' in role) {
     return [
@@ -212,7 +212,7 @@ async function assumeRole(sts: DoctorClients['sts'], map: DeploymentMap, account
   try {
     const { Credentials: c } = await sts.send(
       new AssumeRoleCommand({
-        RoleArn: deployRoleArn(account, map.deployRole),
+        RoleArn: deployRoleArn(account, map.deployRole, map.orchestrator.region),
         RoleSessionName: 'crossdeploy-doctor',
         // The shortest session AWS allows: doctor is done in seconds.
         DurationSeconds: 900,

@@ -23,7 +23,7 @@ export function targetClientFactory(options: AssumeOptions = {}): TargetClientFa
     const key = `${target.account}|${target.region}|${role.name}|${role.externalId ?? ''}`;
     const existing = shareable ? reused.get(key) : undefined;
     if (existing) return existing;
-    const credentials = () => assumeDeployRole(target.account, role, options);
+    const credentials = () => assumeDeployRole(target, role, options);
     const clients = {
       ecs: new ECSClient({ region: target.region, credentials }),
       cloudwatch: new CloudWatchClient({ region: target.region, credentials }),

@@ -7,6 +7,7 @@ import { mergeRepositoryPolicy, type PullGrant, policyGrantsPull } from './ecr-p
 import type { RoleKind } from './iam/pass-role';
 import { DEPLOY_ROLE_POLICY_NAME } from './iam/target-account';
 import type { DeploymentMap } from './map/schema';
+import { partitionOf } from './partition';
 
 /**
  * In the order they are reported for a target. service and alarms run as the deploy role, so they need it;
@@ -448,7 +449,7 @@ export function ecrPullOutcomes(ctx: EcrContext, read: PolicyRead, accounts: rea
 export function grantCommand(ctx: EcrContext, policy: string | undefined, accounts: readonly string[]): string {
   const grant: PullGrant =
     ctx.principalOrgId === undefined ? { accounts: [...new Set(accounts)] } : { principalOrgId: ctx.principalOrgId };
-  const merged = mergeRepositoryPolicy(policy, grant).policy;
+  const merged = mergeRepositoryPolicy(policy, grant, partitionOf(ctx.orchestrator.region).name).policy;
   return (
     `aws ecr set-repository-policy --region ${ctx.orchestrator.region} --registry-id ${ctx.orchestrator.account} ` +
     `--repository-name ${ctx.repository} --policy-text ${shellQuote(merged)}`

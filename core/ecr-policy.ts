@@ -3,6 +3,7 @@
 // statement back as it read it, less principals that can no longer match anyone (see staleUniqueId).
 
 import { InvalidStepInput } from './errors';
+import type { Partition } from './partition';
 
 /** By account (one ARN each), by organization, or by organizational-unit paths (`o-…/r-…/ou-…/`). */
 export type PullGrant = { accounts: string[] } | { principalOrgId: string } | { principalOrgPaths: string[] };
@@ -35,7 +36,12 @@ export interface MergedPolicy {
   dropped: string[];
 }
 
-export function mergeRepositoryPolicy(existing: string | undefined, grant: PullGrant): MergedPolicy {
+/** `partition` spells the account roots granted by account (`arn:<partition>:iam::<account>:root`). */
+export function mergeRepositoryPolicy(
+  existing: string | undefined,
+  grant: PullGrant,
+  partition: Partition['name'] = 'aws',
+): MergedPolicy {
   const document = parsePolicy(existing, 'repository');
   const dropped: string[] = [];
   const kept = document.Statement.flatMap((s) => (s.Sid === REPOSITORY_PULL_SID ? [s] : withoutStale(s, dropped)));
@@ -43,7 +49,7 @@ export function mergeRepositoryPolicy(existing: string | undefined, grant: PullG
   const statement = {
     Sid: REPOSITORY_PULL_SID,
     Effect: 'Allow',
-    ...principalFor(kept[index], grant),
+    ...principalFor(kept[index], grant, partition),
     Action: [...REPOSITORY_PULL_ACTIONS],
   };
   const statements = index === -1 ? [...kept, statement] : kept.with(index, statement);
@@ -106,7 +112,7 @@ export function policyGrantsPull(policy: string | undefined, account: string): b
  * existing organization grant is kept when a map lists accounts, so two maps that grant the same
  * repository differently do not take turns revoking each other's pulls.
  */
-function principalFor(current: Statement | undefined, grant: PullGrant): Statement {
+function principalFor(current: Statement | undefined, grant: PullGrant, partition: Partition['name']): Statement {
   if ('principalOrgId' in grant) {
     return { Principal: '*', Condition: { StringEquals: { [ORG_ID_KEY]: grant.principalOrgId } } };
   }
@@ -122,7 +128,9 @@ function principalFor(current: Statement | undefined, grant: PullGrant): Stateme
     if (!/^\d{12}$/.test(account))
       throw new InvalidStepInput(`cannot grant ECR access to "${account}": not an AWS account id`);
   }
-  const granted = new Set([...awsPrincipals(current?.Principal), ...grant.accounts].map(accountRoot));
+  const granted = new Set(
+    [...awsPrincipals(current?.Principal), ...grant.accounts].map((p) => accountRoot(p, partition)),
+  );
   if (granted.size === 0) throw new InvalidStepInput('an ECR grant needs at least one account or an organization id');
   return { Principal: { AWS: [...granted].sort() } };
 }
@@ -149,8 +157,8 @@ function awsPrincipals(principal: unknown): string[] {
   return isObject(principal) ? [principal.AWS].flat().filter((p): p is string => typeof p === 'string') : [];
 }
 
-function accountRoot(principal: string): string {
-  return /^\d{12}$/.test(principal) ? `arn:aws:iam::${principal}:root` : principal;
+function accountRoot(principal: string, partition: Partition['name']): string {
+  return /^\d{12}$/.test(principal) ? `arn:${partition}:iam::${principal}:root` : principal;
 }
 
 function principalCovers(principal: unknown, account: string): boolean {

@@ -4,6 +4,7 @@
 import { buildEnvironmentFor } from './build-environment';
 import { environmentsForBranch, planEnvironment } from './map/plan';
 import type { DeploymentMap } from './map/schema';
+import { partitionOf } from './partition';
 import type { BuildSource, PipelineInput, PipelineStage, PushEvent } from './pipeline-types';
 import { executionName, shortHash } from './push';
 import type { ImageRef, PinnedImage } from './types';
@@ -106,7 +107,7 @@ export function rollbackInput(map: DeploymentMap, serviceName: string, request: 
  */
 export function buildSourceOf(source: { github: string } | { codecommit: string }, region: string): BuildSource {
   if ('github' in source) return { type: 'GITHUB', location: `https://github.com/${source.github}.git` };
-  const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  const domain = partitionOf(region).dnsSuffix;
   return {
     type: 'CODECOMMIT',
     location: `https://git-codecommit.${region}.${domain}/v1/repos/${source.codecommit}`,

@@ -2,6 +2,7 @@ import { BatchGetImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { z } from 'zod';
 import { awsCall } from '../aws/transient';
 import { RepositoryNotFound } from '../core/errors';
+import { ecrRegistryHost } from '../core/partition';
 import { INDEX_MEDIA_TYPES, indexPlatforms, MANIFEST_MEDIA_TYPES } from '../core/platform';
 import type { ImageRef } from '../core/types';
 import { lambdaStep } from './lib/lambda-step';
@@ -78,7 +79,7 @@ export async function findBuiltImage(
         "(docker buildx build --platform <the service's platforms> --push, then docker buildx imagetools create)",
     );
   }
-  const repositoryUri = `${found.registryId ?? event.orchestrator.account}.dkr.ecr.${event.orchestrator.region}.amazonaws.com/${repository}`;
+  const repositoryUri = `${ecrRegistryHost(found.registryId ?? event.orchestrator.account, event.orchestrator.region)}/${repository}`;
   logger.info('built image found', { repository, commit: event.commit, digest, platforms });
   return { image: { repositoryUri, digest, uri: `${repositoryUri}@${digest}`, platforms } };
 }

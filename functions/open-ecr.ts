@@ -9,6 +9,7 @@ import {
 } from '../core/ecr-policy';
 import { EcrPullDenied, RepositoryNotFound, RepositoryPolicyTooLarge, TransientAwsError } from '../core/errors';
 import { pullGrantOf } from '../core/images';
+import { partitionOf } from '../core/partition';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 import { ecrAccess } from './lib/schemas';
@@ -49,7 +50,8 @@ async function openRepository(ecr: EcrLike, event: Input, region: string, grant:
   const where = `${event.orchestrator.account}/${region}`;
   const read = () => readRepositoryPolicy(ecr, repositoryName, where);
   const existing = await read();
-  const merged = mergeRepositoryPolicy(existing, grant);
+  const partition = partitionOf(region).name;
+  const merged = mergeRepositoryPolicy(existing, grant, partition);
   if (merged.dropped.length > 0) {
     logger.warn('dropped principals of deleted roles or users from the repository policy', {
       repository: repositoryName,
@@ -73,7 +75,7 @@ async function openRepository(ecr: EcrLike, event: Input, region: string, grant:
     );
   }
   const now = merged.changed ? await read() : existing;
-  if (merged.changed && mergeRepositoryPolicy(now, grant).changed) {
+  if (merged.changed && mergeRepositoryPolicy(now, grant, partition).changed) {
     throw new TransientAwsError(`repository policy of ${repositoryName} in ${where} lost a concurrent write; retrying`);
   }
   if ('accounts' in grant) {

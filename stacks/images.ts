@@ -3,6 +3,7 @@
 
 import { buildEnvironmentFor } from '../core/build-environment';
 import { DEPLOYED_TAG_PREFIX } from '../core/images';
+import { ecrRegistryHost } from '../core/partition';
 import type { Platform } from '../core/platform';
 
 /**
@@ -35,8 +36,7 @@ export const BUILD_VARIABLES = {
 } as const;
 
 /** `111111111111.dkr.ecr.us-east-1.amazonaws.com`: the registry the build logs in to and pushes to. */
-export const registryHost = (account: string, region: string): string =>
-  `${account}.dkr.ecr.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
+export const registryHost = (account: string, region: string): string => ecrRegistryHost(account, region);
 
 /**
  * Runs in the service's repository, which CodeBuild checked out at the commit into `CODEBUILD_SRC_DIR` (the

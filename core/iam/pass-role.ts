@@ -4,18 +4,13 @@
 // @cloud-copilot/iam-simulate, so doctor says which role a deploy would be refused before it is tried.
 
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { iamArnIn } from '../partition';
 
 export type RoleKind = 'task' | 'execution';
 
 /** A role a task definition names, as its ARN (task definitions may give a bare role name). */
 export function roleArnOf(role: string, account: string, region: string): string {
-  return role.startsWith('arn:') ? role : `arn:${partitionOf(region)}:iam::${account}:role/${role}`;
-}
-
-function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
+  return role.startsWith('arn:') ? role : iamArnIn(region, account, `role/${role}`);
 }
 
 /**
