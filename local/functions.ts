@@ -5,6 +5,7 @@ import { handler as checkHealth } from '../functions/check-health';
 import { handler as checkPipelineRequest } from '../functions/check-pipeline-request';
 import { handler as checkRollout } from '../functions/check-rollout';
 import { handler as evaluateWave } from '../functions/evaluate-wave';
+import { handler as explainFailure } from '../functions/explain-failure';
 import { handler as findBuiltImage } from '../functions/find-built-image';
 import { handler as openEcr } from '../functions/open-ecr';
 import { handler as recordDeployment } from '../functions/record-deployment';
@@ -26,6 +27,7 @@ export const localFunctions: Record<string, LocalFunction> = {
   CheckHealthFunctionArn: checkHealth,
   RollBackServiceFunctionArn: rollBackService,
   EvaluateWaveFunctionArn: evaluateWave,
+  ExplainFailureFunctionArn: explainFailure,
   FindBuiltImageFunctionArn: findBuiltImage,
   CheckPipelineRequestFunctionArn: checkPipelineRequest,
   RequestApprovalFunctionArn: requestApproval,

@@ -25,6 +25,9 @@ export interface OrchestratorNames {
   eventBus: string;
   /** Name of the pipeline state machine, which start-pipeline starts and request-approval fails. */
   pipeline: string;
+  /** The nested state machines whose failed executions explain-failure describes. */
+  deployEnvironment: string;
+  deployTarget: string;
   buildProject: string;
   /**
    * ECR repositories of the map's services, each once, sorted. Named exactly as in the map (find-built-image
@@ -65,6 +68,8 @@ export function orchestratorNames(app: string, stage: string, map: MapForStack):
     notificationsTopic: stageName(app, stage, 'notifications', 256),
     eventBus: busName(app, stage),
     pipeline: stateMachineNameOf(app, stage, 'pipeline'),
+    deployEnvironment: stateMachineNameOf(app, stage, 'deploy-environment'),
+    deployTarget: stateMachineNameOf(app, stage, 'deploy-target'),
     buildProject: stageName(app, stage, 'build', 255),
     repositories: [...repositories].sort(),
     codecommitRepositories: [...codecommit].sort(),

@@ -1,6 +1,6 @@
 // The step functions and exactly what each one calls: the one table stacks/functions.ts deploys from.
 // Pure (no Pulumi, no SST globals), so a test can hold it against the handlers' code.
-import { eventBusArn, repositoryArn, tableArn, tableIndexArn, topicArn, type Where } from './arns';
+import { eventBusArn, executionsArn, repositoryArn, tableArn, tableIndexArn, topicArn, type Where } from './arns';
 import type { OrchestratorNames } from './names';
 
 /** Where a grant's resources live: the tools account and region this stage deploys to, and its resources. */
@@ -157,6 +157,23 @@ export const STEP_FUNCTIONS = [
     file: 'evaluate-wave',
     description: 'crossdeploy: decide whether a wave stands or falls',
     grants: [],
+    asDeployRole: [],
+    environment: [],
+  },
+  {
+    id: 'ExplainFailure',
+    file: 'explain-failure',
+    description: "crossdeploy: a failed child execution's error and cause, in plain words",
+    // A cause cut at 32,768 characters loses the child's own error: it is read from the child's description.
+    grants: [
+      {
+        actions: ['states:DescribeExecution'],
+        resources: (scope) => [
+          executionsArn(scope, scope.names.deployEnvironment),
+          executionsArn(scope, scope.names.deployTarget),
+        ],
+      },
+    ],
     asDeployRole: [],
     environment: [],
   },

@@ -58,6 +58,8 @@ describe('resource names', () => {
       notificationsTopic: 'crossdeploy-test-notifications',
       eventBus: 'crossdeploy-test',
       pipeline: 'crossdeploy-test-pipeline',
+      deployEnvironment: 'crossdeploy-test-deploy-environment',
+      deployTarget: 'crossdeploy-test-deploy-target',
       buildProject: 'crossdeploy-test-build',
       repositories: ['web'],
       codecommitRepositories: [],

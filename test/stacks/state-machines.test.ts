@@ -249,22 +249,23 @@ describe("state machines' roles", () => {
     });
   });
 
-  it('deploy-environment invokes evaluate-wave only and starts both per-target machines', () => {
+  it('deploy-environment invokes evaluate-wave and explain-failure only and starts both per-target machines', () => {
     const policy = policyOf('deploy-environment');
-    expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual([fn('EvaluateWave')]);
+    expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual([fn('EvaluateWave'), fn('ExplainFailure')]);
     expect(statement(policy, 'StartChildExecutions')?.Resource).toEqual([
       'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-deploy-target',
       'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-rollback-target',
     ]);
   });
 
-  it('pipeline invokes its six functions (the request check and announcements too), runs and follows builds, and waits for deploy-environment', () => {
+  it('pipeline invokes its seven functions (the request check, failure reading and announcements too), runs and follows builds, and waits for deploy-environment', () => {
     const policy = policyOf('pipeline');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
       [
         'AcquireLease',
         'AnnounceDeployment',
         'CheckPipelineRequest',
+        'ExplainFailure',
         'FindBuiltImage',
         'ReleaseLease',
         'RequestApproval',
