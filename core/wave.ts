@@ -1,7 +1,7 @@
 // A wave is all or nothing: past its failure tolerance, the targets that did deploy are rolled back too,
 // so an environment never stays half on the new image.
 
-import { innermostFailure } from './failure';
+import { bounded, innermostFailure } from './failure';
 import type { DeployTarget, TargetOutcome } from './types';
 
 export interface WaveVerdict {
@@ -35,7 +35,7 @@ export function evaluateWave(outcomes: TargetOutcome[], failureTolerance: number
     failed: true,
     toRollBack,
     error: names.size === 1 && only !== undefined ? only : 'WaveFailed',
-    cause: `wave ${waveLabel}: ${tally}; ${perTarget.join('; ')}`,
+    cause: `wave ${waveLabel}: ${tally}; ${summarised(perTarget)}`,
     summary: `wave ${waveLabel} failed: ${tally}, rolling back ${toRollBack.length} targets`,
   };
 }
@@ -56,6 +56,27 @@ export function outcomeFromFailure(
     ...(error === null ? {} : { error }),
     ...(cause === null ? {} : { cause }),
   };
+}
+
+/**
+ * A Fail state's Cause holds at most 32,768 characters
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_ExecutionFailedEventDetails.html), and the
+ * verdict travels on in the pipeline's state: past this many, the rest of the failed targets are only counted.
+ * The ledger keeps each target's own reason.
+ */
+export const MAX_WAVE_CAUSE = 8_192;
+
+function summarised(perTarget: string[]): string {
+  const kept: string[] = [];
+  let length = 0;
+  for (const cause of perTarget) {
+    const piece = bounded(cause, 1_024);
+    if (length + piece.length + 2 > MAX_WAVE_CAUSE - 80) break;
+    kept.push(piece);
+    length += piece.length + 2;
+  }
+  const left = perTarget.length - kept.length;
+  return left === 0 ? kept.join('; ') : `${kept.join('; ')}; and ${left} more failed targets (see the ledger)`;
 }
 
 function where(target: DeployTarget): string {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DocumentClient } from '../aws/lease';
 import { closeLedgerRecord, putLedgerRecord } from '../aws/ledger';
 import { settings } from '../aws/settings';
+import { innermostFailure } from '../core/failure';
 import { type LedgerRecord, type LedgerResult, ledgerKey, reasonText } from '../core/ledger';
 import { sharedDocumentClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
@@ -68,8 +69,11 @@ function identityOf(entry: LedgerEntry) {
   };
 }
 
+/** A step's Catch output in plain words: a Lambda's Cause is JSON with a stack trace, a nested one deeper still. */
 function failureText(failure: { Error?: string | undefined; Cause?: string | undefined } | undefined) {
-  return failure ? `${failure.Error ?? 'Error'}: ${failure.Cause ?? ''}`.trim() : undefined;
+  if (!failure) return undefined;
+  const { error, cause } = innermostFailure(failure.Error, failure.Cause);
+  return `${error ?? 'Error'}: ${cause ?? ''}`.trim();
 }
 
 /**

@@ -6,6 +6,7 @@ import { handler as checkImageReplica } from '../functions/check-image-replica';
 import { handler as checkPipelineRequest } from '../functions/check-pipeline-request';
 import { handler as checkRollout } from '../functions/check-rollout';
 import { handler as evaluateWave } from '../functions/evaluate-wave';
+import { handler as explainFailure } from '../functions/explain-failure';
 import { handler as findBuiltImage } from '../functions/find-built-image';
 import { handler as markImageDeployed } from '../functions/mark-image-deployed';
 import { handler as openEcr } from '../functions/open-ecr';
@@ -33,6 +34,7 @@ export const localFunctions: Record<string, LocalFunction> = {
   RestoreConfigurationFunctionArn: restoreDeploymentConfiguration,
   EvaluateWaveFunctionArn: evaluateWave,
   MarkImageDeployedFunctionArn: markImageDeployed,
+  ExplainFailureFunctionArn: explainFailure,
   FindBuiltImageFunctionArn: findBuiltImage,
   CheckPipelineRequestFunctionArn: checkPipelineRequest,
   RequestApprovalFunctionArn: requestApproval,

@@ -287,7 +287,8 @@ export class LocalStepFunctions {
       if (event.type === 'ExecutionFailed') {
         record.status = 'FAILED';
         record.error = entry.error;
-        record.cause = entry.cause;
+        // ExecutionFailedEventDetails keeps 32,768 characters of a cause, as a task failure does.
+        record.cause = entry.cause === undefined ? undefined : failureCause(entry.cause);
         record.stopDate = new Date(event.timestamp);
       }
       if (event.type === 'ExecutionAborted') record.status = 'ABORTED';
@@ -362,6 +363,8 @@ export class LocalStepFunctions {
       this.start(child.name, childInput, { ...(input.Name ? { name: input.Name } : {}), parentArn }),
     );
     const record = await (this.running.get(started.executionArn)?.done ?? started);
+    // DescribeExecution's members in the order its API reference lists them, input before error and cause: the
+    // order AWS writes the Cause in is not documented, and this is the one where a cut loses the child's error.
     const description = {
       ExecutionArn: record.executionArn,
       StateMachineArn: child.arn,
@@ -369,9 +372,13 @@ export class LocalStepFunctions {
       Status: record.status,
       StartDate: record.startDate.getTime(),
       StopDate: record.stopDate?.getTime(),
+      Input: record.input,
+      InputDetails: { Included: true },
     };
     if (record.status === 'SUCCEEDED') return { ...description, Output: record.output };
-    const failure = new Error(JSON.stringify({ ...description, Error: record.error, Cause: record.cause }));
+    const failure = new Error(
+      failureCause(JSON.stringify({ ...description, Error: record.error, Cause: record.cause })),
+    );
     failure.name = 'States.TaskFailed';
     throw failure;
   }
@@ -441,15 +448,32 @@ function throughParameters(node: unknown, path: string, at: string): string | un
 }
 
 /**
- * What of an error crosses the Lambda boundary: its name and message, as Lambda reports `errorType` and
- * `errorMessage`. The local engine would otherwise report a wrapped `cause` instead of the error itself.
+ * What of an error crosses the Lambda boundary: Error is the thrown error's name (Lambda's `errorType`), Cause
+ * is the runtime's JSON error document `{errorType, errorMessage, trace}`
+ * (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html). The local engine would otherwise report a
+ * wrapped `cause` instead of the error itself.
  */
 function crossingLambda(error: unknown): never {
-  const e = error as Error;
-  const crossed = new Error(e.message);
+  const e = error instanceof Error ? error : new Error(String(error));
+  const document = {
+    errorType: e.name,
+    errorMessage: e.message,
+    trace: (e.stack ?? `${e.name}: ${e.message}`).split('\n'),
+  };
+  const crossed = new Error(failureCause(JSON.stringify(document)));
   crossed.name = e.name;
   throw crossed;
 }
+
+/**
+ * A task failure's Cause as Step Functions keeps it: at most 32,768 characters, cut without regard for JSON
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_TaskFailedEventDetails.html).
+ */
+function failureCause(cause: string): string {
+  return cause.slice(0, MAX_CAUSE_LENGTH);
+}
+
+export const MAX_CAUSE_LENGTH = 32_768;
 
 // StartExecution's own errors, as its API reference lists them; anything else reaches an SDK client as the
 // service's base exception.

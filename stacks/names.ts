@@ -31,6 +31,9 @@ export interface OrchestratorNames {
   buildProjectPrefix: string;
   /** One build per service, sorted by service: its own project and role, so a build pushes its own repository only. */
   builds: ServiceBuild[];
+  /** The nested state machines whose failed executions explain-failure describes. */
+  deployEnvironment: string;
+  deployTarget: string;
   /**
    * ECR repositories of the map's services, each once, sorted. Named exactly as in the map (find-built-image
    * and the targets' task definitions use the map's names), so they are not per stage.
@@ -103,6 +106,8 @@ export function orchestratorNames(app: string, stage: string, map: MapForStack):
     pipeline: stateMachineNameOf(app, stage, 'pipeline'),
     buildProjectPrefix,
     builds,
+    deployEnvironment: stateMachineNameOf(app, stage, 'deploy-environment'),
+    deployTarget: stateMachineNameOf(app, stage, 'deploy-target'),
     repositories: [...repositories].sort(),
     repositoryRegions: Object.fromEntries(
       [...repositories]

@@ -1,6 +1,15 @@
 // The step functions and exactly what each one calls: the one table stacks/functions.ts deploys from.
 // Pure (no Pulumi, no SST globals), so a test can hold it against the handlers' code.
-import { eventBusArn, parameterArn, repositoryArn, tableArn, tableIndexArn, topicArn, type Where } from './arns';
+import {
+  eventBusArn,
+  executionsArn,
+  parameterArn,
+  repositoryArn,
+  tableArn,
+  tableIndexArn,
+  topicArn,
+  type Where,
+} from './arns';
 import type { OrchestratorNames } from './names';
 
 /** Where a grant's resources live: the tools account and region this stage deploys to, and its resources. */
@@ -196,6 +205,23 @@ export const STEP_FUNCTIONS = [
       'crossdeploy: tag the digest a wave runs deployed-<environment>-<commit>, so no lifecycle rule expires it',
     // BatchGetImage reads the manifest that PutImage puts back under the new tag.
     grants: [{ actions: ['ecr:BatchGetImage', 'ecr:PutImage'], resources: everyRepositoryReplica }],
+    asDeployRole: [],
+    environment: [],
+  },
+  {
+    id: 'ExplainFailure',
+    file: 'explain-failure',
+    description: "crossdeploy: a failed child execution's error and cause, in plain words",
+    // A cause cut at 32,768 characters loses the child's own error: it is read from the child's description.
+    grants: [
+      {
+        actions: ['states:DescribeExecution'],
+        resources: (scope) => [
+          executionsArn(scope, scope.names.deployEnvironment),
+          executionsArn(scope, scope.names.deployTarget),
+        ],
+      },
+    ],
     asDeployRole: [],
     environment: [],
   },

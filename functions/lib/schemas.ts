@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bounded, innermostFailure } from '../../core/failure';
 
 // Step inputs as the state machines pass them. A step receives the whole execution state; parsing keeps
 // only what the step declares, except for `progress`, which the wait loops hand back and forth whole.
@@ -31,10 +32,22 @@ export const ecrAccess = z.object({
 });
 export const imageRef = pinnedImage.extend({ platforms: z.array(z.string().min(1)).min(1) });
 
-export const failureEvidence = z.object({
-  check: z.enum(['rollout', 'circuit-breaker', 'alarm', 'steady-state', 'probe', 'wave', 'timeout', 'aborted']),
-  evidence: z.string(),
-});
+/**
+ * What a failed check saw. A step that could not run hands its Catch output over whole as `failure` (a Lambda's
+ * Cause is JSON with a stack trace): it is read here, once, into the evidence in plain words.
+ */
+export const failureEvidence = z
+  .object({
+    check: z.enum(['rollout', 'circuit-breaker', 'alarm', 'steady-state', 'probe', 'wave', 'timeout', 'aborted']),
+    evidence: z.string(),
+    failure: z.looseObject({ Error: z.string().nullish(), Cause: z.string().nullish() }).optional(),
+  })
+  .transform(({ check, evidence, failure }) => {
+    if (!failure) return { check, evidence };
+    const { error, cause } = innermostFailure(failure.Error, failure.Cause);
+    const why = [error, cause].filter(Boolean).join(': ');
+    return { check, evidence: why ? `${evidence} (${bounded(why, 1_024)})` : evidence };
+  });
 
 export const deploymentContext = z.object({
   kind: z.enum(['deploy', 'rollback']),

@@ -52,6 +52,20 @@ describe('evaluateWave', () => {
     },
   );
 
+  it("keeps the cause of a wave with 500 failed targets under a Fail state's 32,768 characters, counting the rest", () => {
+    const many: TargetOutcome[] = Array.from({ length: 500 }, (_, i) => ({
+      target: { ...target(0), account: String(100_000_000_000 + i) },
+      succeeded: false,
+      error: 'RoleNotAssumable',
+      cause: `cannot assume the deploy role: ${'not bootstrapped '.repeat(60)}`,
+    }));
+    const verdict = evaluateWave(many, 0, 'prod wave 1');
+
+    expect(verdict.cause?.length).toBeLessThan(32_768);
+    expect(verdict.cause).toMatch(/^wave prod wave 1: 500 of 500 targets failed \(tolerance 0\); /);
+    expect(verdict.cause).toMatch(/; and \d+ more failed targets \(see the ledger\)$/);
+  });
+
   it('rolls back the four succeeded targets when two of six fail past a tolerance of one', () => {
     const verdict = evaluateWave(wave([1, 4]), 1, 'prod wave 2');
 

@@ -95,9 +95,13 @@ describe('GetExecutionHistory on the local engine', () => {
     ]) {
       expect(types).toContain(type);
     }
-    expect(events.find((e) => e.type === 'LambdaFunctionFailed')?.lambdaFunctionFailedEventDetails).toEqual({
-      error: 'TransientAwsError',
-      cause: 'Rate exceeded',
+    // Lambda's Cause is the runtime's JSON error document, stack trace included.
+    const lambdaFailed = events.find((e) => e.type === 'LambdaFunctionFailed')?.lambdaFunctionFailedEventDetails;
+    expect(lambdaFailed?.error).toBe('TransientAwsError');
+    expect(JSON.parse(String(lambdaFailed?.cause))).toMatchObject({
+      errorType: 'TransientAwsError',
+      errorMessage: 'Rate exceeded',
+      trace: expect.arrayContaining(['TransientAwsError: Rate exceeded']),
     });
     expect(events.find((e) => e.type === 'TaskSubmitted')?.taskSubmittedEventDetails).toMatchObject({
       resourceType: 'states',

@@ -68,6 +68,8 @@ describe('resource names', () => {
           platforms: ['linux/amd64', 'linux/arm64'],
         },
       ],
+      deployEnvironment: 'crossdeploy-test-deploy-environment',
+      deployTarget: 'crossdeploy-test-deploy-target',
       repositories: ['web'],
       repositoryRegions: { web: ['eu-west-1', 'us-east-1'] },
       approvalTopics: ['prod-approvals'],

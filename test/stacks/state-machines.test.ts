@@ -258,10 +258,10 @@ describe("state machines' roles", () => {
     });
   });
 
-  it('deploy-environment invokes open-ecr, evaluate-wave and mark-image-deployed only and starts both per-target machines', () => {
+  it('deploy-environment invokes open-ecr, evaluate-wave, mark-image-deployed and explain-failure only and starts both per-target machines', () => {
     const policy = policyOf('deploy-environment');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
-      ['EvaluateWave', 'MarkImageDeployed', 'OpenEcr'].map(fn),
+      ['EvaluateWave', 'ExplainFailure', 'MarkImageDeployed', 'OpenEcr'].map(fn),
     );
     expect(statement(policy, 'StartChildExecutions')?.Resource).toEqual([
       'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-deploy-target',
@@ -269,13 +269,14 @@ describe("state machines' roles", () => {
     ]);
   });
 
-  it('pipeline invokes its six functions (the request check and announcements too), runs and follows builds, and waits for deploy-environment', () => {
+  it('pipeline invokes its seven functions (the request check, failure reading and announcements too), runs and follows builds, and waits for deploy-environment', () => {
     const policy = policyOf('pipeline');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
       [
         'AcquireLease',
         'AnnounceDeployment',
         'CheckPipelineRequest',
+        'ExplainFailure',
         'FindBuiltImage',
         'ReleaseLease',
         'RequestApproval',

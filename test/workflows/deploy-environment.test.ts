@@ -134,6 +134,20 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     expect(waveRollbacks.every((e) => e.status === 'SUCCEEDED')).toBe(true);
   });
 
+  it("fails the wave with a target step's error in plain words, without its stack trace", async () => {
+    const [a, b] = sixTargets;
+    if (!a || !b) throw new Error('fixture');
+    await seed([a, b]);
+    moto.scheduler().injectFault(b, { kind: 'deny-assume-role' });
+    const execution = await engine().run('deploy-environment', environmentDeployment([{ targets: [a, b] }]));
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RoleNotAssumable');
+    expect(execution.cause).toContain(`cannot assume arn:aws:iam::${b.account}:role/crossdeploy-deploy`);
+    expect(execution.cause).not.toMatch(/[{}]|errorMessage|trace|\bat /);
+    expect((await live(a)).revision).toBe(1);
+  });
+
   it('keeps a wave that stays within its failure tolerance', async () => {
     await seed(sixTargets);
     const [first] = sixTargets;

@@ -76,6 +76,20 @@ describe('the deployment ledger, as the workflows write it', () => {
     const [record] = await ledgerRecords();
     expect(record).toMatchObject({ result: 'failed', taskDefinitionArn: null, previousTaskDefinitionArn: null });
     expect(record?.rollbackReason).toMatch(/^RoleNotAssumable: .*222222222222/);
+    // The step's Cause is Lambda's JSON error document with a stack trace; the ledger keeps the message only.
+    expect(JSON.parse(String(execution.cause))).toMatchObject({ errorType: 'RoleNotAssumable' });
+    expect(record?.rollbackReason).not.toMatch(/[{}]|errorMessage|\bat /);
+  });
+
+  it('records why an update that could not be confirmed was undone, in plain words', async () => {
+    await seed([dev]);
+    moto.scheduler().injectFault(dev, { kind: 'throttle', every: 1, operations: ['UpdateService'] });
+    const execution = await engine().run('deploy-target', targetDeployment(dev));
+
+    expect(execution.status).toBe('FAILED');
+    const [record] = await ledgerRecords();
+    expect(record?.rollbackReason).toMatch(/^rollout: the service update could not be confirmed \(TransientAwsError: /);
+    expect(record?.rollbackReason).not.toMatch(/[{}]|errorMessage|\bat /);
   });
 
   it("records a target the wave rolled back after it succeeded as rolled back, with the wave's reason", async () => {

@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pipelineInput } from '../../core/pipeline-plan';
 import { approvalLinkIn, decide } from '../../local/actors';
@@ -197,5 +200,50 @@ describe('pipeline workflow with a short approval timeout', () => {
     expect(ended.status).toBe('FAILED');
     expect(ended.error).toBe('ApprovalTimedOut');
     expect((await live(PROD)).revision).toBe(1);
+  });
+});
+
+// A task definition template of 40 KB makes every nested execution's input larger than a Cause can hold.
+const bigTemplate = join(tmpdir(), `crossdeploy-big-template-${process.pid}.json`);
+writeFileSync(
+  bigTemplate,
+  JSON.stringify({
+    family: 'web',
+    containerDefinitions: [
+      {
+        name: 'app',
+        image: 'replaced-by-the-deploy',
+        essential: true,
+        memory: 512,
+        environment: [{ name: 'BLOB', value: 'x'.repeat(40_000) }],
+      },
+    ],
+  }),
+);
+
+describe('pipeline workflow with nested inputs larger than a Cause', () => {
+  const { stack, deliver, pipeline, finished } = usePipelineStack(moto, () =>
+    pipelineMap().replace('    paths: ["src/**"]', `    paths: ["src/**"]\n    taskDefinition: ${bigTemplate}`),
+  );
+
+  it('announces a rollback whose Cause was cut at 32,768 characters, and fails with DeploymentRolledBack', async () => {
+    moto.scheduler().injectFault(DEV, { kind: 'circuit-breaker' });
+    const h = commit('4');
+    await deliver({ branch: 'main', commit: h, message: 'big' });
+    const ended = await finished(await pipeline('main', h));
+    await stack().settle();
+
+    // Step Functions keeps 32,768 characters of the child's description, which lists its input first.
+    const caught = ended.history.find((e) => e.type === 'StateFailed' && e.state === 'Deploy environment');
+    expect(caught?.cause).toHaveLength(32_768);
+    expect(ended.status).toBe('FAILED');
+    expect(ended.error).toBe('DeploymentRolledBack');
+    expect(ended.cause).toContain('circuit');
+    expect(ended.cause).not.toMatch(/[{}]/);
+    expect(ended.history.filter((e) => e.state === 'Announce environment rolled back').map((e) => e.type)).toEqual([
+      'StateEntered',
+      'StateExited',
+    ]);
+    expect((await live(DEV)).revision).toBe(1);
   });
 });
