@@ -1,8 +1,9 @@
 // Starting a commit's pipeline on its branch under the first free attempt's name. Step Functions refuses a
 // name used in the last 90 days with ExecutionAlreadyExists, whether that execution still runs with another
 // input or has ended (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html):
-// the execution under the name says whether the same request started it (a duplicated event: nothing starts)
-// or an earlier one did (a re-push, a redeploy: the next attempt starts).
+// the execution under the name says whether it is the same request (a duplicated event), or still runs (the
+// same push delivered twice at once): then nothing starts; or an earlier request that has ended (a re-push, a
+// redeploy): then the next attempt starts.
 
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { PipelineInput } from '../core/pipeline-types';
@@ -49,8 +50,9 @@ export async function startNextAttempt(
       const taken = await awsCall(`states:DescribeExecution ${name}`, () =>
         describeIfExists(sfn, executionArnIn(stateMachineArn, name)),
       );
-      if (taken && requestIdOf(taken.input) === requestId)
-        return { started: false, attempt, name, reason: 'duplicate' };
+      // A push delivered twice at once (two hooks, a retried delivery) finds the first one still running.
+      const duplicate = taken && (taken.status === 'RUNNING' || requestIdOf(taken.input) === requestId);
+      if (duplicate) return { started: false, attempt, name, reason: 'duplicate' };
     }
   }
   throw new AttemptsExhausted(inputOf(1).pipelineId);
