@@ -5,7 +5,16 @@ import { imageIn } from '../../core/images';
 import { clientForAccount } from '../../local/accounts';
 import { seedImage, seedLedger, seedRepository, seedTarget } from '../../local/seed';
 import { useMoto } from '../support/moto';
-import { IMAGE, live, ORCHESTRATOR, seed, target, targetDeployment, useWorkflows } from '../support/workflows';
+import {
+  IMAGE,
+  live,
+  ORCHESTRATOR,
+  seed,
+  seedPullGrant,
+  target,
+  targetDeployment,
+  useWorkflows,
+} from '../support/workflows';
 
 const moto = useMoto();
 const engine = useWorkflows();
@@ -17,6 +26,7 @@ const checksOf = (execution: { history: { type: string; state?: string }[] }) =>
 describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () => {
   it('registers a revision pinned by digest, updates the service, waits for the rollout and bakes', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
     expect(execution.status).toBe('SUCCEEDED');
@@ -35,6 +45,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it("names the image's replica in the target's own region, by the same digest, once ECR has replicated it", async () => {
     await seed([devEurope]);
+    await seedPullGrant([devEurope]);
 
     const execution = await engine().run('deploy-target', targetDeployment(devEurope));
 
@@ -48,6 +59,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it("checks once and waits for nothing when the target runs in the tools account's region", async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
 
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
@@ -86,6 +98,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it('rolls back and fails with DeploymentRolledBack naming the alarm when it fires during the bake', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     moto.scheduler().injectFault(dev, { kind: 'alarm-after-rollout', alarm: 'web-5xx' });
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
@@ -99,6 +112,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it('reports a rollout that ECS rolled back by itself as a failure, never as success', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     moto.scheduler().injectFault(dev, { kind: 'circuit-breaker' });
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
@@ -111,6 +125,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it('fails terminally, naming the account and role, when the deploy role cannot be assumed', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     moto.scheduler().injectFault(dev, { kind: 'deny-assume-role' });
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
@@ -123,6 +138,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it('succeeds when one ECS call in three is throttled, by retrying the throttled steps', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     moto.scheduler().injectFault(dev, { kind: 'throttle', every: 3 });
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
@@ -133,6 +149,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it('registers no second revision when the register step is retried after its answer was lost', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     moto.scheduler().injectFault(dev, { kind: 'lose-response', operation: 'RegisterTaskDefinition' });
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
@@ -147,6 +164,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it('fails with ServiceNotFound, naming the target, when the service does not exist', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     const execution = await engine().run('deploy-target', targetDeployment({ ...dev, service: 'missing' }));
 
     expect(execution.status).toBe('FAILED');
