@@ -57,7 +57,7 @@ export async function seedTarget(seed: TargetSeed): Promise<SeededTarget> {
     service: seed.service ?? 'web',
     container: seed.container ?? 'app',
   };
-  const image = seed.image ?? STARTING_IMAGE;
+  const image = seed.image ?? `${ORCHESTRATOR_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/${target.service}:previous`;
   const alarms = seed.alarms ?? [];
   const ecs = clientForAccount(ECSClient, target.account, target.region);
   const cloudwatch = clientForAccount(CloudWatchClient, target.account, target.region);

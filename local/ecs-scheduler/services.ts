@@ -2,7 +2,6 @@
 
 import type { FaultBook, Where } from './faults';
 import type { MotoApi } from './moto-api';
-import { PullCheck } from './pull';
 import {
   createService,
   type DeploymentConfiguration,
@@ -35,11 +34,8 @@ interface CreateServiceRequest {
 export class SimulatedServices {
   #sims = new Map<string, ServiceSim>();
   #ids = sequentialIds();
-  readonly #pulls: PullCheck;
 
-  constructor(private readonly deps: { clock: () => Date; faults: FaultBook; moto: MotoApi }) {
-    this.#pulls = new PullCheck(deps.moto);
-  }
+  constructor(private readonly deps: { clock: () => Date; faults: FaultBook; moto: MotoApi }) {}
 
   reset(): void {
     this.#sims.clear();
@@ -93,12 +89,7 @@ export class SimulatedServices {
       );
       update = { ...request, taskDefinition: taskDefinition.taskDefinitionArn };
     }
-    let faults = startsRollout(update) ? this.deps.faults.takeRolloutFaults(where) : { failTasks: false };
-    // Tasks that cannot pull their image never start (local/ecs-scheduler/pull.ts).
-    const cannotPull = startsRollout(update)
-      ? await this.#pulls.failureOf(where, update.taskDefinition ?? sim.primary.taskDefinition)
-      : undefined;
-    if (cannotPull) faults = { ...faults, failTasks: true, stoppedReason: cannotPull };
+    const faults = startsRollout(update) ? this.deps.faults.takeRolloutFaults(where) : { failTasks: false };
     const next = updateService(sim, update, faults, this.#context());
     this.#sims.set(service.serviceArn, next);
     return { ...answer, service: { ...service, ...render(next) } };

@@ -35,8 +35,6 @@ export interface DeploymentConfiguration {
 /** What the next rollout of a service suffers, taken from the faults injected for its account/region. */
 export interface RolloutFaults {
   failTasks: boolean;
-  /** Why the failing tasks stop (`CannotPullContainerError: …`); otherwise they fail their health checks. */
-  stoppedReason?: string;
   /** Set to ALARM when the rollout completes. */
   alarm?: string;
 }
@@ -45,7 +43,6 @@ interface Rollout {
   kind: 'update' | 'ecs-rollback';
   step: number;
   failTasks: boolean;
-  stoppedReason?: string;
   alarm?: string;
   /** The deployment ECS's circuit breaker rolls back to. */
   previous?: EcsDeployment;
@@ -129,14 +126,7 @@ export function updateService(
     ...scaled,
     primary: newDeployment(taskDefinition, desiredCount, ctx),
     active: [{ ...scaled.primary, status: 'ACTIVE', updatedAt: seconds(ctx.now) }, ...scaled.active],
-    rollout: {
-      kind: 'update',
-      step: 0,
-      failTasks: faults.failTasks,
-      stoppedReason: faults.stoppedReason,
-      alarm: faults.alarm,
-      previous: scaled.primary,
-    },
+    rollout: { kind: 'update', step: 0, failTasks: faults.failTasks, alarm: faults.alarm, previous: scaled.primary },
   };
 }
 
@@ -205,10 +195,7 @@ function failingStep(sim: ServiceSim, rollout: Rollout, ctx: SimContext): Observ
   if (rollout.step === 1 || !breaker?.enable) {
     const failures = Array.from(
       { length: FAILED_TASKS_PER_STEP },
-      () =>
-        `(service ${sim.serviceName}) (task ${ctx.newId('task')}) ${
-          rollout.stoppedReason ? `failed to start: ${rollout.stoppedReason}` : 'failed container health checks.'
-        }`,
+      () => `(service ${sim.serviceName}) (task ${ctx.newId('task')}) failed container health checks.`,
     );
     const primary = {
       ...sim.primary,

@@ -1,11 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECRClient, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach } from 'vitest';
 import { settings } from '../../aws/settings';
 import { forgetTargetSessions } from '../../aws/target-clients';
-import { mergeRepositoryPolicy } from '../../core/ecr-policy';
 import type { LedgerRecord } from '../../core/ledger';
 import type { EnvironmentRun } from '../../core/map/plan';
 import type { DeployTarget, ImageRef, TargetDeployment } from '../../core/types';
@@ -60,21 +58,6 @@ export async function seed(targets: DeployTarget[], alarms: string[] = ['web-5xx
   await seedImage('web', { digest: IMAGE.digest, tag: COMMIT }, ORCHESTRATOR.region);
   await seedLedger();
   for (const t of targets) await seedTarget({ ...t, alarms });
-}
-
-/**
- * What deploy-environment's "Open ECR for the environment" leaves before a wave: the repository policy
- * granting the targets' accounts, in every region the targets pull from. A deploy-target run alone needs it,
- * since the local ECS scheduler refuses a cross-account pull the policy does not allow.
- */
-export async function seedPullGrant(targets: DeployTarget[]) {
-  const accounts = [...new Set(targets.map((t) => t.account))].sort();
-  const { policy } = mergeRepositoryPolicy(undefined, { accounts });
-  for (const region of new Set([ORCHESTRATOR.region, ...targets.map((t) => t.region)])) {
-    const ecr = clientForAccount(ECRClient, ORCHESTRATOR.account, region);
-    await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'web', policyText: policy }));
-    ecr.destroy();
-  }
 }
 
 export function targetDeployment(t: DeployTarget, overrides: Partial<TargetDeployment> = {}): TargetDeployment {
