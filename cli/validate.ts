@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { DeploymentMap } from '../core/map/schema';
+import { MAX_INLINE_MAP_CONCURRENCY } from '../core/step-functions-limits';
 import type { CliIo } from './io';
 import { loadMapOrReport } from './map-file';
 import { parsedOrUsage } from './usage';
@@ -23,6 +24,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const shown = options.map ?? 'crossdeploy.yaml';
   const map = loadMapOrReport('validate', shown, io);
   if (!map) return 1;
+  for (const warning of concurrencyWarnings(map)) io.err(`${shown}  ${warning}`);
   io.out(`${shown} is valid: ${summarize(map)}`);
   return 0;
 }
@@ -38,6 +40,20 @@ function summarize(map: DeploymentMap): string {
     count(environments.length, 'environment'),
     count(targets, 'target'),
   ].join(', ');
+}
+
+/** Waves whose maxConcurrency the deploy-environment workflow's inline Map cannot honour. */
+function concurrencyWarnings(map: DeploymentMap): string[] {
+  return Object.entries(map.environments).flatMap(([name, env]) =>
+    env.waves.flatMap((wave, i) =>
+      wave.maxConcurrency > MAX_INLINE_MAP_CONCURRENCY
+        ? [
+            `environments.${name}.waves[${i}].maxConcurrency  warning: ${wave.maxConcurrency} is more than Step ` +
+              `Functions runs at a time in an inline Map: this wave deploys ${MAX_INLINE_MAP_CONCURRENCY} targets at a time`,
+          ]
+        : [],
+    ),
+  );
 }
 
 function count(n: number, noun: string): string {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { MAX_INLINE_MAP_CONCURRENCY } from '../core/step-functions-limits';
 import './node-version';
 
 type Json = unknown;
@@ -95,6 +96,8 @@ interface LoadedMachine {
   machine: StateMachine;
   taskStates: Map<string, string>;
   waitStates: string[];
+  /** Task states inside an inline Map's iterations, by the name of the nearest such Map. */
+  inlineMapOf: Map<string, string>;
 }
 
 const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -149,13 +152,15 @@ export class LocalStepFunctions {
     translateTimeoutPaths(definition);
     const taskStates = new Map<string, string>();
     const waitStates: string[] = [];
-    collectStates(definition, taskStates, waitStates);
+    const inlineMapOf = new Map<string, string>();
+    collectStates(definition, taskStates, waitStates, inlineMapOf);
     const machine: LoadedMachine = {
       name,
       arn: this.stateMachineArn(name),
       machine: new StateMachine(definition),
       taskStates,
       waitStates,
+      inlineMapOf,
     };
     this.machines.set(name, machine);
     this.byArn.set(machine.arn, machine);
@@ -297,6 +302,21 @@ export class LocalStepFunctions {
   }
 
   private bindTasks(loaded: LoadedMachine, executionArn: string) {
+    const handlers = this.bindEachTask(loaded, executionArn);
+    // AWS runs an inline Map 40 iterations at a time whatever MaxConcurrency says; the engine honours any
+    // MaxConcurrency, so the tasks of each inline Map's iterations in this execution share one limit.
+    const limits = new Map<string, <T>(work: () => Promise<T>) => Promise<T>>();
+    for (const [state, map] of loaded.inlineMapOf) {
+      const handler = handlers[state];
+      if (!handler) continue;
+      if (!limits.has(map)) limits.set(map, concurrencyLimit(MAX_INLINE_MAP_CONCURRENCY));
+      const limit = limits.get(map);
+      if (limit) handlers[state] = (input) => limit(() => handler(input));
+    }
+    return handlers;
+  }
+
+  private bindEachTask(loaded: LoadedMachine, executionArn: string) {
     const handlers: Record<string, EngineHandler> = {};
     for (const [state, resource] of loaded.taskStates) {
       if (resource === NESTED_SYNC) {
@@ -510,21 +530,48 @@ function asIntegrationError<T>(call: () => T): T {
   }
 }
 
-function collectStates(definition: { States: Record<string, unknown> }, tasks: Map<string, string>, waits: string[]) {
+function collectStates(
+  definition: { States: Record<string, unknown> },
+  tasks: Map<string, string>,
+  waits: string[],
+  inlineMapOf: Map<string, string>,
+  inlineMap?: string,
+) {
   for (const [name, raw] of Object.entries(definition.States)) {
     const state = raw as {
       Type: string;
       Resource?: string;
-      ItemProcessor?: never;
-      Iterator?: never;
-      Branches?: never[];
+      ItemProcessor?: { ProcessorConfig?: { Mode?: string }; States: Record<string, unknown> };
+      Iterator?: { States: Record<string, unknown> };
+      Branches?: { States: Record<string, unknown> }[];
     };
-    if (state.Type === 'Task' && state.Resource) tasks.set(name, state.Resource);
+    if (state.Type === 'Task' && state.Resource) {
+      tasks.set(name, state.Resource);
+      if (inlineMap) inlineMapOf.set(name, inlineMap);
+    }
     if (state.Type === 'Wait') waits.push(name);
+    const distributed = state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED';
     const inner = state.ItemProcessor ?? state.Iterator;
-    if (inner) collectStates(inner, tasks, waits);
-    for (const branch of state.Branches ?? []) collectStates(branch, tasks, waits);
+    if (inner) collectStates(inner, tasks, waits, inlineMapOf, distributed ? undefined : name);
+    for (const branch of state.Branches ?? []) collectStates(branch, tasks, waits, inlineMapOf, inlineMap);
   }
+}
+
+function concurrencyLimit(max: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  return async (work) => {
+    // A finishing task hands its place to the next waiting one, so no newcomer can slip in between.
+    if (running >= max) await new Promise<void>((resolve) => queue.push(resolve));
+    else running++;
+    try {
+      return await work();
+    } finally {
+      const next = queue.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
 
 function toHistoryEvent(event: EventLog): HistoryEvent {

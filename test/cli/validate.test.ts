@@ -24,6 +24,15 @@ describe('crossdeploy validate', () => {
     expect(out).toEqual(['valid.yaml is valid: 1 service, 2 environments, 5 targets']);
   });
 
+  it('warns that a wave asking for more than 40 targets at a time deploys 40 at a time, and still exits 0', async () => {
+    const { io, err } = capture(fixtures);
+    expect(await validate(['--map', 'valid.yaml'], io)).toBe(0);
+    expect(err).toEqual([
+      'valid.yaml  environments.prod.waves[1].maxConcurrency  warning: 50 is more than Step Functions runs at a time ' +
+        'in an inline Map: this wave deploys 40 targets at a time',
+    ]);
+  });
+
   it('prints every error as FILE:LINE  PATH  MESSAGE and exits 1', async () => {
     const { io, out, err } = capture(fixtures);
     expect(await validate(['--map', 'invalid.yaml'], io)).toBe(1);
