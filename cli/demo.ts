@@ -160,7 +160,14 @@ export async function seedTargets(map: DeploymentMap) {
       const key = `${target.account}/${target.region}/${target.cluster}/${target.service}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      await seedTarget({ ...target, image: STARTING_IMAGE, alarms: env.health.alarms });
+      // prod runs on Graviton, dev on x86_64 (no runtimePlatform): the map's web builds both.
+      const cpuArchitecture = environment === 'prod' ? 'ARM64' : undefined;
+      await seedTarget({
+        ...target,
+        image: STARTING_IMAGE,
+        alarms: env.health.alarms,
+        ...(cpuArchitecture && { cpuArchitecture }),
+      });
     }
   }
 }

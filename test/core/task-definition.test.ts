@@ -12,6 +12,7 @@ import {
   type TaskDefinitionLike,
 } from '../../core/task-definition';
 import described from '../fixtures/aws/describe-task-definition.json';
+import graviton from '../fixtures/aws/describe-task-definition-graviton.json';
 
 const NEW_IMAGE =
   '111111111111.dkr.ecr.us-east-1.amazonaws.com/web@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
@@ -219,5 +220,16 @@ describe('familyOf', () => {
 
   it.each(['', 'arn:aws:ecs:eu-west-1:222222222222:service/prod/web:x'])('rejects "%s"', (arn) => {
     expect(() => familyOf(arn)).toThrow(InvalidStepInput);
+  });
+});
+
+describe('deriveTaskDefinition and the runtime platform', () => {
+  it('adds no runtimePlatform to a definition that has none (X86_64 to ECS)', () => {
+    expect(deriveTaskDefinition(current(), 'web', 'img@sha256:1').runtimePlatform).toBeUndefined();
+  });
+
+  it("keeps a Graviton definition's ARM64 runtimePlatform", () => {
+    const next = deriveTaskDefinition(structuredClone(graviton.taskDefinition), 'web', 'img@sha256:1');
+    expect(next.runtimePlatform).toEqual({ cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' });
   });
 });
