@@ -6,7 +6,7 @@ import type { EnvironmentRun } from '../core/map/plan';
 import type { DeployTarget } from '../core/types';
 import { buildImage } from '../local/builder';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
-import { seedLedger, seedRepository, seedTarget } from '../local/seed';
+import { seedLedger, seedReplication, seedRepository, seedTarget } from '../local/seed';
 import type { ExecutionRecord } from '../local/step-functions';
 import type { CliIo } from './io';
 
@@ -60,7 +60,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     const targets = benchTargets(accounts);
     io.out(`seeding ${targets.length} targets (${accounts} accounts × ${REGIONS.length} regions)…`);
-    await seedRepository('web', ORCHESTRATOR.region);
+    // The repository and its replica in every region the targets pull from, as the SST app creates them.
+    for (const region of REGIONS) await seedRepository('web', region);
+    await seedReplication(
+      REGIONS.filter((region) => region !== ORCHESTRATOR.region),
+      ORCHESTRATOR.region,
+    );
     await seedLedger(ORCHESTRATOR.region);
     for (const t of targets) await seedTarget({ ...t, alarms: [] });
 
@@ -126,6 +131,12 @@ async function deployOnce(
   const started = performance.now();
   const environment = await runtime.stepFunctions.run('deploy-environment', plan, { name: deploymentId });
   const wallMs = performance.now() - started;
+  // A run whose environment failed measured nothing: say why instead of reporting empty figures.
+  if (environment.status !== 'SUCCEEDED') {
+    throw new Error(
+      `bench run at maxConcurrency ${maxConcurrency}: deploy-environment ${environment.status}: ${environment.error ?? ''} ${environment.cause ?? ''}`,
+    );
+  }
   const calls = diff(runtime.scheduler.stats().calls, callsBefore);
   const perTarget = runtime.stepFunctions
     .executions()
