@@ -1,7 +1,8 @@
-import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { z } from 'zod';
 import { awsCall } from '../aws/transient';
 import { ImageReplicaMissing } from '../core/errors';
+import { sharedEcrClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 import { deployTarget, ecrAccess, imageRef } from './lib/schemas';
@@ -28,7 +29,7 @@ export interface ReplicaCheck {
  */
 export async function checkImageReplica(
   event: z.infer<typeof input>,
-  ecrIn: (region: string) => Pick<ECRClient, 'send'> = regionalClient,
+  ecrIn: (region: string) => Pick<ECRClient, 'send'> = sharedEcrClient,
 ): Promise<ReplicaCheck> {
   const { region } = event.target;
   const { repository } = event.ecr;
@@ -65,14 +66,6 @@ async function hasImage(ecr: Pick<ECRClient, 'send'>, repositoryName: string, im
     if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException') return false;
     throw error;
   }
-}
-
-// One client per region for the life of a warm Lambda.
-const clients = new Map<string, ECRClient>();
-function regionalClient(region: string): ECRClient {
-  const client = clients.get(region) ?? new ECRClient({ region });
-  clients.set(region, client);
-  return client;
 }
 
 export const handler = lambdaStep('check-image-replica', input, (event) => checkImageReplica(event));

@@ -1,7 +1,8 @@
-import { BatchGetImageCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { BatchGetImageCommand, type ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { z } from 'zod';
 import { awsCall } from '../aws/transient';
 import { deployedTag } from '../core/images';
+import { sharedEcrClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 import { imageRef } from './lib/schemas';
@@ -27,7 +28,7 @@ export class ImageNotMarked extends Error {
  */
 export async function markImageDeployed(
   event: z.infer<typeof input>,
-  ecrIn: (region: string) => Pick<ECRClient, 'send'> = regionalClient,
+  ecrIn: (region: string) => Pick<ECRClient, 'send'> = sharedEcrClient,
 ): Promise<{ tag: string; regions: string[] }> {
   const tag = deployedTag(event.environment, event.commit);
   const { repository: repositoryName } = event.ecr;
@@ -58,14 +59,6 @@ export async function markImageDeployed(
   }
   logger.info('image marked as deployed', { repository: repositoryName, digest: imageDigest, tag, regions });
   return { tag, regions };
-}
-
-// One client per region for the life of a warm Lambda.
-const clients = new Map<string, ECRClient>();
-function regionalClient(region: string): ECRClient {
-  const client = clients.get(region) ?? new ECRClient({ region });
-  clients.set(region, client);
-  return client;
 }
 
 export const handler = lambdaStep('mark-image-deployed', input, (event) => markImageDeployed(event));

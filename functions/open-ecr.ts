@@ -1,4 +1,4 @@
-import { ECRClient, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
+import { type ECRClient, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { z } from 'zod';
 import { awsCall } from '../aws/transient';
 import {
@@ -10,6 +10,7 @@ import {
 import { EcrPullDenied, RepositoryNotFound, RepositoryPolicyTooLarge, TransientAwsError } from '../core/errors';
 import { pullGrantOf } from '../core/images';
 import { partitionOf } from '../core/partition';
+import { sharedEcrClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 import { ecrAccess } from './lib/schemas';
@@ -34,7 +35,7 @@ export type PolicyWrite = 'written' | 'unchanged';
  */
 export async function openEcrForEnvironment(
   event: Input,
-  ecrIn: (region: string) => EcrLike = regionalClient,
+  ecrIn: (region: string) => EcrLike = sharedEcrClient,
 ): Promise<{ regions: Record<string, PolicyWrite> }> {
   const grant = pullGrantOf(event.ecr);
   const regions: Record<string, PolicyWrite> = {};
@@ -97,14 +98,6 @@ async function readRepositoryPolicy(ecr: EcrLike, repositoryName: string, where:
     if (name === 'RepositoryNotFoundException') throw new RepositoryNotFound(repositoryName, where, { cause: error });
     throw error;
   }
-}
-
-// One client per region for the life of a warm Lambda.
-const clients = new Map<string, ECRClient>();
-function regionalClient(region: string): ECRClient {
-  const client = clients.get(region) ?? new ECRClient({ region });
-  clients.set(region, client);
-  return client;
 }
 
 export const handler = lambdaStep('open-ecr', input, (event) => openEcrForEnvironment(event));
