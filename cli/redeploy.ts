@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { describeIfExists, type SfnLike } from '../aws/executions';
-import { callerArn, realSleep, type Sleep, waitForExecution } from '../aws/operator';
+import { callerArn, type Sleep } from '../aws/operator';
 import { stageInUse, stateMachineArnOf } from '../aws/orchestrator';
 import { startNextAttempt } from '../aws/pipeline-start';
 import { settings } from '../aws/settings';
@@ -15,6 +15,7 @@ import { executionArnIn } from '../stacks/arns';
 import type { CliIo } from './io';
 import { useLocalEndpoint } from './local-endpoint';
 import { loadMapOrReport } from './map-file';
+import { followStartedPipeline } from './started-pipeline';
 import { parsedOrUsage, usageError } from './usage';
 
 const USAGE =
@@ -145,17 +146,13 @@ export function redeployCommand(deps: RedeployDeps = {}) {
       io.out(`  execution ${start.name} (attempt ${start.attempt})`);
       io.out(`  ${report.consoleLink}`);
     }
-    if (values.wait) {
-      const done = await waitForExecution(sfn, start.executionArn, {
-        sleep: deps.sleep ?? realSleep,
-        intervalMs: 5000,
-        onCheck: (status) => values.json || io.out(`  ${status}`),
-      });
-      report.status = done.status ?? 'UNKNOWN';
-      if (!values.json && done.status !== 'SUCCEEDED') io.out(`  ${done.error ?? ''}: ${done.cause ?? ''}`);
-    }
-    if (values.json) io.out(JSON.stringify(report, null, 2));
-    return report.status === 'RUNNING' || report.status === 'SUCCEEDED' ? 0 : 1;
+    return followStartedPipeline(report, {
+      sfn,
+      wait: values.wait ?? false,
+      json: values.json ?? false,
+      sleep: deps.sleep,
+      io,
+    });
   };
 }
 

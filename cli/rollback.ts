@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { defaultDocumentClient } from '../aws/lease';
 import { environmentLedger } from '../aws/ledger';
-import { callerArn, realSleep, type Sleep, waitForExecution } from '../aws/operator';
+import { callerArn, type Sleep } from '../aws/operator';
 import { stageInUse, stateMachineArnOf } from '../aws/orchestrator';
 import { settings } from '../aws/settings';
 import { executionLink } from '../core/console-link';
@@ -14,6 +14,7 @@ import { principalMatches } from '../core/principal';
 import type { CliIo } from './io';
 import { useLocalEndpoint } from './local-endpoint';
 import { loadMapOrReport } from './map-file';
+import { followStartedPipeline } from './started-pipeline';
 import { parsedOrUsage } from './usage';
 
 const USAGE =
@@ -156,17 +157,13 @@ export function rollbackCommand(deps: RollbackDeps = {}) {
       io.out(`  ${report.consoleLink}`);
       if (report.approval === 'waiting') io.out(`  waiting for an approver on ${approval?.topic}`);
     }
-    if (values.wait) {
-      const done = await waitForExecution(sfn, executionArn, {
-        sleep: deps.sleep ?? realSleep,
-        intervalMs: 5000,
-        onCheck: (status) => values.json || io.out(`  ${status}`),
-      });
-      report.status = done.status ?? 'UNKNOWN';
-      if (!values.json && done.status !== 'SUCCEEDED') io.out(`  ${done.error ?? ''}: ${done.cause ?? ''}`);
-    }
-    if (values.json) io.out(JSON.stringify(report, null, 2));
-    return report.status === 'RUNNING' || report.status === 'SUCCEEDED' ? 0 : 1;
+    return followStartedPipeline(report, {
+      sfn,
+      wait: values.wait ?? false,
+      json: values.json ?? false,
+      sleep: deps.sleep,
+      io,
+    });
   };
 }
 

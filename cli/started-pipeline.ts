@@ -1,0 +1,25 @@
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { realSleep, type Sleep, waitForExecution } from '../aws/operator';
+import type { CliIo } from './io';
+
+/**
+ * What rollback and redeploy do once their pipeline started: follow it with `--wait`, then print the report
+ * as JSON or the failure in words. Exit 0 while it runs or once it succeeded, 1 otherwise.
+ */
+export async function followStartedPipeline(
+  report: { executionArn: string; status: string },
+  options: { sfn: Pick<SFNClient, 'send'>; wait: boolean; json: boolean; sleep?: Sleep | undefined; io: CliIo },
+): Promise<number> {
+  const { io, json } = options;
+  if (options.wait) {
+    const done = await waitForExecution(options.sfn, report.executionArn, {
+      sleep: options.sleep ?? realSleep,
+      intervalMs: 5000,
+      onCheck: (status) => json || io.out(`  ${status}`),
+    });
+    report.status = done.status ?? 'UNKNOWN';
+    if (!json && done.status !== 'SUCCEEDED') io.out(`  ${done.error ?? ''}: ${done.cause ?? ''}`);
+  }
+  if (json) io.out(JSON.stringify(report, null, 2));
+  return report.status === 'RUNNING' || report.status === 'SUCCEEDED' ? 0 : 1;
+}
