@@ -24,9 +24,11 @@ import {
   NEEDS_SERVICE,
   noTaskDefinition,
   type Outcome,
+  type PlatformSource,
   type PolicyRead,
   passRoleOutcome,
   passRolePolicyUnreadable,
+  platformOutcome,
   roleOutcome,
   type ServiceLookup,
   serviceOutcome,
@@ -36,6 +38,7 @@ import {
 import { mayPassToEcsTasks, roleArnOf } from '../core/iam/pass-role';
 import { DEPLOY_ROLE_POLICY_NAME } from '../core/iam/target-account';
 import type { DeploymentMap } from '../core/map/schema';
+import type { RuntimePlatformLike } from '../core/platform';
 import { mapBounded } from './bounded';
 import { deployRoleArn } from './deploy-role';
 import { isTransient } from './transient';
@@ -156,12 +159,13 @@ async function checkTarget(
   rolePolicyOf: (account: string, aws: TargetAwsClients) => Promise<RolePolicyRead>,
 ): Promise<Array<readonly [CheckName, Outcome]>> {
   const roleArn = deployRoleArn(target.account, map.deployRole, target.region);
-  const template = templateContainers(map, target);
+  const template = templateSources(map, target);
   if ('failure' in role) {
     return [
       ['deploy-role', roleOutcome(target.account, roleArn, role.failure)],
       ['service', skipped(NEEDS_ROLE)],
-      ['container', template ? containerOutcome(target, template) : skipped(NEEDS_ROLE)],
+      ['container', template ? containerOutcome(target, template.container) : skipped(NEEDS_ROLE)],
+      ['platform', template ? platformOutcome(target, template.platform) : skipped(NEEDS_ROLE)],
       ['pass-role', skipped(NEEDS_ROLE)],
       ['alarms', skipped(NEEDS_ROLE)],
     ];
@@ -171,25 +175,28 @@ async function checkTarget(
     const [service, alarms] = await Promise.all([lookUpService(aws, target), alarmsCheck(aws, target)]);
     const serviceCheck =
       'failure' in service ? deployRoleCallFailed(target, service.failure) : serviceOutcome(target, service);
-    const revision = template ? undefined : await liveRevision(aws, target, service);
+    const revision = template ? templateRoles(map, target) : await liveRevision(aws, target, service);
+    const read = 'outcome' in revision ? undefined : revision;
+    const unread = 'outcome' in revision ? revision : undefined;
     const container = template
-      ? containerOutcome(target, template)
-      : revision && 'outcome' in revision
-        ? revision.outcome
-        : containerOutcome(target, liveContainers(revision as LiveRevision));
-    const passedRoles = template
-      ? templateRoles(map, target)
-      : revision && 'outcome' in revision
-        ? undefined
-        : revision;
+      ? containerOutcome(target, template.container)
+      : read
+        ? containerOutcome(target, liveContainers(read))
+        : (unread as Unread).outcome;
+    const platform = template
+      ? platformOutcome(target, template.platform)
+      : read
+        ? platformOutcome(target, livePlatform(read))
+        : ((unread as Unread).platformOutcome ?? (unread as Unread).outcome);
     return [
       ['deploy-role', roleOutcome(target.account, roleArn)],
       ['service', serviceCheck],
       ['container', container],
+      ['platform', platform],
       [
         'pass-role',
-        passedRoles
-          ? await passRoleCheck(target, roleArn, passedRoles, () => rolePolicyOf(target.account, aws))
+        read
+          ? await passRoleCheck(target, roleArn, read, () => rolePolicyOf(target.account, aws))
           : skipped('needs the revision, which could not be read'),
       ],
       ['alarms', alarms],
@@ -203,8 +210,15 @@ async function checkTarget(
 interface LiveRevision {
   source: string;
   containers: string[];
+  runtimePlatform?: RuntimePlatformLike | undefined;
   taskRoleArn?: string | undefined;
   executionRoleArn?: string | undefined;
+}
+
+/** Why the revision could not be read; the platform check says it in its own words when there is none. */
+interface Unread {
+  outcome: Outcome;
+  platformOutcome?: Outcome;
 }
 
 async function assumeRole(sts: DoctorClients['sts'], map: DeploymentMap, account: string): Promise<RoleAnswer> {
@@ -260,15 +274,21 @@ async function liveRevision(
   aws: TargetAwsClients,
   target: DoctorTarget,
   service: ServiceLookup | { failure: CallFailure },
-): Promise<LiveRevision | { outcome: Outcome }> {
+): Promise<LiveRevision | Unread> {
   if ('failure' in service) return { outcome: skipped('needs the service, which could not be read') };
   if (service.kind !== 'found' || service.status === 'INACTIVE') return { outcome: skipped(NEEDS_SERVICE) };
-  if (!service.taskDefinition) return { outcome: noTaskDefinition(target) };
+  if (!service.taskDefinition) {
+    return {
+      outcome: noTaskDefinition(target),
+      platformOutcome: skipped('needs a task definition, which the service has not'),
+    };
+  }
   try {
     const answer = await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }));
     return {
       source: service.taskDefinition,
       containers: (answer.taskDefinition?.containerDefinitions ?? []).flatMap((c) => c.name ?? []),
+      runtimePlatform: answer.taskDefinition?.runtimePlatform,
       taskRoleArn: answer.taskDefinition?.taskRoleArn,
       executionRoleArn: answer.taskDefinition?.executionRoleArn,
     };
@@ -279,6 +299,10 @@ async function liveRevision(
 
 function liveContainers(revision: LiveRevision): ContainerSource {
   return { kind: 'live', taskDefinition: revision.source, containers: revision.containers };
+}
+
+function livePlatform({ source, runtimePlatform }: LiveRevision): PlatformSource {
+  return { kind: 'live', taskDefinition: source, ...(runtimePlatform && { runtimePlatform }) };
 }
 
 /** The roles the map's template names: with a template, those are the ones a deploy registers. */
@@ -357,17 +381,26 @@ async function alarmsCheck(aws: TargetAwsClients, target: DoctorTarget): Promise
 }
 
 /** The map's template decides the containers when there is one: a deploy never reads the live revision then. */
-function templateContainers(map: DeploymentMap, target: DoctorTarget): ContainerSource | undefined {
+function templateSources(
+  map: DeploymentMap,
+  target: DoctorTarget,
+): { container: ContainerSource; platform: PlatformSource } | undefined {
   const service = map.services[target.service];
   const template = service?.taskDefinitionTemplate;
   if (!service?.taskDefinition || !template) return undefined;
+  const file = service.taskDefinition;
   const definitions = Array.isArray(template.containerDefinitions) ? (template.containerDefinitions as unknown[]) : [];
   const containers = definitions.flatMap((c) =>
     typeof c === 'object' && c !== null && typeof (c as { name?: unknown }).name === 'string'
       ? [(c as { name: string }).name]
       : [],
   );
-  return { kind: 'template', file: service.taskDefinition, containers };
+  const { runtimePlatform } = template;
+  const platform: PlatformSource =
+    typeof runtimePlatform === 'object' && runtimePlatform !== null
+      ? { kind: 'template', file, runtimePlatform: runtimePlatform as RuntimePlatformLike }
+      : { kind: 'template', file };
+  return { container: { kind: 'template', file, containers }, platform };
 }
 
 function ecrContext(map: DeploymentMap, repository: string): EcrContext {

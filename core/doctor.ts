@@ -8,14 +8,15 @@ import type { RoleKind } from './iam/pass-role';
 import { DEPLOY_ROLE_POLICY_NAME } from './iam/target-account';
 import type { DeploymentMap } from './map/schema';
 import { partitionOf } from './partition';
+import { PLATFORM_OF, PLATFORMS, platformOfTask, type RuntimePlatformLike } from './platform';
 
 /**
  * In the order they are reported for a target. service and alarms run as the deploy role, so they need it;
- * container reads the service's revision (or the map's template, then it needs nothing); pass-role holds the
- * roles that revision names against the deploy role's own policy; ecr-pull reads the tools account with the
- * caller's own credentials and needs none of the others.
+ * container and platform read the service's revision (or the map's template, then they need nothing); pass-role
+ * holds the roles that revision names against the deploy role's own policy; ecr-pull reads the tools account
+ * with the caller's own credentials and needs none of the others.
  */
-export const CHECKS = ['deploy-role', 'service', 'container', 'pass-role', 'alarms', 'ecr-pull'] as const;
+export const CHECKS = ['deploy-role', 'service', 'container', 'platform', 'pass-role', 'alarms', 'ecr-pull'] as const;
 export type CheckName = (typeof CHECKS)[number];
 export type CheckResult = 'ok' | 'WARN' | 'FAIL' | 'skipped';
 
@@ -36,6 +37,8 @@ export interface DoctorTarget {
   cluster: string;
   ecsService: string;
   container: string;
+  /** What the service's image is built for (`services.<name>.platforms`). */
+  platforms: readonly string[];
   /** The target overrides the service's cluster / service name: the fix then points at the environment. */
   clusterOverridden: boolean;
   serviceOverridden: boolean;
@@ -92,6 +95,7 @@ export function doctorTargets(map: DeploymentMap, only?: string): DoctorTarget[]
               cluster: target.cluster ?? service.cluster,
               ecsService: target.service ?? service.service,
               container: service.container,
+              platforms: service.platforms,
               clusterOverridden: target.cluster !== undefined,
               serviceOverridden: target.service !== undefined,
               alarms: [...new Set(env.health.alarms)],
@@ -260,7 +264,48 @@ export function noTaskDefinition(target: DoctorTarget): Outcome {
   };
 }
 
-// ---- 4. the roles a revision passes -----------------------------------------------------------------------
+// ---- 4. the platform ------------------------------------------------------------------------------------
+
+/** Where a deploy finds the runtime platform: the map's template when there is one, else the live revision. */
+export type PlatformSource =
+  | { kind: 'template'; file: string; runtimePlatform?: RuntimePlatformLike }
+  | { kind: 'live'; taskDefinition: string; runtimePlatform?: RuntimePlatformLike };
+
+/**
+ * Whether the image the service builds runs where its task definition runs. Without `runtimePlatform` ECS
+ * runs tasks on X86_64 Linux
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#runtime-platform);
+ * an image without that platform fails every task, with `exec format error` or a pull error
+ * (https://repost.aws/knowledge-center/ecs-task-exec-format-error), until the circuit breaker rolls it back.
+ */
+export function platformOutcome(target: DoctorTarget, source: PlatformSource): Outcome {
+  const { cpuArchitecture, operatingSystemFamily, platform } = platformOfTask(source.runtimePlatform);
+  const named =
+    source.kind === 'template'
+      ? `the task definition template ${source.file}`
+      : `task definition ${source.taskDefinition}`;
+  const declared = source.runtimePlatform?.cpuArchitecture === undefined ? ', as it names no cpuArchitecture' : '';
+  const runsOn = `${named} runs on ${cpuArchitecture} ${operatingSystemFamily} (${platform})${declared}`;
+  const builds = `services.${target.service}.platforms builds ${target.platforms.join(', ')}`;
+  if (target.platforms.includes(platform)) return { result: 'ok', detail: `${runsOn}; ${builds}` };
+  const change =
+    source.kind === 'template'
+      ? `set runtimePlatform in ${source.file} to`
+      : `register a revision for service ${target.ecsService} whose runtimePlatform is`;
+  const runnable = Object.entries(PLATFORM_OF)
+    .filter(([, built]) => target.platforms.includes(built))
+    .map(([architecture]) => `{ cpuArchitecture: ${architecture}, operatingSystemFamily: LINUX }`);
+  const rebuild = (PLATFORMS as readonly string[]).includes(platform)
+    ? `add ${platform} to services.${target.service}.platforms, or `
+    : `crossdeploy builds Linux images only: `;
+  return {
+    result: 'FAIL',
+    detail: `${runsOn}, but ${builds} only: every task of a deploy would fail to start`,
+    fix: `${rebuild}${change} ${runnable.join(' or ')}`,
+  };
+}
+
+// ---- 5. the roles a revision passes -----------------------------------------------------------------------
 
 /** One role the revision names, and whether the deploy role's policy lets it pass the role to ECS tasks. */
 export interface PassedRole {
@@ -321,7 +366,7 @@ export function passRolePolicyUnreadable(target: DoctorTarget, failure: CallFail
   };
 }
 
-// ---- 5. alarms ------------------------------------------------------------------------------------------
+// ---- 6. alarms ------------------------------------------------------------------------------------------
 
 export function alarmsOutcome(target: DoctorTarget, found: ReadonlyArray<{ name: string; state?: string }>): Outcome {
   if (target.alarms.length === 0) {
@@ -349,7 +394,7 @@ export function alarmsOutcome(target: DoctorTarget, found: ReadonlyArray<{ name:
   return { result: 'ok', detail: `${target.alarms.join(', ')} exist${target.alarms.length === 1 ? 's' : ''}` };
 }
 
-// ---- 6. ECR pull ----------------------------------------------------------------------------------------
+// ---- 7. ECR pull ----------------------------------------------------------------------------------------
 
 export interface EcrContext {
   repository: string;

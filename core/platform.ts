@@ -19,7 +19,8 @@ export interface RuntimePlatformLike {
   operatingSystemFamily?: string;
 }
 
-const PLATFORM_OF: Record<CpuArchitecture, Platform> = { X86_64: 'linux/amd64', ARM64: 'linux/arm64' };
+/** The platform each ECS CPU architecture runs, on Linux. */
+export const PLATFORM_OF: Record<CpuArchitecture, Platform> = { X86_64: 'linux/amd64', ARM64: 'linux/arm64' };
 
 /**
  * The platform a task definition's containers must be built for. Without `runtimePlatform` (or without

@@ -111,12 +111,12 @@ describe('crossdeploy doctor against a healthy world', () => {
     expect(await doctor([], io)).toBe(0);
 
     expect(cells(out[0] ?? '')).toEqual(['ENVIRONMENT', 'ACCOUNT', 'REGION', 'CHECK', 'RESULT', 'DETAIL']);
-    const table = out.slice(1, 19).map(cells);
+    const table = out.slice(1, 22).map(cells);
     expect(
       table.map(([environment, account, region, check, result]) => [environment, account, region, check, result]),
     ).toEqual(
       TARGETS.flatMap(({ environment, account, region }) =>
-        ['deploy-role', 'service', 'container', 'pass-role', 'alarms', 'ecr-pull'].map((check) => [
+        ['deploy-role', 'service', 'container', 'platform', 'pass-role', 'alarms', 'ecr-pull'].map((check) => [
           environment,
           account,
           region,
@@ -125,7 +125,7 @@ describe('crossdeploy doctor against a healthy world', () => {
         ]),
       ),
     );
-    expect(table[8]).toEqual([
+    expect(table[9]).toEqual([
       'dev',
       DEV,
       'eu-west-1',
@@ -133,8 +133,8 @@ describe('crossdeploy doctor against a healthy world', () => {
       'ok',
       `app is in task definition arn:aws:ecs:eu-west-1:${DEV}:task-definition/web:1 (containers: app, ${SIDECAR})`,
     ]);
-    expect(out[19]).toBe('');
-    expect(out.at(-1)).toBe('18 checks: 18 ok, 0 WARN, 0 FAIL, 0 skipped');
+    expect(out[22]).toBe('');
+    expect(out.at(-1)).toBe('21 checks: 21 ok, 0 WARN, 0 FAIL, 0 skipped');
     expect(out).not.toContain('To fix:');
     expect(err).toEqual([`crossdeploy doctor: checking the AWS endpoint ${moto.endpoint()}, not AWS itself`]);
   });
@@ -168,7 +168,7 @@ describe('crossdeploy doctor against a healthy world', () => {
       `  WARN ecr-pull in web dev ${DEV}/us-east-1, web dev ${DEV}/eu-west-1, web prod ${PROD}/us-east-1:`,
     );
     expect(out[heading + 2]).toMatch(/^ {4}the first deploy writes it; or run: aws ecr set-repository-policy /);
-    expect(out.at(-1)).toBe('18 checks: 15 ok, 3 WARN, 0 FAIL, 0 skipped');
+    expect(out.at(-1)).toBe('21 checks: 18 ok, 3 WARN, 0 FAIL, 0 skipped');
   });
 });
 
@@ -203,7 +203,7 @@ describe('crossdeploy doctor finds what a deployment would trip over', () => {
       '    create ECS service "web" in cluster "demo" (222222222222/eu-west-1), or correct services.web.service',
     );
     expect(out).toContain(`  FAIL service in web dev ${DEV}/eu-west-1:`);
-    expect(out.at(-1)).toBe('18 checks: 15 ok, 0 WARN, 1 FAIL, 2 skipped');
+    expect(out.at(-1)).toBe('21 checks: 17 ok, 0 WARN, 1 FAIL, 3 skipped');
   });
 
   it('fails the service check when the cluster itself is missing, naming the map key', async () => {
@@ -266,6 +266,52 @@ describe('crossdeploy doctor finds what a deployment would trip over', () => {
     });
   });
 
+  it('fails the platform check of every target whose task definition runs on what the service does not build', async () => {
+    writeMap(mapYaml().replace('    cluster: demo\n', '    cluster: demo\n    platforms: [linux/arm64]\n'));
+    await seedWorld();
+    await grantPull();
+    const { io, out } = capture(dir);
+
+    expect(await doctor([], io)).toBe(1);
+
+    const failed = out.map(cells).filter((row) => row[4] === 'FAIL');
+    expect(failed.map(([, account, region, check]) => [account, region, check])).toEqual(
+      TARGETS.map(({ account, region }) => [account, region, 'platform']),
+    );
+    expect(failed[0]?.[5]).toBe(
+      `task definition arn:aws:ecs:us-east-1:${DEV}:task-definition/web:1 runs on X86_64 LINUX (linux/amd64), as it names no cpuArchitecture, but services.web.platforms builds linux/arm64 only: every task of a deploy would fail to start`,
+    );
+    const heading = out.indexOf('To fix:');
+    expect(out.slice(heading + 1, heading + 3)).toEqual([
+      `  FAIL platform in web dev ${DEV}/us-east-1, web dev ${DEV}/eu-west-1, web prod ${PROD}/us-east-1:`,
+      '    add linux/amd64 to services.web.platforms, or register a revision for service web whose runtimePlatform is { cpuArchitecture: ARM64, operatingSystemFamily: LINUX }',
+    ]);
+  });
+
+  it("checks the platform of the map's task definition template, not the live revision", async () => {
+    writeMap(mapYaml().replace('    cluster: demo\n', '    cluster: demo\n    taskDefinition: web-task.json\n'));
+    const template = {
+      family: 'web',
+      runtimePlatform: { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' },
+      containerDefinitions: [{ name: 'app' }],
+    };
+    writeFileSync(join(dir, 'web-task.json'), JSON.stringify(template));
+    await seedWorld();
+    await grantPull();
+
+    const { code, rows } = await doctorJson();
+
+    expect(code).toBe(1);
+    expect(rowOf(rows, 'eu-west-1', 'platform')).toEqual(
+      expect.objectContaining({
+        result: 'FAIL',
+        detail:
+          'the task definition template web-task.json runs on ARM64 LINUX (linux/arm64), but services.web.platforms builds linux/amd64 only: every task of a deploy would fail to start',
+        fix: 'add linux/arm64 to services.web.platforms, or set runtimePlatform in web-task.json to { cpuArchitecture: X86_64, operatingSystemFamily: LINUX }',
+      }),
+    );
+  });
+
   it('fails the alarms check of a target that lacks an alarm of its environment', async () => {
     writeMap();
     await seedWorld({ account: PROD, region: 'us-east-1' });
@@ -303,6 +349,7 @@ describe('crossdeploy doctor finds what a deployment would trip over', () => {
       ],
       ['service', 'skipped', 'needs the deploy role, which could not be assumed'],
       ['container', 'skipped', 'needs the deploy role, which could not be assumed'],
+      ['platform', 'skipped', 'needs the deploy role, which could not be assumed'],
       ['pass-role', 'skipped', 'needs the deploy role, which could not be assumed'],
       ['alarms', 'skipped', 'needs the deploy role, which could not be assumed'],
       // Read in the tools account with the caller's credentials: the deploy role plays no part.
@@ -526,6 +573,13 @@ describe('crossdeploy doctor --json', () => {
       },
       {
         ...at(account, region, environment),
+        check: 'platform',
+        result: 'ok',
+        detail: `task definition ${td(account, region)} runs on X86_64 LINUX (linux/amd64), as it names no cpuArchitecture; services.web.platforms builds linux/amd64`,
+        fix: null,
+      },
+      {
+        ...at(account, region, environment),
         check: 'pass-role',
         result: 'ok',
         detail: `${td(account, region)} names no task or execution role`,
@@ -558,6 +612,7 @@ describe('crossdeploy doctor --json', () => {
         fix: `create ECS cluster "demo" and its service "web" in ${DEV}/eu-west-1, or correct services.web.cluster`,
       },
       { ...west, check: 'container', result: 'skipped', detail: 'needs the service, which was not found', fix: null },
+      { ...west, check: 'platform', result: 'skipped', detail: 'needs the service, which was not found', fix: null },
       {
         ...west,
         check: 'pass-role',
@@ -620,7 +675,7 @@ describe('crossdeploy doctor with many targets', () => {
     const rows = await runDoctor(map, { clients, concurrency: 3 });
 
     real.destroy();
-    expect(rows).toHaveLength(66);
+    expect(rows).toHaveLength(77);
     expect(most).toBe(3);
   });
 });
@@ -649,9 +704,9 @@ environments:`,
     expect(await doctor(['--service', 'worker'], worker.io)).toBe(1);
 
     expect(all.out.filter((line) => line.startsWith('service '))).toEqual(['service web', 'service worker']);
-    expect(all.out.at(-1)).toMatch(/^30 checks: /);
+    expect(all.out.at(-1)).toMatch(/^35 checks: /);
     expect(worker.out[0]).toMatch(/^ENVIRONMENT/);
-    expect(worker.out.at(-1)).toMatch(/^12 checks: /);
+    expect(worker.out.at(-1)).toMatch(/^14 checks: /);
   });
 });
 

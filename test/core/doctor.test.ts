@@ -13,6 +13,7 @@ import {
   grantCommand,
   type PolicyRead,
   passRoleOutcome,
+  platformOutcome,
   pullAccess,
   roleOutcome,
   type ServiceLookup,
@@ -37,6 +38,7 @@ const target = (overrides: Partial<DoctorTarget> = {}): DoctorTarget => ({
   cluster: 'demo',
   ecsService: 'web',
   container: 'app',
+  platforms: ['linux/amd64'],
   clusterOverridden: false,
   serviceOverridden: false,
   alarms: ['web-5xx'],
@@ -300,6 +302,74 @@ describe('containerOutcome', () => {
     ],
   ])('%s', (_, source, result, detail, fix) => {
     expect(containerOutcome(target(), source)).toEqual({ result, detail, ...(fix ? { fix } : {}) });
+  });
+});
+
+describe('platformOutcome', () => {
+  const live = (runtimePlatform?: { cpuArchitecture?: string; operatingSystemFamily?: string }) => ({
+    kind: 'live' as const,
+    taskDefinition: 'arn:td/web:3',
+    ...(runtimePlatform && { runtimePlatform }),
+  });
+  it.each([
+    [
+      'a revision without runtimePlatform runs on X86_64, which linux/amd64 is built for',
+      ['linux/amd64'],
+      live(),
+      'ok',
+      'task definition arn:td/web:3 runs on X86_64 LINUX (linux/amd64), as it names no cpuArchitecture; services.web.platforms builds linux/amd64',
+      undefined,
+    ],
+    [
+      'a revision without runtimePlatform, for an arm64-only build',
+      ['linux/arm64'],
+      live(),
+      'FAIL',
+      'task definition arn:td/web:3 runs on X86_64 LINUX (linux/amd64), as it names no cpuArchitecture, but services.web.platforms builds linux/arm64 only: every task of a deploy would fail to start',
+      'add linux/amd64 to services.web.platforms, or register a revision for service web whose runtimePlatform is { cpuArchitecture: ARM64, operatingSystemFamily: LINUX }',
+    ],
+    [
+      'a runtimePlatform that names LINUX but no cpuArchitecture is X86_64 too',
+      ['linux/arm64'],
+      live({ operatingSystemFamily: 'LINUX' }),
+      'FAIL',
+      'task definition arn:td/web:3 runs on X86_64 LINUX (linux/amd64), as it names no cpuArchitecture, but services.web.platforms builds linux/arm64 only: every task of a deploy would fail to start',
+      'add linux/amd64 to services.web.platforms, or register a revision for service web whose runtimePlatform is { cpuArchitecture: ARM64, operatingSystemFamily: LINUX }',
+    ],
+    [
+      'an ARM64 revision and a linux/amd64 build',
+      ['linux/amd64'],
+      live({ cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' }),
+      'FAIL',
+      'task definition arn:td/web:3 runs on ARM64 LINUX (linux/arm64), but services.web.platforms builds linux/amd64 only: every task of a deploy would fail to start',
+      'add linux/arm64 to services.web.platforms, or register a revision for service web whose runtimePlatform is { cpuArchitecture: X86_64, operatingSystemFamily: LINUX }',
+    ],
+    [
+      'an ARM64 revision and a two-platform build',
+      ['linux/amd64', 'linux/arm64'],
+      live({ cpuArchitecture: 'ARM64' }),
+      'ok',
+      'task definition arn:td/web:3 runs on ARM64 LINUX (linux/arm64); services.web.platforms builds linux/amd64, linux/arm64',
+      undefined,
+    ],
+    [
+      'an ARM64 template and a linux/amd64 build: the template is what to change',
+      ['linux/amd64'],
+      { kind: 'template' as const, file: 'web-task.json', runtimePlatform: { cpuArchitecture: 'ARM64' } },
+      'FAIL',
+      'the task definition template web-task.json runs on ARM64 LINUX (linux/arm64), but services.web.platforms builds linux/amd64 only: every task of a deploy would fail to start',
+      'add linux/arm64 to services.web.platforms, or set runtimePlatform in web-task.json to { cpuArchitecture: X86_64, operatingSystemFamily: LINUX }',
+    ],
+    [
+      'a Windows revision, which crossdeploy builds nothing for',
+      ['linux/amd64', 'linux/arm64'],
+      live({ cpuArchitecture: 'X86_64', operatingSystemFamily: 'WINDOWS_SERVER_2022_CORE' }),
+      'FAIL',
+      'task definition arn:td/web:3 runs on X86_64 WINDOWS_SERVER_2022_CORE (windows_server_2022_core/x86_64), but services.web.platforms builds linux/amd64, linux/arm64 only: every task of a deploy would fail to start',
+      'crossdeploy builds Linux images only: register a revision for service web whose runtimePlatform is { cpuArchitecture: X86_64, operatingSystemFamily: LINUX } or { cpuArchitecture: ARM64, operatingSystemFamily: LINUX }',
+    ],
+  ])('%s', (_, platforms, source, result, detail, fix) => {
+    expect(platformOutcome(target({ platforms }), source)).toEqual({ result, detail, ...(fix ? { fix } : {}) });
   });
 });
 
