@@ -73,6 +73,29 @@ export function imageIn<I extends PinnedImage>(image: I, region: string): I {
   return { ...image, repositoryUri, uri: `${repositoryUri}@${image.digest}` };
 }
 
+/** An image in an ECR private registry, as a task definition names it: by digest, by tag, or `latest`. */
+export interface EcrImageRef {
+  account: string;
+  region: string;
+  repository: string;
+  reference: { imageDigest: string } | { imageTag: string };
+}
+
+/**
+ * `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>` with `@sha256:…`, `:<tag>` or neither; undefined
+ * for other registries (public.ecr.aws, Docker Hub).
+ */
+export function ecrImageOf(uri: string): EcrImageRef | undefined {
+  const match =
+    /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^@:]+)(?:@(sha256:[0-9a-f]{64})|:([\w.-]+))?$/.exec(
+      uri,
+    );
+  if (!match) return undefined;
+  const [, account = '', region = '', repository = '', imageDigest, imageTag] = match;
+  const reference = imageDigest ? { imageDigest } : { imageTag: imageTag ?? 'latest' };
+  return { account, region, repository, reference };
+}
+
 /** How a repository policy grants the map's accounts pull: by OU paths, by organization, or account by account. */
 export function pullGrantOf(ecr: Pick<EcrAccess, 'accounts' | 'principalOrgId' | 'principalOrgPaths'>): PullGrant {
   if (ecr.principalOrgPaths !== undefined) return { principalOrgPaths: [...ecr.principalOrgPaths] };

@@ -73,3 +73,15 @@ export function clientForAccount<C extends { middlewareStack: object }>(
   );
   return client;
 }
+
+/**
+ * The AWS Organization every local account belongs to, each account directly under the root: what
+ * aws:PrincipalOrgID and aws:PrincipalOrgPaths say of a local principal
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgpaths).
+ */
+export const LOCAL_ORGANIZATION = { id: 'o-crossdeploy0', root: 'r-c0d3' } as const;
+
+export const LOCAL_PRINCIPAL_ORG_KEYS: Record<string, string | string[]> = {
+  'aws:PrincipalOrgID': LOCAL_ORGANIZATION.id,
+  'aws:PrincipalOrgPaths': [`${LOCAL_ORGANIZATION.id}/${LOCAL_ORGANIZATION.root}/`],
+};

@@ -9,6 +9,7 @@ import {
   ECRClient,
   PutImageCommand,
   PutReplicationConfigurationCommand,
+  SetRepositoryPolicyCommand,
 } from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand,
@@ -18,6 +19,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { settings } from '../aws/settings';
 import { ledgerTable } from '../aws/tables';
+import { mergeRepositoryPolicy } from '../core/ecr-policy';
 import type { DeployTarget } from '../core/types';
 import { clientForAccount, ORCHESTRATOR_ACCOUNT } from './accounts';
 
@@ -64,7 +66,7 @@ export async function seedTarget(seed: TargetSeed): Promise<SeededTarget> {
     service: seed.service ?? 'web',
     container: seed.container ?? 'app',
   };
-  const image = seed.image ?? `${ORCHESTRATOR_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/${target.service}:previous`;
+  const image = seed.image ?? STARTING_IMAGE;
   const alarms = seed.alarms ?? [];
   const ecs = clientForAccount(ECSClient, target.account, target.region);
   const cloudwatch = clientForAccount(CloudWatchClient, target.account, target.region);
@@ -176,6 +178,23 @@ export async function seedImage(
     );
   } finally {
     ecr.destroy();
+  }
+}
+
+/**
+ * The repository policy deploy-environment's "Open ECR for the environment" writes before a wave: pulls
+ * granted to `accounts`, in each of `regions`. Fixtures that deploy without that step need it, since the local
+ * ECS scheduler starts no task whose cross-account pull the policy does not allow.
+ */
+export async function seedPullGrant(repository: string, accounts: string[], regions: string[]): Promise<void> {
+  const { policy } = mergeRepositoryPolicy(undefined, { accounts: [...new Set(accounts)].sort() });
+  for (const region of new Set(regions)) {
+    const ecr = clientForAccount(ECRClient, ORCHESTRATOR_ACCOUNT, region);
+    try {
+      await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText: policy }));
+    } finally {
+      ecr.destroy();
+    }
   }
 }
 

@@ -9,6 +9,7 @@
 // config blob, which moto does not keep; buildx pushes each platform's manifest beside the index that lists
 // it, so the platform of a manifest pinned by digest is read from an index of the same repository.
 
+import { ecrImageOf } from '../../core/images';
 import {
   INDEX_MEDIA_TYPES,
   indexPlatforms,
@@ -34,9 +35,6 @@ type ImageId = { imageDigest: string } | { imageTag: string };
 
 /** What ECS knows of a pulled image's platforms: an index's list, or a single manifest's one platform. */
 type ImagePlatforms = { kind: 'index'; platforms: string[] } | { kind: 'manifest'; platform: string };
-
-const ECR_IMAGE =
-  /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^@:]+)(?:@(sha256:[0-9a-f]{64})|:([\w.-]+))?$/;
 
 const ACCEPTED = [...INDEX_MEDIA_TYPES, ...MANIFEST_MEDIA_TYPES];
 
@@ -70,15 +68,15 @@ export async function platformStoppedReason(
 
 /** The platforms of an ECR image; undefined for images elsewhere, missing, or of a platform nobody lists. */
 async function imagePlatforms(moto: MotoApi, image: string): Promise<ImagePlatforms | undefined> {
-  const [, account, region, repositoryName, digest, tag] = ECR_IMAGE.exec(image) ?? [];
-  if (!account || !region || !repositoryName) return undefined;
-  const at = { account, region };
-  const id = digest ? { imageDigest: digest } : { imageTag: tag ?? 'latest' };
-  const [found] = await images(moto, at, repositoryName, [id]);
+  const ref = ecrImageOf(image);
+  if (!ref) return undefined;
+  const at = { account: ref.account, region: ref.region };
+  const [found] = await images(moto, at, ref.repository, [ref.reference]);
   if (!found?.imageManifest) return undefined;
   const platforms = indexPlatforms(found.imageManifest, found.imageManifestMediaType);
   if (platforms) return { kind: 'index', platforms };
-  const platform = await listedPlatform(moto, at, repositoryName, found.imageId?.imageDigest ?? digest);
+  const digest = found.imageId?.imageDigest ?? ('imageDigest' in ref.reference ? ref.reference.imageDigest : undefined);
+  const platform = await listedPlatform(moto, at, ref.repository, digest);
   return platform ? { kind: 'manifest', platform } : undefined;
 }
 

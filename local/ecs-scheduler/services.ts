@@ -3,6 +3,7 @@
 import type { FaultBook, Where } from './faults';
 import type { MotoApi } from './moto-api';
 import { platformStoppedReason } from './platform';
+import { PullCheck } from './pull';
 import {
   createService,
   type DeploymentConfiguration,
@@ -36,8 +37,11 @@ interface CreateServiceRequest {
 export class SimulatedServices {
   #sims = new Map<string, ServiceSim>();
   #ids = sequentialIds();
+  readonly #pulls: PullCheck;
 
-  constructor(private readonly deps: { clock: () => Date; faults: FaultBook; moto: MotoApi }) {}
+  constructor(private readonly deps: { clock: () => Date; faults: FaultBook; moto: MotoApi }) {
+    this.#pulls = new PullCheck(deps.moto);
+  }
 
   reset(): void {
     this.#sims.clear();
@@ -93,11 +97,11 @@ export class SimulatedServices {
     }
     const faults = startsRollout(update) ? this.deps.faults.takeRolloutFaults(where) : { failTasks: false };
     if (startsRollout(update)) {
-      const stoppedReason = await platformStoppedReason(
-        this.deps.moto,
-        where,
-        update.taskDefinition ?? sim.primary.taskDefinition,
-      );
+      const taskDefinition = update.taskDefinition ?? sim.primary.taskDefinition;
+      // Tasks that cannot pull their image never start (pull.ts); an image for another platform starts and dies.
+      const stoppedReason =
+        (await this.#pulls.failureOf(where, taskDefinition)) ??
+        (await platformStoppedReason(this.deps.moto, where, taskDefinition));
       if (stoppedReason) Object.assign(faults, { failTasks: true, stoppedReason });
     }
     const next = updateService(sim, update, faults, this.#context());

@@ -21,8 +21,9 @@ import { parseMap } from '../../core/map/load';
 import type { StatusRow } from '../../core/status';
 import type { DeployTarget } from '../../core/types';
 import { clientForAccount } from '../../local/accounts';
+import { seedImage, seedPullGrant } from '../../local/seed';
 import { putRecord } from '../support/ledger';
-import { seedTarget, useMoto } from '../support/moto';
+import { seedRepository, seedTarget, useMoto } from '../support/moto';
 
 const moto = useMoto();
 
@@ -211,7 +212,12 @@ function parsedMap() {
   return result.map;
 }
 
+/** The targets, and the images A and B in the tools account, which the targets' accounts may pull. */
 async function seedAll(skip: DeployTarget[] = []) {
+  await seedRepository('web');
+  await seedImage('web', { digest: `sha256:${'a'.repeat(64)}`, tag: A });
+  await seedImage('web', { digest: `sha256:${'b'.repeat(64)}`, tag: B });
+  await seedPullGrant('web', [DEV, PROD], ['us-east-1']);
   for (const target of [WEB_DEV_EAST, WEB_DEV_WEST, WEB_PROD, WORKER_DEV_EAST, WORKER_DEV_WEST]) {
     if (!skip.includes(target)) await seedTarget(target);
   }

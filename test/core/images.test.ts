@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { imageIn, replicationRules, repositoryPullers } from '../../core/images';
+import { ecrImageOf, imageIn, replicationRules, repositoryPullers } from '../../core/images';
 import { loadMapFile } from '../../core/map/load';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -66,5 +66,23 @@ describe('replicationRules', () => {
         repositoryFilters: [{ filter: 'acme/api', filterType: 'PREFIX_MATCH' }],
       },
     ]);
+  });
+});
+
+describe('ecrImageOf', () => {
+  const DIGEST = `sha256:${'cd'.repeat(32)}`;
+
+  it('reads private ECR image URIs by digest, by tag or as latest, and leaves other registries alone', () => {
+    expect(ecrImageOf(`111111111111.dkr.ecr.eu-west-1.amazonaws.com/web@${DIGEST}`)).toEqual({
+      account: '111111111111',
+      region: 'eu-west-1',
+      repository: 'web',
+      reference: { imageDigest: DIGEST },
+    });
+    expect(ecrImageOf('111111111111.dkr.ecr.cn-north-1.amazonaws.com.cn/team/web:v2')?.reference).toEqual({
+      imageTag: 'v2',
+    });
+    expect(ecrImageOf('111111111111.dkr.ecr.us-east-1.amazonaws.com/web')?.reference).toEqual({ imageTag: 'latest' });
+    expect(ecrImageOf('public.ecr.aws/nginx/nginx:1.27')).toBeUndefined();
   });
 });

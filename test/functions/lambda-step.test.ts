@@ -9,7 +9,7 @@ import { handler as openEcr } from '../../functions/open-ecr';
 import { handler as registerTaskDefinition } from '../../functions/register-task-definition';
 import { handler as rollBackService } from '../../functions/roll-back-service';
 import { handler as updateService } from '../../functions/update-service';
-import { useMoto } from '../support/moto';
+import { seedRepository, useMoto } from '../support/moto';
 import { target, targetDeployment, useWorkflows } from '../support/workflows';
 import { lambdaContext, seeded } from './support';
 
@@ -92,7 +92,7 @@ describe('Lambda handler wrapper (lambdaStep)', () => {
   });
 
   it("returns the step's output when the input is valid", async () => {
-    await seeded(dev);
+    await seedRepository('web');
 
     const output = await openEcr(targetDeployment(dev), lambdaContext('open-ecr'));
 

@@ -6,8 +6,8 @@ import { type TargetClientFactory, targetClientFactory } from '../../aws/target-
 import type { DeployTarget, TargetDeployment } from '../../core/types';
 import { registerRevision } from '../../functions/register-task-definition';
 import { updateService } from '../../functions/update-service';
-import { seedRepository, seedTarget } from '../../local/seed';
-import { ORCHESTRATOR } from '../support/workflows';
+import { seedImage, seedPullGrant, seedRepository, seedTarget } from '../../local/seed';
+import { IMAGE, ORCHESTRATOR } from '../support/workflows';
 
 /** The minimum a Powertools-wrapped handler reads from its Lambda context. */
 export function lambdaContext(functionName = 'crossdeploy-test'): Context {
@@ -54,9 +54,14 @@ export function recordingClientFactory(): { clients: TargetClientFactory; sent: 
   return { clients, sent };
 }
 
-/** The target as seeded (revision 1 steady, alarm `web-5xx` OK), plus the repository in the tools account. */
+/**
+ * The target as seeded (revision 1 steady, alarm `web-5xx` OK), plus the repository in the tools account with
+ * IMAGE in it and the target's account allowed to pull it, as deploy-environment leaves it before a wave.
+ */
 export async function seeded(t: DeployTarget, alarms: string[] = ['web-5xx'], cpuArchitecture?: 'X86_64' | 'ARM64') {
   await seedRepository('web', ORCHESTRATOR.region);
+  await seedImage('web', { digest: IMAGE.digest, tag: 'build' }, ORCHESTRATOR.region);
+  await seedPullGrant('web', [t.account], [ORCHESTRATOR.region]);
   return seedTarget({ ...t, alarms, ...(cpuArchitecture && { cpuArchitecture }) });
 }
 

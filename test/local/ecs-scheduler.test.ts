@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import type { Platform } from '../../core/platform';
 import { clientForAccount } from '../../local/accounts';
 import { buildImage } from '../../local/builder';
+import { seedPullGrant } from '../../local/seed';
 import { type SeededTarget, seedRepository, seedTarget, useMoto } from '../support/moto';
 
 const aws = useMoto();
@@ -62,6 +63,7 @@ async function builtFor(platforms: Platform[]): Promise<{ index: string; manifes
   const { repositoryUri } = await seedRepository('web');
   const ecr = new ECRClient({});
   const built = await buildImage({ ecr, repository: 'web', commit: COMMIT, service: 'web', platforms });
+  await seedPullGrant('web', [DEV.account], ['us-east-1']);
   const { images } = await ecr.send(
     new BatchGetImageCommand({ repositoryName: 'web', imageIds: [{ imageDigest: built.digest }] }),
   );

@@ -12,6 +12,7 @@ import { localFunctions, localIntegrations, localValues, stateMachineDefinitions
 import {
   seedImage,
   seedLedger as seedLedgerTable,
+  seedPullGrant as seedPullGrantFor,
   seedReplication,
   seedRepository,
   seedTarget,
@@ -59,6 +60,16 @@ export async function seed(targets: DeployTarget[], alarms: string[] = ['web-5xx
   await seedImage('web', { digest: IMAGE.digest, tag: COMMIT }, ORCHESTRATOR.region);
   await seedLedger();
   for (const t of targets) await seedTarget({ ...t, alarms });
+}
+
+/** The pull grant deploy-environment writes before a wave, for a deploy-target run alone. */
+export async function seedPullGrant(targets: DeployTarget[]) {
+  const regions = [ORCHESTRATOR.region, ...targets.map((t) => t.region)];
+  await seedPullGrantFor(
+    'web',
+    targets.map((t) => t.account),
+    regions,
+  );
 }
 
 export function targetDeployment(t: DeployTarget, overrides: Partial<TargetDeployment> = {}): TargetDeployment {

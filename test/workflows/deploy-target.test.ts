@@ -11,7 +11,16 @@ import { clientForAccount } from '../../local/accounts';
 import { seedImage, seedLedger, seedRepository, seedTarget } from '../../local/seed';
 import { startRollout } from '../functions/support';
 import { useMoto } from '../support/moto';
-import { IMAGE, live, ORCHESTRATOR, seed, target, targetDeployment, useWorkflows } from '../support/workflows';
+import {
+  IMAGE,
+  live,
+  ORCHESTRATOR,
+  seed,
+  seedPullGrant,
+  target,
+  targetDeployment,
+  useWorkflows,
+} from '../support/workflows';
 
 const moto = useMoto();
 const engine = useWorkflows();
@@ -51,6 +60,7 @@ async function deploymentConfigurationNow() {
 describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () => {
   it('registers a revision pinned by digest, updates the service, waits for the rollout and bakes', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
     expect(execution.status).toBe('SUCCEEDED');
@@ -69,6 +79,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it("names the image's replica in the target's own region, by the same digest, once ECR has replicated it", async () => {
     await seed([devEurope]);
+    await seedPullGrant([devEurope]);
 
     const execution = await engine().run('deploy-target', targetDeployment(devEurope));
 
@@ -82,6 +93,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it("checks once and waits for nothing when the target runs in the tools account's region", async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
 
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
@@ -120,6 +132,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it('rolls back and fails with DeploymentRolledBack naming the alarm when it fires during the bake', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     moto.scheduler().injectFault(dev, { kind: 'alarm-after-rollout', alarm: 'web-5xx' });
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
@@ -133,6 +146,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it('reports a rollout that ECS rolled back by itself as a failure, never as success', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     moto.scheduler().injectFault(dev, { kind: 'circuit-breaker' });
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
@@ -210,6 +224,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it('fails terminally, naming the account and role, when the deploy role cannot be assumed', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     moto.scheduler().injectFault(dev, { kind: 'deny-assume-role' });
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
@@ -222,6 +237,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it('succeeds when one ECS call in three is throttled, by retrying the throttled steps', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     moto.scheduler().injectFault(dev, { kind: 'throttle', every: 3 });
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
@@ -232,6 +248,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it('registers no second revision when the register step is retried after its answer was lost', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     moto.scheduler().injectFault(dev, { kind: 'lose-response', operation: 'RegisterTaskDefinition' });
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
@@ -259,6 +276,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
 
   it('fails with ServiceNotFound, naming the target, when the service does not exist', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     const execution = await engine().run('deploy-target', targetDeployment({ ...dev, service: 'missing' }));
 
     expect(execution.status).toBe('FAILED');

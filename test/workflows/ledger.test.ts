@@ -6,6 +6,7 @@ import {
   ledgerRecords,
   live,
   seed,
+  seedPullGrant,
   target,
   targetDeployment,
   useWorkflows,
@@ -25,6 +26,7 @@ const approved = {
 describe('the deployment ledger, as the workflows write it', () => {
   it('records a successful deployment with its commit, image, both revisions and who approved it', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     const execution = await engine().run('deploy-target', targetDeployment(dev, { context: approved }));
 
     expect(execution.status).toBe('SUCCEEDED');
@@ -57,6 +59,7 @@ describe('the deployment ledger, as the workflows write it', () => {
 
   it('records a deployment that ECS rolled back as rolled back, with the check that saw it', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     moto.scheduler().injectFault(dev, { kind: 'circuit-breaker' });
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
@@ -69,6 +72,7 @@ describe('the deployment ledger, as the workflows write it', () => {
 
   it('records a deployment that failed before touching the service, with the step error', async () => {
     await seed([dev]);
+    await seedPullGrant([dev]);
     moto.scheduler().injectFault(dev, { kind: 'deny-assume-role' });
     const execution = await engine().run('deploy-target', targetDeployment(dev));
 
