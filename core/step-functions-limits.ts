@@ -6,3 +6,22 @@
  * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-asl-use-map-state-inline.html).
  */
 export const MAX_INLINE_MAP_CONCURRENCY = 40;
+
+/**
+ * A state's input (after Parameters), its output, a task's result and an execution's input may each hold at
+ * most 256 KiB as UTF-8 JSON; past that the execution fails with States.DataLimitExceeded, which no
+ * `States.ALL` Catch can catch (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html,
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+ */
+export const MAX_PAYLOAD_BYTES = 262_144;
+
+/**
+ * An execution's history holds at most 25,000 events; an execution whose 25,000th event is not its success
+ * fails (https://docs.aws.amazon.com/step-functions/latest/dg/bp-history-limit.html).
+ */
+export const MAX_HISTORY_EVENTS = 25_000;
+
+/** The size Step Functions measures a payload by: its JSON text in UTF-8. */
+export function payloadBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
+}

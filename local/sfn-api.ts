@@ -35,6 +35,7 @@ const KNOWN_ERRORS = new Set([
   'TaskTimedOut',
   'InvalidToken',
   'InvalidName',
+  'ValidationException',
 ]);
 
 async function answer(engine: LocalStepFunctions, operation: string, body: Body): Promise<Body> {

@@ -2,8 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { MAX_INLINE_MAP_CONCURRENCY } from '../core/step-functions-limits';
+import {
+  MAX_HISTORY_EVENTS,
+  MAX_INLINE_MAP_CONCURRENCY,
+  MAX_PAYLOAD_BYTES,
+  payloadBytes,
+} from '../core/step-functions-limits';
 import './node-version';
+import { awsHistory } from './sfn-history';
 
 type Json = unknown;
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
@@ -72,6 +78,11 @@ class InvalidName extends Error {
   override name = 'InvalidName' as const;
 }
 
+/** StartExecution's refusal of an input longer than its 262,144-byte constraint. */
+export class ValidationException extends Error {
+  override name = 'ValidationException' as const;
+}
+
 export class ExecutionDoesNotExist extends Error {
   override name = 'ExecutionDoesNotExist' as const;
 }
@@ -101,6 +112,10 @@ interface LoadedMachine {
 }
 
 const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+// One engine event becomes at most this many events of AWS's history (a nested task's StateEntered is
+// TaskStateEntered, TaskScheduled, TaskStarted and TaskSubmitted), so the history is counted only when it could
+// have reached the limit.
+const AWS_EVENTS_PER_ENGINE_EVENT = 4;
 const NESTED_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
 const WAIT_FOR_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 // The local engine has no `$$.Task.Token`; executions run with this in its place, and each waiting task
@@ -120,6 +135,8 @@ export class LocalStepFunctions {
   private readonly pendingTasks = new Map<string, PendingTask>();
   private readonly startWaiters = new Map<string, ((record: ExecutionRecord) => void)[]>();
   private readonly refusals = new Map<string, string[]>();
+  /** Executions a quota ended: the engine's own last events after that are not theirs. */
+  private readonly endedByQuota = new Set<string>();
 
   constructor(private readonly options: LocalStepFunctionsOptions) {}
 
@@ -182,6 +199,13 @@ export class LocalStepFunctions {
         `execution name "${name}" is not 1-80 characters of [A-Za-z0-9_-], as Step Functions requires`,
       );
     }
+    const size = payloadBytes(input);
+    if (size > MAX_PAYLOAD_BYTES) {
+      throw new ValidationException(
+        `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length ` +
+          `less than or equal to ${MAX_PAYLOAD_BYTES} (the input of ${stateMachine} is ${size} bytes)`,
+      );
+    }
     const executionArn = `arn:aws:states:${this.options.region}:${this.options.account}:execution:crossdeploy-local-${stateMachine}:${name}`;
     if (this.records.has(executionArn)) {
       throw new ExecutionAlreadyExists(`execution ${name} of ${stateMachine} already exists`);
@@ -216,16 +240,16 @@ export class LocalStepFunctions {
     });
     const logging = this.follow(record, execution.eventLogs);
     const done = (async () => {
-      try {
-        const output = await execution.result;
-        if (record.status === 'RUNNING') {
-          record.output = output;
-          record.status = 'SUCCEEDED';
-        }
-      } catch {
-        record.status = record.status === 'RUNNING' ? 'FAILED' : record.status;
-      }
+      const result = await execution.result.then(
+        (output: Json) => ({ output }),
+        () => undefined,
+      );
+      // Every event is held to the quotas before the execution may count as succeeded.
       await logging;
+      if (record.status === 'RUNNING') {
+        if (result) record.output = result.output;
+        record.status = result ? 'SUCCEEDED' : 'FAILED';
+      }
       record.stopDate ??= new Date();
       this.running.delete(executionArn);
       return record;
@@ -244,7 +268,28 @@ export class LocalStepFunctions {
     if (error) record.error = error;
     if (cause) record.cause = cause;
     record.stopDate = new Date();
-    running.abort();
+    await this.halt(executionArn);
+    return running.done;
+  }
+
+  /**
+   * Ends an execution as Step Functions ends one that broke a quota: FAILED with `error`, whatever its Catch
+   * and Retry say, and its nested executions stopped.
+   */
+  private failTerminally(record: ExecutionRecord, error: string, cause: string): void {
+    if (record.status !== 'RUNNING') return;
+    record.status = 'FAILED';
+    record.error = error;
+    record.cause = failureCause(cause);
+    record.stopDate = new Date();
+    record.history.push({ type: 'ExecutionFailed', timestamp: Date.now(), error, cause: record.cause });
+    this.endedByQuota.add(record.executionArn);
+    void this.halt(record.executionArn);
+  }
+
+  /** Stops the engine's run of an execution, the tasks waiting for its tokens and its running children. */
+  private async halt(executionArn: string): Promise<void> {
+    this.running.get(executionArn)?.abort();
     // A task waiting for a token would otherwise keep its timeout timer, and the process, alive.
     for (const [token, task] of this.pendingTasks) {
       if (task.executionArn !== executionArn) continue;
@@ -254,7 +299,6 @@ export class LocalStepFunctions {
     for (const child of this.executions().filter((e) => e.parentArn === executionArn && e.status === 'RUNNING')) {
       await this.stop(child.executionArn);
     }
-    return running.done;
   }
 
   /** Stops every execution still running, so nothing outlives the AWS endpoint it calls. */
@@ -286,7 +330,9 @@ export class LocalStepFunctions {
   }
 
   private async follow(record: ExecutionRecord, events: AsyncGenerator<EventLog>) {
+    let countHistoryAt = Math.ceil(MAX_HISTORY_EVENTS / AWS_EVENTS_PER_ENGINE_EVENT);
     for await (const event of events) {
+      if (this.endedByQuota.has(record.executionArn)) continue;
       const entry = toHistoryEvent(event);
       record.history.push(entry);
       if (event.type === 'ExecutionFailed') {
@@ -298,11 +344,56 @@ export class LocalStepFunctions {
       }
       if (event.type === 'ExecutionAborted') record.status = 'ABORTED';
       this.options.onEvent?.(record, entry);
+      this.limitStateOutput(record, event);
+      if (record.history.length >= countHistoryAt) {
+        countHistoryAt = this.limitHistory(record, event.type);
+      }
     }
   }
 
+  /** A state whose output is over the payload quota ends the execution, as States.DataLimitExceeded does. */
+  private limitStateOutput(record: ExecutionRecord, event: EventLog) {
+    if (event.type !== 'StateExited') return;
+    const { name, output } = (event as { state: { name: string; output: unknown } }).state;
+    this.limitPayload(record, `the output of state "${name}"`, output);
+  }
+
+  private limitPayload(record: ExecutionRecord, what: string, payload: unknown): void {
+    const size = payloadBytes(payload);
+    if (size <= MAX_PAYLOAD_BYTES) return;
+    this.failTerminally(
+      record,
+      'States.DataLimitExceeded',
+      `${what} is ${size} bytes, more than the ${MAX_PAYLOAD_BYTES} bytes Step Functions allows a payload`,
+    );
+  }
+
+  /**
+   * Counts the execution's history as GetExecutionHistory gives it and ends the execution when that reaches
+   * 25,000 events with anything but its success; returns how long the engine's history may grow before it
+   * could reach the limit.
+   */
+  private limitHistory(record: ExecutionRecord, type: string): number {
+    const count = awsHistory(this, record).length;
+    if (count < MAX_HISTORY_EVENTS) {
+      return (
+        record.history.length + Math.max(1, Math.floor((MAX_HISTORY_EVENTS - count) / AWS_EVENTS_PER_ENGINE_EVENT))
+      );
+    }
+    // Only an execution whose 25,000th event is its success ends well.
+    if (count > MAX_HISTORY_EVENTS || type !== 'ExecutionSucceeded') {
+      // The error name is not documented; the cause is the words Step Functions ends such an execution with.
+      this.failTerminally(
+        record,
+        'States.Runtime',
+        `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}).`,
+      );
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
   private bindTasks(loaded: LoadedMachine, executionArn: string) {
-    const handlers = this.bindEachTask(loaded, executionArn);
+    const handlers = this.limitPayloads(this.bindEachTask(loaded, executionArn), executionArn);
     // AWS runs an inline Map 40 iterations at a time whatever MaxConcurrency says; the engine honours any
     // MaxConcurrency, so the tasks of each inline Map's iterations in this execution share one limit.
     const limits = new Map<string, <T>(work: () => Promise<T>) => Promise<T>>();
@@ -314,6 +405,29 @@ export class LocalStepFunctions {
       if (limit) handlers[state] = (input) => limit(() => handler(input));
     }
     return handlers;
+  }
+
+  /**
+   * Holds every task to the payload quota: its Parameters' result going in and its result coming out. Before a
+   * task starts, the engine's events so far are recorded, so a state before it that broke a quota has ended the
+   * execution by then.
+   */
+  private limitPayloads(handlers: Record<string, EngineHandler>, executionArn: string) {
+    const limited: Record<string, EngineHandler> = {};
+    for (const [state, handler] of Object.entries(handlers)) {
+      limited[state] = async (input) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        const record = this.records.get(executionArn);
+        if (!record) throw new ExecutionDoesNotExist(`execution ${executionArn} does not exist`);
+        this.limitPayload(record, `the input of task "${state}"`, input);
+        if (record.status !== 'RUNNING') throw quotaEnded(record);
+        const output = await handler(input);
+        this.limitPayload(record, `the result of task "${state}"`, output);
+        if (record.status !== 'RUNNING') throw quotaEnded(record);
+        return output;
+      };
+    }
+    return limited;
   }
 
   private bindEachTask(loaded: LoadedMachine, executionArn: string) {
@@ -520,6 +634,13 @@ function integrationError(error: Error): Error {
     ? error.name.replace(/(Exception)?$/, 'Exception')
     : 'AWSStepFunctionsException';
   return Object.assign(new Error(error.message), { name: `StepFunctions.${code}` });
+}
+
+/** What a task of an execution that has already ended throws: the engine's run is being stopped anyway. */
+function quotaEnded(record: ExecutionRecord): Error {
+  return Object.assign(new Error(record.cause ?? `the execution ended ${record.status}`), {
+    name: record.error ?? 'States.Aborted',
+  });
 }
 
 function asIntegrationError<T>(call: () => T): T {
