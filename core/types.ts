@@ -133,8 +133,10 @@ export interface HealthVerdict {
 export interface TargetOutcome {
   target: DeployTarget;
   succeeded: boolean;
-  /** Set when the service was updated and runs (or ran) the new revision; the wave rolls these back. */
-  taskDefinitionArn?: string;
+  /**
+   * The revision to put back when the wave fails: set for a target that deployed, and for one whose execution
+   * ended unfinished (timed out, aborted) after it had started to update its service.
+   */
   previousTaskDefinitionArn?: string;
   error?: string;
   cause?: string;

@@ -4,9 +4,15 @@
 import { bounded, innermostFailure } from './failure';
 import type { DeployTarget, TargetOutcome } from './types';
 
+/** A target the failed wave puts back on the revision it ran before. */
+export interface RollBackTarget {
+  target: DeployTarget;
+  previousTaskDefinitionArn: string;
+}
+
 export interface WaveVerdict {
   failed: boolean;
-  toRollBack: TargetOutcome[];
+  toRollBack: RollBackTarget[];
   error?: string;
   cause?: string;
   summary: string;
@@ -22,8 +28,11 @@ export function evaluateWave(outcomes: TargetOutcome[], failureTolerance: number
         : `wave ${waveLabel}: ${tally}, tolerated`;
     return { failed: false, toRollBack: [], summary };
   }
-  // Failed targets put themselves back before they report; only the ones that went through are undone here.
-  const toRollBack = outcomes.filter((o) => o.succeeded && o.taskDefinitionArn && o.previousTaskDefinitionArn);
+  // Failed targets put themselves back before they report; the ones that went through, and the ones stopped
+  // before they could report, are undone here.
+  const toRollBack = outcomes.flatMap(({ target, previousTaskDefinitionArn }) =>
+    previousTaskDefinitionArn ? [{ target, previousTaskDefinitionArn }] : [],
+  );
   const names = new Set(failures.map((o) => o.error));
   const [only] = names;
   // Causes written by crossdeploy's own steps already name their target; others get it prefixed.
@@ -57,6 +66,13 @@ export function outcomeFromFailure(
     ...(cause === null ? {} : { cause }),
   };
 }
+
+/**
+ * What one target's outcome may weigh in the results deploy-environment gathers from a wave's Map: the state
+ * holding them all is capped at 256 KiB (core/step-functions-limits.ts), so a failure keeps only this much of
+ * its cause there (`maxCause` of its Read target failure step); the ledger keeps the rest.
+ */
+export const MAX_TARGET_CAUSE_IN_WAVE = 512;
 
 /**
  * A Fail state's Cause holds at most 32,768 characters

@@ -1,40 +1,51 @@
 import { z } from 'zod';
-import type { TargetOutcome } from '../core/types';
+import type { DocumentClient } from '../aws/lease';
+import { ledgerRecord } from '../aws/ledger';
+import { settings } from '../aws/settings';
+import { ledgerKey } from '../core/ledger';
+import type { DeployTarget, TargetOutcome } from '../core/types';
 import { evaluateWave, outcomeFromFailure } from '../core/wave';
+import { sharedDocumentClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 import { deployTarget } from './lib/schemas';
 
-const succeeded = z.object({
-  succeeded: z.literal(true),
-  target: deployTarget,
-  taskDefinitionArn: z.string(),
-  previousTaskDefinitionArn: z.string(),
-});
+// The wave's Map gathers one small outcome per target, in the order of the wave's targets: the targets
+// themselves are not repeated there, so that a wave of hundreds stays within a state's 256 KiB.
+const succeeded = z.object({ succeeded: z.literal(true), previousTaskDefinitionArn: z.string() });
 const failed = z.object({
   succeeded: z.literal(false),
-  target: deployTarget,
-  failure: z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() }),
+  failure: z.looseObject({ Error: z.string().optional(), Cause: z.string().optional(), Status: z.string().optional() }),
 });
 
-const input = z.object({
-  environment: z.string(),
-  waveNumber: z.number().int().min(0),
-  failureTolerance: z.number().int().min(0),
-  outcomes: z.array(z.discriminatedUnion('succeeded', [succeeded, failed])),
-});
+const input = z
+  .object({
+    deploymentId: z.string().min(1),
+    serviceName: z.string().min(1),
+    environment: z.string(),
+    waveNumber: z.number().int().min(0),
+    failureTolerance: z.number().int().min(0),
+    targets: z.array(deployTarget),
+    outcomes: z.array(z.discriminatedUnion('succeeded', [succeeded, failed])),
+  })
+  .refine((wave) => wave.targets.length === wave.outcomes.length, {
+    message: 'a wave has one outcome per target',
+    path: ['outcomes'],
+  });
+
+type Wave = z.infer<typeof input>;
 
 /** Decides whether a wave stands or falls as a whole, and which of its targets to roll back. */
-export async function judgeWave(event: z.infer<typeof input>) {
-  const outcomes: TargetOutcome[] = event.outcomes.map((o) =>
-    o.succeeded
-      ? {
-          target: o.target,
-          succeeded: true,
-          taskDefinitionArn: o.taskDefinitionArn,
-          previousTaskDefinitionArn: o.previousTaskDefinitionArn,
-        }
-      : outcomeFromFailure(o.target, o.failure),
+export async function judgeWave(event: Wave, db: DocumentClient = sharedDocumentClient()) {
+  const outcomes = await Promise.all(
+    event.outcomes.map((o, i) => {
+      const target = event.targets[i] as DeployTarget;
+      if (o.succeeded) return { target, succeeded: true, previousTaskDefinitionArn: o.previousTaskDefinitionArn };
+      const outcome = outcomeFromFailure(target, o.failure);
+      return o.failure.Status === 'TIMED_OUT' || o.failure.Status === 'ABORTED'
+        ? unfinished(event, outcome, o.failure.Status, db)
+        : outcome;
+    }),
   );
   const label = `${event.waveNumber + 1} of ${event.environment}`;
   const verdict = evaluateWave(outcomes, event.failureTolerance, label);
@@ -42,4 +53,21 @@ export async function judgeWave(event: z.infer<typeof input>) {
   return verdict;
 }
 
-export const handler = lambdaStep('evaluate-wave', input, judgeWave);
+/**
+ * A target whose execution timed out or was stopped never rolled itself back: when its ledger record says it
+ * had registered its revision (and so may have updated the service), the wave puts it back with the others.
+ */
+async function unfinished(
+  wave: Wave,
+  outcome: TargetOutcome,
+  status: string,
+  db: DocumentClient,
+): Promise<TargetOutcome> {
+  const key = ledgerKey(wave.serviceName, wave.environment, outcome.target);
+  const record = await ledgerRecord(settings.ledgerTable(), key, wave.deploymentId, db);
+  const cause = `its execution ended ${status} before it could finish or roll itself back`;
+  if (record?.result !== 'in-progress' || !record.previousTaskDefinitionArn) return { ...outcome, cause };
+  return { ...outcome, cause, previousTaskDefinitionArn: record.previousTaskDefinitionArn };
+}
+
+export const handler = lambdaStep('evaluate-wave', input, (event) => judgeWave(event));

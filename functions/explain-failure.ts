@@ -14,6 +14,8 @@ export const MAX_EXPLAINED_CAUSE = 2_048;
 
 const input = z.object({
   failure: z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() }),
+  /** Where many failures travel together (a wave's outcomes), each keeps less of its cause. */
+  maxCause: z.number().int().min(64).max(MAX_EXPLAINED_CAUSE).optional(),
 });
 
 export interface ExplainedFailure {
@@ -39,7 +41,7 @@ export async function explainFailure(
   return {
     execution: {
       Error: inner.error ?? error ?? 'States.TaskFailed',
-      Cause: bounded(inner.cause ?? 'no cause was given', MAX_EXPLAINED_CAUSE),
+      Cause: bounded(inner.cause ?? 'no cause was given', event.maxCause ?? MAX_EXPLAINED_CAUSE),
       ...(status ? { Status: status } : {}),
     },
   };

@@ -194,9 +194,10 @@ export const STEP_FUNCTIONS = [
     id: 'EvaluateWave',
     file: 'evaluate-wave',
     description: 'crossdeploy: decide whether a wave stands or falls',
-    grants: [],
+    // Reads the ledger record of a target whose execution timed out or was stopped, to roll it back too.
+    grants: [{ actions: ['dynamodb:GetItem'], resources: ledgerTable }],
     asDeployRole: [],
-    environment: [],
+    environment: ['CROSSDEPLOY_LEDGER_TABLE'],
   },
   {
     id: 'MarkImageDeployed',
@@ -307,7 +308,7 @@ export const STEP_FUNCTIONS = [
     file: 'record-deployment',
     description: "crossdeploy: write one phase of a target's deployment to the ledger",
     // A conditional put of the whole record (deploy-target) or an update of its result (rollback-target); the
-    // workflows never read or delete the ledger.
+    // workflows never delete the ledger.
     grants: [{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: ledgerTable }],
     asDeployRole: [],
     environment: ['CROSSDEPLOY_LEDGER_TABLE'],

@@ -20,7 +20,6 @@ const where = (i: number) => `${target(i).account}/${target(i).region} prod/web`
 const succeeded = (i: number): TargetOutcome => ({
   target: target(i),
   succeeded: true,
-  taskDefinitionArn: `arn:aws:ecs:${target(i).region}:${target(i).account}:task-definition/web:8`,
   previousTaskDefinitionArn: `arn:aws:ecs:${target(i).region}:${target(i).account}:task-definition/web:7`,
 });
 const failed = (
@@ -71,7 +70,10 @@ describe('evaluateWave', () => {
 
     expect(verdict).toEqual({
       failed: true,
-      toRollBack: [succeeded(0), succeeded(2), succeeded(3), succeeded(5)],
+      toRollBack: [0, 2, 3, 5].map((i) => ({
+        target: target(i),
+        previousTaskDefinitionArn: `arn:aws:ecs:${target(i).region}:${target(i).account}:task-definition/web:7`,
+      })),
       error: 'DeploymentRolledBack',
       cause:
         'wave prod wave 2: 2 of 6 targets failed (tolerance 1); ' +
@@ -109,6 +111,20 @@ describe('evaluateWave', () => {
     const outcomes = [failed(0), failed(1), { target: target(2), succeeded: true }];
 
     expect(evaluateWave(outcomes, 1, 'prod wave 1').toRollBack).toEqual([]);
+  });
+
+  it('rolls back a failed target that names the revision to return to: one stopped before it could', () => {
+    const stopped = { ...failed(1, 'States.TaskFailed'), previousTaskDefinitionArn: 'arn:previous' };
+
+    const verdict = evaluateWave([succeeded(0), stopped, failed(2)], 0, 'prod wave 1');
+
+    expect(verdict.toRollBack.map((r) => [r.target, r.previousTaskDefinitionArn])).toEqual([
+      [target(0), succeeded(0).previousTaskDefinitionArn],
+      [target(1), 'arn:previous'],
+    ]);
+    expect(verdict.summary).toBe(
+      'wave prod wave 1 failed: 2 of 3 targets failed (tolerance 0), rolling back 2 targets',
+    );
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SfnLike } from '../../aws/executions';
+import { MAX_TARGET_CAUSE_IN_WAVE } from '../../core/wave';
 import { explainFailure, MAX_EXPLAINED_CAUSE } from '../../functions/explain-failure';
 
 const ARN = 'arn:aws:states:us-east-1:111111111111:execution:crossdeploy-dev-deploy-target:run-1';
@@ -76,5 +77,14 @@ describe('explain-failure', () => {
     const explained = await explainFailure({ failure: { Error: 'ServiceNotFound', Cause: 'z'.repeat(10_000) } }, sfn);
     expect(explained.execution).toMatchObject({ Error: 'ServiceNotFound' });
     expect(explained.execution.Cause).toHaveLength(MAX_EXPLAINED_CAUSE);
+  });
+
+  it('keeps only maxCause characters of the cause when asked, as a wave does for each of its targets', async () => {
+    const { sfn } = describing(new Error('not asked'));
+    const explained = await explainFailure(
+      { failure: { Error: 'ServiceNotFound', Cause: 'z'.repeat(10_000) }, maxCause: MAX_TARGET_CAUSE_IN_WAVE },
+      sfn,
+    );
+    expect(explained.execution.Cause).toHaveLength(MAX_TARGET_CAUSE_IN_WAVE);
   });
 });

@@ -126,8 +126,12 @@ describe('functions deployed by stacks/functions.ts', () => {
     ]);
   });
 
-  it('gives evaluate-wave nothing but tracing', () => {
+  it('lets evaluate-wave read single ledger records and nothing else', () => {
     expect(functionPermissions(byId('EvaluateWave'), scope)).toEqual([
+      {
+        actions: ['dynamodb:GetItem'],
+        resources: ['arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-ledger'],
+      },
       { actions: [...TRACING_ACTIONS], resources: ['*'] },
     ]);
   });
@@ -249,7 +253,7 @@ describe('functions deployed by stacks/functions.ts', () => {
     expect(functionEnvironment(byId('AcquireLease'), values)).toEqual({
       CROSSDEPLOY_LEASES_TABLE: 'value of CROSSDEPLOY_LEASES_TABLE',
     });
-    expect(functionEnvironment(byId('EvaluateWave'), values)).toEqual({});
+    expect(functionEnvironment(byId('ExplainFailure'), values)).toEqual({});
     expect(() => functionEnvironment(byId('StartPipeline'), { CROSSDEPLOY_MAP_FILE: 'crossdeploy.yaml' })).toThrow(
       'StartPipeline: no value for its environment variable CROSSDEPLOY_PIPELINE_ARN',
     );

@@ -1,8 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { DescribeImagesCommand, ECRClient, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
+import { MAX_TARGET_CAUSE_IN_WAVE } from '../../core/wave';
 import { clientForAccount } from '../../local/accounts';
+import { stateMachineDefinitions } from '../../local/functions';
 import { useMoto } from '../support/moto';
-import { environmentDeployment, IMAGE, live, ORCHESTRATOR, seed, target, useWorkflows } from '../support/workflows';
+import { past } from '../support/pipeline';
+import {
+  environmentDeployment,
+  IMAGE,
+  ledgerRecords,
+  live,
+  ORCHESTRATOR,
+  seed,
+  target,
+  useWorkflows,
+} from '../support/workflows';
 
 const moto = useMoto();
 const engine = useWorkflows();
@@ -132,6 +145,61 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
       .filter((e) => e.stateMachine === 'rollback-target' && e.parentArn === execution.executionArn);
     expect(waveRollbacks).toHaveLength(4);
     expect(waveRollbacks.every((e) => e.status === 'SUCCEEDED')).toBe(true);
+  });
+
+  it('rolls back a target whose execution was stopped mid-rollout together with the rest of its wave', async () => {
+    const [done, stopped] = sixTargets;
+    if (!done || !stopped) throw new Error('fixture');
+    await seed([done, stopped]);
+    moto.scheduler().injectFault(stopped, { kind: 'stuck' });
+    const plan = environmentDeployment([{ targets: [done, stopped] }]);
+    const execution = engine().start('deploy-environment', plan);
+    const child = await engine().started(`${plan.deploymentId}-${stopped.account}-${stopped.region}`);
+    await past(child, 'Update service in target account');
+    expect((await live(stopped)).revision).toBe(2);
+
+    moto.scheduler().clearFaults();
+    await engine().stop(child.executionArn);
+    const ended = await engine().finished(execution.executionArn);
+
+    expect(ended.status).toBe('FAILED');
+    expect(ended.cause).toContain(
+      `${stopped.account}/${stopped.region} demo/web: its execution ended ABORTED before it could finish or roll itself back`,
+    );
+    expect((await live(done)).revision).toBe(1);
+    expect((await live(stopped)).revision).toBe(1);
+    const records = await ledgerRecords();
+    expect(records.map((r) => [r.account, r.region, r.result]).sort()).toEqual(
+      [
+        [done.account, done.region, 'rolled-back'],
+        [stopped.account, stopped.region, 'rolled-back'],
+      ].sort(),
+    );
+  });
+
+  it('judges a wave of 400 targets that all fail, within the 256 KiB a state may hold', async () => {
+    const accounts = Array.from({ length: 100 }, (_, i) => `2${String(i + 1).padStart(11, '0')}`);
+    const regions = ['us-east-1', 'eu-west-1', 'us-west-2', 'ap-northeast-1'];
+    const targets = accounts.flatMap((account) => regions.map((region) => target(account, region)));
+    // The deploy role cannot be assumed anywhere: every target fails before it touches a service.
+    await seed(regions.map((region) => target(ORCHESTRATOR.account, region)));
+    for (const account of accounts)
+      moto.scheduler().injectFault(target(account, 'us-east-1'), { kind: 'deny-assume-role' });
+
+    const execution = await engine().run(
+      'deploy-environment',
+      environmentDeployment([{ targets, maxConcurrency: 40 }]),
+    );
+
+    expect(execution.error).toBe('RoleNotAssumable');
+    expect(execution.cause).toMatch(/^wave 1 of dev: 400 of 400 targets failed \(tolerance 0\); /);
+  });
+
+  it("keeps MAX_TARGET_CAUSE_IN_WAVE characters of each failed target's cause in the wave's results", () => {
+    const asl = JSON.parse(readFileSync(new URL('deploy-environment.asl.json', stateMachineDefinitions), 'utf8'));
+    const read = asl.States['Deploy targets of wave'].ItemProcessor.States['Read target failure'];
+
+    expect(read.Parameters.maxCause).toBe(MAX_TARGET_CAUSE_IN_WAVE);
   });
 
   it("fails the wave with a target step's error in plain words, without its stack trace", async () => {
