@@ -69,6 +69,29 @@ export function bounded(value: string, max: number): string {
   return `${value.slice(0, max - note.length)}${note}`;
 }
 
+/** An error name is a class or code name: a longer one is cut (bytes of JSON), so a failure's weight stays known. */
+export const MAX_EXPLAINED_ERROR = 128;
+
+/**
+ * A failure's text cut, saying so, until it weighs at most `maxBytes` as a JSON string in UTF-8: what Step
+ * Functions counts against a state's payload, where quotes, escapes and non-ASCII letters weigh more than one.
+ */
+export function boundedJson(value: string, maxBytes: number): string {
+  if (jsonBytes(value) <= maxBytes) return value;
+  let low = 0;
+  let high = value.length;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (jsonBytes(bounded(value, mid)) <= maxBytes) low = mid;
+    else high = mid - 1;
+  }
+  return bounded(value, low);
+}
+
+function jsonBytes(value: string): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
 function wrapperFields(
   cause: string | null,
 ): { error: string | null; cause: string | null; status: string | null; truncated: boolean } | undefined {

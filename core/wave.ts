@@ -1,7 +1,8 @@
 // A wave is all or nothing: past its failure tolerance, the targets that did deploy are rolled back too,
 // so an environment never stays half on the new image.
 
-import { bounded, innermostFailure } from './failure';
+import { bounded, innermostFailure, MAX_EXPLAINED_ERROR } from './failure';
+import { payloadBytes } from './step-functions-limits';
 import type { DeployTarget, TargetOutcome } from './types';
 
 /** A target the failed wave puts back on the revision it ran before. */
@@ -68,11 +69,21 @@ export function outcomeFromFailure(
 }
 
 /**
- * What one target's outcome may weigh in the results deploy-environment gathers from a wave's Map: the state
- * holding them all is capped at 256 KiB (core/step-functions-limits.ts), so a failure keeps only this much of
- * its cause there (`maxCause` of its Read target failure step); the ledger keeps the rest.
+ * What one failed target's cause may weigh (bytes of JSON) in the results deploy-environment gathers from a
+ * wave's Map: the state holding them all is capped at 256 KiB (core/step-functions-limits.ts), so a failure keeps
+ * only this much of its cause there (`maxCause` of its Read target failure step); the ledger keeps the rest.
  */
-export const MAX_TARGET_CAUSE_IN_WAVE = 512;
+export const MAX_TARGET_CAUSE_IN_WAVE = 300;
+
+/**
+ * The most one target's outcome weighs in a wave's gathered results: a failure with an error name and a cause at
+ * their bounds (functions/explain-failure.ts), as JSON. A success (its previous revision's ARN) weighs less.
+ */
+export const MAX_WAVE_OUTCOME_BYTES =
+  payloadBytes({ succeeded: false, failure: { Error: '', Cause: '' } }) -
+  4 +
+  MAX_EXPLAINED_ERROR +
+  MAX_TARGET_CAUSE_IN_WAVE;
 
 /**
  * A Fail state's Cause holds at most 32,768 characters

@@ -5,11 +5,11 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { describeIfExists, type SfnLike } from '../aws/executions';
-import { bounded, innermostFailure, nestedExecution } from '../core/failure';
+import { boundedJson, innermostFailure, MAX_EXPLAINED_ERROR, nestedExecution } from '../core/failure';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 
-/** What a target's or an environment's failure may weigh in the state that carries it. */
+/** What a target's or an environment's failure cause may weigh (bytes of JSON) in the state that carries it. */
 export const MAX_EXPLAINED_CAUSE = 2_048;
 
 const input = z.object({
@@ -40,8 +40,8 @@ export async function explainFailure(
   if (inner.error === null && nested && status && status !== 'FAILED') return { execution: { Status: status } };
   return {
     execution: {
-      Error: inner.error ?? error ?? 'States.TaskFailed',
-      Cause: bounded(inner.cause ?? 'no cause was given', event.maxCause ?? MAX_EXPLAINED_CAUSE),
+      Error: boundedJson(inner.error ?? error ?? 'States.TaskFailed', MAX_EXPLAINED_ERROR),
+      Cause: boundedJson(inner.cause ?? 'no cause was given', event.maxCause ?? MAX_EXPLAINED_CAUSE),
       ...(status ? { Status: status } : {}),
     },
   };

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { type DeploymentMap, DeploymentMapSchema, formatPath, type Service } from './schema';
+import { type DeploymentMap, DeploymentMapSchema, formatPath, parsePath, type Service } from './schema';
 
 export interface MapError {
   /** `environments.prod.waves[0].targets[0].account`; empty for the document itself. */
@@ -89,6 +89,26 @@ export function parseMap(text: string, opts: ParseOptions = {}): ParseResult {
     if (problem) errors.push(errorAt(['services', name, 'taskDefinition'], problem));
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, map: result.data };
+}
+
+/**
+ * Where a place in the parsed map (a path as formatPath writes it) is in the map's text: its line, and its path
+ * in the author's words. An environment written with the `targets` shorthand has one wave, which the parsed map
+ * calls `waves[0]` and the author `targets`. A path the text does not have points at its nearest parent's line.
+ */
+export function locate(text: string, path: string): { path: string; line: number } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const lineAt = (offset: number) => lineCounter.linePos(Math.min(offset, text.trimEnd().length)).line;
+  let segments: PropertyKey[] = parsePath(path);
+  const [root, environment, waves, index, ...rest] = segments;
+  if (root === 'environments' && waves === 'waves' && index === 0 && environment !== undefined) {
+    const written = doc.getIn(['environments', environment]);
+    if (isMap(written) && !written.has('waves') && written.has('targets')) {
+      segments = ['environments', environment, 'targets', ...(rest[0] === 'targets' ? rest.slice(1) : [])];
+    }
+  }
+  return { path: formatPath(segments), line: lineOf(doc, segments, lineAt) };
 }
 
 function requiredMessage(issue: z.core.$ZodRawIssue): string | undefined {

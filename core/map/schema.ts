@@ -309,6 +309,19 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return text;
 }
 
+/** The segments of a path as formatPath writes it: `branches["release/1.0"][0]` is `branches`, `release/1.0`, 0. */
+export function parsePath(path: string): Array<string | number> {
+  const segments: Array<string | number> = [];
+  const segment = /(?:^|\.)([A-Za-z_][\w-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+  while (segment.lastIndex < path.length) {
+    const match = segment.exec(path);
+    if (!match) throw new Error(`"${path}" is not a path of the map`);
+    const [, key, index, quoted] = match;
+    segments.push(key ?? (index === undefined ? (JSON.parse(quoted as string) as string) : Number(index)));
+  }
+  return segments;
+}
+
 function normalize(map: MapShape) {
   const deployRole: DeployRole = typeof map.deployRole === 'string' ? { name: map.deployRole } : map.deployRole;
   const environments = Object.fromEntries(

@@ -47,11 +47,22 @@ describe('crossdeploy validate', () => {
   });
 
   describe('a repository deployed to 400 accounts', () => {
-    const mapOf = (ecr: string) => {
-      const accounts = Array.from(
-        { length: 400 },
-        (_, i) => `      - { account: "${200000000000 + i}", regions: [us-east-1] }`,
-      );
+    /** `targets` lists the 400 accounts as one wave; with `waveSize`, `waves` deploys them that many at a time. */
+    const mapOf = (ecr: string, waveSize?: number) => {
+      const account = (i: number) => `{ account: "${200000000000 + i}", regions: [us-east-1] }`;
+      const ids = Array.from({ length: 400 }, (_, i) => i);
+      const waveOf = (from: number, size: number) =>
+        ids
+          .slice(from, from + size)
+          .map(account)
+          .join(', ');
+      const accounts =
+        waveSize === undefined
+          ? ['    targets:', ...ids.map((i) => `      - ${account(i)}`)]
+          : [
+              '    waves:',
+              ...ids.filter((i) => i % waveSize === 0).map((i) => `      - targets: [${waveOf(i, waveSize)}]`),
+            ];
       const dir = mkdtempSync(join(tmpdir(), 'crossdeploy-validate-'));
       writeFileSync(
         join(dir, 'many.yaml'),
@@ -67,7 +78,6 @@ describe('crossdeploy validate', () => {
           '    branches: { main: [prod] }',
           'environments:',
           '  prod:',
-          '    targets:',
           ...accounts,
           'deployRole: crossdeploy-deploy',
           ecr,
@@ -87,11 +97,24 @@ describe('crossdeploy validate', () => {
       );
     });
 
-    it('is valid when the map grants by organization', async () => {
-      const { io, out } = capture(mapOf('ecr: { principalOrgId: o-a1b2c3d4e5 }'));
+    it('is valid when the map grants by organization and deploys in waves of 200', async () => {
+      const { io, out, err } = capture(mapOf('ecr: { principalOrgId: o-a1b2c3d4e5 }', 200));
 
       expect(await validate(['--map', 'many.yaml'], io)).toBe(0);
+      expect(err).toEqual([]);
       expect(out).toEqual(['many.yaml is valid: 1 service, 1 environment, 400 targets']);
+    });
+
+    it("is refused when the 400 targets are one wave, too heavy for Step Functions' 256 KiB payload", async () => {
+      const { io, out, err } = capture(mapOf('ecr: { principalOrgId: o-a1b2c3d4e5 }'));
+
+      expect(await validate(['--map', 'many.yaml'], io)).toBe(1);
+      expect(out).toEqual([]);
+      expect(err).toHaveLength(1);
+      // Line 12 is `targets:`, the wave as the map writes it.
+      expect(err[0]).toMatch(
+        /^many\.yaml:12 {2}environments\.prod\.targets {2}a wave of 400 targets would weigh about \d+ KiB \([\d,]+ bytes\) in the deploy-environment workflow's state, over the 256 KiB \(262,144 bytes\) Step Functions allows: split it into waves of at most \d+ targets$/,
+      );
     });
   });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadMapFile, type MapError, MapInvalid, parseMap } from '../../core/map/load';
+import { loadMapFile, locate, type MapError, MapInvalid, parseMap } from '../../core/map/load';
 
 const examplePath = fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url));
 const example = readFileSync(examplePath, 'utf8');
@@ -442,5 +442,30 @@ describe('loadMapFile', () => {
       `${file} is not a valid deployment map:`,
       ...error.errors.map((e) => `${file}:${e.line} ${e.path}: ${e.message}`),
     ]);
+  });
+});
+
+describe('locate', () => {
+  const map = edit(example, 'production: [prod]', '"release/1.0": [prod]');
+  // dev lists its targets with the shorthand: `targets:` is the line above its one target.
+  const devTarget = lineOf(map, '"222222222222"');
+
+  it.each([
+    ['a wave of an environment written with waves', 'environments.prod.waves[0]', lineOf(map, '- targets:')],
+    ['a branch that is not a plain word', 'services.web.branches["release/1.0"]', lineOf(map, 'release/1.0')],
+  ])('points at %s', (_, path, line) => {
+    expect(locate(map, path)).toEqual({ path, line });
+  });
+
+  it.each([
+    ['its one wave as targets', 'environments.dev.waves[0]', 'environments.dev.targets', devTarget - 1],
+    [
+      "that wave's targets as its own",
+      'environments.dev.waves[0].targets[0]',
+      'environments.dev.targets[0]',
+      devTarget,
+    ],
+  ])('names, in an environment written with the targets shorthand, %s', (_, path, written, line) => {
+    expect(locate(map, path)).toEqual({ path: written, line });
   });
 });

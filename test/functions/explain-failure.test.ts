@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SfnLike } from '../../aws/executions';
+import { MAX_EXPLAINED_ERROR } from '../../core/failure';
+import { payloadBytes } from '../../core/step-functions-limits';
 import { MAX_TARGET_CAUSE_IN_WAVE } from '../../core/wave';
 import { explainFailure, MAX_EXPLAINED_CAUSE } from '../../functions/explain-failure';
 
@@ -76,15 +78,25 @@ describe('explain-failure', () => {
     const { sfn } = describing(new Error('not asked'));
     const explained = await explainFailure({ failure: { Error: 'ServiceNotFound', Cause: 'z'.repeat(10_000) } }, sfn);
     expect(explained.execution).toMatchObject({ Error: 'ServiceNotFound' });
-    expect(explained.execution.Cause).toHaveLength(MAX_EXPLAINED_CAUSE);
+    expect(payloadBytes(explained.execution.Cause)).toBe(MAX_EXPLAINED_CAUSE);
   });
 
-  it('keeps only maxCause characters of the cause when asked, as a wave does for each of its targets', async () => {
+  it('keeps only maxCause bytes of the cause when asked, as a wave does for each of its targets', async () => {
     const { sfn } = describing(new Error('not asked'));
     const explained = await explainFailure(
       { failure: { Error: 'ServiceNotFound', Cause: 'z'.repeat(10_000) }, maxCause: MAX_TARGET_CAUSE_IN_WAVE },
       sfn,
     );
-    expect(explained.execution.Cause).toHaveLength(MAX_TARGET_CAUSE_IN_WAVE);
+    expect(payloadBytes(explained.execution.Cause)).toBe(MAX_TARGET_CAUSE_IN_WAVE);
+  });
+
+  it('weighs a cause by its JSON bytes: quotes and non-ASCII letters count for more than one', async () => {
+    const { sfn } = describing(new Error('not asked'));
+    const cause = `"${'ä'.repeat(400)}"`;
+    const explained = await explainFailure({ failure: { Error: 'E'.repeat(500), Cause: cause }, maxCause: 300 }, sfn);
+
+    expect(payloadBytes(explained.execution.Cause)).toBeLessThanOrEqual(300);
+    expect(explained.execution.Cause).toMatch(/^"ä+ … \(cut\)$/);
+    expect(payloadBytes(explained.execution.Error)).toBeLessThanOrEqual(MAX_EXPLAINED_ERROR);
   });
 });

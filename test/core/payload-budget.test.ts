@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { payloadBudgetFindings } from '../../core/payload-budget';
+import { mapOf } from '../support/map';
+
+const example = readFileSync(fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url)), 'utf8');
+
+/** One entry of an environment's targets: an account and its regions, as the map lists them. */
+interface Entry {
+  account: string;
+  regions: string[];
+}
+
+const TWO_REGIONS = ['us-east-1', 'eu-west-1'];
+
+/** `count` accounts from `first` on, each deployed to `regions`: example-like targets, many of them. */
+function accounts(count: number, regions: string[] = TWO_REGIONS, first = 0): Entry[] {
+  return Array.from({ length: count }, (_, i) => ({ account: String(300000000000 + first + i), regions }));
+}
+
+/**
+ * A map like the example (service web built for two platforms, prod behind an approval) whose environments
+ * deploy the given waves; `branches` says which branch deploys which environments (all of them from main by default).
+ */
+function generated(environments: Record<string, Entry[][]>, branches?: Record<string, string[]>): string {
+  return [
+    'orchestrator: { account: "111111111111", region: us-east-1 }',
+    'services:',
+    '  web:',
+    '    source: { github: acme/web }',
+    '    repository: web',
+    '    container: app',
+    '    cluster: demo',
+    '    service: web',
+    '    platforms: [linux/amd64, linux/arm64]',
+    `    branches: ${JSON.stringify(branches ?? { main: Object.keys(environments) })}`,
+    'environments:',
+    ...Object.entries(environments).flatMap(([name, waves]) => [
+      `  ${name}:`,
+      '    approval: { topic: prod-approvals, timeout: 24h }',
+      '    waves:',
+      ...waves.map((targets) => `      - { maxConcurrency: 40, targets: ${JSON.stringify(targets)} }`),
+      '    bake: 10m',
+      '    health: { alarms: [web-5xx] }',
+    ]),
+    'deployRole: crossdeploy-deploy',
+    // Hundreds of accounts need an organization grant: listing each would outgrow ECR's repository policy.
+    'ecr: { principalOrgId: o-a1b2c3d4e5 }',
+  ].join('\n');
+}
+
+/** The same targets, one region per entry, in waves of at most `size`. */
+function split(wave: Entry[], size: number): Entry[][] {
+  const single = wave.flatMap(({ account, regions }) => regions.map((region) => ({ account, regions: [region] })));
+  return Array.from({ length: Math.ceil(single.length / size) }, (_, i) => single.slice(i * size, (i + 1) * size));
+}
+
+describe('payloadBudgetFindings', () => {
+  it.each([
+    ['the example map', example],
+    [
+      'an example-size map: dev and prod, one account in two regions each',
+      generated({ dev: [accounts(1)], prod: [accounts(1, TWO_REGIONS, 1)] }),
+    ],
+    ['a wave of 260 targets (130 accounts in two regions)', generated({ prod: [accounts(130)] })],
+    [
+      '400 accounts in two waves of 200',
+      generated({ prod: [accounts(200, ['us-east-1']), accounts(200, ['us-east-1'], 200)] }),
+    ],
+    [
+      'three environments of 100 targets on one branch',
+      generated({
+        dev: [accounts(50)],
+        staging: [accounts(50, TWO_REGIONS, 50)],
+        prod: [accounts(50, TWO_REGIONS, 100)],
+      }),
+    ],
+  ])('finds nothing in %s', (_, yaml) => {
+    expect(payloadBudgetFindings(mapOf(yaml))).toEqual([]);
+  });
+
+  describe.each([
+    ['500 accounts in one region', [accounts(500, ['us-east-1'])], 0, 500],
+    ['250 accounts in two regions, after a wave of 10', [accounts(5), accounts(250, TWO_REGIONS, 5)], 1, 500],
+    ['450 accounts in two regions', [accounts(450)], 0, 900],
+  ])('a wave of %s', (_, waves, index, targets) => {
+    const findings = payloadBudgetFindings(mapOf(generated({ prod: waves })));
+
+    it('is refused with its place, its targets, its weight and the limit', () => {
+      expect(findings).toEqual([
+        {
+          path: `environments.prod.waves[${index}]`,
+          message: expect.stringMatching(
+            new RegExp(
+              `^a wave of ${targets} targets would weigh about \\d+ KiB \\([\\d,]+ bytes\\) in the deploy-environment ` +
+                "workflow's state, over the 256 KiB \\(262,144 bytes\\) Step Functions allows: " +
+                'split it into waves of at most \\d+ targets$',
+            ),
+          ),
+        },
+      ]);
+      const weight = Number(/\(([\d,]+) bytes\)/.exec(findings[0]?.message ?? '')?.[1]?.replaceAll(',', ''));
+      expect(weight).toBeGreaterThan(262_144);
+    });
+
+    it('passes once split into waves of the size it suggests', () => {
+      const size = Number(/at most (\d+) targets$/.exec(findings[0]?.message ?? '')?.[1]);
+      expect(size).toBeGreaterThan(0);
+      expect(size).toBeLessThan(targets);
+
+      const resplit = waves.flatMap((wave, i) => (i === index ? split(wave, size) : [wave]));
+      expect(payloadBudgetFindings(mapOf(generated({ prod: resplit })))).toEqual([]);
+    });
+
+    it('fails again with one target more per wave than it suggests', () => {
+      const size = Number(/at most (\d+) targets$/.exec(findings[0]?.message ?? '')?.[1]);
+
+      const resplit = waves.flatMap((wave, i) => (i === index ? split(wave, size + 1) : [wave]));
+      expect(payloadBudgetFindings(mapOf(generated({ prod: resplit }))).map((f) => f.path)).toContain(
+        `environments.prod.waves[${index}]`,
+      );
+    });
+  });
+
+  it('counts each target of a wave with the outcome bound it is given', () => {
+    const map = mapOf(generated({ prod: [accounts(100)] }));
+
+    expect(payloadBudgetFindings(map, { outcomeBytes: 700 })).toEqual([]);
+    expect(payloadBudgetFindings(map, { outcomeBytes: 1_200 })).toEqual([
+      { path: 'environments.prod.waves[0]', message: expect.stringMatching(/^a wave of 200 targets would weigh/) },
+    ]);
+  });
+
+  describe('a branch that deploys 12 environments of 120 accounts, in waves of 40', () => {
+    const names = Array.from({ length: 12 }, (_, i) => `region-${i + 1}`);
+    const environments = Object.fromEntries(
+      names.map((name, e) => [name, [0, 40, 80].map((first) => accounts(40, ['us-east-1'], e * 120 + first))]),
+    );
+
+    it("is refused: the pipeline's input holds every environment's plan", () => {
+      expect(payloadBudgetFindings(mapOf(generated(environments)))).toEqual([
+        {
+          path: 'services.web.branches.main',
+          message: expect.stringMatching(
+            /^a push to main would start a pipeline for 12 environments and 1,440 targets whose state would weigh about \d+ KiB \([\d,]+ bytes\): its input of \d+ KiB, the largest environment's plan of \d+ KiB once more, and 48 KiB for the image, the approval and a failure's cause\. Step Functions allows 256 KiB \(262,144 bytes\): deploy this branch to fewer environments or fewer targets$/,
+          ),
+        },
+      ]);
+    });
+
+    it('passes when each environment has a branch of its own', () => {
+      const branches = Object.fromEntries(names.map((name) => [`deploy/${name}`, [name]]));
+
+      expect(payloadBudgetFindings(mapOf(generated(environments, branches)))).toEqual([]);
+    });
+
+    it('names a branch that is not a plain word the way the map writes it', () => {
+      const findings = payloadBudgetFindings(mapOf(generated(environments, { 'release/1.0': names })));
+
+      expect(findings.map((f) => f.path)).toEqual(['services.web.branches["release/1.0"]']);
+    });
+  });
+});
