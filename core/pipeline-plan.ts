@@ -2,6 +2,7 @@
 // The image does not exist yet (the pipeline builds it), so each stage carries its plan without one.
 
 import { buildEnvironmentFor } from './build-environment';
+import { bounded } from './failure';
 import { environmentsForBranch, planEnvironment } from './map/plan';
 import type { DeploymentMap } from './map/schema';
 import { partitionOf } from './partition';
@@ -24,6 +25,13 @@ export interface PipelineRequest {
   /** What asked for this pipeline, so a duplicate of the same request is told from a new one. */
   requestId?: string;
 }
+
+/**
+ * How much of the commit message a pipeline carries (for its notices and the approval e-mail): a push event may
+ * bring 200 KB of it, which beside the stages' plans would outgrow StartExecution's 256 KiB input
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
+ */
+export const MAX_PIPELINE_MESSAGE = 1_000;
 
 export function pipelineInput(
   map: DeploymentMap,
@@ -50,7 +58,7 @@ export function pipelineInput(
     branch: push.branch,
     commit: push.commit,
     author: push.author,
-    message: push.message,
+    message: bounded(push.message, MAX_PIPELINE_MESSAGE),
     repository: service.repository,
     orchestrator: { account: map.orchestrator.account, region: map.orchestrator.region },
     // '' rather than null: the build step passes it to CodeBuild, which refuses a null variable value.

@@ -3,9 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { loadMapFile, parseMap } from '../../core/map/load';
 import { planEnvironment } from '../../core/map/plan';
 import type { DeploymentMap } from '../../core/map/schema';
-import { buildSourceOf, deploymentIdOf, pipelineInput, rollbackInput } from '../../core/pipeline-plan';
+import {
+  buildSourceOf,
+  deploymentIdOf,
+  MAX_PIPELINE_MESSAGE,
+  pipelineInput,
+  rollbackInput,
+} from '../../core/pipeline-plan';
 import type { PushEvent } from '../../core/pipeline-types';
 import { executionName } from '../../core/push';
+import { payloadBytes } from '../../core/step-functions-limits';
 import type { ImageRef, PinnedImage } from '../../core/types';
 
 const example = loadMapFile(fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url)));
@@ -77,6 +84,16 @@ describe('pipelineInput on the example map', () => {
 
   it('gives an empty test command, never null, when the map has none (the build hands it to CodeBuild, which refuses null)', () => {
     for (const branch of ['main', 'production']) expect(pipelineInput(example, 'web', push(branch)).test).toBe('');
+  });
+
+  it("keeps the first 1,000 characters of a long commit message, so the pipeline's input stays small", () => {
+    const long = { ...push('main'), message: `Fix checkout\n\n${'details '.repeat(20_000)}` };
+
+    const input = pipelineInput(example, 'web', long);
+
+    expect(input.message).toHaveLength(MAX_PIPELINE_MESSAGE);
+    expect(input.message).toMatch(/^Fix checkout\n\ndetails .* … \(cut\)$/s);
+    expect(payloadBytes(input)).toBeLessThan(10_000);
   });
 
   it('carries no image in any stage plan', () => {
