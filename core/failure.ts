@@ -6,6 +6,8 @@
 // (https://docs.aws.amazon.com/step-functions/latest/apireference/API_TaskFailedEventDetails.html), so a nested
 // execution's description, which includes its input, often arrives cut off: nothing here may throw on it.
 
+import { payloadBytes } from './step-functions-limits';
+
 const MAX_NESTING = 16;
 
 export interface Failure {
@@ -77,19 +79,15 @@ export const MAX_EXPLAINED_ERROR = 128;
  * Functions counts against a state's payload, where quotes, escapes and non-ASCII letters weigh more than one.
  */
 export function boundedJson(value: string, maxBytes: number): string {
-  if (jsonBytes(value) <= maxBytes) return value;
+  if (payloadBytes(value) <= maxBytes) return value;
   let low = 0;
   let high = value.length;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (jsonBytes(bounded(value, mid)) <= maxBytes) low = mid;
+    if (payloadBytes(bounded(value, mid)) <= maxBytes) low = mid;
     else high = mid - 1;
   }
   return bounded(value, low);
-}
-
-function jsonBytes(value: string): number {
-  return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }
 
 function wrapperFields(
