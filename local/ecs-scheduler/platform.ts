@@ -20,7 +20,8 @@ import {
 import type { Where } from './faults';
 import type { MotoApi } from './moto-api';
 
-interface TaskDefinition {
+/** What the platform check reads of a task definition. */
+export interface PlatformRevision {
   runtimePlatform?: { cpuArchitecture?: string; operatingSystemFamily?: string };
   containerDefinitions?: { name?: string; image?: string }[];
 }
@@ -41,12 +42,8 @@ const ACCEPTED = [...INDEX_MEDIA_TYPES, ...MANIFEST_MEDIA_TYPES];
 /** What a task of this revision stops with because of its image's platforms; undefined when it can start. */
 export async function platformStoppedReason(
   moto: MotoApi,
-  where: Where,
-  taskDefinitionArn: string,
+  taskDefinition: PlatformRevision,
 ): Promise<string | undefined> {
-  const { taskDefinition } = await moto.ecs<{ taskDefinition: TaskDefinition }>(where, 'DescribeTaskDefinition', {
-    taskDefinition: taskDefinitionArn,
-  });
   const { platform } = platformOfTask(taskDefinition.runtimePlatform);
   for (const container of taskDefinition.containerDefinitions ?? []) {
     const found = await imagePlatforms(moto, container.image ?? '');

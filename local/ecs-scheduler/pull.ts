@@ -25,7 +25,8 @@ const EXECUTION_ROLE_POLICY = {
   Statement: [{ Effect: 'Allow', Action: PULL_ACTIONS, Resource: '*' }],
 };
 
-interface TaskDefinition {
+/** What the pull check reads of a task definition. */
+export interface PullingRevision {
   executionRoleArn?: string;
   containerDefinitions?: { image?: string }[];
 }
@@ -33,13 +34,8 @@ interface TaskDefinition {
 export class PullCheck {
   constructor(private readonly moto: MotoApi) {}
 
-  /** ECS's stopped reason for the tasks of `taskDefinition` (in `where`), or undefined when they can pull. */
-  async failureOf(where: Where, taskDefinition: string): Promise<string | undefined> {
-    const { taskDefinition: revision } = await this.moto.ecs<{ taskDefinition: TaskDefinition }>(
-      where,
-      'DescribeTaskDefinition',
-      { taskDefinition },
-    );
+  /** ECS's stopped reason for the tasks of `revision` (in `where`), or undefined when they can pull. */
+  async failureOf(where: Where, revision: PullingRevision): Promise<string | undefined> {
     for (const { image: uri } of revision.containerDefinitions ?? []) {
       // Images of other registries (public.ecr.aws, Docker Hub) are nobody's repository policy to enforce.
       const image = uri === undefined ? undefined : ecrImageOf(uri);
@@ -52,7 +48,7 @@ export class PullCheck {
 
   async #failureOf(
     where: Where,
-    revision: TaskDefinition,
+    revision: PullingRevision,
     uri: string,
     image: EcrImageRef,
   ): Promise<string | undefined> {

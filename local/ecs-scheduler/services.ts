@@ -2,13 +2,14 @@
 
 import type { FaultBook, Where } from './faults';
 import type { MotoApi } from './moto-api';
-import { platformStoppedReason } from './platform';
-import { PullCheck } from './pull';
+import { type PlatformRevision, platformStoppedReason } from './platform';
+import { PullCheck, type PullingRevision } from './pull';
 import {
   createService,
   type DeploymentConfiguration,
   type Effect,
   observe,
+  type RolloutFaults,
   render,
   type ServiceSim,
   type ServiceUpdate,
@@ -16,6 +17,9 @@ import {
   startsRollout,
   updateService,
 } from './simulation';
+
+/** A rollout's task definition, as DescribeTaskDefinition gives it. */
+type RolloutRevision = { taskDefinitionArn: string } & PullingRevision & PlatformRevision;
 
 /** The fields of moto's service JSON read here; everything else passes through untouched. */
 interface MotoService {
@@ -83,30 +87,34 @@ export class SimulatedServices {
 
   async #updated(request: ServiceUpdate, answer: { service: MotoService }) {
     const { service } = answer;
-    const where = whereOf(service.serviceArn);
     const sim = this.#simOf(service);
-    let update = request;
-    if (request.taskDefinition !== undefined) {
-      // moto stores the reference as sent ("web:2", "web"); ECS answers with the revision's ARN.
-      const { taskDefinition } = await this.deps.moto.ecs<{ taskDefinition: { taskDefinitionArn: string } }>(
-        where,
-        'DescribeTaskDefinition',
-        { taskDefinition: request.taskDefinition },
-      );
-      update = { ...request, taskDefinition: taskDefinition.taskDefinitionArn };
-    }
-    const faults = startsRollout(update) ? this.deps.faults.takeRolloutFaults(where) : { failTasks: false };
-    if (startsRollout(update)) {
-      const taskDefinition = update.taskDefinition ?? sim.primary.taskDefinition;
-      // Tasks that cannot pull their image never start (pull.ts); an image for another platform starts and dies.
-      const stoppedReason =
-        (await this.#pulls.failureOf(where, taskDefinition)) ??
-        (await platformStoppedReason(this.deps.moto, where, taskDefinition));
-      if (stoppedReason) Object.assign(faults, { failTasks: true, stoppedReason });
-    }
+    const { update, faults } = startsRollout(request)
+      ? await this.#rollout(whereOf(service.serviceArn), sim, request)
+      : { update: request, faults: { failTasks: false } };
     const next = updateService(sim, update, faults, this.#context());
     this.#sims.set(service.serviceArn, next);
     return { ...answer, service: { ...service, ...render(next) } };
+  }
+
+  /**
+   * A rollout's update, its revision named by ARN (moto stores the reference as sent, "web:2" or "web", where ECS
+   * answers with the ARN), and what its tasks suffer: the faults injected there, or failing to start when they
+   * could not pull their image (pull.ts) or start and die on another platform (platform.ts). The revision is
+   * described once for all three.
+   */
+  async #rollout(where: Where, sim: ServiceSim, request: ServiceUpdate) {
+    const { taskDefinition: revision } = await this.deps.moto.ecs<{ taskDefinition: RolloutRevision }>(
+      where,
+      'DescribeTaskDefinition',
+      { taskDefinition: request.taskDefinition ?? sim.primary.taskDefinition },
+    );
+    const update =
+      request.taskDefinition === undefined ? request : { ...request, taskDefinition: revision.taskDefinitionArn };
+    const faults: RolloutFaults = this.deps.faults.takeRolloutFaults(where);
+    const stoppedReason =
+      (await this.#pulls.failureOf(where, revision)) ?? (await platformStoppedReason(this.deps.moto, revision));
+    if (stoppedReason) Object.assign(faults, { failTasks: true, stoppedReason });
+    return { update, faults };
   }
 
   async #described(answer: { services?: MotoService[] }) {
