@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { settings } from '../aws/settings';
 import { ledgerTable } from '../aws/tables';
-import { mergeRepositoryPolicy } from '../core/ecr-policy';
+import { mergeRepositoryPolicy, type PullGrant } from '../core/ecr-policy';
 import type { DeployTarget } from '../core/types';
 import { clientForAccount, ORCHESTRATOR_ACCOUNT } from './accounts';
 
@@ -183,11 +183,11 @@ export async function seedImage(
 
 /**
  * The repository policy deploy-environment's "Open ECR for the environment" writes before a wave: pulls
- * granted to `accounts`, in each of `regions`. Fixtures that deploy without that step need it, since the local
- * ECS scheduler starts no task whose cross-account pull the policy does not allow.
+ * granted to accounts or an organization, in each of `regions`. Fixtures that deploy without that step need it,
+ * since the local ECS scheduler starts no task whose cross-account pull the policy does not allow.
  */
-export async function seedPullGrant(repository: string, accounts: string[], regions: string[]): Promise<void> {
-  const { policy } = mergeRepositoryPolicy(undefined, { accounts: [...new Set(accounts)].sort() });
+export async function seedPullGrant(repository: string, grant: PullGrant, regions: string[]): Promise<void> {
+  const { policy } = mergeRepositoryPolicy(undefined, grant);
   for (const region of new Set(regions)) {
     const ecr = clientForAccount(ECRClient, ORCHESTRATOR_ACCOUNT, region);
     try {

@@ -217,7 +217,7 @@ async function seedAll(skip: DeployTarget[] = []) {
   await seedRepository('web');
   await seedImage('web', { digest: `sha256:${'a'.repeat(64)}`, tag: A });
   await seedImage('web', { digest: `sha256:${'b'.repeat(64)}`, tag: B });
-  await seedPullGrant('web', [DEV, PROD], ['us-east-1']);
+  await seedPullGrant('web', { accounts: [DEV, PROD] }, ['us-east-1']);
   for (const target of [WEB_DEV_EAST, WEB_DEV_WEST, WEB_PROD, WORKER_DEV_EAST, WORKER_DEV_WEST]) {
     if (!skip.includes(target)) await seedTarget(target);
   }

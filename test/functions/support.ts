@@ -61,7 +61,7 @@ export function recordingClientFactory(): { clients: TargetClientFactory; sent: 
 export async function seeded(t: DeployTarget, alarms: string[] = ['web-5xx'], cpuArchitecture?: 'X86_64' | 'ARM64') {
   await seedRepository('web', ORCHESTRATOR.region);
   await seedImage('web', { digest: IMAGE.digest, tag: 'build' }, ORCHESTRATOR.region);
-  await seedPullGrant('web', [t.account], [ORCHESTRATOR.region]);
+  await seedPullGrant('web', { accounts: [t.account] }, [ORCHESTRATOR.region]);
   return seedTarget({ ...t, alarms, ...(cpuArchitecture && { cpuArchitecture }) });
 }
 

@@ -63,7 +63,7 @@ async function builtFor(platforms: Platform[]): Promise<{ index: string; manifes
   const { repositoryUri } = await seedRepository('web');
   const ecr = new ECRClient({});
   const built = await buildImage({ ecr, repository: 'web', commit: COMMIT, service: 'web', platforms });
-  await seedPullGrant('web', [DEV.account], ['us-east-1']);
+  await seedPullGrant('web', { accounts: [DEV.account] }, ['us-east-1']);
   const { images } = await ecr.send(
     new BatchGetImageCommand({ repositoryName: 'web', imageIds: [{ imageDigest: built.digest }] }),
   );

@@ -1,4 +1,3 @@
-import { ECRClient, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import {
   DescribeServicesCommand,
   ECSClient,
@@ -6,21 +5,13 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
-import { mergeRepositoryPolicy } from '../../core/ecr-policy';
 import { clientForAccount, ORCHESTRATOR_ACCOUNT } from '../../local/accounts';
-import { seedImage, seedRepository } from '../../local/seed';
+import { seedImage, seedPullGrant, seedRepository } from '../../local/seed';
 import { seedTarget, useMoto } from '../support/moto';
 
 useMoto();
 const DIGEST = `sha256:${'cd'.repeat(32)}`;
 const uriIn = (region: string) => `${ORCHESTRATOR_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/web@${DIGEST}`;
-
-async function grantPull(account: string, region: string) {
-  const ecr = clientForAccount(ECRClient, ORCHESTRATOR_ACCOUNT, region);
-  const { policy } = mergeRepositoryPolicy(undefined, { accounts: [account] });
-  await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'web', policyText: policy }));
-  ecr.destroy();
-}
 
 /** Points the seeded service at a new revision running `image`, and looks at it until the rollout settles. */
 async function rollOut(where: { account: string; region: string }, image: string) {
@@ -62,7 +53,7 @@ describe('the local ECS scheduler starts a task only when its image can be pulle
     await seedRepository('web', 'us-east-1');
     await seedRepository('web', 'eu-west-1');
     await seedImage('web', { digest: DIGEST, tag: 'build' }, 'us-east-1');
-    await grantPull(where.account, 'eu-west-1');
+    await seedPullGrant('web', { accounts: [where.account] }, ['eu-west-1']);
 
     const rollout = await rollOut(where, uriIn('eu-west-1'));
 
@@ -78,7 +69,7 @@ describe('the local ECS scheduler starts a task only when its image can be pulle
     const where = { account: '222222222222', region: 'us-east-1' };
     await seedRepository('web', 'us-east-1');
     await seedImage('web', { digest: DIGEST, tag: 'build' }, 'us-east-1');
-    await grantPull(where.account, 'us-east-1');
+    await seedPullGrant('web', { accounts: [where.account] }, ['us-east-1']);
 
     const rollout = await rollOut(where, uriIn('us-east-1'));
 

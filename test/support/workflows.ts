@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach } from 'vitest';
 import { settings } from '../../aws/settings';
 import { forgetTargetSessions } from '../../aws/target-clients';
+import type { PullGrant } from '../../core/ecr-policy';
 import type { LedgerRecord } from '../../core/ledger';
 import type { EnvironmentRun } from '../../core/map/plan';
 import type { DeployTarget, ImageRef, TargetDeployment } from '../../core/types';
@@ -62,14 +63,15 @@ export async function seed(targets: DeployTarget[], alarms: string[] = ['web-5xx
   for (const t of targets) await seedTarget({ ...t, alarms });
 }
 
-/** The pull grant deploy-environment writes before a wave, for a deploy-target run alone. */
-export async function seedPullGrant(targets: DeployTarget[]) {
-  const regions = [ORCHESTRATOR.region, ...targets.map((t) => t.region)];
-  await seedPullGrantFor(
-    'web',
-    targets.map((t) => t.account),
-    regions,
-  );
+/**
+ * The pull grant deploy-environment writes before a wave, for a deploy-target run alone: the targets' accounts
+ * (or `grant`), in every region they pull from.
+ */
+export async function seedPullGrant(
+  targets: DeployTarget[],
+  grant: PullGrant = { accounts: targets.map((t) => t.account) },
+) {
+  await seedPullGrantFor('web', grant, [ORCHESTRATOR.region, ...targets.map((t) => t.region)]);
 }
 
 export function targetDeployment(t: DeployTarget, overrides: Partial<TargetDeployment> = {}): TargetDeployment {

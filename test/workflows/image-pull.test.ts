@@ -1,9 +1,7 @@
 // ECS pulls a task's image when it starts the task: the local scheduler refuses the pulls AWS would refuse
 // (local/ecs-scheduler/pull.ts), so a repository policy that misses a target fails here as it would in AWS.
-import { ECRClient, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
-import { mergeRepositoryPolicy } from '../../core/ecr-policy';
 import type { DeployTarget } from '../../core/types';
 import { clientForAccount, LOCAL_ORGANIZATION } from '../../local/accounts';
 import { useMoto } from '../support/moto';
@@ -11,7 +9,6 @@ import {
   environmentDeployment,
   IMAGE,
   live,
-  ORCHESTRATOR,
   seed,
   seedPullGrant,
   target,
@@ -23,13 +20,6 @@ useMoto();
 const engine = useWorkflows();
 const dev = target('222222222222', 'us-east-1');
 const other = target('333333333333', 'us-east-1');
-
-async function grantByOrganization(principalOrgId: string) {
-  const ecr = clientForAccount(ECRClient, ORCHESTRATOR.account, ORCHESTRATOR.region);
-  const { policy } = mergeRepositoryPolicy(undefined, { principalOrgId });
-  await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'web', policyText: policy }));
-  ecr.destroy();
-}
 
 /** Why the target's tasks stopped, as its ECS service events say, read as a fixture. */
 async function stoppedTasks(t: DeployTarget): Promise<string[]> {
@@ -68,10 +58,10 @@ describe("a target's tasks pull the image with its task execution role, as ECS d
 
   it("pulls under a grant by aws:PrincipalOrgID only for the target's own organization", async () => {
     await seed([dev]);
-    await grantByOrganization(LOCAL_ORGANIZATION.id);
+    await seedPullGrant([dev], { principalOrgId: LOCAL_ORGANIZATION.id });
     expect((await engine().run('deploy-target', targetDeployment(dev))).status).toBe('SUCCEEDED');
 
-    await grantByOrganization('o-someoneelse');
+    await seedPullGrant([dev], { principalOrgId: 'o-someoneelse' });
     const refused = await engine().run('deploy-target', targetDeployment(dev, { deploymentId: 'web-dev-again' }));
     expect(refused.error).toBe('DeploymentRolledBack');
     const stopped = await stoppedTasks(dev);
