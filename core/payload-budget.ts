@@ -24,9 +24,9 @@ export const PIPELINE_STATE_HEADROOM_BYTES = 48 * 1024;
 
 /**
  * What deploy-environment's state holds besides its input, the copy of the current wave ("Pick next wave") and
- * the wave's outcomes: the wave's verdict (its cause is cut at 8,192 characters, core/wave.ts MAX_WAVE_CAUSE,
- * plus its summary), the cursor, an error caught while tagging the image (`$.markError`), and an approver's
- * comment longer than the sample's.
+ * the wave's outcomes (which its verdict then replaces, in `$.verdict`): the verdict's cause (cut at 8,192
+ * characters, core/wave.ts MAX_WAVE_CAUSE) and summary, the cursor, an error caught while tagging the image
+ * (`$.markError`), and an approver's comment longer than the sample's.
  */
 export const WAVE_STATE_HEADROOM_BYTES = 16 * 1024;
 
@@ -95,7 +95,7 @@ export function payloadBudgetFindings(map: DeploymentMap, options: PayloadBudget
 
 /**
  * A wave's weight in deploy-environment's state: the environment's input (`runBytes`), the copy of the wave in
- * `$.current.wave`, one outcome per target in `$.outcomes`, and WAVE_STATE_HEADROOM_BYTES; and the most targets
+ * `$.current.wave`, one outcome per target in `$.verdict`, and WAVE_STATE_HEADROOM_BYTES; and the most targets
  * the waves it is split into may have.
  */
 export function waveWeight(runBytes: number, wave: WavePlan, outcomeBytes: number): WaveWeight {
