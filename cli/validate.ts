@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { locate } from '../core/map/load';
+import { locator } from '../core/map/load';
 import type { DeploymentMap } from '../core/map/schema';
 import { payloadBudgetFindings } from '../core/payload-budget';
 import { MAX_INLINE_MAP_CONCURRENCY } from '../core/step-functions-limits';
@@ -28,7 +28,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const shown = options.map ?? 'crossdeploy.yaml';
   const map = loadMapOrReport('validate', shown, io);
   if (!map) return 1;
-  const errors = payloadErrors(map, readFileSync(resolve(io.cwd, shown), 'utf8'));
+  const errors = payloadErrors(map, () => readFileSync(resolve(io.cwd, shown), 'utf8'));
   for (const error of errors) io.err(`${shown}:${error.line}  ${error.path}  ${error.message}`);
   for (const warning of concurrencyWarnings(map)) io.err(`${shown}  ${warning}`);
   if (errors.length > 0) return 1;
@@ -40,9 +40,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
  * Workflows that would outgrow Step Functions' 256 KiB payload quota and fail with States.DataLimitExceeded
  * half-way through: refused here, before anything is deployed. Each points at the map as written.
  */
-function payloadErrors(map: DeploymentMap, text: string) {
-  return payloadBudgetFindings(map)
-    .map((finding) => ({ ...locate(text, finding.path), message: finding.message }))
+function payloadErrors(map: DeploymentMap, text: () => string) {
+  const findings = payloadBudgetFindings(map);
+  if (findings.length === 0) return [];
+  const locate = locator(text());
+  return findings
+    .map((finding) => ({ ...locate(finding.path), message: finding.message }))
     .sort((a, b) => a.line - b.line);
 }
 

@@ -92,14 +92,19 @@ export function parseMap(text: string, opts: ParseOptions = {}): ParseResult {
 }
 
 /**
- * Where a place in the parsed map (a path as formatPath writes it) is in the map's text: its line, and its path
- * in the author's words. An environment written with the `targets` shorthand has one wave, which the parsed map
- * calls `waves[0]` and the author `targets`. A path the text does not have points at its nearest parent's line.
+ * Where places in the parsed map (paths as formatPath writes them) are in the map's text, parsed once: each one's
+ * line, and its path in the author's words. An environment written with the `targets` shorthand has one wave,
+ * which the parsed map calls `waves[0]` and the author `targets`. A path the text does not have points at its
+ * nearest parent's line.
  */
-export function locate(text: string, path: string): { path: string; line: number } {
+export function locator(text: string): (path: string) => { path: string; line: number } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const lineAt = (offset: number) => lineCounter.linePos(Math.min(offset, text.trimEnd().length)).line;
+  return (path) => locateIn(doc, lineAt, path);
+}
+
+function locateIn(doc: Document, lineAt: (offset: number) => number, path: string): { path: string; line: number } {
   let segments: PropertyKey[] = parsePath(path);
   const [root, environment, waves, index, ...rest] = segments;
   if (root === 'environments' && waves === 'waves' && index === 0 && environment !== undefined) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadMapFile, locate, type MapError, MapInvalid, parseMap } from '../../core/map/load';
+import { loadMapFile, locator, type MapError, MapInvalid, parseMap } from '../../core/map/load';
 
 const examplePath = fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url));
 const example = readFileSync(examplePath, 'utf8');
@@ -454,7 +454,7 @@ describe('locate', () => {
     ['a wave of an environment written with waves', 'environments.prod.waves[0]', lineOf(map, '- targets:')],
     ['a branch that is not a plain word', 'services.web.branches["release/1.0"]', lineOf(map, 'release/1.0')],
   ])('points at %s', (_, path, line) => {
-    expect(locate(map, path)).toEqual({ path, line });
+    expect(locator(map)(path)).toEqual({ path, line });
   });
 
   it.each([
@@ -466,6 +466,6 @@ describe('locate', () => {
       devTarget,
     ],
   ])('names, in an environment written with the targets shorthand, %s', (_, path, written, line) => {
-    expect(locate(map, path)).toEqual({ path: written, line });
+    expect(locator(map)(path)).toEqual({ path: written, line });
   });
 });
