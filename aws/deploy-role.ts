@@ -1,8 +1,8 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import type { DeployRole } from '../core/contracts';
 import { RoleNotAssumable, TransientAwsError } from '../core/errors';
 import { iamArnIn } from '../core/partition';
-import type { DeployRole } from '../core/types';
 import { isTransient } from './transient';
 
 export interface StsLike {

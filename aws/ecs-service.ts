@@ -4,8 +4,8 @@ import {
   type ECSClient,
   type Service,
 } from '@aws-sdk/client-ecs';
+import type { TargetRef } from '../core/contracts';
 import { ServiceNotFound } from '../core/errors';
-import type { TargetRef } from '../core/types';
 import { awsCall } from './transient';
 
 export interface EcsLike {

@@ -4,6 +4,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DeployRole, DeployTarget } from '../core/contracts';
 import { ledgerKey } from '../core/ledger';
 import type { DeploymentMap } from '../core/map/schema';
 import {
@@ -15,7 +16,6 @@ import {
   statusOf,
   statusTargets,
 } from '../core/status';
-import type { DeployRole, DeployTarget } from '../core/types';
 import { executionArnIn } from '../stacks/arns';
 import { mapBounded } from './bounded';
 import { describeService, type EcsLike } from './ecs-service';

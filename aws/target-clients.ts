@@ -1,6 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import type { DeployRole, DeployTarget } from '../core/types';
+import type { DeployRole, DeployTarget } from '../core/contracts';
 import { type AssumeOptions, assumeDeployRole, forgetDeployRoleCredentials } from './deploy-role';
 
 export interface TargetClients {

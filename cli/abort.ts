@@ -6,9 +6,9 @@ import { ledgerRecord } from '../aws/ledger';
 import { callerArn, realSleep, type Sleep, waitForExecution } from '../aws/operator';
 import { stageInUse, stateMachineArnOf } from '../aws/orchestrator';
 import { settings } from '../aws/settings';
+import type { DeployTarget, TargetRollback } from '../core/contracts';
 import { type LedgerResult, ledgerKey } from '../core/ledger';
 import type { PipelineInput, PipelineStage } from '../core/pipeline-types';
-import type { DeployTarget, TargetRollback } from '../core/types';
 import { announceDeployment } from '../functions/announce-deployment';
 import { executionArnIn } from '../stacks/arns';
 import type { CliIo } from './io';
@@ -109,16 +109,20 @@ export function abortCommand(deps: AbortDeps = {}) {
     // Which environments are deploying must be read before the stop: stopping the pipeline may stop them too.
     const inFlight: PipelineStage[] = [];
     for (const s of input.stages) {
-      const environmentRun = await describeIfExists(sfn, arnOf('deploy-environment', s.plan.deploymentId));
+      const environmentRun = await describeIfExists(sfn, arnOf('deploy-environment', s.plan.deployment.deploymentId));
       if (environmentRun?.status === 'RUNNING') inFlight.push(s);
     }
     await sfn.send(new StopExecutionCommand({ executionArn, error: 'Aborted', cause }));
     say(`stopped ${input.pipelineId}`);
     // Stopping a parent does not have to stop what it started: stop each child by its known name.
     for (const s of inFlight) {
-      await stop(sfn, arnOf('deploy-environment', s.plan.deploymentId), cause);
+      await stop(sfn, arnOf('deploy-environment', s.plan.deployment.deploymentId), cause);
       for (const target of s.plan.waves.flatMap((w) => w.targets)) {
-        await stop(sfn, arnOf('deploy-target', `${s.plan.deploymentId}-${target.account}-${target.region}`), cause);
+        await stop(
+          sfn,
+          arnOf('deploy-target', `${s.plan.deployment.deploymentId}-${target.account}-${target.region}`),
+          cause,
+        );
       }
       say(`stopped the deployment of ${s.environment}`);
     }
@@ -127,13 +131,13 @@ export function abortCommand(deps: AbortDeps = {}) {
     for (const s of inFlight) {
       for (const target of await changedTargets(input.serviceName, s, db)) {
         const rollback: TargetRollback = {
-          deploymentId: s.plan.deploymentId,
+          deploymentId: s.plan.deployment.deploymentId,
           serviceName: input.serviceName,
           environment: s.environment,
           target: target.target,
-          deployRole: s.plan.deployRole,
+          deployRole: s.plan.deployment.deployRole,
           taskDefinitionArn: target.previousTaskDefinitionArn,
-          rollout: s.plan.rollout,
+          rollout: s.plan.deployment.rollout,
           reason: { check: 'aborted', evidence: cause },
         };
         const started = await sfn.send(
@@ -207,7 +211,7 @@ async function changedTargets(serviceName: string, stage: PipelineStage, db: Doc
   const changed: { target: DeployTarget; previousTaskDefinitionArn: string }[] = [];
   for (const target of stage.plan.waves.flatMap((w) => w.targets)) {
     const key = ledgerKey(serviceName, stage.environment, target);
-    const record = await ledgerRecord(settings.ledgerTable(), key, stage.plan.deploymentId, db);
+    const record = await ledgerRecord(settings.ledgerTable(), key, stage.plan.deployment.deploymentId, db);
     if (!record?.previousTaskDefinitionArn || UNDONE.has(record.result)) continue;
     changed.push({ target, previousTaskDefinitionArn: record.previousTaskDefinitionArn });
   }

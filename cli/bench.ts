@@ -2,8 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import type { EnvironmentRun } from '../core/map/plan';
-import type { DeployTarget } from '../core/types';
+import type { DeployTarget, EnvironmentRun } from '../core/contracts';
 import { buildImage } from '../local/builder';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
 import { seedLedger, seedReplication, seedRepository, seedTarget } from '../local/seed';
@@ -107,25 +106,27 @@ async function deployOnce(
   const image = await buildImage({ ecr: new ECRClient({}), repository: 'web', commit, service: 'web' });
   const deploymentId = `web-bench-${round}-${maxConcurrency}`;
   const plan: EnvironmentRun = {
-    deploymentId,
-    serviceName: 'web',
-    environment: 'bench',
-    commit,
-    image: { repositoryUri: image.repositoryUri, digest: image.digest, uri: image.uri, platforms: image.platforms },
-    orchestrator: ORCHESTRATOR,
-    deployRole: { name: 'crossdeploy-deploy' },
-    ecr: {
-      repository: 'web',
-      accounts: [...new Set(targets.map((t) => t.account))].sort(),
-      regions: [...new Set(targets.map((t) => t.region))].sort(),
-      replica: { intervalSeconds: 0, checks: 10 },
+    deployment: {
+      deploymentId,
+      serviceName: 'web',
+      environment: 'bench',
+      commit,
+      image: { repositoryUri: image.repositoryUri, digest: image.digest, uri: image.uri, platforms: image.platforms },
+      orchestrator: ORCHESTRATOR,
+      deployRole: { name: 'crossdeploy-deploy' },
+      ecr: {
+        repository: 'web',
+        accounts: [...new Set(targets.map((t) => t.account))].sort(),
+        regions: [...new Set(targets.map((t) => t.region))].sort(),
+        replica: { intervalSeconds: 0, checks: 10 },
+      },
+      taskDefinitionTemplate: null,
+      health: { alarms: [] },
+      rollout: { intervalSeconds: 0, checks: 10 },
+      bake: { intervalSeconds: 0, checks: 0 },
+      context: { kind: 'deploy', pipelineId: deploymentId, approval: null, requestedBy: null },
     },
-    taskDefinitionTemplate: null,
-    health: { alarms: [] },
-    rollout: { intervalSeconds: 0, checks: 10 },
-    bake: { intervalSeconds: 0, checks: 0 },
     waves: [{ maxConcurrency, failureTolerance: 0, targets }],
-    context: { kind: 'deploy', pipelineId: deploymentId, approval: null, requestedBy: null },
   };
   const callsBefore = { ...runtime.scheduler.stats().calls };
   const started = performance.now();

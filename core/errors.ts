@@ -1,8 +1,8 @@
 // Every failure mode is its own Error subclass. The `name` is what the state machines match in
 // Retry (transient) and Catch (terminal), so names are part of the public contract: never rename one.
 
+import type { FailureEvidence, TargetRef } from './contracts';
 import { controllerFix, controllerProblem } from './deployment-controller';
-import type { FailureEvidence, TargetRef } from './types';
 
 /** Where a failure happened, in the order an operator looks for it. */
 export function describeTarget(t: Partial<TargetRef>): string {

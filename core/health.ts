@@ -1,8 +1,8 @@
 // The bake verdict. A deployment passes only on what it can see: an alarm that does not exist is a
 // failure, not a pass, so a typo in the map cannot turn the health check off.
 
+import type { FailureEvidence, HealthVerdict } from './contracts';
 import { type ServiceSnapshot, steadyStateProblem } from './rollout';
-import type { FailureEvidence, HealthVerdict } from './types';
 
 /** The fields of a CloudWatch `MetricAlarm` / `CompositeAlarm` (DescribeAlarms) read here. */
 export interface AlarmSnapshot {

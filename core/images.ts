@@ -3,10 +3,10 @@
 // route to another region's ECR endpoints (VPC endpoints are regional:
 // https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html).
 
+import type { EcrAccess, PinnedImage } from './contracts';
 import type { PullGrant } from './ecr-policy';
 import type { DeploymentMap } from './map/schema';
 import { ecrRegistryHost } from './partition';
-import type { EcrAccess, PinnedImage } from './types';
 
 /** The shape of ECR's PutReplicationConfiguration `replicationConfiguration`. */
 export interface ReplicationConfiguration {

@@ -1,28 +1,9 @@
 // The deployment ledger: one record per target deployment, kept in DynamoDB beyond Step Functions' execution
 // retention. The workflows write it; `status`, `rollback`, `abort` and the console read it.
 
-import type { DeployTarget, FailureEvidence, PinnedImage } from './types';
+import type { DeploymentKind, DeployTarget, FailureEvidence, PinnedImage } from './contracts';
 
 export type LedgerResult = 'in-progress' | 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed';
-
-/** A deploy ships a new commit; a rollback redeploys an earlier image through the same waves and checks. */
-export type DeploymentKind = 'deploy' | 'rollback';
-
-/** Who let the deployment through the gate; null for environments without approval and skipped gates. */
-export interface ApprovalNote {
-  approver: string;
-  comment: string;
-}
-
-/** What a deployment carries from its pipeline down to every target, so each ledger record can say it. */
-export interface DeploymentContext {
-  kind: DeploymentKind;
-  /** The pipeline execution's name. */
-  pipelineId: string;
-  approval: ApprovalNote | null;
-  /** Who asked for a rollback (`crossdeploy rollback`); null for deploys started by a push. */
-  requestedBy: string | null;
-}
 
 export interface LedgerRecord {
   /** Partition key: `<service>#<environment>#<account>#<region>`. */

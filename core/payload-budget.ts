@@ -3,14 +3,12 @@
 // a wave. The inputs are the ones the product builds (pipelineInput and its stage plans) for a representative
 // push, so `crossdeploy validate` can refuse the map before anything is deployed.
 
-import type { DeploymentContext } from './ledger';
-import type { EnvironmentRun, WavePlan } from './map/plan';
+import type { DeploymentContext, EnvironmentRun, ImageRef, WavePlan } from './contracts';
 import { type DeploymentMap, formatPath, type Service } from './map/schema';
 import { ecrRegistryHost } from './partition';
 import { pipelineInput } from './pipeline-plan';
 import type { PipelineInput, PipelineStage, PushEvent } from './pipeline-types';
 import { MAX_PAYLOAD_BYTES, payloadBytes } from './step-functions-limits';
-import type { ImageRef } from './types';
 import { MAX_WAVE_OUTCOME_BYTES } from './wave';
 
 /**
@@ -187,7 +185,7 @@ function environmentRun(
       : null,
     requestedBy: null,
   };
-  return { ...stage.plan, image, context };
+  return { deployment: { ...stage.plan.deployment, image, context }, waves: stage.plan.waves };
 }
 
 function count(n: number, noun: string): string {

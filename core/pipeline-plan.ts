@@ -2,22 +2,19 @@
 // The image does not exist yet (the pipeline builds it), so each stage carries its plan without one.
 
 import { buildEnvironmentFor } from './build-environment';
+import type { PinnedImage } from './contracts';
 import { bounded } from './failure';
 import { environmentsForBranch, planEnvironment } from './map/plan';
 import type { DeploymentMap } from './map/schema';
 import { partitionOf } from './partition';
 import type { BuildSource, PipelineInput, PipelineStage, PushEvent } from './pipeline-types';
 import { executionName, shortHash } from './push';
-import type { ImageRef, PinnedImage } from './types';
 
 /**
  * Each target's execution is named `<deploymentId>-<account>-<region>` and Step Functions allows 80
  * characters: 12 for the account, 14 for the longest region and two hyphens leave 52.
  */
 export const DEPLOYMENT_ID_MAX = 52;
-
-// planEnvironment wants an image; the field is dropped right after, so this never reaches a stage.
-const NO_IMAGE: ImageRef = { repositoryUri: '', digest: '', uri: '', platforms: [] };
 
 export interface PipelineRequest {
   /** 1 for a commit's first pipeline on its branch, n for its n-th (each a new execution name). */
@@ -131,10 +128,9 @@ export function stageOf(
 ): PipelineStage {
   const env = map.environments[environment];
   if (!env) throw new Error(`unknown environment "${environment}"`);
-  const { image: _image, ...plan } = planEnvironment(map, serviceName, environment, {
+  const plan = planEnvironment(map, serviceName, environment, {
     deploymentId: deploymentIdOf(pipelineId, environment),
     commit,
-    image: NO_IMAGE,
   });
   return {
     environment,

@@ -1,10 +1,10 @@
 // The contracts of the path from a git push to production: events on the bus, the pipeline workflow's input,
-// approvals. Everything here crosses EventBridge or Step Functions, so it stays plain JSON.
+// approvals. Everything here crosses EventBridge or Step Functions, so it stays plain JSON; what a step or a
+// rule's target receives is a zod schema here, parsed where it arrives, with its type inferred from it.
 
+import { z } from 'zod';
 import type { BuildEnvironment } from './build-environment';
-import type { DeploymentKind } from './ledger';
-import type { EnvironmentDeployment } from './map/plan';
-import type { ImageRef, PinnedImage } from './types';
+import { type DeploymentKind, environmentPlan, type ImageRef, type PinnedImage } from './contracts';
 
 /** `source` of every event crossdeploy puts on its bus. */
 export const EVENT_SOURCE = 'crossdeploy';
@@ -20,27 +20,29 @@ export const DETAIL_TYPE = {
 } as const;
 
 /** A push to a branch, normalized from GitHub's webhook or CodeCommit's state-change event. */
-export interface PushEvent {
+export const pushEvent = z.object({
   /** Which repository, in the map's words: `{ github: "acme/web" }` or `{ codecommit: "web" }`. */
-  source: { github: string } | { codecommit: string };
-  branch: string;
+  source: z.union([z.object({ github: z.string().min(1) }), z.object({ codecommit: z.string().min(1) })]),
+  branch: z.string().min(1),
   /** 40 hex characters. */
-  commit: string;
-  author: string;
-  message: string;
+  commit: z.string().regex(/^[0-9a-f]{40}$/),
+  author: z.string(),
+  message: z.string(),
   /** Every path added, modified or removed by the pushed commits; empty when the source does not say. */
-  changedPaths: string[];
+  changedPaths: z.array(z.string()),
   /** GitHub's `X-GitHub-Delivery`, when the push came through the webhook. */
-  deliveryId?: string;
-}
+  deliveryId: z.string().optional(),
+});
+export type PushEvent = z.infer<typeof pushEvent>;
 
 /** One environment of a pipeline: its approval gate (if any) and its deployment plan, image still unknown. */
-export interface PipelineStage {
-  environment: string;
-  approval: { topic: string; timeoutSeconds: number } | null;
-  concurrency: 'superseded' | 'queued';
-  plan: Omit<EnvironmentDeployment, 'image'>;
-}
+export const pipelineStage = z.object({
+  environment: z.string().min(1),
+  approval: z.object({ topic: z.string().min(1), timeoutSeconds: z.number().int().positive() }).nullable(),
+  concurrency: z.enum(['superseded', 'queued']),
+  plan: environmentPlan,
+});
+export type PipelineStage = z.infer<typeof pipelineStage>;
 
 /** Input of one pipeline execution (`state-machines/pipeline.asl.json`): one service × one pushed commit. */
 export interface PipelineInput {

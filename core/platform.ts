@@ -1,8 +1,8 @@
 // What an image is built for and what a task definition runs on. Images name platforms as OCI does
 // (`linux/amd64`); ECS task definitions name a CPU architecture and an OS family (`X86_64`, `LINUX`).
 
+import type { ImageRef, TargetRef } from './contracts';
 import { ImagePlatformMismatch } from './errors';
-import type { ImageRef, TargetRef } from './types';
 
 /** The platforms crossdeploy builds, as `docker buildx build --platform` and an image index name them. */
 export const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;

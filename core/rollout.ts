@@ -1,8 +1,8 @@
 // Whether a rollout is done is decided from one DescribeServices answer, so every poll of a wait loop
 // reaches the same verdict for the same answer and a replayed execution cannot disagree with the first.
 
+import type { FailureEvidence, RolloutVerdict } from './contracts';
 import { InvalidStepInput } from './errors';
-import type { FailureEvidence, RolloutVerdict } from './types';
 
 /** The fields of an ECS `Deployment` read here, named and cased as in the API. */
 export interface DeploymentSnapshot {

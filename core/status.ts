@@ -1,10 +1,10 @@
 // `crossdeploy status`: what runs where, and whether it is what crossdeploy deployed. Pure: aws/status.ts reads
 // the ledger and the live services and hands both here, so every verdict is table-tested without AWS.
 
-import { currentRecord, type DeploymentKind, type LedgerRecord, type LedgerResult } from './ledger';
+import type { DeploymentKind, DeployTarget } from './contracts';
+import { currentRecord, type LedgerRecord, type LedgerResult } from './ledger';
 import { environmentTargets } from './map/plan';
 import type { DeploymentMap } from './map/schema';
-import type { DeployTarget } from './types';
 
 /**
  * - `in-step`: the live PRIMARY revision is the one crossdeploy last deployed there.

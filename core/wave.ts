@@ -1,9 +1,9 @@
 // A wave is all or nothing: past its failure tolerance, the targets that did deploy are rolled back too,
 // so an environment never stays half on the new image.
 
+import type { DeployTarget, TargetOutcome } from './contracts';
 import { bounded, innermostFailure, MAX_EXPLAINED_ERROR } from './failure';
 import { payloadBytes } from './step-functions-limits';
-import type { DeployTarget, TargetOutcome } from './types';
 
 /** A target the failed wave puts back on the revision it ran before. */
 export interface RollBackTarget {

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { describeService } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { awsCall } from '../aws/transient';
+import { deployRole, deployTarget, type Progress, progress } from '../core/contracts';
 import { healthVerdict } from '../core/health';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-import { deployRole, deployTarget, type Progress, progress } from './lib/schemas';
 
 const input = z.object({
   target: deployTarget,

@@ -1,17 +1,15 @@
 import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { z } from 'zod';
 import { awsCall } from '../aws/transient';
+import { deploymentSpec, deployTarget } from '../core/contracts';
 import { ImageReplicaMissing } from '../core/errors';
 import { sharedEcrClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-import { deployTarget, ecrAccess, imageRef } from './lib/schemas';
 
 const input = z.object({
-  image: imageRef,
-  orchestrator: z.object({ account: z.string(), region: z.string() }),
+  deployment: deploymentSpec.pick({ image: true, orchestrator: true, ecr: true }),
   target: deployTarget,
-  ecr: ecrAccess,
   /** The previous check's answer; absent on the first. */
   replica: z.object({ found: z.boolean(), checksLeft: z.number().int() }).optional(),
 });
@@ -32,23 +30,24 @@ export async function checkImageReplica(
   ecrIn: (region: string) => Pick<ECRClient, 'send'> = sharedEcrClient,
 ): Promise<ReplicaCheck> {
   const { region } = event.target;
-  const { repository } = event.ecr;
-  const where = `${event.orchestrator.account}/${region}`;
-  const found = await hasImage(ecrIn(region), repository, event.image.digest, where);
-  const checksLeft = (event.replica?.checksLeft ?? event.ecr.replica.checks) - 1;
-  logger.info('image replica check', { where, repository, digest: event.image.digest, found, checksLeft });
+  const { image, orchestrator, ecr } = event.deployment;
+  const { repository } = ecr;
+  const where = `${orchestrator.account}/${region}`;
+  const found = await hasImage(ecrIn(region), repository, image.digest, where);
+  const checksLeft = (event.replica?.checksLeft ?? ecr.replica.checks) - 1;
+  logger.info('image replica check', { where, repository, digest: image.digest, found, checksLeft });
   if (found) return { found, checksLeft };
-  if (region === event.orchestrator.region) {
-    throw new ImageReplicaMissing(where, repository, event.image.digest, 'the repository it was built into lost it');
+  if (region === orchestrator.region) {
+    throw new ImageReplicaMissing(where, repository, image.digest, 'the repository it was built into lost it');
   }
   if (checksLeft <= 0) {
-    const { checks, intervalSeconds } = event.ecr.replica;
+    const { checks, intervalSeconds } = ecr.replica;
     throw new ImageReplicaMissing(
       where,
       repository,
-      event.image.digest,
-      `ECR did not replicate it from ${event.orchestrator.region} in ${checks} checks ${intervalSeconds} s apart; ` +
-        `check the replication rules of the tools registry (aws ecr describe-registry --region ${event.orchestrator.region})`,
+      image.digest,
+      `ECR did not replicate it from ${orchestrator.region} in ${checks} checks ${intervalSeconds} s apart; ` +
+        `check the replication rules of the tools registry (aws ecr describe-registry --region ${orchestrator.region})`,
     );
   }
   return { found, checksLeft };

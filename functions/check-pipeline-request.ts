@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DocumentClient } from '../aws/lease';
 import { environmentLedger } from '../aws/ledger';
 import { settings } from '../aws/settings';
+import { pinnedImage } from '../core/contracts';
 import { InvalidPipelineRequest } from '../core/errors';
 import type { DeploymentMap } from '../core/map/schema';
 import { pipelineRequestProblems } from '../core/pipeline-check';
@@ -10,7 +11,6 @@ import { sharedDocumentClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { deploymentMap } from './lib/map';
 import { logger } from './lib/powertools';
-import { pinnedImage } from './lib/schemas';
 
 // The whole pipeline input; core/pipeline-check.ts holds every field against the map.
 const input = z.looseObject({

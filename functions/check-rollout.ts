@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { describeService } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
+import { checkLoop, deployRole, deployTarget, type Progress, progress } from '../core/contracts';
 import { rolloutVerdict } from '../core/rollout';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-import { checkLoop, deployRole, deployTarget, type Progress, progress } from './lib/schemas';
 
 const input = z.object({
   target: deployTarget,

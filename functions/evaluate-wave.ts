@@ -2,13 +2,13 @@ import { z } from 'zod';
 import type { DocumentClient } from '../aws/lease';
 import { ledgerRecord } from '../aws/ledger';
 import { settings } from '../aws/settings';
+import type { DeployTarget, TargetOutcome } from '../core/contracts';
+import { deployTarget } from '../core/contracts';
 import { ledgerKey } from '../core/ledger';
-import type { DeployTarget, TargetOutcome } from '../core/types';
 import { evaluateWave, outcomeFromFailure } from '../core/wave';
 import { sharedDocumentClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-import { deployTarget } from './lib/schemas';
 
 // The wave's Map gathers one small outcome per target, in the order of the wave's targets: the targets
 // themselves are not repeated there, so that a wave of hundreds stays within a state's 256 KiB.

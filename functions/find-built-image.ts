@@ -1,10 +1,10 @@
 import { BatchGetImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { z } from 'zod';
 import { awsCall } from '../aws/transient';
+import type { ImageRef } from '../core/contracts';
 import { RepositoryNotFound } from '../core/errors';
 import { ecrRegistryHost } from '../core/partition';
 import { INDEX_MEDIA_TYPES, indexPlatforms, MANIFEST_MEDIA_TYPES } from '../core/platform';
-import type { ImageRef } from '../core/types';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 

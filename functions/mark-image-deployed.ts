@@ -1,11 +1,11 @@
 import { BatchGetImageCommand, type ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { z } from 'zod';
 import { awsCall } from '../aws/transient';
+import { imageRef } from '../core/contracts';
 import { deployedTag } from '../core/images';
 import { sharedEcrClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-import { imageRef } from './lib/schemas';
 
 const input = z.object({
   environment: z.string().min(1),

@@ -1,6 +1,7 @@
 import { type ECRClient, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { z } from 'zod';
 import { awsCall } from '../aws/transient';
+import { ecrAccess } from '../core/contracts';
 import {
   mergeRepositoryPolicy,
   type PullGrant,
@@ -13,7 +14,6 @@ import { partitionOf } from '../core/partition';
 import { sharedEcrClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-import { ecrAccess } from './lib/schemas';
 
 export interface EcrLike {
   send: ECRClient['send'];

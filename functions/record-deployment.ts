@@ -2,12 +2,12 @@ import { z } from 'zod';
 import type { DocumentClient } from '../aws/lease';
 import { closeLedgerRecord, putLedgerRecord } from '../aws/ledger';
 import { settings } from '../aws/settings';
+import { deploymentContext, deployTarget, failureEvidence, imageRef } from '../core/contracts';
 import { innermostFailure } from '../core/failure';
 import { type LedgerRecord, type LedgerResult, ledgerKey, reasonText } from '../core/ledger';
 import { sharedDocumentClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-import { deploymentContext, deployTarget, failureEvidence, imageRef } from './lib/schemas';
 
 const identity = {
   deploymentId: z.string().min(1),

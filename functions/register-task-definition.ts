@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { describeService, type EcsLike } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { awsCall } from '../aws/transient';
+import { type DeploymentSpec, targetDeployment } from '../core/contracts';
 import { recordedConfiguration } from '../core/deployment-configuration';
 import { controllerOf, DEPLOYABLE_CONTROLLER } from '../core/deployment-controller';
 import { UnsupportedDeploymentController } from '../core/errors';
@@ -24,7 +25,6 @@ import {
 } from '../core/task-definition';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-import { targetDeployment } from './lib/schemas';
 
 type Input = z.infer<typeof targetDeployment>;
 
@@ -34,7 +34,8 @@ type Input = z.infer<typeof targetDeployment>;
  * registering a second.
  */
 export async function registerRevision(input: Input, clients: TargetClientFactory = targetClientFactory()) {
-  const { ecs } = clients(input.target, input.deployRole);
+  const { deployment } = input;
+  const { ecs } = clients(input.target, deployment.deployRole);
   const where = `${input.target.account}/${input.target.region}`;
   const service = await describeService(ecs, input.target);
   // Refused before anything is registered: UpdateService could not deploy the revision anyway.
@@ -43,7 +44,7 @@ export async function registerRevision(input: Input, clients: TargetClientFactor
   const previousTaskDefinitionArn = service.taskDefinition as string;
   // Before crossdeploy arms its own: a rollback puts this back once it has settled.
   const deploymentConfiguration = recordedConfiguration(service.deploymentConfiguration);
-  const template = input.taskDefinitionTemplate;
+  const template = deployment.taskDefinitionTemplate;
   const family = typeof template?.family === 'string' ? template.family : familyOf(previousTaskDefinitionArn);
   // The family the revision goes into may not exist yet: a template's first deploy.
   const latest = await describeTaskDefinition(ecs, family, where).catch((error: Error) => {
@@ -52,7 +53,7 @@ export async function registerRevision(input: Input, clients: TargetClientFactor
   });
 
   const latestArn = latest?.taskDefinition.taskDefinitionArn;
-  if (latestArn && deploymentIdOf(latest.tags) === input.deploymentId) {
+  if (latestArn && deploymentIdOf(latest.tags) === deployment.deploymentId) {
     logger.info('revision already registered for this deployment', { where, arn: latestArn });
     return { taskDefinitionArn: latestArn, previousTaskDefinitionArn, reused: true, deploymentConfiguration };
   }
@@ -63,9 +64,9 @@ export async function registerRevision(input: Input, clients: TargetClientFactor
       : await describeTaskDefinition(ecs, previousTaskDefinitionArn, where);
   const base = template ?? live.taskDefinition;
   // The replica in the target's own region, by the same digest (deploy-target waited for it).
-  const next = deriveTaskDefinition(base, input.target.container, imageIn(input.image, input.target.region).uri);
-  checkImagePlatform(input.target, next, input.image);
-  const tags = revisionTagsOf(live.tags, next, input, where);
+  const next = deriveTaskDefinition(base, input.target.container, imageIn(deployment.image, input.target.region).uri);
+  checkImagePlatform(input.target, next, deployment.image);
+  const tags = revisionTagsOf(live.tags, next, deployment, where);
   const registered = await awsCall(`ecs:RegisterTaskDefinition ${where}`, () =>
     ecs.send(new RegisterTaskDefinitionCommand({ ...(next as RegisterTaskDefinitionCommandInput), tags })),
   );
@@ -75,11 +76,16 @@ export async function registerRevision(input: Input, clients: TargetClientFactor
 }
 
 /** The running revision's tags, then the template's, then crossdeploy's: cost allocation survives a deploy. */
-function revisionTagsOf(liveTags: TagLike[] | undefined, next: Record<string, unknown>, input: Input, where: string) {
+function revisionTagsOf(
+  liveTags: TagLike[] | undefined,
+  next: Record<string, unknown>,
+  deployment: Pick<DeploymentSpec, 'commit' | 'deploymentId'>,
+  where: string,
+) {
   const templateTags = Array.isArray(next.tags) ? (next.tags as TagLike[]) : [];
   const merged = mergeRevisionTags(
     [...(liveTags ?? []), ...templateTags],
-    revisionTags(input.commit, input.deploymentId),
+    revisionTags(deployment.commit, deployment.deploymentId),
   );
   if (merged.dropped.length > 0) {
     logger.warn(`a revision takes at most ${MAX_TAGS} tags: dropped some of the previous revision's`, {

@@ -15,14 +15,14 @@ import { awsCall } from '../aws/transient';
 import { signApprovalLink } from '../core/approval-link';
 import { approvalMessage, shortCommit } from '../core/approval-message';
 import { executionLink } from '../core/console-link';
+import type { DeployRole, DeployTarget } from '../core/contracts';
+import { imageRef } from '../core/contracts';
 import { buildNotice } from '../core/notification';
 import { arnIn } from '../core/partition';
-import type { ApprovalRequest } from '../core/pipeline-types';
+import { type ApprovalRequest, pipelineStage } from '../core/pipeline-types';
 import { revisionOf } from '../core/status';
-import type { DeployRole, DeployTarget } from '../core/types';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-import { deployRole, deployTarget, imageRef } from './lib/schemas';
 
 // The approval gate's `.waitForTaskToken` task: it stores the token, tells the approvers, and returns. The
 // workflow waits until resume-approval hands the token back with the decision (or the task times out).
@@ -52,17 +52,8 @@ export interface ApprovalRecord {
 
 const BY_SERVICE_ENVIRONMENT = 'byServiceEnvironment';
 
-const stage = z.object({
-  environment: z.string().min(1),
-  // The gate only runs for environments with an approval, so null here is a wiring bug worth failing on.
-  approval: z.object({ topic: z.string().min(1), timeoutSeconds: z.number().int().positive() }),
-  concurrency: z.enum(['superseded', 'queued']),
-  plan: z.object({
-    orchestrator: z.object({ account: z.string().regex(/^\d{12}$/), region: z.string().min(1) }),
-    deployRole,
-    waves: z.array(z.object({ targets: z.array(deployTarget) })),
-  }),
-});
+// The gate only runs for environments with an approval, so null here is a wiring bug worth failing on.
+const stage = pipelineStage.extend({ approval: pipelineStage.shape.approval.unwrap() });
 
 const input = z.object({
   taskToken: z.string().min(1),
@@ -125,7 +116,7 @@ export async function requestApproval(
 ): Promise<RequestApprovalOutput> {
   const {
     dynamo = defaultDynamo(),
-    sns = defaultSns(event.stage.plan.orchestrator.region),
+    sns = defaultSns(event.stage.plan.deployment.orchestrator.region),
     sfn = defaultSfn(),
     events = defaultEvents(),
     clients = targetClientFactory(),
@@ -161,7 +152,7 @@ export async function requestApproval(
       region: t.region,
       cluster: t.cluster,
       service: t.service,
-      runs: await whatRuns(clients, t, stage.plan.deployRole),
+      runs: await whatRuns(clients, t, stage.plan.deployment.deployRole),
     })),
     expiresAt: expiresAt.toISOString(),
   };
@@ -187,7 +178,7 @@ export async function requestApproval(
 
   const link = signApprovalLink(baseUrl, approvalId, expiresAt, key);
   const { subject, body } = approvalMessage(request, link);
-  const { account, region } = stage.plan.orchestrator;
+  const { account, region } = stage.plan.deployment.orchestrator;
   const topicArn = arnIn(region, 'sns', account, stage.approval.topic);
   await awsCall(`sns:Publish ${topicArn}`, () =>
     sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: body })),

@@ -2,10 +2,10 @@ import { type DeploymentConfiguration, UpdateServiceCommand } from '@aws-sdk/cli
 import { z } from 'zod';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { awsCall } from '../aws/transient';
+import { deployRole, deployTarget } from '../core/contracts';
 import { configurationToRestore } from '../core/deployment-configuration';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-import { deployRole, deployTarget } from './lib/schemas';
 
 const input = z.object({
   target: deployTarget,

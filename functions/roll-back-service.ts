@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { describeService } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { awsCall } from '../aws/transient';
+import { checkLoop, deployRole, deployTarget, failureEvidence, type Progress } from '../core/contracts';
 import { DeploymentRolledBack } from '../core/errors';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-import { checkLoop, deployRole, deployTarget, failureEvidence, type Progress } from './lib/schemas';
 
 const input = z.looseObject({
   deploymentId: z.string().min(1),

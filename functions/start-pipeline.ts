@@ -4,7 +4,7 @@ import { startNextAttempt } from '../aws/pipeline-start';
 import { settings } from '../aws/settings';
 import type { DeploymentMap } from '../core/map/schema';
 import { pipelineInput } from '../core/pipeline-plan';
-import { DETAIL_TYPE, type PushEvent } from '../core/pipeline-types';
+import { DETAIL_TYPE, type PushEvent, pushEvent } from '../core/pipeline-types';
 import { decidePush, pushFromCodeCommit } from '../core/push';
 import { lambdaStep } from './lib/lambda-step';
 import { deploymentMap } from './lib/map';
@@ -74,7 +74,7 @@ export async function startPipelines(
 }
 
 function pushOf(envelope: z.infer<typeof event>): PushEvent | undefined {
-  if (envelope['detail-type'] === DETAIL_TYPE.push) return envelope.detail as PushEvent;
+  if (envelope['detail-type'] === DETAIL_TYPE.push) return pushEvent.parse(envelope.detail);
   const result = pushFromCodeCommit(envelope);
   if ('ignored' in result) {
     logger.info('event starts nothing', { reason: result.ignored });

@@ -2,9 +2,9 @@ import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { awsCall } from '../aws/transient';
+import { type Progress, targetDeployment } from '../core/contracts';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-import { type Progress, targetDeployment } from './lib/schemas';
 
 const input = targetDeployment.extend({
   revision: z.looseObject({ taskDefinitionArn: z.string().min(1) }),
@@ -19,8 +19,9 @@ export async function updateService(
   clients: TargetClientFactory = targetClientFactory(),
   now: () => Date = () => new Date(),
 ): Promise<Progress> {
-  const { target, revision, health } = event;
-  const { ecs } = clients(target, event.deployRole);
+  const { target, revision, deployment } = event;
+  const { health } = deployment;
+  const { ecs } = clients(target, deployment.deployRole);
   const startedAt = now().toISOString();
   await awsCall(`ecs:UpdateService ${target.account}/${target.region}`, () =>
     ecs.send(
@@ -42,8 +43,8 @@ export async function updateService(
   });
   return {
     startedAt,
-    rolloutChecksLeft: event.rollout.checks,
-    bakeChecksLeft: event.bake.checks,
+    rolloutChecksLeft: deployment.rollout.checks,
+    bakeChecksLeft: deployment.bake.checks,
     state: 'IN_PROGRESS',
     summary: `service ${target.cluster}/${target.service} updated to ${revision.taskDefinitionArn}`,
   };

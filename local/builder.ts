@@ -13,9 +13,9 @@ import {
   type ECRClient,
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
+import type { ImageRef } from '../core/contracts';
 import { RepositoryNotFound } from '../core/errors';
 import { DEFAULT_PLATFORMS, type Platform } from '../core/platform';
-import type { ImageRef } from '../core/types';
 
 export class InvalidCommit extends Error {
   override name = 'InvalidCommit' as const;

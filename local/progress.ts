@@ -1,4 +1,4 @@
-import type { DeployTarget } from '../core/types';
+import type { DeployTarget } from '../core/contracts';
 import type { ExecutionRecord, HistoryEvent } from './step-functions';
 
 /**

@@ -19,8 +19,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { settings } from '../aws/settings';
 import { ledgerTable } from '../aws/tables';
+import type { DeployTarget } from '../core/contracts';
 import { mergeRepositoryPolicy, type PullGrant } from '../core/ecr-policy';
-import type { DeployTarget } from '../core/types';
 import { clientForAccount, ORCHESTRATOR_ACCOUNT } from './accounts';
 
 export interface TargetSeed {

@@ -4,8 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DeployRole } from '../contracts';
 import type { DeploymentMap } from '../map/schema';
-import type { DeployRole } from '../types';
 
 /** The deploy role's inline policy in the template, which crossdeploy doctor reads and evaluates. */
 export const DEPLOY_ROLE_POLICY_NAME = 'crossdeploy-deploy';

@@ -1,9 +1,8 @@
 // Turns the map into the input of one environment's deployment workflow. The result is a Step Functions
 // execution input, so it is built from plain values only: no undefined fields, no shared class instances.
 
+import type { CheckLoop, DeployTarget, EnvironmentPlan } from '../contracts';
 import { repositoryPullers } from '../images';
-import type { DeploymentContext } from '../ledger';
-import type { CheckLoop, DeployRole, DeployTarget, EcrAccess, HealthChecks, ImageRef, OrchestratorRef } from '../types';
 import type { DeploymentMap, Environment, Service, Target } from './schema';
 
 /** ECS rollouts take minutes; checking more often only spends state transitions. */
@@ -16,37 +15,9 @@ const REPLICA_CHECK = { intervalSeconds: 20, checks: 90 };
 /** Alarms evaluate per minute at best, so a bake never needs to look more often than this. */
 const MAX_BAKE_CHECK_INTERVAL_SECONDS = 30;
 
-export interface WavePlan {
-  maxConcurrency: number;
-  failureTolerance: number;
-  targets: DeployTarget[];
-}
-
-export interface EnvironmentDeployment {
-  deploymentId: string;
-  serviceName: string;
-  environment: string;
-  commit: string;
-  image: ImageRef;
-  orchestrator: OrchestratorRef;
-  deployRole: DeployRole;
-  ecr: EcrAccess;
-  taskDefinitionTemplate: Record<string, unknown> | null;
-  health: HealthChecks;
-  rollout: CheckLoop;
-  bake: CheckLoop;
-  waves: WavePlan[];
-}
-
-/** Input of one environment's deployment workflow (`state-machines/deploy-environment.asl.json`). */
-export interface EnvironmentRun extends EnvironmentDeployment {
-  context: DeploymentContext;
-}
-
 export interface DeploymentRequest {
   deploymentId: string;
   commit: string;
-  image: ImageRef;
 }
 
 /** The environments a push to `branch` deploys to, in order; empty when the branch deploys nowhere. */
@@ -59,23 +30,17 @@ export function planEnvironment(
   serviceName: string,
   environment: string,
   request: DeploymentRequest,
-): EnvironmentDeployment {
+): EnvironmentPlan {
   const service = serviceOf(map, serviceName);
   const env = environmentOf(map, service, serviceName, environment);
   const { name, externalId } = map.deployRole;
   const { principalOrgId, principalOrgPaths } = map.ecr;
   const { alarms, probe } = env.health;
-  return {
+  const deployment: EnvironmentPlan['deployment'] = {
     deploymentId: request.deploymentId,
     serviceName,
     environment,
     commit: request.commit,
-    image: {
-      repositoryUri: request.image.repositoryUri,
-      digest: request.image.digest,
-      uri: request.image.uri,
-      platforms: [...request.image.platforms],
-    },
     orchestrator: { account: map.orchestrator.account, region: map.orchestrator.region },
     deployRole: externalId === undefined ? { name } : { name, externalId },
     ecr: {
@@ -95,6 +60,9 @@ export function planEnvironment(
       checks: Math.ceil(env.rollout.timeout / ROLLOUT_CHECK_INTERVAL_SECONDS),
     },
     bake: bakeLoop(env.bake),
+  };
+  return {
+    deployment,
     waves: env.waves.map((wave) => ({
       maxConcurrency: wave.maxConcurrency,
       failureTolerance: wave.failureTolerance,

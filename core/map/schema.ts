@@ -3,11 +3,11 @@
 // becomes a single wave, `deployRole` always has the object form, and defaults are filled in.
 
 import { z } from 'zod';
+import type { DeployRole, TargetRef } from '../contracts';
 import { DURATION_PATTERN, durationProblem, parseDuration } from '../duration';
 import { grantPolicyLength, REPOSITORY_POLICY_MAX_LENGTH } from '../ecr-policy';
 import { describeTarget } from '../errors';
 import { DEFAULT_PLATFORMS, PLATFORMS } from '../platform';
-import type { DeployRole, TargetRef } from '../types';
 import { privateProbeMessage, privateProbeReason } from './probe-url';
 
 /** Used for the `targets` shorthand and for waves that leave these out. */

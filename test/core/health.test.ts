@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { FailureEvidence, HealthState } from '../../core/contracts';
 import { type AlarmSnapshot, healthVerdict } from '../../core/health';
 import type { ServiceSnapshot } from '../../core/rollout';
-import type { FailureEvidence, HealthState } from '../../core/types';
 import completed from '../fixtures/aws/describe-services-completed.json';
 import inProgress from '../fixtures/aws/describe-services-in-progress.json';
 

@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { PinnedImage } from '../../core/contracts';
 import { loadMapFile } from '../../core/map/load';
 import { pipelineRequestProblems } from '../../core/pipeline-check';
 import { pipelineInput, rollbackInput } from '../../core/pipeline-plan';
 import type { PipelineInput } from '../../core/pipeline-types';
-import type { PinnedImage } from '../../core/types';
 
 const example = loadMapFile(fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url)));
 const commit = '0123456789abcdef0123456789abcdef01234567';

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { PinnedImage } from '../../core/contracts';
 import { loadMapFile, parseMap } from '../../core/map/load';
 import { planEnvironment } from '../../core/map/plan';
 import type { DeploymentMap } from '../../core/map/schema';
@@ -13,7 +14,6 @@ import {
 import type { PushEvent } from '../../core/pipeline-types';
 import { executionName } from '../../core/push';
 import { payloadBytes } from '../../core/step-functions-limits';
-import type { ImageRef, PinnedImage } from '../../core/types';
 
 const example = loadMapFile(fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url)));
 
@@ -28,11 +28,9 @@ const push = (branch: string): PushEvent => ({
   deliveryId: 'd-1',
 });
 
-/** What planEnvironment says for the stage, without the image the pipeline has not built yet. */
+/** What planEnvironment says for the stage: everything but the image the pipeline has not built yet. */
 function planWithoutImage(map: DeploymentMap, environment: string, deploymentId: string) {
-  const image: ImageRef = { repositoryUri: 'r', digest: 'd', uri: 'r@d', platforms: ['linux/amd64'] };
-  const { image: _image, ...plan } = planEnvironment(map, 'web', environment, { deploymentId, commit, image });
-  return plan;
+  return planEnvironment(map, 'web', environment, { deploymentId, commit });
 }
 
 describe('pipelineInput on the example map', () => {
@@ -79,7 +77,7 @@ describe('pipelineInput on the example map', () => {
       approval: { topic: 'prod-approvals', timeoutSeconds: 86400 },
       concurrency: 'superseded',
     });
-    expect(input.stages[0]?.plan.deploymentId).toBe(`${input.pipelineId}-prod`);
+    expect(input.stages[0]?.plan.deployment.deploymentId).toBe(`${input.pipelineId}-prod`);
   });
 
   it('gives an empty test command, never null, when the map has none (the build hands it to CodeBuild, which refuses null)', () => {
@@ -98,7 +96,7 @@ describe('pipelineInput on the example map', () => {
 
   it('carries no image in any stage plan', () => {
     const input = pipelineInput(example, 'web', push('main'));
-    expect(input.stages.every((stage) => !('image' in stage.plan))).toBe(true);
+    expect(input.stages.every((stage) => !('image' in stage.plan.deployment))).toBe(true);
   });
 
   it('is plain JSON: a JSON round trip gives the same value', () => {
@@ -180,7 +178,7 @@ describe('rollbackInput', () => {
       message: 'rollback to 0123456: checkout errors',
     });
     expect(input.stages.map((s) => [s.environment, s.approval?.topic])).toEqual([['prod', 'prod-approvals']]);
-    expect(input.stages[0]?.plan.deploymentId).toBe(deploymentIdOf(input.pipelineId, 'prod'));
+    expect(input.stages[0]?.plan.deployment.deploymentId).toBe(deploymentIdOf(input.pipelineId, 'prod'));
   });
 
   it('drops the gate when the approval is skipped', () => {
@@ -276,9 +274,9 @@ deployRole: crossdeploy-deploy
       const children = [1, 2, 3].flatMap((attempt) => {
         const input = pipelineInput(parsed.map, 'checkout-service-with-a-long-name', push(branch), { attempt });
         return input.stages.flatMap((stage) => [
-          stage.plan.deploymentId,
+          stage.plan.deployment.deploymentId,
           ...stage.plan.waves.flatMap((wave) =>
-            wave.targets.map((t) => `${stage.plan.deploymentId}-${t.account}-${t.region}`),
+            wave.targets.map((t) => `${stage.plan.deployment.deploymentId}-${t.account}-${t.region}`),
           ),
         ]);
       });

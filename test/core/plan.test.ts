@@ -3,16 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadMapFile } from '../../core/map/load';
 import { environmentsForBranch, environmentTargets, planEnvironment } from '../../core/map/plan';
-import type { ImageRef } from '../../core/types';
 import { mapOf } from '../support/map';
 
 const example = readFileSync(fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url)), 'utf8');
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/maps/${name}`, import.meta.url));
 
-const repositoryUri = '111111111111.dkr.ecr.us-east-1.amazonaws.com/web';
-const digest = `sha256:${'a'.repeat(64)}`;
-const image: ImageRef = { repositoryUri, digest, uri: `${repositoryUri}@${digest}`, platforms: ['linux/amd64'] };
-const request = { deploymentId: 'web-main-0001', commit: '0123456789abcdef0123456789abcdef01234567', image };
+const request = { deploymentId: 'web-main-0001', commit: '0123456789abcdef0123456789abcdef01234567' };
 
 const target = (account: string, region: string) => ({
   account,
@@ -28,7 +24,6 @@ describe('planEnvironment on the example map', () => {
     deploymentId: request.deploymentId,
     serviceName: 'web',
     commit: request.commit,
-    image,
     orchestrator: { account: '111111111111', region: 'us-east-1' },
     deployRole: { name: 'crossdeploy-deploy' },
     ecr: {
@@ -44,9 +39,7 @@ describe('planEnvironment on the example map', () => {
 
   it('plans dev as one wave over both regions, baking 1m in two 30s checks', () => {
     expect(planEnvironment(map, 'web', 'dev', request)).toStrictEqual({
-      ...common,
-      environment: 'dev',
-      bake: { intervalSeconds: 30, checks: 2 },
+      deployment: { ...common, environment: 'dev', bake: { intervalSeconds: 30, checks: 2 } },
       waves: [
         {
           maxConcurrency: 10,
@@ -59,9 +52,7 @@ describe('planEnvironment on the example map', () => {
 
   it('plans prod as its one wave, baking 10m in twenty 30s checks', () => {
     expect(planEnvironment(map, 'web', 'prod', request)).toStrictEqual({
-      ...common,
-      environment: 'prod',
-      bake: { intervalSeconds: 30, checks: 20 },
+      deployment: { ...common, environment: 'prod', bake: { intervalSeconds: 30, checks: 20 } },
       waves: [
         {
           maxConcurrency: 10,
@@ -98,7 +89,7 @@ describe('check loops', () => {
     ['10m', { intervalSeconds: 30, checks: 20 }],
   ])('bakes %s as %o', (bake, loop) => {
     const map = mapOf(example.replace('bake: 1m', `bake: ${bake}`));
-    expect(planEnvironment(map, 'web', 'dev', request).bake).toEqual(loop);
+    expect(planEnvironment(map, 'web', 'dev', request).deployment.bake).toEqual(loop);
   });
 
   it.each([
@@ -107,7 +98,7 @@ describe('check loops', () => {
     ['1m1s', 5],
   ])('waits up to %s for a rollout in %i checks 15s apart', (timeout, checks) => {
     const map = mapOf(example.replace('bake: 1m', `bake: 1m\n    rollout: { timeout: ${timeout} }`));
-    expect(planEnvironment(map, 'web', 'dev', request).rollout).toEqual({ intervalSeconds: 15, checks });
+    expect(planEnvironment(map, 'web', 'dev', request).deployment.rollout).toEqual({ intervalSeconds: 15, checks });
   });
 });
 
@@ -131,17 +122,23 @@ describe('planEnvironment with every setting in use', () => {
   });
 
   it('carries the role, ECR access, health checks and template', () => {
-    expect(plan.deployRole).toEqual({ name: 'crossdeploy-deploy', externalId: 'acme-crossdeploy' });
-    expect(plan.ecr).toEqual({
+    expect(plan.deployment.deployRole).toEqual({ name: 'crossdeploy-deploy', externalId: 'acme-crossdeploy' });
+    expect(plan.deployment.ecr).toEqual({
       repository: 'acme/api',
       principalOrgId: 'o-a1b2c3d4e5',
       accounts: ['222222222222', '333333333333', '444444444444'],
       regions: ['ap-southeast-2', 'eu-west-1', 'us-east-1'],
       replica: { intervalSeconds: 20, checks: 90 },
     });
-    expect(plan.health).toEqual({ alarms: ['api-5xx', 'api-latency'], probeUrl: 'https://api.example.com/health' });
-    expect(plan.bake).toEqual({ intervalSeconds: 30, checks: 3 });
-    expect(plan.taskDefinitionTemplate).toMatchObject({ family: 'api', containerDefinitions: [{ name: 'api' }] });
+    expect(plan.deployment.health).toEqual({
+      alarms: ['api-5xx', 'api-latency'],
+      probeUrl: 'https://api.example.com/health',
+    });
+    expect(plan.deployment.bake).toEqual({ intervalSeconds: 30, checks: 3 });
+    expect(plan.deployment.taskDefinitionTemplate).toMatchObject({
+      family: 'api',
+      containerDefinitions: [{ name: 'api' }],
+    });
   });
 
   it('is plain JSON, so it survives a Step Functions execution input unchanged', () => {

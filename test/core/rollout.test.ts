@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { FailureEvidence, RolloutState } from '../../core/contracts';
 import { InvalidStepInput } from '../../core/errors';
 import {
   type DeploymentSnapshot,
@@ -7,7 +8,6 @@ import {
   type ServiceEventSnapshot,
   type ServiceSnapshot,
 } from '../../core/rollout';
-import type { FailureEvidence, RolloutState } from '../../core/types';
 import circuitBreakerFailed from '../fixtures/aws/describe-services-circuit-breaker-failed.json';
 import completed from '../fixtures/aws/describe-services-completed.json';
 import ecsRollback from '../fixtures/aws/describe-services-ecs-rollback.json';

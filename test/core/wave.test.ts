@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeployTarget, TargetOutcome } from '../../core/types';
+import type { DeployTarget, TargetOutcome } from '../../core/contracts';
 import { evaluateWave, outcomeFromFailure } from '../../core/wave';
 
 const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1', 'us-west-2', 'ap-southeast-2', 'sa-east-1'];

@@ -1,9 +1,8 @@
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { targetClientFactory } from '../../aws/target-clients';
-import type { DeployTarget } from '../../core/types';
+import type { DeployTarget, Progress } from '../../core/contracts';
 import { checkHealth, type Probe } from '../../functions/check-health';
-import type { Progress } from '../../functions/lib/schemas';
 import { clientForAccount } from '../../local/accounts';
 import { useMoto } from '../support/moto';
 import { target, targetDeployment, useWorkflows } from '../support/workflows';

@@ -27,10 +27,10 @@ async function failureOf(promise: Promise<unknown>): Promise<Error> {
 }
 
 const HANDLERS: { step: string; handler: LambdaStepHandler<unknown>; missing: string[] }[] = [
-  { step: 'assume-deploy-role', handler: assumeDeployRole, missing: ['deploymentId', 'target', 'deployRole'] },
+  { step: 'assume-deploy-role', handler: assumeDeployRole, missing: ['deployment', 'target'] },
   { step: 'open-ecr', handler: openEcr, missing: ['orchestrator', 'ecr'] },
-  { step: 'register-task-definition', handler: registerTaskDefinition, missing: ['deploymentId', 'image', 'commit'] },
-  { step: 'update-service', handler: updateService, missing: ['deploymentId', 'revision', 'health'] },
+  { step: 'register-task-definition', handler: registerTaskDefinition, missing: ['deployment', 'target'] },
+  { step: 'update-service', handler: updateService, missing: ['deployment', 'revision'] },
   { step: 'check-rollout', handler: checkRollout, missing: ['target', 'taskDefinitionArn', 'progress'] },
   { step: 'check-health', handler: checkHealth, missing: ['target', 'health', 'progress'] },
   { step: 'roll-back-service', handler: rollBackService, missing: ['deploymentId', 'taskDefinitionArn', 'reason'] },
@@ -51,9 +51,10 @@ describe('Lambda handler wrapper (lambdaStep)', () => {
   );
 
   it('names only the field that is missing when the rest of the input is valid', async () => {
-    const { image: _, ...withoutImage } = targetDeployment(dev);
+    const { deployment, target } = targetDeployment(dev);
+    const { image: _, ...withoutImage } = deployment;
 
-    const error = await failureOf(registerTaskDefinition(withoutImage, lambdaContext()));
+    const error = await failureOf(registerTaskDefinition({ deployment: withoutImage, target }, lambdaContext()));
 
     expect(error.name).toBe('InvalidStepInput');
     expect(error.message).toContain('image');
@@ -94,7 +95,7 @@ describe('Lambda handler wrapper (lambdaStep)', () => {
   it("returns the step's output when the input is valid", async () => {
     await seedRepository('web');
 
-    const output = await openEcr(targetDeployment(dev), lambdaContext('open-ecr'));
+    const output = await openEcr(targetDeployment(dev).deployment, lambdaContext('open-ecr'));
 
     expect(output).toEqual({ regions: { 'us-east-1': 'written' } });
   });

@@ -1,7 +1,7 @@
 import { ECRClient, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { EcrAccess } from '../../core/contracts';
 import { REPOSITORY_PULL_ACTIONS, REPOSITORY_PULL_SID } from '../../core/ecr-policy';
-import type { EcrAccess } from '../../core/types';
 import { openEcrForEnvironment } from '../../functions/open-ecr';
 import { seedRepository } from '../../local/seed';
 import { useMoto } from '../support/moto';
@@ -34,7 +34,7 @@ async function repositoryStatements(region = ORCHESTRATOR.region): Promise<State
 /** The open-ecr step's input as deploy-environment passes it: the environment's ECR access. */
 const environmentOf = (ecrAccess: Partial<EcrAccess> = {}) => ({
   orchestrator: ORCHESTRATOR,
-  ecr: { ...targetDeployment(dev).ecr, regions: [ORCHESTRATOR.region], ...ecrAccess },
+  ecr: { ...targetDeployment(dev).deployment.ecr, regions: [ORCHESTRATOR.region], ...ecrAccess },
 });
 const open = (ecrAccess: Partial<EcrAccess> = {}) => openEcrForEnvironment(environmentOf(ecrAccess), ecrIn);
 

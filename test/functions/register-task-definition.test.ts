@@ -85,8 +85,8 @@ describe('register-task-definition step (registerRevision)', () => {
     expect(containers[1]?.image).toBe('public.ecr.aws/aws-observability/aws-for-fluent-bit:stable');
     expect(tags).toEqual(
       expect.arrayContaining([
-        { key: COMMIT_TAG, value: deployment.commit },
-        { key: DEPLOYMENT_ID_TAG, value: deployment.deploymentId },
+        { key: COMMIT_TAG, value: deployment.deployment.commit },
+        { key: DEPLOYMENT_ID_TAG, value: deployment.deployment.deploymentId },
       ]),
     );
   });
@@ -109,8 +109,8 @@ describe('register-task-definition step (registerRevision)', () => {
       expect.arrayContaining([
         { key: 'team', value: 'storefront' },
         { key: 'cost-center', value: '4711' },
-        { key: COMMIT_TAG, value: deployment.commit },
-        { key: DEPLOYMENT_ID_TAG, value: deployment.deploymentId },
+        { key: COMMIT_TAG, value: deployment.deployment.commit },
+        { key: DEPLOYMENT_ID_TAG, value: deployment.deployment.deploymentId },
       ]),
     );
   });
@@ -249,7 +249,7 @@ describe('register-task-definition step (registerRevision)', () => {
       await seeded(dev);
       const { clients, sent } = recordingClientFactory();
 
-      const error = await failureOf(registerRevision({ ...targetDeployment(dev), image: armOnly }, clients));
+      const error = await failureOf(registerRevision(targetDeployment(dev, { image: armOnly }), clients));
 
       expect(error.name).toBe('ImagePlatformMismatch');
       expect(error.message).toBe(
@@ -264,7 +264,7 @@ describe('register-task-definition step (registerRevision)', () => {
     it('registers an arm64-only image for a Graviton task definition (ARM64)', async () => {
       await seeded(dev, ['web-5xx'], 'ARM64');
 
-      const result = await registerRevision({ ...targetDeployment(dev), image: armOnly });
+      const result = await registerRevision(targetDeployment(dev, { image: armOnly }));
 
       const { taskDefinition } = await describeRevision(result.taskDefinitionArn);
       expect(taskDefinition?.runtimePlatform).toEqual({ cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' });
@@ -284,7 +284,7 @@ describe('register-task-definition step (registerRevision)', () => {
       await seeded(dev, ['web-5xx'], 'ARM64');
       const both = { ...IMAGE, platforms: ['linux/amd64', 'linux/arm64'] };
 
-      const result = await registerRevision({ ...targetDeployment(dev), image: both });
+      const result = await registerRevision(targetDeployment(dev, { image: both }));
 
       expect(result.reused).toBe(false);
     });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FailureEvidence, TargetDeployment } from '../../core/types';
+import type { FailureEvidence, Progress, TargetDeployment } from '../../core/contracts';
 import { checkRollout } from '../../functions/check-rollout';
-import type { Progress } from '../../functions/lib/schemas';
 import { rollBackService } from '../../functions/roll-back-service';
 import { useMoto } from '../support/moto';
 import { live, target, targetDeployment, useWorkflows } from '../support/workflows';
@@ -16,11 +15,11 @@ const ALARM_FIRED: FailureEvidence = { check: 'alarm', evidence: 'alarm web-5xx 
 function rollBack(deployment: TargetDeployment, previousTaskDefinitionArn: string, reason = ALARM_FIRED) {
   return rollBackService(
     {
-      deploymentId: deployment.deploymentId,
+      deploymentId: deployment.deployment.deploymentId,
       target: deployment.target,
-      deployRole: deployment.deployRole,
+      deployRole: deployment.deployment.deployRole,
       taskDefinitionArn: previousTaskDefinitionArn,
-      rollout: deployment.rollout,
+      rollout: deployment.deployment.rollout,
       reason,
     },
     undefined,
@@ -31,7 +30,13 @@ function rollBack(deployment: TargetDeployment, previousTaskDefinitionArn: strin
 async function rollOutToTheEnd(deployment: TargetDeployment, taskDefinitionArn: string, progress: Progress) {
   let last = progress;
   do {
-    last = await checkRollout({ ...deployment, taskDefinitionArn, progress: last });
+    last = await checkRollout({
+      target: deployment.target,
+      deployRole: deployment.deployment.deployRole,
+      rollout: deployment.deployment.rollout,
+      taskDefinitionArn,
+      progress: last,
+    });
   } while (last.state === 'IN_PROGRESS' && last.rolloutChecksLeft > 0);
   return last;
 }
@@ -50,7 +55,7 @@ describe('roll-back-service step (rollBackService)', () => {
 
     expect(result).toMatchObject({
       startedAt: '2030-01-02T03:04:05.000Z',
-      rolloutChecksLeft: deployment.rollout.checks,
+      rolloutChecksLeft: deployment.deployment.rollout.checks,
       bakeChecksLeft: 0,
       state: 'IN_PROGRESS',
       summary: `rolling back to ${previous}`,

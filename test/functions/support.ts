@@ -3,7 +3,7 @@
 
 import type { Context } from 'aws-lambda';
 import { type TargetClientFactory, targetClientFactory } from '../../aws/target-clients';
-import type { DeployTarget, TargetDeployment } from '../../core/types';
+import type { DeployTarget, TargetDeployment } from '../../core/contracts';
 import { registerRevision } from '../../functions/register-task-definition';
 import { updateService } from '../../functions/update-service';
 import { seedImage, seedPullGrant, seedRepository, seedTarget } from '../../local/seed';

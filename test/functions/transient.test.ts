@@ -113,7 +113,9 @@ describe('awsCall (aws/transient.ts) against the scheduler', () => {
     moto.scheduler().injectFault(dev, { kind: 'throttle', every: 2, operations: ['DescribeServices'] });
     const deployment = targetDeployment(dev);
     const event = {
-      ...deployment,
+      target: deployment.target,
+      deployRole: deployment.deployment.deployRole,
+      rollout: deployment.deployment.rollout,
       taskDefinitionArn,
       progress: {
         startedAt: new Date(0).toISOString(),

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TargetDeployment } from '../../core/types';
+import type { Progress, TargetDeployment } from '../../core/contracts';
 import { checkRollout } from '../../functions/check-rollout';
-import type { Progress } from '../../functions/lib/schemas';
 import { registerRevision } from '../../functions/register-task-definition';
 import { updateService } from '../../functions/update-service';
 import { useMoto } from '../support/moto';
@@ -16,9 +15,9 @@ const dev = target('222222222222', 'us-east-1');
 function check(deployment: TargetDeployment, taskDefinitionArn: string, progress: Progress) {
   return checkRollout({
     target: deployment.target,
-    deployRole: deployment.deployRole,
+    deployRole: deployment.deployment.deployRole,
     taskDefinitionArn,
-    rollout: deployment.rollout,
+    rollout: deployment.deployment.rollout,
     progress,
   });
 }
@@ -34,8 +33,8 @@ describe('update-service step (updateService)', () => {
 
     expect(progress).toEqual({
       startedAt: '2030-01-02T03:04:05.000Z',
-      rolloutChecksLeft: deployment.rollout.checks,
-      bakeChecksLeft: deployment.bake.checks,
+      rolloutChecksLeft: deployment.deployment.rollout.checks,
+      bakeChecksLeft: deployment.deployment.bake.checks,
       state: 'IN_PROGRESS',
       summary: `service demo/web updated to ${revision.taskDefinitionArn}`,
     });
@@ -75,10 +74,10 @@ describe('check-rollout step (checkRollout)', () => {
     const first = await check(deployment, revision.taskDefinitionArn, progress);
     const second = await check(deployment, revision.taskDefinitionArn, first);
 
-    expect(first).toMatchObject({ state: 'IN_PROGRESS', rolloutChecksLeft: deployment.rollout.checks - 1 });
+    expect(first).toMatchObject({ state: 'IN_PROGRESS', rolloutChecksLeft: deployment.deployment.rollout.checks - 1 });
     expect(first.summary).toContain('1/2 running');
     expect(first.failure).toBeUndefined();
-    expect(second).toMatchObject({ state: 'COMPLETED', rolloutChecksLeft: deployment.rollout.checks - 2 });
+    expect(second).toMatchObject({ state: 'COMPLETED', rolloutChecksLeft: deployment.deployment.rollout.checks - 2 });
     expect(second.summary).toContain('2/2 running');
     expect(second.summary).toContain('web:2');
     expect(second.failure).toBeUndefined();

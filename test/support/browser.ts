@@ -17,8 +17,8 @@ import { RULES } from '../../aws/event-rules';
 import { settings } from '../../aws/settings';
 import { approvalsTable } from '../../aws/tables';
 import { forgetTargetSessions, targetClientFactory } from '../../aws/target-clients';
+import type { DeployTarget } from '../../core/contracts';
 import type { ApprovalDecision } from '../../core/pipeline-types';
-import type { DeployTarget } from '../../core/types';
 import type { ApprovalPageDeps } from '../../functions/approval-page';
 import type { HttpRequest, HttpResponse } from '../../functions/lib/http';
 import type { ApprovalRecord, RequestApprovalDeps, RequestApprovalInput } from '../../functions/request-approval';
@@ -59,7 +59,9 @@ export function approvalInput(
   overrides: Partial<RequestApprovalInput> & { concurrency?: 'superseded' | 'queued' } = {},
 ): RequestApprovalInput {
   const { concurrency = 'superseded', ...rest } = overrides;
-  const { image: _, ...plan } = environmentDeployment([{ targets }]);
+  const { deployment, waves } = environmentDeployment([{ targets }]);
+  const { image: _image, context: _context, ...withoutImage } = deployment;
+  const plan = { deployment: withoutImage, waves };
   return {
     taskToken: 'task-token-of-pipeline-1',
     pipelineId: 'web-3f2a9c1',

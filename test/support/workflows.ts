@@ -4,10 +4,9 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach } from 'vitest';
 import { settings } from '../../aws/settings';
 import { forgetTargetSessions } from '../../aws/target-clients';
+import type { DeploymentSpec, DeployTarget, EnvironmentRun, ImageRef, TargetDeployment } from '../../core/contracts';
 import type { PullGrant } from '../../core/ecr-policy';
 import type { LedgerRecord } from '../../core/ledger';
-import type { EnvironmentRun } from '../../core/map/plan';
-import type { DeployTarget, ImageRef, TargetDeployment } from '../../core/types';
 import { clientForAccount } from '../../local/accounts';
 import { localFunctions, localIntegrations, localValues, stateMachineDefinitions } from '../../local/functions';
 import {
@@ -74,7 +73,11 @@ export async function seedPullGrant(
   await seedPullGrantFor('web', grant, [ORCHESTRATOR.region, ...targets.map((t) => t.region)]);
 }
 
-export function targetDeployment(t: DeployTarget, overrides: Partial<TargetDeployment> = {}): TargetDeployment {
+export function targetDeployment(t: DeployTarget, overrides: Partial<DeploymentSpec> = {}): TargetDeployment {
+  return { deployment: deploymentSpec(t, overrides), target: t };
+}
+
+function deploymentSpec(t: DeployTarget, overrides: Partial<DeploymentSpec>): DeploymentSpec {
   return {
     deploymentId: 'web-dev-3f2a9c1-test',
     serviceName: 'web',
@@ -82,7 +85,6 @@ export function targetDeployment(t: DeployTarget, overrides: Partial<TargetDeplo
     commit: COMMIT,
     image: IMAGE,
     orchestrator: ORCHESTRATOR,
-    target: t,
     deployRole: { name: 'crossdeploy-deploy' },
     ecr: {
       repository: 'web',
@@ -102,14 +104,16 @@ export function targetDeployment(t: DeployTarget, overrides: Partial<TargetDeplo
 export function environmentDeployment(
   waves: { targets: DeployTarget[]; maxConcurrency?: number; failureTolerance?: number }[],
 ): EnvironmentRun {
-  const { target: _, ...common } = targetDeployment(target('222222222222', 'us-east-1'));
+  const common = deploymentSpec(target('222222222222', 'us-east-1'), {});
   const targets = waves.flatMap((w) => w.targets);
   return {
-    ...common,
-    ecr: {
-      ...common.ecr,
-      accounts: [...new Set(targets.map((t) => t.account))].sort(),
-      regions: [...new Set(targets.map((t) => t.region))].sort(),
+    deployment: {
+      ...common,
+      ecr: {
+        ...common.ecr,
+        accounts: [...new Set(targets.map((t) => t.account))].sort(),
+        regions: [...new Set(targets.map((t) => t.region))].sort(),
+      },
     },
     waves: waves.map((w) => ({
       maxConcurrency: w.maxConcurrency ?? 10,

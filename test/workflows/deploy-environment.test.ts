@@ -96,7 +96,7 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
       ecr.destroy();
       expect({ region, tags: imageDetails?.[0]?.imageTags }).toEqual({
         region,
-        tags: expect.arrayContaining([`deployed-dev-${plan.commit}`]),
+        tags: expect.arrayContaining([`deployed-dev-${plan.deployment.commit}`]),
       });
     }
   });
@@ -111,9 +111,10 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
       memory: '2048',
       containerDefinitions: [{ name: 'app', image: 'replaced-by-the-deploy', essential: true, memory: 2048 }],
     };
+    const plan = environmentDeployment([{ targets: [a] }]);
     const execution = await engine().run('deploy-environment', {
-      ...environmentDeployment([{ targets: [a] }]),
-      taskDefinitionTemplate: template,
+      ...plan,
+      deployment: { ...plan.deployment, taskDefinitionTemplate: template },
     });
 
     expect(execution.status).toBe('SUCCEEDED');
@@ -154,7 +155,7 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     moto.scheduler().injectFault(stopped, { kind: 'stuck' });
     const plan = environmentDeployment([{ targets: [done, stopped] }]);
     const execution = engine().start('deploy-environment', plan);
-    const child = await engine().started(`${plan.deploymentId}-${stopped.account}-${stopped.region}`);
+    const child = await engine().started(`${plan.deployment.deploymentId}-${stopped.account}-${stopped.region}`);
     await past(child, 'Update service in target account');
     expect((await live(stopped)).revision).toBe(2);
 

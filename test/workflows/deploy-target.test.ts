@@ -204,13 +204,13 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
     moto.scheduler().injectFault(dev, { kind: 'throttle', every: 1, operations: ['UpdateService'] });
 
     const execution = await engine().run('rollback-target', {
-      deploymentId: deployment.deploymentId,
-      serviceName: deployment.serviceName,
-      environment: deployment.environment,
+      deploymentId: deployment.deployment.deploymentId,
+      serviceName: deployment.deployment.serviceName,
+      environment: deployment.deployment.environment,
       target: dev,
-      deployRole: deployment.deployRole,
+      deployRole: deployment.deployment.deployRole,
       taskDefinitionArn: revision.previousTaskDefinitionArn,
-      rollout: deployment.rollout,
+      rollout: deployment.deployment.rollout,
       reason: { check: 'circuit-breaker', evidence: 'tasks failed to start' },
       deploymentConfiguration: revision.deploymentConfiguration,
     });

@@ -2,7 +2,7 @@
 // (local/ecs-scheduler/pull.ts), so a repository policy that misses a target fails here as it would in AWS.
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
-import type { DeployTarget } from '../../core/types';
+import type { DeployTarget } from '../../core/contracts';
 import { clientForAccount, LOCAL_ORGANIZATION } from '../../local/accounts';
 import { useMoto } from '../support/moto';
 import {
@@ -75,7 +75,7 @@ describe("a target's tasks pull the image with its task execution role, as ECS d
     // The grant deploy-environment writes leaves 333333333333 out.
     const execution = await engine().run('deploy-environment', {
       ...plan,
-      ecr: { ...plan.ecr, accounts: [dev.account] },
+      deployment: { ...plan.deployment, ecr: { ...plan.deployment.ecr, accounts: [dev.account] } },
     });
 
     expect(execution.status).toBe('FAILED');

@@ -26,14 +26,18 @@ describe('pipeline workflow (state-machines/pipeline.asl.json), from a git push'
     const [stage] = input.stages;
     if (!stage) throw new Error('fixture');
     // The environment's execution name is taken by an execution with another input: its start fails.
-    const squatter = stack().runtime.stepFunctions.start('deploy-environment', {}, { name: stage.plan.deploymentId });
+    const squatter = stack().runtime.stepFunctions.start(
+      'deploy-environment',
+      {},
+      { name: stage.plan.deployment.deploymentId },
+    );
     await stack().runtime.stepFunctions.finished(squatter.executionArn);
 
     const ended = await stack().runtime.stepFunctions.run('pipeline', input, { name: input.pipelineId });
 
     expect(ended.status).toBe('FAILED');
     expect(ended.error).toBe('StepFunctions.ExecutionAlreadyExistsException');
-    expect(ended.cause).toContain(stage.plan.deploymentId);
+    expect(ended.cause).toContain(stage.plan.deployment.deploymentId);
     expect(ended.history.some((e) => e.type === 'StateEntered' && e.state === 'Release lease after failure')).toBe(
       true,
     );

@@ -57,9 +57,10 @@ async function statusJson(): Promise<{ code: number; rows: StatusRow[] }> {
 describe('crossdeploy status after the workflows deployed', () => {
   it('shows the commit, revision and approver the deploy-environment workflow recorded', async () => {
     await seed([east, west]);
+    const plan = environmentDeployment([{ targets: [east, west] }]);
     const execution = await engine().run('deploy-environment', {
-      ...environmentDeployment([{ targets: [east, west] }]),
-      context: approved,
+      ...plan,
+      deployment: { ...plan.deployment, context: approved },
     });
     expect(execution.status).toBe('SUCCEEDED');
 

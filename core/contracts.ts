@@ -1,0 +1,222 @@
+// The contracts between the deployment map, the workflows and their steps, each declared once: a zod schema
+// that the steps parse their input with, and the TypeScript type inferred from it. Every value here crosses a
+// Step Functions state boundary, so it stays plain JSON.
+
+import { z } from 'zod';
+import { bounded, innermostFailure } from './failure';
+
+const accountId = z.string().regex(/^\d{12}$/);
+
+/** One ECS service in one account and region. */
+export const targetRef = z.object({
+  account: accountId,
+  region: z.string().min(1),
+  cluster: z.string().min(1),
+  service: z.string().min(1),
+});
+export type TargetRef = z.infer<typeof targetRef>;
+
+/** A target as the per-target workflow sees it: where, and which container's image to replace. */
+export const deployTarget = targetRef.extend({ container: z.string().min(1) });
+export type DeployTarget = z.infer<typeof deployTarget>;
+
+/** An image pinned by digest, as the ledger remembers it. */
+export const pinnedImage = z.object({
+  /** `111111111111.dkr.ecr.us-east-1.amazonaws.com/web` */
+  repositoryUri: z.string().min(1),
+  /** `sha256:<64 hex>` */
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  /** `<repositoryUri>@<digest>` */
+  uri: z.string().min(1),
+});
+export type PinnedImage = z.infer<typeof pinnedImage>;
+
+/** The image every target of a deployment runs, pinned by digest, with what its image index says it runs on. */
+export const imageRef = pinnedImage.extend({
+  /** `os/architecture` of each manifest of the image index, e.g. `["linux/amd64", "linux/arm64"]`. */
+  platforms: z.array(z.string().min(1)).min(1),
+});
+export type ImageRef = z.infer<typeof imageRef>;
+
+export const orchestratorRef = z.object({ account: z.string(), region: z.string() });
+export type OrchestratorRef = z.infer<typeof orchestratorRef>;
+
+export const deployRole = z.object({ name: z.string().min(1), externalId: z.string().optional() });
+export type DeployRole = z.infer<typeof deployRole>;
+
+/** Loop budgets: how often and how many times a wait loop checks. Zero checks means "do not wait". */
+export const checkLoop = z.object({ intervalSeconds: z.number().int().min(0), checks: z.number().int().min(0) });
+export type CheckLoop = z.infer<typeof checkLoop>;
+
+/** How ECR pull access is granted to target accounts, and where the image is pulled from. */
+export const ecrAccess = z.object({
+  repository: z.string().min(1),
+  /** Grant by `aws:PrincipalOrgID` instead of listing accounts. */
+  principalOrgId: z.string().optional(),
+  /** Grant by `aws:PrincipalOrgPaths` (`o-…/r-…/ou-…/`) instead of listing accounts. */
+  principalOrgPaths: z.array(z.string().min(1)).min(1).optional(),
+  /** Every account the map deploys the repository's images to: the grant, when it lists accounts. */
+  accounts: z.array(accountId),
+  /** Every region those targets pull from: the repository's own region and its replicas'. */
+  regions: z.array(z.string().min(1)).min(1),
+  /** How long a target waits for the image's replica to reach its region. */
+  replica: checkLoop,
+});
+export type EcrAccess = z.infer<typeof ecrAccess>;
+
+export const healthChecks = z.object({ alarms: z.array(z.string()), probeUrl: z.string().optional() });
+export type HealthChecks = z.infer<typeof healthChecks>;
+
+/** A deploy ships a new commit; a rollback redeploys an earlier image through the same waves and checks. */
+export const deploymentKind = z.enum(['deploy', 'rollback']);
+export type DeploymentKind = z.infer<typeof deploymentKind>;
+
+/** Who let the deployment through the gate; null for environments without approval and skipped gates. */
+export const approvalNote = z.object({ approver: z.string(), comment: z.string() });
+export type ApprovalNote = z.infer<typeof approvalNote>;
+
+/** What a deployment carries from its pipeline down to every target, so each ledger record can say it. */
+export const deploymentContext = z.object({
+  kind: deploymentKind,
+  /** The pipeline execution's name. */
+  pipelineId: z.string().min(1),
+  approval: approvalNote.nullable(),
+  /** Who asked for a rollback (`crossdeploy rollback`); null for deploys started by a push. */
+  requestedBy: z.string().nullable(),
+});
+export type DeploymentContext = z.infer<typeof deploymentContext>;
+
+/**
+ * One service × one commit × one environment, as every target of it deploys it. The map gives all of it but the
+ * image (built by the pipeline) and the context (the pipeline's own), which the pipeline adds before the
+ * environment starts; from there it is passed down whole.
+ */
+export const deploymentSpec = z.object({
+  deploymentId: z.string().min(1),
+  serviceName: z.string().min(1),
+  environment: z.string().min(1),
+  commit: z.string().min(1),
+  image: imageRef,
+  orchestrator: orchestratorRef,
+  deployRole,
+  ecr: ecrAccess,
+  /** A task definition template from the map (RegisterTaskDefinition input shape), used instead of the live one. */
+  taskDefinitionTemplate: z.record(z.string(), z.unknown()).nullable(),
+  health: healthChecks,
+  rollout: checkLoop,
+  bake: checkLoop,
+  /** Why and by whom: what the ledger records about the deployment. */
+  context: deploymentContext,
+});
+export type DeploymentSpec = z.infer<typeof deploymentSpec>;
+
+/** Input of one per-target deploy execution (`state-machines/deploy-target.asl.json`). */
+export const targetDeployment = z.object({ deployment: deploymentSpec, target: deployTarget });
+export type TargetDeployment = z.infer<typeof targetDeployment>;
+
+export const wavePlan = z.object({
+  maxConcurrency: z.number().int().min(1),
+  failureTolerance: z.number().int().min(0),
+  targets: z.array(deployTarget),
+});
+export type WavePlan = z.infer<typeof wavePlan>;
+
+/** What the map says of one environment's deployment, before the pipeline has an image and a context. */
+export const environmentPlan = z.object({
+  deployment: deploymentSpec.omit({ image: true, context: true }),
+  waves: z.array(wavePlan),
+});
+export type EnvironmentPlan = z.infer<typeof environmentPlan>;
+
+/** Input of one environment's deployment workflow (`state-machines/deploy-environment.asl.json`). */
+export const environmentRun = z.object({ deployment: deploymentSpec, waves: z.array(wavePlan) });
+export type EnvironmentRun = z.infer<typeof environmentRun>;
+
+export const failureCheck = z.enum([
+  'rollout',
+  'circuit-breaker',
+  'alarm',
+  'steady-state',
+  'probe',
+  'wave',
+  'timeout',
+  'aborted',
+]);
+
+/**
+ * What a failed check saw, in words an operator can act on: the alarm name, ECS event message or probe status is
+ * the evidence. A step that could not run hands its Catch output over whole as `failure` (a Lambda's Cause is JSON
+ * with a stack trace): it is read here, once, into the evidence in plain words.
+ */
+export const failureEvidence = z
+  .object({
+    check: failureCheck,
+    evidence: z.string(),
+    failure: z.looseObject({ Error: z.string().nullish(), Cause: z.string().nullish() }).optional(),
+  })
+  .transform(({ check, evidence, failure }) => {
+    if (!failure) return { check, evidence };
+    const { error, cause } = innermostFailure(failure.Error, failure.Cause);
+    const why = [error, cause].filter(Boolean).join(': ');
+    return { check, evidence: why ? `${evidence} (${bounded(why, 1_024)})` : evidence };
+  });
+export type FailureEvidence = z.output<typeof failureEvidence>;
+
+/** Input of one rollback execution (`state-machines/rollback-target.asl.json`). */
+export const targetRollback = z.object({
+  deploymentId: z.string().min(1),
+  serviceName: z.string().min(1),
+  environment: z.string().min(1),
+  target: deployTarget,
+  deployRole,
+  /** The revision the service ran before the deployment. */
+  taskDefinitionArn: z.string().min(1),
+  rollout: checkLoop,
+  /** Why the rollback happens, carried into the failure cause. */
+  reason: failureEvidence,
+  /** The service's deployment configuration before the deployment, put back once the rollback has settled. */
+  deploymentConfiguration: z.record(z.string(), z.unknown()).optional(),
+});
+export type TargetRollback = z.input<typeof targetRollback>;
+
+/** Where a wait loop stands; the check steps read it and hand back the next one. */
+export const progress = z.looseObject({
+  startedAt: z.string(),
+  rolloutChecksLeft: z.number().int(),
+  bakeChecksLeft: z.number().int(),
+  state: z.string(),
+  summary: z.string(),
+  failure: failureEvidence.optional(),
+});
+export type Progress = z.infer<typeof progress>;
+
+export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'ROLLED_BACK_BY_ECS';
+
+export interface RolloutVerdict {
+  state: RolloutState;
+  /** Present when state is FAILED or ROLLED_BACK_BY_ECS. */
+  failure?: FailureEvidence;
+  /** One line for the progress log. */
+  summary: string;
+}
+
+export type HealthState = 'HEALTHY' | 'UNHEALTHY';
+
+export interface HealthVerdict {
+  state: HealthState;
+  failure?: FailureEvidence;
+  summary: string;
+}
+
+/** Result of one target's deploy as the wave sees it. */
+export interface TargetOutcome {
+  target: DeployTarget;
+  succeeded: boolean;
+  /**
+   * The revision to put back when the wave fails: set for a target that deployed, and for one whose execution
+   * ended unfinished (timed out, aborted) after it had started to update its service.
+   */
+  previousTaskDefinitionArn?: string;
+  error?: string;
+  cause?: string;
+}
