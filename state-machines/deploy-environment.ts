@@ -1,0 +1,276 @@
+// The deploy-environment workflow's ASL, built from crossdeploy's shared states (./asl.ts); written to deploy-environment.asl.json.
+
+import { catchAll, lambdaTask, nestedExecution, type State } from './asl';
+
+export const definition: State = {
+  Comment:
+    'crossdeploy: deploy one service to every target of one environment, wave after wave. A wave stands or falls as a whole; a failed wave stops the environment.',
+  StartAt: 'Open ECR for the environment',
+  States: {
+    'Open ECR for the environment': lambdaTask('OpenEcr', {
+      Comment:
+        'The one writer of the repository policy for this deployment, in every region its targets pull from, before any target runs.',
+      Parameters: {
+        'orchestrator.$': '$.deployment.orchestrator',
+        'ecr.$': '$.deployment.ecr',
+      },
+      ResultPath: null,
+      Next: 'Start with the first wave',
+    }),
+    'Start with the first wave': {
+      Type: 'Pass',
+      Parameters: {
+        index: 0,
+        'count.$': 'States.ArrayLength($.waves)',
+      },
+      ResultPath: '$.cursor',
+      Next: 'Pick next wave',
+    },
+    'Pick next wave': {
+      Type: 'Pass',
+      Parameters: {
+        'waveNumber.$': '$.cursor.index',
+        'wave.$': 'States.ArrayGetItem($.waves, $.cursor.index)',
+      },
+      ResultPath: '$.current',
+      Next: 'Deploy targets of wave',
+    },
+    'Deploy targets of wave': {
+      Type: 'Map',
+      ItemsPath: '$.current.wave.targets',
+      MaxConcurrencyPath: '$.current.wave.maxConcurrency',
+      ItemSelector: {
+        'target.$': '$$.Map.Item.Value',
+        'deployment.$': '$.deployment',
+      },
+      ResultPath: '$.verdict',
+      Next: 'Evaluate wave',
+      Comment:
+        "Gathers one small outcome per target, in the wave's order; Evaluate wave replaces them with its verdict, so a wave of hundreds of targets stays within a state's 256 KiB.",
+      ItemProcessor: {
+        ProcessorConfig: {
+          Mode: 'INLINE',
+        },
+        StartAt: 'Deploy to target',
+        States: {
+          'Deploy to target': nestedExecution({
+            Parameters: {
+              StateMachineArn: '${DeployTargetStateMachineArn}',
+              'Name.$': "States.Format('{}-{}-{}', $.deployment.deploymentId, $.target.account, $.target.region)",
+              Input: {
+                'deployment.$': '$.deployment',
+                'target.$': '$.target',
+                'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+              },
+            },
+            ResultSelector: {
+              succeeded: true,
+              'previousTaskDefinitionArn.$': '$.Output.previousTaskDefinitionArn',
+            },
+            Catch: [catchAll('Read target failure')],
+            End: true,
+          }),
+          'Read target failure': lambdaTask('ExplainFailure', {
+            Comment:
+              "Every failure is read here: a Cause cut at 32,768 characters is not JSON, and a Pass state could not catch a failed parse. Each outcome keeps at most 300 bytes of its cause; the ledger keeps each target's own reason.",
+            Parameters: {
+              'failure.$': '$.failure',
+              maxCause: 300,
+            },
+            ResultPath: '$.child',
+            Catch: [catchAll('Record unread target failure', '$.explainError')],
+            Next: 'Did the target name its error?',
+          }),
+          'Did the target name its error?': {
+            Type: 'Choice',
+            Choices: [
+              {
+                And: [
+                  {
+                    Variable: '$.child.execution.Error',
+                    IsPresent: true,
+                  },
+                  {
+                    Variable: '$.child.execution.Cause',
+                    IsPresent: true,
+                  },
+                ],
+                Next: 'Record named target failure',
+              },
+              {
+                Variable: '$.child.execution.Status',
+                IsPresent: true,
+                Next: 'Record unfinished target',
+              },
+            ],
+            Default: 'Record unread target failure',
+          },
+          'Record named target failure': {
+            Type: 'Pass',
+            Parameters: {
+              succeeded: false,
+              failure: {
+                'Error.$': '$.child.execution.Error',
+                'Cause.$': '$.child.execution.Cause',
+              },
+            },
+            End: true,
+          },
+          'Record unread target failure': {
+            Type: 'Pass',
+            Comment: "Only the error name: the Cause may be 32 KB of the child's input.",
+            Parameters: {
+              succeeded: false,
+              failure: {
+                'Error.$': '$.failure.Error',
+              },
+            },
+            End: true,
+          },
+          'Record unfinished target': {
+            Type: 'Pass',
+            Comment:
+              'A target execution that timed out or was stopped names no error of its own: Evaluate wave asks the ledger whether it had begun to update its service.',
+            Parameters: {
+              succeeded: false,
+              failure: {
+                'Error.$': '$.failure.Error',
+                'Status.$': '$.child.execution.Status',
+              },
+            },
+            End: true,
+          },
+        },
+      },
+    },
+    'Evaluate wave': lambdaTask('EvaluateWave', {
+      Parameters: {
+        'deploymentId.$': '$.deployment.deploymentId',
+        'serviceName.$': '$.deployment.serviceName',
+        'environment.$': '$.deployment.environment',
+        'waveNumber.$': '$.current.waveNumber',
+        'failureTolerance.$': '$.current.wave.failureTolerance',
+        'targets.$': '$.current.wave.targets',
+        'outcomes.$': '$.verdict',
+      },
+      ResultPath: '$.verdict',
+      Next: 'Did the wave fail?',
+    }),
+    'Did the wave fail?': {
+      Type: 'Choice',
+      Choices: [
+        {
+          Variable: '$.verdict.failed',
+          BooleanEquals: true,
+          Next: 'Roll back updated targets of wave',
+        },
+      ],
+      Default: "Mark image deployed in the wave's regions",
+    },
+    "Mark image deployed in the wave's regions": lambdaTask('MarkImageDeployed', {
+      Comment:
+        "Tags the digest the wave now runs, so the repository's lifecycle policy keeps it while dev builds come and go. A failure leaves the wave standing: an untagged image is no reason to undo a deployment.",
+      Parameters: {
+        'environment.$': '$.deployment.environment',
+        'commit.$': '$.deployment.commit',
+        'image.$': '$.deployment.image',
+        'ecr.$': '$.deployment.ecr',
+        'regions.$': '$.current.wave.targets[*].region',
+      },
+      ResultPath: null,
+      Catch: [catchAll('Advance to next wave', '$.markError')],
+      Next: 'Advance to next wave',
+    }),
+    'Roll back updated targets of wave': {
+      Type: 'Map',
+      ItemsPath: '$.verdict.toRollBack',
+      MaxConcurrencyPath: '$.current.wave.maxConcurrency',
+      ItemSelector: {
+        'outcome.$': '$$.Map.Item.Value',
+        'deployment.$': '$.deployment',
+        'reason.$': '$.verdict.cause',
+      },
+      ResultPath: null,
+      Next: 'Wave failed',
+      Comment:
+        'Each rollback records its own result in the ledger; nothing of it stays in the state, which holds the wave.',
+      ItemProcessor: {
+        ProcessorConfig: {
+          Mode: 'INLINE',
+        },
+        StartAt: 'Roll back target',
+        States: {
+          'Roll back target': nestedExecution({
+            Parameters: {
+              StateMachineArn: '${RollbackTargetStateMachineArn}',
+              Input: {
+                'deploymentId.$': '$.deployment.deploymentId',
+                'serviceName.$': '$.deployment.serviceName',
+                'environment.$': '$.deployment.environment',
+                'target.$': '$.outcome.target',
+                'deployRole.$': '$.deployment.deployRole',
+                'taskDefinitionArn.$': '$.outcome.previousTaskDefinitionArn',
+                'rollout.$': '$.deployment.rollout',
+                reason: {
+                  check: 'wave',
+                  'evidence.$': '$.reason',
+                },
+                'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+              },
+            },
+            ResultSelector: {
+              rolledBack: true,
+            },
+            Catch: [catchAll('Record rollback failure')],
+            End: true,
+          }),
+          'Record rollback failure': {
+            Type: 'Pass',
+            Parameters: {
+              rolledBack: false,
+              'error.$': '$.failure.Error',
+            },
+            End: true,
+          },
+        },
+      },
+    },
+    'Wave failed': {
+      Type: 'Fail',
+      ErrorPath: '$.verdict.error',
+      CausePath: '$.verdict.cause',
+    },
+    'Advance to next wave': {
+      Type: 'Pass',
+      Parameters: {
+        'index.$': 'States.MathAdd($.cursor.index, 1)',
+        'count.$': '$.cursor.count',
+      },
+      ResultPath: '$.cursor',
+      Next: 'Any waves left?',
+    },
+    'Any waves left?': {
+      Type: 'Choice',
+      Choices: [
+        {
+          Variable: '$.cursor.index',
+          NumericLessThanPath: '$.cursor.count',
+          Next: 'Pick next wave',
+        },
+      ],
+      Default: 'Environment deployed',
+    },
+    'Environment deployed': {
+      Type: 'Pass',
+      Parameters: {
+        'deploymentId.$': '$.deployment.deploymentId',
+        'environment.$': '$.deployment.environment',
+        'serviceName.$': '$.deployment.serviceName',
+        'commit.$': '$.deployment.commit',
+        'image.$': '$.deployment.image',
+        'waves.$': 'States.ArrayLength($.waves)',
+      },
+      End: true,
+    },
+  },
+};

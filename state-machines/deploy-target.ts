@@ -1,0 +1,259 @@
+// The deploy-target workflow's ASL, built from crossdeploy's shared states (./asl.ts); written to deploy-target.asl.json.
+
+import { catchAll, lambdaTask, nestedExecution, type State } from './asl';
+
+export const definition: State = {
+  Comment:
+    'crossdeploy: deploy one service to one account and region. Render, register, update, wait, bake; roll back on any failure.',
+  StartAt: 'Assume deploy role in target account',
+  TimeoutSeconds: 86400,
+  States: {
+    'Assume deploy role in target account': lambdaTask('AssumeDeployRole', {
+      ResultPath: '$.role',
+      Next: 'Check image in target region',
+      Catch: [catchAll('Record failed deployment in ledger')],
+    }),
+    'Check image in target region': lambdaTask('CheckImageReplica', {
+      Comment:
+        "Tasks pull the image from their own region's replica, pinned by the same digest: it must be there before the revision names it.",
+      ResultPath: '$.replica',
+      Next: 'Is the image in the target region?',
+      Catch: [catchAll('Record failed deployment in ledger')],
+    }),
+    'Is the image in the target region?': {
+      Type: 'Choice',
+      Choices: [
+        {
+          Variable: '$.replica.found',
+          BooleanEquals: true,
+          Next: 'Register task definition revision',
+        },
+      ],
+      Default: 'Wait for image replica',
+    },
+    'Wait for image replica': {
+      Type: 'Wait',
+      SecondsPath: '$.deployment.ecr.replica.intervalSeconds',
+      Next: 'Check image in target region',
+    },
+    'Register task definition revision': lambdaTask('RegisterTaskDefinition', {
+      ResultPath: '$.revision',
+      Next: 'Record deployment in ledger',
+      Catch: [catchAll('Record failed deployment in ledger')],
+    }),
+    'Record deployment in ledger': lambdaTask('RecordDeployment', {
+      Comment:
+        'Recorded before the service changes: an abort or a rollback always finds this target, with the revision to go back to.',
+      Parameters: {
+        phase: 'started',
+        'deploymentId.$': '$.deployment.deploymentId',
+        'serviceName.$': '$.deployment.serviceName',
+        'environment.$': '$.deployment.environment',
+        'target.$': '$.target',
+        'executionName.$': '$$.Execution.Name',
+        'startedAt.$': '$$.Execution.StartTime',
+        'commit.$': '$.deployment.commit',
+        'image.$': '$.deployment.image',
+        'context.$': '$.deployment.context',
+        'revision.$': '$.revision',
+      },
+      ResultPath: null,
+      Next: 'Update service in target account',
+      Catch: [catchAll('Record failed deployment in ledger')],
+    }),
+    'Update service in target account': lambdaTask('UpdateService', {
+      ResultPath: '$.progress',
+      Next: 'Wait for rollout',
+      Catch: [catchAll('Describe failed update', '$.checkError')],
+    }),
+    'Describe failed update': {
+      Type: 'Pass',
+      Comment:
+        'The update may have reached ECS even though its answer did not: put the previous revision back to be sure.',
+      Parameters: {
+        state: 'FAILED',
+        summary: 'the service update could not be confirmed',
+        failure: {
+          check: 'rollout',
+          evidence: 'the service update could not be confirmed',
+          'failure.$': '$.checkError',
+        },
+      },
+      ResultPath: '$.progress',
+      Next: 'Roll back to previous revision',
+    },
+    'Wait for rollout': {
+      Type: 'Wait',
+      SecondsPath: '$.deployment.rollout.intervalSeconds',
+      Next: 'Check rollout',
+    },
+    'Check rollout': lambdaTask('CheckRollout', {
+      Parameters: {
+        'target.$': '$.target',
+        'deployRole.$': '$.deployment.deployRole',
+        'taskDefinitionArn.$': '$.revision.taskDefinitionArn',
+        'rollout.$': '$.deployment.rollout',
+        'progress.$': '$.progress',
+      },
+      ResultPath: '$.progress',
+      Catch: [catchAll('Describe failed check', '$.checkError')],
+      Next: 'Is the rollout done?',
+    }),
+    'Is the rollout done?': {
+      Type: 'Choice',
+      Choices: [
+        {
+          Variable: '$.progress.state',
+          StringEquals: 'IN_PROGRESS',
+          Next: 'Wait for rollout',
+        },
+        {
+          And: [
+            {
+              Variable: '$.progress.state',
+              StringEquals: 'COMPLETED',
+            },
+            {
+              Variable: '$.deployment.bake.checks',
+              NumericGreaterThan: 0,
+            },
+          ],
+          Next: 'Wait during bake',
+        },
+        {
+          Variable: '$.progress.state',
+          StringEquals: 'COMPLETED',
+          Next: 'Record success in ledger',
+        },
+      ],
+      Default: 'Roll back to previous revision',
+    },
+    'Wait during bake': {
+      Type: 'Wait',
+      SecondsPath: '$.deployment.bake.intervalSeconds',
+      Next: 'Check health during bake',
+    },
+    'Check health during bake': lambdaTask('CheckHealth', {
+      Parameters: {
+        'target.$': '$.target',
+        'deployRole.$': '$.deployment.deployRole',
+        'taskDefinitionArn.$': '$.revision.taskDefinitionArn',
+        'health.$': '$.deployment.health',
+        'progress.$': '$.progress',
+      },
+      ResultPath: '$.progress',
+      Catch: [catchAll('Describe failed check', '$.checkError')],
+      Next: 'Is the bake over?',
+    }),
+    'Is the bake over?': {
+      Type: 'Choice',
+      Choices: [
+        {
+          Variable: '$.progress.state',
+          StringEquals: 'UNHEALTHY',
+          Next: 'Roll back to previous revision',
+        },
+        {
+          Variable: '$.progress.bakeChecksLeft',
+          NumericGreaterThan: 0,
+          Next: 'Wait during bake',
+        },
+      ],
+      Default: 'Record success in ledger',
+    },
+    'Describe failed check': {
+      Type: 'Pass',
+      Parameters: {
+        state: 'FAILED',
+        summary: 'a check could not run',
+        failure: {
+          check: 'rollout',
+          evidence: 'a check could not run',
+          'failure.$': '$.checkError',
+        },
+      },
+      ResultPath: '$.progress',
+      Next: 'Roll back to previous revision',
+    },
+    'Roll back to previous revision': nestedExecution({
+      Parameters: {
+        StateMachineArn: '${RollbackTargetStateMachineArn}',
+        Input: {
+          'deploymentId.$': '$.deployment.deploymentId',
+          'serviceName.$': '$.deployment.serviceName',
+          'environment.$': '$.deployment.environment',
+          'target.$': '$.target',
+          'deployRole.$': '$.deployment.deployRole',
+          'taskDefinitionArn.$': '$.revision.previousTaskDefinitionArn',
+          'rollout.$': '$.deployment.rollout',
+          'reason.$': '$.progress.failure',
+          'deploymentConfiguration.$': '$.revision.deploymentConfiguration',
+          'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+        },
+      },
+      ResultSelector: {
+        'cause.$': '$.Output.cause',
+      },
+      ResultPath: '$.rollback',
+      Next: 'Report rolled back deployment',
+    }),
+    'Report rolled back deployment': {
+      Type: 'Fail',
+      Error: 'DeploymentRolledBack',
+      CausePath: '$.rollback.cause',
+    },
+    'Record success in ledger': lambdaTask('RecordDeployment', {
+      Parameters: {
+        phase: 'succeeded',
+        'deploymentId.$': '$.deployment.deploymentId',
+        'serviceName.$': '$.deployment.serviceName',
+        'environment.$': '$.deployment.environment',
+        'target.$': '$.target',
+        'executionName.$': '$$.Execution.Name',
+        'startedAt.$': '$$.Execution.StartTime',
+        'commit.$': '$.deployment.commit',
+        'image.$': '$.deployment.image',
+        'context.$': '$.deployment.context',
+        'revision.$': '$.revision',
+      },
+      ResultPath: null,
+      Next: 'Deployment succeeded',
+      Catch: [catchAll('Deployment succeeded', '$.ledgerError')],
+    }),
+    'Deployment succeeded': {
+      Type: 'Pass',
+      Parameters: {
+        succeeded: true,
+        'target.$': '$.target',
+        'taskDefinitionArn.$': '$.revision.taskDefinitionArn',
+        'previousTaskDefinitionArn.$': '$.revision.previousTaskDefinitionArn',
+        'summary.$': '$.progress.summary',
+      },
+      End: true,
+    },
+    'Record failed deployment in ledger': lambdaTask('RecordDeployment', {
+      Comment: "Nothing in the target account was changed yet: record why, and fail with the step's own error.",
+      Parameters: {
+        phase: 'failed',
+        'deploymentId.$': '$.deployment.deploymentId',
+        'serviceName.$': '$.deployment.serviceName',
+        'environment.$': '$.deployment.environment',
+        'target.$': '$.target',
+        'executionName.$': '$$.Execution.Name',
+        'startedAt.$': '$$.Execution.StartTime',
+        'commit.$': '$.deployment.commit',
+        'image.$': '$.deployment.image',
+        'context.$': '$.deployment.context',
+        'failure.$': '$.failure',
+      },
+      ResultPath: null,
+      Next: 'Deployment failed',
+      Catch: [catchAll('Deployment failed', '$.ledgerError')],
+    }),
+    'Deployment failed': {
+      Type: 'Fail',
+      ErrorPath: '$.failure.Error',
+      CausePath: '$.failure.Cause',
+    },
+  },
+};

@@ -1,0 +1,152 @@
+// The rollback-target workflow's ASL, built from crossdeploy's shared states (./asl.ts); written to rollback-target.asl.json.
+
+import { catchAll, lambdaTask, type State } from './asl';
+
+export const definition: State = {
+  Comment:
+    'crossdeploy: put one service in one account and region back on the revision it ran before, and wait until it is steady.',
+  StartAt: 'Roll back service in target account',
+  TimeoutSeconds: 7200,
+  States: {
+    'Roll back service in target account': lambdaTask('RollBackService', {
+      ResultPath: '$.progress',
+      Next: 'Wait for rollback',
+      Catch: [catchAll('Record rollback error in ledger')],
+    }),
+    'Wait for rollback': {
+      Type: 'Wait',
+      SecondsPath: '$.rollout.intervalSeconds',
+      Next: 'Check rollback',
+    },
+    'Check rollback': lambdaTask('CheckRollout', {
+      Parameters: {
+        'target.$': '$.target',
+        'deployRole.$': '$.deployRole',
+        'taskDefinitionArn.$': '$.taskDefinitionArn',
+        'rollout.$': '$.rollout',
+        'progress.$': '$.progress',
+      },
+      ResultPath: '$.progress',
+      Next: 'Is the rollback done?',
+      Catch: [catchAll('Record rollback error in ledger')],
+    }),
+    'Is the rollback done?': {
+      Type: 'Choice',
+      Choices: [
+        {
+          Variable: '$.progress.state',
+          StringEquals: 'IN_PROGRESS',
+          Next: 'Wait for rollback',
+        },
+        {
+          Variable: '$.progress.state',
+          StringEquals: 'COMPLETED',
+          Next: 'Was a deployment configuration recorded?',
+        },
+      ],
+      Default: 'Record failed rollback in ledger',
+    },
+    'Was a deployment configuration recorded?': {
+      Type: 'Choice',
+      Comment:
+        'Rollbacks started from a record of the deployment that kept no configuration leave the service as the rollback set it.',
+      Choices: [
+        {
+          Variable: '$.deploymentConfiguration',
+          IsPresent: true,
+          Next: 'Restore deployment configuration',
+        },
+      ],
+      Default: 'Record rollback in ledger',
+    },
+    'Restore deployment configuration': lambdaTask('RestoreConfiguration', {
+      Comment:
+        "Only now that the rollback has settled: armed during it, the team's alarms or circuit breaker could roll it back to the bad revision.",
+      Parameters: {
+        'target.$': '$.target',
+        'deployRole.$': '$.deployRole',
+        'deploymentConfiguration.$': '$.deploymentConfiguration',
+      },
+      ResultPath: null,
+      Catch: [catchAll('Say the deployment configuration was not restored', '$.restoreError')],
+      Next: 'Record rollback in ledger',
+    }),
+    'Say the deployment configuration was not restored': {
+      Type: 'Pass',
+      Comment:
+        'The service is back on its revision, so the rollback stands; the cause tells the operator what is left to do.',
+      Parameters: {
+        'cause.$':
+          "States.Format('{}; its deployment configuration could not be put back ({}): restore it with UpdateService', $.progress.cause, $.restoreError.Error)",
+      },
+      ResultPath: '$.progress',
+      Next: 'Record rollback in ledger',
+    },
+    'Record failed rollback in ledger': lambdaTask('RecordDeployment', {
+      Parameters: {
+        phase: 'rollback-failed',
+        'deploymentId.$': '$.deploymentId',
+        'serviceName.$': '$.serviceName',
+        'environment.$': '$.environment',
+        'target.$': '$.target',
+        'taskDefinitionArn.$': '$.taskDefinitionArn',
+        'reason.$': '$.reason',
+        failure: {
+          Error: 'RollbackFailed',
+          'Cause.$': '$.progress.summary',
+        },
+      },
+      ResultPath: null,
+      Catch: [catchAll('Rollback did not settle', '$.ledgerError')],
+      Next: 'Rollback did not settle',
+    }),
+    'Record rollback error in ledger': lambdaTask('RecordDeployment', {
+      Parameters: {
+        phase: 'rollback-failed',
+        'deploymentId.$': '$.deploymentId',
+        'serviceName.$': '$.serviceName',
+        'environment.$': '$.environment',
+        'target.$': '$.target',
+        'taskDefinitionArn.$': '$.taskDefinitionArn',
+        'reason.$': '$.reason',
+        'failure.$': '$.failure',
+      },
+      ResultPath: null,
+      Catch: [catchAll('Rollback step failed', '$.ledgerError')],
+      Next: 'Rollback step failed',
+    }),
+    'Rollback step failed': {
+      Type: 'Fail',
+      ErrorPath: '$.failure.Error',
+      CausePath: '$.failure.Cause',
+    },
+    'Rollback did not settle': {
+      Type: 'Fail',
+      Error: 'RollbackFailed',
+      CausePath: '$.progress.summary',
+    },
+    'Record rollback in ledger': lambdaTask('RecordDeployment', {
+      Parameters: {
+        phase: 'rolled-back',
+        'deploymentId.$': '$.deploymentId',
+        'serviceName.$': '$.serviceName',
+        'environment.$': '$.environment',
+        'target.$': '$.target',
+        'taskDefinitionArn.$': '$.taskDefinitionArn',
+        'reason.$': '$.reason',
+      },
+      ResultPath: null,
+      Catch: [catchAll('Rollback completed', '$.ledgerError')],
+      Next: 'Rollback completed',
+    }),
+    'Rollback completed': {
+      Type: 'Pass',
+      Parameters: {
+        'target.$': '$.target',
+        'taskDefinitionArn.$': '$.taskDefinitionArn',
+        'cause.$': '$.progress.cause',
+      },
+      End: true,
+    },
+  },
+};
