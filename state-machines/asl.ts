@@ -1,7 +1,7 @@
 // The pieces every crossdeploy workflow repeats, written once. The workflows are TypeScript (state-machines/*.ts)
 // that build the ASL; `npm run asl` writes each to its checked-in `.asl.json`, which AWS (through SST) and the
 // local engine both run, and a test fails when a file and its source disagree.
-// JSONPath only: the local engine ignores JSONata silently (see scripts/check-asl-jsonpath.js).
+// `${Name}` in a string is an ASL substitution (stacks/substitutions.ts), not a template. JSONPath only: the local engine ignores JSONata silently (see scripts/check-asl-jsonpath.js).
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type State = { [key: string]: Json };
