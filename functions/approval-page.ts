@@ -3,9 +3,6 @@
 // POST decides once: a conditional write moves the record out of `pending`, and only the request that made
 // that write puts the decision on the bus, where a rule hands it to resume-approval.
 
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { requiredSecret } from '../aws/secrets';
 import { settings } from '../aws/settings';
@@ -23,6 +20,7 @@ import {
   tamperedPage,
   unavailablePage,
 } from './approval-page/pages';
+import { sharedDocumentClient, sharedEventsClient } from './lib/clients';
 import {
   formFields,
   type HttpHandler,
@@ -65,8 +63,8 @@ const decisionForm = z.object({
 
 export async function approvalPage(request: HttpRequest, deps: ApprovalPageDeps = {}): Promise<HttpResponse> {
   const {
-    dynamo = defaultDynamo(),
-    events = defaultEvents(),
+    dynamo = sharedDocumentClient(),
+    events = sharedEventsClient(),
     now = () => new Date(),
     signingKey = () => requiredSecret('CROSSDEPLOY_LINK_SIGNING_KEY_PARAM'),
     approvalsTable = settings.approvalsTable,
@@ -125,18 +123,6 @@ const RETRY_SOON = { 'retry-after': '5' };
 
 function answer(statusCode: number, markup: string, headers: Record<string, string> = {}): HttpResponse {
   return htmlResponse(statusCode, markup, { ...PAGE_HEADERS, ...headers });
-}
-
-// One client per warm Lambda, created on first use so importing this module costs nothing.
-let sharedDynamo: DocumentClientLike | undefined;
-let sharedEvents: EventBridgeClient | undefined;
-function defaultDynamo(): DocumentClientLike {
-  sharedDynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  return sharedDynamo;
-}
-function defaultEvents(): EventBridgeClient {
-  sharedEvents ??= new EventBridgeClient({});
-  return sharedEvents;
 }
 
 /** An approver gets a page, never the JSON 500 of `httpHandler`, even when something unexpected breaks. */
