@@ -2,20 +2,15 @@
 // approval's task token. The token comes from the approvals table, never from the event, and only a decision
 // the table recorded is handed on: an event alone (anyone allowed to PutEvents could write one) resumes nothing.
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { settings } from '../aws/settings';
 import { awsCall } from '../aws/transient';
-import { InvalidStepInput } from '../core/errors';
 import { type ApprovalDecision, DETAIL_TYPE, EVENT_SOURCE } from '../core/pipeline-types';
-import { logger, metrics, tracer } from './lib/powertools';
+import { eventHandler } from './lib/lambda-step';
+import { logger } from './lib/powertools';
 import { type ApprovalRecord, GONE_TOKEN_ERRORS } from './request-approval';
 
 const decisionEvent = z.object({
@@ -142,21 +137,4 @@ function defaultSfn(): SFNClient {
   return sharedSfn;
 }
 
-export type EventHandler<O> = (event: unknown, context: Context) => Promise<O>;
-
-/**
- * Wired like a workflow step (`lambdaStep`), but for an asynchronous invoke by EventBridge: an event that does
- * not parse fails with `InvalidStepInput` (Lambda retries twice, then the function's on-failure destination
- * keeps it), and no result goes anywhere but the log.
- */
-export const handler: EventHandler<ResumeOutcome> = middy(async (event: unknown): Promise<ResumeOutcome> => {
-  const parsed = decisionEvent.safeParse(event);
-  if (!parsed.success) {
-    throw new InvalidStepInput(`resume-approval: invalid event\n${z.prettifyError(parsed.error)}`);
-  }
-  logger.appendKeys({ step: 'resume-approval' });
-  return resumeApproval(parsed.data);
-})
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics)) as unknown as EventHandler<ResumeOutcome>;
+export const handler = eventHandler('resume-approval', decisionEvent, (event) => resumeApproval(event));
