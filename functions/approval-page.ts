@@ -4,11 +4,14 @@
 // that write puts the decision on the bus, where a rule hands it to resume-approval.
 
 import { z } from 'zod';
+import { getApproval } from '../aws/approvals';
+import type { DocumentClient } from '../aws/lease';
+import type { EventsLike } from '../aws/notice-events';
 import { requiredSecret } from '../aws/secrets';
 import { settings } from '../aws/settings';
 import { verifyApprovalLink } from '../core/approval-link';
 import type { ApprovalDecision } from '../core/pipeline-types';
-import { type DocumentClientLike, decideApproval, type EventsLike, loadApproval } from './approval-page/decision';
+import { decideApproval } from './approval-page/decision';
 import {
   approvalFormPage,
   closedPage,
@@ -40,10 +43,8 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
 };
 
-export type { DocumentClientLike, EventsLike } from './approval-page/decision';
-
 export interface ApprovalPageDeps {
-  dynamo?: DocumentClientLike;
+  dynamo?: DocumentClient;
   events?: EventsLike;
   now?: () => Date;
   signingKey?: () => string | Promise<string>;
@@ -84,7 +85,7 @@ export async function approvalPage(request: HttpRequest, deps: ApprovalPageDeps 
   if (verdict === 'expired') return answer(410, expiredPage(new Date(Number(expires) * 1000)));
 
   const table = approvalsTable();
-  const record = await loadApproval(dynamo, table, approvalId);
+  const record = await getApproval(dynamo, table, approvalId);
   if (!record) return answer(404, notFoundPage());
   if (record.status !== 'pending') return answer(409, closedPage(record));
 

@@ -5,9 +5,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
+import { type PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type DocumentClient, defaultDocumentClient } from '../../aws/lease';
+
+/** SNS as far as publishing goes; SNSClient is one. */
+export interface SnsLike {
+  send(command: PublishCommand): Promise<{ MessageId?: string }>;
+}
 
 let sharedDb: DocumentClient | undefined;
 
