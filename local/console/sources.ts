@@ -1,3 +1,6 @@
+// Where the local console's pages get what they show: the executions, the pending approvals and the status,
+// each read through the same modules an operator's commands use.
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
