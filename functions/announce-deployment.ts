@@ -1,12 +1,12 @@
 // A pipeline step that says how a deployment goes: started, succeeded, failed, rolled back. The notice goes
 // on crossdeploy's bus, where the notify rule (and anyone else's rule) picks it up; this step only publishes.
 
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
 import { type EventsLike, putNotice } from '../aws/notice-events';
 import { settings } from '../aws/settings';
 import { executionLink } from '../core/console-link';
 import { buildNotice, type NoticeDetailType } from '../core/notification';
+import { sharedEventsClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 
@@ -41,7 +41,7 @@ export async function announceDeployment(
   deps: AnnounceDeploymentDeps = {},
 ): Promise<AnnounceDeploymentOutput> {
   const {
-    events = defaultEvents(),
+    events = sharedEventsClient(),
     now = () => new Date(),
     eventBusName = settings.eventBusName,
     consoleUrl = settings.consoleUrl,
@@ -54,13 +54,6 @@ export async function announceDeployment(
   const { detailType, eventId } = await putNotice(events, eventBusName(), notice);
   logger.info('deployment announced', { detailType, eventId, pipelineId: event.pipelineId, failedWith: notice.error });
   return { published: true, detailType };
-}
-
-// One client per warm Lambda, created on first use so importing this module costs nothing.
-let sharedEvents: EventBridgeClient | undefined;
-function defaultEvents(): EventBridgeClient {
-  sharedEvents ??= new EventBridgeClient({});
-  return sharedEvents;
 }
 
 export const handler = lambdaStep('announce-deployment', input, (event) => announceDeployment(event));

@@ -3,15 +3,15 @@
 // POST decides once: a conditional write moves the record out of `pending`, and only the request that made
 // that write puts the decision on the bus, where a rule hands it to resume-approval.
 
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { getApproval } from '../aws/approvals';
+import type { DocumentClient } from '../aws/lease';
+import type { EventsLike } from '../aws/notice-events';
 import { requiredSecret } from '../aws/secrets';
 import { settings } from '../aws/settings';
 import { verifyApprovalLink } from '../core/approval-link';
 import type { ApprovalDecision } from '../core/pipeline-types';
-import { type DocumentClientLike, decideApproval, type EventsLike, loadApproval } from './approval-page/decision';
+import { decideApproval } from './approval-page/decision';
 import {
   approvalFormPage,
   closedPage,
@@ -23,6 +23,7 @@ import {
   tamperedPage,
   unavailablePage,
 } from './approval-page/pages';
+import { sharedDocumentClient, sharedEventsClient } from './lib/clients';
 import {
   formFields,
   type HttpHandler,
@@ -42,10 +43,8 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
 };
 
-export type { DocumentClientLike, EventsLike } from './approval-page/decision';
-
 export interface ApprovalPageDeps {
-  dynamo?: DocumentClientLike;
+  dynamo?: DocumentClient;
   events?: EventsLike;
   now?: () => Date;
   signingKey?: () => string | Promise<string>;
@@ -65,8 +64,8 @@ const decisionForm = z.object({
 
 export async function approvalPage(request: HttpRequest, deps: ApprovalPageDeps = {}): Promise<HttpResponse> {
   const {
-    dynamo = defaultDynamo(),
-    events = defaultEvents(),
+    dynamo = sharedDocumentClient(),
+    events = sharedEventsClient(),
     now = () => new Date(),
     signingKey = () => requiredSecret('CROSSDEPLOY_LINK_SIGNING_KEY_PARAM'),
     approvalsTable = settings.approvalsTable,
@@ -86,7 +85,7 @@ export async function approvalPage(request: HttpRequest, deps: ApprovalPageDeps 
   if (verdict === 'expired') return answer(410, expiredPage(new Date(Number(expires) * 1000)));
 
   const table = approvalsTable();
-  const record = await loadApproval(dynamo, table, approvalId);
+  const record = await getApproval(dynamo, table, approvalId);
   if (!record) return answer(404, notFoundPage());
   if (record.status !== 'pending') return answer(409, closedPage(record));
 
@@ -125,18 +124,6 @@ const RETRY_SOON = { 'retry-after': '5' };
 
 function answer(statusCode: number, markup: string, headers: Record<string, string> = {}): HttpResponse {
   return htmlResponse(statusCode, markup, { ...PAGE_HEADERS, ...headers });
-}
-
-// One client per warm Lambda, created on first use so importing this module costs nothing.
-let sharedDynamo: DocumentClientLike | undefined;
-let sharedEvents: EventBridgeClient | undefined;
-function defaultDynamo(): DocumentClientLike {
-  sharedDynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  return sharedDynamo;
-}
-function defaultEvents(): EventBridgeClient {
-  sharedEvents ??= new EventBridgeClient({});
-  return sharedEvents;
 }
 
 /** An approver gets a page, never the JSON 500 of `httpHandler`, even when something unexpected breaks. */

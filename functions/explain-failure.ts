@@ -2,10 +2,10 @@
 // cannot catch a `States.StringToJson` that fails on a cut-off Cause, so the workflows hand every nested
 // failure to this step, which reads whatever it is given and never fails on it.
 
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { describeIfExists, type SfnLike } from '../aws/executions';
 import { boundedJson, innermostFailure, MAX_EXPLAINED_ERROR, nestedExecution } from '../core/failure';
+import { sharedSfnClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 
@@ -25,7 +25,7 @@ export interface ExplainedFailure {
 
 export async function explainFailure(
   event: z.infer<typeof input>,
-  sfn: SfnLike = defaultSfn(),
+  sfn: SfnLike = sharedSfnClient(),
 ): Promise<ExplainedFailure> {
   const { Error: error, Cause: cause } = event.failure;
   const nested = nestedExecution(cause);
@@ -63,13 +63,6 @@ async function describeChild(sfn: SfnLike, executionArn: string) {
     });
     return undefined;
   }
-}
-
-// One client per warm Lambda, created on first use so importing this module costs nothing.
-let sharedSfn: SFNClient | undefined;
-function defaultSfn(): SFNClient {
-  sharedSfn ??= new SFNClient({});
-  return sharedSfn;
 }
 
 export const handler = lambdaStep('explain-failure', input, (event) => explainFailure(event));

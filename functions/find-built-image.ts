@@ -1,10 +1,11 @@
-import { BatchGetImageCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { BatchGetImageCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { z } from 'zod';
 import { awsCall } from '../aws/transient';
 import type { ImageRef } from '../core/contracts';
 import { RepositoryNotFound } from '../core/errors';
 import { ecrRegistryHost } from '../core/partition';
 import { INDEX_MEDIA_TYPES, indexPlatforms, MANIFEST_MEDIA_TYPES } from '../core/platform';
+import { sharedEcrClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 
@@ -42,7 +43,7 @@ export class ImagePlatformsUnknown extends Error {
  */
 export async function findBuiltImage(
   event: z.infer<typeof input>,
-  ecr: Pick<ECRClient, 'send'> = new ECRClient({ region: event.orchestrator.region }),
+  ecr: Pick<ECRClient, 'send'> = sharedEcrClient(event.orchestrator.region),
 ): Promise<{ image: ImageRef }> {
   const { repository } = event;
   const imageId = event.commit ? { imageTag: event.commit } : { imageDigest: event.digest };

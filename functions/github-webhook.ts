@@ -2,9 +2,8 @@
 // normalizes, dedupes and publishes; which services deploy (branches, path filters) is decided by the
 // pipeline starter downstream, which keeps this answer well inside GitHub's 10 s delivery timeout.
 
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { verify } from '@octokit/webhooks-methods';
 import { publishPush } from '../aws/push-events';
 import { requiredSecret } from '../aws/secrets';
@@ -12,6 +11,7 @@ import { settings } from '../aws/settings';
 import type { DeploymentMap } from '../core/map/schema';
 import type { PushEvent } from '../core/pipeline-types';
 import { decidePush, fitForEventBus, InvalidPushEvent, pushFromGithub } from '../core/push';
+import { quickDocumentClient, quickEventsClient } from './lib/clients';
 import { formFields, type HttpRequest, type HttpResponse, header, httpHandler, json, rawBody } from './lib/http';
 import { deploymentMap } from './lib/map';
 import { logger } from './lib/powertools';
@@ -74,14 +74,14 @@ export async function receiveGithubWebhook(request: HttpRequest, deps: WebhookDe
     services,
   });
 
-  const dynamo = deps.dynamo ?? defaultDynamo();
+  const dynamo = deps.dynamo ?? quickDocumentClient();
   const now = (deps.now ?? (() => new Date()))();
   if (!(await recordDelivery(dynamo, push, deliveryId, now))) {
     logger.info('GitHub delivery already accepted', { deliveryId });
     return json(200, { duplicate: true });
   }
 
-  const failure = await publishPush(deps.events ?? defaultEvents(), settings.eventBusName(), push);
+  const failure = await publishPush(deps.events ?? quickEventsClient(), settings.eventBusName(), push);
   if (failure) {
     // Forget the delivery so a redelivery of it publishes instead of being dropped as a duplicate.
     await forgetDelivery(dynamo, deliveryId);
@@ -148,20 +148,6 @@ async function forgetDelivery(dynamo: DynamoDBDocumentClient, deliveryId: string
     });
   }
 }
-
-// One client per container, reused across invocations (kept-alive connections). Short timeouts and one
-// retry keep a slow AWS answer inside GitHub's 10 s: GitHub would count it failed and not wait.
-const FAST = { maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_500 } };
-let events: EventBridgeClient | undefined;
-let dynamo: DynamoDBDocumentClient | undefined;
-const defaultEvents = () => {
-  events ??= new EventBridgeClient(FAST);
-  return events;
-};
-const defaultDynamo = () => {
-  dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient(FAST));
-  return dynamo;
-};
 
 export const handler = httpHandler('github-webhook', (request) =>
   receiveGithubWebhook(request, {

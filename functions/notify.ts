@@ -8,8 +8,8 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
@@ -28,6 +28,7 @@ import {
   snsMessage,
 } from '../core/notification';
 import { EVENT_SOURCE } from '../core/pipeline-types';
+import { sharedDynamoClient, sharedSnsClient } from './lib/clients';
 import { logger, metrics, tracer } from './lib/powertools';
 
 const busEvent = z.looseObject({
@@ -89,7 +90,7 @@ const IN_PROGRESS_MS = 60_000;
 
 export async function notify(event: NotifyEvent, deps: NotifyDeps = {}): Promise<NotifyOutcome> {
   const {
-    dynamo = defaultDynamo(),
+    dynamo = sharedDynamoClient(),
     topicArn = settings.notificationsTopicArn,
     chatWebhookUrl = () => readSecret('CROSSDEPLOY_CHAT_WEBHOOK_URL_PARAM'),
     idempotencyTable = settings.idempotencyTable,
@@ -106,7 +107,7 @@ export async function notify(event: NotifyEvent, deps: NotifyDeps = {}): Promise
   const table = idempotencyTable();
   const channels: Promise<Delivery>[] = [];
   if (topic) {
-    const sns = deps.sns ?? defaultSns(regionOf(topic));
+    const sns = deps.sns ?? sharedSnsClient(regionOf(topic));
     const publish = once('sns', dynamo, table, deps.context, () => publishToTopic(sns, topic, announcement));
     channels.push(publish(event));
   }
@@ -222,21 +223,6 @@ function persistence(dynamo: DynamoDBClient, table: string, channel: string): Dy
 
 function regionOf(arn: string): string | undefined {
   return arn.split(':')[3] || undefined;
-}
-
-// One client per warm Lambda, created on first use so importing this module costs nothing.
-let sharedDynamo: DynamoDBClient | undefined;
-const sharedSns = new Map<string, SNSClient>();
-function defaultDynamo(): DynamoDBClient {
-  sharedDynamo ??= new DynamoDBClient({});
-  return sharedDynamo;
-}
-/** The topic may live in another region than this function. */
-function defaultSns(region: string | undefined): SNSClient {
-  const key = region ?? '';
-  const client = sharedSns.get(key) ?? new SNSClient(region ? { region } : {});
-  sharedSns.set(key, client);
-  return client;
 }
 
 export type EventHandler<O> = (event: unknown, context: Context) => Promise<O>;

@@ -2,21 +2,16 @@
 // approval's task token. The token comes from the approvals table, never from the event, and only a decision
 // the table recorded is handed on: an event alone (anyone allowed to PutEvents could write one) resumes nothing.
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { getApproval } from '../aws/approvals';
+import type { DocumentClient } from '../aws/lease';
 import { settings } from '../aws/settings';
-import { awsCall } from '../aws/transient';
-import { InvalidStepInput } from '../core/errors';
-import { type ApprovalDecision, DETAIL_TYPE, EVENT_SOURCE } from '../core/pipeline-types';
-import { logger, metrics, tracer } from './lib/powertools';
-import { type ApprovalRecord, GONE_TOKEN_ERRORS } from './request-approval';
+import { sendFailure, sendSuccess, type TaskTokenSfn } from '../aws/task-tokens';
+import { approvalOutput, matches, rejectionCause } from '../core/approval';
+import { DETAIL_TYPE, EVENT_SOURCE } from '../core/pipeline-types';
+import { sharedDocumentClient, sharedSfnClient } from './lib/clients';
+import { eventHandler } from './lib/lambda-step';
+import { logger } from './lib/powertools';
 
 const decisionEvent = z.object({
   source: z.literal(EVENT_SOURCE),
@@ -37,18 +32,9 @@ export class DecisionNotRecorded extends Error {
   override name = 'DecisionNotRecorded' as const;
 }
 
-export interface DocumentClientLike {
-  send: DynamoDBDocumentClient['send'];
-}
-/** Step Functions as far as resuming goes; SFNClient is one, and so is a test's recorder. */
-export interface SfnLike {
-  send(command: SendTaskSuccessCommand): Promise<unknown>;
-  send(command: SendTaskFailureCommand): Promise<unknown>;
-}
-
 export interface ResumeApprovalDeps {
-  dynamo?: DocumentClientLike;
-  sfn?: SfnLike;
+  dynamo?: DocumentClient;
+  sfn?: TaskTokenSfn;
   approvalsTable?: () => string;
 }
 
@@ -58,22 +44,14 @@ export interface ResumeOutcome {
   resumed: boolean;
 }
 
-/** SendTaskFailure's limits: `error` up to 256 characters, `cause` up to 32,768. */
-const CAUSE_MAX_CHARS = 32_768;
-
 export async function resumeApproval(
   event: ApprovalDecisionEvent,
   deps: ResumeApprovalDeps = {},
 ): Promise<ResumeOutcome> {
-  const { dynamo = defaultDynamo(), approvalsTable = settings.approvalsTable } = deps;
-  const sfn: SfnLike = deps.sfn ?? defaultSfn();
+  const { dynamo = sharedDocumentClient(), sfn = sharedSfnClient(), approvalsTable = settings.approvalsTable } = deps;
   const decision = event.detail;
   const { approvalId } = decision;
-  const table = approvalsTable();
-  const { Item } = await awsCall(`dynamodb:GetItem ${table}`, () =>
-    dynamo.send(new GetCommand({ TableName: table, Key: { approvalId }, ConsistentRead: true })),
-  );
-  const record = Item as ApprovalRecord | undefined;
+  const record = await getApproval(dynamo, approvalsTable(), approvalId);
   if (!record) throw new DecisionNotRecorded(`approval ${approvalId} does not exist`);
   if (!matches(record, decision)) {
     throw new DecisionNotRecorded(
@@ -83,80 +61,17 @@ export async function resumeApproval(
     );
   }
 
-  const { taskToken } = record;
-  try {
-    if (decision.decision === 'approve') {
-      const output = JSON.stringify({
-        approved: true,
-        approver: decision.approver,
-        comment: decision.comment,
-        decidedAt: decision.decidedAt,
-      });
-      await awsCall('states:SendTaskSuccess', () => sfn.send(new SendTaskSuccessCommand({ taskToken, output })));
-    } else {
-      const cause = rejectionCause(decision).slice(0, CAUSE_MAX_CHARS);
-      await awsCall('states:SendTaskFailure', () =>
-        sfn.send(new SendTaskFailureCommand({ taskToken, error: 'ApprovalRejected', cause })),
-      );
-    }
-  } catch (error) {
-    if (!GONE_TOKEN_ERRORS.has((error as Error).name)) throw error;
-    // Throwing would only make Lambda retry a call that can never succeed; the execution is over anyway.
-    logger.warn('approval decided, but its execution no longer waits', {
-      approvalId,
-      executionArn: record.executionArn,
-      error: error as Error,
-    });
+  const told =
+    decision.decision === 'approve'
+      ? await sendSuccess(sfn, record.taskToken, approvalOutput(decision))
+      : await sendFailure(sfn, record.taskToken, 'ApprovalRejected', rejectionCause(decision));
+  const { executionArn } = record;
+  if (!told.delivered) {
+    logger.warn('approval decided, but its execution no longer waits', { approvalId, executionArn, error: told.gone });
     return { approvalId, resumed: false };
   }
-  logger.info('workflow resumed', { approvalId, executionArn: record.executionArn, decision: decision.decision });
+  logger.info('workflow resumed', { approvalId, executionArn, decision: decision.decision });
   return { approvalId, resumed: true };
 }
 
-/** `rejected by <approver>: <comment>`, without a dangling colon when there is no comment. */
-export function rejectionCause(decision: ApprovalDecision): string {
-  return decision.comment
-    ? `rejected by ${decision.approver}: ${decision.comment}`
-    : `rejected by ${decision.approver}`;
-}
-
-function matches(record: ApprovalRecord, d: ApprovalDecision): boolean {
-  const status = d.decision === 'approve' ? 'approved' : 'rejected';
-  return (
-    record.status === status &&
-    record.decidedBy === d.approver &&
-    (record.comment ?? '') === d.comment &&
-    record.decidedAt === d.decidedAt
-  );
-}
-
-// One client per warm Lambda, created on first use so importing this module costs nothing.
-let sharedDynamo: DocumentClientLike | undefined;
-let sharedSfn: SFNClient | undefined;
-function defaultDynamo(): DocumentClientLike {
-  sharedDynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  return sharedDynamo;
-}
-function defaultSfn(): SFNClient {
-  sharedSfn ??= new SFNClient({});
-  return sharedSfn;
-}
-
-export type EventHandler<O> = (event: unknown, context: Context) => Promise<O>;
-
-/**
- * Wired like a workflow step (`lambdaStep`), but for an asynchronous invoke by EventBridge: an event that does
- * not parse fails with `InvalidStepInput` (Lambda retries twice, then the function's on-failure destination
- * keeps it), and no result goes anywhere but the log.
- */
-export const handler: EventHandler<ResumeOutcome> = middy(async (event: unknown): Promise<ResumeOutcome> => {
-  const parsed = decisionEvent.safeParse(event);
-  if (!parsed.success) {
-    throw new InvalidStepInput(`resume-approval: invalid event\n${z.prettifyError(parsed.error)}`);
-  }
-  logger.appendKeys({ step: 'resume-approval' });
-  return resumeApproval(parsed.data);
-})
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics)) as unknown as EventHandler<ResumeOutcome>;
+export const handler = eventHandler('resume-approval', decisionEvent, (event) => resumeApproval(event));

@@ -1,4 +1,4 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { startNextAttempt } from '../aws/pipeline-start';
 import { settings } from '../aws/settings';
@@ -6,6 +6,7 @@ import type { DeploymentMap } from '../core/map/schema';
 import { pipelineInput } from '../core/pipeline-plan';
 import { DETAIL_TYPE, type PushEvent, pushEvent } from '../core/pipeline-types';
 import { decidePush, pushFromCodeCommit } from '../core/push';
+import { sharedSfnClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { deploymentMap } from './lib/map';
 import { logger } from './lib/powertools';
@@ -40,7 +41,7 @@ export async function startPipelines(
   // GitHub's delivery id survives a republish by the webhook; a CodeCommit event has only its event id.
   const requestId = push.deliveryId ?? envelope.id;
   const map = (deps.map ?? deploymentMap)();
-  const sfn = deps.sfn ?? new SFNClient({});
+  const sfn = deps.sfn ?? sharedSfnClient();
   const results: StartedPipeline[] = [];
   for (const decision of decidePush(map, push)) {
     if (!decision.start) {

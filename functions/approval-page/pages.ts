@@ -1,9 +1,9 @@
 // Every page the approval link can lead to. Each says what happened and, where nothing changed, says so:
 // an approver who hits an old link must not wonder whether they just approved something.
 
+import type { ApprovalRecord } from '../../aws/approvals';
 import { shortCommit } from '../../core/approval-message';
 import type { ApprovalRequest, Decision } from '../../core/pipeline-types';
-import type { ApprovalRecord } from '../request-approval';
 import { html, page, utc } from './html';
 
 export interface FormState {

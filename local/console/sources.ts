@@ -1,6 +1,10 @@
+// Where the local console's pages get what they show: the executions, the pending approvals and the status,
+// each read through the same modules an operator's commands use.
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { everyPending } from '../../aws/approvals';
 import {
   type ExecutionTree,
   executionTree,
@@ -13,7 +17,6 @@ import { liveStatus } from '../../aws/status';
 import { signApprovalLink } from '../../core/approval-link';
 import { loadMapFile } from '../../core/map/load';
 import type { StatusRow } from '../../core/status';
-import type { ApprovalRecord } from '../../functions/request-approval';
 import type { PendingApproval } from './approvals';
 
 /** What the console shows, each read on its own: one that fails leaves the others on the page. */
@@ -58,21 +61,7 @@ export function localConsoleSources(pipelineArn: string): ConsoleSources {
 
 async function pendingApprovals(dynamo: DynamoDBDocumentClient, now: Date): Promise<PendingApproval[]> {
   const key = await requiredSecret('CROSSDEPLOY_LINK_SIGNING_KEY_PARAM');
-  const records: ApprovalRecord[] = [];
-  let from: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new ScanCommand({
-        TableName: settings.approvalsTable(),
-        FilterExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pending': 'pending' },
-        ...(from ? { ExclusiveStartKey: from } : {}),
-      }),
-    );
-    records.push(...((page.Items ?? []) as ApprovalRecord[]));
-    from = page.LastEvaluatedKey;
-  } while (from);
+  const records = await everyPending(dynamo, settings.approvalsTable());
   return (
     records
       // DynamoDB's TTL removes expired records eventually (locally never): their links no longer work.

@@ -215,9 +215,10 @@ describe('DynamoDB tables', () => {
         ttl: { attributeName: 'expiration', enabled: true },
       },
     });
-    // The index request-approval queries (and its grant names, stacks/steps.ts) is the one the table has.
+    // The index request-approval queries through aws/approvals.ts (and its grant names, stacks/steps.ts) is the
+    // one the table has.
     const index = args.Approvals?.globalSecondaryIndexes?.[0]?.name;
-    expect(readFileSync(join(root, 'functions/request-approval.ts'), 'utf8')).toContain(`'${index}'`);
+    expect(readFileSync(join(root, 'aws/approvals.ts'), 'utf8')).toContain(`'${index}'`);
     const grants = STEP_FUNCTIONS.find((spec) => spec.id === 'RequestApproval')?.grants ?? [];
     const scope = { ...where, deployRole: 'r', names };
     expect(grants.flatMap((grant) => grant.resources(scope))).toContain(
