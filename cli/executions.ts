@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ExecutionStatus } from '@aws-sdk/client-sfn';
 import { listPipelineExecutions, type PipelineExecution } from '../aws/executions';
+import { shortCommit } from '../core/approval-message';
 import { formatElapsed } from '../core/timeline';
 import { columns } from './columns';
 import type { CliIo } from './io';
@@ -109,7 +110,7 @@ function cellsOf(row: ExecutionsJsonRow): string[] {
     row.status,
     row.service ?? '?',
     row.branch ?? '?',
-    row.commit?.slice(0, 7) ?? '?',
+    row.commit === null ? '?' : shortCommit(row.commit),
     row.startedAt.slice(0, 19).replace('T', ' '),
     row.durationMs === null ? 'running' : formatElapsed(row.durationMs),
     row.link,

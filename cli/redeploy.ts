@@ -6,6 +6,7 @@ import { callerArn, type Sleep } from '../aws/operator';
 import { stageInUse, stateMachineArnOf } from '../aws/orchestrator';
 import { startNextAttempt } from '../aws/pipeline-start';
 import { settings } from '../aws/settings';
+import { shortCommit } from '../core/approval-message';
 import { executionLink } from '../core/console-link';
 import { environmentsForBranch } from '../core/map/plan';
 import { pipelineInput } from '../core/pipeline-plan';
@@ -104,7 +105,7 @@ export function redeployCommand(deps: RedeployDeps = {}) {
     const previous = await lastAttempt(sfn, stateMachineArn, service, branch, commit);
     if (previous?.status === 'RUNNING') {
       io.err(
-        `crossdeploy redeploy: ${previous.name} still runs ${commit.slice(0, 7)} on ${branch}: wait for it, or stop it ` +
+        `crossdeploy redeploy: ${previous.name} still runs ${shortCommit(commit)} on ${branch}: wait for it, or stop it ` +
           `with crossdeploy abort ${previous.name}\n  ${link(previous.executionArn)}`,
       );
       return 1;
@@ -142,7 +143,7 @@ export function redeployCommand(deps: RedeployDeps = {}) {
     };
     if (!values.json) {
       const after = previous ? ` after ${previous.name} ${previous.status}` : '';
-      io.out(`redeploying ${service} ${branch} ${commit.slice(0, 7)} to ${environments.join(' → ')}${after}`);
+      io.out(`redeploying ${service} ${branch} ${shortCommit(commit)} to ${environments.join(' → ')}${after}`);
       io.out(`  execution ${start.name} (attempt ${start.attempt})`);
       io.out(`  ${report.consoleLink}`);
     }

@@ -5,6 +5,7 @@ import { environmentLedger } from '../aws/ledger';
 import { callerArn, type Sleep } from '../aws/operator';
 import { stageInUse, stateMachineArnOf } from '../aws/orchestrator';
 import { settings } from '../aws/settings';
+import { shortCommit } from '../core/approval-message';
 import { executionLink } from '../core/console-link';
 import { rollbackImage } from '../core/ledger';
 import { environmentTargets } from '../core/map/plan';
@@ -151,7 +152,7 @@ export function rollbackCommand(deps: RollbackDeps = {}) {
     };
     if (!values.json) {
       io.out(
-        `rolling ${service} in ${env} back to ${chosen.commit.slice(0, 7)} (${chosen.image.digest.slice(0, 19)}…)`,
+        `rolling ${service} in ${env} back to ${shortCommit(chosen.commit)} (${chosen.image.digest.slice(0, 19)}…)`,
       );
       io.out(`  execution ${input.pipelineId}`);
       io.out(`  ${report.consoleLink}`);

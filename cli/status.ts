@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { liveStatus } from '../aws/status';
-import { exitCodeOf, filterProblem, type StatusRow, shortCommit, summaryOf } from '../core/status';
+import { shortCommit } from '../core/approval-message';
+import { exitCodeOf, filterProblem, type StatusRow, summaryOf } from '../core/status';
 import { columns } from './columns';
 import type { CliIo } from './io';
 import { useLocalEndpoint } from './local-endpoint';

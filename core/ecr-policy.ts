@@ -4,6 +4,7 @@
 // policy lets an account pull, now or once that statement is written, is judged here too.
 
 import { InvalidStepInput } from './errors';
+import { isObject } from './json';
 import { type Partition, partitionOf } from './partition';
 
 /** By account (one ARN each), by organization, or by organizational-unit paths (`o-…/r-…/ou-…/`). */
@@ -286,8 +287,4 @@ function canonical(value: unknown, key?: string): unknown {
       .sort()
       .map((k) => [k, canonical(value[k], k)]),
   );
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -8,6 +8,7 @@
 // execution's description, which includes its input, often arrives cut off: nothing here may throw on it.
 
 import * as errors from './errors';
+import { isObject } from './json';
 import { payloadBytes } from './step-functions-limits';
 
 const MAX_NESTING = 16;
@@ -220,9 +221,7 @@ function text(value: unknown): string | null {
 function jsonObject(value: string): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(value);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
+    return isObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }

@@ -2,6 +2,7 @@
 // reaches the same verdict for the same answer and a replayed execution cannot disagree with the first.
 
 import { InvalidStepInput } from './errors';
+import { revisionOf } from './status';
 import type { FailureEvidence, RolloutVerdict } from './types';
 
 /** The fields of an ECS `Deployment` read here, named and cased as in the API. */
@@ -188,5 +189,5 @@ function timeOf(value: Date | string | undefined): number | undefined {
 
 /** `web:8` from a task definition ARN, for one-line summaries. */
 function revision(taskDefinitionArn: string | undefined): string {
-  return taskDefinitionArn?.slice(taskDefinitionArn.lastIndexOf('/') + 1) ?? 'unknown revision';
+  return taskDefinitionArn === undefined ? 'unknown revision' : revisionOf(taskDefinitionArn);
 }

@@ -1,6 +1,7 @@
 // `crossdeploy status`: what runs where, and whether it is what crossdeploy deployed. Pure: aws/status.ts reads
 // the ledger and the live services and hands both here, so every verdict is table-tested without AWS.
 
+import { shortCommit } from './approval-message';
 import { currentRecord, type DeploymentKind, type LedgerRecord, type LedgerResult } from './ledger';
 import { environmentsOf, serviceTargets } from './map/plan';
 import type { DeploymentMap } from './map/schema';
@@ -206,10 +207,6 @@ export function summaryOf(rows: readonly StatusRow[]): string {
     return count === 0 ? [] : [`${count} ${STATE_WORDS[state]}`];
   });
   return `${rows.length} target${rows.length === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
-}
-
-export function shortCommit(commit: string): string {
-  return commit.slice(0, 7);
 }
 
 function byOf(record: LedgerRecord): string {
