@@ -18,7 +18,6 @@ import {
   type DoctorTarget,
   deployRoleCallFailed,
   doctorTargets,
-  type EcrContext,
   ecrPullOutcomes,
   NEEDS_ROLE,
   NEEDS_SERVICE,
@@ -35,6 +34,7 @@ import {
   skipped,
   toRow,
 } from '../core/doctor';
+import type { EcrContext } from '../core/ecr-policy';
 import { mayPassToEcsTasks, roleArnOf } from '../core/iam/pass-role';
 import { DEPLOY_ROLE_POLICY_NAME } from '../core/iam/target-account';
 import type { DeploymentMap } from '../core/map/schema';

@@ -7,7 +7,7 @@ import {
   ListExecutionsCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { failureInPlainWords } from '../core/notification';
+import { failureInPlainWords } from '../core/failure';
 import { type Timeline, timelineOf } from '../core/timeline';
 import { executionArnIn } from '../stacks/arns';
 import { mapBounded } from './bounded';

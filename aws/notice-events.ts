@@ -1,6 +1,6 @@
 import { PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import { TransientAwsError } from '../core/errors';
-import { type DeploymentNotice, NOTICE_DETAIL_TYPE, type NoticeDetailType } from '../core/notification';
+import { type DeploymentNotice, NOTICE_DETAIL_TYPE, type NoticeDetailType } from '../core/notice';
 import { EVENT_SOURCE } from '../core/pipeline-types';
 import { awsCall } from './transient';
 

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { describeIfExists, type SfnLike } from '../aws/executions';
 import { type DocumentClient, defaultDocumentClient, releaseLease } from '../aws/lease';
@@ -11,10 +10,8 @@ import { type LedgerResult, ledgerKey } from '../core/ledger';
 import type { PipelineInput, PipelineStage } from '../core/pipeline-types';
 import { announceDeployment } from '../functions/announce-deployment';
 import { executionArnIn } from '../stacks/arns';
-import type { CliIo } from './io';
+import { cliCommand } from './command';
 import { useLocalEndpoint } from './local-endpoint';
-import { loadMapOrReport } from './map-file';
-import { parsedOrUsage } from './usage';
 
 const USAGE = 'usage: crossdeploy abort <execution-name-or-arn> [--reason TEXT] [--no-wait] [--json] [--map FILE]';
 
@@ -51,156 +48,142 @@ export interface AbortDeps {
  * Environments the pipeline had finished stay deployed; `crossdeploy rollback` takes those back.
  */
 export function abortCommand(deps: AbortDeps = {}) {
-  return async (args: string[], io: CliIo): Promise<number> => {
-    const parsed = parsedOrUsage(
-      'abort',
-      USAGE,
-      () =>
-        parseArgs({
-          args,
-          allowPositionals: true,
-          options: {
-            reason: { type: 'string', default: 'aborted by an operator' },
-            'no-wait': { type: 'boolean', default: false },
-            json: { type: 'boolean', default: false },
-            map: { type: 'string', default: 'crossdeploy.yaml' },
-            help: { type: 'boolean', short: 'h' },
-          },
-        }),
-      io,
-    );
-    if (typeof parsed === 'number') return parsed;
-    const { values, positionals } = parsed;
-    if (values.help) {
-      io.out(USAGE);
-      return 0;
-    }
-    const [execution] = positionals;
-    if (!execution || positionals.length > 1) {
-      io.err(USAGE);
-      return 2;
-    }
-    const map = loadMapOrReport('abort', values.map ?? 'crossdeploy.yaml', io);
-    if (!map) return 2;
-    await useLocalEndpoint(io.cwd, map);
-    const stage = stageInUse();
-    const sfn = new SFNClient({ region: map.orchestrator.region });
-    // The ledger and the leases live in the orchestrator's region, whatever region the caller's profile names.
-    const db = defaultDocumentClient(map.orchestrator.region);
-    const arnOf = (file: Parameters<typeof stateMachineArnOf>[2], name: string) =>
-      executionArnIn(stateMachineArnOf(map.orchestrator, stage, file), name);
-    const executionArn = execution.startsWith('arn:') ? execution : arnOf('pipeline', execution);
+  return cliCommand({
+    name: 'abort',
+    usage: USAGE,
+    options: {
+      reason: { type: 'string', default: 'aborted by an operator' },
+      'no-wait': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    positionals: true,
+    mapErrorExit: 2,
+    check: ({ values, positionals }, refuse) => {
+      const [execution] = positionals;
+      if (!execution || positionals.length > 1) return refuse.usage();
+      return { values, execution };
+    },
+    run: async ({ args: { values, execution }, map, io }) => {
+      await useLocalEndpoint(io.cwd, map);
+      const stage = stageInUse();
+      const sfn = new SFNClient({ region: map.orchestrator.region });
+      // The ledger and the leases live in the orchestrator's region, whatever region the caller's profile names.
+      const db = defaultDocumentClient(map.orchestrator.region);
+      const arnOf = (file: Parameters<typeof stateMachineArnOf>[2], name: string) =>
+        executionArnIn(stateMachineArnOf(map.orchestrator, stage, file), name);
+      const executionArn = execution.startsWith('arn:') ? execution : arnOf('pipeline', execution);
 
-    const described = await describeIfExists(sfn, executionArn);
-    if (!described) {
-      io.err(`crossdeploy abort: no execution ${executionArn}`);
-      return 1;
-    }
-    if (described.status !== 'RUNNING') {
-      io.err(`crossdeploy abort: ${execution} is ${described.status}; there is nothing to abort`);
-      return 1;
-    }
-    const input = JSON.parse(described.input ?? '{}') as PipelineInput;
-    const abortedBy = await (deps.caller ?? callerArn)();
-    const reason = values.reason ?? '';
-    const cause = `aborted by ${abortedBy}: ${reason}`;
-    const say = (line: string) => values.json || io.out(line);
-
-    // Which environments are deploying must be read before the stop: stopping the pipeline may stop them too.
-    const inFlight: PipelineStage[] = [];
-    for (const s of input.stages) {
-      const environmentRun = await describeIfExists(sfn, arnOf('deploy-environment', s.plan.deployment.deploymentId));
-      if (environmentRun?.status === 'RUNNING') inFlight.push(s);
-    }
-    await sfn.send(new StopExecutionCommand({ executionArn, error: 'Aborted', cause }));
-    say(`stopped ${input.pipelineId}`);
-    // Stopping a parent does not have to stop what it started: stop each child by its known name.
-    for (const s of inFlight) {
-      await stop(sfn, arnOf('deploy-environment', s.plan.deployment.deploymentId), cause);
-      for (const target of s.plan.waves.flatMap((w) => w.targets)) {
-        await stop(
-          sfn,
-          arnOf('deploy-target', `${s.plan.deployment.deploymentId}-${target.account}-${target.region}`),
-          cause,
-        );
+      const described = await describeIfExists(sfn, executionArn);
+      if (!described) {
+        io.err(`crossdeploy abort: no execution ${executionArn}`);
+        return 1;
       }
-      say(`stopped the deployment of ${s.environment}`);
-    }
+      if (described.status !== 'RUNNING') {
+        io.err(`crossdeploy abort: ${execution} is ${described.status}; there is nothing to abort`);
+        return 1;
+      }
+      const input = JSON.parse(described.input ?? '{}') as PipelineInput;
+      const abortedBy = await (deps.caller ?? callerArn)();
+      const reason = values.reason ?? '';
+      const cause = `aborted by ${abortedBy}: ${reason}`;
+      const say = (line: string) => values.json || io.out(line);
 
-    const rollbacks: AbortReport['rollbacks'] = [];
-    for (const s of inFlight) {
-      for (const target of await changedTargets(input.serviceName, s, db)) {
-        const rollback: TargetRollback = {
-          deploymentId: s.plan.deployment.deploymentId,
+      // Which environments are deploying must be read before the stop: stopping the pipeline may stop them too.
+      const inFlight: PipelineStage[] = [];
+      for (const s of input.stages) {
+        const environmentRun = await describeIfExists(sfn, arnOf('deploy-environment', s.plan.deployment.deploymentId));
+        if (environmentRun?.status === 'RUNNING') inFlight.push(s);
+      }
+      await sfn.send(new StopExecutionCommand({ executionArn, error: 'Aborted', cause }));
+      say(`stopped ${input.pipelineId}`);
+      // Stopping a parent does not have to stop what it started: stop each child by its known name.
+      for (const s of inFlight) {
+        await stop(sfn, arnOf('deploy-environment', s.plan.deployment.deploymentId), cause);
+        for (const target of s.plan.waves.flatMap((w) => w.targets)) {
+          await stop(
+            sfn,
+            arnOf('deploy-target', `${s.plan.deployment.deploymentId}-${target.account}-${target.region}`),
+            cause,
+          );
+        }
+        say(`stopped the deployment of ${s.environment}`);
+      }
+
+      const rollbacks: AbortReport['rollbacks'] = [];
+      for (const s of inFlight) {
+        for (const target of await changedTargets(input.serviceName, s, db)) {
+          const rollback: TargetRollback = {
+            deploymentId: s.plan.deployment.deploymentId,
+            serviceName: input.serviceName,
+            environment: s.environment,
+            target: target.target,
+            deployRole: s.plan.deployment.deployRole,
+            taskDefinitionArn: target.previousTaskDefinitionArn,
+            rollout: s.plan.deployment.rollout,
+            reason: { check: 'aborted', evidence: cause },
+          };
+          const started = await sfn.send(
+            new StartExecutionCommand({
+              stateMachineArn: stateMachineArnOf(map.orchestrator, stage, 'rollback-target'),
+              input: JSON.stringify(rollback),
+            }),
+          );
+          const { account, region, cluster, service } = target.target;
+          say(`rolling back ${account} ${region} ${cluster}/${service}`);
+          rollbacks.push({
+            environment: s.environment,
+            account,
+            region,
+            cluster,
+            service,
+            taskDefinitionArn: rollback.taskDefinitionArn,
+            executionArn: started.executionArn as string,
+            status: 'RUNNING',
+          });
+        }
+        await announceDeployment({
+          event: 'rolled-back',
+          pipelineId: input.pipelineId,
+          executionArn,
           serviceName: input.serviceName,
           environment: s.environment,
-          target: target.target,
-          deployRole: s.plan.deployment.deployRole,
-          taskDefinitionArn: target.previousTaskDefinitionArn,
-          rollout: s.plan.deployment.rollout,
-          reason: { check: 'aborted', evidence: cause },
-        };
-        const started = await sfn.send(
-          new StartExecutionCommand({
-            stateMachineArn: stateMachineArnOf(map.orchestrator, stage, 'rollback-target'),
-            input: JSON.stringify(rollback),
-          }),
-        );
-        const { account, region, cluster, service } = target.target;
-        say(`rolling back ${account} ${region} ${cluster}/${service}`);
-        rollbacks.push({
-          environment: s.environment,
-          account,
-          region,
-          cluster,
-          service,
-          taskDefinitionArn: rollback.taskDefinitionArn,
-          executionArn: started.executionArn as string,
-          status: 'RUNNING',
-        });
+          commit: input.commit,
+          kind: input.kind ?? 'deploy',
+          failure: { Error: 'Aborted', Cause: cause },
+        }).catch((error: Error) => say(`the rollback notice was not published: ${error.message}`));
       }
-      await announceDeployment({
-        event: 'rolled-back',
-        pipelineId: input.pipelineId,
-        executionArn,
-        serviceName: input.serviceName,
-        environment: s.environment,
-        commit: input.commit,
-        kind: input.kind ?? 'deploy',
-        failure: { Error: 'Aborted', Cause: cause },
-      }).catch((error: Error) => say(`the rollback notice was not published: ${error.message}`));
-    }
 
-    if (!values['no-wait']) {
-      for (const rollback of rollbacks) {
-        const done = await waitForExecution(sfn, rollback.executionArn, {
-          sleep: deps.sleep ?? realSleep,
-          intervalMs: 3000,
-        });
-        rollback.status = done.status ?? 'UNKNOWN';
-        say(
-          `  ${rollback.account} ${rollback.region}: ${rollback.status === 'SUCCEEDED' ? 'rolled back' : `${rollback.status} ${done.cause ?? ''}`}`,
-        );
+      if (!values['no-wait']) {
+        for (const rollback of rollbacks) {
+          const done = await waitForExecution(sfn, rollback.executionArn, {
+            sleep: deps.sleep ?? realSleep,
+            intervalMs: 3000,
+          });
+          rollback.status = done.status ?? 'UNKNOWN';
+          say(
+            `  ${rollback.account} ${rollback.region}: ${rollback.status === 'SUCCEEDED' ? 'rolled back' : `${rollback.status} ${done.cause ?? ''}`}`,
+          );
+        }
       }
-    }
-    // Only now may the next deployment take these environments: with --no-wait, while the rollbacks still run.
-    // Every stage's lease, not only the deploying ones': the pipeline may have held one between two states.
-    for (const s of input.stages) {
-      await releaseLease(settings.leasesTable(), `${input.serviceName}#${s.environment}`, input.pipelineId, db);
-    }
-    const report: AbortReport = {
-      execution: input.pipelineId,
-      executionArn,
-      abortedBy,
-      reason,
-      environments: inFlight.map((s) => s.environment),
-      rollbacks,
-    };
-    if (values.json) io.out(JSON.stringify(report, null, 2));
-    else if (inFlight.length === 0) io.out('no environment was deploying: nothing to roll back');
-    const failed = rollbacks.some((r) => r.status !== 'SUCCEEDED' && r.status !== 'RUNNING');
-    return failed ? 1 : 0;
-  };
+      // Only now may the next deployment take these environments: with --no-wait, while the rollbacks still run.
+      // Every stage's lease, not only the deploying ones': the pipeline may have held one between two states.
+      for (const s of input.stages) {
+        await releaseLease(settings.leasesTable(), `${input.serviceName}#${s.environment}`, input.pipelineId, db);
+      }
+      const report: AbortReport = {
+        execution: input.pipelineId,
+        executionArn,
+        abortedBy,
+        reason,
+        environments: inFlight.map((s) => s.environment),
+        rollbacks,
+      };
+      if (values.json) io.out(JSON.stringify(report, null, 2));
+      else if (inFlight.length === 0) io.out('no environment was deploying: nothing to roll back');
+      const failed = rollbacks.some((r) => r.status !== 'SUCCEEDED' && r.status !== 'RUNNING');
+      return failed ? 1 : 0;
+    },
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { liveStatus } from '../aws/status';
+import { shortCommit } from '../core/approval-message';
 import { loadMapFile } from '../core/map/load';
 import { environmentTargets } from '../core/map/plan';
 import type { DeploymentMap } from '../core/map/schema';
@@ -65,16 +66,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
     const commitA = demoCommit('A');
     const commitB = demoCommit('B');
-    io.out(`== 1. git push main ${commitA.slice(0, 7)}: dev`);
+    io.out(`== 1. git push main ${shortCommit(commitA)}: dev`);
     const a1 = await deliver('main', commitA, 'Serve the new landing page');
-    io.out(`\n== 2. git push production ${commitA.slice(0, 7)}: prod, after approval`);
+    io.out(`\n== 2. git push production ${shortCommit(commitA)}: prod, after approval`);
     const a2 = await deliverAndApprove(stack, io, () => deliver('production', commitA, 'Serve the new landing page'));
 
-    io.out(`\n== 3. git push main ${commitB.slice(0, 7)}: dev`);
+    io.out(`\n== 3. git push main ${shortCommit(commitB)}: dev`);
     stack.runtime.scheduler.injectFault(FAULTY, { kind: 'alarm-after-rollout', alarm: ALARM });
     const b1 = await deliver('main', commitB, 'Cache the catalogue');
     io.out(
-      `\n== 4. git push production ${commitB.slice(0, 7)}: prod, after approval; ${ALARM} fires in ${FAULTY.account}/${FAULTY.region}`,
+      `\n== 4. git push production ${shortCommit(commitB)}: prod, after approval; ${ALARM} fires in ${FAULTY.account}/${FAULTY.region}`,
     );
     const b2 = await deliverAndApprove(stack, io, () => deliver('production', commitB, 'Cache the catalogue'));
 

@@ -1,11 +1,9 @@
-import { parseArgs } from 'node:util';
 import { runDoctor } from '../aws/doctor-checks';
 import { type DoctorRow, exitCodeOf, fixesOf, summaryOf } from '../core/doctor';
 import { columns } from './columns';
+import { cliCommand } from './command';
 import type { CliIo } from './io';
 import { useLocalEndpoint } from './local-endpoint';
-import { loadMapOrReport } from './map-file';
-import { parsedOrUsage } from './usage';
 
 const USAGE = 'usage: crossdeploy doctor [--map FILE] [--service NAME] [--json]   (default map: crossdeploy.yaml)';
 
@@ -18,60 +16,39 @@ const COLUMNS = ['ENVIRONMENT', 'ACCOUNT', 'REGION', 'CHECK', 'RESULT', 'DETAIL'
  * `crossdeploy doctor`: before the first push, whether every target a deployment would reach is ready for it.
  * Exits 1 when a check FAILs, 0 otherwise (WARN included), 2 on a usage error.
  */
-export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parsedOrUsage(
-    'doctor',
-    USAGE,
-    () =>
-      parseArgs({
-        args,
-        options: {
-          map: { type: 'string' },
-          service: { type: 'string' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
-    io,
-  );
-  if (typeof parsed === 'number') return parsed;
-  const options = parsed.values;
-  if (options.help) {
-    io.out(USAGE);
-    return 0;
-  }
+export const run = cliCommand({
+  name: 'doctor',
+  usage: USAGE,
+  options: { service: { type: 'string' }, json: { type: 'boolean' } },
+  run: async ({ args: { values: options }, map, shown, io }) => {
+    if (options.service !== undefined && !map.services[options.service]) {
+      io.err(
+        `crossdeploy doctor: service "${options.service}" is not in ${shown} (services: ${Object.keys(map.services).join(', ')})`,
+      );
+      return 2;
+    }
 
-  const shown = options.map ?? 'crossdeploy.yaml';
-  // Doctor checks AWS only once the map itself is right.
-  const map = loadMapOrReport('doctor', shown, io);
-  if (!map) return 1;
-  if (options.service !== undefined && !map.services[options.service]) {
-    io.err(
-      `crossdeploy doctor: service "${options.service}" is not in ${shown} (services: ${Object.keys(map.services).join(', ')})`,
-    );
-    return 2;
-  }
+    await useLocalEndpoint(io.cwd, map);
+    // A `.crossdeploy/local.json` outlives the `crossdeploy local` that wrote it: say which AWS this is.
+    if (process.env.AWS_ENDPOINT_URL) {
+      io.err(`crossdeploy doctor: checking the AWS endpoint ${process.env.AWS_ENDPOINT_URL}, not AWS itself`);
+    }
+    const rows = await runDoctor(map, {
+      ...(options.service === undefined ? {} : { service: options.service }),
+      onTargetDone: (done, total, target) => {
+        if (total > PROGRESS_ABOVE_TARGETS) {
+          io.err(
+            `doctor: ${done}/${total} checked ${target.service} ${target.environment} ${target.account}/${target.region}`,
+          );
+        }
+      },
+    });
 
-  await useLocalEndpoint(io.cwd, map);
-  // A `.crossdeploy/local.json` outlives the `crossdeploy local` that wrote it: say which AWS this is.
-  if (process.env.AWS_ENDPOINT_URL) {
-    io.err(`crossdeploy doctor: checking the AWS endpoint ${process.env.AWS_ENDPOINT_URL}, not AWS itself`);
-  }
-  const rows = await runDoctor(map, {
-    ...(options.service === undefined ? {} : { service: options.service }),
-    onTargetDone: (done, total, target) => {
-      if (total > PROGRESS_ABOVE_TARGETS) {
-        io.err(
-          `doctor: ${done}/${total} checked ${target.service} ${target.environment} ${target.account}/${target.region}`,
-        );
-      }
-    },
-  });
-
-  if (options.json) io.out(JSON.stringify(rows, null, 2));
-  else printReport(rows, io);
-  return exitCodeOf(rows);
-}
+    if (options.json) io.out(JSON.stringify(rows, null, 2));
+    else printReport(rows, io);
+    return exitCodeOf(rows);
+  },
+});
 
 function printReport(rows: readonly DoctorRow[], io: CliIo): void {
   const services = [...new Set(rows.map((row) => row.service))];

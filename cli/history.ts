@@ -1,11 +1,8 @@
-import { parseArgs } from 'node:util';
 import { type ExecutionTree, executionArnOf, executionTree } from '../aws/executions';
 import { type ExecutionFailure, formatElapsed, type TimelineRow } from '../core/timeline';
 import { columns } from './columns';
-import type { CliIo } from './io';
-import { loadMapOrReport } from './map-file';
+import { cliCommand } from './command';
 import { type PipelineApi, pipelineApi } from './pipeline-api';
-import { parsedOrUsage, usageError } from './usage';
 
 const USAGE = 'usage: crossdeploy history <execution-name-or-arn> [--json] [--map FILE]';
 
@@ -36,48 +33,37 @@ export interface HistoryJson {
 }
 
 /** `crossdeploy history`: one execution state by state, with its nested executions and its failure in plain words. */
-export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parsedOrUsage(
-    'history',
-    USAGE,
-    () =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        options: { json: { type: 'boolean' }, map: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      }),
-    io,
-  );
-  if (typeof parsed === 'number') return parsed;
-  if (parsed.values.help) {
-    io.out(USAGE);
+export const run = cliCommand({
+  name: 'history',
+  usage: USAGE,
+  options: { json: { type: 'boolean' } },
+  positionals: true,
+  check: ({ values, positionals }, refuse) => {
+    const [execution, ...extra] = positionals;
+    if (execution === undefined || extra.length > 0) return refuse.because('name exactly one execution');
+    return { execution, json: values.json };
+  },
+  run: async ({ args: { execution, json }, map, io }) => {
+    const api = await pipelineApi(io.cwd, map);
+    let arn: string;
+    try {
+      arn = await executionArnOf(api.sfn, execution, [
+        api.stateMachineArn('pipeline'),
+        api.stateMachineArn('deploy-environment'),
+        api.stateMachineArn('deploy-target'),
+        api.stateMachineArn('rollback-target'),
+      ]);
+    } catch (error) {
+      if ((error as Error).name !== 'ExecutionDoesNotExist') throw error;
+      io.err(`crossdeploy history: ${(error as Error).message} (crossdeploy executions lists them)`);
+      return 1;
+    }
+    const tree = toJson(await executionTree(api.sfn, arn, FOLLOW_DEPTH), api);
+    if (json) io.out(JSON.stringify(tree, null, 2));
+    else for (const line of describe(tree, 0)) io.out(line);
     return 0;
-  }
-  const [execution, ...extra] = parsed.positionals;
-  if (execution === undefined || extra.length > 0)
-    return usageError('history', USAGE, 'name exactly one execution', io);
-  const map = loadMapOrReport('history', parsed.values.map ?? 'crossdeploy.yaml', io);
-  if (!map) return 1;
-
-  const api = await pipelineApi(io.cwd, map);
-  let arn: string;
-  try {
-    arn = await executionArnOf(api.sfn, execution, [
-      api.stateMachineArn('pipeline'),
-      api.stateMachineArn('deploy-environment'),
-      api.stateMachineArn('deploy-target'),
-      api.stateMachineArn('rollback-target'),
-    ]);
-  } catch (error) {
-    if ((error as Error).name !== 'ExecutionDoesNotExist') throw error;
-    io.err(`crossdeploy history: ${(error as Error).message} (crossdeploy executions lists them)`);
-    return 1;
-  }
-  const tree = toJson(await executionTree(api.sfn, arn, FOLLOW_DEPTH), api);
-  if (parsed.values.json) io.out(JSON.stringify(tree, null, 2));
-  else for (const line of describe(tree, 0)) io.out(line);
-  return 0;
-}
+  },
+});
 
 function toJson(tree: ExecutionTree, api: PipelineApi): HistoryJson {
   return {

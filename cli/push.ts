@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { publishPush } from '../aws/push-events';
 import { settings } from '../aws/settings';
+import { shortCommit } from '../core/approval-message';
 import { loadMapFile } from '../core/map/load';
 import type { PushEvent } from '../core/pipeline-types';
 import type { CliIo } from './io';
@@ -52,7 +53,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.err(`crossdeploy push: the bus refused the event: ${refused}`);
     return 1;
   }
-  io.out(`pushed ${values.service} ${values.branch} ${commit.slice(0, 7)}`);
+  io.out(`pushed ${values.service} ${values.branch} ${shortCommit(commit)}`);
   return 0;
 }
 

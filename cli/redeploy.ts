@@ -1,22 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { describeIfExists, type SfnLike } from '../aws/executions';
 import { callerArn, type Sleep } from '../aws/operator';
 import { stageInUse, stateMachineArnOf } from '../aws/orchestrator';
 import { startNextAttempt } from '../aws/pipeline-start';
 import { settings } from '../aws/settings';
+import { shortCommit } from '../core/approval-message';
 import { executionLink } from '../core/console-link';
 import { environmentsForBranch } from '../core/map/plan';
 import { pipelineInput } from '../core/pipeline-plan';
 import type { PipelineInput } from '../core/pipeline-types';
 import { executionName, MAX_ATTEMPTS } from '../core/push';
 import { executionArnIn } from '../stacks/arns';
-import type { CliIo } from './io';
+import { cliCommand } from './command';
 import { useLocalEndpoint } from './local-endpoint';
-import { loadMapOrReport } from './map-file';
-import { followStartedPipeline } from './started-pipeline';
-import { parsedOrUsage, usageError } from './usage';
+import { FOLLOW_OPTIONS, followStartedPipeline } from './started-pipeline';
 
 const USAGE =
   'usage: crossdeploy redeploy --service NAME --branch NAME --commit SHA [--wait] [--json] [--map FILE]   (default map: crossdeploy.yaml)';
@@ -48,112 +46,88 @@ export interface RedeployDeps {
  * or a commit rolled back) goes through the branch's whole pipeline again, under the next attempt's name.
  */
 export function redeployCommand(deps: RedeployDeps = {}) {
-  return async (args: string[], io: CliIo): Promise<number> => {
-    const parsed = parsedOrUsage(
-      'redeploy',
-      USAGE,
-      () =>
-        parseArgs({
-          args,
-          options: {
-            service: { type: 'string' },
-            branch: { type: 'string' },
-            commit: { type: 'string' },
-            wait: { type: 'boolean', default: false },
-            json: { type: 'boolean', default: false },
-            map: { type: 'string', default: 'crossdeploy.yaml' },
-            help: { type: 'boolean', short: 'h' },
-          },
-        }),
-      io,
-    );
-    if (typeof parsed === 'number') return parsed;
-    const { values } = parsed;
-    if (values.help) {
-      io.out(USAGE);
-      return 0;
-    }
-    const { service, branch } = values;
-    const commit = values.commit?.toLowerCase();
-    if (!service || !branch || !commit)
-      return usageError('redeploy', USAGE, 'give --service, --branch and --commit', io);
-    if (!/^[0-9a-f]{40}$/.test(commit)) {
-      return usageError('redeploy', USAGE, `--commit must be a full 40-character commit id, not "${commit}"`, io);
-    }
-    const map = loadMapOrReport('redeploy', values.map ?? 'crossdeploy.yaml', io);
-    if (!map) return 2;
-    const mapped = map.services[service];
-    if (!mapped) {
-      return usageError(
-        'redeploy',
-        USAGE,
-        `the map has no service "${service}" (${Object.keys(map.services).join(', ')})`,
-        io,
+  return cliCommand({
+    name: 'redeploy',
+    usage: USAGE,
+    options: {
+      service: { type: 'string' },
+      branch: { type: 'string' },
+      commit: { type: 'string' },
+      ...FOLLOW_OPTIONS,
+    },
+    mapErrorExit: 2,
+    check: ({ values }, refuse) => {
+      const { service, branch } = values;
+      const commit = values.commit?.toLowerCase();
+      if (!service || !branch || !commit) return refuse.because('give --service, --branch and --commit');
+      if (!/^[0-9a-f]{40}$/.test(commit)) {
+        return refuse.because(`--commit must be a full 40-character commit id, not "${commit}"`);
+      }
+      return { values, service, branch, commit };
+    },
+    run: async ({ args: { values, service, branch, commit }, map, io, refuse }) => {
+      const mapped = map.services[service];
+      if (!mapped) {
+        return refuse.because(`the map has no service "${service}" (${Object.keys(map.services).join(', ')})`);
+      }
+      const environments = environmentsForBranch(map, service, branch);
+      if (environments.length === 0) {
+        const branches = Object.keys(mapped.branches).join(', ');
+        return refuse.because(`${service} deploys branch ${branch} nowhere (branches: ${branches})`);
+      }
+
+      await useLocalEndpoint(io.cwd, map);
+      const sfn = new SFNClient({ region: map.orchestrator.region });
+      const stateMachineArn = stateMachineArnOf(map.orchestrator, stageInUse(), 'pipeline');
+      const link = (arn: string) => executionLink(arn, settings.consoleUrl());
+      const previous = await lastAttempt(sfn, stateMachineArn, service, branch, commit);
+      if (previous?.status === 'RUNNING') {
+        io.err(
+          `crossdeploy redeploy: ${previous.name} still runs ${shortCommit(commit)} on ${branch}: wait for it, or stop it ` +
+            `with crossdeploy abort ${previous.name}\n  ${link(previous.executionArn)}`,
+        );
+        return 1;
+      }
+
+      const requestedBy = await (deps.caller ?? callerArn)();
+      const requestId = `redeploy-${randomUUID()}`;
+      const push = {
+        source: mapped.source,
+        branch,
+        commit,
+        author: requestedBy,
+        message: previous?.input.message ?? '',
+        changedPaths: [],
+      };
+      const start = await startNextAttempt(
+        sfn,
+        stateMachineArn,
+        (attempt) => pipelineInput(map, service, push, { attempt, requestId }),
+        requestId,
       );
-    }
-    const environments = environmentsForBranch(map, service, branch);
-    if (environments.length === 0) {
-      const branches = Object.keys(mapped.branches).join(', ');
-      return usageError('redeploy', USAGE, `${service} deploys branch ${branch} nowhere (branches: ${branches})`, io);
-    }
+      if (!start.started) throw new Error(`${start.name} was started by this same request already`);
 
-    await useLocalEndpoint(io.cwd, map);
-    const sfn = new SFNClient({ region: map.orchestrator.region });
-    const stateMachineArn = stateMachineArnOf(map.orchestrator, stageInUse(), 'pipeline');
-    const link = (arn: string) => executionLink(arn, settings.consoleUrl());
-    const previous = await lastAttempt(sfn, stateMachineArn, service, branch, commit);
-    if (previous?.status === 'RUNNING') {
-      io.err(
-        `crossdeploy redeploy: ${previous.name} still runs ${commit.slice(0, 7)} on ${branch}: wait for it, or stop it ` +
-          `with crossdeploy abort ${previous.name}\n  ${link(previous.executionArn)}`,
-      );
-      return 1;
-    }
-
-    const requestedBy = await (deps.caller ?? callerArn)();
-    const requestId = `redeploy-${randomUUID()}`;
-    const push = {
-      source: mapped.source,
-      branch,
-      commit,
-      author: requestedBy,
-      message: previous?.input.message ?? '',
-      changedPaths: [],
-    };
-    const start = await startNextAttempt(
-      sfn,
-      stateMachineArn,
-      (attempt) => pipelineInput(map, service, push, { attempt, requestId }),
-      requestId,
-    );
-    if (!start.started) throw new Error(`${start.name} was started by this same request already`);
-
-    const report: RedeployReport = {
-      service,
-      branch,
-      commit,
-      attempt: start.attempt,
-      previous: previous ? { execution: previous.name, status: previous.status } : null,
-      requestedBy,
-      execution: start.name,
-      executionArn: start.executionArn,
-      consoleLink: link(start.executionArn),
-      status: 'RUNNING',
-    };
-    if (!values.json) {
-      const after = previous ? ` after ${previous.name} ${previous.status}` : '';
-      io.out(`redeploying ${service} ${branch} ${commit.slice(0, 7)} to ${environments.join(' → ')}${after}`);
-      io.out(`  execution ${start.name} (attempt ${start.attempt})`);
-      io.out(`  ${report.consoleLink}`);
-    }
-    return followStartedPipeline(report, {
-      sfn,
-      wait: values.wait ?? false,
-      json: values.json ?? false,
-      sleep: deps.sleep,
-      io,
-    });
-  };
+      const report: RedeployReport = {
+        service,
+        branch,
+        commit,
+        attempt: start.attempt,
+        previous: previous ? { execution: previous.name, status: previous.status } : null,
+        requestedBy,
+        execution: start.name,
+        executionArn: start.executionArn,
+        consoleLink: link(start.executionArn),
+        status: 'RUNNING',
+      };
+      if (!values.json) {
+        const after = previous ? ` after ${previous.name} ${previous.status}` : '';
+        io.out(`redeploying ${service} ${branch} ${shortCommit(commit)} to ${environments.join(' → ')}${after}`);
+        io.out(`  execution ${start.name} (attempt ${start.attempt})`);
+        io.out(`  ${report.consoleLink}`);
+      }
+      return followStartedPipeline(report, values, { sfn, sleep: deps.sleep, io });
+    },
+  });
 }
 
 interface Attempt {

@@ -1,21 +1,19 @@
-import { parseArgs } from 'node:util';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { defaultDocumentClient } from '../aws/lease';
 import { environmentLedger } from '../aws/ledger';
 import { callerArn, type Sleep } from '../aws/operator';
 import { stageInUse, stateMachineArnOf } from '../aws/orchestrator';
 import { settings } from '../aws/settings';
+import { shortCommit } from '../core/approval-message';
 import { executionLink } from '../core/console-link';
 import { rollbackImage } from '../core/ledger';
 import { environmentTargets } from '../core/map/plan';
 import type { DeploymentMap } from '../core/map/schema';
 import { rollbackInput } from '../core/pipeline-plan';
 import { principalMatches } from '../core/principal';
-import type { CliIo } from './io';
+import { cliCommand } from './command';
 import { useLocalEndpoint } from './local-endpoint';
-import { loadMapOrReport } from './map-file';
-import { followStartedPipeline } from './started-pipeline';
-import { parsedOrUsage } from './usage';
+import { FOLLOW_OPTIONS, followStartedPipeline } from './started-pipeline';
 
 const USAGE =
   'usage: crossdeploy rollback --service NAME --env NAME [--to COMMIT] [--reason TEXT] [--skip-approval] [--wait] [--json] [--map FILE]';
@@ -46,125 +44,104 @@ export interface RollbackDeps {
  * own pipeline: waves, bake, health checks, lease, and the approval gate unless the caller may skip it.
  */
 export function rollbackCommand(deps: RollbackDeps = {}) {
-  return async (args: string[], io: CliIo): Promise<number> => {
-    const parsed = parsedOrUsage(
-      'rollback',
-      USAGE,
-      () =>
-        parseArgs({
-          args,
-          options: {
-            service: { type: 'string' },
-            env: { type: 'string' },
-            to: { type: 'string' },
-            reason: { type: 'string', default: 'requested by an operator' },
-            'skip-approval': { type: 'boolean', default: false },
-            wait: { type: 'boolean', default: false },
-            json: { type: 'boolean', default: false },
-            map: { type: 'string', default: 'crossdeploy.yaml' },
-            help: { type: 'boolean', short: 'h' },
-          },
-        }),
-      io,
-    );
-    if (typeof parsed === 'number') return parsed;
-    const { values } = parsed;
-    if (values.help) {
-      io.out(USAGE);
-      return 0;
-    }
-    const { service, env } = values;
-    if (!service || !env) {
-      io.err(USAGE);
-      return 2;
-    }
-    const map = loadMapOrReport('rollback', values.map ?? 'crossdeploy.yaml', io);
-    if (!map) return 2;
-    const known = knownTarget(map, service, env);
-    if (known) {
-      io.err(`crossdeploy rollback: ${known}`);
-      return 2;
-    }
-    await useLocalEndpoint(io.cwd, map);
-    const region = map.orchestrator.region;
-    // The ledger lives in the orchestrator's region, whatever region the caller's profile names.
-    const db = defaultDocumentClient(region);
-    const sfn = new SFNClient({ region });
-    const requestedBy = await (deps.caller ?? callerArn)();
+  return cliCommand({
+    name: 'rollback',
+    usage: USAGE,
+    options: {
+      service: { type: 'string' },
+      env: { type: 'string' },
+      to: { type: 'string' },
+      reason: { type: 'string', default: 'requested by an operator' },
+      'skip-approval': { type: 'boolean', default: false },
+      ...FOLLOW_OPTIONS,
+    },
+    mapErrorExit: 2,
+    check: ({ values }, refuse) => {
+      const { service, env } = values;
+      if (!service || !env) return refuse.usage();
+      return { values, service, env };
+    },
+    run: async ({ args: { values, service, env }, map, io }) => {
+      const known = knownTarget(map, service, env);
+      if (known) {
+        io.err(`crossdeploy rollback: ${known}`);
+        return 2;
+      }
+      await useLocalEndpoint(io.cwd, map);
+      const region = map.orchestrator.region;
+      // The ledger lives in the orchestrator's region, whatever region the caller's profile names.
+      const db = defaultDocumentClient(region);
+      const sfn = new SFNClient({ region });
+      const requestedBy = await (deps.caller ?? callerArn)();
 
-    const skipApproval = values['skip-approval'] ?? false;
-    const approval = map.environments[env]?.approval;
-    if (skipApproval && approval && !approval.skipAllowed.some((pattern) => principalMatches(requestedBy, pattern))) {
-      io.err(
-        `crossdeploy rollback: ${requestedBy} may not skip the approval of ${env}; ` +
-          `environments.${env}.approval.skipAllowed lists who may`,
-      );
-      return 1;
-    }
+      const skipApproval = values['skip-approval'] ?? false;
+      const approval = map.environments[env]?.approval;
+      if (skipApproval && approval && !approval.skipAllowed.some((pattern) => principalMatches(requestedBy, pattern))) {
+        io.err(
+          `crossdeploy rollback: ${requestedBy} may not skip the approval of ${env}; ` +
+            `environments.${env}.approval.skipAllowed lists who may`,
+        );
+        return 1;
+      }
 
-    const records = await environmentLedger(map, service, env, settings.ledgerTable(), db);
-    const chosen = rollbackImage(records, values.to);
-    if ('problem' in chosen) {
-      io.err(
-        chosen.problem === 'ambiguous'
-          ? `crossdeploy rollback: ${values.to} names several commits deployed to ${env}: ${chosen.commits.map((c) => c.slice(0, 12)).join(', ')}; give more of it`
-          : values.to
-            ? `crossdeploy rollback: the ledger has no successful deployment of ${service} in ${env} at commit ${values.to}`
-            : `crossdeploy rollback: the ledger knows no earlier image of ${service} in ${env} to go back to`,
-      );
-      return 1;
-    }
+      const records = await environmentLedger(map, service, env, settings.ledgerTable(), db);
+      const chosen = rollbackImage(records, values.to);
+      if ('problem' in chosen) {
+        io.err(
+          chosen.problem === 'ambiguous'
+            ? `crossdeploy rollback: ${values.to} names several commits deployed to ${env}: ${chosen.commits.map((c) => c.slice(0, 12)).join(', ')}; give more of it`
+            : values.to
+              ? `crossdeploy rollback: the ledger has no successful deployment of ${service} in ${env} at commit ${values.to}`
+              : `crossdeploy rollback: the ledger knows no earlier image of ${service} in ${env} to go back to`,
+        );
+        return 1;
+      }
 
-    const input = rollbackInput(map, service, {
-      environment: env,
-      commit: chosen.commit,
-      image: chosen.image,
-      requestedBy,
-      reason: values.reason ?? '',
-      skipApproval,
-      now: (deps.now ?? (() => new Date()))(),
-    });
-    const { executionArn } = await sfn
-      .send(
-        new StartExecutionCommand({
-          stateMachineArn: stateMachineArnOf(map.orchestrator, stageInUse(), 'pipeline'),
-          name: input.pipelineId,
-          input: JSON.stringify(input),
-        }),
-      )
-      .catch((error: Error) => {
-        if (error.name !== 'ExecutionAlreadyExists') throw error;
-        throw new Error(`a rollback named ${input.pipelineId} already started this second; run it again`);
+      const input = rollbackInput(map, service, {
+        environment: env,
+        commit: chosen.commit,
+        image: chosen.image,
+        requestedBy,
+        reason: values.reason ?? '',
+        skipApproval,
+        now: (deps.now ?? (() => new Date()))(),
       });
-    if (!executionArn) throw new Error('states:StartExecution returned no execution');
-    const report: RollbackReport = {
-      service,
-      environment: env,
-      commit: chosen.commit,
-      imageDigest: chosen.image.digest,
-      requestedBy,
-      approval: !approval ? 'none' : skipApproval ? 'skipped' : 'waiting',
-      execution: input.pipelineId,
-      executionArn,
-      consoleLink: executionLink(executionArn, settings.consoleUrl()),
-      status: 'RUNNING',
-    };
-    if (!values.json) {
-      io.out(
-        `rolling ${service} in ${env} back to ${chosen.commit.slice(0, 7)} (${chosen.image.digest.slice(0, 19)}…)`,
-      );
-      io.out(`  execution ${input.pipelineId}`);
-      io.out(`  ${report.consoleLink}`);
-      if (report.approval === 'waiting') io.out(`  waiting for an approver on ${approval?.topic}`);
-    }
-    return followStartedPipeline(report, {
-      sfn,
-      wait: values.wait ?? false,
-      json: values.json ?? false,
-      sleep: deps.sleep,
-      io,
-    });
-  };
+      const { executionArn } = await sfn
+        .send(
+          new StartExecutionCommand({
+            stateMachineArn: stateMachineArnOf(map.orchestrator, stageInUse(), 'pipeline'),
+            name: input.pipelineId,
+            input: JSON.stringify(input),
+          }),
+        )
+        .catch((error: Error) => {
+          if (error.name !== 'ExecutionAlreadyExists') throw error;
+          throw new Error(`a rollback named ${input.pipelineId} already started this second; run it again`);
+        });
+      if (!executionArn) throw new Error('states:StartExecution returned no execution');
+      const report: RollbackReport = {
+        service,
+        environment: env,
+        commit: chosen.commit,
+        imageDigest: chosen.image.digest,
+        requestedBy,
+        approval: !approval ? 'none' : skipApproval ? 'skipped' : 'waiting',
+        execution: input.pipelineId,
+        executionArn,
+        consoleLink: executionLink(executionArn, settings.consoleUrl()),
+        status: 'RUNNING',
+      };
+      if (!values.json) {
+        io.out(
+          `rolling ${service} in ${env} back to ${shortCommit(chosen.commit)} (${chosen.image.digest.slice(0, 19)}…)`,
+        );
+        io.out(`  execution ${input.pipelineId}`);
+        io.out(`  ${report.consoleLink}`);
+        if (report.approval === 'waiting') io.out(`  waiting for an approver on ${approval?.topic}`);
+      }
+      return followStartedPipeline(report, values, { sfn, sleep: deps.sleep, io });
+    },
+  });
 }
 
 function knownTarget(map: DeploymentMap, service: string, env: string): string | undefined {

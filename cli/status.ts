@@ -1,11 +1,9 @@
-import { parseArgs } from 'node:util';
 import { liveStatus } from '../aws/status';
-import { exitCodeOf, filterProblem, type StatusRow, shortCommit, summaryOf } from '../core/status';
+import { shortCommit } from '../core/approval-message';
+import { exitCodeOf, filterProblem, type StatusRow, summaryOf } from '../core/status';
 import { columns } from './columns';
-import type { CliIo } from './io';
+import { cliCommand } from './command';
 import { useLocalEndpoint } from './local-endpoint';
-import { loadMapOrReport } from './map-file';
-import { parsedOrUsage } from './usage';
 
 const USAGE = [
   'usage: crossdeploy status [--service NAME] [--env NAME] [--json] [--map FILE]   (default map: crossdeploy.yaml)',
@@ -28,56 +26,36 @@ const COLUMNS = [
 ] as const;
 
 /** `crossdeploy status`: what runs where, one row per target, and whether it is what crossdeploy deployed. */
-export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parsedOrUsage(
-    'status',
-    USAGE,
-    () =>
-      parseArgs({
-        args,
-        options: {
-          map: { type: 'string' },
-          service: { type: 'string' },
-          env: { type: 'string' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }),
-    io,
-  );
-  if (typeof parsed === 'number') return parsed;
-  const options = parsed.values;
-  if (options.help) {
-    io.out(USAGE);
-    return 0;
-  }
+export const run = cliCommand({
+  name: 'status',
+  usage: USAGE,
+  options: { service: { type: 'string' }, env: { type: 'string' }, json: { type: 'boolean' } },
+  run: async ({ args: { values: options }, map, io }) => {
+    const filter = { service: options.service, env: options.env };
+    const problem = filterProblem(map, filter);
+    if (problem) {
+      io.err(`crossdeploy status: ${problem}`);
+      return 2;
+    }
 
-  const map = loadMapOrReport('status', options.map ?? 'crossdeploy.yaml', io);
-  if (!map) return 1;
-  const filter = { service: options.service, env: options.env };
-  const problem = filterProblem(map, filter);
-  if (problem) {
-    io.err(`crossdeploy status: ${problem}`);
-    return 2;
-  }
+    await useLocalEndpoint(io.cwd, map);
+    // A `.crossdeploy/local.json` outlives the `crossdeploy local` that wrote it: say which AWS this is.
+    if (process.env.AWS_ENDPOINT_URL) {
+      io.err(`crossdeploy status: reading the AWS endpoint ${process.env.AWS_ENDPOINT_URL}, not AWS itself`);
+    }
+    const rows = await liveStatus(map, filter);
 
-  await useLocalEndpoint(io.cwd, map);
-  // A `.crossdeploy/local.json` outlives the `crossdeploy local` that wrote it: say which AWS this is.
-  if (process.env.AWS_ENDPOINT_URL) {
-    io.err(`crossdeploy status: reading the AWS endpoint ${process.env.AWS_ENDPOINT_URL}, not AWS itself`);
-  }
-  const rows = await liveStatus(map, filter);
-
-  if (options.json) {
-    io.out(JSON.stringify(rows, null, 2));
-  } else {
-    // DRIFT last and unpadded, so a long error only makes its own line long.
-    for (const line of columns(COLUMNS, rows.map(cellsOf))) io.out(line);
-    io.out('');
-    io.out(summaryOf(rows));
-  }
-  return exitCodeOf(rows);
-}
+    if (options.json) {
+      io.out(JSON.stringify(rows, null, 2));
+    } else {
+      // DRIFT last and unpadded, so a long error only makes its own line long.
+      for (const line of columns(COLUMNS, rows.map(cellsOf))) io.out(line);
+      io.out('');
+      io.out(summaryOf(rows));
+    }
+    return exitCodeOf(rows);
+  },
+});
 
 // Empty cells print as "-" so that every line has all its columns.
 function cellsOf(row: StatusRow): string[] {

@@ -1,40 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { locator } from '../core/map/load';
 import type { DeploymentMap } from '../core/map/schema';
 import { payloadBudgetFindings } from '../core/payload-budget';
 import { MAX_INLINE_MAP_CONCURRENCY } from '../core/step-functions-limits';
-import type { CliIo } from './io';
-import { loadMapOrReport } from './map-file';
-import { parsedOrUsage } from './usage';
+import { cliCommand } from './command';
 
 const USAGE = 'usage: crossdeploy validate [--map FILE]   (default: crossdeploy.yaml)';
 
-export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parsedOrUsage(
-    'validate',
-    USAGE,
-    () => parseArgs({ args, options: { map: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }),
-    io,
-  );
-  if (typeof parsed === 'number') return parsed;
-  const options = parsed.values;
-  if (options.help) {
-    io.out(USAGE);
+export const run = cliCommand({
+  name: 'validate',
+  usage: USAGE,
+  options: {},
+  run: async ({ map, shown, io }) => {
+    const errors = payloadErrors(map, () => readFileSync(resolve(io.cwd, shown), 'utf8'));
+    for (const error of errors) io.err(`${shown}:${error.line}  ${error.path}  ${error.message}`);
+    for (const warning of concurrencyWarnings(map)) io.err(`${shown}  ${warning}`);
+    if (errors.length > 0) return 1;
+    io.out(`${shown} is valid: ${summarize(map)}`);
     return 0;
-  }
-
-  const shown = options.map ?? 'crossdeploy.yaml';
-  const map = loadMapOrReport('validate', shown, io);
-  if (!map) return 1;
-  const errors = payloadErrors(map, () => readFileSync(resolve(io.cwd, shown), 'utf8'));
-  for (const error of errors) io.err(`${shown}:${error.line}  ${error.path}  ${error.message}`);
-  for (const warning of concurrencyWarnings(map)) io.err(`${shown}  ${warning}`);
-  if (errors.length > 0) return 1;
-  io.out(`${shown} is valid: ${summarize(map)}`);
-  return 0;
-}
+  },
+});
 
 /**
  * Workflows that would outgrow Step Functions' 256 KiB payload quota and fail with States.DataLimitExceeded

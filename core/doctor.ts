@@ -3,11 +3,11 @@
 // hands the answers here, so every verdict and every fix is table-tested without AWS.
 
 import { controllerFix, controllerProblem, DEPLOYABLE_CONTROLLER } from './deployment-controller';
-import { mergeRepositoryPolicy, type PullGrant, policyGrantsPull } from './ecr-policy';
+import { type EcrContext, grantCommand, type PullAccess, pullAccess } from './ecr-policy';
 import type { RoleKind } from './iam/pass-role';
 import { DEPLOY_ROLE_POLICY_NAME } from './iam/target-account';
+import { serviceTargets } from './map/plan';
 import type { DeploymentMap } from './map/schema';
-import { partitionOf } from './partition';
 import { PLATFORM_OF, PLATFORMS, platformOfTask, type RuntimePlatformLike } from './platform';
 
 /**
@@ -73,36 +73,26 @@ export interface CallFailure {
 
 /**
  * Every target of every environment the service's branches deploy to (or of every service), in map order:
- * the environments, waves, targets and regions a deployment would walk, with the same cluster and service
- * defaults as core/map/plan.ts.
+ * the environments, waves, targets and regions a deployment would walk, as core/map/plan.ts expands them.
  */
 export function doctorTargets(map: DeploymentMap, only?: string): DoctorTarget[] {
   const names = only === undefined ? Object.keys(map.services) : [only];
   return names.flatMap((name) => {
     const service = map.services[name];
     if (!service) throw new Error(`unknown service "${name}" (services: ${Object.keys(map.services).join(', ')})`);
-    const deploysTo = new Set(Object.values(service.branches).flat());
-    return Object.entries(map.environments)
-      .filter(([environment]) => deploysTo.has(environment))
-      .flatMap(([environment, env]) =>
-        env.waves.flatMap((wave) =>
-          wave.targets.flatMap((target) =>
-            target.regions.map((region) => ({
-              service: name,
-              environment,
-              account: target.account,
-              region,
-              cluster: target.cluster ?? service.cluster,
-              ecsService: target.service ?? service.service,
-              container: service.container,
-              platforms: service.platforms,
-              clusterOverridden: target.cluster !== undefined,
-              serviceOverridden: target.service !== undefined,
-              alarms: [...new Set(env.health.alarms)],
-            })),
-          ),
-        ),
-      );
+    return serviceTargets(map, name).map(({ environment, target, entry }) => ({
+      service: name,
+      environment,
+      account: target.account,
+      region: target.region,
+      cluster: target.cluster,
+      ecsService: target.service,
+      container: target.container,
+      platforms: service.platforms,
+      clusterOverridden: entry.cluster !== undefined,
+      serviceOverridden: entry.service !== undefined,
+      alarms: [...new Set(map.environments[environment]?.health.alarms)],
+    }));
   });
 }
 
@@ -396,33 +386,11 @@ export function alarmsOutcome(target: DoctorTarget, found: ReadonlyArray<{ name:
 
 // ---- 7. ECR pull ----------------------------------------------------------------------------------------
 
-export interface EcrContext {
-  repository: string;
-  orchestrator: { account: string; region: string };
-  principalOrgId?: string;
-}
-
 /** The repository policy as GetRepositoryPolicy gave it: no policy at all is `text: undefined`. */
 export type PolicyRead =
   | { kind: 'policy'; text: string | undefined }
   | { kind: 'no-repository' }
   | { kind: 'failed'; failure: CallFailure };
-
-export type PullAccess = 'granted' | 'not-yet' | 'denied';
-
-/**
- * Whether `account` can pull now; if not, whether crossdeploy's own grant (written on the first deploy) would
- * let it, or another statement denies it whatever crossdeploy writes. Evaluated with policyGrantsPull. With an
- * organization grant, only grants to the map's organization count: the map vouches for that one alone.
- * Throws when the policy is not valid JSON.
- */
-export function pullAccess(policy: string | undefined, account: string, principalOrgId?: string): PullAccess {
-  const grant: PullGrant = principalOrgId === undefined ? { accounts: [account] } : { principalOrgId };
-  const judge = (text: string | undefined) =>
-    policyGrantsPull(principalOrgId === undefined ? text : withoutOtherOrganizations(text, principalOrgId), account);
-  if (judge(policy)) return 'granted';
-  return judge(mergeRepositoryPolicy(policy, grant).policy) ? 'not-yet' : 'denied';
-}
 
 /** One outcome per account (in order); a grant missing everywhere gets one command that grants them all. */
 export function ecrPullOutcomes(ctx: EcrContext, read: PolicyRead, accounts: readonly string[]): Outcome[] {
@@ -488,49 +456,6 @@ export function ecrPullOutcomes(ctx: EcrContext, read: PolicyRead, accounts: rea
         };
     }
   });
-}
-
-/** The AWS CLI command that writes the policy crossdeploy's first deploy would write, for every account at once. */
-export function grantCommand(ctx: EcrContext, policy: string | undefined, accounts: readonly string[]): string {
-  const grant: PullGrant =
-    ctx.principalOrgId === undefined ? { accounts: [...new Set(accounts)] } : { principalOrgId: ctx.principalOrgId };
-  const merged = mergeRepositoryPolicy(policy, grant, partitionOf(ctx.orchestrator.region).name).policy;
-  return (
-    `aws ecr set-repository-policy --region ${ctx.orchestrator.region} --registry-id ${ctx.orchestrator.account} ` +
-    `--repository-name ${ctx.repository} --policy-text ${shellQuote(merged)}`
-  );
-}
-
-function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
-/** The policy without Allow statements conditioned on another organization than `orgId`. */
-function withoutOtherOrganizations(policy: string | undefined, orgId: string): string | undefined {
-  let document: unknown;
-  try {
-    document = policy === undefined ? undefined : JSON.parse(policy);
-  } catch {
-    return policy; // policyGrantsPull says what is wrong with it
-  }
-  if (!isObject(document)) return policy;
-  const statements = document.Statement === undefined ? [] : [document.Statement].flat();
-  const kept = statements.filter((statement) => {
-    if (!isObject(statement) || statement.Effect !== 'Allow' || !isObject(statement.Condition)) return true;
-    const orgs = Object.values(statement.Condition).flatMap((test) =>
-      isObject(test)
-        ? Object.entries(test)
-            .filter(([key]) => key.toLowerCase() === 'aws:principalorgid')
-            .flatMap(([, value]) => [value].flat())
-        : [],
-    );
-    return orgs.length === 0 || orgs.includes(orgId);
-  });
-  return JSON.stringify({ ...document, Statement: kept });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // ---- the report -----------------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 // A policy write replaces the whole document, and other teams keep their own statements in the same
 // repository policy. So crossdeploy owns exactly one statement, found by its Sid, and writes every other
-// statement back as it read it, less principals that can no longer match anyone (see staleUniqueId).
+// statement back as it read it, less principals that can no longer match anyone (see staleUniqueId). Whether a
+// policy lets an account pull, now or once that statement is written, is judged here too.
 
 import { InvalidStepInput } from './errors';
-import type { Partition } from './partition';
+import { isObject } from './json';
+import { type Partition, partitionOf } from './partition';
 
 /** By account (one ARN each), by organization, or by organizational-unit paths (`o-…/r-…/ou-…/`). */
 export type PullGrant = { accounts: string[] } | { principalOrgId: string } | { principalOrgPaths: string[] };
@@ -105,6 +107,68 @@ export function policyGrantsPull(policy: string | undefined, account: string): b
       statements.some((s) => s.Effect === 'Allow' && onlyOrgCondition(s.Condition) && covers(s, action)),
     )
   );
+}
+
+/** A repository in the tools account, and the organization the map grants pulls by, if it does. */
+export interface EcrContext {
+  repository: string;
+  orchestrator: { account: string; region: string };
+  principalOrgId?: string;
+}
+
+export type PullAccess = 'granted' | 'not-yet' | 'denied';
+
+/**
+ * Whether `account` can pull now; if not, whether crossdeploy's own grant (written on the first deploy) would
+ * let it, or another statement denies it whatever crossdeploy writes. Evaluated with policyGrantsPull. With an
+ * organization grant, only grants to the map's organization count: the map vouches for that one alone.
+ * Throws when the policy is not valid JSON.
+ */
+export function pullAccess(policy: string | undefined, account: string, principalOrgId?: string): PullAccess {
+  const grant: PullGrant = principalOrgId === undefined ? { accounts: [account] } : { principalOrgId };
+  const judge = (text: string | undefined) =>
+    policyGrantsPull(principalOrgId === undefined ? text : withoutOtherOrganizations(text, principalOrgId), account);
+  if (judge(policy)) return 'granted';
+  return judge(mergeRepositoryPolicy(policy, grant).policy) ? 'not-yet' : 'denied';
+}
+
+/** The AWS CLI command that writes the policy crossdeploy's first deploy would write, for every account at once. */
+export function grantCommand(ctx: EcrContext, policy: string | undefined, accounts: readonly string[]): string {
+  const grant: PullGrant =
+    ctx.principalOrgId === undefined ? { accounts: [...new Set(accounts)] } : { principalOrgId: ctx.principalOrgId };
+  const merged = mergeRepositoryPolicy(policy, grant, partitionOf(ctx.orchestrator.region).name).policy;
+  return (
+    `aws ecr set-repository-policy --region ${ctx.orchestrator.region} --registry-id ${ctx.orchestrator.account} ` +
+    `--repository-name ${ctx.repository} --policy-text ${shellQuote(merged)}`
+  );
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The policy without Allow statements conditioned on another organization than `orgId`. */
+function withoutOtherOrganizations(policy: string | undefined, orgId: string): string | undefined {
+  let document: unknown;
+  try {
+    document = policy === undefined ? undefined : JSON.parse(policy);
+  } catch {
+    return policy; // policyGrantsPull says what is wrong with it
+  }
+  if (!isObject(document)) return policy;
+  const statements = document.Statement === undefined ? [] : [document.Statement].flat();
+  const kept = statements.filter((statement) => {
+    if (!isObject(statement) || statement.Effect !== 'Allow' || !isObject(statement.Condition)) return true;
+    const orgs = Object.values(statement.Condition).flatMap((test) =>
+      isObject(test)
+        ? Object.entries(test)
+            .filter(([key]) => key.toLowerCase() === ORG_ID_KEY.toLowerCase())
+            .flatMap(([, value]) => [value].flat())
+        : [],
+    );
+    return orgs.length === 0 || orgs.includes(orgId);
+  });
+  return JSON.stringify({ ...document, Statement: kept });
 }
 
 /**
@@ -223,8 +287,4 @@ function canonical(value: unknown, key?: string): unknown {
       .sort()
       .map((k) => [k, canonical(value[k], k)]),
   );
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,7 @@
 // Every failure mode is its own Error subclass. The `name` is what the state machines match in
 // Retry (transient) and Catch (terminal), so names are part of the public contract: never rename one.
+// A class whose failure can end a workflow says what it means in plain words (`meaning`), under its name as a
+// static `errorName` too: notices look the meaning up by the name alone, and a bundler may rename the class.
 
 import type { FailureEvidence, TargetRef } from './contracts';
 import { controllerFix, controllerProblem } from './deployment-controller';
@@ -13,12 +15,16 @@ export function describeTarget(t: Partial<TargetRef>): string {
 
 /** Throttling, 5xx answers, lost policy-write races: retried by the workflows with backoff. */
 export class TransientAwsError extends Error {
-  override name = 'TransientAwsError' as const;
+  static readonly errorName = 'TransientAwsError';
+  static readonly meaning = 'AWS kept failing after every retry';
+  override name = TransientAwsError.errorName;
 }
 
 /** The deploy role in a target account cannot be assumed: the account is not bootstrapped or the trust is wrong. */
 export class RoleNotAssumable extends Error {
-  override name = 'RoleNotAssumable' as const;
+  static readonly errorName = 'RoleNotAssumable';
+  static readonly meaning = 'The deploy role could not be assumed';
+  override name = RoleNotAssumable.errorName;
   constructor(
     readonly account: string,
     readonly roleArn: string,
@@ -34,7 +40,9 @@ export class RoleNotAssumable extends Error {
 
 /** The cluster or service the map names does not exist in the target. */
 export class ServiceNotFound extends Error {
-  override name = 'ServiceNotFound' as const;
+  static readonly errorName = 'ServiceNotFound';
+  static readonly meaning = 'The ECS service does not exist';
+  override name = ServiceNotFound.errorName;
   constructor(
     readonly target: TargetRef,
     detail: string,
@@ -46,7 +54,9 @@ export class ServiceNotFound extends Error {
 
 /** The container the map names is not in the task definition, so there is no image to replace. */
 export class ContainerNotFound extends Error {
-  override name = 'ContainerNotFound' as const;
+  static readonly errorName = 'ContainerNotFound';
+  static readonly meaning = 'The container is not in the task definition';
+  override name = ContainerNotFound.errorName;
   constructor(
     readonly container: string,
     readonly taskDefinition: string,
@@ -60,7 +70,9 @@ export class ContainerNotFound extends Error {
 
 /** The service is deployed by CodeDeploy or an external controller: UpdateService cannot give it a new revision. */
 export class UnsupportedDeploymentController extends Error {
-  override name = 'UnsupportedDeploymentController' as const;
+  static readonly errorName = 'UnsupportedDeploymentController';
+  static readonly meaning = 'The service has a deployment controller crossdeploy cannot drive';
+  override name = UnsupportedDeploymentController.errorName;
   constructor(
     readonly target: TargetRef,
     readonly controller: string,
@@ -75,7 +87,9 @@ function capitalized(text: string): string {
 
 /** The deployment failed a check and the service was put back on the revision it ran before. */
 export class DeploymentRolledBack extends Error {
-  override name = 'DeploymentRolledBack' as const;
+  static readonly errorName = 'DeploymentRolledBack';
+  static readonly meaning = 'Rolled back';
+  override name = DeploymentRolledBack.errorName;
   constructor(
     readonly target: TargetRef,
     readonly failure: FailureEvidence,
@@ -108,7 +122,9 @@ export class ImagePlatformMismatch extends Error {
 
 /** A step received input that does not match its contract: a bug or a hand-started execution with bad input. */
 export class InvalidStepInput extends Error {
-  override name = 'InvalidStepInput' as const;
+  static readonly errorName = 'InvalidStepInput';
+  static readonly meaning = 'A step received input it does not accept';
+  override name = InvalidStepInput.errorName;
 }
 
 function reason(cause: unknown): string {
@@ -118,7 +134,9 @@ function reason(cause: unknown): string {
 
 /** The ECR repository the map names does not exist in the orchestrator account. */
 export class RepositoryNotFound extends Error {
-  override name = 'RepositoryNotFound' as const;
+  static readonly errorName = 'RepositoryNotFound';
+  static readonly meaning = 'The ECR repository does not exist';
+  override name = RepositoryNotFound.errorName;
   constructor(
     readonly repository: string,
     readonly account: string,
@@ -130,7 +148,9 @@ export class RepositoryNotFound extends Error {
 
 /** The repository policy holds crossdeploy's grant, yet another statement keeps the target account from pulling. */
 export class EcrPullDenied extends Error {
-  override name = 'EcrPullDenied' as const;
+  static readonly errorName = 'EcrPullDenied';
+  static readonly meaning = 'The target account may not pull the image';
+  override name = EcrPullDenied.errorName;
   constructor(
     readonly repository: string,
     readonly account: string,

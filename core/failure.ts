@@ -1,11 +1,14 @@
 // A Step Functions failure arrives wrapped: a nested execution's DescribeExecution in the Cause of a
 // `startExecution.sync:2` task, a Lambda's `{errorType, errorMessage, trace}`, several levels deep. Operators need
-// the innermost error and cause, which the wave verdicts, the notices, the ledger and the timelines all report.
+// the innermost error and cause, which the wave verdicts, the notices, the ledger and the timelines all report,
+// and the notices and timelines in plain words.
 //
 // A Cause is capped at 32,768 characters
 // (https://docs.aws.amazon.com/step-functions/latest/apireference/API_TaskFailedEventDetails.html), so a nested
 // execution's description, which includes its input, often arrives cut off: nothing here may throw on it.
 
+import * as errors from './errors';
+import { isObject } from './json';
 import { payloadBytes } from './step-functions-limits';
 
 const MAX_NESTING = 16;
@@ -46,6 +49,63 @@ export function innermostFailure(error: string | null | undefined, cause: string
   }
   if (current.cause !== null) current = { error: current.error, cause: withoutStackTrace(current.cause) };
   return current;
+}
+
+/** Long enough for a wave's per-target causes, short enough for a chat message and an e-mail's first screen. */
+export const REASON_MAX_CHARS = 1000;
+
+/**
+ * What the errors a workflow can end with mean, for someone who did not write them: each error class's own
+ * `meaning`, then the errors no class throws (Step Functions' own, and the ones the workflows raise by name: a
+ * Fail state, a wave's verdict, a task token failed by the approval).
+ */
+const MEANING = new Map<string, string>([
+  ...Object.values(errors).flatMap((value) =>
+    'meaning' in value ? [[value.errorName, value.meaning] as [string, string]] : [],
+  ),
+  ['WaveFailed', 'A wave failed beyond its tolerance'],
+  ['ApprovalTimedOut', 'No approver decided in time'],
+  ['EnvironmentNotCompleted', 'The environment deployment ended without completing'],
+  ['States.Timeout', 'A step timed out'],
+  ['States.TaskFailed', 'A task failed'],
+  ['States.Runtime', 'The workflow hit a runtime error'],
+  ['States.HeartbeatTimeout', 'A step stopped sending heartbeats'],
+  ['ApprovalRejected', 'An approver rejected it'],
+  ['Superseded', 'A newer commit superseded it'],
+]);
+
+/**
+ * One readable sentence from a Step Functions error and cause. A nested execution's failure arrives as the
+ * JSON of its description (`{"Error": ..., "Cause": "<more JSON>"}`), a Lambda's as `{errorType,
+ * errorMessage}`, nested as deep as the workflows are: the innermost error and cause are the ones that say
+ * what went wrong.
+ */
+export function failureInPlainWords(error: string | null | undefined, cause: string | null | undefined): string {
+  const inner = innermostFailure(error ?? undefined, cause ?? undefined);
+  const why = inner.cause === null ? '' : oneLine(inner.cause);
+  return asSentence(plainWords(inner.error, why));
+}
+
+function plainWords(error: string | null, why: string): string {
+  if (error === null) return why || 'Failed without saying why';
+  // These causes already read as a sentence about the approval: "rejected by Grace: not on a Friday".
+  if (error === 'ApprovalRejected' && /^rejected by /i.test(why)) return `Approval ${why}`;
+  if (error === 'Superseded' && /^superseded by /i.test(why)) return `Superseded ${why.slice('superseded '.length)}`;
+  const meaning = MEANING.get(error);
+  if (meaning === undefined) return why ? `${error}: ${why}` : `Failed with ${error}`;
+  return why ? `${meaning} (${error}): ${why}` : `${meaning} (${error})`;
+}
+
+/** Words as one sentence a person reads: capitalized, ending in a full stop, cut to REASON_MAX_CHARS. */
+export function asSentence(words: string): string {
+  const clipped = words.length > REASON_MAX_CHARS ? `${words.slice(0, REASON_MAX_CHARS - 3).trimEnd()}...` : words;
+  const capitalized = clipped.charAt(0).toUpperCase() + clipped.slice(1);
+  return /[.!?]$/.test(capitalized) ? capitalized : `${capitalized}.`;
+}
+
+/** Every run of whitespace, line breaks included, as one space: a reason fits a table cell or a subject. */
+export function oneLine(value: string): string {
+  return value.replace(/\s+/g, ' ').trim();
 }
 
 /** Whether a Cause is a nested execution's description, and what of it survived a cut. */
@@ -161,9 +221,7 @@ function text(value: unknown): string | null {
 function jsonObject(value: string): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(value);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
+    return isObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }

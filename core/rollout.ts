@@ -3,6 +3,7 @@
 
 import type { FailureEvidence, RolloutVerdict } from './contracts';
 import { InvalidStepInput } from './errors';
+import { revisionOf } from './status';
 
 /** The fields of an ECS `Deployment` read here, named and cased as in the API. */
 export interface DeploymentSnapshot {
@@ -188,5 +189,5 @@ function timeOf(value: Date | string | undefined): number | undefined {
 
 /** `web:8` from a task definition ARN, for one-line summaries. */
 function revision(taskDefinitionArn: string | undefined): string {
-  return taskDefinitionArn?.slice(taskDefinitionArn.lastIndexOf('/') + 1) ?? 'unknown revision';
+  return taskDefinitionArn === undefined ? 'unknown revision' : revisionOf(taskDefinitionArn);
 }

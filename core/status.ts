@@ -1,9 +1,10 @@
 // `crossdeploy status`: what runs where, and whether it is what crossdeploy deployed. Pure: aws/status.ts reads
 // the ledger and the live services and hands both here, so every verdict is table-tested without AWS.
 
+import { shortCommit } from './approval-message';
 import type { DeploymentKind, DeployTarget } from './contracts';
 import { currentRecord, type LedgerRecord, type LedgerResult } from './ledger';
-import { environmentTargets } from './map/plan';
+import { environmentsOf, serviceTargets } from './map/plan';
 import type { DeploymentMap } from './map/schema';
 
 /**
@@ -97,8 +98,12 @@ export function filterProblem(map: DeploymentMap, filter: StatusFilter): string 
   if (filter.env !== undefined && !map.environments[filter.env]) {
     return `environment "${filter.env}" is not in the map (environments: ${Object.keys(map.environments).join(', ')})`;
   }
-  if (filter.service !== undefined && filter.env !== undefined && !deploysTo(map, filter.service).has(filter.env)) {
-    return `service "${filter.service}" does not deploy to environment "${filter.env}" (its branches deploy to: ${[...deploysTo(map, filter.service)].join(', ')})`;
+  if (
+    filter.service !== undefined &&
+    filter.env !== undefined &&
+    !environmentsOf(map, filter.service).has(filter.env)
+  ) {
+    return `service "${filter.service}" does not deploy to environment "${filter.env}" (its branches deploy to: ${[...environmentsOf(map, filter.service)].join(', ')})`;
   }
   return undefined;
 }
@@ -109,23 +114,10 @@ export function statusTargets(map: DeploymentMap, filter: StatusFilter): StatusT
   if (problem) throw new Error(problem);
   const services = filter.service === undefined ? Object.keys(map.services) : [filter.service];
   return services.flatMap((service) =>
-    Object.keys(map.environments)
-      .filter(
-        (environment) =>
-          (filter.env === undefined || environment === filter.env) && deploysTo(map, service).has(environment),
-      )
-      .flatMap((environment) =>
-        environmentTargets(map, service, environment).map((target) => ({
-          ...target,
-          serviceName: service,
-          environment,
-        })),
-      ),
+    serviceTargets(map, service)
+      .filter(({ environment }) => filter.env === undefined || environment === filter.env)
+      .map(({ environment, target }) => ({ ...target, serviceName: service, environment })),
   );
-}
-
-function deploysTo(map: DeploymentMap, service: string): Set<string> {
-  return new Set(Object.values(map.services[service]?.branches ?? {}).flat());
 }
 
 /** `arn:aws:ecs:<region>:<account>:task-definition/web:3` (or `web:3`) → `web:3`. */
@@ -215,10 +207,6 @@ export function summaryOf(rows: readonly StatusRow[]): string {
     return count === 0 ? [] : [`${count} ${STATE_WORDS[state]}`];
   });
   return `${rows.length} target${rows.length === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
-}
-
-export function shortCommit(commit: string): string {
-  return commit.slice(0, 7);
 }
 
 function byOf(record: LedgerRecord): string {

@@ -2,8 +2,7 @@
 // reads GetExecutionHistory's events as AWS returns them, so the local runtime's history goes through the
 // same reading as AWS's.
 
-import { innermostFailure } from './failure';
-import { failureInPlainWords } from './notification';
+import { failureInPlainWords, innermostFailure } from './failure';
 
 /**
  * - `succeeded`: the state exited normally; `failed`: it failed and ended the execution;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { type EventsLike, putNotice } from '../aws/notice-events';
 import { settings } from '../aws/settings';
 import { executionLink } from '../core/console-link';
-import { buildNotice, type NoticeDetailType } from '../core/notification';
+import { buildNotice, type NoticeDetailType } from '../core/notice';
 import { sharedEventsClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';

@@ -16,18 +16,11 @@ import { z } from 'zod';
 import { readSecret } from '../aws/secrets';
 import { settings } from '../aws/settings';
 import { awsCall } from '../aws/transient';
+import { type Announcement, chatMessage, describeAlert, describeNotice, snsMessage } from '../core/channels';
 import { InvalidStepInput } from '../core/errors';
-import {
-  type Announcement,
-  chatMessage,
-  decodeTargetEvent,
-  deploymentNotice,
-  describeAlert,
-  describeNotice,
-  noticeEventOf,
-  snsMessage,
-} from '../core/notification';
+import { deploymentNotice, noticeEventOf } from '../core/notice';
 import { EVENT_SOURCE } from '../core/pipeline-types';
+import { decodeTargetEvent } from '../core/target-events';
 import { sharedDynamoClient, sharedSnsClient } from './lib/clients';
 import { logger, metrics, tracer } from './lib/powertools';
 

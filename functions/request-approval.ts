@@ -18,7 +18,7 @@ import { signApprovalLink } from '../core/approval-link';
 import { approvalMessage } from '../core/approval-message';
 import { executionLink } from '../core/console-link';
 import { type DeployRole, type DeployTarget, imageRef } from '../core/contracts';
-import { buildNotice } from '../core/notification';
+import { buildNotice } from '../core/notice';
 import { arnIn } from '../core/partition';
 import { type ApprovalRequest, pipelineStage } from '../core/pipeline-types';
 import { revisionOf } from '../core/status';

@@ -1,3 +1,6 @@
+// The local runtime's bindings for the workflows' Lambda tasks and service integrations, derived from the same
+// tables the stacks deploy from (stacks/steps.ts), so the local twin calls what AWS would.
+
 import { handler as acquireLease } from '../functions/acquire-lease';
 import { handler as announceDeployment } from '../functions/announce-deployment';
 import { handler as assumeDeployRole } from '../functions/assume-deploy-role';
@@ -18,31 +21,40 @@ import { handler as restoreDeploymentConfiguration } from '../functions/restore-
 import { handler as rollBackService } from '../functions/roll-back-service';
 import { handler as updateService } from '../functions/update-service';
 import { BUILDSPEC } from '../stacks/images';
+import { functionVariable, STEP_FUNCTIONS, type StepFunction } from '../stacks/steps';
 import { localCodeBuild } from './codebuild';
 import type { LocalFunction } from './step-functions';
 
+/**
+ * Each step's handler by its file under functions/, every file STEP_FUNCTIONS names and no other: the type
+ * check fails when a step is added there and not here.
+ */
+const HANDLERS = {
+  'acquire-lease': acquireLease,
+  'announce-deployment': announceDeployment,
+  'assume-deploy-role': assumeDeployRole,
+  'check-health': checkHealth,
+  'check-image-replica': checkImageReplica,
+  'check-pipeline-request': checkPipelineRequest,
+  'check-rollout': checkRollout,
+  'evaluate-wave': evaluateWave,
+  'explain-failure': explainFailure,
+  'find-built-image': findBuiltImage,
+  'mark-image-deployed': markImageDeployed,
+  'open-ecr': openEcr,
+  'record-deployment': recordDeployment,
+  'register-task-definition': registerTaskDefinition,
+  'release-lease': releaseLease,
+  'request-approval': requestApproval,
+  'restore-deployment-configuration': restoreDeploymentConfiguration,
+  'roll-back-service': rollBackService,
+  'update-service': updateService,
+} satisfies Record<StepFunction['file'], LocalFunction>;
+
 /** Every Lambda handler the workflows call, by the substitution variable that names it in the ASL files and in `stacks/`. */
-export const localFunctions: Record<string, LocalFunction> = {
-  AssumeDeployRoleFunctionArn: assumeDeployRole,
-  OpenEcrFunctionArn: openEcr,
-  CheckImageReplicaFunctionArn: checkImageReplica,
-  RegisterTaskDefinitionFunctionArn: registerTaskDefinition,
-  UpdateServiceFunctionArn: updateService,
-  CheckRolloutFunctionArn: checkRollout,
-  CheckHealthFunctionArn: checkHealth,
-  RollBackServiceFunctionArn: rollBackService,
-  RestoreConfigurationFunctionArn: restoreDeploymentConfiguration,
-  EvaluateWaveFunctionArn: evaluateWave,
-  MarkImageDeployedFunctionArn: markImageDeployed,
-  ExplainFailureFunctionArn: explainFailure,
-  FindBuiltImageFunctionArn: findBuiltImage,
-  CheckPipelineRequestFunctionArn: checkPipelineRequest,
-  RequestApprovalFunctionArn: requestApproval,
-  AcquireLeaseFunctionArn: acquireLease,
-  ReleaseLeaseFunctionArn: releaseLease,
-  RecordDeploymentFunctionArn: recordDeployment,
-  AnnounceDeploymentFunctionArn: announceDeployment,
-};
+export const localFunctions: Record<string, LocalFunction> = Object.fromEntries(
+  STEP_FUNCTIONS.map((spec) => [functionVariable(spec), HANDLERS[spec.file]]),
+);
 
 /** Service integrations the workflows use, answered locally. */
 export const localIntegrations = {

@@ -3,6 +3,7 @@
 // template creates and hand them to a policy evaluator, offline; not a deployment engine.
 
 import { parseDocument } from 'yaml';
+import { isObject } from '../json';
 
 export interface CfnParameter {
   Type: string;
@@ -193,8 +194,4 @@ function sub(argument: unknown, scope: Scope): string {
     if (attribute !== undefined && resource !== undefined) return getAtt(resource, attribute, scope);
     return String(ref(name, scope));
   });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

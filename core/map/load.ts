@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { isObject } from '../json';
 import { type DeploymentMap, DeploymentMapSchema, formatPath, parsePath, type Service } from './schema';
 
 export interface MapError {
@@ -176,10 +177,6 @@ function loadTemplate(service: Service, opts: ParseOptions): string | undefined 
   }
   service.taskDefinitionTemplate = template;
   return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isMissing(error: unknown): boolean {

@@ -32,7 +32,7 @@ export function planEnvironment(
   request: DeploymentRequest,
 ): EnvironmentPlan {
   const service = serviceOf(map, serviceName);
-  const env = environmentOf(map, service, serviceName, environment);
+  const env = environmentOf(map, serviceName, environment);
   const { name, externalId } = map.deployRole;
   const { principalOrgId, principalOrgPaths } = map.ecr;
   const { alarms, probe } = env.health;
@@ -74,8 +74,37 @@ export function planEnvironment(
 /** Every target (account × region) of an environment, wave after wave, as the workflows receive them. */
 export function environmentTargets(map: DeploymentMap, serviceName: string, environment: string): DeployTarget[] {
   const service = serviceOf(map, serviceName);
-  const env = environmentOf(map, service, serviceName, environment);
+  const env = environmentOf(map, serviceName, environment);
   return env.waves.flatMap((wave) => wave.targets.flatMap((target) => expandTarget(service, target)));
+}
+
+/** One target as the workflows receive it, with its environment and the map entry it was expanded from. */
+export interface ServiceTarget {
+  environment: string;
+  target: DeployTarget;
+  /** Names its own cluster or service only where it overrides the service's. */
+  entry: Target;
+}
+
+/**
+ * Every target of every environment the service deploys to, in map order, wave after wave: the targets a
+ * deployment would reach, for the commands that look at them all (doctor, status).
+ */
+export function serviceTargets(map: DeploymentMap, serviceName: string): ServiceTarget[] {
+  const service = serviceOf(map, serviceName);
+  const deploysTo = environmentsOf(map, serviceName);
+  return Object.entries(map.environments)
+    .filter(([environment]) => deploysTo.has(environment))
+    .flatMap(([environment, env]) =>
+      env.waves.flatMap((wave) =>
+        wave.targets.flatMap((entry) => expandTarget(service, entry).map((target) => ({ environment, target, entry }))),
+      ),
+    );
+}
+
+/** The environments the service's branches deploy to, in the order the branches name them. */
+export function environmentsOf(map: DeploymentMap, serviceName: string): Set<string> {
+  return new Set(Object.values(serviceOf(map, serviceName).branches).flat());
 }
 
 // One target per region; the target may name its own cluster and service, the service's otherwise.
@@ -105,14 +134,14 @@ function serviceOf(map: DeploymentMap, serviceName: string): Service {
 
 // Planning an environment the service never deploys to is a caller bug, and the map's duplicate-target
 // check never looked at that combination.
-function environmentOf(map: DeploymentMap, service: Service, serviceName: string, environment: string): Environment {
+function environmentOf(map: DeploymentMap, serviceName: string, environment: string): Environment {
   const env = map.environments[environment];
   if (!env) {
     throw new Error(
       `unknown environment "${environment}" (environments in the map: ${Object.keys(map.environments).join(', ')})`,
     );
   }
-  const deploysTo = new Set(Object.values(service.branches).flat());
+  const deploysTo = environmentsOf(map, serviceName);
   if (!deploysTo.has(environment)) {
     throw new Error(
       `service "${serviceName}" does not deploy to environment "${environment}" ` +

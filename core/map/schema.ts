@@ -7,6 +7,7 @@ import type { DeployRole, TargetRef } from '../contracts';
 import { DURATION_PATTERN, durationProblem, parseDuration } from '../duration';
 import { grantPolicyLength, REPOSITORY_POLICY_MAX_LENGTH } from '../ecr-policy';
 import { describeTarget } from '../errors';
+import { isObject } from '../json';
 import { DEFAULT_PLATFORMS, PLATFORMS } from '../platform';
 import { privateProbeMessage, privateProbeReason } from './probe-url';
 
@@ -445,7 +446,7 @@ function checkPolicySize(map: ReturnType<typeof normalize>, ctx: z.RefinementCtx
 }
 
 function fields(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return isObject(value) ? value : {};
 }
 
 function items(value: unknown): unknown[] {

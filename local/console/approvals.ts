@@ -1,3 +1,4 @@
+import { shortCommit } from '../../core/approval-message';
 import { unavailable } from './executions';
 import { executionHref, type Html, html, utcSeconds } from './layout';
 
@@ -22,7 +23,7 @@ export function approvalsSection(pending: PendingApproval[] | Error): Html {
     (a) => html`<tr>
   <td>${a.service}</td>
   <td>${a.environment}</td>
-  <td class="mono nowrap" title="${a.commit}">${a.commit.slice(0, 7)}</td>
+  <td class="mono nowrap" title="${a.commit}">${shortCommit(a.commit)}</td>
   <td>${a.subject}<br><span class="lead">${a.author}</span></td>
   <td class="nowrap">${utcSeconds(a.requestedAt)}</td>
   <td class="nowrap">${utcSeconds(a.expiresAt)}</td>

@@ -1,4 +1,5 @@
 import type { PipelineExecution } from '../../aws/executions';
+import { shortCommit } from '../../core/approval-message';
 import { formatElapsed } from '../../core/timeline';
 import { badge, executionHref, type Html, html, utcSeconds } from './layout';
 
@@ -13,7 +14,7 @@ export function executionsSection(executions: PipelineExecution[] | Error): Html
   }</td>
   <td>${e.service ?? '?'}</td>
   <td>${e.branch ?? '?'}</td>
-  <td class="mono nowrap" title="${e.commit ?? ''}">${e.commit?.slice(0, 7) ?? '?'}</td>
+  <td class="mono nowrap" title="${e.commit ?? ''}">${e.commit === null ? '?' : shortCommit(e.commit)}</td>
   <td class="nowrap">${utcSeconds(e.startedAt)}</td>
   <td class="num">${e.durationMs === null ? 'running' : formatElapsed(e.durationMs)}</td>
 </tr>`,

@@ -1,3 +1,4 @@
+import { shortCommit } from '../../core/approval-message';
 import type { StatusRow } from '../../core/status';
 import { summaryOf } from '../../core/status';
 import { unavailable } from './executions';
@@ -12,7 +13,7 @@ export function statusSection(rows: StatusRow[] | Error): Html {
   <td>${r.environment}</td>
   <td class="mono">${r.account}/${r.region}</td>
   <td>${badge(r.state)}</td>
-  <td class="mono nowrap" title="${r.commit ?? ''}">${r.commit?.slice(0, 7) ?? '—'}</td>
+  <td class="mono nowrap" title="${r.commit ?? ''}">${r.commit === null ? '—' : shortCommit(r.commit)}</td>
   <td class="mono">${r.liveTaskDefinition ?? '—'}</td>
   <td>${r.detail}</td>
 </tr>`,

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { failureInPlainWords } from '../../core/notification';
+import { failureInPlainWords } from '../../core/failure';
 import { approvalLinkIn } from '../../local/actors';
 import { launchChromium } from '../support/browser';
 import { useMoto } from '../support/moto';

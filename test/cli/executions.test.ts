@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ExecutionsJsonRow, run as executions } from '../../cli/executions';
-import { failureInPlainWords } from '../../core/notification';
+import { failureInPlainWords } from '../../core/failure';
 import type { ExecutionRecord } from '../../local/step-functions';
 import { capture } from '../support/cli';
 import { useMoto } from '../support/moto';

@@ -1,8 +1,7 @@
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type HistoryJson, run as history } from '../../cli/history';
-import { innermostFailure } from '../../core/failure';
-import { failureInPlainWords } from '../../core/notification';
+import { failureInPlainWords, innermostFailure } from '../../core/failure';
 import type { TimelineRow } from '../../core/timeline';
 import type { ExecutionRecord } from '../../local/step-functions';
 import { capture } from '../support/cli';

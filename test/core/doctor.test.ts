@@ -6,22 +6,19 @@ import {
   type DoctorTarget,
   deployRoleCallFailed,
   doctorTargets,
-  type EcrContext,
   ecrPullOutcomes,
   exitCodeOf,
   fixesOf,
-  grantCommand,
   type PolicyRead,
   passRoleOutcome,
   platformOutcome,
-  pullAccess,
   roleOutcome,
   type ServiceLookup,
   serviceOutcome,
   summaryOf,
   toRow,
 } from '../../core/doctor';
-import { mergeRepositoryPolicy, policyGrantsPull, REPOSITORY_PULL_ACTIONS } from '../../core/ecr-policy';
+import { type EcrContext, grantCommand, REPOSITORY_PULL_ACTIONS } from '../../core/ecr-policy';
 import { mapOf } from '../support/map';
 
 const DEV = '222222222222';
@@ -427,35 +424,6 @@ const allowPull = (principal: unknown, condition?: object) => ({
 const orgCondition = (org: string) => ({ StringEquals: { 'aws:PrincipalOrgID': org } });
 const denyAll = (account: string) => ({ Effect: 'Deny', Principal: { AWS: account }, Action: 'ecr:*' });
 
-describe('pullAccess', () => {
-  it.each([
-    ['no policy at all', undefined, undefined, 'not-yet'],
-    ['a grant to the account', policy(allowPull({ AWS: `arn:aws:iam::${DEV}:root` })), undefined, 'granted'],
-    ['a grant to another account', policy(allowPull({ AWS: PROD })), undefined, 'not-yet'],
-    ['a grant to everyone', policy(allowPull('*')), undefined, 'granted'],
-    ['a grant, then an unconditional Deny', policy(allowPull({ AWS: DEV }), denyAll(DEV)), undefined, 'denied'],
-    ['a Deny and no grant', policy(denyAll(DEV)), undefined, 'denied'],
-    [
-      'a Deny with a condition, which cannot be judged here',
-      policy({ ...denyAll(DEV), Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-      undefined,
-      'not-yet',
-    ],
-    ["the map's organization granted", policy(allowPull('*', orgCondition(ORG))), ORG, 'granted'],
-    ['another organization granted', policy(allowPull('*', orgCondition('o-zzzzzzzzzz'))), ORG, 'not-yet'],
-    ['the account granted, the map granting by organization', policy(allowPull({ AWS: DEV })), ORG, 'granted'],
-    ['no policy, the map granting by organization', undefined, ORG, 'not-yet'],
-    ['a Deny, the map granting by organization', policy(denyAll(`arn:aws:iam::${DEV}:root`)), ORG, 'denied'],
-  ])('%s: %s', (_, text, org, access) => {
-    expect(pullAccess(text, DEV, org)).toBe(access);
-  });
-
-  it('throws with the reason when the policy is not JSON', () => {
-    expect(() => pullAccess('{nope', DEV)).toThrow(/the ECR repository policy is not valid JSON/);
-    expect(() => pullAccess('{nope', DEV, ORG)).toThrow(/the ECR repository policy is not valid JSON/);
-  });
-});
-
 describe('ecrPullOutcomes', () => {
   const ctx: EcrContext = { repository: 'web', orchestrator: { account: '111111111111', region: 'us-east-1' } };
   const outcomes = (read: PolicyRead, accounts = [DEV, PROD, DEV], context = ctx) =>
@@ -530,40 +498,6 @@ describe('ecrPullOutcomes', () => {
       expect(outcome.detail).toContain(detail);
       expect(outcome.fix).toMatch(fix);
     }
-  });
-});
-
-describe('grantCommand', () => {
-  const ctx: EcrContext = { repository: 'acme/web', orchestrator: { account: '111111111111', region: 'eu-west-1' } };
-  const policyIn = (command: string) => {
-    const quoted = /--policy-text '(.*)'$/s.exec(command)?.[1] ?? '';
-    return quoted.replaceAll(`'\\''`, "'");
-  };
-
-  it('writes the merged policy, keeping the statements already there', () => {
-    const existing = policy({ Sid: 'CiPush', Effect: 'Allow', Principal: { AWS: OTHER }, Action: 'ecr:PutImage' });
-    const command = grantCommand(ctx, existing, [DEV, PROD]);
-
-    expect(command).toMatch(
-      /^aws ecr set-repository-policy --region eu-west-1 --registry-id 111111111111 --repository-name acme\/web --policy-text '/,
-    );
-    expect(policyIn(command)).toBe(mergeRepositoryPolicy(existing, { accounts: [DEV, PROD] }).policy);
-    expect(policyGrantsPull(policyIn(command), DEV) && policyGrantsPull(policyIn(command), PROD)).toBe(true);
-  });
-
-  it("quotes the policy for a POSIX shell, even when another team's statement holds a quote", () => {
-    const existing = policy({ Sid: "Bob's", Effect: 'Allow', Principal: { AWS: OTHER }, Action: 'ecr:PutImage' });
-    const command = grantCommand(ctx, existing, [DEV]);
-    expect(command).toContain(`"Sid":"Bob'\\''s"`);
-    expect(JSON.parse(policyIn(command)).Statement[0].Sid).toBe("Bob's");
-  });
-
-  it('grants the organization when the map does', () => {
-    const command = grantCommand({ ...ctx, principalOrgId: ORG }, undefined, [DEV]);
-    expect(JSON.parse(policyIn(command)).Statement[0]).toMatchObject({
-      Principal: '*',
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
-    });
   });
 });
 

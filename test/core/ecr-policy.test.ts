@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type EcrContext,
+  grantCommand,
   grantPolicyLength,
   mergeRepositoryPolicy,
   type PullGrant,
   policyGrantsPull,
+  pullAccess,
   REPOSITORY_POLICY_MAX_LENGTH,
   REPOSITORY_PULL_ACTIONS,
   REPOSITORY_PULL_SID,
@@ -291,5 +294,78 @@ describe('policyGrantsPull', () => {
     },
   ])('answers $grants for $name', ({ policy: text, grants }) => {
     expect(policyGrantsPull(text, STAGING)).toBe(grants);
+  });
+});
+
+const OTHER = '444444444444';
+const allowPull = (principal: unknown, condition?: object) => ({
+  Effect: 'Allow',
+  Principal: principal,
+  Action: REPOSITORY_PULL_ACTIONS,
+  ...(condition ? { Condition: condition } : {}),
+});
+const orgCondition = (org: string) => ({ StringEquals: { 'aws:PrincipalOrgID': org } });
+const denyAll = (account: string) => ({ Effect: 'Deny', Principal: { AWS: account }, Action: 'ecr:*' });
+
+describe('pullAccess', () => {
+  it.each([
+    ['no policy at all', undefined, undefined, 'not-yet'],
+    ['a grant to the account', policy(allowPull({ AWS: `arn:aws:iam::${STAGING}:root` })), undefined, 'granted'],
+    ['a grant to another account', policy(allowPull({ AWS: PROD })), undefined, 'not-yet'],
+    ['a grant to everyone', policy(allowPull('*')), undefined, 'granted'],
+    ['a grant, then an unconditional Deny', policy(allowPull({ AWS: STAGING }), denyAll(STAGING)), undefined, 'denied'],
+    ['a Deny and no grant', policy(denyAll(STAGING)), undefined, 'denied'],
+    [
+      'a Deny with a condition, which cannot be judged here',
+      policy({ ...denyAll(STAGING), Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      undefined,
+      'not-yet',
+    ],
+    ["the map's organization granted", policy(allowPull('*', orgCondition(ORG))), ORG, 'granted'],
+    ['another organization granted', policy(allowPull('*', orgCondition('o-zzzzzzzzzz'))), ORG, 'not-yet'],
+    ['the account granted, the map granting by organization', policy(allowPull({ AWS: STAGING })), ORG, 'granted'],
+    ['no policy, the map granting by organization', undefined, ORG, 'not-yet'],
+    ['a Deny, the map granting by organization', policy(denyAll(`arn:aws:iam::${STAGING}:root`)), ORG, 'denied'],
+  ])('%s: %s', (_, text, org, access) => {
+    expect(pullAccess(text, STAGING, org)).toBe(access);
+  });
+
+  it('throws with the reason when the policy is not JSON', () => {
+    expect(() => pullAccess('{nope', STAGING)).toThrow(/the ECR repository policy is not valid JSON/);
+    expect(() => pullAccess('{nope', STAGING, ORG)).toThrow(/the ECR repository policy is not valid JSON/);
+  });
+});
+
+describe('grantCommand', () => {
+  const ctx: EcrContext = { repository: 'acme/web', orchestrator: { account: '111111111111', region: 'eu-west-1' } };
+  const policyIn = (command: string) => {
+    const quoted = /--policy-text '(.*)'$/s.exec(command)?.[1] ?? '';
+    return quoted.replaceAll(`'\\''`, "'");
+  };
+
+  it('writes the merged policy, keeping the statements already there', () => {
+    const existing = policy({ Sid: 'CiPush', Effect: 'Allow', Principal: { AWS: OTHER }, Action: 'ecr:PutImage' });
+    const command = grantCommand(ctx, existing, [STAGING, PROD]);
+
+    expect(command).toMatch(
+      /^aws ecr set-repository-policy --region eu-west-1 --registry-id 111111111111 --repository-name acme\/web --policy-text '/,
+    );
+    expect(policyIn(command)).toBe(mergeRepositoryPolicy(existing, { accounts: [STAGING, PROD] }).policy);
+    expect(policyGrantsPull(policyIn(command), STAGING) && policyGrantsPull(policyIn(command), PROD)).toBe(true);
+  });
+
+  it("quotes the policy for a POSIX shell, even when another team's statement holds a quote", () => {
+    const existing = policy({ Sid: "Bob's", Effect: 'Allow', Principal: { AWS: OTHER }, Action: 'ecr:PutImage' });
+    const command = grantCommand(ctx, existing, [STAGING]);
+    expect(command).toContain(`"Sid":"Bob'\\''s"`);
+    expect(JSON.parse(policyIn(command)).Statement[0].Sid).toBe("Bob's");
+  });
+
+  it('grants the organization when the map does', () => {
+    const command = grantCommand({ ...ctx, principalOrgId: ORG }, undefined, [STAGING]);
+    expect(JSON.parse(policyIn(command)).Statement[0]).toMatchObject({
+      Principal: '*',
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bounded, innermostFailure, nestedExecution } from '../../core/failure';
+import { bounded, failureInPlainWords, innermostFailure, nestedExecution, REASON_MAX_CHARS } from '../../core/failure';
 
 const lambdaCause = (name: string, message: string) =>
   JSON.stringify({
@@ -95,5 +95,116 @@ describe('bounded', () => {
     expect(cut).toHaveLength(2_048);
     expect(cut.endsWith('(cut)')).toBe(true);
     expect(bounded('short', 2_048)).toBe('short');
+  });
+});
+
+const EXECUTION = 'arn:aws:states:us-east-1:111111111111:execution:crossdeploy-pipeline:web-production-3f2a9c1-ab12';
+const ROLLED_BACK_CAUSE =
+  'account/region 333333333333/eu-west-1, cluster/service demo/web: alarms check failed (web-5xx in ALARM); ' +
+  'rolled back to web:1';
+
+/** A child execution's failure as `startExecution.sync:2` reports it: its description, as JSON. */
+const childFailure = (error: string, cause: string) =>
+  JSON.stringify({ ExecutionArn: `${EXECUTION}-child`, Status: 'FAILED', Error: error, Cause: cause });
+
+describe('failureInPlainWords', () => {
+  it.each([
+    {
+      case: 'a rollback, as the target workflow ends',
+      error: 'DeploymentRolledBack',
+      cause: ROLLED_BACK_CAUSE,
+      words: `Rolled back (DeploymentRolledBack): ${ROLLED_BACK_CAUSE}.`,
+    },
+    {
+      case: 'the same rollback three executions deep',
+      error: 'States.TaskFailed',
+      cause: childFailure('WaveFailed', childFailure('DeploymentRolledBack', ROLLED_BACK_CAUSE)),
+      words: `Rolled back (DeploymentRolledBack): ${ROLLED_BACK_CAUSE}.`,
+    },
+    {
+      case: 'an error and cause nested as plain {Error, Cause}',
+      error: 'States.TaskFailed',
+      cause: JSON.stringify({
+        Error: 'DeploymentRolledBack',
+        Cause: JSON.stringify({ Error: 'DeploymentRolledBack', Cause: 'circuit breaker tripped' }),
+      }),
+      words: 'Rolled back (DeploymentRolledBack): circuit breaker tripped.',
+    },
+    {
+      case: "a Lambda's error wrapper",
+      error: 'RoleNotAssumable',
+      cause: JSON.stringify({
+        errorType: 'RoleNotAssumable',
+        errorMessage: 'cannot assume arn:aws:iam::333333333333:role/crossdeploy-deploy in account 333333333333',
+        trace: ['RoleNotAssumable: cannot assume', '    at assumeDeployRole'],
+      }),
+      words:
+        'The deploy role could not be assumed (RoleNotAssumable): cannot assume ' +
+        'arn:aws:iam::333333333333:role/crossdeploy-deploy in account 333333333333.',
+    },
+    {
+      case: 'an aborted child execution, which has a status and no error',
+      error: 'States.TaskFailed',
+      cause: JSON.stringify({ ExecutionArn: `${EXECUTION}-child`, Status: 'ABORTED' }),
+      words: 'A task failed (States.TaskFailed): a nested execution ended ABORTED.',
+    },
+    {
+      case: 'a rejection, whose cause already says who rejected it',
+      error: 'ApprovalRejected',
+      cause: 'rejected by grace: not on a Friday',
+      words: 'Approval rejected by grace: not on a Friday.',
+    },
+    {
+      case: 'a superseded approval',
+      error: 'Superseded',
+      cause: 'superseded by 9c0ffee (web-9c0ffee)',
+      words: 'Superseded by 9c0ffee (web-9c0ffee).',
+    },
+    {
+      case: 'an approval timeout',
+      error: 'ApprovalTimedOut',
+      cause: "no approver decided before the environment's approval timeout; nothing was deployed",
+      words:
+        "No approver decided in time (ApprovalTimedOut): no approver decided before the environment's approval " +
+        'timeout; nothing was deployed.',
+    },
+    {
+      case: 'an error crossdeploy does not know, with a cause',
+      error: 'CodeBuild.BuildFailed',
+      cause: 'build web:42 failed in phase BUILD',
+      words: 'CodeBuild.BuildFailed: build web:42 failed in phase BUILD.',
+    },
+    { case: 'an error alone', error: 'SomethingOdd', cause: null, words: 'Failed with SomethingOdd.' },
+    { case: 'a known error alone', error: 'States.Timeout', cause: '', words: 'A step timed out (States.Timeout).' },
+    { case: 'a cause alone', error: null, cause: 'the lease is held', words: 'The lease is held.' },
+    { case: 'nothing at all', error: undefined, cause: undefined, words: 'Failed without saying why.' },
+    {
+      case: 'a cause on several lines that ends a sentence',
+      error: 'EnvironmentNotCompleted',
+      cause: '  the environment ended\n\n   TIMED_OUT.  ',
+      words:
+        'The environment deployment ended without completing (EnvironmentNotCompleted): the environment ended TIMED_OUT.',
+    },
+    {
+      case: 'a cause that looks like JSON and is not',
+      error: 'WaveFailed',
+      cause: '{not json',
+      words: 'A wave failed beyond its tolerance (WaveFailed): {not json.',
+    },
+  ])('says $case in one sentence', ({ error, cause, words }) => {
+    expect(failureInPlainWords(error, cause)).toBe(words);
+  });
+
+  it('keeps a wave of a hundred failed targets within one readable length', () => {
+    const cause = Array.from({ length: 100 }, (_, i) => `333333333333/region-${i} demo/web: circuit breaker`).join(
+      '; ',
+    );
+
+    const words = failureInPlainWords('WaveFailed', childFailure('WaveFailed', cause));
+
+    expect(words.length).toBeLessThanOrEqual(REASON_MAX_CHARS);
+    expect(words).toMatch(/^A wave failed beyond its tolerance \(WaveFailed\): 333333333333\/region-0 /);
+    expect(words.endsWith('...')).toBe(true);
+    expect(words).not.toContain('\n');
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadMapFile } from '../../core/map/load';
-import { environmentsForBranch, environmentTargets, planEnvironment } from '../../core/map/plan';
+import { environmentsForBranch, environmentTargets, planEnvironment, serviceTargets } from '../../core/map/plan';
 import { mapOf } from '../support/map';
 
 const example = readFileSync(fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url)), 'utf8');
@@ -77,6 +77,24 @@ describe('environmentTargets', () => {
 
   it('refuses an unknown service, as planning does', () => {
     expect(() => environmentTargets(map, 'nope', 'dev')).toThrow(/unknown service "nope"/);
+  });
+});
+
+describe('serviceTargets', () => {
+  const map = mapOf(example);
+
+  it("lists every environment's targets in map order, each as its environment's plan deploys it", () => {
+    const targets = serviceTargets(map, 'web');
+
+    expect(targets.map(({ environment, target }) => [environment, target])).toEqual([
+      ...environmentTargets(map, 'web', 'dev').map((target) => ['dev', target]),
+      ...environmentTargets(map, 'web', 'prod').map((target) => ['prod', target]),
+    ]);
+    expect(targets.every(({ entry, target }) => entry.account === target.account)).toBe(true);
+  });
+
+  it('refuses an unknown service, as planning does', () => {
+    expect(() => serviceTargets(map, 'nope')).toThrow(/unknown service "nope"/);
   });
 });
 

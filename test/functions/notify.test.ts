@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RULES } from '../../aws/event-rules';
 import { settings } from '../../aws/settings';
 import { idempotencyTable } from '../../aws/tables';
-import { buildNotice, type DeploymentNotice } from '../../core/notification';
+import { buildNotice, type DeploymentNotice } from '../../core/notice';
 import { announceDeployment } from '../../functions/announce-deployment';
 import { handler, type NotifyDeps, type NotifyEvent, notify } from '../../functions/notify';
 import { storeLocalSecrets } from '../../local/secrets';

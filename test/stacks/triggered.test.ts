@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { RULES, rulePattern } from '../../aws/event-rules';
 import { signApprovalLink } from '../../core/approval-link';
-import { deploymentNotice, noticeEventOf } from '../../core/notification';
+import { deploymentNotice, noticeEventOf } from '../../core/notice';
 import { localFunctions } from '../../local/functions';
 import { deadLetterQueuePolicy } from '../../stacks/policies';
 import { functionVariable, handlerOf } from '../../stacks/steps';

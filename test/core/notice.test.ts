@@ -1,21 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { chatMessage, describeAlert, describeNotice, SNS_SUBJECT_MAX_CHARS, snsMessage } from '../../core/channels';
 import {
   buildNotice,
-  chatMessage,
   type DeploymentNotice,
-  decodeTargetEvent,
   deploymentNotice,
-  describeAlert,
-  describeNotice,
-  failureInPlainWords,
   NOTICE_DETAIL_TYPE,
   type NoticeFacts,
   noticeEventOf,
-  REASON_MAX_CHARS,
-  SNS_SUBJECT_MAX_CHARS,
-  snsMessage,
-} from '../../core/notification';
+} from '../../core/notice';
+import { decodeTargetEvent } from '../../core/target-events';
 
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../fixtures/events/${name}`, import.meta.url), 'utf8'));
@@ -43,108 +37,6 @@ const facts = (overrides: Partial<NoticeFacts> = {}): NoticeFacts => ({
   failure: null,
   at: new Date('2030-01-02T03:04:05Z'),
   ...overrides,
-});
-
-describe('failureInPlainWords', () => {
-  it.each([
-    {
-      case: 'a rollback, as the target workflow ends',
-      error: 'DeploymentRolledBack',
-      cause: ROLLED_BACK_CAUSE,
-      words: `Rolled back (DeploymentRolledBack): ${ROLLED_BACK_CAUSE}.`,
-    },
-    {
-      case: 'the same rollback three executions deep',
-      error: 'States.TaskFailed',
-      cause: childFailure('WaveFailed', childFailure('DeploymentRolledBack', ROLLED_BACK_CAUSE)),
-      words: `Rolled back (DeploymentRolledBack): ${ROLLED_BACK_CAUSE}.`,
-    },
-    {
-      case: 'an error and cause nested as plain {Error, Cause}',
-      error: 'States.TaskFailed',
-      cause: JSON.stringify({
-        Error: 'DeploymentRolledBack',
-        Cause: JSON.stringify({ Error: 'DeploymentRolledBack', Cause: 'circuit breaker tripped' }),
-      }),
-      words: 'Rolled back (DeploymentRolledBack): circuit breaker tripped.',
-    },
-    {
-      case: "a Lambda's error wrapper",
-      error: 'RoleNotAssumable',
-      cause: JSON.stringify({
-        errorType: 'RoleNotAssumable',
-        errorMessage: 'cannot assume arn:aws:iam::333333333333:role/crossdeploy-deploy in account 333333333333',
-        trace: ['RoleNotAssumable: cannot assume', '    at assumeDeployRole'],
-      }),
-      words:
-        'The deploy role could not be assumed (RoleNotAssumable): cannot assume ' +
-        'arn:aws:iam::333333333333:role/crossdeploy-deploy in account 333333333333.',
-    },
-    {
-      case: 'an aborted child execution, which has a status and no error',
-      error: 'States.TaskFailed',
-      cause: JSON.stringify({ ExecutionArn: `${EXECUTION}-child`, Status: 'ABORTED' }),
-      words: 'A task failed (States.TaskFailed): a nested execution ended ABORTED.',
-    },
-    {
-      case: 'a rejection, whose cause already says who rejected it',
-      error: 'ApprovalRejected',
-      cause: 'rejected by grace: not on a Friday',
-      words: 'Approval rejected by grace: not on a Friday.',
-    },
-    {
-      case: 'a superseded approval',
-      error: 'Superseded',
-      cause: 'superseded by 9c0ffee (web-9c0ffee)',
-      words: 'Superseded by 9c0ffee (web-9c0ffee).',
-    },
-    {
-      case: 'an approval timeout',
-      error: 'ApprovalTimedOut',
-      cause: "no approver decided before the environment's approval timeout; nothing was deployed",
-      words:
-        "No approver decided in time (ApprovalTimedOut): no approver decided before the environment's approval " +
-        'timeout; nothing was deployed.',
-    },
-    {
-      case: 'an error crossdeploy does not know, with a cause',
-      error: 'CodeBuild.BuildFailed',
-      cause: 'build web:42 failed in phase BUILD',
-      words: 'CodeBuild.BuildFailed: build web:42 failed in phase BUILD.',
-    },
-    { case: 'an error alone', error: 'SomethingOdd', cause: null, words: 'Failed with SomethingOdd.' },
-    { case: 'a known error alone', error: 'States.Timeout', cause: '', words: 'A step timed out (States.Timeout).' },
-    { case: 'a cause alone', error: null, cause: 'the lease is held', words: 'The lease is held.' },
-    { case: 'nothing at all', error: undefined, cause: undefined, words: 'Failed without saying why.' },
-    {
-      case: 'a cause on several lines that ends a sentence',
-      error: 'EnvironmentNotCompleted',
-      cause: '  the environment ended\n\n   TIMED_OUT.  ',
-      words:
-        'The environment deployment ended without completing (EnvironmentNotCompleted): the environment ended TIMED_OUT.',
-    },
-    {
-      case: 'a cause that looks like JSON and is not',
-      error: 'WaveFailed',
-      cause: '{not json',
-      words: 'A wave failed beyond its tolerance (WaveFailed): {not json.',
-    },
-  ])('says $case in one sentence', ({ error, cause, words }) => {
-    expect(failureInPlainWords(error, cause)).toBe(words);
-  });
-
-  it('keeps a wave of a hundred failed targets within one readable length', () => {
-    const cause = Array.from({ length: 100 }, (_, i) => `333333333333/region-${i} demo/web: circuit breaker`).join(
-      '; ',
-    );
-
-    const words = failureInPlainWords('WaveFailed', childFailure('WaveFailed', cause));
-
-    expect(words.length).toBeLessThanOrEqual(REASON_MAX_CHARS);
-    expect(words).toMatch(/^A wave failed beyond its tolerance \(WaveFailed\): 333333333333\/region-0 /);
-    expect(words.endsWith('...')).toBe(true);
-    expect(words).not.toContain('\n');
-  });
 });
 
 describe('buildNotice', () => {
@@ -208,86 +100,6 @@ describe('buildNotice', () => {
     });
     for (const [event, detailType] of Object.entries(NOTICE_DETAIL_TYPE)) expect(noticeEventOf(detailType)).toBe(event);
     expect(noticeEventOf('Approval Decision')).toBeUndefined();
-  });
-});
-
-describe('decodeTargetEvent', () => {
-  it.each([
-    {
-      name: 'ecs-deployment-failed.json',
-      alert: {
-        source: 'aws.ecs',
-        what: 'ECS deployment failed',
-        account: '333333333333',
-        region: 'eu-west-1',
-        resource: 'demo/web',
-        reason: 'ECS deployment circuit breaker: task failed to start.',
-        at: '2030-01-02T03:14:01Z',
-      },
-    },
-    {
-      name: 'cloudwatch-alarm-alarm.json',
-      alert: {
-        source: 'aws.cloudwatch',
-        what: 'Alarm web-5xx in ALARM',
-        account: '333333333333',
-        region: 'eu-west-1',
-        resource: 'web-5xx',
-        reason:
-          'Threshold Crossed: 1 out of the last 1 datapoints [42.0 (02/01/30 03:11:00)] was greater than the ' +
-          'threshold (10.0) (minimum 1 datapoint for OK -> ALARM transition).',
-        at: '2030-01-02T03:12:40.985+0000',
-      },
-    },
-    { name: 'ecs-deployment-in-progress.json', alert: null },
-    { name: 'ecs-deployment-completed.json', alert: null },
-    { name: 'cloudwatch-alarm-ok.json', alert: null },
-  ])('$name → $alert', ({ name, alert }) => {
-    expect(decodeTargetEvent(fixture(name))).toEqual(alert);
-  });
-
-  it('reports a rolled-back or any other ERROR deployment event, and ignores INSUFFICIENT_DATA', () => {
-    const ecs = fixture('ecs-deployment-failed.json');
-    const withDetail = (detail: object) => ({ ...ecs, detail: { ...(ecs.detail as object), ...detail } });
-    const alarm = fixture('cloudwatch-alarm-alarm.json');
-    const alarmDetail = alarm.detail as { state: object };
-
-    expect(
-      decodeTargetEvent(withDetail({ eventName: 'SERVICE_DEPLOYMENT_ROLLED_BACK', eventType: 'INFO' }))?.what,
-    ).toBe('ECS deployment rolled back');
-    expect(decodeTargetEvent(withDetail({ eventName: 'SERVICE_TASK_PLACEMENT_FAILURE' }))?.what).toBe(
-      'ECS SERVICE_TASK_PLACEMENT_FAILURE',
-    );
-    expect(
-      decodeTargetEvent({
-        ...alarm,
-        detail: { ...alarmDetail, state: { ...alarmDetail.state, value: 'INSUFFICIENT_DATA' } },
-      }),
-    ).toBeNull();
-  });
-
-  it('takes account and region from the resource ARN, or from the envelope when there is none', () => {
-    const { account: _, ...withoutAccount } = fixture('ecs-deployment-failed.json');
-    const alarm = fixture('cloudwatch-alarm-alarm.json');
-
-    expect(decodeTargetEvent({ ...withoutAccount, region: 'us-east-1' })).toMatchObject({
-      account: '333333333333',
-      region: 'eu-west-1',
-    });
-    expect(decodeTargetEvent({ ...alarm, resources: [] })).toMatchObject({
-      account: '333333333333',
-      region: 'eu-west-1',
-      resource: 'web-5xx',
-    });
-  });
-
-  it('ignores what is not a forwarded ECS deployment or alarm event', () => {
-    const ecs = fixture('ecs-deployment-failed.json');
-
-    expect(decodeTargetEvent({ ...ecs, 'detail-type': 'ECS Task State Change' })).toBeNull();
-    expect(decodeTargetEvent({ ...ecs, source: 'crossdeploy' })).toBeNull();
-    expect(decodeTargetEvent({ ...ecs, detail: { eventType: 'ERROR' } })).toBeNull();
-    expect(decodeTargetEvent('not an event')).toBeNull();
   });
 });
 
