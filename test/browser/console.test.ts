@@ -2,10 +2,9 @@ import { request } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { failureInPlainWords } from '../../core/failure';
-import { approvalLinkIn } from '../../local/actors';
 import { launchChromium } from '../support/browser';
 import { useMoto } from '../support/moto';
-import { commit, DEV, usePipelineStack } from '../support/pipeline';
+import { commit, usePipelineStack } from '../support/pipeline';
 
 const moto = useMoto();
 const SCREENSHOT = '/tmp/console.png';
@@ -31,21 +30,11 @@ afterEach(async () => {
 const texts = (selector: string) => page.locator(selector).allTextContents();
 
 describe('the local console in Chromium', () => {
-  const { stack, deliver, pipeline, finished } = usePipelineStack(moto);
+  const { stack, threePipelines, waitingForApproval } = usePipelineStack(moto);
 
   // Three pipelines and two pages: more than the default budget on a busy machine.
   it('lists executions newest first, shows pending approvals, and explains a failed pipeline in plain words', async () => {
-    const a = commit('a');
-    await deliver({ branch: 'main', commit: a, message: 'one' });
-    const succeeded = await finished(await pipeline('main', a));
-    moto.scheduler().injectFault(DEV, { kind: 'alarm-after-rollout', alarm: 'web-5xx' });
-    const b = commit('b');
-    await deliver({ branch: 'main', commit: b, message: 'two' });
-    const failed = await finished(await pipeline('main', b));
-    const message = stack().nextApprovalMessage();
-    await deliver({ branch: 'production', commit: a, message: HOSTILE });
-    const waiting = await pipeline('production', a);
-    const emailed = approvalLinkIn(await message);
+    const { succeeded, failed, waiting, link: emailed } = await threePipelines(HOSTILE);
     expect([succeeded.status, failed.status, waiting.status]).toEqual(['SUCCEEDED', 'FAILED', 'RUNNING']);
 
     const response = await page.goto(`${stack().url}/`);
@@ -82,10 +71,7 @@ describe('the local console in Chromium', () => {
   }, 90_000);
 
   it('answers 404 for an execution it does not know, and opening pages decides nothing', async () => {
-    const message = stack().nextApprovalMessage();
-    await deliver({ branch: 'production', commit: commit('c'), message: 'ship' });
-    const waiting = await pipeline('production', commit('c'));
-    await message;
+    const { execution: waiting } = await waitingForApproval(commit('c'), 'ship');
 
     await page.goto(`${stack().url}/`);
     const unknown = await page.goto(`${stack().url}/?execution=${encodeURIComponent(`${waiting.executionArn}-x`)}`);

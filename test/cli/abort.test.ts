@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { abortCommand } from '../../cli/abort';
 import { seedTarget } from '../../local/seed';
 import { capture } from '../support/cli';
+import { mapYaml, WEB } from '../support/map';
 import { useMoto } from '../support/moto';
 import { commit, DEV, past, usePipelineStack } from '../support/pipeline';
 import { ledgerRecords, live } from '../support/workflows';
@@ -11,25 +12,18 @@ const LATE = { ...DEV, account: '444444444444' };
 const OPERATOR = 'arn:aws:sts::111111111111:assumed-role/oncall/jane';
 
 // Two waves in dev: the first finishes, the second never settles, so the pipeline is still deploying.
-const twoWaves = () => `
-orchestrator: { account: "111111111111", region: us-east-1 }
-services:
-  web:
-    source: { github: acme/web }
-    repository: web
-    container: app
-    cluster: demo
-    service: web
-    branches: { main: [dev] }
-environments:
+const twoWaves = () =>
+  mapYaml(
+    [{ ...WEB, branches: '{ main: [dev] }' }],
+    `
   dev:
     waves:
       - targets: [{ account: "222222222222", regions: [us-east-1] }]
       - targets: [{ account: "444444444444", regions: [us-east-1] }]
     rollout: { timeout: 24h }
     health: { alarms: [web-5xx] }
-deployRole: crossdeploy-deploy
-`;
+`,
+  );
 const { stack, deliver, pipeline, mapFile } = usePipelineStack(moto, twoWaves);
 
 async function abort(args: string[]) {

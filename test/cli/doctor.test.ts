@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECRClient, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
@@ -8,13 +8,12 @@ import { doctorClients, runDoctor } from '../../aws/doctor-checks';
 import { run as doctor } from '../../cli/doctor';
 import type { DoctorRow } from '../../core/doctor';
 import { mergeRepositoryPolicy, policyGrantsPull } from '../../core/ecr-policy';
-import { parseTemplate, resolveTemplate } from '../../core/iam/cfn-template';
-import { DEPLOY_ROLE_POLICY_NAME, TARGET_ACCOUNT_TEMPLATE } from '../../core/iam/target-account';
+import { DEPLOY_ROLE_POLICY_NAME } from '../../core/iam/target-account';
 import { clientForAccount } from '../../local/accounts';
-import { root } from '../stacks/code';
 import { capture } from '../support/cli';
-import { mapOf } from '../support/map';
+import { mapOf, mapYaml, WEB, WORKER } from '../support/map';
 import { SIDECAR, seedRepository, seedTarget, useMoto } from '../support/moto';
+import { targetAccountResources } from '../support/target-account';
 
 const moto = useMoto();
 
@@ -26,25 +25,15 @@ const TARGETS = [
   { account: PROD, region: 'us-east-1', environment: 'prod' },
 ] as const;
 
-const mapYaml = ({ container = 'app', extra = '' } = {}) => `
-orchestrator: { account: "111111111111", region: us-east-1 }
-services:
-  web:
-    source: { github: acme/web }
-    repository: web
-    container: ${container}
-    cluster: demo
-    service: web
-    branches: { main: [dev], production: [prod] }
-environments:
+const ENVIRONMENTS = `
   dev:
     targets: [{ account: "${DEV}", regions: [us-east-1, eu-west-1] }]
     health: { alarms: [web-5xx] }
   prod:
     targets: [{ account: "${PROD}", regions: [us-east-1] }]
     health: { alarms: [web-5xx] }
-deployRole: crossdeploy-deploy
-${extra}`;
+`;
+const doctorMap = ({ container = 'app' } = {}) => mapYaml([{ ...WEB, container }], ENVIRONMENTS);
 
 let dir: string;
 beforeEach(() => {
@@ -52,7 +41,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function writeMap(yaml = mapYaml(), file = 'crossdeploy.yaml') {
+function writeMap(yaml = doctorMap(), file = 'crossdeploy.yaml') {
   writeFileSync(join(dir, file), yaml);
 }
 
@@ -251,7 +240,7 @@ describe('crossdeploy doctor finds what a deployment would trip over', () => {
   });
 
   it('fails the container check when the map names a container the task definition does not have', async () => {
-    writeMap(mapYaml({ container: 'nginx' }));
+    writeMap(doctorMap({ container: 'nginx' }));
     await seedWorld();
     await grantPull();
 
@@ -267,7 +256,7 @@ describe('crossdeploy doctor finds what a deployment would trip over', () => {
   });
 
   it('fails the platform check of every target whose task definition runs on what the service does not build', async () => {
-    writeMap(mapYaml().replace('    cluster: demo\n', '    cluster: demo\n    platforms: [linux/arm64]\n'));
+    writeMap(doctorMap().replace('    cluster: demo\n', '    cluster: demo\n    platforms: [linux/arm64]\n'));
     await seedWorld();
     await grantPull();
     const { io, out } = capture(dir);
@@ -289,7 +278,7 @@ describe('crossdeploy doctor finds what a deployment would trip over', () => {
   });
 
   it("checks the platform of the map's task definition template, not the live revision", async () => {
-    writeMap(mapYaml().replace('    cluster: demo\n', '    cluster: demo\n    taskDefinition: web-task.json\n'));
+    writeMap(doctorMap().replace('    cluster: demo\n', '    cluster: demo\n    taskDefinition: web-task.json\n'));
     const template = {
       family: 'web',
       runtimePlatform: { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' },
@@ -362,7 +351,7 @@ describe('crossdeploy doctor finds what a deployment would trip over', () => {
   });
 
   it("checks the container in the map's task definition template, which needs no deploy role", async () => {
-    writeMap(mapYaml().replace('    cluster: demo\n', '    cluster: demo\n    taskDefinition: web-task.json\n'));
+    writeMap(doctorMap().replace('    cluster: demo\n', '    cluster: demo\n    taskDefinition: web-task.json\n'));
     const template = { family: 'web', containerDefinitions: [{ name: 'app' }, { name: 'envoy' }] };
     writeFileSync(join(dir, 'web-task.json'), JSON.stringify(template));
     await seedWorld();
@@ -380,7 +369,7 @@ describe('crossdeploy doctor finds what a deployment would trip over', () => {
   });
 
   it('stops at the map when its template lacks the container, as validate does', async () => {
-    writeMap(mapYaml().replace('    cluster: demo\n', '    cluster: demo\n    taskDefinition: web-task.json\n'));
+    writeMap(doctorMap().replace('    cluster: demo\n', '    cluster: demo\n    taskDefinition: web-task.json\n'));
     writeFileSync(
       join(dir, 'web-task.json'),
       JSON.stringify({ family: 'web', containerDefinitions: [{ name: 'nginx' }] }),
@@ -433,20 +422,7 @@ describe('crossdeploy doctor finds what a deployment would trip over', () => {
 
 /** The deploy role in `account` as the target-account template creates it, with these parameters. */
 async function bootstrapDeployRole(account: string, parameters: Record<string, string> = {}) {
-  const template = parseTemplate(readFileSync(join(root, TARGET_ACCOUNT_TEMPLATE), 'utf8'));
-  const { resources } = resolveTemplate(template, {
-    account,
-    region: 'us-east-1',
-    parameters: {
-      OrchestratorAccountId: '111111111111',
-      OrganizationId: 'o-a1b2c3d4e5',
-      ServiceNamePrefix: 'web',
-      TaskRoleArnPattern: 'arn:aws:iam::*:role/web-*',
-      OrchestratorEventBusArn: 'arn:aws:events:us-east-1:111111111111:event-bus/crossdeploy-prod',
-      ...parameters,
-    },
-  });
-  const role = resources.DeployRole?.Properties as {
+  const role = targetAccountResources(account, parameters).DeployRole?.Properties as {
     RoleName: string;
     AssumeRolePolicyDocument: object;
     Policies: { PolicyName: string; PolicyDocument: object }[];
@@ -636,7 +612,7 @@ describe('crossdeploy doctor --json', () => {
 
 describe('crossdeploy doctor with many targets', () => {
   const regions = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1'];
-  const manyTargets = mapYaml().replace(
+  const manyTargets = doctorMap().replace(
     `targets: [{ account: "${DEV}", regions: [us-east-1, eu-west-1] }]`,
     `targets: [{ account: "${DEV}", regions: [${regions.join(', ')}] }, { account: "444444444444", regions: [${regions.join(', ')}] }]`,
   );
@@ -681,17 +657,7 @@ describe('crossdeploy doctor with many targets', () => {
 });
 
 describe('crossdeploy doctor with several services', () => {
-  const twoServices = mapYaml().replace(
-    'environments:',
-    `  worker:
-    source: { github: acme/worker }
-    repository: worker
-    container: worker
-    cluster: demo
-    service: worker
-    branches: { main: [dev] }
-environments:`,
-  );
+  const twoServices = mapYaml([WEB, { ...WORKER, cluster: 'demo' }], ENVIRONMENTS);
 
   it('prints a table per service, and only the asked one with --service', async () => {
     writeMap(twoServices);
@@ -719,7 +685,7 @@ describe('crossdeploy doctor arguments', () => {
   });
 
   it('prints the map errors with their lines and exits 1 when the map is invalid', async () => {
-    writeMap(mapYaml().replace('repository: web', 'repository: Web!'), 'broken.yaml');
+    writeMap(doctorMap().replace('repository: web', 'repository: Web!'), 'broken.yaml');
     const { io, err } = capture(dir);
     expect(await doctor(['--map', 'broken.yaml'], io)).toBe(1);
     expect(err).toEqual(['broken.yaml:6  services.web.repository  must be an ECR repository name']);

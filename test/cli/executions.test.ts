@@ -5,7 +5,7 @@ import { failureInPlainWords } from '../../core/failure';
 import type { ExecutionRecord } from '../../local/step-functions';
 import { capture } from '../support/cli';
 import { useMoto } from '../support/moto';
-import { commit, DEV, usePipelineStack } from '../support/pipeline';
+import { commit, usePipelineStack } from '../support/pipeline';
 
 const moto = useMoto();
 
@@ -24,7 +24,7 @@ const KEYS = [
 ];
 
 describe('crossdeploy executions, against the local runtime', () => {
-  const { stack, deliver, pipeline, finished, mapFile } = usePipelineStack(moto);
+  const { stack, mapFile, threePipelines } = usePipelineStack(moto);
 
   async function cli(args: string[]) {
     const { io, out, err } = capture(dirname(mapFile()));
@@ -35,22 +35,6 @@ describe('crossdeploy executions, against the local runtime', () => {
     const { code, out } = await cli([...args, '--json']);
     expect(code).toBe(0);
     return JSON.parse(out.join('\n')) as ExecutionsJsonRow[];
-  }
-
-  /** A pipeline that deploys dev, one whose bake trips the alarm in dev, and one waiting for prod's approver. */
-  async function threePipelines() {
-    const a = commit('a');
-    await deliver({ branch: 'main', commit: a, message: 'one' });
-    const succeeded = await finished(await pipeline('main', a));
-    moto.scheduler().injectFault(DEV, { kind: 'alarm-after-rollout', alarm: 'web-5xx' });
-    const b = commit('b');
-    await deliver({ branch: 'main', commit: b, message: 'two' });
-    const failed = await finished(await pipeline('main', b));
-    const approval = stack().nextApprovalMessage();
-    await deliver({ branch: 'production', commit: a, message: 'ship' });
-    const waiting = await pipeline('production', a);
-    await approval;
-    return { succeeded, failed, waiting };
   }
 
   const rowOf = (e: ExecutionRecord, commitId: string, branch: string): ExecutionsJsonRow => ({

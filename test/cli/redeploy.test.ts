@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { redeployCommand } from '../../cli/redeploy';
 import { executionName } from '../../core/push';
+import { capture } from '../support/cli';
 import { useMoto } from '../support/moto';
 import { commit, DEV, usePipelineStack } from '../support/pipeline';
 import { ledgerRecords } from '../support/workflows';
@@ -11,9 +12,7 @@ const ONCALL = 'arn:aws:sts::111111111111:assumed-role/oncall/jane';
 
 /** Runs the command as an operator would, without real waits between checks. */
 async function redeploy(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), cwd: '/' };
+  const { io, out, err } = capture('/');
   const code = await redeployCommand({
     caller: async () => ONCALL,
     sleep: () => new Promise((resolve) => setImmediate(resolve)),

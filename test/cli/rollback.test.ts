@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { run as rollbackCli, rollbackCommand } from '../../cli/rollback';
 import { buildImage } from '../../local/builder';
 import { seedTarget } from '../../local/seed';
+import { capture } from '../support/cli';
 import { putRecord } from '../support/ledger';
 import { useMoto } from '../support/moto';
 import { commit, DEV, PROD, pipelineMap, usePipelineStack } from '../support/pipeline';
@@ -24,9 +25,7 @@ let calls = 0;
 
 /** Runs the command as the local stack's caller would, without real waits between checks. */
 async function rollback(args: string[], caller = ONCALL) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), cwd: '/' };
+  const { io, out, err } = capture('/');
   const code = await rollbackCommand({
     caller: async () => caller,
     sleep: () => new Promise((resolve) => setImmediate(resolve)),

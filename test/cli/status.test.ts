@@ -18,11 +18,11 @@ import type { CliIo } from '../../cli/io';
 import { run as status } from '../../cli/status';
 import type { DeployTarget } from '../../core/contracts';
 import { ledgerKey } from '../../core/ledger';
-import { parseMap } from '../../core/map/load';
 import type { StatusRow } from '../../core/status';
 import { clientForAccount } from '../../local/accounts';
 import { seedImage, seedPullGrant } from '../../local/seed';
 import { putRecord } from '../support/ledger';
+import { mapOf, mapYaml, WEB, WORKER } from '../support/map';
 import { seedRepository, seedTarget, useMoto } from '../support/moto';
 
 const moto = useMoto();
@@ -33,31 +33,16 @@ const A = 'a1b2c3d'.padEnd(40, '0');
 const B = 'b2c3d4e'.padEnd(40, '0');
 const IMAGE = (commit: string) => `111111111111.dkr.ecr.us-east-1.amazonaws.com/web:${commit}`;
 
-const MAP = `
-orchestrator: { account: "111111111111", region: us-east-1 }
-services:
-  web:
-    source: { github: acme/web }
-    repository: web
-    container: app
-    cluster: demo
-    service: web
-    branches: { main: [dev], production: [prod] }
-  worker:
-    source: { github: acme/worker }
-    repository: worker
-    container: app
-    cluster: jobs
-    service: worker
-    branches: { main: [dev] }
-environments:
+const MAP = mapYaml(
+  [WEB, { ...WORKER, container: 'app' }],
+  `
   dev:
     targets: [{ account: "${DEV}", regions: [us-east-1, eu-west-1] }]
   prod:
     approval: { topic: prod-approvals, timeout: 24h }
     targets: [{ account: "${PROD}", regions: [us-east-1] }]
-deployRole: crossdeploy-deploy
-`;
+`,
+);
 
 const WEB_DEV_EAST: DeployTarget = {
   account: DEV,
@@ -206,11 +191,7 @@ async function liveTaskDefinition(target: DeployTarget): Promise<string | undefi
   return services?.[0]?.taskDefinition;
 }
 
-function parsedMap() {
-  const result = parseMap(MAP);
-  if (!result.ok) throw new Error('the test map is invalid');
-  return result.map;
-}
+const parsedMap = () => mapOf(MAP);
 
 /** The targets, and the images A and B in the tools account, which the targets' accounts may pull. */
 async function seedAll(skip: DeployTarget[] = []) {

@@ -19,7 +19,7 @@ import {
   toRow,
 } from '../../core/doctor';
 import { type EcrContext, grantCommand, REPOSITORY_PULL_ACTIONS } from '../../core/ecr-policy';
-import { mapOf } from '../support/map';
+import { mapOf, mapYaml, WEB, WORKER } from '../support/map';
 
 const DEV = '222222222222';
 const PROD = '333333333333';
@@ -42,24 +42,10 @@ const target = (overrides: Partial<DoctorTarget> = {}): DoctorTarget => ({
   ...overrides,
 });
 
-const MAP = mapOf(`
-orchestrator: { account: "111111111111", region: us-east-1 }
-services:
-  web:
-    source: { github: acme/web }
-    repository: web
-    container: app
-    cluster: demo
-    service: web
-    branches: { main: [dev], production: [prod] }
-  worker:
-    source: { github: acme/worker }
-    repository: worker
-    container: worker
-    cluster: jobs
-    service: worker
-    branches: { main: [dev] }
-environments:
+const MAP = mapOf(
+  mapYaml(
+    [WEB, WORKER],
+    `
   dev:
     targets: [{ account: "${DEV}", regions: [us-east-1, eu-west-1] }]
     health: { alarms: [web-5xx, web-5xx] }
@@ -67,8 +53,9 @@ environments:
     waves:
       - targets: [{ account: "${PROD}", regions: [us-east-1] }]
       - targets: [{ account: "${OTHER}", regions: [eu-west-1], cluster: legacy, service: web-v2 }]
-deployRole: crossdeploy-deploy
-`);
+`,
+  ),
+);
 
 describe('doctorTargets', () => {
   it('walks the environments each service deploys to, wave by wave, with the service defaults and overrides', () => {

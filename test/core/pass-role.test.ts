@@ -1,30 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTemplate, resolveTemplate } from '../../core/iam/cfn-template';
 import { mayPassToEcsTasks, roleArnOf } from '../../core/iam/pass-role';
-import { TARGET_ACCOUNT_TEMPLATE } from '../../core/iam/target-account';
-import { root } from '../stacks/code';
+import { targetAccountResources } from '../support/target-account';
 
 const TARGET = '222222222222';
 const DEPLOY_ROLE = `arn:aws:iam::${TARGET}:role/crossdeploy-deploy`;
-const template = parseTemplate(readFileSync(join(root, TARGET_ACCOUNT_TEMPLATE), 'utf8'));
-
 /** The deploy role's policy as the template creates it, as GetRolePolicy returns it (decoded). */
 function deployRolePolicy(parameters: Record<string, string> = {}): string {
-  const { resources } = resolveTemplate(template, {
-    account: TARGET,
-    region: 'us-east-1',
-    parameters: {
-      OrchestratorAccountId: '111111111111',
-      OrganizationId: 'o-a1b2c3d4e5',
-      ServiceNamePrefix: 'web',
-      TaskRoleArnPattern: 'arn:aws:iam::*:role/web-*',
-      OrchestratorEventBusArn: 'arn:aws:events:us-east-1:111111111111:event-bus/crossdeploy-prod',
-      ...parameters,
-    },
-  });
-  const properties = resources.DeployRole?.Properties as { Policies: { PolicyDocument: unknown }[] } | undefined;
+  const properties = targetAccountResources(TARGET, parameters).DeployRole?.Properties as
+    | { Policies: { PolicyDocument: unknown }[] }
+    | undefined;
   return JSON.stringify(properties?.Policies[0]?.PolicyDocument);
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { payloadBudgetFindings } from '../../core/payload-budget';
-import { mapOf } from '../support/map';
+import { mapOf, mapYaml, WEB } from '../support/map';
 
 const example = readFileSync(fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url)), 'utf8');
 
@@ -24,19 +24,15 @@ function accounts(count: number, regions: string[] = TWO_REGIONS, first = 0): En
  * deploy the given waves; `branches` says which branch deploys which environments (all of them from main by default).
  */
 function generated(environments: Record<string, Entry[][]>, branches?: Record<string, string[]>): string {
-  return [
-    'orchestrator: { account: "111111111111", region: us-east-1 }',
-    'services:',
-    '  web:',
-    '    source: { github: acme/web }',
-    '    repository: web',
-    '    container: app',
-    '    cluster: demo',
-    '    service: web',
-    '    platforms: [linux/amd64, linux/arm64]',
-    `    branches: ${JSON.stringify(branches ?? { main: Object.keys(environments) })}`,
-    'environments:',
-    ...Object.entries(environments).flatMap(([name, waves]) => [
+  return mapYaml(
+    [
+      {
+        ...WEB,
+        more: ['platforms: [linux/amd64, linux/arm64]'],
+        branches: JSON.stringify(branches ?? { main: Object.keys(environments) }),
+      },
+    ],
+    Object.entries(environments).flatMap(([name, waves]) => [
       `  ${name}:`,
       '    approval: { topic: prod-approvals, timeout: 24h }',
       '    waves:',
@@ -44,10 +40,9 @@ function generated(environments: Record<string, Entry[][]>, branches?: Record<st
       '    bake: 10m',
       '    health: { alarms: [web-5xx] }',
     ]),
-    'deployRole: crossdeploy-deploy',
     // Hundreds of accounts need an organization grant: listing each would outgrow ECR's repository policy.
     'ecr: { principalOrgId: o-a1b2c3d4e5 }',
-  ].join('\n');
+  );
 }
 
 /** The same targets, one region per entry, in waves of at most `size`. */

@@ -13,7 +13,7 @@ import {
   pushFromCodeCommit,
   pushFromGithub,
 } from '../../core/push';
-import { mapOf } from '../support/map';
+import { mapOf, mapYaml } from '../support/map';
 
 type Payload = Record<string, unknown>;
 
@@ -172,39 +172,29 @@ describe('pushFromCodeCommit on events shaped as AWS documents them', () => {
   });
 });
 
-const MONOREPO = `
-orchestrator: { account: "111111111111", region: us-east-1 }
-services:
-  web:
-    source: { github: acme/mono }
-    paths: ["services/web/**"]
-    repository: web
-    container: app
-    cluster: demo
-    service: web
-    branches: { main: [dev], production: [dev, prod] }
-  api:
-    source: { github: acme/mono }
-    paths: ["services/api/**", "libs/**"]
-    repository: api
-    container: app
-    cluster: demo
-    service: api
-    branches: { main: [dev] }
-  legacy:
-    source: { codecommit: legacy }
-    repository: legacy
-    container: app
-    cluster: demo
-    service: legacy
-    branches: { main: [dev] }
-environments:
+const MONOREPO = mapYaml(
+  [
+    {
+      name: 'web',
+      source: '{ github: acme/mono }',
+      more: ['paths: ["services/web/**"]'],
+      branches: '{ main: [dev], production: [dev, prod] }',
+    },
+    {
+      name: 'api',
+      source: '{ github: acme/mono }',
+      more: ['paths: ["services/api/**", "libs/**"]'],
+      branches: '{ main: [dev] }',
+    },
+    { name: 'legacy', source: '{ codecommit: legacy }', branches: '{ main: [dev] }' },
+  ],
+  `
   dev:
     targets: [{ account: "222222222222", regions: [us-east-1] }]
   prod:
     targets: [{ account: "333333333333", regions: [us-east-1] }]
-deployRole: crossdeploy-deploy
-`;
+`,
+);
 
 const push = (overrides: Partial<PushEvent>): PushEvent => ({
   source: { github: 'acme/mono' },

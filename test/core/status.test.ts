@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerRecord } from '../../core/ledger';
-import { parseMap } from '../../core/map/load';
 import {
   exitCodeOf,
   filterProblem,
@@ -14,6 +13,7 @@ import {
   statusTargets,
   summaryOf,
 } from '../../core/status';
+import { mapOf, mapYaml, WEB, WORKER } from '../support/map';
 
 const DEV = '222222222222';
 const PROD = '333333333333';
@@ -23,38 +23,19 @@ const B = 'b'.repeat(40);
 const C = 'c'.repeat(40);
 const td = (revision: number) => `arn:aws:ecs:eu-west-1:${DEV}:task-definition/web:${revision}`;
 
-function mapOf(yaml: string) {
-  const parsed = parseMap(yaml);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.map;
-}
-
-const MAP = mapOf(`
-orchestrator: { account: "111111111111", region: us-east-1 }
-services:
-  web:
-    source: { github: acme/web }
-    repository: web
-    container: app
-    cluster: demo
-    service: web
-    branches: { main: [dev], production: [prod] }
-  worker:
-    source: { github: acme/worker }
-    repository: worker
-    container: worker
-    cluster: jobs
-    service: worker
-    branches: { main: [dev] }
-environments:
+const MAP = mapOf(
+  mapYaml(
+    [WEB, WORKER],
+    `
   prod:
     waves:
       - targets: [{ account: "${PROD}", regions: [us-east-1] }]
       - targets: [{ account: "${OTHER}", regions: [eu-west-1], cluster: legacy, service: web-v2 }]
   dev:
     targets: [{ account: "${DEV}", regions: [us-east-1, eu-west-1] }]
-deployRole: crossdeploy-deploy
-`);
+`,
+  ),
+);
 
 const TARGET: StatusTarget = {
   serviceName: 'web',

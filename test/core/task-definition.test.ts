@@ -13,6 +13,7 @@ import {
 } from '../../core/task-definition';
 import described from '../fixtures/aws/describe-task-definition.json';
 import graviton from '../fixtures/aws/describe-task-definition-graviton.json';
+import { READ_ONLY_FIELDS } from '../support/task-definition';
 
 const NEW_IMAGE =
   '111111111111.dkr.ecr.us-east-1.amazonaws.com/web@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
@@ -57,17 +58,7 @@ describe('deriveTaskDefinition', () => {
     );
   });
 
-  it.each([
-    'taskDefinitionArn',
-    'revision',
-    'status',
-    'requiresAttributes',
-    'compatibilities',
-    'registeredAt',
-    'registeredBy',
-    'deregisteredAt',
-    'deleteRequestedAt',
-  ])('drops the read-only field %s', (field) => {
+  it.each(READ_ONLY_FIELDS)('drops the read-only field %s', (field) => {
     const deregistered = { ...current(), deregisteredAt: new Date(), deleteRequestedAt: new Date() };
 
     expect(deriveTaskDefinition(deregistered, 'web', NEW_IMAGE)).not.toHaveProperty(field);

@@ -10,7 +10,7 @@ import { deliveriesTable } from '../../aws/tables';
 import { handler, receiveGithubWebhook, type WebhookDeps } from '../../functions/github-webhook';
 import type { HttpRequest } from '../../functions/lib/http';
 import { storeLocalSecrets } from '../../local/secrets';
-import { mapOf } from '../support/map';
+import { mapOf, mapYaml } from '../support/map';
 import { useMoto } from '../support/moto';
 import { useBusQueue } from '../support/notices';
 import { lambdaContext } from './support';
@@ -202,21 +202,12 @@ describe('github-webhook (receiveGithubWebhook)', () => {
   });
 
   it('names the services of the map that build from the repository', async () => {
-    const map = mapOf(`
-orchestrator: { account: "111111111111", region: us-east-1 }
-services:
-  hello:
-    source: { github: codertocat/hello-world }
-    repository: hello
-    container: app
-    cluster: demo
-    service: hello
-    branches: { main: [dev] }
-environments:
-  dev:
-    targets: [{ account: "222222222222", regions: [us-east-1] }]
-deployRole: crossdeploy-deploy
-`);
+    const map = mapOf(
+      mapYaml(
+        [{ name: 'hello', source: '{ github: codertocat/hello-world }', branches: '{ main: [dev] }' }],
+        '  dev:\n    targets: [{ account: "222222222222", regions: [us-east-1] }]',
+      ),
+    );
     const delivery = await request({ body: JSON.stringify(branchPush()) });
 
     // The branch (master) deploys nowhere: the starter decides that, the push is published all the same.

@@ -24,6 +24,16 @@ const started: LedgerEntry = {
   revision: REVISION,
 };
 const at = (iso: string) => () => new Date(iso);
+/** The rollback of `started`: its target back on the previous revision, for `reason`. */
+const rolledBack = (reason: Extract<LedgerEntry, { reason: unknown }>['reason']): LedgerEntry => ({
+  phase: 'rolled-back',
+  deploymentId: started.deploymentId,
+  serviceName: 'web',
+  environment: 'dev',
+  target: dev,
+  taskDefinitionArn: REVISION.previousTaskDefinitionArn,
+  reason,
+});
 
 describe('record-deployment', () => {
   it('keeps one record per target and deployment, dated by its first write', async () => {
@@ -55,15 +65,7 @@ describe('record-deployment', () => {
     const db = defaultDocumentClient();
     await recordDeployment(started, db, at('2026-11-22T07:00:01.000Z'));
     await recordDeployment(
-      {
-        phase: 'rolled-back',
-        deploymentId: started.deploymentId,
-        serviceName: 'web',
-        environment: 'dev',
-        target: dev,
-        taskDefinitionArn: REVISION.previousTaskDefinitionArn,
-        reason: { check: 'alarm', evidence: 'web-5xx is in ALARM' },
-      },
+      rolledBack({ check: 'alarm', evidence: 'web-5xx is in ALARM' }),
       db,
       at('2026-11-22T07:03:00.000Z'),
     );
@@ -85,15 +87,7 @@ describe('record-deployment after an abort', () => {
     const db = defaultDocumentClient();
     await recordDeployment(started, db, at('2026-11-22T07:00:01.000Z'));
     await recordDeployment(
-      {
-        phase: 'rolled-back',
-        deploymentId: started.deploymentId,
-        serviceName: 'web',
-        environment: 'dev',
-        target: dev,
-        taskDefinitionArn: REVISION.previousTaskDefinitionArn,
-        reason: { check: 'aborted', evidence: 'aborted by jane' },
-      },
+      rolledBack({ check: 'aborted', evidence: 'aborted by jane' }),
       db,
       at('2026-11-22T07:02:00.000Z'),
     );

@@ -10,24 +10,13 @@ import { registerRevision } from '../../functions/register-task-definition';
 import { clientForAccount } from '../../local/accounts';
 import { SIDECAR, seedRepository, seedTarget } from '../../local/seed';
 import { useMoto } from '../support/moto';
+import { READ_ONLY_FIELDS } from '../support/task-definition';
 import { IMAGE, ORCHESTRATOR, target, targetDeployment, useWorkflows } from '../support/workflows';
 import { recordingClientFactory, seeded } from './support';
 
 useMoto();
 useWorkflows();
 const dev = target('222222222222', 'us-east-1');
-
-const READ_ONLY_FIELDS = [
-  'taskDefinitionArn',
-  'revision',
-  'status',
-  'requiresAttributes',
-  'compatibilities',
-  'registeredAt',
-  'registeredBy',
-  'deregisteredAt',
-  'deleteRequestedAt',
-];
 
 /** A revision as stored in the target account, read as a fixture. */
 async function describeRevision(taskDefinitionArn: string) {

@@ -5,28 +5,18 @@ import { startPipelines } from '../../functions/start-pipeline';
 import { localFunctions, localIntegrations, localValues, stateMachineDefinitions } from '../../local/functions';
 import { stepFunctionsApi } from '../../local/sfn-api';
 import { LocalStepFunctions } from '../../local/step-functions';
-import { mapOf } from '../support/map';
+import { mapOf, mapYaml } from '../support/map';
 import { useMoto } from '../support/moto';
 
 const moto = useMoto();
 
 // A CodeCommit-sourced service, branch myBranch → dev, as the documented events name them.
-const mapText = `
-orchestrator: { account: "111111111111", region: us-east-1 }
-services:
-  demo:
-    source: { codecommit: MyDemoRepo }
-    repository: demo
-    container: app
-    cluster: demo
-    service: demo
-    branches: { myBranch: [dev] }
-environments:
-  dev:
-    targets: [{ account: "222222222222", regions: [us-east-1] }]
-deployRole: crossdeploy-deploy
-`;
-const fixtureMap = mapOf(mapText);
+const fixtureMap = mapOf(
+  mapYaml(
+    [{ name: 'demo', source: '{ codecommit: MyDemoRepo }', branches: '{ myBranch: [dev] }' }],
+    '  dev:\n    targets: [{ account: "222222222222", regions: [us-east-1] }]',
+  ),
+);
 const map = () => fixtureMap;
 const event = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/events/${name}`, import.meta.url), 'utf8'));

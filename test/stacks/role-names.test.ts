@@ -6,11 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTemplate, resolveTemplate } from '../../core/iam/cfn-template';
-import { orchestratorRoleNamePattern, sstRoleName, TARGET_ACCOUNT_TEMPLATE } from '../../core/iam/target-account';
+import { orchestratorRoleNamePattern, sstRoleName } from '../../core/iam/target-account';
 import { stageName } from '../../stacks/config';
 import { ASSUME_DEPLOY_ROLE, type FunctionSpec, STEP_FUNCTIONS } from '../../stacks/steps';
 import { TRIGGERED_FUNCTIONS } from '../../stacks/triggered';
+import { targetAccountResources } from '../support/target-account';
 import { root } from './code';
 
 const APP = 'crossdeploy';
@@ -126,21 +126,8 @@ describe("SST's names for the functions' roles", () => {
 });
 
 describe('the deploy role trusts the roles SST really creates', () => {
-  const template = parseTemplate(readFileSync(join(root, TARGET_ACCOUNT_TEMPLATE), 'utf8'));
   const trust = (pattern: string) => {
-    const { resources } = resolveTemplate(template, {
-      account: '222222222222',
-      region: 'us-east-1',
-      parameters: {
-        OrchestratorAccountId: '111111111111',
-        OrganizationId: 'o-a1b2c3d4e5',
-        OrchestratorRoleNamePattern: pattern,
-        ServiceNamePrefix: 'web',
-        TaskRoleArnPattern: 'arn:aws:iam::*:role/web-*',
-        OrchestratorEventBusArn: 'arn:aws:events:us-east-1:111111111111:event-bus/crossdeploy-prod',
-      },
-    });
-    const role = resources.DeployRole;
+    const role = targetAccountResources('222222222222', { OrchestratorRoleNamePattern: pattern }).DeployRole;
     if (!role) throw new Error('no DeployRole in the stack');
     return (role.Properties as { AssumeRolePolicyDocument: Record<string, unknown> }).AssumeRolePolicyDocument;
   };

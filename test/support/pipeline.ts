@@ -4,27 +4,18 @@ import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import type { DeploymentMap } from '../../core/map/schema';
 import { executionName } from '../../core/push';
-import { deliverGithubPush, type GithubPush } from '../../local/actors';
+import { approvalLinkIn, deliverGithubPush, type GithubPush } from '../../local/actors';
 import { seedTarget } from '../../local/seed';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import type { ExecutionRecord } from '../../local/step-functions';
-import { mapOf } from './map';
+import { mapOf, mapYaml, WEB } from './map';
 import type { useMoto } from './moto';
 
 /** A map like the example's, with two targets and a bake of one check so pipelines finish quickly. */
 export function pipelineMap(prod: { approvalTimeout?: string; concurrency?: 'superseded' | 'queued' } = {}): string {
-  return `
-orchestrator: { account: "111111111111", region: us-east-1 }
-services:
-  web:
-    source: { github: acme/web }
-    repository: web
-    container: app
-    cluster: demo
-    service: web
-    branches: { main: [dev], production: [prod] }
-    paths: ["src/**"]
-environments:
+  return mapYaml(
+    [{ ...WEB, more: ['paths: ["src/**"]'] }],
+    `
   dev:
     targets: [{ account: "222222222222", regions: [us-east-1] }]
     bake: 30s
@@ -35,8 +26,8 @@ environments:
     targets: [{ account: "333333333333", regions: [us-east-1] }]
     bake: 30s
     health: { alarms: [web-5xx] }
-deployRole: crossdeploy-deploy
-`;
+`,
+  );
 }
 
 export const DEV = { account: '222222222222', region: 'us-east-1', cluster: 'demo', service: 'web', container: 'app' };
@@ -71,22 +62,48 @@ export function usePipelineStack(moto: ReturnType<typeof useMoto>, mapText: () =
     if (!stack) throw new Error('the pipeline stack is not running');
     return stack;
   };
+  /** Delivers a push as GitHub would and resolves with the webhook's answer. */
+  const deliver = (push: Omit<GithubPush, 'repository'>, deliveryId?: string) =>
+    deliverGithubPush(
+      current().url,
+      process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET ?? '',
+      { repository: 'acme/web', ...push },
+      deliveryId,
+    );
+  /** The pipeline of that push, once it has started. */
+  const pipeline = (branch: string, commit: string): Promise<ExecutionRecord> =>
+    current().runtime.stepFunctions.started(executionName('web', branch, commit));
+  const finished = (execution: ExecutionRecord) => current().runtime.stepFunctions.finished(execution.executionArn);
+  /** Pushes `commit` to production and resolves with its pipeline and the link prod's approver was sent. */
+  const waitingForApproval = async (commit: string, message: string) => {
+    const sent = current().nextApprovalMessage();
+    await deliver({ branch: 'production', commit, message });
+    const execution = await pipeline('production', commit);
+    return { execution, link: approvalLinkIn(await sent) };
+  };
   return {
     stack: current,
     map: () => map,
     mapFile: () => mapFile,
-    /** Delivers a push as GitHub would and resolves with the webhook's answer. */
-    deliver: (push: Omit<GithubPush, 'repository'>, deliveryId?: string) =>
-      deliverGithubPush(
-        current().url,
-        process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET ?? '',
-        { repository: 'acme/web', ...push },
-        deliveryId,
-      ),
-    /** The pipeline of that push, once it has started. */
-    pipeline: (branch: string, commit: string): Promise<ExecutionRecord> =>
-      current().runtime.stepFunctions.started(executionName('web', branch, commit)),
-    finished: (execution: ExecutionRecord) => current().runtime.stepFunctions.finished(execution.executionArn),
+    deliver,
+    pipeline,
+    finished,
+    waitingForApproval,
+    /**
+     * Three pipelines: main at commit a deploys dev; main at b fails, its bake tripping web-5xx in dev; production
+     * at a, pushed with `productionMessage`, waits for prod's approver, who was sent `link`.
+     */
+    threePipelines: async (productionMessage = 'ship') => {
+      const a = commit('a');
+      await deliver({ branch: 'main', commit: a, message: 'one' });
+      const succeeded = await finished(await pipeline('main', a));
+      moto.scheduler().injectFault(DEV, { kind: 'alarm-after-rollout', alarm: 'web-5xx' });
+      const b = commit('b');
+      await deliver({ branch: 'main', commit: b, message: 'two' });
+      const failed = await finished(await pipeline('main', b));
+      const { execution: waiting, link } = await waitingForApproval(a, productionMessage);
+      return { succeeded, failed, waiting, link };
+    },
   };
 }
 

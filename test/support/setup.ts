@@ -1,4 +1,5 @@
-// Every test process talks to moto, never to AWS, and fails fast on calls moto does not implement.
+// No test talks to AWS: the files that call AWS's APIs talk to moto (test/support/moto.ts), which this file does not
+// start, so the unit tests run without it; AWS calls fail fast on what moto does not implement.
 process.env.AWS_MAX_ATTEMPTS = '1';
 process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'testing';

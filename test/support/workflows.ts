@@ -45,6 +45,14 @@ export function useWorkflows(): () => LocalStepFunctions {
   return () => engine;
 }
 
+/** The context of a deployment jane@example.com approved for a pipeline of web's main branch. */
+export const APPROVED = {
+  kind: 'deploy' as const,
+  pipelineId: 'web-main-3f2a9c1-abcd1234',
+  approval: { approver: 'jane@example.com', comment: 'ship it' },
+  requestedBy: null,
+};
+
 export function target(account: string, region: string): DeployTarget {
   return { account, region, cluster: 'demo', service: 'web', container: 'app' };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useMoto } from '../support/moto';
 import {
+  APPROVED,
   environmentDeployment,
   IMAGE,
   ledgerRecords,
@@ -16,18 +17,12 @@ const moto = useMoto();
 const engine = useWorkflows();
 const dev = target('222222222222', 'us-east-1');
 const other = target('333333333333', 'us-east-1');
-const approved = {
-  kind: 'deploy' as const,
-  pipelineId: 'web-main-3f2a9c1-abcd1234',
-  approval: { approver: 'jane@example.com', comment: 'ship it' },
-  requestedBy: null,
-};
 
 describe('the deployment ledger, as the workflows write it', () => {
   it('records a successful deployment with its commit, image, both revisions and who approved it', async () => {
     await seed([dev]);
     await seedPullGrant([dev]);
-    const execution = await engine().run('deploy-target', targetDeployment(dev, { context: approved }));
+    const execution = await engine().run('deploy-target', targetDeployment(dev, { context: APPROVED }));
 
     expect(execution.status).toBe('SUCCEEDED');
     const [record, ...more] = await ledgerRecords();
@@ -35,7 +30,7 @@ describe('the deployment ledger, as the workflows write it', () => {
     expect(record).toMatchObject({
       target: 'web#dev#222222222222#us-east-1',
       deploymentId: 'web-dev-3f2a9c1-test',
-      pipelineId: approved.pipelineId,
+      pipelineId: APPROVED.pipelineId,
       executionName: execution.name,
       kind: 'deploy',
       serviceName: 'web',

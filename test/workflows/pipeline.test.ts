@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pipelineInput } from '../../core/pipeline-plan';
-import { approvalLinkIn, decide } from '../../local/actors';
+import { decide } from '../../local/actors';
 import { useMoto } from '../support/moto';
 import { commit, DEV, PROD, pipelineMap, usePipelineStack } from '../support/pipeline';
 import { ledgerRecords, live } from '../support/workflows';
@@ -11,7 +11,7 @@ import { ledgerRecords, live } from '../support/workflows';
 const moto = useMoto();
 
 describe('pipeline workflow (state-machines/pipeline.asl.json), from a git push', () => {
-  const { stack, deliver, pipeline, finished, map } = usePipelineStack(moto);
+  const { stack, deliver, pipeline, finished, map, waitingForApproval } = usePipelineStack(moto);
 
   it("ends with the start's own error, and releases the lease, when an environment's execution cannot start", async () => {
     const push = {
@@ -110,10 +110,7 @@ describe('pipeline workflow (state-machines/pipeline.asl.json), from a git push'
 
   it('waits for the approver: opening the link decides nothing, approving deploys the same digest to prod', async () => {
     const c = commit('c');
-    const message = stack().nextApprovalMessage();
-    await deliver({ branch: 'production', commit: c, message: 'ship it' });
-    const execution = await pipeline('production', c);
-    const link = approvalLinkIn(await message);
+    const { execution, link } = await waitingForApproval(c, 'ship it');
 
     const page = await fetch(link);
     expect(page.status).toBe(200);
@@ -133,11 +130,9 @@ describe('pipeline workflow (state-machines/pipeline.asl.json), from a git push'
 
   it('ends with ApprovalRejected and changes nothing when the approver rejects', async () => {
     const d = commit('d');
-    const message = stack().nextApprovalMessage();
-    await deliver({ branch: 'production', commit: d, message: 'risky' });
-    const execution = await pipeline('production', d);
+    const { execution, link } = await waitingForApproval(d, 'risky');
 
-    expect((await decide(approvalLinkIn(await message), 'reject', 'jane@example.com', 'not today')).status).toBe(200);
+    expect((await decide(link, 'reject', 'jane@example.com', 'not today')).status).toBe(200);
     const ended = await finished(execution);
 
     expect(ended.status).toBe('FAILED');
@@ -154,12 +149,8 @@ describe('pipeline workflow (state-machines/pipeline.asl.json), from a git push'
   it('supersedes the older commit waiting at the gate with the newer one', async () => {
     const older = commit('e');
     const newer = commit('f');
-    const first = stack().nextApprovalMessage();
-    await deliver({ branch: 'production', commit: older, message: 'older' });
-    const olderLink = approvalLinkIn(await first);
-    const second = stack().nextApprovalMessage();
-    await deliver({ branch: 'production', commit: newer, message: 'newer' });
-    const newerLink = approvalLinkIn(await second);
+    const { link: olderLink } = await waitingForApproval(older, 'older');
+    const { link: newerLink } = await waitingForApproval(newer, 'newer');
 
     const olderEnded = await finished(await pipeline('production', older));
     expect(olderEnded.status).toBe('SUCCEEDED');
@@ -173,17 +164,15 @@ describe('pipeline workflow (state-machines/pipeline.asl.json), from a git push'
 });
 
 describe('pipeline workflow with queued approvals', () => {
-  const { stack, deliver, pipeline, finished } = usePipelineStack(moto, () => pipelineMap({ concurrency: 'queued' }));
+  const { pipeline, finished, waitingForApproval } = usePipelineStack(moto, () =>
+    pipelineMap({ concurrency: 'queued' }),
+  );
 
   it('keeps both commits waiting and deploys each one approved, in turn', async () => {
     const older = commit('1');
     const newer = commit('2');
-    const first = stack().nextApprovalMessage();
-    await deliver({ branch: 'production', commit: older, message: 'older' });
-    const olderLink = approvalLinkIn(await first);
-    const second = stack().nextApprovalMessage();
-    await deliver({ branch: 'production', commit: newer, message: 'newer' });
-    const newerLink = approvalLinkIn(await second);
+    const { link: olderLink } = await waitingForApproval(older, 'older');
+    const { link: newerLink } = await waitingForApproval(newer, 'newer');
 
     expect((await decide(olderLink, 'approve', 'jane@example.com')).status).toBe(200);
     expect((await finished(await pipeline('production', older))).status).toBe('SUCCEEDED');

@@ -5,8 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run as status } from '../../cli/status';
 import type { StatusRow } from '../../core/status';
 import { capture } from '../support/cli';
+import { mapYaml, WEB } from '../support/map';
 import { useMoto } from '../support/moto';
-import { environmentDeployment, seed, target, useWorkflows } from '../support/workflows';
+import { APPROVED, environmentDeployment, seed, target, useWorkflows } from '../support/workflows';
 
 const moto = useMoto();
 const engine = useWorkflows();
@@ -16,34 +17,20 @@ const east = target(DEV, 'us-east-1');
 const west = target(DEV, 'eu-west-1');
 // What environmentDeployment() deploys: web's commit 3f2a9c1 to dev.
 const COMMIT = '3f2a9c1'.padEnd(40, '0');
-const approved = {
-  kind: 'deploy' as const,
-  pipelineId: 'web-main-3f2a9c1-abcd1234',
-  approval: { approver: 'jane@example.com', comment: 'ship it' },
-  requestedBy: null,
-};
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'crossdeploy-status-'));
   writeFileSync(
     join(dir, 'crossdeploy.yaml'),
-    `
-orchestrator: { account: "111111111111", region: us-east-1 }
-services:
-  web:
-    source: { github: acme/web }
-    repository: web
-    container: app
-    cluster: demo
-    service: web
-    branches: { main: [dev] }
-environments:
+    mapYaml(
+      [{ ...WEB, branches: '{ main: [dev] }' }],
+      `
   dev:
     targets: [{ account: "${DEV}", regions: [us-east-1, eu-west-1] }]
     health: { alarms: [web-5xx] }
-deployRole: crossdeploy-deploy
 `,
+    ),
   );
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,7 +47,7 @@ describe('crossdeploy status after the workflows deployed', () => {
     const plan = environmentDeployment([{ targets: [east, west] }]);
     const execution = await engine().run('deploy-environment', {
       ...plan,
-      deployment: { ...plan.deployment, context: approved },
+      deployment: { ...plan.deployment, context: APPROVED },
     });
     expect(execution.status).toBe('SUCCEEDED');
 
