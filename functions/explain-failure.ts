@@ -1,16 +1,13 @@
-// A workflow step that turns a Catch output into a small, plain error and cause. Step Functions' Pass states
-// cannot catch a `States.StringToJson` that fails on a cut-off Cause, so the workflows hand every nested
-// failure to this step, which reads whatever it is given and never fails on it.
+// deploy-environment's "Read target failure": a failed target execution's Catch output turned into the target's
+// small outcome for its wave. Step Functions' Pass states cannot catch a `States.StringToJson` that fails on a
+// cut-off Cause, so every target failure is read here, in TypeScript, which never fails on what it is given.
 
 import { z } from 'zod';
-import { describeIfExists, type SfnLike } from '../aws/executions';
-import { boundedJson, innermostFailure, MAX_EXPLAINED_ERROR, nestedExecution } from '../core/failure';
+import type { SfnLike } from '../aws/executions';
+import { explainFailure, MAX_EXPLAINED_CAUSE } from '../aws/failure-explanation';
 import { sharedSfnClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-
-/** What a target's or an environment's failure cause may weigh (bytes of JSON) in the state that carries it. */
-export const MAX_EXPLAINED_CAUSE = 2_048;
 
 const input = z.object({
   failure: z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() }),
@@ -18,51 +15,26 @@ const input = z.object({
   maxCause: z.number().int().min(64).max(MAX_EXPLAINED_CAUSE).optional(),
 });
 
-export interface ExplainedFailure {
-  /** Shaped like the child's description: `Error` and `Cause` when it named them, `Status` when it ended without. */
-  execution: { Error?: string; Cause?: string; Status?: string };
+/**
+ * A failed target as evaluate-wave reads it: the error and cause the target named, or, for an execution that
+ * ended without one (timed out, aborted), its status, so the wave asks the ledger whether it had begun to update
+ * its service.
+ */
+export interface FailedTargetOutcome {
+  succeeded: false;
+  failure: { Error: string; Cause?: string; Status?: string };
 }
 
-export async function explainFailure(
+export async function readTargetFailure(
   event: z.infer<typeof input>,
   sfn: SfnLike = sharedSfnClient(),
-): Promise<ExplainedFailure> {
-  const { Error: error, Cause: cause } = event.failure;
-  const nested = nestedExecution(cause);
-  let described: { error?: string; cause?: string; status?: string } | undefined;
-  if (nested?.truncated && nested.executionArn) {
-    // The description was cut before the child's own error: ask Step Functions for it.
-    described = await describeChild(sfn, nested.executionArn);
+): Promise<FailedTargetOutcome> {
+  const { execution } = await explainFailure(event, sfn, (message, fields) => logger.warn(message, fields));
+  if (execution.Error !== undefined && execution.Cause !== undefined) {
+    return { succeeded: false, failure: { Error: execution.Error, Cause: execution.Cause } };
   }
-  const status = described?.status ?? nested?.status ?? undefined;
-  // No outer error here, so that what the child (or the Lambda) named can be told from the task's own error.
-  const inner = described ? innermostFailure(described.error, described.cause) : innermostFailure(null, cause);
-  if (inner.error === null && nested && status && status !== 'FAILED') return { execution: { Status: status } };
-  return {
-    execution: {
-      Error: boundedJson(inner.error ?? error ?? 'States.TaskFailed', MAX_EXPLAINED_ERROR),
-      Cause: boundedJson(inner.cause ?? 'no cause was given', event.maxCause ?? MAX_EXPLAINED_CAUSE),
-      ...(status ? { Status: status } : {}),
-    },
-  };
+  const error = event.failure.Error ?? 'States.TaskFailed';
+  return { succeeded: false, failure: { Error: error, ...(execution.Status ? { Status: execution.Status } : {}) } };
 }
 
-async function describeChild(sfn: SfnLike, executionArn: string) {
-  try {
-    const described = await describeIfExists(sfn, executionArn);
-    if (!described) return undefined;
-    return {
-      ...(described.error ? { error: described.error } : {}),
-      ...(described.cause ? { cause: described.cause } : {}),
-      ...(described.status ? { status: described.status } : {}),
-    };
-  } catch (e) {
-    logger.warn('cannot describe the failed execution; explaining what the cause says', {
-      executionArn,
-      error: (e as Error).name,
-    });
-    return undefined;
-  }
-}
-
-export const handler = lambdaStep('explain-failure', input, (event) => explainFailure(event));
+export const handler = lambdaStep('explain-failure', input, (event) => readTargetFailure(event));

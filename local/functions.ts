@@ -3,6 +3,7 @@
 
 import { handler as acquireLease } from '../functions/acquire-lease';
 import { handler as announceDeployment } from '../functions/announce-deployment';
+import { handler as announceFailure } from '../functions/announce-failure';
 import { handler as assumeDeployRole } from '../functions/assume-deploy-role';
 import { handler as checkHealth } from '../functions/check-health';
 import { handler as checkImageReplica } from '../functions/check-image-replica';
@@ -32,6 +33,7 @@ import type { LocalFunction } from './step-functions';
 const HANDLERS = {
   'acquire-lease': acquireLease,
   'announce-deployment': announceDeployment,
+  'announce-failure': announceFailure,
   'assume-deploy-role': assumeDeployRole,
   'check-health': checkHealth,
   'check-image-replica': checkImageReplica,

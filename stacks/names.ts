@@ -31,7 +31,7 @@ export interface OrchestratorNames {
   buildProjectPrefix: string;
   /** One build per service, sorted by service: its own project and role, so a build pushes its own repository only. */
   builds: ServiceBuild[];
-  /** The nested state machines whose failed executions explain-failure describes. */
+  /** The nested state machines whose failed executions explain-failure and announce-failure describe. */
   deployEnvironment: string;
   deployTarget: string;
   /**

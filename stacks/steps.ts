@@ -212,15 +212,12 @@ export const STEP_FUNCTIONS = [
   {
     id: 'ExplainFailure',
     file: 'explain-failure',
-    description: "crossdeploy: a failed child execution's error and cause, in plain words",
+    description: "crossdeploy: a failed target execution's error and cause, as its wave's outcome",
     // A cause cut at 32,768 characters loses the child's own error: it is read from the child's description.
     grants: [
       {
         actions: ['states:DescribeExecution'],
-        resources: (scope) => [
-          executionsArn(scope, scope.names.deployEnvironment),
-          executionsArn(scope, scope.names.deployTarget),
-        ],
+        resources: (scope) => [executionsArn(scope, scope.names.deployTarget)],
       },
     ],
     asDeployRole: [],
@@ -319,6 +316,21 @@ export const STEP_FUNCTIONS = [
     description: 'crossdeploy: put a deployment notice (started, succeeded, failed, rolled back) on the bus',
     // Only the stage's own bus: notify's rule, and anyone's rule there, hears it.
     grants: [{ actions: ['events:PutEvents'], resources: eventBus }],
+    asDeployRole: [],
+    environment: ['CROSSDEPLOY_EVENT_BUS_NAME'],
+  },
+  {
+    id: 'AnnounceFailure',
+    file: 'announce-failure',
+    description: "crossdeploy: a failed pipeline's one exit: its innermost error, announced on the bus",
+    // The failed environment's own error, from its description when the cause was cut; the notice on the bus.
+    grants: [
+      {
+        actions: ['states:DescribeExecution'],
+        resources: (scope) => [executionsArn(scope, scope.names.deployEnvironment)],
+      },
+      { actions: ['events:PutEvents'], resources: eventBus },
+    ],
     asDeployRole: [],
     environment: ['CROSSDEPLOY_EVENT_BUS_NAME'],
   },

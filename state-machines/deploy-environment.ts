@@ -19,6 +19,8 @@ export const definition: State = {
     }),
     'Start with the first wave': {
       Type: 'Pass',
+      Comment:
+        "Waves go one after another over a cursor rather than through a Map with MaxConcurrency 1: a failed wave's rollback runs here, between waves, and its verdict ends the environment with the wave's own error, not a Map's.",
       Parameters: {
         index: 0,
         'count.$': 'States.ArrayLength($.waves)',
@@ -72,50 +74,14 @@ export const definition: State = {
           }),
           'Read target failure': lambdaTask('ExplainFailure', {
             Comment:
-              "Every failure is read here: a Cause cut at 32,768 characters is not JSON, and a Pass state could not catch a failed parse. Each outcome keeps at most 300 bytes of its cause; the ledger keeps each target's own reason.",
+              "Every failure is read here, into the target's outcome: a Cause cut at 32,768 characters is not JSON, and a Pass state could not catch a failed parse. A target that timed out or was stopped names no error of its own, so its outcome carries its status and Evaluate wave asks the ledger whether it had begun to update its service. Each outcome keeps at most 300 bytes of its cause; the ledger keeps each target's own reason.",
             Parameters: {
               'failure.$': '$.failure',
               maxCause: 300,
             },
-            ResultPath: '$.child',
             Catch: [catchAll('Record unread target failure', '$.explainError')],
-            Next: 'Did the target name its error?',
-          }),
-          'Did the target name its error?': {
-            Type: 'Choice',
-            Choices: [
-              {
-                And: [
-                  {
-                    Variable: '$.child.execution.Error',
-                    IsPresent: true,
-                  },
-                  {
-                    Variable: '$.child.execution.Cause',
-                    IsPresent: true,
-                  },
-                ],
-                Next: 'Record named target failure',
-              },
-              {
-                Variable: '$.child.execution.Status',
-                IsPresent: true,
-                Next: 'Record unfinished target',
-              },
-            ],
-            Default: 'Record unread target failure',
-          },
-          'Record named target failure': {
-            Type: 'Pass',
-            Parameters: {
-              succeeded: false,
-              failure: {
-                'Error.$': '$.child.execution.Error',
-                'Cause.$': '$.child.execution.Cause',
-              },
-            },
             End: true,
-          },
+          }),
           'Record unread target failure': {
             Type: 'Pass',
             Comment: "Only the error name: the Cause may be 32 KB of the child's input.",
@@ -123,19 +89,6 @@ export const definition: State = {
               succeeded: false,
               failure: {
                 'Error.$': '$.failure.Error',
-              },
-            },
-            End: true,
-          },
-          'Record unfinished target': {
-            Type: 'Pass',
-            Comment:
-              'A target execution that timed out or was stopped names no error of its own: Evaluate wave asks the ledger whether it had begun to update its service.',
-            Parameters: {
-              succeeded: false,
-              failure: {
-                'Error.$': '$.failure.Error',
-                'Status.$': '$.child.execution.Status',
               },
             },
             End: true,

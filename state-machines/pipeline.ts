@@ -1,6 +1,25 @@
 // The pipeline workflow's ASL, built from crossdeploy's shared states (./asl.ts); written to pipeline.asl.json.
 
-import { catchAll, lambdaTask, nestedExecution, type State } from './asl';
+import { catchAll, lambdaTask, nestedExecution, type State, TRANSIENT_LAMBDA_RETRY } from './asl';
+
+/** Which pipeline, environment and commit a notice is about. */
+const where: State = {
+  'pipelineId.$': '$.pipelineId',
+  'executionArn.$': '$$.Execution.Id',
+  'serviceName.$': '$.serviceName',
+  'environment.$': '$.current.stage.environment',
+  'commit.$': '$.commit',
+  'kind.$': '$.kind',
+};
+
+/** A notice that the environment's deployment started or succeeded (a failure leaves through "Announce failure"). */
+const announce = (event: 'started' | 'succeeded'): State => ({ event, ...where, failure: null });
+
+/** The lease of this service × environment, held by this pipeline. */
+const lease: State = {
+  'lease.$': "States.Format('{}#{}', $.serviceName, $.current.stage.environment)",
+  'holder.$': '$.pipelineId',
+};
 
 export const definition: State = {
   Comment:
@@ -103,6 +122,8 @@ export const definition: State = {
     }),
     'Start with the first environment': {
       Type: 'Pass',
+      Comment:
+        'Environments go one after another over a cursor rather than through a Map with MaxConcurrency 1: a superseded approval ends the whole pipeline as a success, which a Map iteration cannot do.',
       Parameters: {
         index: 0,
         'count.$': 'States.ArrayLength($.stages)',
@@ -164,22 +185,7 @@ export const definition: State = {
         'comment.$': '$.comment',
       },
       ResultPath: '$.current.extras.context.approval',
-      Retry: [
-        {
-          ErrorEquals: [
-            'TransientAwsError',
-            'Lambda.ServiceException',
-            'Lambda.AWSLambdaException',
-            'Lambda.SdkClientException',
-            'Lambda.TooManyRequestsException',
-          ],
-          IntervalSeconds: 2,
-          MaxAttempts: 6,
-          BackoffRate: 2,
-          MaxDelaySeconds: 30,
-          JitterStrategy: 'FULL',
-        },
-      ],
+      Retry: [TRANSIENT_LAMBDA_RETRY],
       Catch: [
         {
           ErrorEquals: ['Superseded'],
@@ -187,14 +193,9 @@ export const definition: State = {
           Next: 'Superseded by a newer commit',
         },
         {
-          ErrorEquals: ['ApprovalRejected'],
+          ErrorEquals: ['ApprovalRejected', 'States.Timeout'],
           ResultPath: '$.failure',
-          Next: 'Announce rejection',
-        },
-        {
-          ErrorEquals: ['States.Timeout'],
-          ResultPath: '$.failure',
-          Next: 'Announce approval timeout',
+          Next: 'Announce failure',
         },
       ],
       Next: 'Acquire deployment lease',
@@ -209,58 +210,8 @@ export const definition: State = {
       },
       End: true,
     },
-    'Announce rejection': lambdaTask('AnnounceDeployment', {
-      Parameters: {
-        event: 'failed',
-        'pipelineId.$': '$.pipelineId',
-        'executionArn.$': '$$.Execution.Id',
-        'serviceName.$': '$.serviceName',
-        'environment.$': '$.current.stage.environment',
-        'commit.$': '$.commit',
-        'kind.$': '$.kind',
-        failure: {
-          Error: 'ApprovalRejected',
-          'Cause.$': '$.failure.Cause',
-        },
-      },
-      ResultPath: null,
-      Catch: [catchAll('Approval rejected', '$.announceError')],
-      Next: 'Approval rejected',
-    }),
-    'Approval rejected': {
-      Type: 'Fail',
-      Error: 'ApprovalRejected',
-      CausePath: '$.failure.Cause',
-    },
-    'Announce approval timeout': lambdaTask('AnnounceDeployment', {
-      Parameters: {
-        event: 'failed',
-        'pipelineId.$': '$.pipelineId',
-        'executionArn.$': '$$.Execution.Id',
-        'serviceName.$': '$.serviceName',
-        'environment.$': '$.current.stage.environment',
-        'commit.$': '$.commit',
-        'kind.$': '$.kind',
-        failure: {
-          Error: 'ApprovalTimedOut',
-          Cause: "no approver decided before the environment's approval timeout; nothing was deployed",
-        },
-      },
-      ResultPath: null,
-      Catch: [catchAll('Approval timed out', '$.announceError')],
-      Next: 'Approval timed out',
-    }),
-    'Approval timed out': {
-      Type: 'Fail',
-      Error: 'ApprovalTimedOut',
-      Cause: "no approver decided before the environment's approval timeout; nothing was deployed",
-    },
     'Acquire deployment lease': lambdaTask('AcquireLease', {
-      Parameters: {
-        'lease.$': "States.Format('{}#{}', $.serviceName, $.current.stage.environment)",
-        'holder.$': '$.pipelineId',
-        ttlSeconds: 86400,
-      },
+      Parameters: { ...lease, ttlSeconds: 86400 },
       ResultPath: null,
       Next: 'Announce deployment started',
       Retry: [
@@ -273,16 +224,7 @@ export const definition: State = {
       ],
     }),
     'Announce deployment started': lambdaTask('AnnounceDeployment', {
-      Parameters: {
-        event: 'started',
-        'pipelineId.$': '$.pipelineId',
-        'executionArn.$': '$$.Execution.Id',
-        'serviceName.$': '$.serviceName',
-        'environment.$': '$.current.stage.environment',
-        'commit.$': '$.commit',
-        'kind.$': '$.kind',
-        failure: null,
-      },
+      Parameters: announce('started'),
       ResultPath: null,
       Catch: [catchAll('Deploy environment', '$.announceError')],
       Next: 'Deploy environment',
@@ -301,24 +243,12 @@ export const definition: State = {
       Next: 'Release deployment lease',
     }),
     'Release deployment lease': lambdaTask('ReleaseLease', {
-      Parameters: {
-        'lease.$': "States.Format('{}#{}', $.serviceName, $.current.stage.environment)",
-        'holder.$': '$.pipelineId',
-      },
+      Parameters: lease,
       ResultPath: null,
       Next: 'Announce deployment succeeded',
     }),
     'Announce deployment succeeded': lambdaTask('AnnounceDeployment', {
-      Parameters: {
-        event: 'succeeded',
-        'pipelineId.$': '$.pipelineId',
-        'executionArn.$': '$$.Execution.Id',
-        'serviceName.$': '$.serviceName',
-        'environment.$': '$.current.stage.environment',
-        'commit.$': '$.commit',
-        'kind.$': '$.kind',
-        failure: null,
-      },
+      Parameters: announce('succeeded'),
       ResultPath: null,
       Catch: [catchAll('Advance to next environment', '$.announceError')],
       Next: 'Advance to next environment',
@@ -355,160 +285,29 @@ export const definition: State = {
       End: true,
     },
     'Release lease after failure': lambdaTask('ReleaseLease', {
-      Parameters: {
-        'lease.$': "States.Format('{}#{}', $.serviceName, $.current.stage.environment)",
-        'holder.$': '$.pipelineId',
-      },
+      Parameters: lease,
       ResultPath: null,
-      Next: 'Did the environment execution fail?',
+      Next: 'Announce failure',
     }),
-    'Did the environment execution fail?': {
-      Type: 'Choice',
+    'Announce failure': lambdaTask('AnnounceFailure', {
       Comment:
-        'A child that failed reports its own error inside the Cause (JSON); anything else (not started, aborted) is reported as caught.',
-      Choices: [
-        {
-          Variable: '$.failure.Error',
-          StringEquals: 'States.TaskFailed',
-          Next: 'Explain environment failure',
-        },
-      ],
-      Default: 'Announce environment that could not complete',
-    },
-    'Explain environment failure': lambdaTask('ExplainFailure', {
-      Comment:
-        "A Cause cut at 32,768 characters is not JSON: the Lambda reads it (or the child's description), where a Pass state could not catch a failed parse.",
-      Parameters: {
-        'failure.$': '$.failure',
-      },
+        "The pipeline's one failure exit: reads what was caught down to its innermost error (a failed environment's own, from its description when the Cause was cut), announces it, and names it for the Fail state.",
+      Parameters: { ...where, 'failure.$': '$.failure' },
       ResultPath: '$.failure',
-      Catch: [catchAll('Announce environment that could not complete', '$.explainError')],
-      Next: 'Did the child name its error?',
+      Catch: [catchAll('Keep the failure as caught', '$.announceError')],
+      Next: 'Pipeline failed',
     }),
-    'Did the child name its error?': {
-      Type: 'Choice',
-      Choices: [
-        {
-          And: [
-            {
-              Variable: '$.failure.execution.Error',
-              IsPresent: true,
-            },
-            {
-              Variable: '$.failure.execution.Cause',
-              IsPresent: true,
-            },
-          ],
-          Next: 'Was the environment rolled back?',
-        },
-      ],
-      Default: 'Announce environment that ended without an error',
+    'Keep the failure as caught': {
+      Type: 'Pass',
+      Comment: 'The announcement could not be made: the pipeline still fails, with the error as it was caught.',
+      Parameters: { 'error.$': '$.failure.Error', 'cause.$': 'States.JsonToString($.failure)' },
+      ResultPath: '$.failure',
+      Next: 'Pipeline failed',
     },
-    'Was the environment rolled back?': {
-      Type: 'Choice',
-      Choices: [
-        {
-          Or: [
-            {
-              Variable: '$.failure.execution.Error',
-              StringEquals: 'DeploymentRolledBack',
-            },
-            {
-              Variable: '$.failure.execution.Error',
-              StringEquals: 'WaveFailed',
-            },
-          ],
-          Next: 'Announce environment rolled back',
-        },
-      ],
-      Default: 'Announce environment failure',
-    },
-    'Announce environment rolled back': lambdaTask('AnnounceDeployment', {
-      Parameters: {
-        event: 'rolled-back',
-        'pipelineId.$': '$.pipelineId',
-        'executionArn.$': '$$.Execution.Id',
-        'serviceName.$': '$.serviceName',
-        'environment.$': '$.current.stage.environment',
-        'commit.$': '$.commit',
-        'kind.$': '$.kind',
-        failure: {
-          'Error.$': '$.failure.execution.Error',
-          'Cause.$': '$.failure.execution.Cause',
-        },
-      },
-      ResultPath: null,
-      Catch: [catchAll('Environment failed', '$.announceError')],
-      Next: 'Environment failed',
-    }),
-    'Announce environment failure': lambdaTask('AnnounceDeployment', {
-      Parameters: {
-        event: 'failed',
-        'pipelineId.$': '$.pipelineId',
-        'executionArn.$': '$$.Execution.Id',
-        'serviceName.$': '$.serviceName',
-        'environment.$': '$.current.stage.environment',
-        'commit.$': '$.commit',
-        'kind.$': '$.kind',
-        failure: {
-          'Error.$': '$.failure.execution.Error',
-          'Cause.$': '$.failure.execution.Cause',
-        },
-      },
-      ResultPath: null,
-      Catch: [catchAll('Environment failed', '$.announceError')],
-      Next: 'Environment failed',
-    }),
-    'Environment failed': {
+    'Pipeline failed': {
       Type: 'Fail',
-      ErrorPath: '$.failure.execution.Error',
-      CausePath: '$.failure.execution.Cause',
-    },
-    'Announce environment that ended without an error': lambdaTask('AnnounceDeployment', {
-      Parameters: {
-        event: 'failed',
-        'pipelineId.$': '$.pipelineId',
-        'executionArn.$': '$$.Execution.Id',
-        'serviceName.$': '$.serviceName',
-        'environment.$': '$.current.stage.environment',
-        'commit.$': '$.commit',
-        'kind.$': '$.kind',
-        failure: {
-          Error: 'EnvironmentNotCompleted',
-          'Cause.$': '$.failure.execution.Status',
-        },
-      },
-      ResultPath: null,
-      Catch: [catchAll('Environment ended without an error', '$.announceError')],
-      Next: 'Environment ended without an error',
-    }),
-    'Environment ended without an error': {
-      Type: 'Fail',
-      Error: 'EnvironmentNotCompleted',
-      CausePath: '$.failure.execution.Status',
-    },
-    'Announce environment that could not complete': lambdaTask('AnnounceDeployment', {
-      Parameters: {
-        event: 'failed',
-        'pipelineId.$': '$.pipelineId',
-        'executionArn.$': '$$.Execution.Id',
-        'serviceName.$': '$.serviceName',
-        'environment.$': '$.current.stage.environment',
-        'commit.$': '$.commit',
-        'kind.$': '$.kind',
-        failure: {
-          'Error.$': '$.failure.Error',
-          'Cause.$': '$.failure.Cause',
-        },
-      },
-      ResultPath: null,
-      Catch: [catchAll('Environment could not complete', '$.announceError')],
-      Next: 'Environment could not complete',
-    }),
-    'Environment could not complete': {
-      Type: 'Fail',
-      ErrorPath: '$.failure.Error',
-      CausePath: '$.failure.Cause',
+      ErrorPath: '$.failure.error',
+      CausePath: '$.failure.cause',
     },
   },
 };

@@ -2,6 +2,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../aws/event-rules';
 import { type AnnounceDeploymentInput, announceDeployment, handler } from '../../functions/announce-deployment';
+import { announceFailure } from '../../functions/announce-failure';
 import { useMoto } from '../support/moto';
 import { useBusQueue } from '../support/notices';
 import { ORCHESTRATOR } from '../support/workflows';
@@ -130,5 +131,38 @@ describe('announce-deployment handler', () => {
       name: 'InvalidStepInput',
     });
     expect(await bus().received()).toEqual([]);
+  });
+});
+
+describe('announce-failure step (announceFailure): the pipeline’s one failure exit', () => {
+  const where = () => {
+    const { event: _event, failure: _failure, ...rest } = input();
+    return rest;
+  };
+  const deps = () => ({ events: bus().events, now: () => AT, consoleUrl: () => undefined });
+
+  it('announces a rolled-back environment by the error its execution named, and returns it for the Fail state', async () => {
+    const failure = {
+      Error: 'States.TaskFailed',
+      Cause: JSON.stringify({ ExecutionArn: `${EXECUTION}-prod`, Status: 'FAILED', Error: 'WaveFailed', Cause: CAUSE }),
+    };
+
+    const exit = await announceFailure({ ...where(), failure }, deps());
+
+    expect(exit).toEqual({ error: 'WaveFailed', cause: CAUSE });
+    const [received] = await bus().received();
+    expect(received?.['detail-type']).toBe('Deployment Rolled Back');
+    expect(received?.detail).toMatchObject({ error: 'WaveFailed', cause: CAUSE });
+  });
+
+  it('announces a rejected approval as a failed deployment, with the approver’s words', async () => {
+    const failure = { Error: 'ApprovalRejected', Cause: 'rejected by sam: not today' };
+
+    const exit = await announceFailure({ ...where(), failure }, deps());
+
+    expect(exit).toEqual({ error: 'ApprovalRejected', cause: 'rejected by sam: not today' });
+    const [received] = await bus().received();
+    expect(received?.['detail-type']).toBe('Deployment Failed');
+    expect(received?.detail).toMatchObject({ error: 'ApprovalRejected', cause: 'rejected by sam: not today' });
   });
 });

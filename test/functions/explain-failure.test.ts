@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { SfnLike } from '../../aws/executions';
+import { explainFailure, MAX_EXPLAINED_CAUSE } from '../../aws/failure-explanation';
 import { MAX_EXPLAINED_ERROR } from '../../core/failure';
 import { payloadBytes } from '../../core/step-functions-limits';
 import { MAX_TARGET_CAUSE_IN_WAVE } from '../../core/wave';
-import { explainFailure, MAX_EXPLAINED_CAUSE } from '../../functions/explain-failure';
+import { readTargetFailure } from '../../functions/explain-failure';
 
 const ARN = 'arn:aws:states:us-east-1:111111111111:execution:crossdeploy-dev-deploy-target:run-1';
 const description = (fields: Record<string, unknown>, input: unknown = { target: 'x' }) =>
@@ -98,5 +99,29 @@ describe('explain-failure', () => {
     expect(payloadBytes(explained.execution.Cause)).toBeLessThanOrEqual(300);
     expect(explained.execution.Cause).toMatch(/^"ä+ … \(cut\)$/);
     expect(payloadBytes(explained.execution.Error)).toBeLessThanOrEqual(MAX_EXPLAINED_ERROR);
+  });
+});
+
+describe('explain-failure step (readTargetFailure): a failed target as its wave reads it', () => {
+  it('keeps the error and cause the target named', async () => {
+    const { sfn } = describing(new Error('not asked'));
+    const lambda = JSON.stringify({ errorType: 'ServiceNotFound', errorMessage: 'no service web', trace: [] });
+    const outcome = await readTargetFailure(
+      {
+        failure: { Error: 'States.TaskFailed', Cause: description({ Status: 'FAILED', Error: 'E', Cause: lambda }) },
+        maxCause: MAX_TARGET_CAUSE_IN_WAVE,
+      },
+      sfn,
+    );
+    expect(outcome).toEqual({ succeeded: false, failure: { Error: 'ServiceNotFound', Cause: 'no service web' } });
+  });
+
+  it('says how a target that named no error ended, so the wave can ask the ledger what it changed', async () => {
+    const { sfn } = describing(new Error('not asked'));
+    const outcome = await readTargetFailure(
+      { failure: { Error: 'States.TaskFailed', Cause: description({ Status: 'ABORTED' }) } },
+      sfn,
+    );
+    expect(outcome).toEqual({ succeeded: false, failure: { Error: 'States.TaskFailed', Status: 'ABORTED' } });
   });
 });

@@ -269,14 +269,14 @@ describe("state machines' roles", () => {
     ]);
   });
 
-  it('pipeline invokes its seven functions (the request check, failure reading and announcements too), runs and follows builds, and waits for deploy-environment', () => {
+  it('pipeline invokes its seven functions (the request check, the failure exit and announcements too), runs and follows builds, and waits for deploy-environment', () => {
     const policy = policyOf('pipeline');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
       [
         'AcquireLease',
         'AnnounceDeployment',
+        'AnnounceFailure',
         'CheckPipelineRequest',
-        'ExplainFailure',
         'FindBuiltImage',
         'ReleaseLease',
         'RequestApproval',

@@ -137,9 +137,10 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     expect(execution.error).toBe('DeploymentRolledBack');
     expect(execution.cause).toContain('2 of 6');
     // Each failed target is kept as its own error and cause, not the child's whole description.
-    expect(
-      execution.history.filter((e) => e.type === 'StateEntered' && e.state === 'Record named target failure'),
-    ).toHaveLength(2);
+    expect(execution.history.filter((e) => e.type === 'StateExited' && e.state === 'Read target failure')).toHaveLength(
+      2,
+    );
+    expect(execution.history.some((e) => e.state === 'Record unread target failure')).toBe(false);
     for (const t of sixTargets) expect((await live(t)).revision).toBe(1);
     const waveRollbacks = engine()
       .executions()

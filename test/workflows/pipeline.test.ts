@@ -140,7 +140,7 @@ describe('pipeline workflow (state-machines/pipeline.asl.json), from a git push'
     expect(ended.cause).toContain('jane@example.com');
     expect((await live(PROD)).revision).toBe(1);
     // The rejection is announced like any other end of a deployment.
-    expect(ended.history.filter((e) => e.state === 'Announce rejection').map((e) => e.type)).toEqual([
+    expect(ended.history.filter((e) => e.state === 'Announce failure').map((e) => e.type)).toEqual([
       'StateEntered',
       'StateExited',
     ]);
@@ -233,7 +233,7 @@ describe('pipeline workflow with nested inputs larger than a Cause', () => {
     expect(ended.error).toBe('DeploymentRolledBack');
     expect(ended.cause).toContain('circuit');
     expect(ended.cause).not.toMatch(/[{}]/);
-    expect(ended.history.filter((e) => e.state === 'Announce environment rolled back').map((e) => e.type)).toEqual([
+    expect(ended.history.filter((e) => e.state === 'Announce failure').map((e) => e.type)).toEqual([
       'StateEntered',
       'StateExited',
     ]);
