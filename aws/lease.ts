@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionalWrite } from './conditional-write';
 import { awsCall } from './transient';
 
 /** Another deployment holds the lease; the workflow retries until it is released or expires. */
@@ -53,20 +54,14 @@ export async function acquireLease(table: string, request: LeaseRequest, db: Doc
 
 /** Gives the lease back; a lease already taken over (expired, then acquired by another) is left alone. */
 export async function releaseLease(table: string, lease: string, holder: string, db: DocumentClient): Promise<boolean> {
-  try {
-    await awsCall(`dynamodb:DeleteItem ${table}`, () =>
-      db.send(
-        new DeleteCommand({
-          TableName: table,
-          Key: { lease },
-          ConditionExpression: 'holder = :holder',
-          ExpressionAttributeValues: { ':holder': holder },
-        }),
-      ),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  return conditionalWrite(`dynamodb:DeleteItem ${table}`, () =>
+    db.send(
+      new DeleteCommand({
+        TableName: table,
+        Key: { lease },
+        ConditionExpression: 'holder = :holder',
+        ExpressionAttributeValues: { ':holder': holder },
+      }),
+    ),
+  );
 }

@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type LedgerRecord, ledgerKey } from '../core/ledger';
 import { environmentTargets } from '../core/map/plan';
 import type { DeploymentMap } from '../core/map/schema';
+import { conditionalWrite } from './conditional-write';
 import type { DocumentClient } from './lease';
 import { awsCall } from './transient';
 
@@ -16,28 +16,22 @@ export async function closeLedgerRecord(
   closing: Pick<LedgerRecord, 'result' | 'endedAt' | 'rollbackReason'>,
   db: DocumentClient,
 ): Promise<boolean> {
-  try {
-    await awsCall(`dynamodb:UpdateItem ${table}`, () =>
-      db.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: key,
-          UpdateExpression: 'SET #result = :result, endedAt = :endedAt, rollbackReason = :rollbackReason',
-          ConditionExpression: 'attribute_exists(#target)',
-          ExpressionAttributeNames: { '#target': 'target', '#result': 'result' },
-          ExpressionAttributeValues: {
-            ':result': closing.result,
-            ':endedAt': closing.endedAt,
-            ':rollbackReason': closing.rollbackReason,
-          },
-        }),
-      ),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  return conditionalWrite(`dynamodb:UpdateItem ${table}`, () =>
+    db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: 'SET #result = :result, endedAt = :endedAt, rollbackReason = :rollbackReason',
+        ConditionExpression: 'attribute_exists(#target)',
+        ExpressionAttributeNames: { '#target': 'target', '#result': 'result' },
+        ExpressionAttributeValues: {
+          ':result': closing.result,
+          ':endedAt': closing.endedAt,
+          ':rollbackReason': closing.rollbackReason,
+        },
+      }),
+    ),
+  );
 }
 
 /**
@@ -45,23 +39,17 @@ export async function closeLedgerRecord(
  * progress, or one with the same result (a retried write) may be replaced. False when it was closed.
  */
 export async function putLedgerRecord(table: string, record: LedgerRecord, db: DocumentClient): Promise<boolean> {
-  try {
-    await awsCall(`dynamodb:PutItem ${table}`, () =>
-      db.send(
-        new PutCommand({
-          TableName: table,
-          Item: record,
-          ConditionExpression: 'attribute_not_exists(#target) OR #result IN (:inProgress, :result)',
-          ExpressionAttributeNames: { '#target': 'target', '#result': 'result' },
-          ExpressionAttributeValues: { ':inProgress': 'in-progress', ':result': record.result },
-        }),
-      ),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  return conditionalWrite(`dynamodb:PutItem ${table}`, () =>
+    db.send(
+      new PutCommand({
+        TableName: table,
+        Item: record,
+        ConditionExpression: 'attribute_not_exists(#target) OR #result IN (:inProgress, :result)',
+        ExpressionAttributeNames: { '#target': 'target', '#result': 'result' },
+        ExpressionAttributeValues: { ':inProgress': 'in-progress', ':result': record.result },
+      }),
+    ),
+  );
 }
 
 /** One target's deployments, newest first. */

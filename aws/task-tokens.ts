@@ -3,6 +3,7 @@
 
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionalWrite } from './conditional-write';
 import type { DocumentClient } from './lease';
 import { awsCall } from './transient';
 
@@ -128,24 +129,18 @@ export async function takeToken(
   const fields = Object.entries(facts);
   const names = Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name]));
   const values = Object.fromEntries(fields.map(([, value], i) => [`:f${i}`, value]));
-  try {
-    await awsCall(`dynamodb:UpdateItem ${table.name}`, () =>
-      db.send(
-        new UpdateCommand({
-          TableName: table.name,
-          Key: { [table.key]: id },
-          UpdateExpression: `SET ${['#status = :taken', ...fields.map((_, i) => `#f${i} = :f${i}`)].join(', ')}`,
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status', ...names },
-          ExpressionAttributeValues: { ':taken': status, ':pending': 'pending', ...values },
-        }),
-      ),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+  return conditionalWrite(`dynamodb:UpdateItem ${table.name}`, () =>
+    db.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: { [table.key]: id },
+        UpdateExpression: `SET ${['#status = :taken', ...fields.map((_, i) => `#f${i} = :f${i}`)].join(', ')}`,
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status', ...names },
+        ExpressionAttributeValues: { ':taken': status, ':pending': 'pending', ...values },
+      }),
+    ),
+  );
 }
 
 /** Resumes the waiting execution with `output` as its task's result. */

@@ -2,9 +2,7 @@
 // e-mail subscriptions send text only, and because a text message cannot hide a link behind other words.
 
 import type { ApprovalRequest } from './pipeline-types';
-
-/** SNS rejects a longer subject. */
-export const SUBJECT_MAX_CHARS = 100;
+import { asciiLine, SNS_SUBJECT_MAX_CHARS } from './sns-subject';
 
 export interface ApprovalMessage {
   subject: string;
@@ -23,9 +21,9 @@ function subjectOf(r: ApprovalRequest): string {
   const head = asciiLine(`Approve ${r.serviceName} ${shortCommit(r.commit)} to ${r.environment}?`);
   const summary = asciiLine(firstLine(r.message));
   const full = summary ? `${head} ${summary}` : head;
-  if (full.length <= SUBJECT_MAX_CHARS) return full;
-  if (head.length + 4 >= SUBJECT_MAX_CHARS) return head.slice(0, SUBJECT_MAX_CHARS);
-  return `${full.slice(0, SUBJECT_MAX_CHARS - 3).trimEnd()}...`;
+  if (full.length <= SNS_SUBJECT_MAX_CHARS) return full;
+  if (head.length + 4 >= SNS_SUBJECT_MAX_CHARS) return head.slice(0, SNS_SUBJECT_MAX_CHARS);
+  return `${full.slice(0, SNS_SUBJECT_MAX_CHARS - 3).trimEnd()}...`;
 }
 
 function bodyOf(r: ApprovalRequest, link: string): string {
@@ -62,12 +60,4 @@ export function shortCommit(commit: string): string {
 
 function firstLine(text: string): string {
   return text.trim().split(/\r?\n/, 1)[0] ?? '';
-}
-
-/** Non-ASCII and control characters become spaces: SNS refuses them in a subject. */
-function asciiLine(text: string): string {
-  return text
-    .replace(/[^\x20-\x7e]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
 }

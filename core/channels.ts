@@ -3,6 +3,7 @@
 
 import { asSentence } from './failure';
 import type { DeploymentNotice, NoticeEvent } from './notice';
+import { asciiLine, SNS_SUBJECT_MAX_CHARS } from './sns-subject';
 import type { TargetAlert } from './target-events';
 
 /** What every channel says about a notice or an alert, before each channel's own format. */
@@ -94,9 +95,6 @@ export function chatMessage(a: Announcement): ChatMessage {
   return { text: clip(text, SECTION_MAX_CHARS), blocks };
 }
 
-/** SNS refuses a longer subject. */
-export const SNS_SUBJECT_MAX_CHARS = 100;
-
 export interface SnsMessage {
   subject: string;
   body: string;
@@ -114,16 +112,8 @@ export function snsMessage(a: Announcement): SnsMessage {
     ...(a.link ? ['', `${a.link.label}:`, a.link.url] : []),
     '',
   ].join('\n');
-  return { subject: snsSubject(`crossdeploy: ${a.headline}`), body, attributes: a.attributes };
-}
-
-/** Printable ASCII on one line, at most 100 characters: what SNS accepts as a subject. */
-function snsSubject(text: string): string {
-  const ascii = text
-    .replace(/[^\x20-\x7e]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return clip(ascii, SNS_SUBJECT_MAX_CHARS);
+  const subject = clip(asciiLine(`crossdeploy: ${a.headline}`), SNS_SUBJECT_MAX_CHARS);
+  return { subject, body, attributes: a.attributes };
 }
 
 function clip(value: string, max: number): string {

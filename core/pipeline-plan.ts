@@ -1,6 +1,7 @@
 // The input of one pipeline execution: a service × a pushed commit, one stage per environment of the branch.
 // The image does not exist yet (the pipeline builds it), so each stage carries its plan without one.
 
+import { shortCommit } from './approval-message';
 import { buildEnvironmentFor } from './build-environment';
 import type { PinnedImage } from './contracts';
 import { bounded } from './failure';
@@ -96,7 +97,7 @@ export function rollbackInput(map: DeploymentMap, serviceName: string, request: 
     branch: '',
     commit: request.commit,
     author: request.requestedBy,
-    message: `rollback to ${request.commit.slice(0, 7)}: ${request.reason}`,
+    message: `rollback to ${shortCommit(request.commit)}: ${request.reason}`,
     repository: service.repository,
     orchestrator: { account: map.orchestrator.account, region: map.orchestrator.region },
     test: '',

@@ -5,12 +5,8 @@
 
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { readSecret } from '../aws/secrets';
@@ -21,8 +17,9 @@ import { InvalidStepInput } from '../core/errors';
 import { deploymentNotice, noticeEventOf } from '../core/notice';
 import { EVENT_SOURCE } from '../core/pipeline-types';
 import { decodeTargetEvent } from '../core/target-events';
-import { sharedDynamoClient, sharedSnsClient } from './lib/clients';
-import { logger, metrics, tracer } from './lib/powertools';
+import { type SnsLike, sharedDynamoClient, sharedSnsClient } from './lib/clients';
+import { eventHandler } from './lib/lambda-step';
+import { logger } from './lib/powertools';
 
 const busEvent = z.looseObject({
   id: z.string().min(1),
@@ -53,10 +50,6 @@ export class ChatWebhookUnavailable extends Error {
 /** CROSSDEPLOY_CHAT_WEBHOOK_URL is not a URL. The message never repeats it: the URL is a secret. */
 export class InvalidChatWebhookUrl extends Error {
   override name = 'InvalidChatWebhookUrl' as const;
-}
-
-export interface SnsLike {
-  send(command: PublishCommand): Promise<{ MessageId?: string }>;
 }
 
 export interface NotifyDeps {
@@ -218,17 +211,5 @@ function regionOf(arn: string): string | undefined {
   return arn.split(':')[3] || undefined;
 }
 
-export type EventHandler<O> = (event: unknown, context: Context) => Promise<O>;
-
-/** Wired like resume-approval: an asynchronous invoke by EventBridge, retried by Lambda when it throws. */
-export const handler: EventHandler<NotifyOutcome> = middy(
-  async (event: unknown, context: Context): Promise<NotifyOutcome> => {
-    const parsed = busEvent.safeParse(event);
-    if (!parsed.success) throw new InvalidStepInput(`notify: invalid event\n${z.prettifyError(parsed.error)}`);
-    logger.appendKeys({ step: 'notify' });
-    return notify(parsed.data, { context });
-  },
-)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics)) as unknown as EventHandler<NotifyOutcome>;
+/** An asynchronous invoke by EventBridge, retried by Lambda when it throws; the context bounds an interrupted send. */
+export const handler = eventHandler('notify', busEvent, (event, context) => notify(event, { context }));

@@ -3,8 +3,9 @@
 
 import type { ApprovalRecord } from '../../aws/approvals';
 import { shortCommit } from '../../core/approval-message';
+import { html } from '../../core/html';
 import type { ApprovalRequest, Decision } from '../../core/pipeline-types';
-import { html, page, utc } from './html';
+import { page, utc } from './document';
 
 export interface FormState {
   /** Where the form posts: the link's own query, so the POST carries the same signature. */

@@ -59,13 +59,6 @@ export function html(statusCode: number, markup: string, headers: Record<string,
   return { statusCode, headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE, ...headers }, body: markup };
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** For every value that goes into markup: commit messages and author names are written by anyone who can push. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
-
 /**
  * Wires an HTTP API route as a Lambda handler: Powertools context and tracing around `respond`. An error
  * that escapes `respond` is logged and answered with a bare 500, so no internals leak to the caller.

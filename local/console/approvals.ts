@@ -1,6 +1,7 @@
 import { shortCommit } from '../../core/approval-message';
+import { type Html, html } from '../../core/html';
 import { unavailable } from './executions';
-import { executionHref, type Html, html, utcSeconds } from './layout';
+import { executionHref, utcSeconds } from './layout';
 
 /** A deployment waiting at an approval gate, with the signed link its approvers were sent. */
 export interface PendingApproval {

@@ -1,6 +1,7 @@
 import type { ExecutionTree } from '../../aws/executions';
+import { type Html, html } from '../../core/html';
 import { formatElapsed, type TimelineRow } from '../../core/timeline';
-import { badge, executionHref, type Html, html, utcSeconds } from './layout';
+import { badge, executionHref, utcSeconds } from './layout';
 
 /** One execution state by state, with why it failed first and its nested executions under it. */
 export function executionBody(tree: ExecutionTree): Html {

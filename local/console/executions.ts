@@ -1,7 +1,8 @@
 import type { PipelineExecution } from '../../aws/executions';
 import { shortCommit } from '../../core/approval-message';
+import { type Html, html } from '../../core/html';
 import { formatElapsed } from '../../core/timeline';
-import { badge, executionHref, type Html, html, utcSeconds } from './layout';
+import { badge, executionHref, utcSeconds } from './layout';
 
 /** Pipeline executions, newest first: each one links to its own page. */
 export function executionsSection(executions: PipelineExecution[] | Error): Html {

@@ -1,7 +1,8 @@
+import { html } from '../../core/html';
 import { approvalsSection } from './approvals';
 import { executionBody, stillRunning } from './execution';
 import { executionsSection } from './executions';
-import { CONSOLE_HEADERS, consolePage, html } from './layout';
+import { CONSOLE_HEADERS, consolePage } from './layout';
 import type { ConsoleSources } from './sources';
 import { statusSection } from './status';
 

@@ -1,9 +1,7 @@
 // The console's one document: inline style only, no script, every value escaped by the `html` tag.
 
 import { executionLink } from '../../core/console-link';
-import { Html, html } from '../../functions/approval-page/html';
-
-export { Html, html };
+import { Html, html } from '../../core/html';
 
 /** Served with every console page: nothing but the page's own inline style may load or run. */
 export const CONSOLE_HEADERS = {

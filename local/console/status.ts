@@ -1,8 +1,9 @@
 import { shortCommit } from '../../core/approval-message';
+import { type Html, html } from '../../core/html';
 import type { StatusRow } from '../../core/status';
 import { summaryOf } from '../../core/status';
 import { unavailable } from './executions';
-import { badge, type Html, html } from './layout';
+import { badge } from './layout';
 
 /** What runs where, as `crossdeploy status` reports it. */
 export function statusSection(rows: StatusRow[] | Error): Html {

@@ -16,31 +16,13 @@ const SCHEDULER_KEY = 'AKIDLOCALECSSCHEDULER';
 export class MotoApi {
   constructor(private readonly endpoint: string) {}
 
-  async ecs<T>(where: Where, operation: string, payload: object): Promise<T> {
-    const text = await this.#post(
-      { service: 'ecs', ...where },
-      {
-        'x-amz-target': `AmazonEC2ContainerServiceV20141113.${operation}`,
-        'content-type': 'application/x-amz-json-1.1',
-      },
-      JSON.stringify(payload),
-      operation,
-    );
-    return JSON.parse(text) as T;
+  ecs<T>(where: Where, operation: string, payload: object): Promise<T> {
+    return this.#json({ service: 'ecs', ...where }, 'AmazonEC2ContainerServiceV20141113', operation, payload);
   }
 
   /** An ECR call in `where`'s registry; ECR's own error names (`ImageNotFoundException`, ...) come back as MotoError. */
-  async ecr<T>(where: Where, operation: string, payload: object): Promise<T> {
-    const text = await this.#post(
-      { service: 'ecr', ...where },
-      {
-        'x-amz-target': `AmazonEC2ContainerRegistry_V20150921.${operation}`,
-        'content-type': 'application/x-amz-json-1.1',
-      },
-      JSON.stringify(payload),
-      operation,
-    );
-    return JSON.parse(text) as T;
+  ecr<T>(where: Where, operation: string, payload: object): Promise<T> {
+    return this.#json({ service: 'ecr', ...where }, 'AmazonEC2ContainerRegistry_V20150921', operation, payload);
   }
 
   async setAlarmState(where: Where, alarm: string, state: 'ALARM' | 'OK', reason: string): Promise<void> {
@@ -58,6 +40,12 @@ export class MotoApi {
       Version: '2011-06-15',
     });
     return /<Account>(\d{12})<\/Account>/.exec(answer)?.[1];
+  }
+
+  /** ECS and ECR speak JSON 1.1: the operation travels in `x-amz-target`, after the service's API version. */
+  async #json<T>(route: Route, api: string, operation: string, payload: object): Promise<T> {
+    const headers = { 'x-amz-target': `${api}.${operation}`, 'content-type': 'application/x-amz-json-1.1' };
+    return JSON.parse(await this.#post(route, headers, JSON.stringify(payload), operation)) as T;
   }
 
   #query(route: Route, action: string, form: Record<string, string>): Promise<string> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { approvalMessage, SUBJECT_MAX_CHARS } from '../../core/approval-message';
+import { approvalMessage } from '../../core/approval-message';
 import type { ApprovalRequest } from '../../core/pipeline-types';
+import { SNS_SUBJECT_MAX_CHARS } from '../../core/sns-subject';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const LINK = 'https://deploy.example.com/approvals/0b6f2c9e?expires=1893557045&signature=c2lnbmF0dXJl';
@@ -92,7 +93,7 @@ describe('approvalMessage', () => {
     const message = approvalMessage({ ...REQUEST, ...request }, LINK);
 
     expect(message.subject).toBe(subject);
-    expect(message.subject.length).toBeLessThanOrEqual(SUBJECT_MAX_CHARS);
+    expect(message.subject.length).toBeLessThanOrEqual(SNS_SUBJECT_MAX_CHARS);
     expect(message.subject).toMatch(/^[\x20-\x7e]+$/);
   });
 });

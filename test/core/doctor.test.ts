@@ -18,7 +18,8 @@ import {
   summaryOf,
   toRow,
 } from '../../core/doctor';
-import { type EcrContext, grantCommand, REPOSITORY_PULL_ACTIONS } from '../../core/ecr-policy';
+import { type EcrContext, grantCommand } from '../../core/ecr-policy';
+import { allowPull, denyAll, orgCondition, policy } from '../support/ecr-policy';
 import { mapOf, mapYaml, WEB, WORKER } from '../support/map';
 
 const DEV = '222222222222';
@@ -400,16 +401,6 @@ describe('alarmsOutcome', () => {
     expect(alarmsOutcome(target({ alarms }), found)).toEqual({ result, detail, ...(fix ? { fix } : {}) });
   });
 });
-
-const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
-const allowPull = (principal: unknown, condition?: object) => ({
-  Effect: 'Allow',
-  Principal: principal,
-  Action: REPOSITORY_PULL_ACTIONS,
-  ...(condition ? { Condition: condition } : {}),
-});
-const orgCondition = (org: string) => ({ StringEquals: { 'aws:PrincipalOrgID': org } });
-const denyAll = (account: string) => ({ Effect: 'Deny', Principal: { AWS: account }, Action: 'ecr:*' });
 
 describe('ecrPullOutcomes', () => {
   const ctx: EcrContext = { repository: 'web', orchestrator: { account: '111111111111', region: 'us-east-1' } };

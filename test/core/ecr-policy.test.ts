@@ -12,6 +12,7 @@ import {
   REPOSITORY_PULL_SID,
 } from '../../core/ecr-policy';
 import { InvalidStepInput } from '../../core/errors';
+import { allowPull, denyAll, orgCondition, policy } from '../support/ecr-policy';
 
 const STAGING = '222222222222';
 const PROD = '333333333333';
@@ -43,7 +44,6 @@ const pullForOrg = {
   Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
   Action: REPOSITORY_PULL_ACTIONS,
 };
-const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const statementsOf = (text: string) => JSON.parse(text).Statement;
 
 describe('mergeRepositoryPolicy', () => {
@@ -298,15 +298,6 @@ describe('policyGrantsPull', () => {
 });
 
 const OTHER = '444444444444';
-const allowPull = (principal: unknown, condition?: object) => ({
-  Effect: 'Allow',
-  Principal: principal,
-  Action: REPOSITORY_PULL_ACTIONS,
-  ...(condition ? { Condition: condition } : {}),
-});
-const orgCondition = (org: string) => ({ StringEquals: { 'aws:PrincipalOrgID': org } });
-const denyAll = (account: string) => ({ Effect: 'Deny', Principal: { AWS: account }, Action: 'ecr:*' });
-
 describe('pullAccess', () => {
   it.each([
     ['no policy at all', undefined, undefined, 'not-yet'],

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { chatMessage, describeAlert, describeNotice, SNS_SUBJECT_MAX_CHARS, snsMessage } from '../../core/channels';
+import { chatMessage, describeAlert, describeNotice, snsMessage } from '../../core/channels';
 import {
   buildNotice,
   type DeploymentNotice,
@@ -9,6 +9,7 @@ import {
   type NoticeFacts,
   noticeEventOf,
 } from '../../core/notice';
+import { SNS_SUBJECT_MAX_CHARS } from '../../core/sns-subject';
 import { decodeTargetEvent } from '../../core/target-events';
 
 const fixture = (name: string): Record<string, unknown> =>

@@ -1,33 +1,7 @@
-// The smallest safe HTML toolkit: every value goes through `escapeHtml`, pages are one self-contained document
-// (inline style only: the Content-Security-Policy forbids everything else), and no script at all.
+// The approval page's one self-contained document: inline style only, because the Content-Security-Policy
+// forbids everything else, and no script at all.
 
-import { escapeHtml } from '../lib/http';
-
-/** Markup that is already safe: built only by the `html` tag, whose values are escaped. */
-export class Html {
-  constructor(readonly markup: string) {}
-  toString(): string {
-    return this.markup;
-  }
-}
-
-type Value = string | number | Html | Html[] | null | undefined | false;
-
-/** A template tag that escapes every interpolated value unless it is `Html` already. */
-export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
-  let out = strings[0] ?? '';
-  values.forEach((value, i) => {
-    out += render(value) + (strings[i + 1] ?? '');
-  });
-  return new Html(out);
-}
-
-function render(value: Value): string {
-  if (value === null || value === undefined || value === false) return '';
-  if (value instanceof Html) return value.markup;
-  if (Array.isArray(value)) return value.map((v) => v.markup).join('');
-  return escapeHtml(String(value));
-}
+import { Html, html } from '../../core/html';
 
 /** `2030-01-02T03:04:05.000Z` → `2030-01-02 03:04 UTC`: approvers sit in many time zones, so say which. */
 export function utc(iso: string): string {
