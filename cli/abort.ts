@@ -118,7 +118,7 @@ export function abortCommand(deps: AbortDeps = {}) {
             environment: s.environment,
             target: target.target,
             deployRole: s.plan.deployment.deployRole,
-            taskDefinitionArn: target.previousTaskDefinitionArn,
+            revision: { previous: target.previousTaskDefinitionArn },
             rollout: s.plan.deployment.rollout,
             reason: { check: 'aborted', evidence: cause },
           };
@@ -136,7 +136,7 @@ export function abortCommand(deps: AbortDeps = {}) {
             region,
             cluster,
             service,
-            taskDefinitionArn: rollback.taskDefinitionArn,
+            taskDefinitionArn: target.previousTaskDefinitionArn,
             executionArn: started.executionArn as string,
             status: 'RUNNING',
           });

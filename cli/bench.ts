@@ -106,6 +106,7 @@ async function deployOnce(
   const image = await buildImage({ ecr: new ECRClient({}), repository: 'web', commit, service: 'web' });
   const deploymentId = `web-bench-${round}-${maxConcurrency}`;
   const plan: EnvironmentRun = {
+    targetKind: 'ecs-service',
     deployment: {
       deploymentId,
       serviceName: 'web',

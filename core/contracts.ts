@@ -7,6 +7,21 @@ import { bounded, innermostFailure } from './failure';
 
 const accountId = z.string().regex(/^\d{12}$/);
 
+/**
+ * The kinds of target a deployment's waves can hold. Each kind has its own deploy and rollback workflows
+ * (state-machines/deploy-environment.ts picks them); waves, tolerance, wave rollback, leases, approvals, ledger and
+ * notices are the same for every kind.
+ */
+export const targetKind = z.enum(['ecs-service']);
+export type TargetKind = z.infer<typeof targetKind>;
+
+/**
+ * What a target ran before a deployment and runs after it. Opaque to the wave engine, which only hands `previous`
+ * back to the kind's rollback workflow; for an ECS service both are task definition ARNs.
+ */
+export const revisionRef = z.object({ previous: z.string().min(1), current: z.string().min(1).optional() });
+export type RevisionRef = z.infer<typeof revisionRef>;
+
 /** One ECS service in one account and region. */
 export const targetRef = z.object({
   account: accountId,
@@ -123,13 +138,14 @@ export type WavePlan = z.infer<typeof wavePlan>;
 
 /** What the map says of one environment's deployment, before the pipeline has an image and a context. */
 export const environmentPlan = z.object({
+  targetKind,
   deployment: deploymentSpec.omit({ image: true, context: true }),
   waves: z.array(wavePlan),
 });
 export type EnvironmentPlan = z.infer<typeof environmentPlan>;
 
 /** Input of one environment's deployment workflow (`state-machines/deploy-environment.asl.json`). */
-export const environmentRun = z.object({ deployment: deploymentSpec, waves: z.array(wavePlan) });
+export const environmentRun = z.object({ targetKind, deployment: deploymentSpec, waves: z.array(wavePlan) });
 export type EnvironmentRun = z.infer<typeof environmentRun>;
 
 export const failureCheck = z.enum([
@@ -169,8 +185,8 @@ export const targetRollback = z.object({
   environment: z.string().min(1),
   target: deployTarget,
   deployRole,
-  /** The revision the service ran before the deployment. */
-  taskDefinitionArn: z.string().min(1),
+  /** The revision to put back is `previous`: the task definition the service ran before the deployment. */
+  revision: revisionRef,
   rollout: checkLoop,
   /** Why the rollback happens, carried into the failure cause. */
   reason: failureEvidence,
@@ -213,10 +229,10 @@ export interface TargetOutcome {
   target: DeployTarget;
   succeeded: boolean;
   /**
-   * The revision to put back when the wave fails: set for a target that deployed, and for one whose execution
-   * ended unfinished (timed out, aborted) after it had started to update its service.
+   * What to put back when the wave fails: set for a target that deployed, and for one whose execution ended
+   * unfinished (timed out, aborted) after it had started to change the target.
    */
-  previousTaskDefinitionArn?: string;
+  revision?: RevisionRef;
   error?: string;
   cause?: string;
 }

@@ -185,7 +185,7 @@ function environmentRun(
       : null,
     requestedBy: null,
   };
-  return { deployment: { ...stage.plan.deployment, image, context }, waves: stage.plan.waves };
+  return { ...stage.plan, deployment: { ...stage.plan.deployment, image, context } };
 }
 
 function count(n: number, noun: string): string {

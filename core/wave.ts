@@ -1,14 +1,14 @@
 // A wave is all or nothing: past its failure tolerance, the targets that did deploy are rolled back too,
 // so an environment never stays half on the new image.
 
-import type { DeployTarget, TargetOutcome } from './contracts';
+import type { DeployTarget, RevisionRef, TargetOutcome } from './contracts';
 import { bounded, innermostFailure, MAX_EXPLAINED_ERROR } from './failure';
 import { payloadBytes } from './step-functions-limits';
 
-/** A target the failed wave puts back on the revision it ran before. */
+/** A target the failed wave puts back on what it ran before, through its kind's rollback workflow. */
 export interface RollBackTarget {
   target: DeployTarget;
-  previousTaskDefinitionArn: string;
+  revision: RevisionRef;
 }
 
 export interface WaveVerdict {
@@ -31,9 +31,7 @@ export function evaluateWave(outcomes: TargetOutcome[], failureTolerance: number
   }
   // Failed targets put themselves back before they report; the ones that went through, and the ones stopped
   // before they could report, are undone here.
-  const toRollBack = outcomes.flatMap(({ target, previousTaskDefinitionArn }) =>
-    previousTaskDefinitionArn ? [{ target, previousTaskDefinitionArn }] : [],
-  );
+  const toRollBack = outcomes.flatMap(({ target, revision }) => (revision ? [{ target, revision }] : []));
   const names = new Set(failures.map((o) => o.error));
   const [only] = names;
   // Causes written by crossdeploy's own steps already name their target; others get it prefixed.

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import type { DocumentClient } from '../aws/lease';
 import { ledgerRecord } from '../aws/ledger';
 import { settings } from '../aws/settings';
-import type { DeployTarget, TargetOutcome } from '../core/contracts';
-import { deployTarget } from '../core/contracts';
+import { type DeployTarget, deployTarget, revisionRef, type TargetOutcome } from '../core/contracts';
 import { ledgerKey } from '../core/ledger';
 import { evaluateWave, outcomeFromFailure } from '../core/wave';
 import { sharedDocumentClient } from './lib/clients';
@@ -12,7 +11,7 @@ import { logger } from './lib/powertools';
 
 // The wave's Map gathers one small outcome per target, in the order of the wave's targets: the targets
 // themselves are not repeated there, so that a wave of hundreds stays within a state's 256 KiB.
-const succeeded = z.object({ succeeded: z.literal(true), previousTaskDefinitionArn: z.string() });
+const succeeded = z.object({ succeeded: z.literal(true), revision: revisionRef });
 const failed = z.object({
   succeeded: z.literal(false),
   failure: z.looseObject({ Error: z.string().optional(), Cause: z.string().optional(), Status: z.string().optional() }),
@@ -40,7 +39,7 @@ export async function judgeWave(event: Wave, db: DocumentClient = sharedDocument
   const outcomes = await Promise.all(
     event.outcomes.map((o, i) => {
       const target = event.targets[i] as DeployTarget;
-      if (o.succeeded) return { target, succeeded: true, previousTaskDefinitionArn: o.previousTaskDefinitionArn };
+      if (o.succeeded) return { target, succeeded: true, revision: o.revision };
       const outcome = outcomeFromFailure(target, o.failure);
       return o.failure.Status === 'TIMED_OUT' || o.failure.Status === 'ABORTED'
         ? unfinished(event, outcome, o.failure.Status, db)
@@ -67,7 +66,11 @@ async function unfinished(
   const record = await ledgerRecord(settings.ledgerTable(), key, wave.deploymentId, db);
   const cause = `its execution ended ${status} before it could finish or roll itself back`;
   if (record?.result !== 'in-progress' || !record.previousTaskDefinitionArn) return { ...outcome, cause };
-  return { ...outcome, cause, previousTaskDefinitionArn: record.previousTaskDefinitionArn };
+  const revision = {
+    previous: record.previousTaskDefinitionArn,
+    ...(record.taskDefinitionArn ? { current: record.taskDefinitionArn } : {}),
+  };
+  return { ...outcome, cause, revision };
 }
 
 export const handler = lambdaStep('evaluate-wave', input, (event) => judgeWave(event));

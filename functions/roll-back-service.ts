@@ -1,20 +1,20 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { describeService } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { awsCall } from '../aws/transient';
-import { checkLoop, deployRole, deployTarget, failureEvidence, type Progress } from '../core/contracts';
+import { type Progress, targetRollback } from '../core/contracts';
 import { DeploymentRolledBack } from '../core/errors';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 
-const input = z.looseObject({
-  deploymentId: z.string().min(1),
-  target: deployTarget,
-  deployRole,
-  taskDefinitionArn: z.string().min(1),
-  rollout: checkLoop,
-  reason: failureEvidence,
+const input = targetRollback.pick({
+  deploymentId: true,
+  target: true,
+  deployRole: true,
+  revision: true,
+  rollout: true,
+  reason: true,
 });
 
 /**
@@ -27,18 +27,20 @@ export async function rollBackService(
   now: () => Date = () => new Date(),
 ): Promise<Progress & { cause: string; updated: boolean }> {
   const { target } = event;
+  // An ECS service's revision is its task definition.
+  const taskDefinitionArn = event.revision.previous;
   const { ecs } = clients(target, event.deployRole);
   const startedAt = now().toISOString();
   const service = await describeService(ecs, target);
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
-  const alreadyRestored = primary?.taskDefinition === event.taskDefinitionArn;
+  const alreadyRestored = primary?.taskDefinition === taskDefinitionArn;
   if (!alreadyRestored) {
     await awsCall(`ecs:UpdateService ${target.account}/${target.region}`, () =>
       ecs.send(
         new UpdateServiceCommand({
           cluster: target.cluster,
           service: target.service,
-          taskDefinition: event.taskDefinitionArn,
+          taskDefinition: taskDefinitionArn,
           // The alarms that failed the deployment are still firing: armed, they would fail this rollback too,
           // and ECS would roll back to the last completed deployment, the bad one. Nor may ECS undo the
           // rollback: if it fails, the workflow reports it. Once the rollback has settled, rollback-target puts
@@ -51,7 +53,7 @@ export async function rollBackService(
       ),
     );
   }
-  const cause = new DeploymentRolledBack(target, event.reason, event.taskDefinitionArn).message;
+  const cause = new DeploymentRolledBack(target, event.reason, taskDefinitionArn).message;
   logger.warn('rolling back', { account: target.account, region: target.region, cause, updated: !alreadyRestored });
   return {
     startedAt,
@@ -60,7 +62,7 @@ export async function rollBackService(
     state: 'IN_PROGRESS',
     summary: alreadyRestored
       ? 'ECS already rolled back; waiting for it to settle'
-      : `rolling back to ${event.taskDefinitionArn}`,
+      : `rolling back to ${taskDefinitionArn}`,
     cause,
     updated: !alreadyRestored,
   };

@@ -1,12 +1,30 @@
 // The deploy-environment workflow's ASL, built from crossdeploy's shared states (./asl.ts); written to deploy-environment.asl.json.
 
-import { catchAll, lambdaTask, nestedExecution, type State } from './asl';
+import { catchAll, lambdaTask, nestedExecution, type State, stateMachineArn } from './asl';
 
 export const definition: State = {
   Comment:
     'crossdeploy: deploy one service to every target of one environment, wave after wave. A wave stands or falls as a whole; a failed wave stops the environment.',
-  StartAt: 'Open ECR for the environment',
+  StartAt: 'Which kind of target does the environment deploy?',
   States: {
+    'Which kind of target does the environment deploy?': {
+      Type: 'Choice',
+      Comment:
+        "The waves are the same for every kind of target; each kind brings its own deploy and rollback workflows, which alone read a target's revision.",
+      Choices: [{ Variable: '$.targetKind', StringEquals: 'ecs-service', Next: 'Deploy ECS services' }],
+      Default: 'Unknown target kind',
+    },
+    'Deploy ECS services': {
+      Type: 'Pass',
+      Result: { deploy: stateMachineArn('DeployTarget'), rollback: stateMachineArn('RollbackTarget') },
+      ResultPath: '$.targetWorkflows',
+      Next: 'Open ECR for the environment',
+    },
+    'Unknown target kind': {
+      Type: 'Fail',
+      Error: 'UnknownTargetKind',
+      Cause: 'the environment names a kind of target crossdeploy has no workflows for',
+    },
     'Open ECR for the environment': lambdaTask('OpenEcr', {
       Comment:
         'The one writer of the repository policy for this deployment, in every region its targets pull from, before any target runs.',
@@ -44,11 +62,12 @@ export const definition: State = {
       ItemSelector: {
         'target.$': '$$.Map.Item.Value',
         'deployment.$': '$.deployment',
+        'workflow.$': '$.targetWorkflows.deploy',
       },
       ResultPath: '$.verdict',
       Next: 'Evaluate wave',
       Comment:
-        "Gathers one small outcome per target, in the wave's order; Evaluate wave replaces them with its verdict, so a wave of hundreds of targets stays within a state's 256 KiB.",
+        "Gathers one small outcome per target, in the wave's order; Evaluate wave replaces them with its verdict, so a wave of hundreds of targets stays within a state's 256 KiB. A target that deployed keeps only the revision its rollback goes back to.",
       ItemProcessor: {
         ProcessorConfig: {
           Mode: 'INLINE',
@@ -57,7 +76,7 @@ export const definition: State = {
         States: {
           'Deploy to target': nestedExecution({
             Parameters: {
-              StateMachineArn: '${DeployTargetStateMachineArn}',
+              'StateMachineArn.$': '$.workflow',
               'Name.$': "States.Format('{}-{}-{}', $.deployment.deploymentId, $.target.account, $.target.region)",
               Input: {
                 'deployment.$': '$.deployment',
@@ -67,7 +86,7 @@ export const definition: State = {
             },
             ResultSelector: {
               succeeded: true,
-              'previousTaskDefinitionArn.$': '$.Output.previousTaskDefinitionArn',
+              revision: { 'previous.$': '$.Output.revision.previous' },
             },
             Catch: [catchAll('Read target failure')],
             End: true,
@@ -141,6 +160,7 @@ export const definition: State = {
       ItemSelector: {
         'outcome.$': '$$.Map.Item.Value',
         'deployment.$': '$.deployment',
+        'workflow.$': '$.targetWorkflows.rollback',
         'reason.$': '$.verdict.cause',
       },
       ResultPath: null,
@@ -155,14 +175,14 @@ export const definition: State = {
         States: {
           'Roll back target': nestedExecution({
             Parameters: {
-              StateMachineArn: '${RollbackTargetStateMachineArn}',
+              'StateMachineArn.$': '$.workflow',
               Input: {
                 'deploymentId.$': '$.deployment.deploymentId',
                 'serviceName.$': '$.deployment.serviceName',
                 'environment.$': '$.deployment.environment',
                 'target.$': '$.outcome.target',
                 'deployRole.$': '$.deployment.deployRole',
-                'taskDefinitionArn.$': '$.outcome.previousTaskDefinitionArn',
+                'revision.$': '$.outcome.revision',
                 'rollout.$': '$.deployment.rollout',
                 reason: {
                   check: 'wave',

@@ -2,6 +2,15 @@
 
 import { catchAll, lambdaTask, nestedExecution, type State } from './asl';
 
+/**
+ * The target's revision as the wave engine carries it (core/contracts.ts revisionRef): the task definition the
+ * service ran before, to roll back to, and the one this deployment registered.
+ */
+const targetRevision: State = {
+  'previous.$': '$.revision.previousTaskDefinitionArn',
+  'current.$': '$.revision.taskDefinitionArn',
+};
+
 export const definition: State = {
   Comment:
     'crossdeploy: deploy one service to one account and region. Render, register, update, wait, bake; roll back on any failure.',
@@ -184,7 +193,7 @@ export const definition: State = {
           'environment.$': '$.deployment.environment',
           'target.$': '$.target',
           'deployRole.$': '$.deployment.deployRole',
-          'taskDefinitionArn.$': '$.revision.previousTaskDefinitionArn',
+          revision: targetRevision,
           'rollout.$': '$.deployment.rollout',
           'reason.$': '$.progress.failure',
           'deploymentConfiguration.$': '$.revision.deploymentConfiguration',
@@ -226,7 +235,7 @@ export const definition: State = {
         succeeded: true,
         'target.$': '$.target',
         'taskDefinitionArn.$': '$.revision.taskDefinitionArn',
-        'previousTaskDefinitionArn.$': '$.revision.previousTaskDefinitionArn',
+        revision: targetRevision,
         'summary.$': '$.progress.summary',
       },
       End: true,

@@ -234,6 +234,7 @@ export const definition: State = {
         StateMachineArn: '${DeployEnvironmentStateMachineArn}',
         'Name.$': '$.current.stage.plan.deployment.deploymentId',
         Input: {
+          'targetKind.$': '$.current.stage.plan.targetKind',
           'deployment.$': 'States.JsonMerge($.current.stage.plan.deployment, $.current.extras, false)',
           'waves.$': '$.current.stage.plan.waves',
         },

@@ -62,6 +62,7 @@ export function planEnvironment(
     bake: bakeLoop(env.bake),
   };
   return {
+    targetKind: 'ecs-service',
     deployment,
     waves: env.waves.map((wave) => ({
       maxConcurrency: wave.maxConcurrency,

@@ -39,6 +39,7 @@ describe('planEnvironment on the example map', () => {
 
   it('plans dev as one wave over both regions, baking 1m in two 30s checks', () => {
     expect(planEnvironment(map, 'web', 'dev', request)).toStrictEqual({
+      targetKind: 'ecs-service',
       deployment: { ...common, environment: 'dev', bake: { intervalSeconds: 30, checks: 2 } },
       waves: [
         {
@@ -52,6 +53,7 @@ describe('planEnvironment on the example map', () => {
 
   it('plans prod as its one wave, baking 10m in twenty 30s checks', () => {
     expect(planEnvironment(map, 'web', 'prod', request)).toStrictEqual({
+      targetKind: 'ecs-service',
       deployment: { ...common, environment: 'prod', bake: { intervalSeconds: 30, checks: 20 } },
       waves: [
         {

@@ -20,7 +20,10 @@ const where = (i: number) => `${target(i).account}/${target(i).region} prod/web`
 const succeeded = (i: number): TargetOutcome => ({
   target: target(i),
   succeeded: true,
-  previousTaskDefinitionArn: `arn:aws:ecs:${target(i).region}:${target(i).account}:task-definition/web:7`,
+  revision: {
+    previous: `arn:aws:ecs:${target(i).region}:${target(i).account}:task-definition/web:7`,
+    current: `arn:aws:ecs:${target(i).region}:${target(i).account}:task-definition/web:8`,
+  },
 });
 const failed = (
   i: number,
@@ -72,7 +75,10 @@ describe('evaluateWave', () => {
       failed: true,
       toRollBack: [0, 2, 3, 5].map((i) => ({
         target: target(i),
-        previousTaskDefinitionArn: `arn:aws:ecs:${target(i).region}:${target(i).account}:task-definition/web:7`,
+        revision: {
+          previous: `arn:aws:ecs:${target(i).region}:${target(i).account}:task-definition/web:7`,
+          current: `arn:aws:ecs:${target(i).region}:${target(i).account}:task-definition/web:8`,
+        },
       })),
       error: 'DeploymentRolledBack',
       cause:
@@ -114,12 +120,12 @@ describe('evaluateWave', () => {
   });
 
   it('rolls back a failed target that names the revision to return to: one stopped before it could', () => {
-    const stopped = { ...failed(1, 'States.TaskFailed'), previousTaskDefinitionArn: 'arn:previous' };
+    const stopped = { ...failed(1, 'States.TaskFailed'), revision: { previous: 'arn:previous' } };
 
     const verdict = evaluateWave([succeeded(0), stopped, failed(2)], 0, 'prod wave 1');
 
-    expect(verdict.toRollBack.map((r) => [r.target, r.previousTaskDefinitionArn])).toEqual([
-      [target(0), succeeded(0).previousTaskDefinitionArn],
+    expect(verdict.toRollBack.map((r) => [r.target, r.revision.previous])).toEqual([
+      [target(0), succeeded(0).revision?.previous],
       [target(1), 'arn:previous'],
     ]);
     expect(verdict.summary).toBe(

@@ -18,7 +18,7 @@ function rollBack(deployment: TargetDeployment, previousTaskDefinitionArn: strin
       deploymentId: deployment.deployment.deploymentId,
       target: deployment.target,
       deployRole: deployment.deployment.deployRole,
-      taskDefinitionArn: previousTaskDefinitionArn,
+      revision: { previous: previousTaskDefinitionArn },
       rollout: deployment.deployment.rollout,
       reason,
     },

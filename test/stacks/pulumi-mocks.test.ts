@@ -251,6 +251,25 @@ function named(type: string, name: string): Registered {
   if (found.length !== 1) throw new Error(`${found.length} ${type} named ${name}`);
   return found[0] as Registered;
 }
+/** Every state machine ARN a definition names anywhere: a start by path runs one the definition names elsewhere. */
+function machineArnsIn(node: unknown): string[] {
+  if (typeof node === 'string') return /^arn:aws:states:[^:]+:\d+:stateMachine:/.test(node) ? [node] : [];
+  if (Array.isArray(node)) return node.flatMap(machineArnsIn);
+  if (node !== null && typeof node === 'object') return Object.values(node).flatMap(machineArnsIn);
+  return [];
+}
+
+/** The machines a definition's starts may run: named in the start, or, for a start by path, named in the definition. */
+function startedMachines(definition: unknown, starts: { Parameters?: Record<string, unknown> }[], what: string) {
+  return new Set(
+    starts.flatMap((t) =>
+      t.Parameters?.['StateMachineArn.$'] === undefined
+        ? [text(t.Parameters?.StateMachineArn, `${what}: StateMachineArn`)]
+        : machineArnsIn(definition),
+    ),
+  );
+}
+
 const text = (value: unknown, what: string): string => {
   if (typeof value !== 'string') throw new Error(`${what} is not a string: ${JSON.stringify(value)}`);
   return value;
@@ -391,10 +410,9 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
     });
 
     it('may start and follow exactly the machines its definition starts, by their registered ARNs', () => {
-      const starts = tasks(JSON.parse(definition())).filter((t) =>
-        t.Resource.startsWith('arn:aws:states:::states:startExecution'),
-      );
-      const children = new Set(starts.map((t) => text(t.Parameters?.StateMachineArn, `${spec.file}: StateMachineArn`)));
+      const parsed = JSON.parse(definition());
+      const starts = tasks(parsed).filter((t) => t.Resource.startsWith('arn:aws:states:::states:startExecution'));
+      const children = startedMachines(parsed, starts, spec.file);
       const machineArns = ofType(TYPES.machine).map(arnOf);
       for (const child of children) expect(machineArns, child).toContain(child);
       const start = statement(policy(), 'StartChildExecutions');
@@ -439,7 +457,8 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
     it('has every Task resolve to a function, machine or build project the app defines, and nothing else', () => {
       const machineArns = ofType(TYPES.machine).map(arnOf);
       const projects = ofType(TYPES.project).map((p) => text(p.inputs.name, p.name));
-      const all = tasks(JSON.parse(definition()));
+      const parsed = JSON.parse(definition());
+      const all = tasks(parsed);
       expect(all.length).toBeGreaterThan(0);
       for (const task of all) {
         const { Resource: resource, Parameters: parameters } = task;
@@ -447,7 +466,9 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
         else if (/^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/.test(resource)) {
           expect([...functionArns.values()], resource).toContain(parameters?.FunctionName);
         } else if (/^arn:aws:states:::states:startExecution(\.sync(:2)?)?$/.test(resource)) {
-          expect(machineArns, resource).toContain(parameters?.StateMachineArn);
+          const started = [...startedMachines(parsed, [task], spec.file)];
+          expect(started.length, resource).toBeGreaterThan(0);
+          for (const arn of started) expect(machineArns, resource).toContain(arn);
         } else if (/^arn:aws:states:::codebuild:startBuild(\.sync)?$/.test(resource)) {
           const format = /^States\.Format\('([\w-]+)\{\}', \$\.serviceName\)$/.exec(
             String(parameters?.['ProjectName.$']),

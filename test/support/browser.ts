@@ -62,7 +62,7 @@ export function approvalInput(
   const { concurrency = 'superseded', ...rest } = overrides;
   const { deployment, waves } = environmentDeployment([{ targets }]);
   const { image: _image, context: _context, ...withoutImage } = deployment;
-  const plan = { deployment: withoutImage, waves };
+  const plan = { targetKind: 'ecs-service' as const, deployment: withoutImage, waves };
   return {
     taskToken: 'task-token-of-pipeline-1',
     pipelineId: 'web-3f2a9c1',

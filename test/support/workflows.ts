@@ -115,6 +115,7 @@ export function environmentDeployment(
   const common = deploymentSpec(target('222222222222', 'us-east-1'), {});
   const targets = waves.flatMap((w) => w.targets);
   return {
+    targetKind: 'ecs-service',
     deployment: {
       ...common,
       ecr: {

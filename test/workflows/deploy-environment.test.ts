@@ -46,6 +46,25 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     expect(nested.every((e) => e.parentArn === execution.executionArn)).toBe(true);
   });
 
+  it('starts the deploy workflow of its kind of target, and refuses a kind it has no workflows for before changing anything', async () => {
+    const [a] = sixTargets;
+    if (!a) throw new Error('fixture');
+    await seed([a]);
+    const plan = environmentDeployment([{ targets: [a] }]);
+
+    const deployed = await engine().run('deploy-environment', plan);
+    const unknown = await engine().run('deploy-environment', { ...plan, targetKind: 'cloudformation-stack' });
+
+    expect(deployed.status).toBe('SUCCEEDED');
+    const children = engine()
+      .executions()
+      .filter((e) => e.parentArn === deployed.executionArn);
+    expect(children.map((e) => e.stateMachine)).toEqual(['deploy-target']);
+    expect(unknown.status).toBe('FAILED');
+    expect(unknown.error).toBe('UnknownTargetKind');
+    expect(unknown.history.some((e) => e.state === 'Open ECR for the environment')).toBe(false);
+  });
+
   it('retries a target whose start Step Functions refuses with its execution limit, and deploys it', async () => {
     const [a] = sixTargets;
     if (!a) throw new Error('fixture');

@@ -209,7 +209,7 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
       environment: deployment.deployment.environment,
       target: dev,
       deployRole: deployment.deployment.deployRole,
-      taskDefinitionArn: revision.previousTaskDefinitionArn,
+      revision: { previous: revision.previousTaskDefinitionArn },
       rollout: deployment.deployment.rollout,
       reason: { check: 'circuit-breaker', evidence: 'tasks failed to start' },
       deploymentConfiguration: revision.deploymentConfiguration,
