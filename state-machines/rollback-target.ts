@@ -44,7 +44,7 @@ export const definition: State = {
           Next: 'Was a deployment configuration recorded?',
         },
       ],
-      Default: 'Record failed rollback in ledger',
+      Default: 'Describe unsettled rollback',
     },
     'Was a deployment configuration recorded?': {
       Type: 'Choice',
@@ -82,24 +82,13 @@ export const definition: State = {
       ResultPath: '$.progress',
       Next: 'Record rollback in ledger',
     },
-    'Record failed rollback in ledger': lambdaTask('RecordDeployment', {
-      Parameters: {
-        phase: 'rollback-failed',
-        'deploymentId.$': '$.deploymentId',
-        'serviceName.$': '$.serviceName',
-        'environment.$': '$.environment',
-        'target.$': '$.target',
-        'taskDefinitionArn.$': '$.revision.previous',
-        'reason.$': '$.reason',
-        failure: {
-          Error: 'RollbackFailed',
-          'Cause.$': '$.progress.summary',
-        },
-      },
-      ResultPath: null,
-      Catch: [catchAll('Rollback did not settle', '$.ledgerError')],
-      Next: 'Rollback did not settle',
-    }),
+    'Describe unsettled rollback': {
+      Type: 'Pass',
+      Comment: 'A rollback that did not settle leaves through the same exit as a step that failed, with its own error.',
+      Parameters: { Error: 'RollbackFailed', 'Cause.$': '$.progress.summary' },
+      ResultPath: '$.failure',
+      Next: 'Record rollback error in ledger',
+    },
     'Record rollback error in ledger': lambdaTask('RecordDeployment', {
       Parameters: {
         phase: 'rollback-failed',
@@ -112,18 +101,13 @@ export const definition: State = {
         'failure.$': '$.failure',
       },
       ResultPath: null,
-      Catch: [catchAll('Rollback step failed', '$.ledgerError')],
-      Next: 'Rollback step failed',
+      Catch: [catchAll('Rollback failed', '$.ledgerError')],
+      Next: 'Rollback failed',
     }),
-    'Rollback step failed': {
+    'Rollback failed': {
       Type: 'Fail',
       ErrorPath: '$.failure.Error',
       CausePath: '$.failure.Cause',
-    },
-    'Rollback did not settle': {
-      Type: 'Fail',
-      Error: 'RollbackFailed',
-      CausePath: '$.progress.summary',
     },
     'Record rollback in ledger': lambdaTask('RecordDeployment', {
       Parameters: {

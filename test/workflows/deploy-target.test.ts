@@ -222,6 +222,32 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
     expect((await live(dev)).revision).toBe(1);
   });
 
+  it('fails with RollbackFailed, recording why, when the rollback does not settle in its checks', async () => {
+    await seed([dev]);
+    const deployment = targetDeployment(dev);
+    const { revision } = await startRollout(deployment);
+    moto.scheduler().injectFault(dev, { kind: 'stuck' });
+
+    const execution = await engine().run('rollback-target', {
+      deploymentId: deployment.deployment.deploymentId,
+      serviceName: deployment.deployment.serviceName,
+      environment: deployment.deployment.environment,
+      target: dev,
+      deployRole: deployment.deployment.deployRole,
+      revision: { previous: revision.previousTaskDefinitionArn },
+      rollout: { intervalSeconds: 15, checks: 1 },
+      reason: { check: 'alarm', evidence: 'alarm web-5xx is ALARM' },
+    });
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RollbackFailed');
+    expect(execution.cause).toContain('rollout IN_PROGRESS');
+    expect(execution.history.filter((e) => e.state === 'Record rollback error in ledger').map((e) => e.type)).toEqual([
+      'StateEntered',
+      'StateExited',
+    ]);
+  });
+
   it('fails terminally, naming the account and role, when the deploy role cannot be assumed', async () => {
     await seed([dev]);
     await seedPullGrant([dev]);
