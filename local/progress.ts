@@ -11,17 +11,20 @@ export function progressPrinter(out: (line: string) => void, now: () => number =
   const stamp = () => `${((now() - started) / 1000).toFixed(1).padStart(5)}s`;
 
   return (execution: ExecutionRecord, event: HistoryEvent) => {
+    // Pipelines and rollbacks carry their fields flat; a deployment's environment and targets carry them in `deployment`.
     const input = execution.input as {
       environment?: string;
+      deployment?: { environment?: string };
       target?: DeployTarget;
       serviceName?: string;
       branch?: string;
       kind?: string;
     };
+    const environment = input.environment ?? input.deployment?.environment;
     const who = input.target
-      ? `${input.environment ?? 'rollback'} ${input.target.account}/${input.target.region}`
-      : input.environment
-        ? `${input.environment} environment`
+      ? `${environment ?? 'rollback'} ${input.target.account}/${input.target.region}`
+      : environment
+        ? `${environment} environment`
         : `${input.serviceName} ${input.kind === 'rollback' ? 'rollback' : `${input.branch} pipeline`}`;
     if (event.type === 'StateEntered' && event.state && execution.stateMachine !== 'deploy-environment') {
       const key = `${execution.executionArn}|${event.state}`;
