@@ -2,8 +2,8 @@
 // that ended without one. A cause cut at 32,768 characters loses the child's own error, so the child's
 // description is asked for then. Reads whatever it is given and never fails on it.
 
+import type { CaughtFailure } from '../core/contracts';
 import { boundedJson, innermostFailure, MAX_EXPLAINED_ERROR, nestedExecution } from '../core/failure';
-import type { CaughtFailure } from '../core/pipeline-exit';
 import { describeIfExists, type SfnLike } from './executions';
 
 /** What a target's or an environment's failure cause may weigh (bytes of JSON) in the state that carries it. */

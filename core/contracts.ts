@@ -178,6 +178,13 @@ export const failureEvidence = z
   });
 export type FailureEvidence = z.output<typeof failureEvidence>;
 
+/**
+ * What a Catch puts at its ResultPath: the error's name and its cause, the cause often a nested execution's or a
+ * Lambda's JSON (core/failure.ts reads it).
+ */
+export const caughtFailure = z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() });
+export type CaughtFailure = z.infer<typeof caughtFailure>;
+
 /** Input of one rollback execution (`state-machines/rollback-target.asl.json`). */
 export const targetRollback = z.object({
   deploymentId: z.string().min(1),

@@ -2,11 +2,7 @@
 // environment that failed, was rolled back or could not start) leaves through one exit, which names the
 // failure the same way in the notice, the ledger's readers and the execution's own error and cause.
 
-/** What a Catch put at `$.failure`. */
-export interface CaughtFailure {
-  Error?: string | undefined;
-  Cause?: string | undefined;
-}
+import type { CaughtFailure } from './contracts';
 
 /** A failed child execution, read through its wrappers (aws/failure-explanation.ts). */
 export interface ExplainedChild {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { SfnLike } from '../aws/executions';
 import { explainFailure } from '../aws/failure-explanation';
+import { caughtFailure } from '../core/contracts';
 import { isChildFailure, pipelineExit } from '../core/pipeline-exit';
 import { type AnnounceDeploymentDeps, announceDeployment } from './announce-deployment';
 import { sharedSfnClient } from './lib/clients';
@@ -19,7 +20,7 @@ const input = z.object({
   commit: z.string().min(1),
   kind: z.enum(['deploy', 'rollback']),
   // What a Catch put at `$.failure`: `{Error, Cause}`, the Cause often a nested execution's JSON.
-  failure: z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() }),
+  failure: caughtFailure,
 });
 
 export interface AnnounceFailureOutput {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { describeService } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { awsCall } from '../aws/transient';
-import { deployRole, deployTarget, type Progress, progress } from '../core/contracts';
+import { deployRole, deployTarget, healthChecks, type Progress, progress } from '../core/contracts';
 import { healthVerdict } from '../core/health';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
@@ -12,7 +12,7 @@ const input = z.object({
   target: deployTarget,
   deployRole,
   taskDefinitionArn: z.string().min(1),
-  health: z.object({ alarms: z.array(z.string()), probeUrl: z.string().optional() }),
+  health: healthChecks,
   progress,
 });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DocumentClient } from '../aws/lease';
 import { ledgerRecord } from '../aws/ledger';
 import { settings } from '../aws/settings';
-import { type DeployTarget, deployTarget, revisionRef, type TargetOutcome } from '../core/contracts';
+import { caughtFailure, type DeployTarget, deployTarget, revisionRef, type TargetOutcome } from '../core/contracts';
 import { ledgerKey } from '../core/ledger';
 import { evaluateWave, outcomeFromFailure } from '../core/wave';
 import { sharedDocumentClient } from './lib/clients';
@@ -14,7 +14,7 @@ import { logger } from './lib/powertools';
 const succeeded = z.object({ succeeded: z.literal(true), revision: revisionRef });
 const failed = z.object({
   succeeded: z.literal(false),
-  failure: z.looseObject({ Error: z.string().optional(), Cause: z.string().optional(), Status: z.string().optional() }),
+  failure: caughtFailure.extend({ Status: z.string().optional() }),
 });
 
 const input = z

@@ -5,12 +5,13 @@
 import { z } from 'zod';
 import type { SfnLike } from '../aws/executions';
 import { explainFailure, MAX_EXPLAINED_CAUSE } from '../aws/failure-explanation';
+import { caughtFailure } from '../core/contracts';
 import { sharedSfnClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 
 const input = z.object({
-  failure: z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() }),
+  failure: caughtFailure,
   /** Where many failures travel together (a wave's outcomes), each keeps less of its cause. */
   maxCause: z.number().int().min(64).max(MAX_EXPLAINED_CAUSE).optional(),
 });

@@ -1,7 +1,7 @@
 import { BatchGetImageCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { z } from 'zod';
 import { awsCall } from '../aws/transient';
-import type { ImageRef } from '../core/contracts';
+import { type ImageRef, orchestratorRef } from '../core/contracts';
 import { RepositoryNotFound } from '../core/errors';
 import { ecrRegistryHost } from '../core/partition';
 import { INDEX_MEDIA_TYPES, indexPlatforms, MANIFEST_MEDIA_TYPES } from '../core/platform';
@@ -22,7 +22,7 @@ const input = z
       .string()
       .regex(/^sha256:[0-9a-f]{64}$/)
       .optional(),
-    orchestrator: z.object({ account: z.string(), region: z.string() }),
+    orchestrator: orchestratorRef,
   })
   .refine((event) => (event.commit === undefined) !== (event.digest === undefined), 'give a commit or a digest');
 

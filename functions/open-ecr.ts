@@ -1,7 +1,7 @@
 import { type ECRClient, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { z } from 'zod';
 import { awsCall } from '../aws/transient';
-import { ecrAccess } from '../core/contracts';
+import { ecrAccess, orchestratorRef } from '../core/contracts';
 import {
   mergeRepositoryPolicy,
   type PullGrant,
@@ -20,7 +20,7 @@ export interface EcrLike {
 }
 
 const input = z.object({
-  orchestrator: z.object({ account: z.string(), region: z.string() }),
+  orchestrator: orchestratorRef,
   ecr: ecrAccess,
 });
 

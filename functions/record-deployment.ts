@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DocumentClient } from '../aws/lease';
 import { closeLedgerRecord, putLedgerRecord } from '../aws/ledger';
 import { settings } from '../aws/settings';
-import { deploymentContext, deployTarget, failureEvidence, imageRef } from '../core/contracts';
+import { caughtFailure, deploymentContext, deployTarget, failureEvidence, imageRef } from '../core/contracts';
 import { innermostFailure } from '../core/failure';
 import { type LedgerRecord, type LedgerResult, ledgerKey, reasonText } from '../core/ledger';
 import { sharedDocumentClient } from './lib/clients';
@@ -29,7 +29,7 @@ const deployPhase = z.object({
     .looseObject({ taskDefinitionArn: z.string().min(1), previousTaskDefinitionArn: z.string().nullish() })
     .optional(),
   /** A step's Catch output, for a deployment that failed before the service was touched. */
-  failure: z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  failure: caughtFailure.optional(),
 });
 
 /** What rollback-target knows: which deployment it undoes, why, and the revision it went back to. */
@@ -38,7 +38,7 @@ const rollbackPhase = z.object({
   phase: z.enum(['rolled-back', 'rollback-failed']),
   taskDefinitionArn: z.string().min(1),
   reason: failureEvidence,
-  failure: z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  failure: caughtFailure.optional(),
 });
 
 const input = z.discriminatedUnion('phase', [deployPhase, rollbackPhase]);

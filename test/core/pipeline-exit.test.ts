@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { CaughtFailure } from '../../core/contracts';
 import {
   APPROVAL_TIMED_OUT_CAUSE,
-  type CaughtFailure,
   type ExplainedChild,
   type PipelineExit,
   pipelineExit,
