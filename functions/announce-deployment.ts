@@ -5,19 +5,24 @@ import { z } from 'zod';
 import { type EventsLike, putNotice } from '../aws/notice-events';
 import { settings } from '../aws/settings';
 import { executionLink } from '../core/console-link';
+import { deploymentKind } from '../core/contracts';
 import { buildNotice, type NoticeDetailType } from '../core/notice';
 import { sharedEventsClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 
-const input = z.object({
-  event: z.enum(['started', 'succeeded', 'failed', 'rolled-back']),
+/** Which pipeline execution, environment and commit a notice is about. */
+export const noticeSubject = z.object({
   pipelineId: z.string().min(1),
   executionArn: z.string().min(1),
   serviceName: z.string().min(1),
   environment: z.string().min(1),
   commit: z.string().min(1),
-  kind: z.enum(['deploy', 'rollback']),
+  kind: deploymentKind,
+});
+
+const input = noticeSubject.extend({
+  event: z.enum(['started', 'succeeded', 'failed', 'rolled-back']),
   // What a Catch put under ResultPath: `{Error, Cause}`, the Cause often a nested execution's JSON.
   failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).nullable(),
 });

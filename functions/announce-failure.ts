@@ -2,23 +2,17 @@
 // that failed, was rolled back or could not start) is read down to its innermost error, announced on the bus, and
 // returned as the `{error, cause}` the pipeline's Fail state ends with.
 
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { SfnLike } from '../aws/executions';
 import { explainFailure } from '../aws/failure-explanation';
 import { caughtFailure } from '../core/contracts';
 import { isChildFailure, pipelineExit } from '../core/pipeline-exit';
-import { type AnnounceDeploymentDeps, announceDeployment } from './announce-deployment';
+import { type AnnounceDeploymentDeps, announceDeployment, noticeSubject } from './announce-deployment';
 import { sharedSfnClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 
-const input = z.object({
-  pipelineId: z.string().min(1),
-  executionArn: z.string().min(1),
-  serviceName: z.string().min(1),
-  environment: z.string().min(1),
-  commit: z.string().min(1),
-  kind: z.enum(['deploy', 'rollback']),
+const input = noticeSubject.extend({
   // What a Catch put at `$.failure`: `{Error, Cause}`, the Cause often a nested execution's JSON.
   failure: caughtFailure,
 });

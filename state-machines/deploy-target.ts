@@ -11,6 +11,21 @@ const targetRevision: State = {
   'current.$': '$.revision.taskDefinitionArn',
 };
 
+/** The ledger's record of this target's deployment (functions/record-deployment.ts), in one of its phases. */
+const ledgerEntry = (phase: string, facts: State): State => ({
+  phase,
+  'deploymentId.$': '$.deployment.deploymentId',
+  'serviceName.$': '$.deployment.serviceName',
+  'environment.$': '$.deployment.environment',
+  'target.$': '$.target',
+  'executionName.$': '$$.Execution.Name',
+  'startedAt.$': '$$.Execution.StartTime',
+  'commit.$': '$.deployment.commit',
+  'image.$': '$.deployment.image',
+  'context.$': '$.deployment.context',
+  ...facts,
+});
+
 export const definition: State = {
   Comment:
     'crossdeploy: deploy one service to one account and region. Render, register, update, wait, bake; roll back on any failure.',
@@ -53,19 +68,7 @@ export const definition: State = {
     'Record deployment in ledger': lambdaTask('RecordDeployment', {
       Comment:
         'Recorded before the service changes: an abort or a rollback always finds this target, with the revision to go back to.',
-      Parameters: {
-        phase: 'started',
-        'deploymentId.$': '$.deployment.deploymentId',
-        'serviceName.$': '$.deployment.serviceName',
-        'environment.$': '$.deployment.environment',
-        'target.$': '$.target',
-        'executionName.$': '$$.Execution.Name',
-        'startedAt.$': '$$.Execution.StartTime',
-        'commit.$': '$.deployment.commit',
-        'image.$': '$.deployment.image',
-        'context.$': '$.deployment.context',
-        'revision.$': '$.revision',
-      },
+      Parameters: ledgerEntry('started', { 'revision.$': '$.revision' }),
       ResultPath: null,
       Next: 'Update service in target account',
       Catch: [catchAll('Record failed deployment in ledger')],
@@ -212,19 +215,7 @@ export const definition: State = {
       CausePath: '$.rollback.cause',
     },
     'Record success in ledger': lambdaTask('RecordDeployment', {
-      Parameters: {
-        phase: 'succeeded',
-        'deploymentId.$': '$.deployment.deploymentId',
-        'serviceName.$': '$.deployment.serviceName',
-        'environment.$': '$.deployment.environment',
-        'target.$': '$.target',
-        'executionName.$': '$$.Execution.Name',
-        'startedAt.$': '$$.Execution.StartTime',
-        'commit.$': '$.deployment.commit',
-        'image.$': '$.deployment.image',
-        'context.$': '$.deployment.context',
-        'revision.$': '$.revision',
-      },
+      Parameters: ledgerEntry('succeeded', { 'revision.$': '$.revision' }),
       ResultPath: null,
       Next: 'Deployment succeeded',
       Catch: [catchAll('Deployment succeeded', '$.ledgerError')],
@@ -242,19 +233,7 @@ export const definition: State = {
     },
     'Record failed deployment in ledger': lambdaTask('RecordDeployment', {
       Comment: "Nothing in the target account was changed yet: record why, and fail with the step's own error.",
-      Parameters: {
-        phase: 'failed',
-        'deploymentId.$': '$.deployment.deploymentId',
-        'serviceName.$': '$.deployment.serviceName',
-        'environment.$': '$.deployment.environment',
-        'target.$': '$.target',
-        'executionName.$': '$$.Execution.Name',
-        'startedAt.$': '$$.Execution.StartTime',
-        'commit.$': '$.deployment.commit',
-        'image.$': '$.deployment.image',
-        'context.$': '$.deployment.context',
-        'failure.$': '$.failure',
-      },
+      Parameters: ledgerEntry('failed', { 'failure.$': '$.failure' }),
       ResultPath: null,
       Next: 'Deployment failed',
       Catch: [catchAll('Deployment failed', '$.ledgerError')],

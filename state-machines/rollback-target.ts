@@ -2,6 +2,18 @@
 
 import { catchAll, lambdaTask, type State } from './asl';
 
+/** The ledger's record of this target's rollback (functions/record-deployment.ts), in one of its phases. */
+const ledgerEntry = (phase: string, facts: State = {}): State => ({
+  phase,
+  'deploymentId.$': '$.deploymentId',
+  'serviceName.$': '$.serviceName',
+  'environment.$': '$.environment',
+  'target.$': '$.target',
+  'taskDefinitionArn.$': '$.revision.previous',
+  'reason.$': '$.reason',
+  ...facts,
+});
+
 export const definition: State = {
   Comment:
     'crossdeploy: put one service in one account and region back on the revision it ran before, and wait until it is steady.',
@@ -90,16 +102,7 @@ export const definition: State = {
       Next: 'Record rollback error in ledger',
     },
     'Record rollback error in ledger': lambdaTask('RecordDeployment', {
-      Parameters: {
-        phase: 'rollback-failed',
-        'deploymentId.$': '$.deploymentId',
-        'serviceName.$': '$.serviceName',
-        'environment.$': '$.environment',
-        'target.$': '$.target',
-        'taskDefinitionArn.$': '$.revision.previous',
-        'reason.$': '$.reason',
-        'failure.$': '$.failure',
-      },
+      Parameters: ledgerEntry('rollback-failed', { 'failure.$': '$.failure' }),
       ResultPath: null,
       Catch: [catchAll('Rollback failed', '$.ledgerError')],
       Next: 'Rollback failed',
@@ -110,15 +113,7 @@ export const definition: State = {
       CausePath: '$.failure.Cause',
     },
     'Record rollback in ledger': lambdaTask('RecordDeployment', {
-      Parameters: {
-        phase: 'rolled-back',
-        'deploymentId.$': '$.deploymentId',
-        'serviceName.$': '$.serviceName',
-        'environment.$': '$.environment',
-        'target.$': '$.target',
-        'taskDefinitionArn.$': '$.revision.previous',
-        'reason.$': '$.reason',
-      },
+      Parameters: ledgerEntry('rolled-back'),
       ResultPath: null,
       Catch: [catchAll('Rollback completed', '$.ledgerError')],
       Next: 'Rollback completed',
