@@ -6,6 +6,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
+import type { TargetDeployment, TargetRollback } from '../../core/contracts';
 import { imageIn } from '../../core/images';
 import { clientForAccount } from '../../local/accounts';
 import { seedImage, seedLedger, seedRepository, seedTarget } from '../../local/seed';
@@ -55,6 +56,22 @@ async function deploymentConfigurationNow() {
   } finally {
     ecs.destroy();
   }
+}
+
+/** rollback-target's input for a target of `deployment`, going back to `previous`. */
+function rollbackOf(deployment: TargetDeployment, previous: string, overrides: Partial<TargetRollback> = {}) {
+  const { deploymentId, serviceName, environment, deployRole, rollout } = deployment.deployment;
+  return {
+    deploymentId,
+    serviceName,
+    environment,
+    target: deployment.target,
+    deployRole,
+    revision: { previous },
+    rollout,
+    reason: { check: 'alarm', evidence: 'alarm web-5xx is ALARM' },
+    ...overrides,
+  } satisfies TargetRollback;
 }
 
 describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () => {
@@ -203,17 +220,13 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
     // ECS's circuit breaker rolls back by itself, so the only UpdateService left is the restore's.
     moto.scheduler().injectFault(dev, { kind: 'throttle', every: 1, operations: ['UpdateService'] });
 
-    const execution = await engine().run('rollback-target', {
-      deploymentId: deployment.deployment.deploymentId,
-      serviceName: deployment.deployment.serviceName,
-      environment: deployment.deployment.environment,
-      target: dev,
-      deployRole: deployment.deployment.deployRole,
-      revision: { previous: revision.previousTaskDefinitionArn },
-      rollout: deployment.deployment.rollout,
-      reason: { check: 'circuit-breaker', evidence: 'tasks failed to start' },
-      deploymentConfiguration: revision.deploymentConfiguration,
-    });
+    const execution = await engine().run(
+      'rollback-target',
+      rollbackOf(deployment, revision.previousTaskDefinitionArn, {
+        reason: { check: 'circuit-breaker', evidence: 'tasks failed to start' },
+        deploymentConfiguration: revision.deploymentConfiguration,
+      }),
+    );
 
     expect(execution.status).toBe('SUCCEEDED');
     expect((execution.output as { cause: string }).cause).toContain(
@@ -228,16 +241,10 @@ describe('deploy-target workflow (state-machines/deploy-target.asl.json)', () =>
     const { revision } = await startRollout(deployment);
     moto.scheduler().injectFault(dev, { kind: 'stuck' });
 
-    const execution = await engine().run('rollback-target', {
-      deploymentId: deployment.deployment.deploymentId,
-      serviceName: deployment.deployment.serviceName,
-      environment: deployment.deployment.environment,
-      target: dev,
-      deployRole: deployment.deployment.deployRole,
-      revision: { previous: revision.previousTaskDefinitionArn },
-      rollout: { intervalSeconds: 15, checks: 1 },
-      reason: { check: 'alarm', evidence: 'alarm web-5xx is ALARM' },
-    });
+    const execution = await engine().run(
+      'rollback-target',
+      rollbackOf(deployment, revision.previousTaskDefinitionArn, { rollout: { intervalSeconds: 15, checks: 1 } }),
+    );
 
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('RollbackFailed');
