@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type ConsoleSources, consoleAnswer, localConsoleSources } from './console';
+import { lambdaContext } from './lambda-context';
 import type { ExecutionRecord, LocalStepFunctions } from './step-functions';
-import { lambdaContext } from './step-functions';
 
 type Handler = (
   event: APIGatewayProxyEventV2,

@@ -1,6 +1,6 @@
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { abortableWait, type EndpointWatch } from './endpoint-watch';
-import { lambdaContext } from './step-functions';
+import { lambdaContext } from './lambda-context';
 
 export type MessageHandler = (body: string) => Promise<unknown>;
 

@@ -1,21 +1,25 @@
+// The local Step Functions engine: runs crossdeploy's ASL files in-process and keeps each execution's record
+// and lifecycle as the Step Functions API describes it, so the local runtime behaves as the deployed one does.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import {
-  MAX_HISTORY_EVENTS,
-  MAX_INLINE_MAP_CONCURRENCY,
-  MAX_PAYLOAD_BYTES,
-  payloadBytes,
-} from '../core/step-functions-limits';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { MAX_PAYLOAD_BYTES, payloadBytes } from '../core/step-functions-limits';
+import { type PreparedDefinition, prepareDefinition } from './asl-definition';
+import { failureCause, HistoryQuota, limitTaskPayloads, type QuotaBreach, stateOutputBreach } from './execution-quotas';
 import './node-version';
 import { awsHistory } from './sfn-history';
+import {
+  asIntegrationError,
+  bindEachTask,
+  integrationError,
+  type NestedStart,
+  nestedResult,
+  shareInlineMapLimits,
+} from './task-bindings';
+import { TaskTokens, TOKEN_PLACEHOLDER } from './task-tokens';
 
 type Json = unknown;
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
-// The engine types handlers over its own JSON type; crossdeploy's handlers take and return plain JSON too.
-// biome-ignore lint/suspicious/noExplicitAny: the engine's JSONValue is not exported
-type EngineHandler = (input: any) => Promise<any>;
 export type LocalFunction = (event: Json, context: Context) => Promise<Json>;
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
@@ -87,40 +91,13 @@ export class ExecutionDoesNotExist extends Error {
   override name = 'ExecutionDoesNotExist' as const;
 }
 
-export class TaskDoesNotExist extends Error {
-  override name = 'TaskDoesNotExist' as const;
-}
-
-export class TaskTimedOut extends Error {
-  override name = 'TaskTimedOut' as const;
-}
-
-interface PendingTask {
-  executionArn: string;
-  resolve: (output: Json) => void;
-  reject: (error: Error) => void;
-}
-
-interface LoadedMachine {
+interface LoadedMachine extends Omit<PreparedDefinition, 'definition'> {
   name: string;
   arn: string;
   machine: StateMachine;
-  taskStates: Map<string, string>;
-  waitStates: string[];
-  /** Task states inside an inline Map's iterations, by the name of the nearest such Map. */
-  inlineMapOf: Map<string, string>;
 }
 
 const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
-// One engine event becomes at most this many events of AWS's history (a nested task's StateEntered is
-// TaskStateEntered, TaskScheduled, TaskStarted and TaskSubmitted), so the history is counted only when it could
-// have reached the limit.
-const AWS_EVENTS_PER_ENGINE_EVENT = 4;
-const NESTED_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
-const WAIT_FOR_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
-// The local engine has no `$$.Task.Token`; executions run with this in its place, and each waiting task
-// swaps it for a fresh token that SendTaskSuccess/SendTaskFailure resolve.
-const TOKEN_PLACEHOLDER = 'crossdeploy-local-task-token';
 
 /**
  * Runs crossdeploy's ASL files in-process: the same definitions as in AWS, each `${...}Arn` substitution
@@ -132,7 +109,10 @@ export class LocalStepFunctions {
   private readonly byArn = new Map<string, LoadedMachine>();
   private readonly records = new Map<string, ExecutionRecord>();
   private readonly running = new Map<string, { done: Promise<ExecutionRecord>; abort: () => void }>();
-  private readonly pendingTasks = new Map<string, PendingTask>();
+  private readonly tokens = new TaskTokens(
+    (functionArn) => this.functionFor(functionArn),
+    (executionArn) => this.records.get(executionArn)?.status === 'RUNNING',
+  );
   private readonly startWaiters = new Map<string, ((record: ExecutionRecord) => void)[]>();
   private readonly refusals = new Map<string, string[]>();
   /** Executions a quota ended: the engine's own last events after that are not theirs. */
@@ -151,33 +131,17 @@ export class LocalStepFunctions {
   private load(name: string): LoadedMachine {
     const loaded = this.machines.get(name);
     if (loaded) return loaded;
-    const text = readFileSync(new URL(`${name}.asl.json`, this.options.definitions), 'utf8');
-    const substituted = text.replace(/\$\{(\w+)\}/g, (_, variable: string) => {
-      if (variable.endsWith('StateMachineArn'))
-        return this.stateMachineArn(kebab(variable.replace(/StateMachineArn$/, '')));
-      if (variable.endsWith('FunctionArn')) {
-        if (!this.options.functions[variable])
-          throw new Error(`${name}.asl.json: no local function for \${${variable}}`);
-        return this.functionArn(variable);
-      }
-      const value = this.options.values?.[variable];
-      // Substituted inside JSON strings: a value with quotes or newlines (the buildspec) stays one string.
-      if (value !== undefined) return JSON.stringify(value).slice(1, -1);
-      throw new Error(`${name}.asl.json: unknown substitution \${${variable}}`);
+    const { definition, ...states } = prepareDefinition(this.options.definitions, name, {
+      stateMachineArn: (machine) => this.stateMachineArn(machine),
+      functionArn: (variable) => this.functionArn(variable),
+      functions: this.options.functions,
+      values: this.options.values,
     });
-    const definition = JSON.parse(substituted) as StateMachineDefinition;
-    translateTimeoutPaths(definition);
-    const taskStates = new Map<string, string>();
-    const waitStates: string[] = [];
-    const inlineMapOf = new Map<string, string>();
-    collectStates(definition, taskStates, waitStates, inlineMapOf);
     const machine: LoadedMachine = {
       name,
       arn: this.stateMachineArn(name),
       machine: new StateMachine(definition),
-      taskStates,
-      waitStates,
-      inlineMapOf,
+      ...states,
     };
     this.machines.set(name, machine);
     this.byArn.set(machine.arn, machine);
@@ -260,8 +224,7 @@ export class LocalStepFunctions {
 
   /** StopExecution: the execution ends ABORTED; its nested executions are stopped with it. */
   async stop(executionArn: string, error?: string, cause?: string): Promise<ExecutionRecord> {
-    const record = this.records.get(executionArn);
-    if (!record) throw new ExecutionDoesNotExist(`execution ${executionArn} does not exist`);
+    const record = this.record(executionArn);
     const running = this.running.get(executionArn);
     if (!running) return record;
     record.status = 'ABORTED';
@@ -270,6 +233,12 @@ export class LocalStepFunctions {
     record.stopDate = new Date();
     await this.halt(executionArn);
     return running.done;
+  }
+
+  private record(executionArn: string): ExecutionRecord {
+    const record = this.records.get(executionArn);
+    if (!record) throw new ExecutionDoesNotExist(`execution ${executionArn} does not exist`);
+    return record;
   }
 
   /**
@@ -290,12 +259,7 @@ export class LocalStepFunctions {
   /** Stops the engine's run of an execution, the tasks waiting for its tokens and its running children. */
   private async halt(executionArn: string): Promise<void> {
     this.running.get(executionArn)?.abort();
-    // A task waiting for a token would otherwise keep its timeout timer, and the process, alive.
-    for (const [token, task] of this.pendingTasks) {
-      if (task.executionArn !== executionArn) continue;
-      this.pendingTasks.delete(token);
-      task.reject(Object.assign(new Error('the execution was stopped'), { name: 'States.Aborted' }));
-    }
+    this.tokens.abandon(executionArn);
     for (const child of this.executions().filter((e) => e.parentArn === executionArn && e.status === 'RUNNING')) {
       await this.stop(child.executionArn);
     }
@@ -309,28 +273,16 @@ export class LocalStepFunctions {
 
   /** SendTaskSuccess: the waiting task ends with `output` as its result. */
   sendTaskSuccess(token: string, output: Json): void {
-    this.takeTask(token).resolve(output);
+    this.tokens.succeed(token, output);
   }
 
   /** SendTaskFailure: the waiting task fails with `error`, which the state's Retry and Catch match. */
   sendTaskFailure(token: string, error: string, cause: string): void {
-    const failure = new Error(cause);
-    failure.name = error;
-    this.takeTask(token).reject(failure);
-  }
-
-  private takeTask(token: string): PendingTask {
-    const pending = this.pendingTasks.get(token);
-    if (!pending) throw new TaskDoesNotExist(`task token ${token.slice(0, 12)}… is unknown or already used`);
-    this.pendingTasks.delete(token);
-    if (this.records.get(pending.executionArn)?.status !== 'RUNNING') {
-      throw new TaskTimedOut(`the task of token ${token.slice(0, 12)}… is no longer waiting`);
-    }
-    return pending;
+    this.tokens.fail(token, error, cause);
   }
 
   private async follow(record: ExecutionRecord, events: AsyncGenerator<EventLog>) {
-    let countHistoryAt = Math.ceil(MAX_HISTORY_EVENTS / AWS_EVENTS_PER_ENGINE_EVENT);
+    const history = new HistoryQuota();
     for await (const event of events) {
       if (this.endedByQuota.has(record.executionArn)) continue;
       const entry = toHistoryEvent(event);
@@ -344,130 +296,31 @@ export class LocalStepFunctions {
       }
       if (event.type === 'ExecutionAborted') record.status = 'ABORTED';
       this.options.onEvent?.(record, entry);
-      this.limitStateOutput(record, event);
-      if (record.history.length >= countHistoryAt) {
-        countHistoryAt = this.limitHistory(record, event.type);
-      }
-    }
-  }
-
-  /** A state whose output is over the payload quota ends the execution, as States.DataLimitExceeded does. */
-  private limitStateOutput(record: ExecutionRecord, event: EventLog) {
-    if (event.type !== 'StateExited') return;
-    const { name, output } = (event as { state: { name: string; output: unknown } }).state;
-    this.limitPayload(record, `the output of state "${name}"`, output);
-  }
-
-  private limitPayload(record: ExecutionRecord, what: string, payload: unknown): void {
-    const size = payloadBytes(payload);
-    if (size <= MAX_PAYLOAD_BYTES) return;
-    this.failTerminally(
-      record,
-      'States.DataLimitExceeded',
-      `${what} is ${size} bytes, more than the ${MAX_PAYLOAD_BYTES} bytes Step Functions allows a payload`,
-    );
-  }
-
-  /**
-   * Counts the execution's history as GetExecutionHistory gives it and ends the execution when that reaches
-   * 25,000 events with anything but its success; returns how long the engine's history may grow before it
-   * could reach the limit.
-   */
-  private limitHistory(record: ExecutionRecord, type: string): number {
-    const count = awsHistory(this, record).length;
-    if (count < MAX_HISTORY_EVENTS) {
-      return (
-        record.history.length + Math.max(1, Math.floor((MAX_HISTORY_EVENTS - count) / AWS_EVENTS_PER_ENGINE_EVENT))
-      );
-    }
-    // Only an execution whose 25,000th event is its success ends well.
-    if (count > MAX_HISTORY_EVENTS || type !== 'ExecutionSucceeded') {
-      // The error name is not documented; the cause is the words Step Functions ends such an execution with.
-      this.failTerminally(
+      this.enforce(record, stateOutputBreach(event));
+      this.enforce(
         record,
-        'States.Runtime',
-        `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}).`,
+        history.check(record.history.length, event.type, () => awsHistory(this, record).length),
       );
     }
-    return Number.POSITIVE_INFINITY;
+  }
+
+  private enforce(record: ExecutionRecord, breach: QuotaBreach | undefined): void {
+    if (breach) this.failTerminally(record, breach.error, breach.cause);
   }
 
   private bindTasks(loaded: LoadedMachine, executionArn: string) {
-    const handlers = this.limitPayloads(this.bindEachTask(loaded, executionArn), executionArn);
-    // AWS runs an inline Map 40 iterations at a time whatever MaxConcurrency says; the engine honours any
-    // MaxConcurrency, so the tasks of each inline Map's iterations in this execution share one limit.
-    const limits = new Map<string, <T>(work: () => Promise<T>) => Promise<T>>();
-    for (const [state, map] of loaded.inlineMapOf) {
-      const handler = handlers[state];
-      if (!handler) continue;
-      if (!limits.has(map)) limits.set(map, concurrencyLimit(MAX_INLINE_MAP_CONCURRENCY));
-      const limit = limits.get(map);
-      if (limit) handlers[state] = (input) => limit(() => handler(input));
-    }
-    return handlers;
-  }
-
-  /**
-   * Holds every task to the payload quota: its Parameters' result going in and its result coming out. Before a
-   * task starts, the engine's events so far are recorded, so a state before it that broke a quota has ended the
-   * execution by then.
-   */
-  private limitPayloads(handlers: Record<string, EngineHandler>, executionArn: string) {
-    const limited: Record<string, EngineHandler> = {};
-    for (const [state, handler] of Object.entries(handlers)) {
-      limited[state] = async (input) => {
-        await new Promise((resolve) => setImmediate(resolve));
-        const record = this.records.get(executionArn);
-        if (!record) throw new ExecutionDoesNotExist(`execution ${executionArn} does not exist`);
-        this.limitPayload(record, `the input of task "${state}"`, input);
-        if (record.status !== 'RUNNING') throw quotaEnded(record);
-        const output = await handler(input);
-        this.limitPayload(record, `the result of task "${state}"`, output);
-        if (record.status !== 'RUNNING') throw quotaEnded(record);
-        return output;
-      };
-    }
-    return limited;
-  }
-
-  private bindEachTask(loaded: LoadedMachine, executionArn: string) {
-    const handlers: Record<string, EngineHandler> = {};
-    for (const [state, resource] of loaded.taskStates) {
-      if (resource === NESTED_SYNC) {
-        handlers[state] = (input: { StateMachineArn: string; Input: Json; Name?: string }) =>
-          this.runNested(input, executionArn);
-        continue;
-      }
-      if (resource === WAIT_FOR_TOKEN) {
-        handlers[state] = (input: { FunctionName: string; Payload: Json }) => this.waitForToken(input, executionArn);
-        continue;
-      }
-      const integration = this.options.integrations?.[resource];
-      if (integration) {
-        handlers[state] = integration;
-        continue;
-      }
-      if (!resource.startsWith('arn:aws:lambda:')) {
-        throw new Error(`${loaded.name}: state "${state}" has no local binding for ${resource}`);
-      }
-      const fn = this.functionFor(resource);
-      handlers[state] = (input: Json) => fn(input, lambdaContext(resource)).catch(crossingLambda);
-    }
-    return handlers;
-  }
-
-  /** `lambda:invoke.waitForTaskToken`: invokes the function with a fresh token, then waits for a decision on it. */
-  private async waitForToken(input: { FunctionName: string; Payload: Json }, executionArn: string): Promise<Json> {
-    const fn = this.functionFor(input.FunctionName);
-    const token = `${randomUUID()}${randomUUID()}`.replaceAll('-', '');
-    const decided = new Promise<Json>((resolve, reject) => {
-      this.pendingTasks.set(token, { executionArn, resolve, reject });
+    const handlers = bindEachTask(loaded.name, loaded.taskStates, {
+      lambda: (functionArn) => this.functionFor(functionArn),
+      integrations: this.options.integrations,
+      nested: (input) => this.runNested(input, executionArn),
+      waitForToken: (input) => this.tokens.invoke(input, executionArn),
     });
-    // A stop fails the task even when nothing awaits it any more (the invoke failed, or the engine moved on).
-    decided.catch(() => undefined);
-    const payload = JSON.parse(JSON.stringify(input.Payload).replaceAll(TOKEN_PLACEHOLDER, token)) as Json;
-    await fn(payload, lambdaContext(input.FunctionName)).catch(crossingLambda);
-    return decided;
+    const limited = limitTaskPayloads(
+      handlers,
+      () => this.record(executionArn),
+      (record, breach) => this.enforce(record, breach),
+    );
+    return shareInlineMapLimits(limited, loaded.inlineMapOf);
   }
 
   private functionFor(functionArn: string): LocalFunction {
@@ -486,7 +339,7 @@ export class LocalStepFunctions {
   }
 
   /** `startExecution.sync:2`: resolves with the child's description, or fails the task as AWS does. */
-  private async runNested(input: { StateMachineArn: string; Input: Json; Name?: string }, parentArn: string) {
+  private async runNested(input: NestedStart, parentArn: string) {
     const child = asIntegrationError(
       () => this.byArn.get(input.StateMachineArn) ?? this.loadByArn(input.StateMachineArn),
     );
@@ -496,25 +349,7 @@ export class LocalStepFunctions {
     const started = asIntegrationError(() =>
       this.start(child.name, childInput, { ...(input.Name ? { name: input.Name } : {}), parentArn }),
     );
-    const record = await (this.running.get(started.executionArn)?.done ?? started);
-    // DescribeExecution's members in the order its API reference lists them, input before error and cause: the
-    // order AWS writes the Cause in is not documented, and this is the one where a cut loses the child's error.
-    const description = {
-      ExecutionArn: record.executionArn,
-      StateMachineArn: child.arn,
-      Name: record.name,
-      Status: record.status,
-      StartDate: record.startDate.getTime(),
-      StopDate: record.stopDate?.getTime(),
-      Input: record.input,
-      InputDetails: { Included: true },
-    };
-    if (record.status === 'SUCCEEDED') return { ...description, Output: record.output };
-    const failure = new Error(
-      failureCause(JSON.stringify({ ...description, Error: record.error, Cause: record.cause })),
-    );
-    failure.name = 'States.TaskFailed';
-    throw failure;
+    return nestedResult(await (this.running.get(started.executionArn)?.done ?? started), child.arn);
   }
 
   private loadByArn(arn: string): LoadedMachine {
@@ -551,150 +386,6 @@ export class LocalStepFunctions {
   }
 }
 
-/**
- * AWS reads a Task's `TimeoutSecondsPath` from the state's input; the local engine reads it after
- * `Parameters` were applied. Translates each such path through the Parameters field that carries it, so the
- * same ASL times out the same way in both.
- */
-function translateTimeoutPaths(definition: { States: Record<string, unknown> }) {
-  for (const raw of Object.values(definition.States)) {
-    const state = raw as { TimeoutSecondsPath?: string; Parameters?: unknown; ItemProcessor?: never; Iterator?: never };
-    const inner = state.ItemProcessor ?? state.Iterator;
-    if (inner) translateTimeoutPaths(inner);
-    if (!state.TimeoutSecondsPath || state.Parameters === undefined) continue;
-    const translated = throughParameters(state.Parameters, state.TimeoutSecondsPath, '$');
-    if (!translated)
-      throw new Error(`TimeoutSecondsPath ${state.TimeoutSecondsPath} is not carried by the state's Parameters`);
-    state.TimeoutSecondsPath = translated;
-  }
-}
-
-function throughParameters(node: unknown, path: string, at: string): string | undefined {
-  if (typeof node !== 'object' || node === null) return undefined;
-  for (const [key, value] of Object.entries(node)) {
-    if (key.endsWith('.$') && typeof value === 'string' && (path === value || path.startsWith(`${value}.`))) {
-      return `${at}.${key.slice(0, -2)}${path.slice(value.length)}`;
-    }
-    const deeper = throughParameters(value, path, `${at}.${key}`);
-    if (deeper) return deeper;
-  }
-  return undefined;
-}
-
-/**
- * What of an error crosses the Lambda boundary: Error is the thrown error's name (Lambda's `errorType`), Cause
- * is the runtime's JSON error document `{errorType, errorMessage, trace}`
- * (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html). The local engine would otherwise report a
- * wrapped `cause` instead of the error itself.
- */
-function crossingLambda(error: unknown): never {
-  const e = error instanceof Error ? error : new Error(String(error));
-  const document = {
-    errorType: e.name,
-    errorMessage: e.message,
-    trace: (e.stack ?? `${e.name}: ${e.message}`).split('\n'),
-  };
-  const crossed = new Error(failureCause(JSON.stringify(document)));
-  crossed.name = e.name;
-  throw crossed;
-}
-
-/**
- * A task failure's Cause as Step Functions keeps it: at most 32,768 characters, cut without regard for JSON
- * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_TaskFailedEventDetails.html).
- */
-function failureCause(cause: string): string {
-  return cause.slice(0, MAX_CAUSE_LENGTH);
-}
-
-export const MAX_CAUSE_LENGTH = 32_768;
-
-// StartExecution's own errors, as its API reference lists them; anything else reaches an SDK client as the
-// service's base exception.
-const START_EXECUTION_ERRORS = new Set([
-  'ExecutionAlreadyExists',
-  'ExecutionLimitExceeded',
-  'InvalidArn',
-  'InvalidExecutionInput',
-  'InvalidName',
-  'StateMachineDeleting',
-  'StateMachineDoesNotExist',
-  'ValidationException',
-]);
-
-/**
- * A refused nested start as the Step Functions integration names it: the service name and the SDK exception
- * class, with the `Exception` suffix whether or not the API's error code has one
- * (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html). The workflows also
- * retry `StepFunctions.ExecutionLimitExceeded`, the spelling of AWS's nested-workflow example
- * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-nested-workflows.html).
- */
-function integrationError(error: Error): Error {
-  const code = START_EXECUTION_ERRORS.has(error.name)
-    ? error.name.replace(/(Exception)?$/, 'Exception')
-    : 'AWSStepFunctionsException';
-  return Object.assign(new Error(error.message), { name: `StepFunctions.${code}` });
-}
-
-/** What a task of an execution that has already ended throws: the engine's run is being stopped anyway. */
-function quotaEnded(record: ExecutionRecord): Error {
-  return Object.assign(new Error(record.cause ?? `the execution ended ${record.status}`), {
-    name: record.error ?? 'States.Aborted',
-  });
-}
-
-function asIntegrationError<T>(call: () => T): T {
-  try {
-    return call();
-  } catch (error) {
-    throw integrationError(error as Error);
-  }
-}
-
-function collectStates(
-  definition: { States: Record<string, unknown> },
-  tasks: Map<string, string>,
-  waits: string[],
-  inlineMapOf: Map<string, string>,
-  inlineMap?: string,
-) {
-  for (const [name, raw] of Object.entries(definition.States)) {
-    const state = raw as {
-      Type: string;
-      Resource?: string;
-      ItemProcessor?: { ProcessorConfig?: { Mode?: string }; States: Record<string, unknown> };
-      Iterator?: { States: Record<string, unknown> };
-      Branches?: { States: Record<string, unknown> }[];
-    };
-    if (state.Type === 'Task' && state.Resource) {
-      tasks.set(name, state.Resource);
-      if (inlineMap) inlineMapOf.set(name, inlineMap);
-    }
-    if (state.Type === 'Wait') waits.push(name);
-    const distributed = state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED';
-    const inner = state.ItemProcessor ?? state.Iterator;
-    if (inner) collectStates(inner, tasks, waits, inlineMapOf, distributed ? undefined : name);
-    for (const branch of state.Branches ?? []) collectStates(branch, tasks, waits, inlineMapOf, inlineMap);
-  }
-}
-
-function concurrencyLimit(max: number): <T>(work: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const queue: (() => void)[] = [];
-  return async (work) => {
-    // A finishing task hands its place to the next waiting one, so no newcomer can slip in between.
-    if (running >= max) await new Promise<void>((resolve) => queue.push(resolve));
-    else running++;
-    try {
-      return await work();
-    } finally {
-      const next = queue.shift();
-      if (next) next();
-      else running--;
-    }
-  };
-}
-
 function toHistoryEvent(event: EventLog): HistoryEvent {
   const e = event as {
     type: string;
@@ -714,26 +405,4 @@ function toHistoryEvent(event: EventLog): HistoryEvent {
     ...(e.Error !== undefined ? { error: e.Error } : {}),
     ...(e.Cause !== undefined ? { cause: typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause) } : {}),
   };
-}
-
-export function lambdaContext(functionArn: string): Context {
-  const functionName = functionArn.split(':').pop() ?? functionArn;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: functionArn,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 900_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-function kebab(pascal: string): string {
-  return pascal.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 }
