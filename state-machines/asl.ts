@@ -59,10 +59,10 @@ export function catchAll(next: string, resultPath = '$.failure'): State {
  * its own.
  */
 export function lambdaTask(functionId: string, state: State & { Retry?: Retrier[] }): State {
-  const { Retry = [], ...rest } = state;
+  const { Retry = [], Comment, ...rest } = state;
   return {
     Type: 'Task',
-    ...('Comment' in rest ? { Comment: rest.Comment as Json } : {}),
+    ...(Comment === undefined ? {} : { Comment }),
     Resource: `\${${functionId}FunctionArn}`,
     ...rest,
     Retry: [...Retry, TRANSIENT_LAMBDA_RETRY],
@@ -71,11 +71,12 @@ export function lambdaTask(functionId: string, state: State & { Retry?: Retrier[
 
 /** A child workflow run to its end (`startExecution.sync:2`): its output, or its error and cause. */
 export function nestedExecution(state: State & { Parameters: { [key: string]: Json } }): State {
+  const { Comment, ...rest } = state;
   return {
     Type: 'Task',
-    ...('Comment' in state ? { Comment: state.Comment as Json } : {}),
+    ...(Comment === undefined ? {} : { Comment }),
     Resource: 'arn:aws:states:::states:startExecution.sync:2',
-    ...state,
+    ...rest,
     Retry: [NESTED_START_RETRY],
   };
 }
