@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { type DeclaredParameter, serviceStackParameters } from '../../../core/templates/wiring';
+
+const DECLARED: DeclaredParameter[] = [
+  { name: 'ClusterName', hasDefault: false },
+  { name: 'Subnets', hasDefault: false },
+  { name: 'ExecutionRoleArn', hasDefault: false },
+  { name: 'Cpu', hasDefault: false },
+  { name: 'Port', hasDefault: false },
+  { name: 'DesiredCount', hasDefault: true },
+];
+
+const OUTPUTS = {
+  ClusterName: 'apps',
+  Subnets: 'subnet-a,subnet-b',
+  ExecutionRoleArn: 'arn:aws:iam::222222222222:role/apps-task-execution',
+  VpcId: 'vpc-1',
+};
+
+describe('serviceStackParameters', () => {
+  it("takes the environment's outputs and the service's inputs, leaving defaults to the template", () => {
+    expect(serviceStackParameters(DECLARED, OUTPUTS, { Cpu: 512, Port: 8080 })).toEqual({
+      ok: true,
+      parameters: [
+        { ParameterKey: 'ClusterName', ParameterValue: 'apps' },
+        { ParameterKey: 'Cpu', ParameterValue: '512' },
+        { ParameterKey: 'ExecutionRoleArn', ParameterValue: 'arn:aws:iam::222222222222:role/apps-task-execution' },
+        { ParameterKey: 'Port', ParameterValue: '8080' },
+        { ParameterKey: 'Subnets', ParameterValue: 'subnet-a,subnet-b' },
+      ],
+    });
+  });
+
+  it.each([
+    [['subnet-a', 'subnet-b'], 'subnet-a,subnet-b'],
+    [true, 'true'],
+    ['x', 'x'],
+  ])('passes the input %j as %j', (value, expected) => {
+    const wired = serviceStackParameters([{ name: 'Value', hasDefault: false }], {}, { Value: value });
+    expect(wired).toEqual({ ok: true, parameters: [{ ParameterKey: 'Value', ParameterValue: expected }] });
+  });
+
+  it.each([
+    [
+      "an input that sets what the environment's stack provides",
+      { Cpu: 512, Port: 80, ClusterName: 'mine' },
+      'input "ClusterName" comes from the environment\'s stack; a service cannot set it',
+    ],
+    [
+      'an input the template has no parameter for',
+      { Cpu: 512, Port: 80, Memory: 1024 },
+      'input "Memory" is not a parameter',
+    ],
+    ['a parameter nobody gives a value', { Cpu: 512 }, 'parameter "Port" has no value'],
+  ])('refuses %s', (_, inputs, problem) => {
+    const wired = serviceStackParameters(DECLARED, OUTPUTS, inputs);
+    expect(wired.ok).toBe(false);
+    expect(wired.ok ? [] : wired.problems).toEqual([expect.stringContaining(problem)]);
+  });
+});
