@@ -6,6 +6,10 @@ type Command = { summary: string; load: () => Promise<{ run(args: string[], io: 
 const commands: Record<string, Command> = {
   validate: { summary: 'check a deployment map; every error with its line', load: () => import('./validate') },
   schema: { summary: 'print the JSON Schema of the deployment map', load: () => import('./schema') },
+  template: {
+    summary: "check a templates folder: layout, input schemas, cfn-lint, minors that keep their major's inputs",
+    load: () => import('./template'),
+  },
   local: {
     summary: 'run the whole orchestrator on loopback (webhook, approvals, executions)',
     load: () => import('./local'),
