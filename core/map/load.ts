@@ -2,10 +2,12 @@
 // so `crossdeploy validate` can point at the spot instead of quoting zod.
 
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { isObject } from '../json';
+import type { TemplateKind } from '../templates/catalog';
+import { checkInputs, inputSchemaOf } from '../templates/inputs';
 import { type DeploymentMap, DeploymentMapSchema, formatPath, parsePath, type Service } from './schema';
 
 export interface MapError {
@@ -89,7 +91,28 @@ export function parseMap(text: string, opts: ParseOptions = {}): ParseResult {
     const problem = loadTemplate(service, opts);
     if (problem) errors.push(errorAt(['services', name, 'taskDefinition'], problem));
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, map: result.data };
+  const templates = opts.file ? resolve(dirname(opts.file), result.data.templates) : result.data.templates;
+  const uses: [TemplateKind, Path, TemplateUse | undefined][] = [
+    ...Object.entries(result.data.environments).map(([name, env]): [TemplateKind, Path, TemplateUse | undefined] => [
+      'environments',
+      ['environments', name],
+      env.template,
+    ]),
+    ...Object.entries(result.data.services).map(([name, service]): [TemplateKind, Path, TemplateUse | undefined] => [
+      'services',
+      ['services', name],
+      service.template,
+    ]),
+  ];
+  for (const [kind, at, use] of uses) {
+    if (!use) continue;
+    for (const problem of checkTemplateInputs(kind, use, templates, opts)) {
+      errors.push(errorAt([...at, 'template', ...problem.path], problem.message));
+    }
+  }
+  return errors.length > 0
+    ? { ok: false, errors: errors.sort((a, b) => a.line - b.line) }
+    : { ok: true, map: result.data };
 }
 
 /**
@@ -177,6 +200,39 @@ function loadTemplate(service: Service, opts: ParseOptions): string | undefined 
   }
   service.taskDefinitionTemplate = template;
   return undefined;
+}
+
+type Path = Array<string | number>;
+type TemplateUse = { name: string; version: string; inputs: Record<string, unknown> };
+
+/**
+ * Checks a template's inputs as the map gives them against the version's `schema.json` in the templates folder,
+ * and fills in the schema's defaults. Each problem's path is below the map's `template` key.
+ */
+function checkTemplateInputs(
+  kind: TemplateKind,
+  use: TemplateUse,
+  templates: string,
+  opts: ParseOptions,
+): { path: Path; message: string }[] {
+  const file = join(templates, kind, use.name, use.version, 'schema.json');
+  let text: string;
+  try {
+    text = (opts.readFile ?? ((path) => readFileSync(path, 'utf8')))(file);
+  } catch (error) {
+    if (!isMissing(error)) return [{ path: ['version'], message: `cannot read ${file}: ${(error as Error).message}` }];
+    return [{ path: ['version'], message: `template ${kind}/${use.name} has no version ${use.version} (no ${file})` }];
+  }
+  try {
+    const checked = checkInputs(inputSchemaOf(text, file), use.inputs, file);
+    if (checked.ok) {
+      use.inputs = checked.inputs;
+      return [];
+    }
+    return checked.problems.map((p) => ({ path: ['inputs', ...p.path], message: p.message }));
+  } catch (error) {
+    return [{ path: ['version'], message: (error as Error).message }];
+  }
 }
 
 function isMissing(error: unknown): boolean {

@@ -57,8 +57,20 @@ const Wave = z.strictObject({
   failureTolerance: z.int().min(0).default(DEFAULT_FAILURE_TOLERANCE),
 });
 
+/**
+ * A template a platform team publishes (`crossdeploy template check`): its name, its version, and the inputs its
+ * `schema.json` declares; the loader checks the inputs against that schema.
+ */
+const TemplateRef = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a template name (lower-case letters, digits and hyphens)'),
+  version: z.string().regex(/^v(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})$/, 'must be a template version like v1.0'),
+  inputs: z.record(z.string(), z.unknown()).default({}),
+});
+
 const EnvironmentInput = z
   .strictObject({
+    /** The environment template its targets are provisioned from (VPC, cluster, roles). */
+    template: TemplateRef.optional(),
     /** Shorthand for one wave with the default concurrency and no failure tolerance. */
     targets: Targets.optional(),
     waves: z.array(Wave).min(1, 'list at least one wave').optional(),
@@ -156,6 +168,8 @@ const Platforms = z
 
 const ServiceSchema = z.strictObject({
   source: Source,
+  /** The service template each target's service instance is created from. */
+  template: TemplateRef.optional(),
   /** ECR repository in the orchestrator account. */
   repository: z
     .string()
@@ -273,6 +287,8 @@ const MapShape = z.strictObject(
     deployRole: DeployRoleInput,
     ecr: Ecr,
     bootstrap: Bootstrap,
+    /** The platform team's templates folder, relative to the map file. */
+    templates: z.string().min(1).default('templates'),
   },
   { error: (issue) => (issue.code === 'invalid_type' ? 'the map must be a YAML mapping of settings' : undefined) },
 );
