@@ -1,5 +1,5 @@
 // What `crossdeploy doctor` asks AWS: for each target, the calls a deployment would make there, as the deploy
-// role; once per repository, its policy in the tools account. Verdicts and fixes are core/doctor.ts's.
+// role; once per repository, its policy in the tools account. Verdicts and fixes are in core/doctor/.
 
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { ECRClient, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
@@ -12,33 +12,35 @@ import {
   alarmsOutcome,
   type CallFailure,
   type CheckName,
-  type ContainerSource,
   containerOutcome,
   type DoctorRow,
   type DoctorTarget,
   deployRoleCallFailed,
   doctorTargets,
   ecrPullOutcomes,
+  liveContainers,
+  livePlatform,
   NEEDS_ROLE,
   NEEDS_SERVICE,
   noTaskDefinition,
   type Outcome,
-  type PlatformSource,
   type PolicyRead,
   passRoleOutcome,
   passRolePolicyUnreadable,
   platformOutcome,
+  type Revision,
   roleOutcome,
   type ServiceLookup,
   serviceOutcome,
   skipped,
+  templateRoles,
+  templateSources,
   toRow,
 } from '../core/doctor';
 import type { EcrContext } from '../core/ecr-policy';
 import { mayPassToEcsTasks, roleArnOf } from '../core/iam/pass-role';
 import { DEPLOY_ROLE_POLICY_NAME } from '../core/iam/target-account';
 import type { DeploymentMap } from '../core/map/schema';
-import type { RuntimePlatformLike } from '../core/platform';
 import { mapBounded } from './bounded';
 import { deployRoleArn } from './deploy-role';
 import { isTransient } from './transient';
@@ -206,15 +208,6 @@ async function checkTarget(
   }
 }
 
-/** The revision a deploy starts from: where it was read, its containers and the roles it names. */
-interface LiveRevision {
-  source: string;
-  containers: string[];
-  runtimePlatform?: RuntimePlatformLike | undefined;
-  taskRoleArn?: string | undefined;
-  executionRoleArn?: string | undefined;
-}
-
 /** Why the revision could not be read; the platform check says it in its own words when there is none. */
 interface Unread {
   outcome: Outcome;
@@ -274,7 +267,7 @@ async function liveRevision(
   aws: TargetAwsClients,
   target: DoctorTarget,
   service: ServiceLookup | { failure: CallFailure },
-): Promise<LiveRevision | Unread> {
+): Promise<Revision | Unread> {
   if ('failure' in service) return { outcome: skipped('needs the service, which could not be read') };
   if (service.kind !== 'found' || service.status === 'INACTIVE') return { outcome: skipped(NEEDS_SERVICE) };
   if (!service.taskDefinition) {
@@ -297,31 +290,10 @@ async function liveRevision(
   }
 }
 
-function liveContainers(revision: LiveRevision): ContainerSource {
-  return { kind: 'live', taskDefinition: revision.source, containers: revision.containers };
-}
-
-function livePlatform({ source, runtimePlatform }: LiveRevision): PlatformSource {
-  return { kind: 'live', taskDefinition: source, ...(runtimePlatform && { runtimePlatform }) };
-}
-
-/** The roles the map's template names: with a template, those are the ones a deploy registers. */
-function templateRoles(map: DeploymentMap, target: DoctorTarget): LiveRevision {
-  const service = map.services[target.service];
-  const template = (service?.taskDefinitionTemplate ?? {}) as Record<string, unknown>;
-  const text = (field: string) => (typeof template[field] === 'string' ? (template[field] as string) : undefined);
-  return {
-    source: `the task definition template ${service?.taskDefinition ?? ''}`,
-    containers: [],
-    taskRoleArn: text('taskRoleArn'),
-    executionRoleArn: text('executionRoleArn'),
-  };
-}
-
 async function passRoleCheck(
   target: DoctorTarget,
   deployRoleArn: string,
-  revision: LiveRevision,
+  revision: Revision,
   policyOf: () => Promise<RolePolicyRead>,
 ): Promise<Outcome> {
   const named = [
@@ -378,29 +350,6 @@ async function alarmsCheck(aws: TargetAwsClients, target: DoctorTarget): Promise
     return deployRoleCallFailed(target, failureOf('cloudwatch:DescribeAlarms', error));
   }
   return alarmsOutcome(target, found);
-}
-
-/** The map's template decides the containers when there is one: a deploy never reads the live revision then. */
-function templateSources(
-  map: DeploymentMap,
-  target: DoctorTarget,
-): { container: ContainerSource; platform: PlatformSource } | undefined {
-  const service = map.services[target.service];
-  const template = service?.taskDefinitionTemplate;
-  if (!service?.taskDefinition || !template) return undefined;
-  const file = service.taskDefinition;
-  const definitions = Array.isArray(template.containerDefinitions) ? (template.containerDefinitions as unknown[]) : [];
-  const containers = definitions.flatMap((c) =>
-    typeof c === 'object' && c !== null && typeof (c as { name?: unknown }).name === 'string'
-      ? [(c as { name: string }).name]
-      : [],
-  );
-  const { runtimePlatform } = template;
-  const platform: PlatformSource =
-    typeof runtimePlatform === 'object' && runtimePlatform !== null
-      ? { kind: 'template', file, runtimePlatform: runtimePlatform as RuntimePlatformLike }
-      : { kind: 'template', file };
-  return { container: { kind: 'template', file, containers }, platform };
 }
 
 function ecrContext(map: DeploymentMap, repository: string): EcrContext {
