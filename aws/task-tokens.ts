@@ -3,6 +3,7 @@
 
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { MAX_CAUSE_CHARS } from '../core/step-functions-limits';
 import { conditionalWrite } from './conditional-write';
 import type { DocumentClient } from './lease';
 import { awsCall } from './transient';
@@ -35,9 +36,6 @@ export type Handover = { delivered: true } | { delivered: false; gone: Error };
 /** Step Functions' answers for a token whose execution no longer waits: nothing left to tell it. */
 const GONE_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
-/** SendTaskFailure takes a `cause` of up to 32,768 characters. */
-const CAUSE_MAX_CHARS = 32_768;
-
 /** Stores a new wait; an item with the same key is never overwritten. */
 export async function parkToken(db: DocumentClient, table: TokenTable, item: ParkedToken): Promise<void> {
   await awsCall(`dynamodb:PutItem ${table.name}`, () =>
@@ -59,46 +57,49 @@ export async function pendingTokens<T extends ParkedToken>(
   subject: string,
 ): Promise<T[]> {
   const { index, attribute } = table.bySubject;
-  const found: T[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await awsCall(`dynamodb:Query ${table.name}/${index}`, () =>
-      db.send(
-        new QueryCommand({
-          TableName: table.name,
-          IndexName: index,
-          KeyConditionExpression: '#subject = :subject',
-          FilterExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#subject': attribute, '#status': 'status' },
-          ExpressionAttributeValues: { ':subject': subject, ':pending': 'pending' },
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    found.push(...((page.Items ?? []) as T[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return found;
+  return allPages<T>(`dynamodb:Query ${table.name}/${index}`, (start) =>
+    db.send(
+      new QueryCommand({
+        TableName: table.name,
+        IndexName: index,
+        KeyConditionExpression: '#subject = :subject',
+        FilterExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#subject': attribute, '#status': 'status' },
+        ExpressionAttributeValues: { ':subject': subject, ':pending': 'pending' },
+        ExclusiveStartKey: start,
+      }),
+    ),
+  );
 }
 
 /** Every wait still pending, whatever its subject: a whole-table scan, for an operator's overview. */
 export async function everyPendingToken<T extends ParkedToken>(db: DocumentClient, table: TokenTable): Promise<T[]> {
+  return allPages<T>(`dynamodb:Scan ${table.name}`, (start) =>
+    db.send(
+      new ScanCommand({
+        TableName: table.name,
+        FilterExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pending': 'pending' },
+        ExclusiveStartKey: start,
+      }),
+    ),
+  );
+}
+
+type PageKey = Record<string, unknown> | undefined;
+
+/** Every item of a Query or Scan, page after page: a filter applies per page, so any page may come back short. */
+async function allPages<T>(
+  what: string,
+  page: (start: PageKey) => Promise<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: PageKey }>,
+): Promise<T[]> {
   const found: T[] = [];
-  let start: Record<string, unknown> | undefined;
+  let start: PageKey;
   do {
-    const page = await awsCall(`dynamodb:Scan ${table.name}`, () =>
-      db.send(
-        new ScanCommand({
-          TableName: table.name,
-          FilterExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending' },
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    found.push(...((page.Items ?? []) as T[]));
-    start = page.LastEvaluatedKey;
+    const answer = await awsCall(what, () => page(start));
+    found.push(...((answer.Items ?? []) as T[]));
+    start = answer.LastEvaluatedKey;
   } while (start);
   return found;
 }
@@ -161,7 +162,7 @@ export async function sendFailure(
 ): Promise<Handover> {
   return handOver(() =>
     awsCall('states:SendTaskFailure', () =>
-      sfn.send(new SendTaskFailureCommand({ taskToken, error, cause: cause.slice(0, CAUSE_MAX_CHARS) })),
+      sfn.send(new SendTaskFailureCommand({ taskToken, error, cause: cause.slice(0, MAX_CAUSE_CHARS) })),
     ),
   );
 }

@@ -21,6 +21,14 @@ export const MAX_PAYLOAD_BYTES = 262_144;
  */
 export const MAX_HISTORY_EVENTS = 25_000;
 
+/**
+ * A failure's cause holds at most 32,768 characters, whether a task failed or SendTaskFailure named it; Step
+ * Functions cuts a longer one without regard for JSON
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_TaskFailedEventDetails.html,
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskFailure.html).
+ */
+export const MAX_CAUSE_CHARS = 32_768;
+
 /** The size Step Functions measures a payload by: its JSON text in UTF-8. */
 export function payloadBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');

@@ -1,10 +1,8 @@
 // The Step Functions quotas a local execution is held to as it runs: AWS fails an execution that breaks one
 // whatever its Catch and Retry say, so a workflow that would break one in AWS must fail locally too.
-import { MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES, payloadBytes } from '../core/step-functions-limits';
+import { MAX_CAUSE_CHARS, MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES, payloadBytes } from '../core/step-functions-limits';
 import type { ExecutionRecord } from './step-functions';
 import type { EngineHandler } from './task-bindings';
-
-export const MAX_CAUSE_LENGTH = 32_768;
 
 // One engine event becomes at most this many events of AWS's history (a nested task's StateEntered is
 // TaskStateEntered, TaskScheduled, TaskStarted and TaskSubmitted), so the history is counted only when it could
@@ -17,12 +15,9 @@ export interface QuotaBreach {
   cause: string;
 }
 
-/**
- * A task failure's Cause as Step Functions keeps it: at most 32,768 characters, cut without regard for JSON
- * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_TaskFailedEventDetails.html).
- */
+/** A task failure's Cause as Step Functions keeps it. */
 export function failureCause(cause: string): string {
-  return cause.slice(0, MAX_CAUSE_LENGTH);
+  return cause.slice(0, MAX_CAUSE_CHARS);
 }
 
 export function payloadBreach(what: string, payload: unknown): QuotaBreach | undefined {
