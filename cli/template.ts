@@ -44,25 +44,22 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.err(`crossdeploy template: no templates folder at ${parsed.values.dir}`);
     return 1;
   }
-  const problems = checkTemplates(dir);
-  for (const problem of problems.list) io.err(`${parsed.values.dir}/${problem}`);
-  if (problems.list.length > 0) return 1;
-  for (const template of problems.templates) {
+  const { templates, problems } = checkTemplates(dir);
+  for (const problem of problems) io.err(`${parsed.values.dir}/${problem}`);
+  if (problems.length > 0) return 1;
+  for (const template of templates) {
     io.out(`${template.kind}/${template.name}  ${template.versions.map(formatVersion).join(' ')}`);
   }
-  const versions = problems.templates.reduce((n, t) => n + t.versions.length, 0);
-  io.out(
-    `${parsed.values.dir} is valid: ${count(problems.templates.length, 'template')}, ${count(versions, 'version')}`,
-  );
+  const versions = templates.reduce((n, t) => n + t.versions.length, 0);
+  io.out(`${parsed.values.dir} is valid: ${count(templates.length, 'template')}, ${count(versions, 'version')}`);
   return 0;
 }
 
-function checkTemplates(dir: string): { templates: PublishedTemplate[]; list: string[] } {
+function checkTemplates(dir: string): { templates: PublishedTemplate[]; problems: string[] } {
   const catalog = catalogOf(filesUnder(dir).map((file) => relative(dir, file).split(sep).join('/')));
-  const list = [...catalog.problems];
+  const problems = [...catalog.problems];
   const pathOf = (t: PublishedTemplate, v: TemplateVersion, file: string) =>
     `${t.kind}/${t.name}/${formatVersion(v)}/${file}`;
-  const templates: PublishedTemplate[] = [];
   for (const template of catalog.templates) {
     const schemas = new Map<string, InputSchema>();
     for (const version of template.versions) {
@@ -70,17 +67,16 @@ function checkTemplates(dir: string): { templates: PublishedTemplate[]; list: st
       try {
         schemas.set(formatVersion(version), inputSchemaOf(readFileSync(join(dir, path), 'utf8'), path));
       } catch (error) {
-        list.push((error as Error).message);
+        problems.push((error as Error).message);
       }
     }
     if (schemas.size === template.versions.length) {
-      list.push(...incompatibleMinors(template, (v) => schemas.get(formatVersion(v)) as InputSchema));
+      problems.push(...incompatibleMinors(template, (v) => schemas.get(formatVersion(v)) as InputSchema));
     }
-    templates.push(template);
   }
   const yamls = catalog.templates.flatMap((t) => t.versions.map((v) => pathOf(t, v, 'template.yaml')));
-  list.push(...lint(dir, yamls));
-  return { templates, list };
+  problems.push(...lint(dir, yamls));
+  return { templates: catalog.templates, problems };
 }
 
 // cfn-lint checks the templates offline, against the resource specifications it ships with.

@@ -9,6 +9,8 @@ import { grantPolicyLength, REPOSITORY_POLICY_MAX_LENGTH } from '../ecr-policy';
 import { describeTarget } from '../errors';
 import { isObject } from '../json';
 import { DEFAULT_PLATFORMS, PLATFORMS } from '../platform';
+import { TEMPLATE_NAME } from '../templates/catalog';
+import { VERSION_PATTERN } from '../templates/version';
 import { privateProbeMessage, privateProbeReason } from './probe-url';
 
 /** Used for the `targets` shorthand and for waves that leave these out. */
@@ -62,8 +64,8 @@ const Wave = z.strictObject({
  * `schema.json` declares; the loader checks the inputs against that schema.
  */
 const TemplateRef = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a template name (lower-case letters, digits and hyphens)'),
-  version: z.string().regex(/^v(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})$/, 'must be a template version like v1.0'),
+  name: z.string().regex(TEMPLATE_NAME, 'must be a template name (lower-case letters, digits and hyphens)'),
+  version: z.string().regex(VERSION_PATTERN, 'must be a template version like v1.0'),
   inputs: z.record(z.string(), z.unknown()).default({}),
 });
 

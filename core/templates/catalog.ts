@@ -15,7 +15,7 @@ export const VERSION_FILES = ['template.yaml', 'schema.json'] as const;
 export interface PublishedTemplate {
   kind: TemplateKind;
   name: string;
-  /** Oldest first. */
+  /** Oldest first; a version missing one of its files is only a problem. */
   versions: TemplateVersion[];
 }
 
@@ -25,7 +25,8 @@ export interface Catalog {
   problems: string[];
 }
 
-const NAME = /^[a-z][a-z0-9-]{0,62}$/;
+/** A template's name: the folder it lives in, and what the map calls it. */
+export const TEMPLATE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 /** Reads the folder's file list (paths relative to it, `/`-separated) into its templates and their versions. */
 export function catalogOf(paths: readonly string[]): Catalog {
@@ -37,7 +38,7 @@ export function catalogOf(paths: readonly string[]): Catalog {
       problems.push(`${path}: templates live at <environments|services>/<name>/vN.M/<file>`);
       continue;
     }
-    if (!NAME.test(name ?? '')) {
+    if (!TEMPLATE_NAME.test(name ?? '')) {
       problems.push(`${path}: "${name}" is not a template name (lower-case letters, digits and hyphens)`);
       continue;
     }
@@ -59,12 +60,13 @@ export function catalogOf(paths: readonly string[]): Catalog {
   }
   const templates: PublishedTemplate[] = [];
   for (const { kind, name, versions } of found.values()) {
+    const complete: TemplateVersion[] = [];
     for (const [version, files] of versions) {
-      for (const missing of VERSION_FILES.filter((f) => !files.has(f))) {
-        problems.push(`${kind}/${name}/${version}: ${missing} is missing`);
-      }
+      const missing = VERSION_FILES.filter((f) => !files.has(f));
+      for (const file of missing) problems.push(`${kind}/${name}/${version}: ${file} is missing`);
+      if (missing.length === 0) complete.push(parseVersion(version));
     }
-    templates.push({ kind, name, versions: [...versions.keys()].map(parseVersion).sort(compareVersions) });
+    templates.push({ kind, name, versions: complete.sort(compareVersions) });
   }
   return { templates, problems };
 }

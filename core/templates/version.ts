@@ -14,10 +14,10 @@ export class InvalidTemplateVersion extends Error {
   }
 }
 
-const VERSION = /^v(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})$/;
+export const VERSION_PATTERN = /^v(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})$/;
 
 export function parseVersion(text: string): TemplateVersion {
-  const match = VERSION.exec(text);
+  const match = VERSION_PATTERN.exec(text);
   if (!match) throw new InvalidTemplateVersion(text);
   return { major: Number(match[1]), minor: Number(match[2]) };
 }

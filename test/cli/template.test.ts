@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,13 @@ describe('crossdeploy template check', () => {
       'templates/environments/apps/v1.0/schema.json.bak: a version holds template.yaml and schema.json only',
       'templates/services/web/v1.1/schema.json: a template\'s inputs are a JSON Schema with type "object" and properties',
     ]);
+  });
+
+  it('reports a version missing its schema once, and checks the rest without it', async () => {
+    const root = templatesFolder((dir) => rmSync(join(dir, 'services/web/v1.1/schema.json')));
+    const { io, err } = capture(root);
+    expect(await template(['check'], io)).toBe(1);
+    expect(err).toEqual(['templates/services/web/v1.1: schema.json is missing']);
   });
 
   it.each([
