@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { isObject } from '../json';
-import type { TemplateKind } from '../templates/catalog';
+import { TEMPLATE_KINDS, type TemplateKind } from '../templates/catalog';
 import { checkInputs, inputSchemaOf } from '../templates/inputs';
 import { type DeploymentMap, DeploymentMapSchema, formatPath, parsePath, type Service } from './schema';
 
@@ -91,23 +91,13 @@ export function parseMap(text: string, opts: ParseOptions = {}): ParseResult {
     const problem = loadTemplate(service, opts);
     if (problem) errors.push(errorAt(['services', name, 'taskDefinition'], problem));
   }
-  const templates = opts.file ? resolve(dirname(opts.file), result.data.templates) : result.data.templates;
-  const uses: [TemplateKind, Path, TemplateUse | undefined][] = [
-    ...Object.entries(result.data.environments).map(([name, env]): [TemplateKind, Path, TemplateUse | undefined] => [
-      'environments',
-      ['environments', name],
-      env.template,
-    ]),
-    ...Object.entries(result.data.services).map(([name, service]): [TemplateKind, Path, TemplateUse | undefined] => [
-      'services',
-      ['services', name],
-      service.template,
-    ]),
-  ];
-  for (const [kind, at, use] of uses) {
-    if (!use) continue;
-    for (const problem of checkTemplateInputs(kind, use, templates, opts)) {
-      errors.push(errorAt([...at, 'template', ...problem.path], problem.message));
+  const templates = besideMap(opts, result.data.templates);
+  for (const kind of TEMPLATE_KINDS) {
+    for (const [name, { template }] of Object.entries<{ template?: TemplateUse }>(result.data[kind])) {
+      if (!template) continue;
+      for (const problem of checkTemplateInputs(kind, template, templates, opts)) {
+        errors.push(errorAt([kind, name, 'template', ...problem.path], problem.message));
+      }
     }
   }
   return errors.length > 0
@@ -180,7 +170,7 @@ function lineOf(doc: Document, path: ReadonlyArray<PropertyKey>, lineAt: (offset
 /** Fills in `taskDefinitionTemplate`; returns what is wrong with the template, if anything. */
 function loadTemplate(service: Service, opts: ParseOptions): string | undefined {
   if (service.taskDefinition === undefined) return undefined;
-  const file = opts.file ? resolve(dirname(opts.file), service.taskDefinition) : service.taskDefinition;
+  const file = besideMap(opts, service.taskDefinition);
   let template: unknown;
   try {
     template = JSON.parse((opts.readFile ?? ((path) => readFileSync(path, 'utf8')))(file));
@@ -233,6 +223,11 @@ function checkTemplateInputs(
   } catch (error) {
     return [{ path: ['version'], message: (error as Error).message }];
   }
+}
+
+/** A path the map names, relative to the map file's folder. */
+function besideMap(opts: ParseOptions, path: string): string {
+  return opts.file ? resolve(dirname(opts.file), path) : path;
 }
 
 function isMissing(error: unknown): boolean {
