@@ -1,6 +1,6 @@
 // The deploy-target workflow's ASL, built from crossdeploy's shared states (./asl.ts); written to deploy-target.asl.json.
 
-import { catchAll, lambdaTask, nestedExecution, type State } from './asl';
+import { catchAll, lambdaTask, nestedExecution, type State, stateMachineArn } from './asl';
 
 /**
  * The target's revision as the wave engine carries it (core/contracts.ts revisionRef): the task definition the
@@ -189,7 +189,7 @@ export const definition: State = {
     },
     'Roll back to previous revision': nestedExecution({
       Parameters: {
-        StateMachineArn: '${RollbackTargetStateMachineArn}',
+        StateMachineArn: stateMachineArn('RollbackTarget'),
         Input: {
           'deploymentId.$': '$.deployment.deploymentId',
           'serviceName.$': '$.deployment.serviceName',

@@ -1,6 +1,6 @@
 // The pipeline workflow's ASL, built from crossdeploy's shared states (./asl.ts); written to pipeline.asl.json.
 
-import { catchAll, lambdaTask, nestedExecution, type State, TRANSIENT_LAMBDA_RETRY } from './asl';
+import { catchAll, lambdaTask, nestedExecution, type State, stateMachineArn, TRANSIENT_LAMBDA_RETRY } from './asl';
 
 /** Which pipeline, environment and commit a notice is about. */
 const where: State = {
@@ -231,7 +231,7 @@ export const definition: State = {
     }),
     'Deploy environment': nestedExecution({
       Parameters: {
-        StateMachineArn: '${DeployEnvironmentStateMachineArn}',
+        StateMachineArn: stateMachineArn('DeployEnvironment'),
         'Name.$': '$.current.stage.plan.deployment.deploymentId',
         Input: {
           'targetKind.$': '$.current.stage.plan.targetKind',
