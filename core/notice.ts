@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { shortCommit } from './approval-message';
+import { deploymentKind } from './contracts';
 import { failureInPlainWords, innermostFailure } from './failure';
 import { DETAIL_TYPE } from './pipeline-types';
 
@@ -32,7 +33,7 @@ export const deploymentNotice = z.object({
   serviceName: z.string().min(1),
   environment: z.string().min(1),
   commit: z.string().min(1),
-  kind: z.enum(['deploy', 'rollback']),
+  kind: deploymentKind,
   /** The innermost error name: nested executions and Lambda wrappers peeled off. */
   error: z.string().nullable(),
   /** The innermost cause, as the step that failed wrote it. */

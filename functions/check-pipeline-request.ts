@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DocumentClient } from '../aws/lease';
 import { environmentLedger } from '../aws/ledger';
 import { settings } from '../aws/settings';
-import { pinnedImage } from '../core/contracts';
+import { deploymentKind, pinnedImage } from '../core/contracts';
 import { InvalidPipelineRequest } from '../core/errors';
 import type { DeploymentMap } from '../core/map/schema';
 import { pipelineRequestProblems } from '../core/pipeline-check';
@@ -15,7 +15,7 @@ import { logger } from './lib/powertools';
 // The whole pipeline input; core/pipeline-check.ts holds every field against the map.
 const input = z.looseObject({
   pipelineId: z.string().min(1),
-  kind: z.enum(['deploy', 'rollback']),
+  kind: deploymentKind,
   serviceName: z.string().min(1),
   commit: z.string().min(1),
   stages: z.array(z.looseObject({ environment: z.string().min(1) })),

@@ -17,7 +17,7 @@ import { awsCall } from '../aws/transient';
 import { signApprovalLink } from '../core/approval-link';
 import { approvalMessage } from '../core/approval-message';
 import { executionLink } from '../core/console-link';
-import { type DeployRole, type DeployTarget, imageRef } from '../core/contracts';
+import { type DeployRole, type DeployTarget, deploymentKind, imageRef } from '../core/contracts';
 import { buildNotice } from '../core/notice';
 import { arnIn } from '../core/partition';
 import { type ApprovalRequest, pipelineStage } from '../core/pipeline-types';
@@ -47,7 +47,7 @@ const input = z.object({
   stage,
   executionArn: z.string().min(1),
   /** A rollback waits at the same gate; the approver and the notice should say which it is. */
-  kind: z.enum(['deploy', 'rollback']),
+  kind: deploymentKind,
 });
 
 export type RequestApprovalInput = z.infer<typeof input>;
