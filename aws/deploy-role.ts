@@ -16,6 +16,17 @@ export function deployRoleArn(account: string, role: DeployRole, region: string)
   return iamArnIn(region, account, `role/${role.name}`);
 }
 
+/**
+ * The role CloudFormation creates crossdeploy's stacks as in a target account, beside the deploy role
+ * (stacks/target-account.yaml StackExecutionRole): the deploy role may only pass it.
+ */
+export function stackExecutionRoleArn(
+  { account, region }: { account: string; region: string },
+  role: DeployRole,
+): string {
+  return iamArnIn(region, account, `role/${role.name}-stacks`);
+}
+
 // Credentials are reused until five minutes before they expire: a warm Lambda deploying many targets
 // in one account assumes the role once, not once per call.
 const REFRESH_MARGIN_MS = 5 * 60_000;

@@ -1,3 +1,4 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { DeployRole, DeployTarget } from '../core/contracts';
@@ -6,9 +7,10 @@ import { type AssumeOptions, assumeDeployRole, forgetDeployRoleCredentials } fro
 export interface TargetClients {
   ecs: ECSClient;
   cloudwatch: CloudWatchClient;
+  cloudformation: CloudFormationClient;
 }
 
-export type TargetClientFactory = (target: DeployTarget, role: DeployRole) => TargetClients;
+export type TargetClientFactory = (target: Pick<DeployTarget, 'account' | 'region'>, role: DeployRole) => TargetClients;
 
 // A warm Lambda reuses its clients across invocations, as AWS recommends: one set per account, region and role.
 const reused = new Map<string, TargetClients>();
@@ -27,6 +29,7 @@ export function targetClientFactory(options: AssumeOptions = {}): TargetClientFa
     const clients = {
       ecs: new ECSClient({ region: target.region, credentials }),
       cloudwatch: new CloudWatchClient({ region: target.region, credentials }),
+      cloudformation: new CloudFormationClient({ region: target.region, credentials }),
     };
     if (shareable) reused.set(key, clients);
     return clients;
@@ -38,6 +41,7 @@ export function forgetTargetSessions(): void {
   for (const clients of reused.values()) {
     clients.ecs.destroy();
     clients.cloudwatch.destroy();
+    clients.cloudformation.destroy();
   }
   reused.clear();
   forgetDeployRoleCredentials();

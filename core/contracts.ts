@@ -4,6 +4,8 @@
 
 import { z } from 'zod';
 import { bounded, innermostFailure } from './failure';
+import { TEMPLATE_KINDS, TEMPLATE_NAME } from './templates/catalog';
+import { VERSION_PATTERN } from './templates/version';
 
 const accountId = z.string().regex(/^\d{12}$/);
 
@@ -12,7 +14,7 @@ const accountId = z.string().regex(/^\d{12}$/);
  * (state-machines/deploy-environment.ts picks them); waves, tolerance, wave rollback, leases, approvals, ledger and
  * notices are the same for every kind.
  */
-export const targetKind = z.enum(['ecs-service']);
+export const targetKind = z.enum(['ecs-service', 'cloudformation-stack']);
 export type TargetKind = z.infer<typeof targetKind>;
 
 /**
@@ -21,6 +23,13 @@ export type TargetKind = z.infer<typeof targetKind>;
  */
 export const revisionRef = z.object({ previous: z.string().min(1), current: z.string().min(1).optional() });
 export type RevisionRef = z.infer<typeof revisionRef>;
+
+/**
+ * Where a wave's target is, which is all the wave engine reads of it: the rest belongs to the target's kind and
+ * travels untouched to its workflows.
+ */
+export const waveTarget = z.looseObject({ account: accountId, region: z.string().min(1) });
+export type WaveTarget = z.infer<typeof waveTarget>;
 
 /** One ECS service in one account and region. */
 export const targetRef = z.object({
@@ -129,24 +138,109 @@ export type DeploymentSpec = z.infer<typeof deploymentSpec>;
 export const targetDeployment = z.object({ deployment: deploymentSpec, target: deployTarget });
 export type TargetDeployment = z.infer<typeof targetDeployment>;
 
-export const wavePlan = z.object({
-  maxConcurrency: z.number().int().min(1),
-  failureTolerance: z.number().int().min(0),
-  targets: z.array(deployTarget),
-});
+const waveOf = <T extends z.ZodType>(target: T) =>
+  z.object({
+    maxConcurrency: z.number().int().min(1),
+    failureTolerance: z.number().int().min(0),
+    targets: z.array(target),
+  });
+
+export const wavePlan = waveOf(deployTarget);
 export type WavePlan = z.infer<typeof wavePlan>;
 
 /** What the map says of one environment's deployment, before the pipeline has an image and a context. */
 export const environmentPlan = z.object({
-  targetKind,
+  targetKind: z.literal('ecs-service'),
   deployment: deploymentSpec.omit({ image: true, context: true }),
   waves: z.array(wavePlan),
 });
 export type EnvironmentPlan = z.infer<typeof environmentPlan>;
 
 /** Input of one environment's deployment workflow (`state-machines/deploy-environment.asl.json`). */
-export const environmentRun = z.object({ targetKind, deployment: deploymentSpec, waves: z.array(wavePlan) });
+export const environmentRun = z.object({
+  targetKind: z.literal('ecs-service'),
+  deployment: deploymentSpec,
+  waves: z.array(wavePlan),
+});
 export type EnvironmentRun = z.infer<typeof environmentRun>;
+
+/** One CloudFormation stack in one account and region. */
+export const stackTarget = z.object({
+  account: accountId,
+  region: z.string().min(1),
+  /** https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html: 128 characters. */
+  stackName: z.string().regex(/^[A-Za-z][-A-Za-z0-9]{0,127}$/),
+});
+export type StackTarget = z.infer<typeof stackTarget>;
+
+/** One published version of a platform team's template (aws/template-registry.ts keeps them). */
+export const templateRef = z.object({
+  kind: z.enum(TEMPLATE_KINDS),
+  name: z.string().regex(TEMPLATE_NAME),
+  version: z.string().regex(VERSION_PATTERN),
+});
+export type TemplateRef = z.infer<typeof templateRef>;
+
+/**
+ * One template version with its inputs, to every stack of one environment. The wave engine reads the same
+ * identity fields as an ECS deployment's; `serviceName` names what the stacks are (the ledger's and the lease's
+ * subject), `commit` what they are built from.
+ */
+export const stackDeploymentSpec = z.object({
+  deploymentId: z.string().min(1),
+  serviceName: z.string().min(1),
+  environment: z.string().min(1),
+  commit: z.string().min(1),
+  orchestrator: orchestratorRef,
+  deployRole,
+  template: templateRef,
+  /** The map's inputs, checked against the version's schema when the map was loaded. */
+  inputs: z.record(z.string(), z.unknown()),
+  /** For a service instance: the environment's stack, in the same account and region, whose outputs it takes. */
+  environmentStack: z.string().min(1).nullable(),
+  health: healthChecks,
+  /** How often and how long the change set and the stack are checked. */
+  rollout: checkLoop,
+  bake: checkLoop,
+  context: deploymentContext,
+});
+export type StackDeploymentSpec = z.infer<typeof stackDeploymentSpec>;
+
+/** Input of one per-stack deploy execution (`state-machines/deploy-stack.asl.json`). */
+export const targetStackDeployment = z.object({ deployment: stackDeploymentSpec, target: stackTarget });
+export type TargetStackDeployment = z.infer<typeof targetStackDeployment>;
+
+export const stackWavePlan = waveOf(stackTarget);
+export type StackWavePlan = z.infer<typeof stackWavePlan>;
+
+/** What the map says of provisioning one environment's stacks, before the pipeline adds its context. */
+export const stackEnvironmentPlan = z.object({
+  targetKind: z.literal('cloudformation-stack'),
+  deployment: stackDeploymentSpec.omit({ context: true }),
+  waves: z.array(stackWavePlan),
+});
+export type StackEnvironmentPlan = z.infer<typeof stackEnvironmentPlan>;
+
+export const stackEnvironmentRun = z.object({
+  targetKind: z.literal('cloudformation-stack'),
+  deployment: stackDeploymentSpec,
+  waves: z.array(stackWavePlan),
+});
+export type StackEnvironmentRun = z.infer<typeof stackEnvironmentRun>;
+
+/** One CloudFormation parameter, as CreateChangeSet takes it. */
+export const stackParameter = z.object({ ParameterKey: z.string().min(1), ParameterValue: z.string() });
+
+/**
+ * What a stack ran before a deployment: the template version and the parameters, or nothing for a stack the
+ * deployment created. The wave engine carries it as the opaque `revision.previous` (JSON text); only the stack
+ * kind's rollback reads it.
+ */
+export const stackRevision = z.object({
+  template: templateRef.nullable(),
+  parameters: z.array(stackParameter),
+});
+export type StackRevision = z.infer<typeof stackRevision>;
 
 export const failureCheck = z.enum([
   'rollout',
@@ -233,7 +327,7 @@ export interface HealthVerdict {
 
 /** Result of one target's deploy as the wave sees it. */
 export interface TargetOutcome {
-  target: DeployTarget;
+  target: WaveTarget;
   succeeded: boolean;
   /**
    * What to put back when the wave fails: set for a target that deployed, and for one whose execution ended

@@ -200,3 +200,58 @@ export class ImageReplicaMissing extends Error {
 export class InvalidPipelineRequest extends Error {
   override name = 'InvalidPipelineRequest' as const;
 }
+
+/** Where a stack is, in the words of a failure's cause. */
+export function describeStack(t: { account: string; region: string; stackName: string }): string {
+  return `account/region ${t.account}/${t.region}, stack ${t.stackName}`;
+}
+
+/**
+ * CloudFormation could not apply the change set and rolled the stack back by itself: the stack runs what it ran
+ * before (or, newly created, holds nothing). The evidence names the resource that failed and CloudFormation's reason.
+ */
+export class StackRolledBack extends Error {
+  static readonly errorName = 'StackRolledBack';
+  static readonly meaning = 'CloudFormation rolled the stack back';
+  override name = StackRolledBack.errorName;
+}
+
+/** CloudFormation refused the change set (a template or parameter it cannot use): nothing changed in the target. */
+export class ChangeSetFailed extends Error {
+  static readonly errorName = 'ChangeSetFailed';
+  static readonly meaning = 'CloudFormation refused the change set';
+  override name = ChangeSetFailed.errorName;
+}
+
+/**
+ * The stack is in a state no change set can fix (a creation that rolled back, a failed rollback): an operator
+ * deletes it, or continues its rollback, first.
+ */
+export class StackNotDeployable extends Error {
+  static readonly errorName = 'StackNotDeployable';
+  static readonly meaning = 'The stack must be repaired before it can be deployed';
+  override name = StackNotDeployable.errorName;
+}
+
+/** Another operation is running on the stack; retried by the workflows until it ends. */
+export class StackBusy extends Error {
+  static readonly errorName = 'StackBusy';
+  override name = StackBusy.errorName;
+}
+
+/**
+ * The stack cannot get its parameters: the environment's stack is missing or lacks an output, or an input names a
+ * parameter the template does not have.
+ */
+export class StackParametersUnresolved extends Error {
+  static readonly errorName = 'StackParametersUnresolved';
+  static readonly meaning = "The stack's parameters could not be resolved";
+  override name = StackParametersUnresolved.errorName;
+}
+
+/** The stack did not settle within the rollout's checks. */
+export class StackTimedOut extends Error {
+  static readonly errorName = 'StackTimedOut';
+  static readonly meaning = 'The stack did not settle in time';
+  override name = StackTimedOut.errorName;
+}

@@ -1,13 +1,13 @@
 // A wave is all or nothing: past its failure tolerance, the targets that did deploy are rolled back too,
 // so an environment never stays half on the new image.
 
-import type { DeployTarget, RevisionRef, TargetOutcome } from './contracts';
+import type { RevisionRef, TargetOutcome, WaveTarget } from './contracts';
 import { bounded, innermostFailure, MAX_EXPLAINED_ERROR } from './failure';
 import { payloadBytes } from './step-functions-limits';
 
 /** A target the failed wave puts back on what it ran before, through its kind's rollback workflow. */
 export interface RollBackTarget {
-  target: DeployTarget;
+  target: WaveTarget;
   revision: RevisionRef;
 }
 
@@ -54,7 +54,7 @@ export function evaluateWave(outcomes: TargetOutcome[], failureTolerance: number
  * local engine may give a plain string: the innermost name and message are what an operator needs.
  */
 export function outcomeFromFailure(
-  target: DeployTarget,
+  target: WaveTarget,
   failure: { Error?: string; Cause?: string; error?: string; cause?: string },
 ): TargetOutcome {
   const { error, cause } = innermostFailure(failure.Error ?? failure.error, failure.Cause ?? failure.cause);
@@ -104,6 +104,8 @@ function summarised(perTarget: string[]): string {
   return left === 0 ? kept.join('; ') : `${kept.join('; ')}; and ${left} more failed targets (see the ledger)`;
 }
 
-function where(target: DeployTarget): string {
-  return `${target.account}/${target.region} ${target.cluster}/${target.service}`;
+function where(target: WaveTarget): string {
+  const { account, region, cluster, service, stackName } = target;
+  const what = typeof stackName === 'string' ? `stack ${stackName}` : `${cluster}/${service}`;
+  return `${account}/${region} ${what}`;
 }

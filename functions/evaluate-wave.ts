@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DocumentClient } from '../aws/lease';
 import { ledgerRecord } from '../aws/ledger';
 import { settings } from '../aws/settings';
-import { caughtFailure, type DeployTarget, deployTarget, revisionRef, type TargetOutcome } from '../core/contracts';
+import { caughtFailure, revisionRef, type TargetOutcome, type WaveTarget, waveTarget } from '../core/contracts';
 import { ledgerKey } from '../core/ledger';
 import { evaluateWave, outcomeFromFailure } from '../core/wave';
 import { sharedDocumentClient } from './lib/clients';
@@ -24,7 +24,7 @@ const input = z
     environment: z.string(),
     waveNumber: z.number().int().min(0),
     failureTolerance: z.number().int().min(0),
-    targets: z.array(deployTarget),
+    targets: z.array(waveTarget),
     outcomes: z.array(z.discriminatedUnion('succeeded', [succeeded, failed])),
   })
   .refine((wave) => wave.targets.length === wave.outcomes.length, {
@@ -38,7 +38,7 @@ type Wave = z.infer<typeof input>;
 export async function judgeWave(event: Wave, db: DocumentClient = sharedDocumentClient()) {
   const outcomes = await Promise.all(
     event.outcomes.map((o, i) => {
-      const target = event.targets[i] as DeployTarget;
+      const target = event.targets[i] as WaveTarget;
       if (o.succeeded) return { target, succeeded: true, revision: o.revision };
       const outcome = outcomeFromFailure(target, o.failure);
       return o.failure.Status === 'TIMED_OUT' || o.failure.Status === 'ABORTED'

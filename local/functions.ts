@@ -9,7 +9,12 @@ import { handler as checkHealth } from '../functions/check-health';
 import { handler as checkImageReplica } from '../functions/check-image-replica';
 import { handler as checkPipelineRequest } from '../functions/check-pipeline-request';
 import { handler as checkRollout } from '../functions/check-rollout';
+import { handler as checkStack } from '../functions/check-stack';
+import { handler as checkStackChangeSet } from '../functions/check-stack-change-set';
+import { handler as createStackChangeSet } from '../functions/create-stack-change-set';
+import { handler as deleteStack } from '../functions/delete-stack';
 import { handler as evaluateWave } from '../functions/evaluate-wave';
+import { handler as executeStackChangeSet } from '../functions/execute-stack-change-set';
 import { handler as explainFailure } from '../functions/explain-failure';
 import { handler as findBuiltImage } from '../functions/find-built-image';
 import { handler as markImageDeployed } from '../functions/mark-image-deployed';
@@ -39,7 +44,12 @@ const HANDLERS = {
   'check-image-replica': checkImageReplica,
   'check-pipeline-request': checkPipelineRequest,
   'check-rollout': checkRollout,
+  'check-stack': checkStack,
+  'check-stack-change-set': checkStackChangeSet,
+  'create-stack-change-set': createStackChangeSet,
+  'delete-stack': deleteStack,
   'evaluate-wave': evaluateWave,
+  'execute-stack-change-set': executeStackChangeSet,
   'explain-failure': explainFailure,
   'find-built-image': findBuiltImage,
   'mark-image-deployed': markImageDeployed,

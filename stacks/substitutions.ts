@@ -1,8 +1,10 @@
 // The state machines, the `${...}` substitutions their ASL files use, and what each machine depends on.
 // Pure (no Pulumi, no SST globals): stacks/state-machines.ts deploys from it, tests check it offline.
 import deployEnvironment from '../state-machines/deploy-environment.asl.json';
+import deployStack from '../state-machines/deploy-stack.asl.json';
 import deployTarget from '../state-machines/deploy-target.asl.json';
 import pipeline from '../state-machines/pipeline.asl.json';
+import rollbackStack from '../state-machines/rollback-stack.asl.json';
 import rollbackTarget from '../state-machines/rollback-target.asl.json';
 import { functionVariable, STEP_FUNCTIONS, type StepFunction } from './steps';
 
@@ -23,6 +25,8 @@ export interface StateMachineSpec {
 export const STATE_MACHINES = [
   { id: 'RollbackTarget', file: 'rollback-target', definition: rollbackTarget },
   { id: 'DeployTarget', file: 'deploy-target', definition: deployTarget },
+  { id: 'RollbackStack', file: 'rollback-stack', definition: rollbackStack },
+  { id: 'DeployStack', file: 'deploy-stack', definition: deployStack },
   { id: 'DeployEnvironment', file: 'deploy-environment', definition: deployEnvironment },
   { id: 'Pipeline', file: 'pipeline', definition: pipeline },
 ] as const satisfies readonly StateMachineSpec[];

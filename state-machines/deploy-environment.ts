@@ -11,8 +11,18 @@ export const definition: State = {
       Type: 'Choice',
       Comment:
         "The waves are the same for every kind of target; each kind brings its own deploy and rollback workflows, which alone read a target's revision.",
-      Choices: [{ Variable: '$.targetKind', StringEquals: 'ecs-service', Next: 'Deploy ECS services' }],
+      Choices: [
+        { Variable: '$.targetKind', StringEquals: 'ecs-service', Next: 'Deploy ECS services' },
+        { Variable: '$.targetKind', StringEquals: 'cloudformation-stack', Next: 'Deploy CloudFormation stacks' },
+      ],
       Default: 'Unknown target kind',
+    },
+    'Deploy CloudFormation stacks': {
+      Type: 'Pass',
+      Comment: 'A stack pulls no image: there is no repository to open.',
+      Result: { deploy: stateMachineArn('DeployStack'), rollback: stateMachineArn('RollbackStack') },
+      ResultPath: '$.targetWorkflows',
+      Next: 'Start with the first wave',
     },
     'Deploy ECS services': {
       Type: 'Pass',
@@ -137,7 +147,14 @@ export const definition: State = {
           Next: 'Roll back updated targets of wave',
         },
       ],
-      Default: "Mark image deployed in the wave's regions",
+      Default: 'Does the wave run an image?',
+    },
+    'Does the wave run an image?': {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.targetKind', StringEquals: 'ecs-service', Next: "Mark image deployed in the wave's regions" },
+      ],
+      Default: 'Advance to next wave',
     },
     "Mark image deployed in the wave's regions": lambdaTask('MarkImageDeployed', {
       Comment:
@@ -240,7 +257,6 @@ export const definition: State = {
         'environment.$': '$.deployment.environment',
         'serviceName.$': '$.deployment.serviceName',
         'commit.$': '$.deployment.commit',
-        'image.$': '$.deployment.image',
         'waves.$': 'States.ArrayLength($.waves)',
       },
       End: true,

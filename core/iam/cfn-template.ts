@@ -84,9 +84,14 @@ export function resolveTemplate(template: CfnTemplate, stack: CfnStack): Resolve
   for (const [name, parameter] of Object.entries(template.Parameters ?? {})) {
     parameters[name] = stack.parameters[name] ?? (parameter.Default as string);
   }
+  // A CommaDelimitedList's Ref is a list (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html).
+  const lists = Object.entries(template.Parameters ?? {}).filter(([, p]) => p.Type === 'CommaDelimitedList');
   const scope: Scope = {
     refs: {
       ...parameters,
+      ...Object.fromEntries(
+        lists.map(([name]) => [name, (parameters[name] ?? '') === '' ? [] : (parameters[name] as string).split(',')]),
+      ),
       'AWS::AccountId': stack.account,
       'AWS::Region': stack.region,
       'AWS::Partition': stack.partition ?? 'aws',
@@ -106,7 +111,7 @@ export function resolveTemplate(template: CfnTemplate, stack: CfnStack): Resolve
 }
 
 interface Scope {
-  refs: Record<string, string>;
+  refs: Record<string, string | string[]>;
   resources: Set<string>;
   conditions: Record<string, boolean>;
 }
@@ -122,6 +127,8 @@ function resolve(value: unknown, scope: Scope): unknown {
   if (!isObject(value)) return value;
   const keys = Object.keys(value);
   const [only] = keys;
+  // `{ Condition: Name }` inside a condition is that condition's value.
+  if (keys.length === 1 && only === 'Condition') return conditionHolds(String(value.Condition), scope);
   if (keys.length === 1 && only !== undefined && (only === 'Ref' || only.startsWith('Fn::'))) {
     return intrinsic(only, value[only], scope);
   }

@@ -33,6 +33,11 @@ export interface BootstrapSettings {
   taskRoleArnPattern: string;
   /** The task execution roles a deploy may pass to ECS tasks; absent: the account's `ecsTaskExecutionRole`. */
   executionRoleArnPattern?: string;
+  /**
+   * The managed policies of the role CloudFormation creates crossdeploy's stacks as (environments, service
+   * instances); empty or absent: the accounts take no stacks.
+   */
+  stackExecutionPolicyArns?: string[];
   /** Accounts deployed at once, per region (StackSet operation preference). */
   maxConcurrentPercentage?: number;
   /** Accounts that may fail, per region, before the StackSet operation stops there. */
@@ -81,6 +86,7 @@ export function targetAccountParameters<BusArn>(
     ClusterNamePrefix: settings.clusterNamePrefix ?? '',
     TaskRoleArnPattern: settings.taskRoleArnPattern,
     ExecutionRoleArnPattern: settings.executionRoleArnPattern ?? '',
+    StackExecutionPolicyArns: (settings.stackExecutionPolicyArns ?? []).join(','),
     OrchestratorEventBusArn: orchestrator.eventBusArn,
   };
 }

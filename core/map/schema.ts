@@ -272,6 +272,12 @@ const Bootstrap = z
       .string()
       .regex(/^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/-]+[\w+=,.@/*-]*$/)
       .optional(),
+    /** The managed policies CloudFormation creates crossdeploy's stacks with in target accounts; none: no stacks. */
+    stackExecutionPolicyArns: z
+      .array(
+        z.string().regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, 'must be a managed policy ARN'),
+      )
+      .default([]),
     maxConcurrentPercentage: z.int().min(1).max(100).default(25),
     failureTolerancePercentage: z.int().min(0).max(100).default(0),
     callAs: z.enum(['SELF', 'DELEGATED_ADMIN']).default('DELEGATED_ADMIN'),

@@ -172,6 +172,8 @@ describe('sst.config.ts', () => {
     expect(ofType('aws.sfn.StateMachine').map((d) => plain(d.args.name))).toEqual([
       'crossdeploy-test-rollback-target',
       'crossdeploy-test-deploy-target',
+      'crossdeploy-test-rollback-stack',
+      'crossdeploy-test-deploy-stack',
       'crossdeploy-test-deploy-environment',
       'crossdeploy-test-pipeline',
     ]);
@@ -420,10 +422,19 @@ describe('sst.config.ts', () => {
     const topic = named('aws.sns.Topic', 'AlertsTopic');
     expect(topic.args.name).toBe('crossdeploy-test-alerts');
     const alarms = ofType('aws.cloudwatch.MetricAlarm').map((d) => plain(d.args) as Record<string, unknown>);
-    const machines = ['RollbackTarget', 'DeployTarget', 'DeployEnvironment', 'Pipeline'];
+    const machines = [
+      'RollbackTarget',
+      'DeployTarget',
+      'RollbackStack',
+      'DeployStack',
+      'DeployEnvironment',
+      'Pipeline',
+    ];
     expect(alarms.map((a) => a.name)).toEqual([
       'crossdeploy-test-rollback-target-executions-failed',
       'crossdeploy-test-deploy-target-executions-failed',
+      'crossdeploy-test-rollback-stack-executions-failed',
+      'crossdeploy-test-deploy-stack-executions-failed',
       'crossdeploy-test-deploy-environment-executions-failed',
       'crossdeploy-test-pipeline-executions-failed',
     ]);

@@ -14,6 +14,7 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 // IAM's service prefix for each AWS SDK package the code uses.
 const SERVICE_PREFIX: Record<string, string> = {
+  '@aws-sdk/client-cloudformation': 'cloudformation',
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
   '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/client-ecr': 'ecr',

@@ -150,7 +150,12 @@ describe('state machines deployed by stacks/state-machines.ts', () => {
     expect(byFile).toEqual({
       'rollback-target': { children: [], waits: false },
       'deploy-target': { children: ['rollback-target'], waits: true },
-      'deploy-environment': { children: ['deploy-target', 'rollback-target'], waits: true },
+      'rollback-stack': { children: [], waits: false },
+      'deploy-stack': { children: [], waits: false },
+      'deploy-environment': {
+        children: ['deploy-stack', 'deploy-target', 'rollback-stack', 'rollback-target'],
+        waits: true,
+      },
       pipeline: { children: ['deploy-environment'], waits: true },
     });
   });
@@ -258,13 +263,15 @@ describe("state machines' roles", () => {
     });
   });
 
-  it('deploy-environment invokes open-ecr, evaluate-wave, mark-image-deployed and explain-failure only and starts both per-target machines', () => {
+  it("deploy-environment invokes open-ecr, evaluate-wave, mark-image-deployed and explain-failure only and starts each kind's per-target machines", () => {
     const policy = policyOf('deploy-environment');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
       ['EvaluateWave', 'ExplainFailure', 'MarkImageDeployed', 'OpenEcr'].map(fn),
     );
     expect(statement(policy, 'StartChildExecutions')?.Resource).toEqual([
+      'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-deploy-stack',
       'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-deploy-target',
+      'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-rollback-stack',
       'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-rollback-target',
     ]);
   });

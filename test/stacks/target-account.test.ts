@@ -60,8 +60,12 @@ const list = (value: string | string[] | undefined) => [value ?? []].flat();
 const roles = Object.entries(template.Resources)
   .filter(([, resource]) => resource.Type === 'AWS::IAM::Role')
   .map(([id]) => id);
+/** An account that takes stacks: its stack execution role exists (and holds managed policies only). */
+const TAKES_STACKS = { StackExecutionPolicyArns: 'arn:aws:iam::aws:policy/PowerUserAccess' };
 const identityStatements = roles.flatMap((id) =>
-  roleOf(id).Policies.flatMap((policy) => policy.PolicyDocument.Statement.map((s) => ({ role: id, ...s }))),
+  (roleOf(id, TAKES_STACKS).Policies ?? []).flatMap((policy) =>
+    policy.PolicyDocument.Statement.map((s) => ({ role: id, ...s })),
+  ),
 );
 
 /**
@@ -75,7 +79,12 @@ const WILDCARD_ONLY: Record<string, string> = {
 describe('the target-account template', () => {
   it('is written in long form, so it reads without CloudFormation tags', () => {
     expect(templateText).not.toMatch(/:\s+!\w+/);
-    expect(Object.keys(template.Resources)).toEqual(['DeployRole', 'ForwarderRole', 'ForwardRule']);
+    expect(Object.keys(template.Resources)).toEqual([
+      'DeployRole',
+      'StackExecutionRole',
+      'ForwarderRole',
+      'ForwardRule',
+    ]);
   });
 
   it('allows only named actions that exist in IAM: no "*" and no service-wide wildcard', async () => {
@@ -87,6 +96,20 @@ describe('the target-account template', () => {
       expect(await iamActionExists(service, name), action).toBe(true);
     }
     expect(identityStatements.every((s) => s.Effect === 'Allow')).toBe(true);
+  });
+
+  it('lets the deploy role pass only its stack execution role, and only to CloudFormation, which it creates only with policies', () => {
+    const statements = roleOf('DeployRole').Policies[0]?.PolicyDocument.Statement ?? [];
+    expect(statements.find((s) => s.Sid === 'PassStackExecutionRole')).toMatchObject({
+      Action: 'iam:PassRole',
+      Resource: 'arn:aws:iam::222222222222:role/crossdeploy-deploy-stacks',
+      Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+    });
+    expect(deploy().resources.StackExecutionRole).toBeUndefined();
+    expect(roleOf('StackExecutionRole', TAKES_STACKS)).toMatchObject({
+      RoleName: 'crossdeploy-deploy-stacks',
+      ManagedPolicyArns: ['arn:aws:iam::aws:policy/PowerUserAccess'],
+    });
   });
 
   it('uses Resource "*" only for actions IAM cannot scope, each listed with why', async () => {
@@ -108,8 +131,9 @@ describe('the target-account template', () => {
       ...DOCTOR_AS_DEPLOY_ROLE,
     ]);
     const granted = identityStatements.filter((s) => s.role === 'DeployRole').flatMap((s) => list(s.Action));
-    // iam:PassRole twice: once for task roles, once for execution roles.
-    expect(granted.sort()).toEqual([...needed, 'iam:PassRole'].sort());
+    // iam:PassRole three times: for task roles and execution roles (to ECS), and for the stack execution role
+    // (to CloudFormation).
+    expect(granted.sort()).toEqual([...needed, 'iam:PassRole', 'iam:PassRole'].sort());
   });
 
   it('scopes services to the prefix in every region of the account, and clusters when a prefix is given', () => {
@@ -127,7 +151,9 @@ describe('the target-account template', () => {
   it('lets the deploy role pass only the task and execution role patterns, and only to ecs-tasks.amazonaws.com', () => {
     const passRole = (parameters?: Record<string, string>) =>
       (roleOf('DeployRole', parameters).Policies[0]?.PolicyDocument.Statement ?? []).filter(
-        (s) => s.Action === 'iam:PassRole',
+        (s) =>
+          s.Action === 'iam:PassRole' &&
+          s.Condition?.StringEquals?.['iam:PassedToService'] === 'ecs-tasks.amazonaws.com',
       );
     const toEcsTasks = { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } };
     expect(passRole()).toEqual([

@@ -53,7 +53,7 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     const plan = environmentDeployment([{ targets: [a] }]);
 
     const deployed = await engine().run('deploy-environment', plan);
-    const unknown = await engine().run('deploy-environment', { ...plan, targetKind: 'cloudformation-stack' });
+    const unknown = await engine().run('deploy-environment', { ...plan, targetKind: 'helm-chart' });
 
     expect(deployed.status).toBe('SUCCEEDED');
     const children = engine()

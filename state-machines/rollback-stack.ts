@@ -1,0 +1,115 @@
+// The rollback-stack workflow's ASL, built from crossdeploy's shared states (./asl.ts); written to rollback-stack.asl.json.
+
+import { catchAll, lambdaTask, type State } from './asl';
+
+const inTarget: State = { 'target.$': '$.target', 'deployRole.$': '$.deployRole' };
+
+export const definition: State = {
+  Comment:
+    'crossdeploy: put one stack back on the template version and parameters it had before a deployment, or delete the stack the deployment created. Started by a failed wave for its targets that succeeded.',
+  StartAt: 'Read what the stack ran before',
+  TimeoutSeconds: 86400,
+  States: {
+    'Read what the stack ran before': {
+      Type: 'Pass',
+      Parameters: { 'restore.$': 'States.StringToJson($.revision.previous)' },
+      ResultPath: '$.before',
+      Next: 'Did the stack exist before?',
+    },
+    'Did the stack exist before?': {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.before.restore.template', IsNull: true, Next: 'Delete the stack the deployment created' },
+      ],
+      Default: 'Create change set back to previous version',
+    },
+    'Delete the stack the deployment created': lambdaTask('DeleteStack', {
+      Parameters: inTarget,
+      ResultPath: '$.progress',
+      Next: 'Wait for stack',
+      Catch: [catchAll('Rollback failed')],
+    }),
+    'Create change set back to previous version': lambdaTask('CreateStackChangeSet', {
+      Parameters: {
+        ...inTarget,
+        'deploymentId.$': "States.Format('{}-rollback', $.deploymentId)",
+        'restore.$': '$.before.restore',
+      },
+      ResultPath: '$.changeSet',
+      Retry: [{ ErrorEquals: ['StackBusy'], IntervalSeconds: 30, MaxAttempts: 20, BackoffRate: 1 }],
+      Next: 'Wait for change set',
+      Catch: [catchAll('Rollback failed')],
+    }),
+    'Wait for change set': {
+      Type: 'Wait',
+      SecondsPath: '$.rollout.intervalSeconds',
+      Next: 'Check change set',
+    },
+    'Check change set': lambdaTask('CheckStackChangeSet', {
+      Parameters: {
+        ...inTarget,
+        'changeSetId.$': '$.changeSet.changeSetId',
+        'rollout.$': '$.rollout',
+        'checks.$': '$.changeSet.checks',
+      },
+      ResultPath: '$.changeSetProgress',
+      Next: 'Is the change set ready?',
+      Catch: [catchAll('Rollback failed')],
+    }),
+    'Is the change set ready?': {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.changeSetProgress.state', StringEquals: 'READY', Next: 'Execute change set in target account' },
+        { Variable: '$.changeSetProgress.state', StringEquals: 'NO_CHANGES', Next: 'Stack rolled back' },
+      ],
+      Default: 'Count change set check',
+    },
+    'Count change set check': {
+      Type: 'Pass',
+      InputPath: '$.changeSetProgress.checks',
+      ResultPath: '$.changeSet.checks',
+      Next: 'Wait for change set',
+    },
+    'Execute change set in target account': lambdaTask('ExecuteStackChangeSet', {
+      Parameters: { ...inTarget, 'changeSetId.$': '$.changeSet.changeSetId' },
+      ResultPath: '$.progress',
+      Next: 'Wait for stack',
+      Catch: [catchAll('Rollback failed')],
+    }),
+    'Wait for stack': {
+      Type: 'Wait',
+      SecondsPath: '$.rollout.intervalSeconds',
+      Next: 'Check stack',
+    },
+    'Check stack': lambdaTask('CheckStack', {
+      Parameters: {
+        ...inTarget,
+        'rollout.$': '$.rollout',
+        'progress.$': '$.progress',
+      },
+      ResultPath: '$.progress',
+      Next: 'Is the stack back?',
+      Catch: [catchAll('Rollback failed')],
+    }),
+    'Is the stack back?': {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.progress.state', StringEquals: 'IN_PROGRESS', Next: 'Wait for stack' }],
+      Default: 'Stack rolled back',
+    },
+    'Stack rolled back': {
+      Type: 'Pass',
+      Parameters: {
+        rolledBack: true,
+        'target.$': '$.target',
+        'cause.$':
+          "States.Format('{}/{} stack {} rolled back: {}', $.target.account, $.target.region, $.target.stackName, $.reason.evidence)",
+      },
+      End: true,
+    },
+    'Rollback failed': {
+      Type: 'Fail',
+      Error: 'RollbackFailed',
+      CausePath: '$.failure.Cause',
+    },
+  },
+};
