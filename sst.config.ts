@@ -76,6 +76,7 @@ export default $config({
       CROSSDEPLOY_APPROVALS_TABLE: tables.Approvals.name,
       CROSSDEPLOY_LEASES_TABLE: tables.Leases.name,
       CROSSDEPLOY_LEDGER_TABLE: tables.Ledger.name,
+      CROSSDEPLOY_TEMPLATES_TABLE: tables.Templates.name,
       CROSSDEPLOY_IDEMPOTENCY_TABLE: tables.Idempotency.name,
       CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN: notifications.arn,
       CROSSDEPLOY_CHAT_WEBHOOK_URL_PARAM: secretParameters.chatWebhookUrl,
@@ -112,6 +113,7 @@ export default $config({
       alertsTopic: alerts.topic.arn,
       notificationsTopic: notifications.arn,
       ledgerTable: tables.Ledger.name,
+      templatesTable: tables.Templates.name,
       doctorRole: doctor.arn,
     };
   },

@@ -37,6 +37,7 @@ export function stageSettings(stage: string, map: MapForStack): Record<string, s
     CROSSDEPLOY_APPROVALS_TABLE: names.approvalsTable,
     CROSSDEPLOY_LEASES_TABLE: names.leasesTable,
     CROSSDEPLOY_LEDGER_TABLE: names.ledgerTable,
+    CROSSDEPLOY_TEMPLATES_TABLE: names.templatesTable,
     CROSSDEPLOY_IDEMPOTENCY_TABLE: names.idempotencyTable,
   };
 }

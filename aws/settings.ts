@@ -7,6 +7,7 @@ export const settings = {
   approvalsTable: () => process.env.CROSSDEPLOY_APPROVALS_TABLE ?? 'crossdeploy-approvals',
   leasesTable: () => process.env.CROSSDEPLOY_LEASES_TABLE ?? 'crossdeploy-leases',
   ledgerTable: () => process.env.CROSSDEPLOY_LEDGER_TABLE ?? 'crossdeploy-ledger',
+  templatesTable: () => process.env.CROSSDEPLOY_TEMPLATES_TABLE ?? 'crossdeploy-templates',
   idempotencyTable: () => process.env.CROSSDEPLOY_IDEMPOTENCY_TABLE ?? 'crossdeploy-idempotency',
   /** Optional: an SNS topic that hears every deployment notification. */
   notificationsTopicArn: () => process.env.CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN || undefined,

@@ -68,6 +68,23 @@ export const ledgerTable = (name: string): CreateTableCommandInput => ({
   ],
 });
 
+/**
+ * The template registry (`aws/template-registry.ts`): one record per published template version, `template` =
+ * `<kind>/<name>` and `version` = `vN.M`. A published version never changes, so this is an audit record, kept forever.
+ */
+export const templatesTable = (name: string): CreateTableCommandInput => ({
+  TableName: name,
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [
+    { AttributeName: 'template', AttributeType: 'S' },
+    { AttributeName: 'version', AttributeType: 'S' },
+  ],
+  KeySchema: [
+    { AttributeName: 'template', KeyType: 'HASH' },
+    { AttributeName: 'version', KeyType: 'RANGE' },
+  ],
+});
+
 /** Powertools idempotency records (`id` is its default key attribute; `expiration` its TTL attribute). */
 export const idempotencyTable = (name: string): CreateTableCommandInput => ({
   TableName: name,

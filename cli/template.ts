@@ -1,26 +1,30 @@
-// `crossdeploy template check`: what a platform team runs on its templates folder before anyone deploys from it.
-// Every version must follow the layout, have a readable input schema and a template cfn-lint passes, and every
-// minor must keep its major's inputs.
+// `crossdeploy template check|publish`: what a platform team runs on its templates folder. `check` says whether
+// the folder is fit to publish; `publish` checks the same and then records every version in the orchestrator's
+// template registry, where deployments read them from.
 
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { catalogOf, incompatibleMinors, type PublishedTemplate } from '../core/templates/catalog';
-import { type InputSchema, inputSchemaOf } from '../core/templates/inputs';
-import { formatVersion, type TemplateVersion } from '../core/templates/version';
+import { formatVersion } from '../core/templates/version';
 import type { CliIo } from './io';
+import { checkedTemplatesFolder, count } from './template-folder';
 import { parsedOrUsage, usageError } from './usage';
 
 const USAGE = [
   'usage: crossdeploy template check [--dir templates]',
+  '       crossdeploy template publish [--dir templates] [--map crossdeploy.yaml]',
   '',
   'Checks a templates folder: templates/<environments|services>/<name>/vN.M/ with template.yaml (CloudFormation,',
-  'linted with cfn-lint) and schema.json (the JSON Schema of its inputs). A minor version must accept every input',
-  'the minor before it accepted; a new major may change them.',
+  "linted with cfn-lint, at most CloudFormation's 51,200 bytes) and schema.json (the JSON Schema of its inputs).",
+  'A minor version must accept every input the minor before it accepted; a new major may change them.',
+  'publish runs the same checks, then records every version in the template registry of the orchestrator the map',
+  'names (a running `crossdeploy local`, or the stage CROSSDEPLOY_STAGE names); a published version never changes.',
 ].join('\n');
 
 export async function run(args: string[], io: CliIo): Promise<number> {
+  const publish = actionIndex(args, 'publish');
+  // publish talks to AWS: its SDK clients load only when asked for.
+  if (publish !== undefined) {
+    return (await import('./template-publish')).run([...args.slice(0, publish), ...args.slice(publish + 1)], io);
+  }
   const parsed = parsedOrUsage(
     'template',
     USAGE,
@@ -38,15 +42,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const [action, ...extra] = parsed.positionals;
-  if (action !== 'check' || extra.length > 0) return usageError('template', USAGE, 'say what to do: check', io);
-  const dir = resolve(io.cwd, parsed.values.dir);
-  if (!isDirectory(dir)) {
-    io.err(`crossdeploy template: no templates folder at ${parsed.values.dir}`);
-    return 1;
+  if (action !== 'check' || extra.length > 0) {
+    return usageError('template', USAGE, 'say what to do: check or publish', io);
   }
-  const { templates, problems } = checkTemplates(dir);
-  for (const problem of problems) io.err(`${parsed.values.dir}/${problem}`);
-  if (problems.length > 0) return 1;
+  const checked = checkedTemplatesFolder('template', parsed.values.dir, io);
+  if (typeof checked === 'number') return checked;
+  const { templates } = checked;
   for (const template of templates) {
     io.out(`${template.kind}/${template.name}  ${template.versions.map(formatVersion).join(' ')}`);
   }
@@ -55,53 +56,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-function checkTemplates(dir: string): { templates: PublishedTemplate[]; problems: string[] } {
-  const catalog = catalogOf(filesUnder(dir).map((file) => relative(dir, file).split(sep).join('/')));
-  const problems = [...catalog.problems];
-  const pathOf = (t: PublishedTemplate, v: TemplateVersion, file: string) =>
-    `${t.kind}/${t.name}/${formatVersion(v)}/${file}`;
-  for (const template of catalog.templates) {
-    const schemas = new Map<string, InputSchema>();
-    for (const version of template.versions) {
-      const path = pathOf(template, version, 'schema.json');
-      try {
-        schemas.set(formatVersion(version), inputSchemaOf(readFileSync(join(dir, path), 'utf8'), path));
-      } catch (error) {
-        problems.push((error as Error).message);
-      }
-    }
-    if (schemas.size === template.versions.length) {
-      problems.push(...incompatibleMinors(template, (v) => schemas.get(formatVersion(v)) as InputSchema));
-    }
-  }
-  const yamls = catalog.templates.flatMap((t) => t.versions.map((v) => pathOf(t, v, 'template.yaml')));
-  problems.push(...lint(dir, yamls));
-  return { templates: catalog.templates, problems };
+/** Where `action` is the first positional argument, wherever the options stand. */
+function actionIndex(args: string[], action: string): number | undefined {
+  const { tokens } = parseArgs({
+    args,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+    options: { dir: { type: 'string' }, map: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const first = tokens.find((token) => token.kind === 'positional');
+  return first?.kind === 'positional' && first.value === action ? first.index : undefined;
 }
-
-// cfn-lint checks the templates offline, against the resource specifications it ships with.
-function lint(dir: string, templates: string[]): string[] {
-  const present = templates.filter((t) => isFile(join(dir, t)));
-  if (present.length === 0) return [];
-  const linted = spawnSync('cfn-lint', ['--format', 'parseable', '--', ...present], { cwd: dir, encoding: 'utf8' });
-  if (linted.error) return [`cfn-lint could not run (${linted.error.message}): install it with pip install cfn-lint`];
-  return linted.stdout
-    .split('\n')
-    .filter((finding) => finding.trim() !== '')
-    .map((finding) => {
-      // parseable: <file>:<line>:<column>:<end line>:<end column>:<rule>:<message>
-      const [file, line, , , , rule, ...message] = finding.split(':');
-      return `${file}:${line}: ${rule} ${message.join(':')}`;
-    });
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((entry) => join(dir, entry))
-    .filter(isFile);
-}
-
-const isFile = (path: string) => statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
-const isDirectory = (path: string) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
-
-const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

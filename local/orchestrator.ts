@@ -15,7 +15,14 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { rulePattern } from '../aws/event-rules';
 import { settings } from '../aws/settings';
-import { approvalsTable, deliveriesTable, idempotencyTable, leasesTable, ledgerTable } from '../aws/tables';
+import {
+  approvalsTable,
+  deliveriesTable,
+  idempotencyTable,
+  leasesTable,
+  ledgerTable,
+  templatesTable,
+} from '../aws/tables';
 import { replicationRules, repositoryPullers } from '../core/images';
 import type { DeploymentMap } from '../core/map/schema';
 
@@ -60,6 +67,7 @@ export async function provisionOrchestrator(map: DeploymentMap): Promise<LocalQu
       approvalsTable(settings.approvalsTable()),
       leasesTable(settings.leasesTable()),
       ledgerTable(settings.ledgerTable()),
+      templatesTable(settings.templatesTable()),
       idempotencyTable(settings.idempotencyTable()),
     ]) {
       await dynamo.send(new CreateTableCommand(table)).catch(unless(ResourceInUseException));

@@ -16,6 +16,8 @@ export interface OrchestratorNames {
   leasesTable: string;
   /** The deployment ledger: one record per target × deployment, kept when the stage is removed. */
   ledgerTable: string;
+  /** The template registry: one record per published template version, kept when the stage is removed. */
+  templatesTable: string;
   /** Powertools idempotency records of the notify function (TTL on `expiration`). */
   idempotencyTable: string;
   /**
@@ -99,6 +101,7 @@ export function orchestratorNames(app: string, stage: string, map: MapForStack):
     approvalsTable: stageName(app, stage, 'approvals', 255),
     leasesTable: stageName(app, stage, 'leases', 255),
     ledgerTable: stageName(app, stage, 'ledger', 255),
+    templatesTable: stageName(app, stage, 'templates', 255),
     idempotencyTable: stageName(app, stage, 'idempotency', 255),
     // SNS topic names allow 256 characters.
     notificationsTopic: stageName(app, stage, 'notifications', 256),

@@ -16,11 +16,12 @@ export function createTables(names: OrchestratorNames): Tables {
       {
         ...args,
         // Approvals and leases are the state of running pipelines: recoverable in prod, and not deleted by
-        // accident. The ledger is the record of what ran where: recoverable and protected in every stage.
+        // accident. The ledger (what ran where) and the template registry (what each version was) are audit
+        // records: recoverable and protected in every stage.
         pointInTimeRecovery: { enabled: prod || retained },
         deletionProtectionEnabled: prod || retained,
       },
-      // `sst remove` of any stage leaves the ledger in place (only prod retains everything, `removal: retain`).
+      // `sst remove` of any stage leaves the retained tables in place (only prod retains everything, `removal: retain`).
       retained ? { retainOnDelete: true } : undefined,
     );
   }

@@ -1,7 +1,14 @@
 // The orchestrator's DynamoDB tables, from the definitions the local runtime uses (aws/tables.ts), in the
 // shape of Pulumi's aws.dynamodb.Table arguments. Pure (no Pulumi, no SST globals).
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { approvalsTable, deliveriesTable, idempotencyTable, leasesTable, ledgerTable } from '../aws/tables';
+import {
+  approvalsTable,
+  deliveriesTable,
+  idempotencyTable,
+  leasesTable,
+  ledgerTable,
+  templatesTable,
+} from '../aws/tables';
 import type { OrchestratorNames } from './names';
 
 export interface TableSpec {
@@ -25,6 +32,8 @@ export const TABLES = [
   { id: 'Leases', name: (names) => names.leasesTable, define: leasesTable },
   // What was deployed where, by whom, and how it ended: an audit record, so no TTL and never removed with the stage.
   { id: 'Ledger', name: (names) => names.ledgerTable, define: ledgerTable, retained: true },
+  // A published template version is what every stack built from it was built from: an audit record as well.
+  { id: 'Templates', name: (names) => names.templatesTable, define: templatesTable, retained: true },
   // Powertools' own attribute names: `id` is the key, `expiration` (epoch seconds) what its TTL reads.
   { id: 'Idempotency', name: (names) => names.idempotencyTable, define: idempotencyTable, ttl: 'expiration' },
 ] as const satisfies readonly TableSpec[];

@@ -34,6 +34,7 @@ describe('commands against a deployed stage', () => {
 
     const names = orchestratorNames('crossdeploy', 'prod', map);
     expect(settings.ledgerTable()).toBe(names.ledgerTable);
+    expect(settings.templatesTable()).toBe(names.templatesTable);
     expect(settings.leasesTable()).toBe(names.leasesTable);
     expect(settings.approvalsTable()).toBe(names.approvalsTable);
     expect(settings.eventBusName()).toBe(names.eventBus);

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,9 +74,24 @@ describe('crossdeploy template check', () => {
     expect(err).toEqual(['templates/services/web/v1.1: schema.json is missing']);
   });
 
+  it("refuses a template over CloudFormation's TemplateBody limit of 51,200 bytes", async () => {
+    const root = templatesFolder((dir) => {
+      const path = join(dir, 'services/web/v1.0/template.yaml');
+      writeFileSync(path, `${readFileSync(path, 'utf8')}#${'-'.repeat(51_200)}\n`);
+    });
+    const { io, err } = capture(root);
+    expect(await template(['check'], io)).toBe(1);
+    expect(err).toEqual([
+      expect.stringMatching(
+        /^templates\/services\/web\/v1\.0\/template\.yaml: 51,\d{3} bytes, over the 51,200 bytes of CloudFormation's TemplateBody limit/,
+      ),
+    ]);
+  });
+
   it.each([
-    [[], 2, 'crossdeploy template: say what to do: check'],
-    [['publish'], 2, 'crossdeploy template: say what to do: check'],
+    [[], 2, 'crossdeploy template: say what to do: check or publish'],
+    [['lint'], 2, 'crossdeploy template: say what to do: check or publish'],
+    [['check', 'publish'], 2, 'crossdeploy template: say what to do: check or publish'],
     [['check', '--dir', 'nowhere'], 1, 'crossdeploy template: no templates folder at nowhere'],
   ])('refuses %j with exit %i', async (args, code, message) => {
     const { io, err } = capture(templatesFolder());

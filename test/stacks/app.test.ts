@@ -148,6 +148,7 @@ describe('sst.config.ts', () => {
       'crossdeploy-test-approvals',
       'crossdeploy-test-leases',
       'crossdeploy-test-ledger',
+      'crossdeploy-test-templates',
       'crossdeploy-test-idempotency',
     ]);
     expect(ofType('aws.sns.Topic').map((d) => plain(d.args.name))).toEqual([
@@ -184,6 +185,7 @@ describe('sst.config.ts', () => {
       buildProjects: ['crossdeploy-test-build-web'],
       notificationsTopic: 'arn:aws:test:::aws.sns.Topic/NotificationsTopic',
       ledgerTable: 'crossdeploy-test-ledger',
+      templatesTable: 'crossdeploy-test-templates',
     });
   });
 
@@ -207,22 +209,24 @@ describe('sst.config.ts', () => {
     ]);
   });
 
-  it('keeps the ledger in every stage: point-in-time recovery, deletion protection, retained on removal', () => {
+  it('keeps the ledger and the template registry in every stage: point-in-time recovery, deletion protection, retained on removal', () => {
     const tables = ofType('aws.dynamodb.Table').map((d) => ({
       name: plain(d.args.name),
       pitr: plain(d.args.pointInTimeRecovery),
       protection: plain(d.args.deletionProtectionEnabled),
       retain: d.opts?.retainOnDelete,
     }));
-    // Stage "test" is not prod: only the ledger is protected and retained.
+    // Stage "test" is not prod: only the ledger and the template registry are protected and retained.
     expect(tables).toEqual([
       { name: 'crossdeploy-test-deliveries', pitr: { enabled: false }, protection: false, retain: undefined },
       { name: 'crossdeploy-test-approvals', pitr: { enabled: false }, protection: false, retain: undefined },
       { name: 'crossdeploy-test-leases', pitr: { enabled: false }, protection: false, retain: undefined },
       { name: 'crossdeploy-test-ledger', pitr: { enabled: true }, protection: true, retain: true },
+      { name: 'crossdeploy-test-templates', pitr: { enabled: true }, protection: true, retain: true },
       { name: 'crossdeploy-test-idempotency', pitr: { enabled: false }, protection: false, retain: undefined },
     ]);
     expect(named('aws.dynamodb.Table', 'LedgerTable').args.ttl).toBeUndefined();
+    expect(named('aws.dynamodb.Table', 'TemplatesTable').args.ttl).toBeUndefined();
     expect(named('aws.dynamodb.Table', 'IdempotencyTable').args.ttl).toEqual({
       attributeName: 'expiration',
       enabled: true,

@@ -298,7 +298,7 @@ function tasks(node: unknown): TaskState[] {
 describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
   it('registers the resources of every module, reading only the partition, account and region', () => {
     const count = (type: string) => ofType(type).length;
-    expect(count(TYPES.table)).toBe(5);
+    expect(count(TYPES.table)).toBe(6);
     expect(sorted(ofType(TYPES.topic).map((t) => text(t.inputs.name, t.name)))).toEqual([
       'crossdeploy-test-alerts',
       'crossdeploy-test-notifications',
@@ -531,6 +531,19 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
         { name: 'startedAt', type: 'S' },
       ],
       localSecondaryIndexes: [{ name: 'byStartedAt', rangeKey: 'startedAt', projectionType: 'ALL' }],
+    });
+    // A published template version is an audit record too: protected, recoverable, never expiring.
+    expect(table('Templates')).toEqual({
+      ...common,
+      pointInTimeRecovery: { enabled: true },
+      deletionProtectionEnabled: true,
+      name: 'crossdeploy-test-templates',
+      hashKey: 'template',
+      rangeKey: 'version',
+      attributes: [
+        { name: 'template', type: 'S' },
+        { name: 'version', type: 'S' },
+      ],
     });
     // Powertools' records expire on its `expiration` attribute.
     expect(table('Idempotency')).toEqual({

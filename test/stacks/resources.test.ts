@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { approvalsTable, deliveriesTable, idempotencyTable, leasesTable, ledgerTable } from '../../aws/tables';
+import {
+  approvalsTable,
+  deliveriesTable,
+  idempotencyTable,
+  leasesTable,
+  ledgerTable,
+  templatesTable,
+} from '../../aws/tables';
 import { parseMap } from '../../core/map/load';
 import { pipelineInput } from '../../core/pipeline-plan';
 import {
@@ -54,6 +61,7 @@ describe('resource names', () => {
       approvalsTable: 'crossdeploy-test-approvals',
       leasesTable: 'crossdeploy-test-leases',
       ledgerTable: 'crossdeploy-test-ledger',
+      templatesTable: 'crossdeploy-test-templates',
       idempotencyTable: 'crossdeploy-test-idempotency',
       notificationsTopic: 'crossdeploy-test-notifications',
       eventBus: 'crossdeploy-test',
@@ -207,6 +215,17 @@ describe('DynamoDB tables', () => {
         ],
         localSecondaryIndexes: [{ name: 'byStartedAt', rangeKey: 'startedAt', projectionType: 'ALL' }],
       },
+      // Kept forever too: a published version never changes or expires.
+      Templates: {
+        name: 'crossdeploy-test-templates',
+        billingMode: 'PAY_PER_REQUEST',
+        hashKey: 'template',
+        rangeKey: 'version',
+        attributes: [
+          { name: 'template', type: 'S' },
+          { name: 'version', type: 'S' },
+        ],
+      },
       Idempotency: {
         name: 'crossdeploy-test-idempotency',
         billingMode: 'PAY_PER_REQUEST',
@@ -232,15 +251,21 @@ describe('DynamoDB tables', () => {
       approvalsTable,
       leasesTable,
       ledgerTable,
+      templatesTable,
       idempotencyTable,
     ]);
   });
 
-  it('retains the ledger, and only the ledger, whatever the stage', () => {
-    expect(TABLES.filter((spec) => 'retained' in spec && spec.retained).map((spec) => spec.id)).toEqual(['Ledger']);
-    // Nothing the ledger holds expires.
-    const ledger = TABLES.find((spec) => spec.id === 'Ledger');
-    expect(ledger && 'ttl' in ledger).toBe(false);
+  it('retains the ledger and the template registry, and only those, whatever the stage', () => {
+    expect(TABLES.filter((spec) => 'retained' in spec && spec.retained).map((spec) => spec.id)).toEqual([
+      'Ledger',
+      'Templates',
+    ]);
+    // Nothing an audit record holds expires.
+    for (const id of ['Ledger', 'Templates']) {
+      const spec = TABLES.find((s) => s.id === id);
+      expect(spec && 'ttl' in spec, id).toBe(false);
+    }
   });
 
   it('expires idempotency records on the attribute Powertools writes, and keys them as Powertools does', async () => {
