@@ -3,6 +3,7 @@
 // same template and the same inputs schema, whenever and wherever it was deployed.
 
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TemplateVersionNotPublished } from '../core/errors';
 import type { TemplateKind } from '../core/templates/catalog';
 import { type InputSchema, inputSchemaOf } from '../core/templates/inputs';
 import {
@@ -35,11 +36,7 @@ export interface PublishedVersion extends TemplateVersionRef {
 }
 
 /** The version asked for was never published: terminal, no retry publishes it. */
-export class TemplateVersionNotPublished extends Error {
-  static readonly errorName = 'TemplateVersionNotPublished';
-  static readonly meaning = 'The template version is not published';
-  override name = TemplateVersionNotPublished.errorName;
-}
+export { TemplateVersionNotPublished };
 
 /** Other content under a version already published: a published version never changes. */
 export class TemplateVersionChanged extends Error {

@@ -255,3 +255,10 @@ export class StackTimedOut extends Error {
   static readonly meaning = 'The stack did not settle in time';
   override name = StackTimedOut.errorName;
 }
+
+/** The version asked for was never published (`crossdeploy template publish`): terminal, no retry publishes it. */
+export class TemplateVersionNotPublished extends Error {
+  static readonly errorName = 'TemplateVersionNotPublished';
+  static readonly meaning = 'The template version is not published';
+  override name = TemplateVersionNotPublished.errorName;
+}

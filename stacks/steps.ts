@@ -92,6 +92,7 @@ export const everyRepositoryReplica = (scope: GrantScope): string[] =>
 
 const leasesTable = (scope: GrantScope) => [tableArn(scope, scope.names.leasesTable)];
 const ledgerTable = (scope: GrantScope) => [tableArn(scope, scope.names.ledgerTable)];
+const templatesTable = (scope: GrantScope) => [tableArn(scope, scope.names.templatesTable)];
 export const eventBus = (scope: GrantScope) => [eventBusArn(scope, scope.names.eventBus)];
 export const approvalsTable = (scope: GrantScope) => [tableArn(scope, scope.names.approvalsTable)];
 
@@ -195,9 +196,10 @@ export const STEP_FUNCTIONS = [
     id: 'CreateStackChangeSet',
     file: 'create-stack-change-set',
     description: "crossdeploy: prepare a change set that brings a target's stack to a template version",
-    grants: [ASSUME_DEPLOY_ROLE],
+    // Reads the template version's text from the registry `crossdeploy template publish` writes.
+    grants: [ASSUME_DEPLOY_ROLE, { actions: ['dynamodb:GetItem'], resources: templatesTable }],
     asDeployRole: ['cloudformation:DescribeStacks', 'cloudformation:CreateChangeSet'],
-    environment: [],
+    environment: ['CROSSDEPLOY_TEMPLATES_TABLE'],
   },
   {
     id: 'CheckStackChangeSet',

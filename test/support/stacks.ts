@@ -1,0 +1,93 @@
+// Fixtures of the stack workflows: published template versions, stack runs and what a stack holds, read as a
+// fixture (moto's account header), not through crossdeploy.
+
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { defaultDocumentClient } from '../../aws/lease';
+import { settings } from '../../aws/settings';
+import { templatesTable } from '../../aws/tables';
+import { publishTemplateVersion } from '../../aws/template-registry';
+import type { StackEnvironmentRun, StackTarget, TemplateRef } from '../../core/contracts';
+import { environmentStackName } from '../../core/map/stack-plan';
+import { clientForAccount } from '../../local/accounts';
+import { ORCHESTRATOR } from './workflows';
+
+/** Publishes each version (`template.yaml` text) in the orchestrator's registry, creating the table first. */
+export async function publishTemplates(versions: (TemplateRef & { body: string })[]): Promise<void> {
+  const dynamo = new DynamoDBClient({ region: ORCHESTRATOR.region });
+  try {
+    await dynamo.send(new CreateTableCommand(templatesTable(settings.templatesTable())));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceInUseException') throw error;
+  } finally {
+    dynamo.destroy();
+  }
+  const db = defaultDocumentClient(ORCHESTRATOR.region);
+  for (const { body, ...ref } of versions) {
+    await publishTemplateVersion(
+      db,
+      settings.templatesTable(),
+      {
+        ...ref,
+        body,
+        schema: { type: 'object', properties: {} },
+        publishedBy: 'arn:aws:iam::111111111111:role/platform',
+      },
+      () => new Date('2026-12-01T00:00:00Z'),
+    );
+  }
+}
+
+export function stackTarget(account: string, region: string, environment = 'dev'): StackTarget {
+  return { account, region, stackName: environmentStackName(environment) };
+}
+
+export function environmentStackRun(
+  template: TemplateRef,
+  inputs: Record<string, unknown>,
+  waves: { targets: StackTarget[]; maxConcurrency?: number; failureTolerance?: number }[],
+  deploymentId = `env-dev-${template.version.replace('.', '-')}-test`,
+): StackEnvironmentRun {
+  return {
+    targetKind: 'cloudformation-stack',
+    deployment: {
+      deploymentId,
+      serviceName: '_environment',
+      environment: 'dev',
+      commit: 'templates@main',
+      orchestrator: ORCHESTRATOR,
+      deployRole: { name: 'crossdeploy-deploy' },
+      template,
+      inputs,
+      environmentStack: null,
+      health: { alarms: [] },
+      rollout: { intervalSeconds: 5, checks: 10 },
+      bake: { intervalSeconds: 0, checks: 0 },
+      context: { kind: 'deploy', pipelineId: deploymentId, approval: null, requestedBy: null },
+    },
+    waves: waves.map((w) => ({
+      maxConcurrency: w.maxConcurrency ?? 10,
+      failureTolerance: w.failureTolerance ?? 0,
+      targets: w.targets,
+    })),
+  };
+}
+
+/** The stack as CloudFormation describes it in the target, or undefined when there is none. */
+export async function liveStack(t: StackTarget) {
+  const cloudformation = clientForAccount(CloudFormationClient, t.account, t.region);
+  try {
+    const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: t.stackName }));
+    const stack = Stacks[0];
+    return {
+      status: stack?.StackStatus,
+      version: stack?.Tags?.find((tag) => tag.Key === 'crossdeploy:template-version')?.Value,
+      outputs: Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue])),
+    };
+  } catch (error) {
+    if ((error as Error).name === 'ValidationError') return undefined;
+    throw error;
+  } finally {
+    cloudformation.destroy();
+  }
+}

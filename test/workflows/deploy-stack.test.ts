@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { describe, expect, it } from 'vitest';
+import { clientForAccount } from '../../local/accounts';
+import { useMoto } from '../support/moto';
+import { environmentStackRun, liveStack, publishTemplates, stackTarget } from '../support/stacks';
+import { useWorkflows } from '../support/workflows';
+
+useMoto();
+const engine = useWorkflows();
+
+const fixture = (version: string) =>
+  readFileSync(new URL(`../fixtures/stack-templates/network-${version}.yaml`, import.meta.url), 'utf8');
+const network = (version: string) => ({ kind: 'environments' as const, name: 'network', version });
+const publishNetwork = () =>
+  publishTemplates(['v1.0', 'v1.1'].map((version) => ({ ...network(version), body: fixture(version) })));
+
+const [a, b, c, d] = ['222222222222', '333333333333'].flatMap((account) => [
+  stackTarget(account, 'us-east-1'),
+  stackTarget(account, 'eu-west-1'),
+]);
+if (!a || !b || !c || !d) throw new Error('fixture');
+const INPUTS = { ClusterName: 'dev-cluster' };
+
+describe('environment stacks through deploy-environment (state-machines/deploy-stack.asl.json)', () => {
+  it("creates the environment's stack in every account and region, wave after wave, with the template's outputs", async () => {
+    await publishNetwork();
+
+    const execution = await engine().run(
+      'deploy-environment',
+      environmentStackRun(network('v1.0'), INPUTS, [{ targets: [a] }, { targets: [b, c, d], maxConcurrency: 2 }]),
+    );
+
+    expect(execution.status).toBe('SUCCEEDED');
+    for (const t of [a, b, c, d]) {
+      const stack = await liveStack(t);
+      expect(stack).toMatchObject({ status: 'CREATE_COMPLETE', version: 'v1.0' });
+      expect(stack?.outputs.ClusterName).toBe('dev-cluster');
+      expect(stack?.outputs.VpcId).toMatch(/^vpc-/);
+      const ecs = clientForAccount(ECSClient, t.account, t.region);
+      const { clusterArns = [] } = await ecs.send(new ListClustersCommand({}));
+      expect(clusterArns).toContain(`arn:aws:ecs:${t.region}:${t.account}:cluster/dev-cluster`);
+    }
+    const children = engine()
+      .executions()
+      .filter((e) => e.parentArn === execution.executionArn);
+    expect(children.map((e) => e.stateMachine)).toEqual(Array(4).fill('deploy-stack'));
+    expect(execution.history.some((e) => e.state === 'Open ECR for the environment')).toBe(false);
+  });
+
+  it('upgrades every stack to a new version, and changes nothing when the stacks run it already', async () => {
+    await publishNetwork();
+    await engine().run('deploy-environment', environmentStackRun(network('v1.0'), INPUTS, [{ targets: [a, b] }]));
+
+    const upgrade = await engine().run(
+      'deploy-environment',
+      environmentStackRun(network('v1.1'), INPUTS, [{ targets: [a, b] }]),
+    );
+    const again = await engine().run(
+      'deploy-environment',
+      environmentStackRun(network('v1.1'), INPUTS, [{ targets: [a, b] }], 'env-dev-v1-1-again'),
+    );
+
+    expect(upgrade.status).toBe('SUCCEEDED');
+    for (const t of [a, b]) {
+      const stack = await liveStack(t);
+      expect(stack).toMatchObject({ status: 'UPDATE_COMPLETE', version: 'v1.1' });
+      expect(stack?.outputs.TaskExecutionRoleArn).toBe(`arn:aws:iam::${t.account}:role/dev-cluster-task-execution`);
+    }
+    expect(again.status).toBe('SUCCEEDED');
+    const unchanged = engine()
+      .executions()
+      .filter((e) => e.parentArn === again.executionArn);
+    expect(unchanged.map((e) => e.output)).toEqual([
+      expect.objectContaining({ changed: false }),
+      expect.objectContaining({ changed: false }),
+    ]);
+  });
+
+  it("fails a wave whose stack CloudFormation rolled back, naming the resource and its reason, and puts the wave's upgraded stacks back on their version", async () => {
+    await publishNetwork();
+    await engine().run('deploy-environment', environmentStackRun(network('v1.0'), INPUTS, [{ targets: [a, c] }]));
+    // The role v1.1 creates already exists in account 333333333333: CloudFormation cannot create it there.
+    const iam = clientForAccount(IAMClient, c.account, c.region);
+    await iam.send(
+      new CreateRoleCommand({ RoleName: 'dev-cluster-task-execution', AssumeRolePolicyDocument: '{"Statement":[]}' }),
+    );
+
+    const upgrade = await engine().run(
+      'deploy-environment',
+      environmentStackRun(network('v1.1'), INPUTS, [{ targets: [a, c] }, { targets: [b] }]),
+    );
+
+    expect(upgrade.status).toBe('FAILED');
+    expect(upgrade.error).toBe('StackRolledBack');
+    expect(upgrade.cause).toContain('333333333333/us-east-1');
+    expect(upgrade.cause).toMatch(
+      /resource TaskExecutionRole \(AWS::IAM::Role\) CREATE_FAILED: .*dev-cluster-task-execution/,
+    );
+    expect(upgrade.cause).toContain('UPDATE_ROLLBACK_COMPLETE');
+    expect(await liveStack(c)).toMatchObject({ status: 'UPDATE_ROLLBACK_COMPLETE', version: 'v1.0' });
+    const putBack = await liveStack(a);
+    expect(putBack).toMatchObject({ status: 'UPDATE_COMPLETE', version: 'v1.0' });
+    expect(putBack?.outputs.TaskExecutionRoleArn).toBeUndefined();
+    expect(await liveStack(b)).toBeUndefined();
+    const rollbacks = engine()
+      .executions()
+      .filter((e) => e.stateMachine === 'rollback-stack');
+    expect(rollbacks.map((e) => [e.status, (e.output as { target?: unknown } | undefined)?.target])).toEqual([
+      ['SUCCEEDED', a],
+    ]);
+  });
+
+  it('deletes the stacks a failed wave created, and leaves the one CloudFormation could not create rolled back', async () => {
+    await publishNetwork();
+    // One region's subnet is outside the VPC: CloudFormation cannot create the subnet there.
+    const run = environmentStackRun(network('v1.0'), INPUTS, [{ targets: [a, c] }]);
+
+    const firstWave = await engine().run('deploy-environment', {
+      ...run,
+      deployment: { ...run.deployment, inputs: { ...INPUTS, SubnetCidr: '192.168.0.0/24' } },
+      waves: [{ maxConcurrency: 1, failureTolerance: 0, targets: [a] }],
+    });
+    const secondTry = await engine().run('deploy-environment', run);
+
+    expect(firstWave.status).toBe('FAILED');
+    expect(firstWave.error).toBe('StackRolledBack');
+    expect(firstWave.cause).toMatch(/resource Subnet \(AWS::EC2::Subnet\) CREATE_FAILED: .*192\.168\.0\.0\/24/);
+    expect(secondTry.status).toBe('FAILED');
+    expect(secondTry.error).toBe('StackNotDeployable');
+    expect(secondTry.cause).toContain('ROLLBACK_COMPLETE');
+    expect(await liveStack(c)).toBeUndefined();
+  });
+});
