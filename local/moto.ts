@@ -1,9 +1,11 @@
-// Runs moto's server mode as a child process: the stand-in for every AWS API the local runtime calls.
+// Runs moto's server mode as a child process: the stand-in for every AWS API the local runtime calls. It runs
+// local/moto/server.py, moto's own server with CloudFormation's change sets patched to behave like AWS's.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 
 export interface Moto {
   endpoint: string;
@@ -14,16 +16,21 @@ export interface Moto {
 
 export interface MotoOptions {
   port?: number;
-  /** The executable to run; tests point it at a missing binary to check the install hint. */
+  /** The Python that runs moto (`python3` on PATH); tests point it at a missing one to check the install hint. */
   command?: string;
 }
 
 export class MotoNotInstalled extends Error {
   override name = 'MotoNotInstalled' as const;
-  constructor(command: string, options?: ErrorOptions) {
-    super(`"${command}" was not found on PATH. Install moto's server mode: pip install "moto[server]"`, options);
+  /** `problem`: what is missing, e.g. `"python3" was not found on PATH`. */
+  constructor(problem: string, options?: ErrorOptions) {
+    super(`${problem}. Install moto's server mode: pip install "moto[server]"`, options);
   }
 }
+
+const SERVER_SCRIPT = fileURLToPath(new URL('./moto/server.py', import.meta.url));
+/** What local/moto/server.py exits with when its Python cannot import moto. */
+const MOTO_MISSING_EXIT = 3;
 
 // moto answers within ~0.6 s on a quiet machine; 200 × 50 ms leaves room for a loaded CI box.
 const READY_ATTEMPTS = 200;
@@ -31,11 +38,13 @@ const READY_INTERVAL_MS = 50;
 const STDERR_TAIL_CHARS = 4000;
 
 export async function startMoto(opts: MotoOptions = {}): Promise<Moto> {
-  const command = opts.command ?? 'moto_server';
+  const command = opts.command ?? 'python3';
   const port = opts.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   // MOTO_ACCOUNT_ID is deliberately not set: it would pin every request, assumed roles included, to one account.
-  const child = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, [SERVER_SCRIPT, '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await spawned(child, command);
 
   // moto logs every request to stderr: keep draining it, or a full pipe would block the server.
@@ -55,7 +64,7 @@ export async function startMoto(opts: MotoOptions = {}): Promise<Moto> {
   };
 
   try {
-    await waitUntilAnswering(endpoint, child, () => stderrTail);
+    await waitUntilAnswering(endpoint, child, command, () => stderrTail);
   } catch (error) {
     await stop();
     throw error;
@@ -113,15 +122,25 @@ function spawned(child: ChildProcess, command: string): Promise<void> {
   return new Promise((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'ENOENT' ? new MotoNotInstalled(command, { cause: error }) : error);
+      reject(
+        error.code === 'ENOENT' ? new MotoNotInstalled(`"${command}" was not found on PATH`, { cause: error }) : error,
+      );
     });
   });
 }
 
-async function waitUntilAnswering(endpoint: string, child: ChildProcess, stderr: () => string): Promise<void> {
+async function waitUntilAnswering(
+  endpoint: string,
+  child: ChildProcess,
+  command: string,
+  stderr: () => string,
+): Promise<void> {
   for (let attempt = 0; attempt < READY_ATTEMPTS; attempt++) {
+    if (child.exitCode === MOTO_MISSING_EXIT) {
+      throw new MotoNotInstalled(`moto is not importable by "${command}"`, { cause: new Error(stderr()) });
+    }
     if (child.exitCode !== null) {
-      throw new Error(`moto_server exited with code ${child.exitCode} before answering:\n${stderr()}`);
+      throw new Error(`moto's server exited with code ${child.exitCode} before answering:\n${stderr()}`);
     }
     try {
       await (await fetch(endpoint)).arrayBuffer();
@@ -130,7 +149,7 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess, stderr:
       await delay(READY_INTERVAL_MS);
     }
   }
-  throw new Error(`moto_server did not answer on ${endpoint} after ${READY_ATTEMPTS} attempts:\n${stderr()}`);
+  throw new Error(`moto's server did not answer on ${endpoint} after ${READY_ATTEMPTS} attempts:\n${stderr()}`);
 }
 
 /** A port the OS just handed out; moto binds it right after, so the race window is tiny. */
