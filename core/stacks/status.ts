@@ -60,12 +60,14 @@ export function failingResource(events: readonly StackEvent[], since: Date): Sta
     .sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime())[0];
 }
 
-/** `resource Subnet (AWS::EC2::Subnet) CREATE_FAILED: The CIDR '192.168.0.0/24' is invalid.` */
+/**
+ * `UPDATE_ROLLBACK_COMPLETE after resource TaskRole (AWS::IAM::Role) CREATE_FAILED: <reason>`: the status first, so
+ * a cause cut short still says where the stack ended up; the stack's own reason only when no resource says more.
+ */
 export function describeFailure(status: string, statusReason: string | undefined, resource?: StackEvent): string {
-  const stack = `stack ${status}${statusReason ? ` (${statusReason})` : ''}`;
-  if (!resource) return stack;
+  if (!resource) return `${status}${statusReason ? ` (${statusReason})` : ''}`;
   const { logicalResourceId, resourceType, resourceStatus, reason } = resource;
-  return `resource ${logicalResourceId} (${resourceType}) ${resourceStatus}: ${reason ?? 'no reason given'}; ${stack}`;
+  return `${status} after resource ${logicalResourceId} (${resourceType}) ${resourceStatus}: ${reason ?? 'no reason given'}`;
 }
 
 export type ChangeSetState = 'PENDING' | 'READY' | 'NO_CHANGES' | 'FAILED';

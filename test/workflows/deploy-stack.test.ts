@@ -66,7 +66,9 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
     for (const t of [a, b]) {
       const stack = await liveStack(t);
       expect(stack).toMatchObject({ status: 'UPDATE_COMPLETE', version: 'v1.1' });
-      expect(stack?.outputs.TaskExecutionRoleArn).toBe(`arn:aws:iam::${t.account}:role/dev-cluster-task-execution`);
+      expect(stack?.outputs.TaskExecutionRoleArn).toBe(
+        `arn:aws:iam::${t.account}:role/dev-cluster-${t.region}-task-execution`,
+      );
     }
     expect(again.status).toBe('SUCCEEDED');
     const unchanged = engine()
@@ -84,7 +86,10 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
     // The role v1.1 creates already exists in account 333333333333: CloudFormation cannot create it there.
     const iam = clientForAccount(IAMClient, c.account, c.region);
     await iam.send(
-      new CreateRoleCommand({ RoleName: 'dev-cluster-task-execution', AssumeRolePolicyDocument: '{"Statement":[]}' }),
+      new CreateRoleCommand({
+        RoleName: 'dev-cluster-us-east-1-task-execution',
+        AssumeRolePolicyDocument: '{"Statement":[]}',
+      }),
     );
 
     const upgrade = await engine().run(
@@ -96,9 +101,8 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
     expect(upgrade.error).toBe('StackRolledBack');
     expect(upgrade.cause).toContain('333333333333/us-east-1');
     expect(upgrade.cause).toMatch(
-      /resource TaskExecutionRole \(AWS::IAM::Role\) CREATE_FAILED: .*dev-cluster-task-execution/,
+      /UPDATE_ROLLBACK_COMPLETE after resource TaskExecutionRole \(AWS::IAM::Role\) CREATE_FAILED: .*dev-cluster-us-east-1-task-execution/,
     );
-    expect(upgrade.cause).toContain('UPDATE_ROLLBACK_COMPLETE');
     expect(await liveStack(c)).toMatchObject({ status: 'UPDATE_ROLLBACK_COMPLETE', version: 'v1.0' });
     const putBack = await liveStack(a);
     expect(putBack).toMatchObject({ status: 'UPDATE_COMPLETE', version: 'v1.0' });
@@ -112,24 +116,51 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
     ]);
   });
 
-  it('deletes the stacks a failed wave created, and leaves the one CloudFormation could not create rolled back', async () => {
+  it('deletes the stacks a failed wave created, and refuses to deploy again over one whose creation rolled back', async () => {
     await publishNetwork();
-    // One region's subnet is outside the VPC: CloudFormation cannot create the subnet there.
-    const run = environmentStackRun(network('v1.0'), INPUTS, [{ targets: [a, c] }]);
+    // The role v1.1 creates already exists in account 333333333333: CloudFormation cannot create the stack there.
+    const iam = clientForAccount(IAMClient, c.account, c.region);
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'dev-cluster-us-east-1-task-execution',
+        AssumeRolePolicyDocument: '{"Statement":[]}',
+      }),
+    );
+    const run = environmentStackRun(network('v1.1'), INPUTS, [{ targets: [a, c] }]);
 
-    const firstWave = await engine().run('deploy-environment', {
+    const created = await engine().run('deploy-environment', run);
+    const again = await engine().run('deploy-environment', {
       ...run,
-      deployment: { ...run.deployment, inputs: { ...INPUTS, SubnetCidr: '192.168.0.0/24' } },
-      waves: [{ maxConcurrency: 1, failureTolerance: 0, targets: [a] }],
+      deployment: { ...run.deployment, deploymentId: 'env-dev-v1-1-again' },
     });
-    const secondTry = await engine().run('deploy-environment', run);
 
-    expect(firstWave.status).toBe('FAILED');
-    expect(firstWave.error).toBe('StackRolledBack');
-    expect(firstWave.cause).toMatch(/resource Subnet \(AWS::EC2::Subnet\) CREATE_FAILED: .*192\.168\.0\.0\/24/);
-    expect(secondTry.status).toBe('FAILED');
-    expect(secondTry.error).toBe('StackNotDeployable');
-    expect(secondTry.cause).toContain('ROLLBACK_COMPLETE');
-    expect(await liveStack(c)).toBeUndefined();
+    expect(created.status).toBe('FAILED');
+    expect(created.error).toBe('StackRolledBack');
+    expect(created.cause).toMatch(
+      /ROLLBACK_COMPLETE after resource TaskExecutionRole \(AWS::IAM::Role\) CREATE_FAILED/,
+    );
+    expect(await liveStack(a)).toBeUndefined();
+    const deletions = engine()
+      .executions()
+      .filter((e) => e.stateMachine === 'rollback-stack' && e.parentArn === created.executionArn);
+    expect(deletions.map((e) => e.status)).toEqual(['SUCCEEDED']);
+    expect(deletions[0]?.history.some((e) => e.state === 'Delete the stack the deployment created')).toBe(true);
+    expect(again.status).toBe('FAILED');
+    expect(again.error).toBe('StackNotDeployable');
+    expect(again.cause).toContain('ROLLBACK_COMPLETE');
+  });
+
+  it('fails a stack CloudFormation cannot create with the resource and its reason, and leaves it rolled back', async () => {
+    await publishNetwork();
+    const run = environmentStackRun(network('v1.0'), { ...INPUTS, SubnetCidr: '192.168.0.0/24' }, [{ targets: [a] }]);
+
+    const execution = await engine().run('deploy-environment', run);
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('StackRolledBack');
+    expect(execution.cause).toMatch(
+      /ROLLBACK_COMPLETE after resource Subnet \(AWS::EC2::Subnet\) CREATE_FAILED: .*192\.168\.0\.0\/24/,
+    );
+    expect(await liveStack(a)).toMatchObject({ status: 'ROLLBACK_COMPLETE' });
   });
 });
