@@ -6,7 +6,7 @@
 // redeploy): then the next attempt starts.
 
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { PipelineInput } from '../core/pipeline-types';
+import type { PipelineRun } from '../core/pipeline-types';
 import { MAX_ATTEMPTS } from '../core/push';
 import { executionArnIn } from '../stacks/arns';
 import { describeIfExists, type SfnLike } from './executions';
@@ -33,7 +33,7 @@ export class AttemptsExhausted extends Error {
 export async function startNextAttempt(
   sfn: SfnLike,
   stateMachineArn: string,
-  inputOf: (attempt: number) => PipelineInput,
+  inputOf: (attempt: number) => PipelineRun,
   requestId: string | undefined,
 ): Promise<AttemptStart> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -60,7 +60,7 @@ export async function startNextAttempt(
 
 function requestIdOf(input: string | undefined): string | undefined {
   try {
-    return (JSON.parse(input ?? '{}') as Partial<PipelineInput>).requestId;
+    return (JSON.parse(input ?? '{}') as Partial<PipelineRun>).requestId;
   } catch {
     return undefined;
   }

@@ -10,6 +10,10 @@ const commands: Record<string, Command> = {
     summary: 'check a templates folder, or publish its versions to the registry: check|publish [--dir templates]',
     load: () => import('./template'),
   },
+  env: {
+    summary: "provision an environment's stack from its template in every target: deploy ENVIRONMENT [--wait]",
+    load: () => import('./env'),
+  },
   local: {
     summary: 'run the whole orchestrator on loopback (webhook, approvals, executions)',
     load: () => import('./local'),

@@ -18,7 +18,7 @@ export function approvalMessage(request: ApprovalRequest, link: string): Approva
  * squeezed into that, never the service, environment or commit.
  */
 function subjectOf(r: ApprovalRequest): string {
-  const head = asciiLine(`Approve ${r.serviceName} ${shortCommit(r.commit)} to ${r.environment}?`);
+  const head = asciiLine(approvalHeadline(r));
   const summary = asciiLine(firstLine(r.message));
   const full = summary ? `${head} ${summary}` : head;
   if (full.length <= SNS_SUBJECT_MAX_CHARS) return full;
@@ -26,10 +26,34 @@ function subjectOf(r: ApprovalRequest): string {
   return `${full.slice(0, SNS_SUBJECT_MAX_CHARS - 3).trimEnd()}...`;
 }
 
-function bodyOf(r: ApprovalRequest, link: string): string {
-  const targets = r.targets.map((t) => `  - ${t.account} ${t.region}  ${t.cluster}/${t.service}  runs ${t.runs}`);
+/** What the approver is asked, in the subject and on the page. */
+export function approvalHeadline(r: ApprovalRequest): string {
+  return r.template
+    ? `Approve ${templateLabel(r.template)} for ${r.environment}?`
+    : `Approve ${r.serviceName} ${shortCommit(r.commit)} to ${r.environment}?`;
+}
+
+export function templateLabel(t: { kind: string; name: string; version: string }): string {
+  return `${t.kind}/${t.name} ${t.version}`;
+}
+
+/** What ships: the image by digest, or the template version an environment is provisioned from. */
+export function shipped(r: ApprovalRequest): [label: string, value: string][] {
+  if (r.template) return [['Template', templateLabel(r.template)]];
+  if (!r.image) return [];
   return [
-    `${r.serviceName} is waiting for approval to deploy to ${r.environment}.`,
+    ['Image', r.image.uri],
+    ['Digest', r.image.digest],
+  ];
+}
+
+function bodyOf(r: ApprovalRequest, link: string): string {
+  const targets = r.targets.map((t) => `  - ${t.account} ${t.region}  ${t.what}  runs ${t.runs}`);
+  const what = r.template ? `environment ${r.environment} to be provisioned from ${templateLabel(r.template)}` : null;
+  return [
+    what
+      ? `crossdeploy is waiting for approval for ${what}.`
+      : `${r.serviceName} is waiting for approval to deploy to ${r.environment}.`,
     '',
     `Commit:   ${r.commit}`,
     `Author:   ${r.author}`,
@@ -39,10 +63,9 @@ function bodyOf(r: ApprovalRequest, link: string): string {
       .split(/\r?\n/)
       .map((line) => `  ${line}`.trimEnd()),
     '',
-    `Image:    ${r.image.uri}`,
-    `Digest:   ${r.image.digest}`,
+    ...shipped(r).map(([label, value]) => `${`${label}:`.padEnd(10)}${value}`),
     '',
-    `Targets (${r.targets.length}, account region cluster/service, and what each runs now):`,
+    `Targets (${r.targets.length}, account region ${r.template ? 'stack' : 'cluster/service'}, and what each runs now):`,
     ...targets,
     '',
     'Approve or reject on this page:',

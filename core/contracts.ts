@@ -91,8 +91,11 @@ export type EcrAccess = z.infer<typeof ecrAccess>;
 export const healthChecks = z.object({ alarms: z.array(z.string()), probeUrl: z.string().optional() });
 export type HealthChecks = z.infer<typeof healthChecks>;
 
-/** A deploy ships a new commit; a rollback redeploys an earlier image through the same waves and checks. */
-export const deploymentKind = z.enum(['deploy', 'rollback']);
+/**
+ * A deploy ships a new commit; a rollback redeploys an earlier image through the same waves and checks; a
+ * provisioning brings an environment's own stack to the template version the map names.
+ */
+export const deploymentKind = z.enum(['deploy', 'rollback', 'provision']);
 export type DeploymentKind = z.infer<typeof deploymentKind>;
 
 /** Who let the deployment through the gate; null for environments without approval and skipped gates. */

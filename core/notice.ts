@@ -80,6 +80,7 @@ export function buildNotice(facts: NoticeFacts): DeploymentNotice {
   };
   return { ...notice, headline: headlineOf(notice) };
 }
+
 function headlineOf(n: Omit<DeploymentNotice, 'headline'>): string {
   const commit = shortCommit(n.commit);
   const { serviceName: service, environment: env } = n;
@@ -91,6 +92,17 @@ function headlineOf(n: Omit<DeploymentNotice, 'headline'>): string {
       failed: `The ${rollback} failed`,
       'rolled-back': `The ${rollback} was undone`,
       'approval-waiting': `The ${rollback} waits for approval`,
+    }[n.event];
+  }
+  if (n.kind === 'provision') {
+    // The commit of a provisioning is its template version's content hash.
+    const provisioning = `provisioning of ${env} (templates ${commit})`;
+    return {
+      started: `Provisioning ${env} (templates ${commit})`,
+      succeeded: `Provisioned ${env} (templates ${commit})`,
+      failed: `The ${provisioning} failed`,
+      'rolled-back': `The ${provisioning} was rolled back`,
+      'approval-waiting': `The ${provisioning} waits for approval`,
     }[n.event];
   }
   return {

@@ -5,10 +5,18 @@
 
 import type { DeploymentMap } from './map/schema';
 import { pipelineInput, stageOf } from './pipeline-plan';
-import type { PipelineInput } from './pipeline-types';
+import type { PipelineInput, PipelineRun, ProvisionInput } from './pipeline-types';
+import { provisionInput } from './provision-plan';
 
 /** What in the input differs from the map's pipeline; empty when nothing does. */
-export function pipelineRequestProblems(map: DeploymentMap, input: PipelineInput): string[] {
+export function pipelineRequestProblems(map: DeploymentMap, input: PipelineRun): string[] {
+  if (input.kind === 'provision') {
+    try {
+      return provisionProblems(map, input);
+    } catch (error) {
+      return [(error as Error).message];
+    }
+  }
   const service = map.services[input.serviceName];
   if (!service) return [`the map has no service "${input.serviceName}"`];
   try {
@@ -66,8 +74,28 @@ function rollbackProblems(map: DeploymentMap, input: PipelineInput): string[] {
   return problems;
 }
 
-function differences(expected: PipelineInput, input: PipelineInput, keys: (keyof PipelineInput)[]): string[] {
-  return keys.filter((key) => !same(expected[key], input[key])).map((key) => `${key} is not what the map gives`);
+/**
+ * A provisioning must be the map's for its one environment: the template version the map names, the
+ * environment's gate, waves and stacks. Its commit is the version's content hash, which the stack step reads
+ * from the registry itself, so a wrong one only mislabels the ledger.
+ */
+function provisionProblems(map: DeploymentMap, input: ProvisionInput): string[] {
+  const [stage, ...more] = input.stages;
+  if (!stage || more.length > 0) return ['a provisioning deploys exactly one environment'];
+  if (!/^[0-9a-f]{40}$/.test(input.commit)) return ["commit is not a template version's content hash"];
+  const expected = provisionInput(map, {
+    environment: stage.environment,
+    templateHash: input.commit.padEnd(64, '0'),
+    requestedBy: input.requestedBy,
+    requestId: input.requestId,
+  });
+  return differences(expected, input, ['pipelineId', 'serviceName', 'orchestrator', 'template', 'stages']);
+}
+
+function differences<T extends PipelineRun>(expected: T, input: T, keys: (keyof T)[]): string[] {
+  return keys
+    .filter((key) => !same(expected[key], input[key]))
+    .map((key) => `${String(key)} is not what the map gives`);
 }
 
 function same(a: unknown, b: unknown): boolean {

@@ -4,7 +4,14 @@
 
 import { z } from 'zod';
 import type { BuildEnvironment } from './build-environment';
-import { type DeploymentKind, environmentPlan, type ImageRef, type PinnedImage } from './contracts';
+import {
+  type DeploymentKind,
+  environmentPlan,
+  type ImageRef,
+  type PinnedImage,
+  stackEnvironmentPlan,
+  type TemplateRef,
+} from './contracts';
 
 /** `source` of every event crossdeploy puts on its bus. */
 export const EVENT_SOURCE = 'crossdeploy';
@@ -35,14 +42,19 @@ export const pushEvent = z.object({
 });
 export type PushEvent = z.infer<typeof pushEvent>;
 
-/** One environment of a pipeline: its approval gate (if any) and its deployment plan, image still unknown. */
-export const pipelineStage = z.object({
+const stageGates = {
   environment: z.string().min(1),
   approval: z.object({ topic: z.string().min(1), timeoutSeconds: z.number().int().positive() }).nullable(),
   concurrency: z.enum(['superseded', 'queued']),
-  plan: environmentPlan,
-});
+};
+
+/** One environment of a pipeline: its approval gate (if any) and its deployment plan, image still unknown. */
+export const pipelineStage = z.object({ ...stageGates, plan: environmentPlan });
 export type PipelineStage = z.infer<typeof pipelineStage>;
+
+/** The one environment of a provisioning: the same gates, and the plan of the environment's own stacks. */
+export const provisionStage = z.object({ ...stageGates, plan: stackEnvironmentPlan });
+export type ProvisionStage = z.infer<typeof provisionStage>;
 
 /** Input of one pipeline execution (`state-machines/pipeline.asl.json`): one service × one pushed commit. */
 export interface PipelineInput {
@@ -56,7 +68,7 @@ export interface PipelineInput {
    */
   requestId?: string;
   /** `rollback` redeploys an image crossdeploy deployed before; it brings that image in `built`. */
-  kind: DeploymentKind;
+  kind: Exclude<DeploymentKind, 'provision'>;
   /** Who asked for a rollback; null for a push. */
   requestedBy: string | null;
   /**
@@ -87,6 +99,30 @@ export interface PipelineInput {
   stages: PipelineStage[];
 }
 
+/**
+ * Input of a provisioning pipeline (`crossdeploy env deploy`): one environment's own stack, from the template
+ * version the map names, through the environment's approval gate, lease and waves. Nothing is built.
+ */
+export interface ProvisionInput {
+  pipelineId: string;
+  /** Tells this request from another of the same version; the deployment's id is derived from it. */
+  requestId: string;
+  kind: 'provision';
+  requestedBy: string;
+  /** What the lease and the ledger call the environment's stack (core/map/stack-plan.ts). */
+  serviceName: string;
+  /** The published version's content hash (its first 40 hex digits): what ships, as a commit would say it. */
+  commit: string;
+  author: string;
+  message: string;
+  orchestrator: { account: string; region: string };
+  template: TemplateRef;
+  stages: ProvisionStage[];
+}
+
+/** Every input the pipeline workflow takes. */
+export type PipelineRun = PipelineInput | ProvisionInput;
+
 /** A CodeBuild source: the type and location `codebuild:startBuild` takes as overrides. */
 export interface BuildSource {
   type: 'GITHUB' | 'CODECOMMIT';
@@ -102,9 +138,14 @@ export interface ApprovalRequest {
   commit: string;
   author: string;
   message: string;
-  image: ImageRef;
-  /** Each target and the task definition it runs now. */
-  targets: { account: string; region: string; cluster: string; service: string; runs: string }[];
+  /** The image a deploy or rollback ships; null for a provisioning, which ships `template`. */
+  image: ImageRef | null;
+  template: TemplateRef | null;
+  /**
+   * Each target (`cluster/service`, or `stack <name>`) and what it runs now: its task definition, or its
+   * stack's template version.
+   */
+  targets: { account: string; region: string; what: string; runs: string }[];
   expiresAt: string;
 }
 

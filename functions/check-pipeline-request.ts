@@ -6,7 +6,7 @@ import { deploymentKind, pinnedImage } from '../core/contracts';
 import { InvalidPipelineRequest } from '../core/errors';
 import type { DeploymentMap } from '../core/map/schema';
 import { pipelineRequestProblems } from '../core/pipeline-check';
-import type { PipelineInput } from '../core/pipeline-types';
+import type { PipelineRun } from '../core/pipeline-types';
 import { sharedDocumentClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { deploymentMap } from './lib/map';
@@ -23,11 +23,11 @@ const input = z.looseObject({
 });
 
 /**
- * The pipeline's first step: its input must be what the map produces for a push, or for a rollback to an
- * image that succeeded in that environment before. Anything else ends the execution before a build or a deploy.
+ * The pipeline's first step: its input must be what the map produces for a push, for a rollback to an
+ * image that succeeded in that environment before, or for provisioning an environment from its template. Anything else ends the execution before a build or a deploy.
  */
 export async function checkPipelineRequest(
-  request: PipelineInput,
+  request: PipelineRun,
   deps: { map?: () => DeploymentMap; db?: DocumentClient } = {},
 ): Promise<{ checked: true }> {
   const map = (deps.map ?? deploymentMap)();
@@ -54,5 +54,5 @@ export async function checkPipelineRequest(
 }
 
 export const handler = lambdaStep('check-pipeline-request', input, (request) =>
-  checkPipelineRequest(request as unknown as PipelineInput),
+  checkPipelineRequest(request as unknown as PipelineRun),
 );

@@ -11,16 +11,18 @@ import type { DocumentClient } from '../aws/lease';
 import { type EventsLike, putNotice } from '../aws/notice-events';
 import { requiredSecret } from '../aws/secrets';
 import { settings } from '../aws/settings';
+import { describeStack } from '../aws/stacks';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import type { TaskTokenSfn } from '../aws/task-tokens';
 import { awsCall } from '../aws/transient';
 import { signApprovalLink } from '../core/approval-link';
 import { approvalMessage } from '../core/approval-message';
 import { executionLink } from '../core/console-link';
-import { type DeployRole, type DeployTarget, deploymentKind, imageRef } from '../core/contracts';
+import { deploymentKind, imageRef } from '../core/contracts';
 import { buildNotice } from '../core/notice';
 import { arnIn } from '../core/partition';
-import { type ApprovalRequest, pipelineStage } from '../core/pipeline-types';
+import { type ApprovalRequest, pipelineStage, provisionStage } from '../core/pipeline-types';
+import { stackRevisionOf } from '../core/stacks/revision';
 import { revisionOf } from '../core/status';
 import {
   type SnsLike,
@@ -33,7 +35,12 @@ import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 
 // The gate only runs for environments with an approval, so null here is a wiring bug worth failing on.
-const stage = pipelineStage.extend({ approval: pipelineStage.shape.approval.unwrap() });
+// A service's stage or a provisioning's: the same gates, either kind of plan.
+const stage = pipelineStage.extend({
+  approval: pipelineStage.shape.approval.unwrap(),
+  plan: z.discriminatedUnion('targetKind', [pipelineStage.shape.plan, provisionStage.shape.plan]),
+});
+type GatedStage = z.infer<typeof stage>;
 
 const input = z.object({
   taskToken: z.string().min(1),
@@ -43,7 +50,8 @@ const input = z.object({
   commit: z.string().regex(/^[0-9a-f]{40}$/),
   author: z.string(),
   message: z.string(),
-  image: imageRef,
+  /** Null for a provisioning, which ships the stage's template version. */
+  image: imageRef.nullable(),
   stage,
   executionArn: z.string().min(1),
   /** A rollback waits at the same gate; the approver and the notice should say which it is. */
@@ -104,7 +112,6 @@ export async function requestApproval(
   const approvalId = newId();
   const createdAt = now();
   const expiresAt = new Date(createdAt.getTime() + stage.approval.timeoutSeconds * 1000);
-  const targets = stage.plan.waves.flatMap((wave) => wave.targets);
   const request: ApprovalRequest = {
     approvalId,
     pipelineId: event.pipelineId,
@@ -114,13 +121,8 @@ export async function requestApproval(
     author: event.author,
     message: event.message,
     image: event.image,
-    targets: await mapBounded(targets, READ_CONCURRENCY, async (t) => ({
-      account: t.account,
-      region: t.region,
-      cluster: t.cluster,
-      service: t.service,
-      runs: await whatRuns(clients, t, stage.plan.deployment.deployRole),
-    })),
+    template: stage.plan.targetKind === 'cloudformation-stack' ? stage.plan.deployment.template : null,
+    targets: await whatEachRuns(clients, stage),
     expiresAt: expiresAt.toISOString(),
   };
   const record = await putApproval(dynamo, table, { request, taskToken, executionArn, createdAt });
@@ -157,14 +159,42 @@ export async function requestApproval(
   return { approvalId, link };
 }
 
+/** Each target of the stage and what it runs now. */
+async function whatEachRuns(clients: TargetClientFactory, stage: GatedStage): Promise<ApprovalRequest['targets']> {
+  const role = stage.plan.deployment.deployRole;
+  if (stage.plan.targetKind === 'cloudformation-stack') {
+    const targets = stage.plan.waves.flatMap((wave) => wave.targets);
+    return mapBounded(targets, READ_CONCURRENCY, async (t) => ({
+      account: t.account,
+      region: t.region,
+      what: `stack ${t.stackName}`,
+      runs: await readable(t, async () => {
+        const stack = await describeStack(clients(t, role).cloudformation, t);
+        if (!stack) return 'no stack yet';
+        const { template } = stackRevisionOf(stack);
+        return template ? `${template.version} (${stack.status})` : `an untracked template (${stack.status})`;
+      }),
+    }));
+  }
+  const targets = stage.plan.waves.flatMap((wave) => wave.targets);
+  return mapBounded(targets, READ_CONCURRENCY, async (t) => ({
+    account: t.account,
+    region: t.region,
+    what: `${t.cluster}/${t.service}`,
+    runs: await readable(t, async () => {
+      const service = await describeService(clients(t, role).ecs, t);
+      return revisionOf(service.taskDefinition ?? '') || 'no task definition';
+    }),
+  }));
+}
+
 /**
- * What the target's service runs now, as `family:revision`. The approver decides with or without it, so a
+ * What a target runs, as `family:revision` or a template version. The approver decides with or without it, so a
  * target that cannot be read says why instead of failing the gate.
  */
-async function whatRuns(clients: TargetClientFactory, target: DeployTarget, role: DeployRole): Promise<string> {
+async function readable(target: { account: string; region: string }, read: () => Promise<string>): Promise<string> {
   try {
-    const service = await describeService(clients(target, role).ecs, target);
-    return revisionOf(service.taskDefinition ?? '') || 'no task definition';
+    return await read();
   } catch (error) {
     const e = error as Error;
     logger.warn('cannot read what a target runs', { account: target.account, region: target.region, error: e });

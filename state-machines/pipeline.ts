@@ -29,12 +29,18 @@ export const definition: State = {
     'Check the request against the map': lambdaTask('CheckPipelineRequest', {
       Comment: 'Whoever may start the pipeline must not be able to drop a gate, add a target or ship a foreign image.',
       ResultPath: null,
-      Next: 'Is the image already built?',
+      Next: 'Is there an image to build?',
     }),
-    'Is the image already built?': {
+    'Is there an image to build?': {
       Type: 'Choice',
-      Comment: 'A rollback brings the image it goes back to; a push builds one.',
+      Comment:
+        "A rollback brings the image it goes back to; a push builds one; a provisioning ships its environment's template version and no image.",
       Choices: [
+        {
+          Variable: '$.kind',
+          StringEquals: 'provision',
+          Next: 'Nothing to build',
+        },
         {
           Variable: '$.built',
           IsPresent: true,
@@ -42,6 +48,12 @@ export const definition: State = {
         },
       ],
       Default: 'Build image once',
+    },
+    'Nothing to build': {
+      Type: 'Pass',
+      Result: { image: null },
+      ResultPath: '$.built',
+      Next: 'Start with the first environment',
     },
     'Find the image to roll back to': lambdaTask('FindBuiltImage', {
       Comment: 'The ledger keeps the digest; the image index says what the image runs on, and that it is still there.',

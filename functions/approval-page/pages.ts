@@ -2,7 +2,7 @@
 // an approver who hits an old link must not wonder whether they just approved something.
 
 import type { ApprovalRecord } from '../../aws/approvals';
-import { shortCommit } from '../../core/approval-message';
+import { approvalHeadline, shortCommit, templateLabel } from '../../core/approval-message';
 import { html } from '../../core/html';
 import type { ApprovalRequest, Decision } from '../../core/pipeline-types';
 import { page, utc } from './document';
@@ -18,29 +18,38 @@ export interface FormState {
 
 export function approvalFormPage(request: ApprovalRequest, form: FormState): string {
   const r = request;
-  const title = `Approve ${r.serviceName} ${shortCommit(r.commit)} to ${r.environment}?`;
+  const title = approvalHeadline(r);
   const targets = r.targets.map(
     (t) => html`<tr><td class="mono">${t.account}</td><td class="mono">${t.region}</td>
-<td class="mono">${t.cluster}/${t.service}</td><td class="mono">${t.runs}</td></tr>`,
+<td class="mono">${t.what}</td><td class="mono">${t.runs}</td></tr>`,
   );
+  const ships = r.template
+    ? html`<dt>Template</dt><dd><code>${templateLabel(r.template)}</code></dd>`
+    : r.image
+      ? html`<dt>Image</dt><dd><code>${r.image.repositoryUri}</code></dd>
+<dt>Digest</dt><dd><code>${r.image.digest}</code></dd>`
+      : null;
+  const count = `${r.targets.length} target${r.targets.length === 1 ? '' : 's'}`;
   return page(
     title,
     html`<h1>${title}</h1>
-<p class="lead">Deploys commit <code>${shortCommit(r.commit)}</code> of ${r.serviceName} to ${r.targets.length}
-target${r.targets.length === 1 ? '' : 's'} in ${r.environment}. Decide by ${utc(r.expiresAt)}.</p>
+<p class="lead">${
+      r.template
+        ? html`Provisions ${count} of ${r.environment} from ${templateLabel(r.template)}.`
+        : html`Deploys commit <code>${shortCommit(r.commit)}</code> of ${r.serviceName} to ${count} in ${r.environment}.`
+    } Decide by ${utc(r.expiresAt)}.</p>
 <dl>
 <dt>Service</dt><dd>${r.serviceName}</dd>
 <dt>Environment</dt><dd>${r.environment}</dd>
 <dt>Commit</dt><dd><code>${r.commit}</code></dd>
 <dt>Author</dt><dd>${r.author}</dd>
 <dt>Message</dt><dd><pre class="message">${r.message.trim()}</pre></dd>
-<dt>Image</dt><dd><code>${r.image.repositoryUri}</code></dd>
-<dt>Digest</dt><dd><code>${r.image.digest}</code></dd>
+${ships}
 <dt>Expires</dt><dd>${utc(r.expiresAt)}</dd>
 </dl>
 <h2>Targets and what each runs now</h2>
 <table>
-<thead><tr><th>Account</th><th>Region</th><th>Cluster/service</th><th>Runs now</th></tr></thead>
+<thead><tr><th>Account</th><th>Region</th><th>${r.template ? 'Stack' : 'Cluster/service'}</th><th>Runs now</th></tr></thead>
 <tbody>${targets}</tbody>
 </table>
 <form method="post" action="${form.action}">

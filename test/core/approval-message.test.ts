@@ -14,6 +14,7 @@ const REQUEST: ApprovalRequest = {
   commit: '3f2a9c1'.padEnd(40, '0'),
   author: 'Ada Lovelace <ada@example.com>',
   message: 'Speed up the checkout page\n\nCaches the cart for 30 seconds.',
+  template: null,
   image: {
     repositoryUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/web',
     digest: DIGEST,
@@ -21,12 +22,11 @@ const REQUEST: ApprovalRequest = {
     platforms: ['linux/amd64'],
   },
   targets: [
-    { account: '333333333333', region: 'us-east-1', cluster: 'demo', service: 'web', runs: 'web:7' },
+    { account: '333333333333', region: 'us-east-1', what: 'demo/web', runs: 'web:7' },
     {
       account: '333333333333',
       region: 'eu-west-1',
-      cluster: 'demo',
-      service: 'web',
+      what: 'demo/web',
       runs: 'unknown (RoleNotAssumable: cannot assume ...)',
     },
   ],

@@ -4,7 +4,9 @@ import type { PinnedImage } from '../../core/contracts';
 import { loadMapFile } from '../../core/map/load';
 import { pipelineRequestProblems } from '../../core/pipeline-check';
 import { pipelineInput, rollbackInput } from '../../core/pipeline-plan';
-import type { PipelineInput } from '../../core/pipeline-types';
+import type { PipelineInput, ProvisionInput, ProvisionStage } from '../../core/pipeline-types';
+import { provisionInput } from '../../core/provision-plan';
+import { mapOf, mapYaml, WEB } from '../support/map';
 
 const example = loadMapFile(fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url)));
 const commit = '0123456789abcdef0123456789abcdef01234567';
@@ -102,5 +104,91 @@ describe('pipelineRequestProblems', () => {
     ['a service the map lacks', { ...push('main'), serviceName: 'api' }, 'no service "api"'],
   ])('refuses %s', (_, input, problem) => {
     expect(pipelineRequestProblems(example, input).join('; ')).toContain(problem);
+  });
+});
+
+describe('a provisioning request held against the map', () => {
+  const TEMPLATES = fileURLToPath(new URL('../fixtures/stack-templates', import.meta.url));
+  const map = mapOf(
+    mapYaml(
+      [WEB],
+      `
+  dev:
+    targets: [{ account: "222222222222", regions: [us-east-1] }]
+  prod:
+    approval: { topic: prod-approvals }
+    template: { name: network, version: v1.1, inputs: { ClusterName: prod-cluster } }
+    waves:
+      - targets: [{ account: "333333333333", regions: [us-east-1] }]
+      - targets: [{ account: "444444444444", regions: [us-east-1, eu-west-1] }]
+`,
+      `templates: ${TEMPLATES}`,
+    ),
+  );
+  const provisioning = provisionInput(map, {
+    environment: 'prod',
+    templateHash: 'ab'.repeat(32),
+    requestedBy: 'arn:aws:sts::111111111111:assumed-role/platform/alice',
+    requestId: 'req-1',
+  });
+  const changed = (edit: (copy: ProvisionInput) => void): ProvisionInput => {
+    const copy = structuredClone(provisioning);
+    edit(copy);
+    return copy;
+  };
+
+  it("accepts the map's own provisioning of an environment", () => {
+    expect(pipelineRequestProblems(map, provisioning)).toEqual([]);
+  });
+
+  it.each<[string, ProvisionInput, string]>([
+    [
+      'without the approval gate',
+      changed((c) => {
+        (c.stages[0] as ProvisionStage).approval = null;
+      }),
+      'stages is not what the map gives',
+    ],
+    [
+      'with another template version',
+      changed((c) => {
+        c.template.version = 'v1.0';
+      }),
+      'template is not what the map gives',
+    ],
+    [
+      'with a target the map lacks',
+      changed((c) => {
+        c.stages[0]?.plan.waves[0]?.targets.push({
+          account: '999999999999',
+          region: 'us-east-1',
+          stackName: 'crossdeploy-env-prod',
+        });
+      }),
+      'stages is not what the map gives',
+    ],
+    [
+      'for two environments',
+      changed((c) => {
+        c.stages.push(c.stages[0] as ProvisionStage);
+      }),
+      'exactly one environment',
+    ],
+    [
+      'with a commit that is not a content hash',
+      changed((c) => {
+        c.commit = 'main';
+      }),
+      'content hash',
+    ],
+    [
+      'for an environment without a template',
+      changed((c) => {
+        (c.stages[0] as ProvisionStage).environment = 'dev';
+      }),
+      'environment "dev" names no template',
+    ],
+  ])('refuses one %s', (_, input, problem) => {
+    expect(pipelineRequestProblems(map, input).join('; ')).toContain(problem);
   });
 });

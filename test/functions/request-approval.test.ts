@@ -64,7 +64,8 @@ describe('request-approval step (requestApproval)', () => {
         author: input.author,
         message: input.message,
         image: IMAGE,
-        targets: [{ account: '333333333333', region: 'us-east-1', cluster: 'demo', service: 'web', runs: 'web:1' }],
+        template: null,
+        targets: [{ account: '333333333333', region: 'us-east-1', what: 'demo/web', runs: 'web:1' }],
         expiresAt: new Date(EXPIRES_EPOCH * 1000).toISOString(),
       },
     });

@@ -11,7 +11,10 @@ useMoto();
 const engine = useWorkflows();
 
 const fixture = (version: string) =>
-  readFileSync(new URL(`../fixtures/stack-templates/network-${version}.yaml`, import.meta.url), 'utf8');
+  readFileSync(
+    new URL(`../fixtures/stack-templates/environments/network/${version}/template.yaml`, import.meta.url),
+    'utf8',
+  );
 const network = (version: string) => ({ kind: 'environments' as const, name: 'network', version });
 const publishNetwork = () =>
   publishTemplates(['v1.0', 'v1.1'].map((version) => ({ ...network(version), body: fixture(version) })));

@@ -1,0 +1,50 @@
+// The input of a provisioning pipeline (`crossdeploy env deploy`): one environment's own stack, from the template
+// version the map names, through the environment's approval gate, lease and waves, like a service's deploy.
+
+import type { DeploymentMap } from './map/schema';
+import { ENVIRONMENT_STACK_SUBJECT, planEnvironmentStack } from './map/stack-plan';
+import type { ProvisionInput } from './pipeline-types';
+import { executionName } from './push';
+
+export interface ProvisionRequest {
+  environment: string;
+  /** The published version's content hash (sha256 hex, aws/template-registry.ts): what ships. */
+  templateHash: string;
+  requestedBy: string;
+  /** Tells this request from another of the same version; names the pipeline and the deployment. */
+  requestId: string;
+}
+
+export function provisionInput(map: DeploymentMap, request: ProvisionRequest): ProvisionInput {
+  const env = map.environments[request.environment];
+  if (!env) {
+    throw new Error(
+      `unknown environment "${request.environment}" (environments in the map: ${Object.keys(map.environments).join(', ')})`,
+    );
+  }
+  if (!/^[0-9a-f]{64}$/.test(request.templateHash)) throw new Error('templateHash must be a sha256 in hex');
+  const commit = request.templateHash.slice(0, 40);
+  const plan = planEnvironmentStack(map, request.environment, { commit, requestId: request.requestId });
+  const { template } = plan.deployment;
+  return {
+    // The request's id is part of the name: each provisioning of the same version is its own execution.
+    pipelineId: executionName('env', `${request.environment}-${template.version}-${request.requestId}`, commit),
+    requestId: request.requestId,
+    kind: 'provision',
+    requestedBy: request.requestedBy,
+    serviceName: ENVIRONMENT_STACK_SUBJECT,
+    commit,
+    author: request.requestedBy,
+    message: `provision ${request.environment} from ${template.kind}/${template.name} ${template.version}`,
+    orchestrator: { account: map.orchestrator.account, region: map.orchestrator.region },
+    template,
+    stages: [
+      {
+        environment: request.environment,
+        approval: env.approval ? { topic: env.approval.topic, timeoutSeconds: env.approval.timeout } : null,
+        concurrency: env.concurrency,
+        plan,
+      },
+    ],
+  };
+}

@@ -1,0 +1,105 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { envCommand } from '../../cli/env';
+import { run as template } from '../../cli/template';
+import { approvalLinkIn, decide } from '../../local/actors';
+import { capture } from '../support/cli';
+import { mapYaml, WEB } from '../support/map';
+import { useMoto } from '../support/moto';
+import { usePipelineStack } from '../support/pipeline';
+import { liveStack, stackTarget } from '../support/stacks';
+
+const moto = useMoto();
+const TEMPLATES = fileURLToPath(new URL('../fixtures/stack-templates', import.meta.url));
+const OPERATOR = 'arn:aws:sts::111111111111:assumed-role/platform/alice';
+
+const provisionMap = () =>
+  mapYaml(
+    [WEB],
+    `
+  dev:
+    template: { name: network, version: v1.0, inputs: { ClusterName: dev-cluster } }
+    targets: [{ account: "222222222222", regions: [us-east-1, eu-west-1] }]
+  prod:
+    approval: { topic: prod-approvals }
+    template: { name: network, version: v1.1, inputs: { ClusterName: prod-cluster } }
+    targets: [{ account: "333333333333", regions: [us-east-1] }]
+`,
+    `templates: ${TEMPLATES}`,
+  );
+
+describe('crossdeploy env deploy: an environment provisioned from its template through the pipeline', () => {
+  const { stack, mapFile } = usePipelineStack(moto, provisionMap);
+  // A turn of the event loop per check: the local engine runs in this process.
+  const envDeploy = (...args: string[]) => {
+    const { io, out, err } = capture(dirname(mapFile()));
+    const deploy = envCommand({
+      caller: async () => OPERATOR,
+      newId: () => 'a1b2c3d4-request',
+      sleep: () => new Promise((resolve) => setImmediate(resolve)),
+    });
+    return { done: deploy(['deploy', ...args, '--map', mapFile()], io), out, err };
+  };
+  const publish = async () => {
+    const { io } = capture(dirname(mapFile()));
+    expect(await template(['publish', '--dir', TEMPLATES, '--map', mapFile()], io)).toBe(0);
+  };
+
+  it("creates the environment's stack in every account and region of its waves, as a provisioning pipeline", async () => {
+    await publish();
+
+    const { done, out } = envDeploy('dev', '--wait');
+
+    expect(await done).toBe(0);
+    expect(out[0]).toBe('provisioning dev from environments/network v1.0: stack crossdeploy-env-dev in 2 targets');
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      expect(await liveStack(stackTarget('222222222222', region))).toMatchObject({
+        status: 'CREATE_COMPLETE',
+        version: 'v1.0',
+        outputs: { ClusterName: 'dev-cluster' },
+      });
+    }
+    const [pipeline] = stack()
+      .runtime.stepFunctions.executions()
+      .filter((e) => e.stateMachine === 'pipeline');
+    expect(pipeline?.status).toBe('SUCCEEDED');
+    expect(pipeline?.history.some((e) => e.state === 'Nothing to build')).toBe(true);
+    expect(pipeline?.history.some((e) => e.state === 'Build image once')).toBe(false);
+  });
+
+  it("waits for the environment's approver, who is told the template version and what each stack runs now", async () => {
+    await publish();
+    const sent = stack().nextApprovalMessage();
+
+    const { done } = envDeploy('prod');
+    expect(await done).toBe(0);
+    const message = await sent;
+    const [pipeline] = stack()
+      .runtime.stepFunctions.executions()
+      .filter((e) => e.stateMachine === 'pipeline');
+    if (!pipeline) throw new Error('no pipeline started');
+
+    expect(message).toContain(
+      'crossdeploy is waiting for approval for environment prod to be provisioned from environments/network v1.1.',
+    );
+    expect(message).toContain('Template: environments/network v1.1');
+    expect(message).toContain('333333333333 us-east-1  stack crossdeploy-env-prod  runs no stack yet');
+    expect(await liveStack(stackTarget('333333333333', 'us-east-1', 'prod'))).toBeUndefined();
+    expect((await decide(approvalLinkIn(message), 'approve', 'jane@example.com', 'network for prod')).status).toBe(200);
+    await stack().runtime.stepFunctions.finished(pipeline.executionArn);
+    expect(pipeline.status).toBe('SUCCEEDED');
+    expect(await liveStack(stackTarget('333333333333', 'us-east-1', 'prod'))).toMatchObject({
+      status: 'CREATE_COMPLETE',
+      version: 'v1.1',
+    });
+  });
+
+  it('refuses an environment whose template version was never published, before starting anything', async () => {
+    const { done, err } = envDeploy('dev');
+
+    expect(await done).toBe(1);
+    expect(err.join('\n')).toContain('environments/network v1.0 is not published');
+    expect(stack().runtime.stepFunctions.executions()).toEqual([]);
+  });
+});
