@@ -7,7 +7,7 @@ const commands: Record<string, Command> = {
   validate: { summary: 'check a deployment map; every error with its line', load: () => import('./validate') },
   schema: { summary: 'print the JSON Schema of the deployment map', load: () => import('./schema') },
   template: {
-    summary: 'check a templates folder, or publish its versions to the registry: check|publish [--dir templates]',
+    summary: "check or publish a templates folder, or upgrade a template's instances: check|publish|upgrade",
     load: () => import('./template'),
   },
   env: {

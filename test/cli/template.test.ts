@@ -89,9 +89,9 @@ describe('crossdeploy template check', () => {
   });
 
   it.each([
-    [[], 2, 'crossdeploy template: say what to do: check or publish'],
-    [['lint'], 2, 'crossdeploy template: say what to do: check or publish'],
-    [['check', 'publish'], 2, 'crossdeploy template: say what to do: check or publish'],
+    [[], 2, 'crossdeploy template: say what to do: check, publish or upgrade'],
+    [['lint'], 2, 'crossdeploy template: say what to do: check, publish or upgrade'],
+    [['check', 'publish'], 2, 'crossdeploy template: say what to do: check, publish or upgrade'],
     [['check', '--dir', 'nowhere'], 1, 'crossdeploy template: no templates folder at nowhere'],
   ])('refuses %j with exit %i', async (args, code, message) => {
     const { io, err } = capture(templatesFolder());

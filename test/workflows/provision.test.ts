@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { envCommand } from '../../cli/env';
 import { run as template } from '../../cli/template';
+import { templateUpgradeCommand } from '../../cli/template-upgrade';
 import { approvalLinkIn, decide } from '../../local/actors';
 import { capture } from '../support/cli';
 import { mapYaml, WEB } from '../support/map';
@@ -101,5 +103,54 @@ describe('crossdeploy env deploy: an environment provisioned from its template t
     expect(await done).toBe(1);
     expect(err.join('\n')).toContain('environments/network v1.0 is not published');
     expect(stack().runtime.stepFunctions.executions()).toEqual([]);
+  });
+
+  describe('crossdeploy template upgrade', () => {
+    const upgrade = async (...args: string[]) => {
+      const { io, out, err } = capture(dirname(mapFile()));
+      const command = templateUpgradeCommand({
+        caller: async () => OPERATOR,
+        newId: () => 'b2c3d4e5-request',
+        sleep: () => new Promise((resolve) => setImmediate(resolve)),
+      });
+      return { code: await command([...args, '--map', mapFile()], io), out, err };
+    };
+
+    it("moves every older instance to the new version in the map, then provisions each upgraded environment's stacks", async () => {
+      await publish();
+      expect(await envDeploy('dev', '--wait').done).toBe(0);
+      const before = readFileSync(mapFile(), 'utf8');
+
+      const { code, out } = await upgrade('network', '--to', 'v1.1', '--deploy');
+
+      expect(code).toBe(0);
+      expect(readFileSync(mapFile(), 'utf8')).toBe(
+        before.replace('template: { name: network, version: v1.0,', 'template: { name: network, version: v1.1,'),
+      );
+      expect(out).toEqual(
+        expect.arrayContaining([
+          'environments.prod runs v1.1 already',
+          'environments.dev.template.version v1.0 → v1.1',
+          '  dev: SUCCEEDED',
+        ]),
+      );
+      for (const region of ['us-east-1', 'eu-west-1']) {
+        expect(await liveStack(stackTarget('222222222222', region))).toMatchObject({
+          status: 'UPDATE_COMPLETE',
+          version: 'v1.1',
+        });
+      }
+    });
+
+    it('changes nothing when the version is not published, and says which are', async () => {
+      await publish();
+      const before = readFileSync(mapFile(), 'utf8');
+
+      const { code, err } = await upgrade('environments/network', '--to', 'v2.0');
+
+      expect(code).toBe(1);
+      expect(err[0]).toBe('crossdeploy template upgrade: v2.0 is not published (published: v1.0, v1.1)');
+      expect(readFileSync(mapFile(), 'utf8')).toBe(before);
+    });
   });
 });
