@@ -196,8 +196,9 @@ export const STEP_FUNCTIONS = [
     id: 'CreateStackChangeSet',
     file: 'create-stack-change-set',
     description: "crossdeploy: prepare a change set that brings a target's stack to a template version",
-    // Reads the template version's text from the registry `crossdeploy template publish` writes.
-    grants: [ASSUME_DEPLOY_ROLE, { actions: ['dynamodb:GetItem'], resources: templatesTable }],
+    // Reads the template version's text from the registry `crossdeploy template publish` writes; a version never
+    // published is refused naming the published ones, which a Query lists.
+    grants: [ASSUME_DEPLOY_ROLE, { actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: templatesTable }],
     asDeployRole: ['cloudformation:DescribeStacks', 'cloudformation:CreateChangeSet'],
     environment: ['CROSSDEPLOY_TEMPLATES_TABLE'],
   },
