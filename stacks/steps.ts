@@ -355,6 +355,16 @@ export const STEP_FUNCTIONS = [
     environment: ['CROSSDEPLOY_LEDGER_TABLE'],
   },
   {
+    id: 'RecordStackDeployment',
+    file: 'record-stack-deployment',
+    description: "crossdeploy: write one phase of a stack's deployment or rollback to the ledger",
+    // Like record-deployment: a conditional put of the whole record (deploy-stack) or an update of its result
+    // (rollback-stack); never a read or a delete.
+    grants: [{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: ledgerTable }],
+    asDeployRole: [],
+    environment: ['CROSSDEPLOY_LEDGER_TABLE'],
+  },
+  {
     id: 'AnnounceDeployment',
     file: 'announce-deployment',
     description: 'crossdeploy: put a deployment notice (started, succeeded, failed, rolled back) on the bus',
