@@ -1,5 +1,12 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type LedgerRecord, ledgerKey } from '../core/ledger';
+import {
+  type AnyLedgerRecord,
+  isServiceRecord,
+  isStackRecord,
+  type LedgerRecord,
+  ledgerKey,
+  type StackLedgerRecord,
+} from '../core/ledger';
 import { environmentTargets } from '../core/map/plan';
 import type { DeploymentMap } from '../core/map/schema';
 import { conditionalWrite } from './conditional-write';
@@ -12,8 +19,8 @@ import { awsCall } from './transient';
  */
 export async function closeLedgerRecord(
   table: string,
-  key: Pick<LedgerRecord, 'target' | 'deploymentId'>,
-  closing: Pick<LedgerRecord, 'result' | 'endedAt' | 'rollbackReason'>,
+  key: Pick<AnyLedgerRecord, 'target' | 'deploymentId'>,
+  closing: Pick<AnyLedgerRecord, 'result' | 'endedAt' | 'rollbackReason'>,
   db: DocumentClient,
 ): Promise<boolean> {
   return conditionalWrite(`dynamodb:UpdateItem ${table}`, () =>
@@ -38,7 +45,7 @@ export async function closeLedgerRecord(
  * Writes a whole record, unless an abort or a rollback has closed it already: only a new record, one still in
  * progress, or one with the same result (a retried write) may be replaced. False when it was closed.
  */
-export async function putLedgerRecord(table: string, record: LedgerRecord, db: DocumentClient): Promise<boolean> {
+export async function putLedgerRecord(table: string, record: AnyLedgerRecord, db: DocumentClient): Promise<boolean> {
   return conditionalWrite(`dynamodb:PutItem ${table}`, () =>
     db.send(
       new PutCommand({
@@ -52,13 +59,30 @@ export async function putLedgerRecord(table: string, record: LedgerRecord, db: D
   );
 }
 
-/** One target's deployments, newest first. */
+/**
+ * One target's ECS deployments, newest first. A stack record under the same key is left out, never read as a
+ * service's (the newest `limit` records are read, then the stacks' dropped).
+ */
 export async function targetHistory(
   table: string,
   target: string,
   db: DocumentClient,
   limit = 50,
 ): Promise<LedgerRecord[]> {
+  return (await history(table, target, db, limit)).filter(isServiceRecord);
+}
+
+/** One target's stack deployments, newest first; ECS records under the same key are left out. */
+export async function stackHistory(
+  table: string,
+  target: string,
+  db: DocumentClient,
+  limit = 50,
+): Promise<StackLedgerRecord[]> {
+  return (await history(table, target, db, limit)).filter(isStackRecord);
+}
+
+async function history(table: string, target: string, db: DocumentClient, limit: number): Promise<AnyLedgerRecord[]> {
   const answer = await awsCall(`dynamodb:Query ${table}`, () =>
     db.send(
       new QueryCommand({
@@ -72,20 +96,31 @@ export async function targetHistory(
       }),
     ),
   );
-  return (answer.Items ?? []) as LedgerRecord[];
+  return (answer.Items ?? []) as AnyLedgerRecord[];
 }
 
-/** One target's record of one deployment, read consistently: abort must see the write made just before. */
+/** One target's record of one ECS deployment, read consistently: abort must see the write made just before. */
 export async function ledgerRecord(
   table: string,
   target: string,
   deploymentId: string,
   db: DocumentClient,
 ): Promise<LedgerRecord | undefined> {
+  const record = await anyLedgerRecord(table, target, deploymentId, db);
+  return record && isServiceRecord(record) ? record : undefined;
+}
+
+/** One target's record of one deployment, whatever its kind, read consistently. */
+export async function anyLedgerRecord(
+  table: string,
+  target: string,
+  deploymentId: string,
+  db: DocumentClient,
+): Promise<AnyLedgerRecord | undefined> {
   const answer = await awsCall(`dynamodb:GetItem ${table}`, () =>
     db.send(new GetCommand({ TableName: table, Key: { target, deploymentId }, ConsistentRead: true })),
   );
-  return answer.Item as LedgerRecord | undefined;
+  return answer.Item as AnyLedgerRecord | undefined;
 }
 
 /** Every ledger record of one service × environment, across its targets, newest first. */

@@ -1,13 +1,17 @@
-// What `crossdeploy status` (and the local console) asks AWS: per target, its ledger records in the tools account
-// and its service's live revision, read as the deploy role. The verdicts are core/status.ts's.
+// What `crossdeploy status` (and the local console) asks AWS: per target, its ledger records in the tools account,
+// its service's live revision, read as the deploy role, and the environment's stack there with the registry's
+// versions of its template. The verdicts are core/status.ts's and core/stacks/environment-status.ts's.
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DeployRole, DeployTarget } from '../core/contracts';
+import type { DeployRole, DeployTarget, TemplateRef } from '../core/contracts';
 import { ledgerKey } from '../core/ledger';
 import type { DeploymentMap } from '../core/map/schema';
+import { ENVIRONMENT_STACK_SUBJECT } from '../core/map/stack-plan';
+import { currentStackRecord, environmentStackOf } from '../core/stacks/environment-status';
 import {
+  type EnvironmentStackRead,
   type LedgerRead,
   type LiveRead,
   type ReadFailure,
@@ -20,10 +24,11 @@ import { executionArnIn } from '../stacks/arns';
 import { mapBounded } from './bounded';
 import { describeService, type EcsLike } from './ecs-service';
 import type { DocumentClient } from './lease';
-import { targetHistory } from './ledger';
+import { stackHistory, targetHistory } from './ledger';
 import { stageInUse, stateMachineArnOf } from './orchestrator';
 import { settings } from './settings';
 import { targetClientFactory } from './target-clients';
+import { listTemplateVersions } from './template-registry';
 
 /** Targets read at once: a large map answers quickly without being throttled. */
 const STATUS_CONCURRENCY = 8;
@@ -51,15 +56,17 @@ export async function liveStatus(
   const ledger = deps.db ? { db: deps.db, destroy: () => {} } : ownDocumentClient(map.orchestrator.region);
   const ecsOf = deps.ecs ?? defaultEcs();
   const ended = executionEndedIn(map);
+  const environmentStack = environmentStacksIn(table, settings.templatesTable(), ledger.db);
   try {
     return await mapBounded(targets, deps.concurrency ?? STATUS_CONCURRENCY, async (target) => {
-      const [records, live] = await Promise.all([
+      const [records, live, stack] = await Promise.all([
         readLedger(table, target, ledger.db),
         readLive(ecsOf(target, map.deployRole), target),
+        environmentStack(target),
       ]);
       const newest = Array.isArray(records) ? records[0] : undefined;
       const newestEnded = newest?.result === 'in-progress' ? await ended.of(newest.executionName) : undefined;
-      return statusOf(target, records, live, newestEnded);
+      return statusOf(target, records, live, newestEnded, stack);
     });
   } finally {
     ledger.destroy();
@@ -109,6 +116,46 @@ function ownDocumentClient(region: string): { db: DocumentClient; destroy(): voi
 function defaultEcs(): NonNullable<StatusDeps['ecs']> {
   const clients = targetClientFactory();
   return (target, role) => clients(target, role).ecs;
+}
+
+/**
+ * The environment's stack where a target is, read once per environment × account × region (every service there
+ * shares it), with its template's versions read once per template.
+ */
+function environmentStacksIn(
+  ledgerTable: string,
+  templatesTable: string,
+  db: DocumentClient,
+): (target: StatusTarget) => Promise<EnvironmentStackRead> {
+  const versionsOf = once((template: Pick<TemplateRef, 'kind' | 'name'>) =>
+    // A registry that cannot be read leaves the upgrades unknown, not the version that runs.
+    listTemplateVersions(db, templatesTable, template).catch(() => undefined),
+  );
+  const stackAt = once(async (key: string): Promise<EnvironmentStackRead> => {
+    try {
+      const records = await stackHistory(ledgerTable, key, db);
+      const running = currentStackRecord(records);
+      const { kind, name } = running?.template ?? {};
+      return environmentStackOf(records, kind && name ? await versionsOf({ kind, name }) : []);
+    } catch (error) {
+      return failureOf(error);
+    }
+  });
+  return (target) => stackAt(ledgerKey(ENVIRONMENT_STACK_SUBJECT, target.environment, target));
+}
+
+/** `read`, asked once per argument (by its JSON): later askers share the first answer. */
+function once<A, T>(read: (arg: A) => Promise<T>): (arg: A) => Promise<T> {
+  const answers = new Map<string, Promise<T>>();
+  return (arg) => {
+    const key = JSON.stringify(arg);
+    let answer = answers.get(key);
+    if (!answer) {
+      answer = read(arg);
+      answers.set(key, answer);
+    }
+    return answer;
+  };
 }
 
 async function readLedger(table: string, target: StatusTarget, db: DocumentClient): Promise<LedgerRead> {

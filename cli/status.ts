@@ -1,5 +1,6 @@
 import { liveStatus } from '../aws/status';
 import { shortCommit } from '../core/approval-message';
+import { environmentStackText } from '../core/stacks/environment-status';
 import { exitCodeOf, filterProblem, type StatusRow, summaryOf } from '../core/status';
 import { columns } from './columns';
 import { cliCommand } from './command';
@@ -22,6 +23,7 @@ const COLUMNS = [
   'SINCE',
   'BY',
   'LAST',
+  'ENV TEMPLATE',
   'DRIFT',
 ] as const;
 
@@ -72,6 +74,7 @@ function cellsOf(row: StatusRow): string[] {
     row.since ? row.since.replace(/\.\d+Z$/, 'Z') : '-',
     row.by ? `${row.by}${row.kind === 'rollback' ? ' (rollback)' : ''}` : '-',
     last ? `${last.kind === 'rollback' ? 'rollback ' : ''}${last.result} ${shortCommit(last.commit)}` : '-',
+    environmentStackText(row.environmentStack),
     row.detail,
   ];
 }

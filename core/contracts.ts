@@ -299,6 +299,41 @@ export const targetRollback = z.object({
 });
 export type TargetRollback = z.input<typeof targetRollback>;
 
+/**
+ * What deploy-stack tells the ledger at each phase of one stack's deployment (functions/record-stack-deployment.ts):
+ * the whole deployment, so that any one write makes a whole record.
+ */
+export const stackDeployLedgerEntry = z.object({
+  phase: z.enum(['started', 'succeeded', 'failed']),
+  deployment: stackDeploymentSpec,
+  target: stackTarget,
+  /** The per-stack execution's name and start: the record's `startedAt` whichever phase writes it first. */
+  executionName: z.string().min(1),
+  startedAt: z.string().min(1),
+  /** The change set, once CloudFormation took it: the stack's id and what the stack ran before (JSON text). */
+  changeSet: z
+    .looseObject({
+      stackId: z.string().min(1),
+      revision: z.object({ previous: z.string().min(1), current: z.string().min(1) }),
+    })
+    .optional(),
+  /** A step's Catch output, for a deployment that failed. */
+  failure: caughtFailure.optional(),
+});
+export type StackDeployLedgerEntry = z.infer<typeof stackDeployLedgerEntry>;
+
+/** What rollback-stack tells the ledger of the deployment it undid (or could not undo). */
+export const stackRollbackLedgerEntry = z.object({
+  phase: z.enum(['rolled-back', 'rollback-failed']),
+  deploymentId: z.string().min(1),
+  serviceName: z.string().min(1),
+  environment: z.string().min(1),
+  target: stackTarget,
+  reason: failureEvidence,
+  failure: caughtFailure.optional(),
+});
+export type StackRollbackLedgerEntry = z.infer<typeof stackRollbackLedgerEntry>;
+
 /** Where a wait loop stands; the check steps read it and hand back the next one. */
 export const progress = z.looseObject({
   startedAt: z.string(),

@@ -3,6 +3,7 @@
 // add targets or change a wave: a push's pipeline must be exactly the map's, a rollback's exactly the map's
 // environment, its gate dropped only as `crossdeploy rollback --skip-approval` does.
 
+import { canonicalJson } from './json';
 import type { DeploymentMap } from './map/schema';
 import { pipelineInput, stageOf } from './pipeline-plan';
 import type { PipelineInput, PipelineRun, ProvisionInput } from './pipeline-types';
@@ -99,19 +100,6 @@ function differences<T extends PipelineRun>(expected: T, input: T, keys: (keyof 
 }
 
 function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-/** Key order does not matter in a JSON input: compare with keys sorted. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, v]) => [k, canonical(v)]),
-    );
-  }
-  return value;
+  // Key order does not matter in a JSON input.
+  return canonicalJson(a) === canonicalJson(b);
 }

@@ -6,6 +6,7 @@ import type { DeploymentKind, DeployTarget } from './contracts';
 import { currentRecord, type LedgerRecord, type LedgerResult } from './ledger';
 import { environmentsOf, serviceTargets } from './map/plan';
 import type { DeploymentMap } from './map/schema';
+import type { EnvironmentStackStatus } from './stacks/environment-status';
 
 /**
  * - `in-step`: the live PRIMARY revision is the one crossdeploy last deployed there.
@@ -62,6 +63,11 @@ export interface StatusRow {
   /** Its approver; for a rollback, who asked for it; `push` when nobody had to let it through. */
   by: string | null;
   lastDeployment: LastDeployment | null;
+  /**
+   * The environment's own stack in this account and region (`crossdeploy env deploy`): its template version and
+   * newer ones in the registry. Null when the ledger has no succeeded deployment of it there.
+   */
+  environmentStack: EnvironmentStackStatus | null;
   /** One line for a person: `in step`, or what is off and the evidence. */
   detail: string;
 }
@@ -83,6 +89,9 @@ export type LiveRead = { taskDefinition: string | null } | ReadFailure;
 
 /** One target's ledger records, newest first. */
 export type LedgerRead = LedgerRecord[] | ReadFailure;
+
+/** The environment's stack where the target is (core/stacks/environment-status.ts), none, or why it is unknown. */
+export type EnvironmentStackRead = EnvironmentStackStatus | null | ReadFailure;
 
 export interface StatusFilter {
   service?: string;
@@ -136,12 +145,17 @@ export function statusOf(
   live: LiveRead,
   /** Whether the execution of the newest record, when still in progress, has ended; undefined when unknown. */
   newestEnded?: boolean,
+  environmentStack: EnvironmentStackRead = null,
 ): StatusRow {
   const records = 'failure' in ledger ? [] : ledger;
   const current = currentRecord(records);
   const newest = records[0];
   const liveRevision = 'failure' in live || !live.taskDefinition ? null : revisionOf(live.taskDefinition);
   const deployed = current?.taskDefinitionArn ? revisionOf(current.taskDefinitionArn) : null;
+  const stackUnread =
+    environmentStack !== null && 'failure' in environmentStack
+      ? `; environment stack unreadable: ${environmentStack.failure.name}: ${environmentStack.failure.message}`
+      : '';
   // Built key by key: this is the order `--json` prints.
   const row = (state: StatusState, detail: string): StatusRow => ({
     service: target.serviceName,
@@ -159,7 +173,8 @@ export function statusOf(
     since: current?.endedAt ?? null,
     by: current ? byOf(current) : null,
     lastDeployment: newest && newest !== current ? lastOf(newest) : null,
-    detail,
+    environmentStack: environmentStack !== null && 'failure' in environmentStack ? null : environmentStack,
+    detail: `${detail}${stackUnread}`,
   });
 
   if ('failure' in live) return row(...failed(live.failure));

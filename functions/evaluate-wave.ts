@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { DocumentClient } from '../aws/lease';
-import { ledgerRecord } from '../aws/ledger';
+import { anyLedgerRecord } from '../aws/ledger';
 import { settings } from '../aws/settings';
 import { caughtFailure, revisionRef, type TargetOutcome, type WaveTarget, waveTarget } from '../core/contracts';
-import { ledgerKey } from '../core/ledger';
+import { ledgerKey, revisionToPutBack } from '../core/ledger';
 import { evaluateWave, outcomeFromFailure } from '../core/wave';
 import { sharedDocumentClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
@@ -53,8 +53,9 @@ export async function judgeWave(event: Wave, db: DocumentClient = sharedDocument
 }
 
 /**
- * A target whose execution timed out or was stopped never rolled itself back: when its ledger record says it
- * had registered its revision (and so may have updated the service), the wave puts it back with the others.
+ * A target whose execution timed out or was stopped never rolled itself back: when its ledger record says it had
+ * started to change the target (an ECS service's registered revision, a stack's change set), the wave puts it
+ * back with the others.
  */
 async function unfinished(
   wave: Wave,
@@ -63,14 +64,9 @@ async function unfinished(
   db: DocumentClient,
 ): Promise<TargetOutcome> {
   const key = ledgerKey(wave.serviceName, wave.environment, outcome.target);
-  const record = await ledgerRecord(settings.ledgerTable(), key, wave.deploymentId, db);
+  const revision = revisionToPutBack(await anyLedgerRecord(settings.ledgerTable(), key, wave.deploymentId, db));
   const cause = `its execution ended ${status} before it could finish or roll itself back`;
-  if (record?.result !== 'in-progress' || !record.previousTaskDefinitionArn) return { ...outcome, cause };
-  const revision = {
-    previous: record.previousTaskDefinitionArn,
-    ...(record.taskDefinitionArn ? { current: record.taskDefinitionArn } : {}),
-  };
-  return { ...outcome, cause, revision };
+  return revision ? { ...outcome, cause, revision } : { ...outcome, cause };
 }
 
 export const handler = lambdaStep('evaluate-wave', input, (event) => judgeWave(event));

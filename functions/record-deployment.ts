@@ -3,8 +3,7 @@ import type { DocumentClient } from '../aws/lease';
 import { closeLedgerRecord, putLedgerRecord } from '../aws/ledger';
 import { settings } from '../aws/settings';
 import { caughtFailure, deploymentContext, deployTarget, failureEvidence, imageRef } from '../core/contracts';
-import { innermostFailure } from '../core/failure';
-import { type LedgerRecord, type LedgerResult, ledgerKey, reasonText } from '../core/ledger';
+import { failureText, type LedgerRecord, type LedgerResult, ledgerKey, rollbackClosing } from '../core/ledger';
 import { sharedDocumentClient } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
@@ -53,7 +52,6 @@ const RESULT: Record<LedgerEntry['phase'], LedgerResult> = {
 };
 
 type DeployEntry = z.infer<typeof deployPhase>;
-type RollbackEntry = z.infer<typeof rollbackPhase>;
 
 function identityOf(entry: LedgerEntry) {
   const { target } = entry;
@@ -69,13 +67,6 @@ function identityOf(entry: LedgerEntry) {
   };
 }
 
-/** A step's Catch output in plain words: a Lambda's Cause is JSON with a stack trace, a nested one deeper still. */
-function failureText(failure: { Error?: string | undefined; Cause?: string | undefined } | undefined) {
-  if (!failure) return undefined;
-  const { error, cause } = innermostFailure(failure.Error, failure.Cause);
-  return `${error ?? 'Error'}: ${cause ?? ''}`.trim();
-}
-
 /**
  * The whole record as deploy-target knows it at one phase. Every phase writes all of it (the start time is the
  * execution's), so a write that was lost is made good by the next one.
@@ -83,6 +74,7 @@ function failureText(failure: { Error?: string | undefined; Cause?: string | und
 export function deployRecordOf(entry: DeployEntry, now: Date): LedgerRecord {
   return {
     ...identityOf(entry),
+    targetKind: 'ecs-service',
     pipelineId: entry.context.pipelineId,
     executionName: entry.executionName,
     kind: entry.context.kind,
@@ -101,19 +93,6 @@ export function deployRecordOf(entry: DeployEntry, now: Date): LedgerRecord {
   };
 }
 
-/** What rollback-target sets on the record of the deployment it undoes; the rest stays as deploy-target wrote it. */
-export function rollbackClosingOf(
-  entry: RollbackEntry,
-  now: Date,
-): Pick<LedgerRecord, 'result' | 'endedAt' | 'rollbackReason'> {
-  const failed = failureText(entry.failure);
-  return {
-    result: RESULT[entry.phase],
-    endedAt: now.toISOString(),
-    rollbackReason: failed ? `${reasonText(entry.reason)}; the rollback failed: ${failed}` : reasonText(entry.reason),
-  };
-}
-
 export async function recordDeployment(
   entry: LedgerEntry,
   db: DocumentClient = sharedDocumentClient(),
@@ -125,7 +104,7 @@ export async function recordDeployment(
     deploymentId: entry.deploymentId,
   };
   if ('reason' in entry) {
-    if (!(await closeLedgerRecord(table, key, rollbackClosingOf(entry, now()), db))) {
+    if (!(await closeLedgerRecord(table, key, rollbackClosing(entry, now()), db))) {
       logger.warn('rolled back a deployment the ledger has no record of', { ...key, phase: entry.phase });
     }
   } else if (!(await putLedgerRecord(table, deployRecordOf(entry, now()), db))) {

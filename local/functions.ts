@@ -20,6 +20,7 @@ import { handler as findBuiltImage } from '../functions/find-built-image';
 import { handler as markImageDeployed } from '../functions/mark-image-deployed';
 import { handler as openEcr } from '../functions/open-ecr';
 import { handler as recordDeployment } from '../functions/record-deployment';
+import { handler as recordStackDeployment } from '../functions/record-stack-deployment';
 import { handler as registerTaskDefinition } from '../functions/register-task-definition';
 import { handler as releaseLease } from '../functions/release-lease';
 import { handler as requestApproval } from '../functions/request-approval';
@@ -55,6 +56,7 @@ const HANDLERS = {
   'mark-image-deployed': markImageDeployed,
   'open-ecr': openEcr,
   'record-deployment': recordDeployment,
+  'record-stack-deployment': recordStackDeployment,
   'register-task-definition': registerTaskDefinition,
   'release-lease': releaseLease,
   'request-approval': requestApproval,

@@ -196,8 +196,9 @@ export const STEP_FUNCTIONS = [
     id: 'CreateStackChangeSet',
     file: 'create-stack-change-set',
     description: "crossdeploy: prepare a change set that brings a target's stack to a template version",
-    // Reads the template version's text from the registry `crossdeploy template publish` writes.
-    grants: [ASSUME_DEPLOY_ROLE, { actions: ['dynamodb:GetItem'], resources: templatesTable }],
+    // Reads the template version's text from the registry `crossdeploy template publish` writes; a version never
+    // published is refused naming the published ones, which a Query lists.
+    grants: [ASSUME_DEPLOY_ROLE, { actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: templatesTable }],
     asDeployRole: ['cloudformation:DescribeStacks', 'cloudformation:CreateChangeSet'],
     environment: ['CROSSDEPLOY_TEMPLATES_TABLE'],
   },
@@ -349,6 +350,16 @@ export const STEP_FUNCTIONS = [
     description: "crossdeploy: write one phase of a target's deployment to the ledger",
     // A conditional put of the whole record (deploy-target) or an update of its result (rollback-target); the
     // workflows never delete the ledger.
+    grants: [{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: ledgerTable }],
+    asDeployRole: [],
+    environment: ['CROSSDEPLOY_LEDGER_TABLE'],
+  },
+  {
+    id: 'RecordStackDeployment',
+    file: 'record-stack-deployment',
+    description: "crossdeploy: write one phase of a stack's deployment or rollback to the ledger",
+    // Like record-deployment: a conditional put of the whole record (deploy-stack) or an update of its result
+    // (rollback-stack); never a read or a delete.
     grants: [{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: ledgerTable }],
     asDeployRole: [],
     environment: ['CROSSDEPLOY_LEDGER_TABLE'],

@@ -5,6 +5,19 @@ import { catchAll, lambdaTask, type State } from './asl';
 /** The target and the role every step acts in it with. */
 const inTarget: State = { 'target.$': '$.target', 'deployRole.$': '$.deployment.deployRole' };
 
+/** The ledger's record of this stack's deployment (functions/record-stack-deployment.ts), in one of its phases. */
+const ledgerEntry = (phase: string, facts: State = {}): State => ({
+  phase,
+  'deployment.$': '$.deployment',
+  'target.$': '$.target',
+  'executionName.$': '$$.Execution.Name',
+  'startedAt.$': '$$.Execution.StartTime',
+  ...facts,
+});
+
+/** Once the change set exists: the stack's id, and what the stack ran before. */
+const withChangeSet: State = { 'changeSet.$': '$.changeSet' };
+
 export const definition: State = {
   Comment:
     "crossdeploy: deploy one template version to one stack in one account and region, through a change set. CloudFormation rolls a failed stack back by itself; the wave's rollback brings back the version before.",
@@ -14,7 +27,7 @@ export const definition: State = {
     'Assume deploy role in target account': lambdaTask('AssumeDeployRole', {
       ResultPath: '$.role',
       Next: 'Create change set in target account',
-      Catch: [catchAll('Deployment failed')],
+      Catch: [catchAll('Record failed deployment in ledger')],
     }),
     'Create change set in target account': lambdaTask('CreateStackChangeSet', {
       Comment: 'Nothing changes yet: CloudFormation prepares the change set while the workflow waits.',
@@ -22,7 +35,7 @@ export const definition: State = {
       ResultPath: '$.changeSet',
       Retry: [{ ErrorEquals: ['StackBusy'], IntervalSeconds: 30, MaxAttempts: 20, BackoffRate: 1 }],
       Next: 'Wait for change set',
-      Catch: [catchAll('Deployment failed')],
+      Catch: [catchAll('Record failed deployment in ledger')],
     }),
     'Wait for change set': {
       Type: 'Wait',
@@ -39,13 +52,13 @@ export const definition: State = {
       ResultSelector: { 'state.$': '$.state', 'checks.$': '$.checks' },
       ResultPath: '$.changeSetProgress',
       Next: 'Is the change set ready?',
-      Catch: [catchAll('Deployment failed')],
+      Catch: [catchAll('Record failed change set in ledger')],
     }),
     'Is the change set ready?': {
       Type: 'Choice',
       Choices: [
-        { Variable: '$.changeSetProgress.state', StringEquals: 'READY', Next: 'Execute change set in target account' },
-        { Variable: '$.changeSetProgress.state', StringEquals: 'NO_CHANGES', Next: 'Stack already up to date' },
+        { Variable: '$.changeSetProgress.state', StringEquals: 'READY', Next: 'Record deployment in ledger' },
+        { Variable: '$.changeSetProgress.state', StringEquals: 'NO_CHANGES', Next: 'Record unchanged stack in ledger' },
       ],
       Default: 'Count change set check',
     },
@@ -55,6 +68,13 @@ export const definition: State = {
       ResultPath: '$.changeSet.checks',
       Next: 'Wait for change set',
     },
+    'Record unchanged stack in ledger': lambdaTask('RecordStackDeployment', {
+      Comment: 'The stack runs this version: a deployment that succeeded, which status reads as what runs there.',
+      Parameters: ledgerEntry('succeeded', withChangeSet),
+      ResultPath: null,
+      Next: 'Stack already up to date',
+      Catch: [catchAll('Stack already up to date', '$.ledgerError')],
+    }),
     'Stack already up to date': {
       Type: 'Pass',
       Comment: 'The stack runs this version with these inputs already: a success with nothing to put back.',
@@ -67,11 +87,19 @@ export const definition: State = {
       },
       End: true,
     },
+    'Record deployment in ledger': lambdaTask('RecordStackDeployment', {
+      Comment:
+        'Recorded before the stack changes: an abort or a wave that outlives this execution finds the stack, with what it ran before.',
+      Parameters: ledgerEntry('started', withChangeSet),
+      ResultPath: null,
+      Next: 'Execute change set in target account',
+      Catch: [catchAll('Record failed change set in ledger')],
+    }),
     'Execute change set in target account': lambdaTask('ExecuteStackChangeSet', {
       Parameters: { ...inTarget, 'changeSetId.$': '$.changeSet.changeSetId' },
       ResultPath: '$.progress',
       Next: 'Wait for stack',
-      Catch: [catchAll('Deployment failed')],
+      Catch: [catchAll('Record failed change set in ledger')],
     }),
     'Wait for stack': {
       Type: 'Wait',
@@ -84,13 +112,20 @@ export const definition: State = {
       Parameters: { ...inTarget, 'rollout.$': '$.deployment.rollout', 'progress.$': '$.progress' },
       ResultPath: '$.progress',
       Next: 'Is the stack done?',
-      Catch: [catchAll('Deployment failed')],
+      Catch: [catchAll('Record failed change set in ledger')],
     }),
     'Is the stack done?': {
       Type: 'Choice',
       Choices: [{ Variable: '$.progress.state', StringEquals: 'IN_PROGRESS', Next: 'Wait for stack' }],
-      Default: 'Deployment succeeded',
+      Default: 'Record success in ledger',
     },
+    'Record success in ledger': lambdaTask('RecordStackDeployment', {
+      Comment: 'The stack is deployed: a ledger that cannot be written does not undo it.',
+      Parameters: ledgerEntry('succeeded', withChangeSet),
+      ResultPath: null,
+      Next: 'Deployment succeeded',
+      Catch: [catchAll('Deployment succeeded', '$.ledgerError')],
+    }),
     'Deployment succeeded': {
       Type: 'Pass',
       Parameters: {
@@ -103,6 +138,21 @@ export const definition: State = {
       },
       End: true,
     },
+    'Record failed deployment in ledger': lambdaTask('RecordStackDeployment', {
+      Comment: "Nothing in the target account was changed yet: record why, and fail with the step's own error.",
+      Parameters: ledgerEntry('failed', { 'failure.$': '$.failure' }),
+      ResultPath: null,
+      Next: 'Deployment failed',
+      Catch: [catchAll('Deployment failed', '$.ledgerError')],
+    }),
+    'Record failed change set in ledger': lambdaTask('RecordStackDeployment', {
+      Comment:
+        'The change set was refused, or CloudFormation rolled the stack back by itself (or could not): record why, with the stack it concerned.',
+      Parameters: ledgerEntry('failed', { ...withChangeSet, 'failure.$': '$.failure' }),
+      ResultPath: null,
+      Next: 'Deployment failed',
+      Catch: [catchAll('Deployment failed', '$.ledgerError')],
+    }),
     'Deployment failed': {
       Type: 'Fail',
       ErrorPath: '$.failure.Error',

@@ -4,6 +4,17 @@ import { catchAll, lambdaTask, type State } from './asl';
 
 const inTarget: State = { 'target.$': '$.target', 'deployRole.$': '$.deployRole' };
 
+/** The ledger's record of the deployment this rollback undoes (functions/record-stack-deployment.ts). */
+const ledgerEntry = (phase: string, facts: State = {}): State => ({
+  phase,
+  'deploymentId.$': '$.deploymentId',
+  'serviceName.$': '$.serviceName',
+  'environment.$': '$.environment',
+  'target.$': '$.target',
+  'reason.$': '$.reason',
+  ...facts,
+});
+
 export const definition: State = {
   Comment:
     'crossdeploy: put one stack back on the template version and parameters it had before a deployment, or delete the stack the deployment created. Started by a failed wave for its targets that succeeded.',
@@ -27,7 +38,7 @@ export const definition: State = {
       Parameters: inTarget,
       ResultPath: '$.progress',
       Next: 'Wait for stack',
-      Catch: [catchAll('Rollback failed')],
+      Catch: [catchAll('Record rollback error in ledger')],
     }),
     'Create change set back to previous version': lambdaTask('CreateStackChangeSet', {
       Parameters: {
@@ -38,7 +49,7 @@ export const definition: State = {
       ResultPath: '$.changeSet',
       Retry: [{ ErrorEquals: ['StackBusy'], IntervalSeconds: 30, MaxAttempts: 20, BackoffRate: 1 }],
       Next: 'Wait for change set',
-      Catch: [catchAll('Rollback failed')],
+      Catch: [catchAll('Record rollback error in ledger')],
     }),
     'Wait for change set': {
       Type: 'Wait',
@@ -54,13 +65,13 @@ export const definition: State = {
       },
       ResultPath: '$.changeSetProgress',
       Next: 'Is the change set ready?',
-      Catch: [catchAll('Rollback failed')],
+      Catch: [catchAll('Record rollback error in ledger')],
     }),
     'Is the change set ready?': {
       Type: 'Choice',
       Choices: [
         { Variable: '$.changeSetProgress.state', StringEquals: 'READY', Next: 'Execute change set in target account' },
-        { Variable: '$.changeSetProgress.state', StringEquals: 'NO_CHANGES', Next: 'Stack rolled back' },
+        { Variable: '$.changeSetProgress.state', StringEquals: 'NO_CHANGES', Next: 'Record rollback in ledger' },
       ],
       Default: 'Count change set check',
     },
@@ -74,7 +85,7 @@ export const definition: State = {
       Parameters: { ...inTarget, 'changeSetId.$': '$.changeSet.changeSetId' },
       ResultPath: '$.progress',
       Next: 'Wait for stack',
-      Catch: [catchAll('Rollback failed')],
+      Catch: [catchAll('Record rollback error in ledger')],
     }),
     'Wait for stack': {
       Type: 'Wait',
@@ -89,13 +100,20 @@ export const definition: State = {
       },
       ResultPath: '$.progress',
       Next: 'Is the stack back?',
-      Catch: [catchAll('Rollback failed')],
+      Catch: [catchAll('Record rollback error in ledger')],
     }),
     'Is the stack back?': {
       Type: 'Choice',
       Choices: [{ Variable: '$.progress.state', StringEquals: 'IN_PROGRESS', Next: 'Wait for stack' }],
-      Default: 'Stack rolled back',
+      Default: 'Record rollback in ledger',
     },
+    'Record rollback in ledger': lambdaTask('RecordStackDeployment', {
+      Comment: 'The stack is back: a ledger that cannot be written does not fail the rollback.',
+      Parameters: ledgerEntry('rolled-back'),
+      ResultPath: null,
+      Next: 'Stack rolled back',
+      Catch: [catchAll('Stack rolled back', '$.ledgerError')],
+    }),
     'Stack rolled back': {
       Type: 'Pass',
       Parameters: {
@@ -106,6 +124,12 @@ export const definition: State = {
       },
       End: true,
     },
+    'Record rollback error in ledger': lambdaTask('RecordStackDeployment', {
+      Parameters: ledgerEntry('rollback-failed', { 'failure.$': '$.failure' }),
+      ResultPath: null,
+      Next: 'Rollback failed',
+      Catch: [catchAll('Rollback failed', '$.ledgerError')],
+    }),
     'Rollback failed': {
       Type: 'Fail',
       Error: 'RollbackFailed',

@@ -1,5 +1,6 @@
 import { shortCommit } from '../../core/approval-message';
 import { type Html, html } from '../../core/html';
+import { environmentStackText } from '../../core/stacks/environment-status';
 import type { StatusRow } from '../../core/status';
 import { summaryOf } from '../../core/status';
 import { unavailable } from './executions';
@@ -16,6 +17,7 @@ export function statusSection(rows: StatusRow[] | Error): Html {
   <td>${badge(r.state)}</td>
   <td class="mono nowrap" title="${r.commit ?? ''}">${r.commit === null ? '—' : shortCommit(r.commit)}</td>
   <td class="mono">${r.liveTaskDefinition ?? '—'}</td>
+  <td class="mono">${environmentStackText(r.environmentStack)}</td>
   <td>${r.detail}</td>
 </tr>`,
   );
@@ -23,7 +25,7 @@ export function statusSection(rows: StatusRow[] | Error): Html {
 <h2>Status</h2>
 <p class="lead">${summaryOf(rows)}</p>
 <table>
-<thead><tr><th>SERVICE</th><th>ENVIRONMENT</th><th>TARGET</th><th>STATE</th><th>COMMIT</th><th>LIVE</th><th>DETAIL</th></tr></thead>
+<thead><tr><th>SERVICE</th><th>ENVIRONMENT</th><th>TARGET</th><th>STATE</th><th>COMMIT</th><th>LIVE</th><th>ENV TEMPLATE</th><th>DETAIL</th></tr></thead>
 <tbody>${cells}</tbody>
 </table>
 </section>`;

@@ -3,8 +3,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { failureInPlainWords } from '../../core/failure';
 import { launchChromium } from '../support/browser';
+import { putStackRecord } from '../support/ledger';
 import { useMoto } from '../support/moto';
-import { commit, usePipelineStack } from '../support/pipeline';
+import { commit, DEV, usePipelineStack } from '../support/pipeline';
+import { publishTemplates } from '../support/stacks';
 
 const moto = useMoto();
 const SCREENSHOT = '/tmp/console.png';
@@ -83,6 +85,27 @@ describe('the local console in Chromium', () => {
     await page.goto(`${stack().url}/`);
     expect(await texts('#approvals tbody tr td:nth-child(2)')).toEqual(['prod']);
     expect(stack().runtime.stepFunctions.describe(waiting.executionArn)?.status).toBe('RUNNING');
+  });
+
+  it("shows each target's environment template version and the upgrades the registry has", async () => {
+    await publishTemplates(
+      ['v1.0', 'v1.1', 'v2.0'].map((version) => ({
+        kind: 'environments',
+        name: 'network',
+        version,
+        body: 'Resources: {}',
+      })),
+    );
+    await putStackRecord({ environment: 'dev', account: DEV.account, region: DEV.region, version: 'v1.0' });
+
+    await page.goto(`${stack().url}/`);
+
+    expect(await texts('#status thead th')).toContain('ENV TEMPLATE');
+    expect(await texts('#status tbody tr td:nth-child(2)')).toEqual(['dev', 'prod']);
+    expect(await texts('#status tbody tr td:nth-child(7)')).toEqual([
+      'network v1.0 (v1.1 available; v2.0 breaking)',
+      'none',
+    ]);
   });
 
   it('answers only requests addressed to loopback, so a rebound name cannot read approval links', async () => {

@@ -21,7 +21,7 @@ import { ledgerKey } from '../../core/ledger';
 import type { StatusRow } from '../../core/status';
 import { clientForAccount } from '../../local/accounts';
 import { seedImage, seedPullGrant } from '../../local/seed';
-import { putRecord } from '../support/ledger';
+import { putRecord, putStackRecord } from '../support/ledger';
 import { mapOf, mapYaml, WEB, WORKER } from '../support/map';
 import { seedRepository, seedTarget, useMoto } from '../support/moto';
 
@@ -236,10 +236,37 @@ describe('crossdeploy status when every target runs what crossdeploy deployed', 
         'SINCE',
         'BY',
         'LAST',
+        'ENV TEMPLATE',
         'DRIFT',
       ],
-      ['web', 'dev', DEV, 'us-east-1', 'demo/web', 'a1b2c3d', 'web:2', '2026-11-03T10:05:00Z', 'push', '-', 'in step'],
-      ['web', 'dev', DEV, 'eu-west-1', 'demo/web', 'a1b2c3d', 'web:2', '2026-11-03T10:06:00Z', 'push', '-', 'in step'],
+      [
+        'web',
+        'dev',
+        DEV,
+        'us-east-1',
+        'demo/web',
+        'a1b2c3d',
+        'web:2',
+        '2026-11-03T10:05:00Z',
+        'push',
+        '-',
+        'none',
+        'in step',
+      ],
+      [
+        'web',
+        'dev',
+        DEV,
+        'eu-west-1',
+        'demo/web',
+        'a1b2c3d',
+        'web:2',
+        '2026-11-03T10:06:00Z',
+        'push',
+        '-',
+        'none',
+        'in step',
+      ],
       [
         'web',
         'prod',
@@ -251,6 +278,7 @@ describe('crossdeploy status when every target runs what crossdeploy deployed', 
         '2026-11-03T10:15:00Z',
         'alice',
         '-',
+        'none',
         'in step',
       ],
       [
@@ -264,6 +292,7 @@ describe('crossdeploy status when every target runs what crossdeploy deployed', 
         '2026-11-03T10:07:00Z',
         'push',
         '-',
+        'none',
         'in step',
       ],
       [
@@ -277,6 +306,7 @@ describe('crossdeploy status when every target runs what crossdeploy deployed', 
         '2026-11-03T10:08:00Z',
         'push',
         '-',
+        'none',
         'in step',
       ],
       [''],
@@ -317,7 +347,7 @@ describe('crossdeploy status when every target runs what crossdeploy deployed', 
     });
     const { io, out } = capture();
     await status(['--service', 'web', '--env', 'dev'], io);
-    expect(cells(out[2] ?? '').slice(9)).toEqual(['rolled-back b2c3d4e', 'in step']);
+    expect(cells(out[2] ?? '').slice(9)).toEqual(['rolled-back b2c3d4e', 'none', 'in step']);
   });
 });
 
@@ -337,6 +367,7 @@ describe('crossdeploy status finds what crossdeploy did not deploy', () => {
       '2026-11-03T10:15:00Z',
       'alice',
       '-',
+      'none',
       'drift: live web:3, but crossdeploy deployed web:2',
     ]);
     expect(out.at(-1)).toBe('5 targets: 4 in step, 1 drift');
@@ -367,7 +398,7 @@ describe('crossdeploy status finds what crossdeploy did not deploy', () => {
       out
         .map(cells)
         .slice(1, 4)
-        .map((line) => [line[3], line[5], line[6], line[8], line[10]]),
+        .map((line) => [line[3], line[5], line[6], line[8], line[11]]),
     ).toEqual([
       ['us-east-1', 'a1b2c3d', 'web:2', 'push', 'in step'],
       ['eu-west-1', '-', '-', '-', 'never deployed by crossdeploy; live web:1'],
@@ -400,6 +431,48 @@ describe('crossdeploy status finds what crossdeploy did not deploy', () => {
     );
     // What the ledger knows stays on the row the live service could not be read for.
     expect(rows[2]).toMatchObject({ commit: A, by: 'alice', liveTaskDefinition: null });
+  });
+});
+
+describe("crossdeploy status and the environment's stack", () => {
+  it('shows the version the ledger says runs, and says the upgrades are unknown when the registry cannot be read', async () => {
+    await seedAll();
+    await deployAll();
+    // No template registry here: its table was never created.
+    await putStackRecord({ environment: 'dev', account: DEV, region: 'us-east-1', version: 'v1.0' }, db);
+    await putStackRecord({ environment: 'dev', account: DEV, region: 'eu-west-1', version: 'v1.0' }, db);
+    await putStackRecord(
+      {
+        environment: 'dev',
+        account: DEV,
+        region: 'eu-west-1',
+        version: 'v1.1',
+        result: 'failed',
+        startedAt: '2026-12-01T00:00:00.000Z',
+      },
+      db,
+    );
+
+    const { code, rows } = await statusJson(['--env', 'dev']);
+
+    expect(code).toBe(0);
+    expect(
+      rows.map((row) => [row.service, row.region, row.environmentStack?.version, row.environmentStack?.upgrades]),
+    ).toEqual([
+      ['web', 'us-east-1', 'v1.0', null],
+      ['web', 'eu-west-1', 'v1.0', null],
+      ['worker', 'us-east-1', 'v1.0', null],
+      ['worker', 'eu-west-1', 'v1.0', null],
+    ]);
+    const { io, out } = capture();
+    await status(['--env', 'prod'], io);
+    expect(cells(out[1] ?? '').at(-2)).toBe('none');
+    const dev = capture();
+    await status(['--env', 'dev', '--service', 'web'], dev.io);
+    expect(dev.out.slice(1, 3).map((line) => cells(line).at(-2))).toEqual([
+      'network v1.0 (upgrades unknown)',
+      'network v1.0 (upgrades unknown)',
+    ]);
   });
 });
 
@@ -546,6 +619,7 @@ describe('crossdeploy status --json', () => {
         since: '2026-11-03T10:05:00.000Z',
         by: 'push',
         lastDeployment: null,
+        environmentStack: null,
         detail: 'in step',
       },
       {
@@ -562,6 +636,7 @@ describe('crossdeploy status --json', () => {
           endedAt: '2026-11-03T10:25:00.000Z',
           reason: 'alarms: web-5xx went to ALARM',
         },
+        environmentStack: null,
         detail: 'in step',
       },
       {
@@ -570,6 +645,7 @@ describe('crossdeploy status --json', () => {
         ...deployedA('web-prod-a1b2c3d-10', '2026-11-03T10:15:00.000Z', 'alice'),
         liveTaskDefinition: 'web:3',
         lastDeployment: null,
+        environmentStack: null,
         detail: 'drift: live web:3, but crossdeploy deployed web:2',
       },
     ]);
@@ -589,6 +665,7 @@ describe('crossdeploy status --json', () => {
       'since',
       'by',
       'lastDeployment',
+      'environmentStack',
       'detail',
     ];
     for (const row of rows) expect(Object.keys(row)).toEqual(keys);

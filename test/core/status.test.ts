@@ -265,6 +265,7 @@ describe('statusOf decides whether a target runs what crossdeploy deployed', () 
         endedAt: rolledBackB.endedAt,
         reason: 'alarms: web-5xx went to ALARM',
       },
+      environmentStack: null,
       detail: 'in step',
     } satisfies StatusRow);
     // The order `--json` prints, whatever the state.
@@ -296,6 +297,29 @@ describe('statusOf decides whether a target runs what crossdeploy deployed', () 
 
   it('has no last deployment when the newest one is the running one', () => {
     expect(statusOf(TARGET, [deployedA], live(2)).lastDeployment).toBeNull();
+  });
+
+  it("shows the environment's stack beside the service, and says when it could not be read", () => {
+    const stack = {
+      template: 'environments/network',
+      version: 'v1.0',
+      stackName: 'crossdeploy-env-dev',
+      deploymentId: 'env-dev-v1-0-abcd1234',
+      since: '2026-11-03T09:00:00.000Z',
+      upgrades: { compatible: 'v1.1', breaking: null },
+    };
+    const shown = statusOf(TARGET, [deployedA], live(2), undefined, stack);
+    const unread = statusOf(TARGET, [deployedA], live(2), undefined, {
+      failure: { name: 'AccessDeniedException', message: 'not allowed' },
+    });
+
+    expect([shown.state, shown.environmentStack, shown.detail]).toEqual(['in-step', stack, 'in step']);
+    expect([unread.state, unread.environmentStack, unread.detail]).toEqual([
+      'in-step',
+      null,
+      'in step; environment stack unreadable: AccessDeniedException: not allowed',
+    ]);
+    expect(statusOf(TARGET, [deployedA], live(2)).environmentStack).toBeNull();
   });
 
   it('keeps what the ledger says when the live service cannot be read', () => {

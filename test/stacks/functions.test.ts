@@ -165,6 +165,12 @@ describe('functions deployed by stacks/functions.ts', () => {
     ]);
   });
 
+  it('lets record-stack-deployment put and update ledger records and nothing else, as record-deployment', () => {
+    expect(functionPermissions(byId('RecordStackDeployment'), scope)).toEqual(
+      functionPermissions(byId('RecordDeployment'), scope),
+    );
+  });
+
   it('lets request-approval write approvals, query their index, publish to the gates and fail superseded tasks', () => {
     const table = 'arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-approvals';
     expect(functionPermissions(byId('RequestApproval'), scope)).toEqual([

@@ -263,6 +263,14 @@ describe("state machines' roles", () => {
     });
   });
 
+  it('deploy-stack and rollback-stack write the ledger through record-stack-deployment, never record-deployment', () => {
+    for (const file of ['deploy-stack', 'rollback-stack']) {
+      const invoked = statement(policyOf(file), 'InvokeItsFunctions')?.Resource;
+      expect(invoked, file).toContain(fn('RecordStackDeployment'));
+      expect(invoked, file).not.toContain(fn('RecordDeployment'));
+    }
+  });
+
   it("deploy-environment invokes open-ecr, evaluate-wave, mark-image-deployed and explain-failure only and starts each kind's per-target machines", () => {
     const policy = policyOf('deploy-environment');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(

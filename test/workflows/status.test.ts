@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import type { StatusRow } from '../../core/status';
 import { capture } from '../support/cli';
 import { mapYaml, WEB } from '../support/map';
 import { useMoto } from '../support/moto';
+import { environmentStackRun, publishTemplates, stackTarget } from '../support/stacks';
 import { APPROVED, environmentDeployment, seed, target, useWorkflows } from '../support/workflows';
 
 const moto = useMoto();
@@ -40,6 +41,19 @@ async function statusJson(): Promise<{ code: number; rows: StatusRow[] }> {
   const code = await status(['--json'], io);
   return { code, rows: JSON.parse(out.join('\n')) as StatusRow[] };
 }
+
+/** The printed table's ENV TEMPLATE column, one cell per target (cells are 2+ spaces apart). */
+async function environmentTemplateColumn(): Promise<string[]> {
+  const { io, out } = capture(dir);
+  await status([], io);
+  const [header = '', ...lines] = out.map((line) => line.split(/ {2,}/));
+  const column = header.indexOf('ENV TEMPLATE');
+  return lines.filter((cells) => cells.length === header.length).map((cells) => cells[column] ?? '');
+}
+
+const network = (version: string) => ({ kind: 'environments' as const, name: 'network', version });
+const networkTemplate = (file: string) =>
+  readFileSync(new URL(`../fixtures/stack-templates/network-${file}.yaml`, import.meta.url), 'utf8');
 
 describe('crossdeploy status after the workflows deployed', () => {
   it('shows the commit, revision and approver the deploy-environment workflow recorded', async () => {
@@ -76,5 +90,54 @@ describe('crossdeploy status after the workflows deployed', () => {
       ['eu-west-1', 'never-deployed', 'web:1', 'rolled-back'],
     ]);
     expect(rows[1]?.lastDeployment?.reason).toMatch(/^circuit-breaker: /);
+  });
+
+  it("shows each target's environment stack version from the ledger, and the newer versions the registry has", async () => {
+    await seed([east, west]);
+    // v2.0 is a new major: its body is v1.1's, its inputs may differ as far as status knows.
+    await publishTemplates([
+      { ...network('v1.0'), body: networkTemplate('v1.0') },
+      { ...network('v1.1'), body: networkTemplate('v1.1') },
+      { ...network('v2.0'), body: networkTemplate('v1.1') },
+    ]);
+    const inputs = { ClusterName: 'dev-cluster' };
+    const created = environmentStackRun(network('v1.0'), inputs, [{ targets: [stackTarget(DEV, 'us-east-1')] }]);
+    expect((await engine().run('deploy-environment', created)).status).toBe('SUCCEEDED');
+    expect((await engine().run('deploy-environment', environmentDeployment([{ targets: [east, west] }]))).status).toBe(
+      'SUCCEEDED',
+    );
+
+    const { code, rows } = await statusJson();
+
+    // The environment's stack says nothing about the service's own state.
+    expect(code).toBe(0);
+    expect(rows.map((row) => [row.region, row.state, row.commit])).toEqual([
+      ['us-east-1', 'in-step', COMMIT],
+      ['eu-west-1', 'in-step', COMMIT],
+    ]);
+    expect(rows.map((row) => row.environmentStack)).toEqual([
+      {
+        template: 'environments/network',
+        version: 'v1.0',
+        stackName: 'crossdeploy-env-dev',
+        deploymentId: created.deployment.deploymentId,
+        since: expect.any(String),
+        upgrades: { compatible: 'v1.1', breaking: 'v2.0' },
+      },
+      null,
+    ]);
+    expect(await environmentTemplateColumn()).toEqual(['network v1.0 (v1.1 available; v2.0 breaking)', 'none']);
+
+    const upgrade = environmentStackRun(network('v1.1'), inputs, [
+      { targets: [stackTarget(DEV, 'us-east-1'), stackTarget(DEV, 'eu-west-1')] },
+    ]);
+    expect((await engine().run('deploy-environment', upgrade)).status).toBe('SUCCEEDED');
+
+    const after = await statusJson();
+    expect(after.rows.map((row) => [row.environmentStack?.version, row.environmentStack?.upgrades])).toEqual([
+      ['v1.1', { compatible: null, breaking: 'v2.0' }],
+      ['v1.1', { compatible: null, breaking: 'v2.0' }],
+    ]);
+    expect(await environmentTemplateColumn()).toEqual(['network v1.1 (v2.0 breaking)', 'network v1.1 (v2.0 breaking)']);
   });
 });
