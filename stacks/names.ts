@@ -36,6 +36,7 @@ export interface OrchestratorNames {
   /** The nested state machines whose failed executions explain-failure and announce-failure describe. */
   deployEnvironment: string;
   deployTarget: string;
+  deployStack: string;
   /**
    * ECR repositories of the map's services, each once, sorted. Named exactly as in the map (find-built-image
    * and the targets' task definitions use the map's names), so they are not per stage.
@@ -111,6 +112,7 @@ export function orchestratorNames(app: string, stage: string, map: MapForStack):
     builds,
     deployEnvironment: stateMachineNameOf(app, stage, 'deploy-environment'),
     deployTarget: stateMachineNameOf(app, stage, 'deploy-target'),
+    deployStack: stateMachineNameOf(app, stage, 'deploy-stack'),
     repositories: [...repositories].sort(),
     repositoryRegions: Object.fromEntries(
       [...repositories]

@@ -261,7 +261,10 @@ export const STEP_FUNCTIONS = [
     grants: [
       {
         actions: ['states:DescribeExecution'],
-        resources: (scope) => [executionsArn(scope, scope.names.deployTarget)],
+        resources: (scope) => [
+          executionsArn(scope, scope.names.deployTarget),
+          executionsArn(scope, scope.names.deployStack),
+        ],
       },
     ],
     asDeployRole: [],
@@ -318,7 +321,8 @@ export const STEP_FUNCTIONS = [
       // The key the approval links are signed with.
       readSecret('linkSigningKey'),
     ],
-    asDeployRole: ['ecs:DescribeServices'],
+    // What each target runs now: its service's task definition, or its stack's template version.
+    asDeployRole: ['ecs:DescribeServices', 'cloudformation:DescribeStacks'],
     environment: [
       'CROSSDEPLOY_APPROVALS_TABLE',
       'CROSSDEPLOY_PUBLIC_URL',

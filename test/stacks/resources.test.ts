@@ -78,6 +78,7 @@ describe('resource names', () => {
       ],
       deployEnvironment: 'crossdeploy-test-deploy-environment',
       deployTarget: 'crossdeploy-test-deploy-target',
+      deployStack: 'crossdeploy-test-deploy-stack',
       repositories: ['web'],
       repositoryRegions: { web: ['eu-west-1', 'us-east-1'] },
       approvalTopics: ['prod-approvals'],
