@@ -1,6 +1,7 @@
 // Fixtures of the stack workflows: published template versions, stack runs and what a stack holds, read as a
 // fixture (moto's account header), not through crossdeploy.
 
+import { readFileSync } from 'node:fs';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { defaultDocumentClient } from '../../aws/lease';
@@ -10,7 +11,7 @@ import { publishTemplateVersion } from '../../aws/template-registry';
 import type { StackEnvironmentRun, StackTarget, TemplateRef } from '../../core/contracts';
 import { environmentStackName } from '../../core/map/stack-plan';
 import { clientForAccount } from '../../local/accounts';
-import { ORCHESTRATOR } from './workflows';
+import { ORCHESTRATOR, seedLedger } from './workflows';
 
 /** Publishes each version (`template.yaml` text) in the orchestrator's registry, creating the table first. */
 export async function publishTemplates(versions: (TemplateRef & { body: string })[]): Promise<void> {
@@ -90,4 +91,19 @@ export async function liveStack(t: StackTarget) {
   } finally {
     cloudformation.destroy();
   }
+}
+
+/** The fixture environment template `environments/network` (test/fixtures/stack-templates): v1.1 adds a role. */
+export const network = (version: string) => ({ kind: 'environments' as const, name: 'network', version });
+
+export const networkTemplate = (version: string) =>
+  readFileSync(
+    new URL(`../fixtures/stack-templates/environments/network/${version}/template.yaml`, import.meta.url),
+    'utf8',
+  );
+
+/** v1.0 and v1.1 of the network template in the registry, and the ledger the stack workflows write. */
+export async function publishNetwork(): Promise<void> {
+  await seedLedger();
+  await publishTemplates(['v1.0', 'v1.1'].map((version) => ({ ...network(version), body: networkTemplate(version) })));
 }

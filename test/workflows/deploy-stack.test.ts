@@ -1,26 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { clientForAccount } from '../../local/accounts';
 import { useMoto } from '../support/moto';
-import { environmentStackRun, liveStack, publishTemplates, stackTarget } from '../support/stacks';
-import { seedLedger, useWorkflows } from '../support/workflows';
+import { environmentStackRun, liveStack, network, publishNetwork, stackTarget } from '../support/stacks';
+import { useWorkflows } from '../support/workflows';
 
 useMoto();
 const engine = useWorkflows();
-
-const fixture = (version: string) =>
-  readFileSync(
-    new URL(`../fixtures/stack-templates/environments/network/${version}/template.yaml`, import.meta.url),
-    'utf8',
-  );
-const network = (version: string) => ({ kind: 'environments' as const, name: 'network', version });
-/** v1.0 and v1.1 in the registry, and the ledger the stack workflows write. */
-const publishNetwork = async () => {
-  await seedLedger();
-  await publishTemplates(['v1.0', 'v1.1'].map((version) => ({ ...network(version), body: fixture(version) })));
-};
 
 const [a, b, c, d] = ['222222222222', '333333333333'].flatMap((account) => [
   stackTarget(account, 'us-east-1'),

@@ -1,24 +1,15 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import type { StackEnvironmentRun, StackTarget } from '../../core/contracts';
 import type { AnyLedgerRecord, StackLedgerRecord } from '../../core/ledger';
 import { clientForAccount } from '../../local/accounts';
 import { useMoto } from '../support/moto';
-import { environmentStackRun, publishTemplates, stackTarget } from '../support/stacks';
-import { ledgerRecords, seedLedger, useWorkflows } from '../support/workflows';
+import { environmentStackRun, network, publishNetwork, stackTarget } from '../support/stacks';
+import { ledgerRecords, useWorkflows } from '../support/workflows';
 
 useMoto();
 const engine = useWorkflows();
-
-const fixture = (version: string) =>
-  readFileSync(new URL(`../fixtures/stack-templates/network-${version}.yaml`, import.meta.url), 'utf8');
-const network = (version: string) => ({ kind: 'environments' as const, name: 'network', version });
-const publishNetwork = async () => {
-  await seedLedger();
-  await publishTemplates(['v1.0', 'v1.1'].map((version) => ({ ...network(version), body: fixture(version) })));
-};
 
 const a = stackTarget('222222222222', 'us-east-1');
 const b = stackTarget('222222222222', 'eu-west-1');

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import type { StatusRow } from '../../core/status';
 import { capture } from '../support/cli';
 import { mapYaml, WEB } from '../support/map';
 import { useMoto } from '../support/moto';
-import { environmentStackRun, publishTemplates, stackTarget } from '../support/stacks';
+import { environmentStackRun, network, networkTemplate, publishTemplates, stackTarget } from '../support/stacks';
 import { APPROVED, environmentDeployment, seed, target, useWorkflows } from '../support/workflows';
 
 const moto = useMoto();
@@ -50,10 +50,6 @@ async function environmentTemplateColumn(): Promise<string[]> {
   const column = header.indexOf('ENV TEMPLATE');
   return lines.filter((cells) => cells.length === header.length).map((cells) => cells[column] ?? '');
 }
-
-const network = (version: string) => ({ kind: 'environments' as const, name: 'network', version });
-const networkTemplate = (file: string) =>
-  readFileSync(new URL(`../fixtures/stack-templates/network-${file}.yaml`, import.meta.url), 'utf8');
 
 describe('crossdeploy status after the workflows deployed', () => {
   it('shows the commit, revision and approver the deploy-environment workflow recorded', async () => {
