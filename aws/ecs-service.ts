@@ -12,8 +12,11 @@ export interface EcsLike {
   send: ECSClient['send'];
 }
 
-/** One DescribeServices snapshot of the target's service; a missing or deleted service is terminal. */
-export async function describeService(ecs: EcsLike, target: TargetRef): Promise<Service> {
+/** The target's service, or why there is none: DescribeServices' MISSING, a deleted (INACTIVE) one, no cluster. */
+export type ServiceLookup = { found: true; service: Service } | { found: false; reason: string; cause?: unknown };
+
+/** One DescribeServices snapshot of the target's service, or why it has none. */
+export async function findService(ecs: EcsLike, target: TargetRef): Promise<ServiceLookup> {
   let answer: DescribeServicesCommandOutput;
   try {
     answer = await awsCall(`ecs:DescribeServices ${target.account}/${target.region}`, () =>
@@ -21,14 +24,23 @@ export async function describeService(ecs: EcsLike, target: TargetRef): Promise<
     );
   } catch (error) {
     if ((error as Error).name === 'ClusterNotFoundException') {
-      throw new ServiceNotFound(target, `cluster ${target.cluster} does not exist`, { cause: error });
+      return { found: false, reason: `cluster ${target.cluster} does not exist`, cause: error };
     }
     throw error;
   }
   const service = answer.services?.[0];
   if (!service || service.status === 'INACTIVE') {
     const reason = answer.failures?.[0]?.reason ?? (service ? 'INACTIVE' : 'MISSING');
-    throw new ServiceNotFound(target, `DescribeServices answered ${reason}`);
+    return { found: false, reason: `DescribeServices answered ${reason}` };
   }
-  return service;
+  return { found: true, service };
+}
+
+/** One DescribeServices snapshot of the target's service; a missing or deleted service is terminal. */
+export async function describeService(ecs: EcsLike, target: TargetRef): Promise<Service> {
+  const lookup = await findService(ecs, target);
+  if (!lookup.found) {
+    throw new ServiceNotFound(target, lookup.reason, lookup.cause === undefined ? undefined : { cause: lookup.cause });
+  }
+  return lookup.service;
 }

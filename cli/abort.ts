@@ -100,11 +100,11 @@ export function abortCommand(deps: AbortDeps = {}) {
       for (const s of inFlight) {
         await stop(sfn, arnOf('deploy-environment', s.plan.deployment.deploymentId), cause);
         for (const target of s.plan.waves.flatMap((w) => w.targets)) {
-          await stop(
-            sfn,
-            arnOf('deploy-target', `${s.plan.deployment.deploymentId}-${target.account}-${target.region}`),
-            cause,
-          );
+          const name = `${s.plan.deployment.deploymentId}-${target.account}-${target.region}`;
+          await stop(sfn, arnOf('deploy-target', name), cause);
+          // The target's service instance, created under the target's own name (state-machines/deploy-target.ts);
+          // CloudFormation finishes the stack by itself, and nothing runs the image yet.
+          if (s.plan.deployment.serviceInstance !== null) await stop(sfn, arnOf('deploy-stack', name), cause);
         }
         say(`stopped the deployment of ${s.environment}`);
       }

@@ -122,6 +122,7 @@ async function deployOnce(
         replica: { intervalSeconds: 0, checks: 10 },
       },
       taskDefinitionTemplate: null,
+      serviceInstance: null,
       health: { alarms: [] },
       rollout: { intervalSeconds: 0, checks: 10 },
       bake: { intervalSeconds: 0, checks: 0 },

@@ -12,8 +12,8 @@ import { readTemplateVersion } from '../aws/template-registry';
 import { templateLabel } from '../core/approval-message';
 import { executionLink } from '../core/console-link';
 import type { DeploymentMap } from '../core/map/schema';
-import { environmentStackName } from '../core/map/stack-plan';
 import { provisionInput } from '../core/provision-plan';
+import { environmentStackName } from '../core/stacks/names';
 
 export interface StartedProvisioning {
   environment: string;

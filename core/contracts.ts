@@ -113,6 +113,40 @@ export const deploymentContext = z.object({
 });
 export type DeploymentContext = z.infer<typeof deploymentContext>;
 
+/** One CloudFormation stack in one account and region. */
+export const stackTarget = z.object({
+  account: accountId,
+  region: z.string().min(1),
+  /** https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html: 128 characters. */
+  stackName: z.string().regex(/^[A-Za-z][-A-Za-z0-9]{0,127}$/),
+});
+export type StackTarget = z.infer<typeof stackTarget>;
+
+/** One published version of a platform team's template (aws/template-registry.ts keeps them). */
+export const templateRef = z.object({
+  kind: z.enum(TEMPLATE_KINDS),
+  name: z.string().regex(TEMPLATE_NAME),
+  version: z.string().regex(VERSION_PATTERN),
+});
+export type TemplateRef = z.infer<typeof templateRef>;
+
+/**
+ * A service's instance in a target: the stack of its service template (ECS service, task definition, target
+ * group...), which a deploy creates when the target has no ECS service yet. The same for every target of the
+ * environment; the image and the names the target gives it are added per target (core/stacks/service-instance.ts).
+ */
+export const serviceInstanceSpec = z.object({
+  template: templateRef.extend({ kind: z.literal('services') }),
+  /** The map's inputs, checked against the version's schema when the map was loaded. */
+  inputs: z.record(z.string(), z.unknown()),
+  stackName: stackTarget.shape.stackName,
+  /** The environment's stack whose outputs feed it; null where the environment names no template. */
+  environmentStack: z.string().min(1).nullable(),
+  /** How often and how long the change set and the stack are checked. */
+  rollout: checkLoop,
+});
+export type ServiceInstanceSpec = z.infer<typeof serviceInstanceSpec>;
+
 /**
  * One service × one commit × one environment, as every target of it deploys it. The map gives all of it but the
  * image (built by the pipeline) and the context (the pipeline's own), which the pipeline adds before the
@@ -129,6 +163,8 @@ export const deploymentSpec = z.object({
   ecr: ecrAccess,
   /** A task definition template from the map (RegisterTaskDefinition input shape), used instead of the live one. */
   taskDefinitionTemplate: z.record(z.string(), z.unknown()).nullable(),
+  /** What creates the service where a target has none: the map's service template; null without one. */
+  serviceInstance: serviceInstanceSpec.nullable(),
   health: healthChecks,
   rollout: checkLoop,
   bake: checkLoop,
@@ -167,23 +203,6 @@ export const environmentRun = z.object({
 });
 export type EnvironmentRun = z.infer<typeof environmentRun>;
 
-/** One CloudFormation stack in one account and region. */
-export const stackTarget = z.object({
-  account: accountId,
-  region: z.string().min(1),
-  /** https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html: 128 characters. */
-  stackName: z.string().regex(/^[A-Za-z][-A-Za-z0-9]{0,127}$/),
-});
-export type StackTarget = z.infer<typeof stackTarget>;
-
-/** One published version of a platform team's template (aws/template-registry.ts keeps them). */
-export const templateRef = z.object({
-  kind: z.enum(TEMPLATE_KINDS),
-  name: z.string().regex(TEMPLATE_NAME),
-  version: z.string().regex(VERSION_PATTERN),
-});
-export type TemplateRef = z.infer<typeof templateRef>;
-
 /**
  * One template version with its inputs, to every stack of one environment. The wave engine reads the same
  * identity fields as an ECS deployment's; `serviceName` names what the stacks are (the ledger's and the lease's
@@ -201,6 +220,11 @@ export const stackDeploymentSpec = z.object({
   inputs: z.record(z.string(), z.unknown()),
   /** For a service instance: the environment's stack, in the same account and region, whose outputs it takes. */
   environmentStack: z.string().min(1).nullable(),
+  /**
+   * For a service instance: what the deployment itself gives the template, where it declares the parameter (the
+   * image it deploys, the names the map gives its ECS service). Empty for an environment's stack.
+   */
+  deploymentParameters: z.record(z.string(), z.string()),
   health: healthChecks,
   /** How often and how long the change set and the stack are checked. */
   rollout: checkLoop,

@@ -108,7 +108,10 @@ function changeSetTypeFor(target: z.infer<typeof stackTarget>, stack: StackSnaps
   }
 }
 
-/** The map's inputs, and for a service instance its environment stack's outputs: nobody copies an ARN by hand. */
+/**
+ * The map's inputs, and for a service instance its environment stack's outputs and what the deployment gives it
+ * (its image, the names the map gives its service): nobody copies an ARN by hand.
+ */
 async function resolveParameters(event: z.infer<typeof targetStackDeployment>, body: string, cloudformation: CfnLike) {
   const { deployment, target } = event;
   let outputs: Record<string, string> = {};
@@ -121,7 +124,12 @@ async function resolveParameters(event: z.infer<typeof targetStackDeployment>, b
     }
     outputs = environment.outputs;
   }
-  const wiring = serviceStackParameters(declaredParameters(body), outputs, deployment.inputs);
+  const wiring = serviceStackParameters(
+    declaredParameters(body),
+    outputs,
+    deployment.inputs,
+    deployment.deploymentParameters,
+  );
   if (!wiring.ok) throw new StackParametersUnresolved(`${where(target)}: ${wiring.problems.join('; ')}`);
   return wiring.parameters;
 }

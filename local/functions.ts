@@ -17,6 +17,7 @@ import { handler as evaluateWave } from '../functions/evaluate-wave';
 import { handler as executeStackChangeSet } from '../functions/execute-stack-change-set';
 import { handler as explainFailure } from '../functions/explain-failure';
 import { handler as findBuiltImage } from '../functions/find-built-image';
+import { handler as findServiceInstance } from '../functions/find-service-instance';
 import { handler as markImageDeployed } from '../functions/mark-image-deployed';
 import { handler as openEcr } from '../functions/open-ecr';
 import { handler as recordDeployment } from '../functions/record-deployment';
@@ -53,6 +54,7 @@ const HANDLERS = {
   'execute-stack-change-set': executeStackChangeSet,
   'explain-failure': explainFailure,
   'find-built-image': findBuiltImage,
+  'find-service-instance': findServiceInstance,
   'mark-image-deployed': markImageDeployed,
   'open-ecr': openEcr,
   'record-deployment': recordDeployment,

@@ -5,6 +5,7 @@ import { isAbsolute, posix } from 'node:path';
 import { repositoryPullers } from '../core/images';
 import type { DeploymentMap } from '../core/map/schema';
 import type { Platform } from '../core/platform';
+import { TEMPLATE_KINDS } from '../core/templates/catalog';
 import { stageName } from './config';
 
 /** The part of the deployment map the stack reads. */
@@ -144,16 +145,28 @@ export function mapFilePath(env: Readonly<Record<string, string | undefined>> = 
 }
 
 /**
- * The files a function that reads the map must carry, relative to the app's root: the map itself and the
- * task definition templates it names (relative to the map's directory). Bundled at the same relative paths,
- * so `CROSSDEPLOY_MAP_FILE=<mapFile>` finds them in Lambda (working directory: the package root) as in `sst dev`.
+ * The files a function that reads the map must carry, relative to the app's root: the map itself, the task
+ * definition templates it names and the `schema.json` of every template version it names (relative to the map's
+ * directory), which loading the map checks the inputs against and takes their defaults from: a plan made in
+ * Lambda must be the plan `crossdeploy validate` saw. Bundled at the same relative paths, so
+ * `CROSSDEPLOY_MAP_FILE=<mapFile>` finds them in Lambda (working directory: the package root) as in `sst dev`.
  */
-export function mapBundle(mapFile: string, map: Pick<DeploymentMap, 'services'>): string[] {
+export function mapBundle(
+  mapFile: string,
+  map: Pick<DeploymentMap, 'services' | 'environments' | 'templates'>,
+): string[] {
   const files = new Set([mapFile]);
+  const besideMap = (path: string) => posix.normalize(posix.join(posix.dirname(mapFile), path));
   for (const [name, service] of Object.entries(map.services)) {
     if (service.taskDefinition === undefined) continue;
-    const file = posix.normalize(posix.join(posix.dirname(mapFile), service.taskDefinition));
-    files.add(insideApp(file, `services.${name}.taskDefinition`));
+    files.add(insideApp(besideMap(service.taskDefinition), `services.${name}.taskDefinition`));
+  }
+  for (const kind of TEMPLATE_KINDS) {
+    for (const [name, { template }] of Object.entries<{ template?: { name: string; version: string } }>(map[kind])) {
+      if (!template) continue;
+      const schema = posix.join(map.templates, kind, template.name, template.version, 'schema.json');
+      files.add(insideApp(besideMap(schema), `${kind}.${name}.template`));
+    }
   }
   return [...files];
 }

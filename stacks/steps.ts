@@ -138,6 +138,14 @@ export const STEP_FUNCTIONS = [
     environment: [],
   },
   {
+    id: 'FindServiceInstance',
+    file: 'find-service-instance',
+    description: "crossdeploy: whether the target's ECS service exists, or its service template's stack must create it",
+    grants: [ASSUME_DEPLOY_ROLE],
+    asDeployRole: ['ecs:DescribeServices'],
+    environment: [],
+  },
+  {
     id: 'RegisterTaskDefinition',
     file: 'register-task-definition',
     description: 'crossdeploy: register the task definition revision that runs the new image',
@@ -256,8 +264,10 @@ export const STEP_FUNCTIONS = [
   {
     id: 'ExplainFailure',
     file: 'explain-failure',
-    description: "crossdeploy: a failed target execution's error and cause, as its wave's outcome",
-    // A cause cut at 32,768 characters loses the child's own error: it is read from the child's description.
+    description:
+      "crossdeploy: a failed nested execution's error and cause: a target's for its wave, a service instance's for its target",
+    // A cause cut at 32,768 characters loses the child's own error: it is read from the child's description. The
+    // children are deploy-environment's per-target executions of either kind, and deploy-target's service instances.
     grants: [
       {
         actions: ['states:DescribeExecution'],

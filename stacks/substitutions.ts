@@ -18,15 +18,15 @@ export interface StateMachineSpec {
 }
 
 /**
- * In creation order: a machine may start only machines listed before it (deploy-target starts
- * rollback-target; deploy-environment starts both; the pipeline starts deploy-environment), so their ARNs
- * exist when its definition is built.
+ * In creation order: a machine may start only machines listed before it (deploy-target starts rollback-target,
+ * and deploy-stack to create a service's instance; deploy-environment starts all four; the pipeline starts
+ * deploy-environment), so their ARNs exist when its definition is built.
  */
 export const STATE_MACHINES = [
   { id: 'RollbackTarget', file: 'rollback-target', definition: rollbackTarget },
-  { id: 'DeployTarget', file: 'deploy-target', definition: deployTarget },
   { id: 'RollbackStack', file: 'rollback-stack', definition: rollbackStack },
   { id: 'DeployStack', file: 'deploy-stack', definition: deployStack },
+  { id: 'DeployTarget', file: 'deploy-target', definition: deployTarget },
   { id: 'DeployEnvironment', file: 'deploy-environment', definition: deployEnvironment },
   { id: 'Pipeline', file: 'pipeline', definition: pipeline },
 ] as const satisfies readonly StateMachineSpec[];

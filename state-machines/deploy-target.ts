@@ -28,7 +28,7 @@ const ledgerEntry = (phase: string, facts: State): State => ({
 
 export const definition: State = {
   Comment:
-    'crossdeploy: deploy one service to one account and region. Render, register, update, wait, bake; roll back on any failure.',
+    'crossdeploy: deploy one service to one account and region. Create the service from its template where it is missing, then render, register, update, wait, bake; roll back on any failure.',
   StartAt: 'Assume deploy role in target account',
   TimeoutSeconds: 86400,
   States: {
@@ -50,10 +50,76 @@ export const definition: State = {
         {
           Variable: '$.replica.found',
           BooleanEquals: true,
-          Next: 'Register task definition revision',
+          Next: 'Does the service come from a template?',
         },
       ],
       Default: 'Wait for image replica',
+    },
+    'Does the service come from a template?': {
+      Type: 'Choice',
+      Comment:
+        'A service without a template was created by its team: the deploy only updates it. One with a template is created by its first deploy to each target.',
+      Choices: [{ Variable: '$.deployment.serviceInstance', IsNull: true, Next: 'Register task definition revision' }],
+      Default: 'Look for the service instance',
+    },
+    'Look for the service instance': lambdaTask('FindServiceInstance', {
+      Comment:
+        "After the replica check: a service the template creates starts with the deployment's image, which must be in the region by then.",
+      ResultPath: '$.instance',
+      Next: 'Is the service there?',
+      Catch: [catchAll('Record failed deployment in ledger')],
+    }),
+    'Is the service there?': {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.instance.exists', BooleanEquals: true, Next: 'Register task definition revision' }],
+      Default: 'Create the service instance',
+    },
+    'Create the service instance': nestedExecution({
+      Comment:
+        "The service template's stack, fed by the environment's stack outputs. A stack CloudFormation rolled back leaves nothing to undo: the target fails with its cause. Then the image deploys as on every later push, from the revision the template registered.",
+      Parameters: {
+        StateMachineArn: stateMachineArn('DeployStack'),
+        // This execution's own name (deploy-environment names it so), in deploy-stack: an abort finds it by name.
+        'Name.$': "States.Format('{}-{}-{}', $.deployment.deploymentId, $.target.account, $.target.region)",
+        Input: {
+          'deployment.$': '$.instance.stack.deployment',
+          'target.$': '$.instance.stack.target',
+          'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+        },
+      },
+      ResultSelector: {
+        exists: true,
+        'stack.$': '$.Output.target.stackName',
+        'summary.$': '$.Output.summary',
+      },
+      ResultPath: '$.instance',
+      Next: 'Register task definition revision',
+      Catch: [catchAll('Read service instance failure')],
+    }),
+    'Read service instance failure': lambdaTask('ExplainFailure', {
+      Comment:
+        "The stack deployment's own error (StackRolledBack, StackParametersUnresolved, ...) and cause, not the nested execution's wrapper around them.",
+      Parameters: { 'failure.$': '$.failure' },
+      ResultPath: '$.instanceFailure',
+      Next: 'Did the service instance say why?',
+      Catch: [catchAll('Record failed deployment in ledger', '$.explainError')],
+    }),
+    'Did the service instance say why?': {
+      Type: 'Choice',
+      Comment: 'A stack deployment stopped or timed out names no error of its own: the wrapper says how it ended.',
+      Choices: [
+        { Variable: '$.instanceFailure.failure.Cause', IsPresent: true, Next: "Take the service instance's failure" },
+      ],
+      Default: 'Record failed deployment in ledger',
+    },
+    "Take the service instance's failure": {
+      Type: 'Pass',
+      Parameters: {
+        'Error.$': '$.instanceFailure.failure.Error',
+        'Cause.$': '$.instanceFailure.failure.Cause',
+      },
+      ResultPath: '$.failure',
+      Next: 'Record failed deployment in ledger',
     },
     'Wait for image replica': {
       Type: 'Wait',

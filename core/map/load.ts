@@ -6,6 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 import { type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { isObject } from '../json';
+import { MAX_STACK_NAME, serviceStackName } from '../stacks/names';
+import { DEPLOYMENT_PARAMETERS, type DeploymentParameter } from '../stacks/service-instance';
 import { TEMPLATE_KINDS, type TemplateKind } from '../templates/catalog';
 import { checkInputs, inputSchemaOf } from '../templates/inputs';
 import { type DeploymentMap, DeploymentMapSchema, formatPath, parsePath, type Service } from './schema';
@@ -100,6 +102,8 @@ export function parseMap(text: string, opts: ParseOptions = {}): ParseResult {
       }
     }
   }
+  // After the schemas' defaults are in: a default may set what the deployment gives the template as well.
+  for (const problem of serviceInstanceProblems(result.data)) errors.push(errorAt(problem.path, problem.message));
   return errors.length > 0
     ? { ok: false, errors: errors.sort((a, b) => a.line - b.line) }
     : { ok: true, map: result.data };
@@ -223,6 +227,45 @@ function checkTemplateInputs(
   } catch (error) {
     return [{ path: ['version'], message: (error as Error).message }];
   }
+}
+
+/**
+ * What keeps a service template from creating its instances: an input that sets what the deployment gives the
+ * template (core/stacks/service-instance.ts), or an instance stack's name that is too long for CloudFormation or
+ * that another service × environment's instance takes too.
+ */
+function serviceInstanceProblems(map: DeploymentMap): { path: Path; message: string }[] {
+  const problems: { path: Path; message: string }[] = [];
+  const stacks = new Map<string, string>();
+  for (const [name, service] of Object.entries(map.services)) {
+    if (!service.template) continue;
+    for (const input of Object.keys(service.template.inputs)) {
+      if (!(input in DEPLOYMENT_PARAMETERS)) continue;
+      problems.push({
+        path: ['services', name, 'template', 'inputs', input],
+        message:
+          `"${input}" is ${DEPLOYMENT_PARAMETERS[input as DeploymentParameter]}: crossdeploy gives it to the service ` +
+          "template, and a service's inputs cannot set it",
+      });
+    }
+    for (const environment of new Set(Object.values(service.branches).flat())) {
+      const stack = serviceStackName(name, environment);
+      const pair = `service "${name}" in environment "${environment}"`;
+      const taken = stacks.get(stack);
+      if (stack.length > MAX_STACK_NAME) {
+        problems.push({
+          path: ['services', name, 'template'],
+          message: `the instance stack of ${pair}, ${stack}, is longer than CloudFormation's ${MAX_STACK_NAME} characters: use shorter names`,
+        });
+      } else if (taken) {
+        problems.push({
+          path: ['services', name, 'template'],
+          message: `${pair} and ${taken} would both have the instance stack ${stack}: rename one of them`,
+        });
+      } else stacks.set(stack, pair);
+    }
+  }
+  return problems;
 }
 
 /** A path the map names, relative to the map file's folder. */

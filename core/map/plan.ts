@@ -1,8 +1,9 @@
 // Turns the map into the input of one environment's deployment workflow. The result is a Step Functions
 // execution input, so it is built from plain values only: no undefined fields, no shared class instances.
 
-import type { CheckLoop, DeployTarget, EnvironmentPlan } from '../contracts';
+import type { CheckLoop, DeployTarget, EnvironmentPlan, ServiceInstanceSpec } from '../contracts';
 import { repositoryPullers } from '../images';
+import { environmentStackName, STACK_ROLLOUT, serviceStackName } from '../stacks/names';
 import type { DeploymentMap, Environment, Service, Target } from './schema';
 
 /** ECS rollouts take minutes; checking more often only spends state transitions. */
@@ -54,6 +55,7 @@ export function planEnvironment(
     // Always present (null without a template): a JSONPath reference to a missing field fails the execution.
     taskDefinitionTemplate:
       service.taskDefinitionTemplate === undefined ? null : structuredClone(service.taskDefinitionTemplate),
+    serviceInstance: serviceInstanceOf(serviceName, service, environment, env),
     health: { alarms: [...alarms], ...(probe === undefined ? {} : { probeUrl: probe }) },
     rollout: {
       intervalSeconds: ROLLOUT_CHECK_INTERVAL_SECONDS,
@@ -106,6 +108,29 @@ export function serviceTargets(map: DeploymentMap, serviceName: string): Service
 /** The environments the service's branches deploy to, in the order the branches name them. */
 export function environmentsOf(map: DeploymentMap, serviceName: string): Set<string> {
   return new Set(Object.values(serviceOf(map, serviceName).branches).flat());
+}
+
+/**
+ * The service template's stack, where the service names one; null otherwise (the service is created by other
+ * means, and a deploy only updates it). An environment provisioned from a template feeds it its stack's outputs;
+ * one provisioned by other means has no stack of crossdeploy's to read, so the service template takes the
+ * service's inputs and what the deployment gives it only.
+ */
+function serviceInstanceOf(
+  serviceName: string,
+  service: Service,
+  environment: string,
+  env: Environment,
+): ServiceInstanceSpec | null {
+  if (!service.template) return null;
+  const { name, version, inputs } = service.template;
+  return {
+    template: { kind: 'services', name, version },
+    inputs: structuredClone(inputs),
+    stackName: serviceStackName(serviceName, environment),
+    environmentStack: env.template ? environmentStackName(environment) : null,
+    rollout: { ...STACK_ROLLOUT },
+  };
 }
 
 // One target per region; the target may name its own cluster and service, the service's otherwise.

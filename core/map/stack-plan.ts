@@ -4,6 +4,7 @@
 import type { StackEnvironmentPlan, StackTarget } from '../contracts';
 import { DEPLOYMENT_ID_MAX } from '../pipeline-plan';
 import { shortHash } from '../push';
+import { environmentStackName, STACK_ROLLOUT } from '../stacks/names';
 import type { DeploymentMap } from './schema';
 
 /**
@@ -11,16 +12,6 @@ import type { DeploymentMap } from './schema';
  * provisioning an environment never shares a lease or a ledger record with a service deployed to it.
  */
 export const ENVIRONMENT_STACK_SUBJECT = '_environment';
-
-/** CloudFormation checks a stack in minutes; checking more often only spends state transitions. */
-const STACK_CHECK_INTERVAL_SECONDS = 15;
-/** Environments create VPCs, NAT gateways and load balancers: up to an hour. */
-const STACK_CHECKS = 240;
-
-/** The environment's stack in every target account and region: `crossdeploy-env-<environment>`. */
-export function environmentStackName(environment: string): string {
-  return `crossdeploy-env-${environment}`;
-}
 
 export interface StackDeploymentRequest {
   /** What the stacks are deployed from, as the ledger shows it (the templates repository's commit, or a label). */
@@ -62,8 +53,9 @@ export function planEnvironmentStack(
       template: { kind: 'environments', name, version },
       inputs: structuredClone(inputs),
       environmentStack: null,
+      deploymentParameters: {},
       health: { alarms: [...env.health.alarms] },
-      rollout: { intervalSeconds: STACK_CHECK_INTERVAL_SECONDS, checks: STACK_CHECKS },
+      rollout: { ...STACK_ROLLOUT },
       bake: { intervalSeconds: 0, checks: 0 },
     },
     waves: env.waves.map((wave) => ({

@@ -11,6 +11,10 @@ ROLLBACK_COMPLETE, the execution of a change set that failed or already ran, a t
 capabilities were not acknowledged. It refuses one that AWS takes: a change set without changes, which AWS creates
 and fails with "didn't contain changes".
 
+One resource type is patched too: moto makes an AWS::ECS::TaskDefinition of its family, containers, volumes and memory
+only, dropping its roles, network mode, cpu, compatibilities and runtime platform, which a service template sets and
+every revision crossdeploy derives from the live one carries on.
+
 Each patch below says which AWS behaviour it reproduces and where AWS documents it. The rest of moto stays as it is:
 CreateStack, UpdateStack, DeleteStack, DescribeStacks (a deleted stack is "Stack with id X does not exist" by name
 and DELETE_COMPLETE by id, as in AWS), StackSets. Execution stays synchronous: when ExecuteChangeSet returns, the
@@ -133,6 +137,8 @@ def patch_models(models):
             return resource
 
         return wrapper
+
+    patch_task_definition()
 
     create_resource, update_resource = parsing.parse_and_create_resource, parsing.parse_and_update_resource
     parsing.parse_and_create_resource = reported("CREATE", create_resource)
@@ -418,6 +424,41 @@ def patch_models(models):
             stack.status = "UPDATE_ROLLBACK_COMPLETE"
             stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
             return False
+
+
+def patch_task_definition():
+    """AWS::ECS::TaskDefinition registers what RegisterTaskDefinition would be given for the same properties
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html): the task
+    and execution roles above all, since the execution role is the one that pulls the image, and a revision derived
+    from this one keeps them. Updates stay moto's own (a new revision of the containers)."""
+    from moto.core.utils import pascal_to_camelcase, remap_nested_keys
+    from moto.ecs import models as ecs
+
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json["Properties"]
+
+        def camel(key):
+            return remap_nested_keys(properties[key], pascal_to_camelcase) if key in properties else None
+
+        def text(key):
+            return str(properties[key]) if key in properties else None
+
+        return ecs.ecs_backends[account_id][region_name].register_task_definition(
+            family=properties.get("Family", f"{resource_name}-{uuid.uuid4().hex[:12]}"),
+            container_definitions=camel("ContainerDefinitions") or [],
+            volumes=camel("Volumes"),
+            network_mode=properties.get("NetworkMode"),
+            tags=[{"key": tag["Key"], "value": tag["Value"]} for tag in properties.get("Tags", [])] or None,
+            placement_constraints=camel("PlacementConstraints"),
+            requires_compatibilities=properties.get("RequiresCompatibilities"),
+            cpu=text("Cpu"),
+            memory=text("Memory"),
+            task_role_arn=properties.get("TaskRoleArn"),
+            execution_role_arn=properties.get("ExecutionRoleArn"),
+            runtime_platform=camel("RuntimePlatform"),
+        )
+
+    ecs.TaskDefinition.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)
 
 
 def patch_responses(responses):

@@ -157,3 +157,24 @@ describe('payloadBudgetFindings', () => {
     });
   });
 });
+
+describe("payloadBudgetFindings for a service with a template: the plan carries the template's inputs", () => {
+  const withInputs = (inputs: Record<string, unknown>) => {
+    const map = mapOf(generated({ dev: [accounts(1)] }));
+    if (!map.services.web) throw new Error('generated map without web');
+    map.services.web.template = { name: 'web-service', version: 'v1.0', inputs };
+    return map;
+  };
+
+  it('finds nothing for inputs of a usual size', () => {
+    expect(payloadBudgetFindings(withInputs({ Cpu: 512, Memory: 1024, HealthCheckPath: '/health' }))).toEqual([]);
+  });
+
+  it("refuses inputs that would outgrow the pipeline's state", () => {
+    const findings = payloadBudgetFindings(withInputs({ Environment: 'x'.repeat(120_000) }));
+
+    expect(findings).toEqual([
+      { path: 'services.web.branches.main', message: expect.stringMatching(/^a push to main would start a pipeline/) },
+    ]);
+  });
+});

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { PinnedImage } from '../../core/contracts';
+import type { PinnedImage, ServiceInstanceSpec } from '../../core/contracts';
 import { loadMapFile } from '../../core/map/load';
 import { pipelineRequestProblems } from '../../core/pipeline-check';
 import { pipelineInput, rollbackInput } from '../../core/pipeline-plan';
@@ -190,5 +190,74 @@ describe('a provisioning request held against the map', () => {
     ],
   ])('refuses one %s', (_, input, problem) => {
     expect(pipelineRequestProblems(map, input).join('; ')).toContain(problem);
+  });
+});
+
+describe("pipelineRequestProblems for a service with a template: the service instance's plan is the map's", () => {
+  const map = structuredClone(example);
+  if (!map.services.web) throw new Error('example map without web');
+  map.services.web.template = { name: 'web-service', version: 'v1.2', inputs: { DesiredCount: 3 } };
+  const templatedPush = (branch: string) =>
+    pipelineInput(map, 'web', {
+      source: { github: 'acme/web' },
+      branch,
+      commit,
+      author: 'Mona Lisa',
+      message: 'Fix checkout',
+      changedPaths: ['src/a.ts'],
+    });
+  const withInstance = (edit: (instance: ServiceInstanceSpec) => void) =>
+    edited(templatedPush('main'), (i) => {
+      const instance = i.stages[0]?.plan.deployment.serviceInstance;
+      if (!instance) throw new Error('plan without a service instance');
+      edit(instance);
+    });
+
+  it('accepts the pipeline the map gives', () => {
+    expect(templatedPush('main').stages[0]?.plan.deployment.serviceInstance).not.toBeNull();
+    expect(pipelineRequestProblems(map, templatedPush('main'))).toEqual([]);
+  });
+
+  it.each<[string, PipelineInput]>([
+    [
+      'another version',
+      withInstance((instance) => {
+        instance.template.version = 'v9.0';
+      }),
+    ],
+    [
+      'inputs of its own',
+      withInstance((instance) => {
+        instance.inputs.Image = 'attacker/image:latest';
+      }),
+    ],
+    [
+      'another stack',
+      withInstance((instance) => {
+        instance.stackName = 'crossdeploy-env-dev';
+      }),
+    ],
+    [
+      "another environment's stack",
+      withInstance((instance) => {
+        instance.environmentStack = 'crossdeploy-env-prod';
+      }),
+    ],
+    [
+      'no service instance at all',
+      edited(templatedPush('main'), (i) => {
+        if (i.stages[0]) i.stages[0].plan.deployment.serviceInstance = null;
+      }),
+    ],
+  ])('refuses a push whose service instance has %s', (_, input) => {
+    expect(pipelineRequestProblems(map, input)).toEqual(['stages is not what the map gives']);
+  });
+
+  it("refuses a push that adds a service instance the map's service does not have", () => {
+    const input = edited(push('main'), (i) => {
+      const instance = templatedPush('main').stages[0]?.plan.deployment.serviceInstance;
+      if (i.stages[0] && instance) i.stages[0].plan.deployment.serviceInstance = instance;
+    });
+    expect(pipelineRequestProblems(example, input)).toEqual(['stages is not what the map gives']);
   });
 });

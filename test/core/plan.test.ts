@@ -33,6 +33,7 @@ describe('planEnvironment on the example map', () => {
       replica: { intervalSeconds: 20, checks: 90 },
     },
     taskDefinitionTemplate: null,
+    serviceInstance: null,
     health: { alarms: ['web-5xx'] },
     rollout: { intervalSeconds: 15, checks: 120 },
   };
@@ -163,6 +164,56 @@ describe('planEnvironment with every setting in use', () => {
 
   it('is plain JSON, so it survives a Step Functions execution input unchanged', () => {
     expect(JSON.parse(JSON.stringify(plan))).toStrictEqual(plan);
+  });
+});
+
+describe('planEnvironment for a service the map gives a template', () => {
+  /** The example map, its service web made from web-service v1.2, and the environments that name `templated` made from network. */
+  function templated(...environments: string[]) {
+    const map = mapOf(example);
+    const web = map.services.web;
+    if (!web) throw new Error('example map without web');
+    web.template = { name: 'web-service', version: 'v1.2', inputs: { DesiredCount: 3, Ports: [80, 443] } };
+    for (const name of environments) {
+      const env = map.environments[name];
+      if (env) env.template = { name: 'network', version: 'v2.0', inputs: { ClusterName: 'demo' } };
+    }
+    return map;
+  }
+
+  it.each([
+    ['dev', 'from a template', ['dev'], 'crossdeploy-env-dev'],
+    ['prod', 'from a template', ['dev', 'prod'], 'crossdeploy-env-prod'],
+    ['prod', 'provisioned by other means', ['dev'], null],
+  ])(
+    'plans the instance stack of web in %s, an environment %s, from the version and inputs the map names',
+    (environment, _, withTemplates, environmentStack) => {
+      const plan = planEnvironment(templated(...withTemplates), 'web', environment, request);
+
+      expect(plan.deployment.serviceInstance).toStrictEqual({
+        template: { kind: 'services', name: 'web-service', version: 'v1.2' },
+        inputs: { DesiredCount: 3, Ports: [80, 443] },
+        stackName: `crossdeploy-svc-web-${environment}`,
+        environmentStack,
+        rollout: { intervalSeconds: 15, checks: 240 },
+      });
+    },
+  );
+
+  it("copies the inputs: a plan never shares the map's objects", () => {
+    const map = templated('dev');
+    const plan = planEnvironment(map, 'web', 'dev', request);
+
+    const ports = plan.deployment.serviceInstance?.inputs.Ports;
+    if (!Array.isArray(ports)) throw new Error('plan without the inputs');
+    ports.push(8080);
+
+    expect(map.services.web?.template?.inputs.Ports).toEqual([80, 443]);
+  });
+
+  it('plans no instance for a service without a template', () => {
+    expect(planEnvironment(templated('dev'), 'web', 'dev', request).deployment.serviceInstance).not.toBeNull();
+    expect(planEnvironment(mapOf(example), 'web', 'dev', request).deployment.serviceInstance).toBeNull();
   });
 });
 

@@ -1,3 +1,4 @@
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { BatchGetImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
@@ -119,6 +120,54 @@ describe('ECS scheduler simulator', () => {
       `(service web) (deployment ${second.deployments?.[0]?.id}) deployment completed.`,
     ]);
     expect(second.events?.[0]?.createdAt).toBeInstanceOf(Date);
+  });
+
+  it('takes a service CloudFormation created as steady on its first revision, and rolls an update of it out', async () => {
+    // Created inside moto by the stack, so the scheduler never sees a CreateService.
+    const cloudformation = clientForAccount(CloudFormationClient, DEV.account, DEV.region);
+    await cloudformation.send(
+      new CreateStackCommand({
+        StackName: 'crossdeploy-svc-web-dev',
+        TemplateBody: JSON.stringify({
+          Resources: {
+            Cluster: { Type: 'AWS::ECS::Cluster', Properties: { ClusterName: 'main' } },
+            TaskDefinition: {
+              Type: 'AWS::ECS::TaskDefinition',
+              Properties: { Family: 'web', ContainerDefinitions: [{ Name: 'app', Image: 'web:v1', Memory: 512 }] },
+            },
+            Service: {
+              Type: 'AWS::ECS::Service',
+              Properties: {
+                Cluster: { Ref: 'Cluster' },
+                ServiceName: 'web',
+                TaskDefinition: { Ref: 'TaskDefinition' },
+                DesiredCount: 2,
+              },
+            },
+          },
+        }),
+      }),
+    );
+    cloudformation.destroy();
+    const created: SeededTarget = {
+      target: { ...DEV, cluster: 'main', service: 'web', container: 'app' },
+      clusterArn: `arn:aws:ecs:${DEV.region}:${DEV.account}:cluster/main`,
+      alarms: [],
+      serviceArn: `arn:aws:ecs:${DEV.region}:${DEV.account}:service/main/web`,
+      taskDefinitionArn: `arn:aws:ecs:${DEV.region}:${DEV.account}:task-definition/web:1`,
+    };
+    const ecs = await ecsAs(DEV);
+
+    const steady = await describeService(ecs, created);
+    const { newRevision } = await deployNewRevision(ecs, created);
+    const first = await describeService(ecs, created);
+    const second = await describeService(ecs, created);
+
+    expect(steady).toMatchObject({ taskDefinition: created.taskDefinitionArn, runningCount: 2, desiredCount: 2 });
+    expect(steady.deployments?.map((d) => [d.status, d.rolloutState])).toEqual([['PRIMARY', 'COMPLETED']]);
+    expect(first.deployments?.[0]).toMatchObject({ taskDefinition: newRevision, rolloutState: 'IN_PROGRESS' });
+    expect(second).toMatchObject({ taskDefinition: newRevision, runningCount: 2, pendingCount: 0 });
+    expect(second.deployments?.map((d) => [d.status, d.rolloutState])).toEqual([['PRIMARY', 'COMPLETED']]);
   });
 
   it('trips the circuit breaker: the rollout FAILS and ECS rolls back to the old revision by itself', async () => {

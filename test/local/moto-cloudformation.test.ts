@@ -1,5 +1,6 @@
 // The local stand-in's CloudFormation (local/moto/cloudformation_patch.py), held to what AWS does where the stack
-// workflow depends on it: change sets, the status a failed resource leaves a stack in, its events, refusals.
+// workflow depends on it: change sets, the status a failed resource leaves a stack in, its events, refusals, and the
+// resources a service instance's template creates.
 
 import {
   type Capability,
@@ -14,6 +15,7 @@ import {
   type Stack,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
+import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { clientForAccount } from '../../local/accounts';
@@ -387,6 +389,51 @@ describe('CloudFormation change sets in the local stand-in', () => {
       expect(a).toMatchObject({ StackName: 'network-a', Changes: [{ ResourceChange: { LogicalResourceId: 'Vpc' } }] });
       expect((await describeStack('network-a')).StackStatus).toBe('CREATE_COMPLETE');
       expect((await describeStack('network-b')).StackStatus).toBe('REVIEW_IN_PROGRESS');
+    });
+  });
+
+  describe('resources it creates', () => {
+    it('registers an AWS::ECS::TaskDefinition with its roles, network mode, cpu, memory and platform, as RegisterTaskDefinition would', async () => {
+      const executionRole = `arn:aws:iam::${ACCOUNT}:role/apps-task-execution`;
+      const template = JSON.stringify({
+        Parameters: { Env: { Type: 'String' } },
+        Resources: {
+          TaskDefinition: {
+            Type: 'AWS::ECS::TaskDefinition',
+            Properties: {
+              Family: 'web',
+              TaskRoleArn: `arn:aws:iam::${ACCOUNT}:role/web-task`,
+              ExecutionRoleArn: executionRole,
+              NetworkMode: 'awsvpc',
+              RequiresCompatibilities: ['FARGATE'],
+              Cpu: 256,
+              Memory: '512',
+              RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+              ContainerDefinitions: [{ Name: 'app', Image: 'web:v1', PortMappings: [{ ContainerPort: 8080 }] }],
+            },
+          },
+        },
+      });
+
+      await deploy({ type: 'CREATE', template });
+
+      const ecs = clientForAccount(ECSClient, ACCOUNT, REGION);
+      const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'web' }));
+      ecs.destroy();
+      expect(taskDefinition).toMatchObject({
+        family: 'web',
+        revision: 1,
+        taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/web-task`,
+        executionRoleArn: executionRole,
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        runtimePlatform: { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' },
+        containerDefinitions: [
+          expect.objectContaining({ name: 'app', image: 'web:v1', portMappings: [{ containerPort: 8080 }] }),
+        ],
+      });
     });
   });
 

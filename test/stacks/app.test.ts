@@ -172,9 +172,9 @@ describe('sst.config.ts', () => {
     );
     expect(ofType('aws.sfn.StateMachine').map((d) => plain(d.args.name))).toEqual([
       'crossdeploy-test-rollback-target',
-      'crossdeploy-test-deploy-target',
       'crossdeploy-test-rollback-stack',
       'crossdeploy-test-deploy-stack',
+      'crossdeploy-test-deploy-target',
       'crossdeploy-test-deploy-environment',
       'crossdeploy-test-pipeline',
     ]);
@@ -428,17 +428,17 @@ describe('sst.config.ts', () => {
     const alarms = ofType('aws.cloudwatch.MetricAlarm').map((d) => plain(d.args) as Record<string, unknown>);
     const machines = [
       'RollbackTarget',
-      'DeployTarget',
       'RollbackStack',
       'DeployStack',
+      'DeployTarget',
       'DeployEnvironment',
       'Pipeline',
     ];
     expect(alarms.map((a) => a.name)).toEqual([
       'crossdeploy-test-rollback-target-executions-failed',
-      'crossdeploy-test-deploy-target-executions-failed',
       'crossdeploy-test-rollback-stack-executions-failed',
       'crossdeploy-test-deploy-stack-executions-failed',
+      'crossdeploy-test-deploy-target-executions-failed',
       'crossdeploy-test-deploy-environment-executions-failed',
       'crossdeploy-test-pipeline-executions-failed',
     ]);

@@ -236,6 +236,16 @@ describe('functions deployed by stacks/functions.ts', () => {
     ]);
   });
 
+  it('lets explain-failure describe the executions whose failures it reads: per-target ones of either kind, and service instances', () => {
+    expect(functionPermissions(byId('ExplainFailure'), scope)[0]).toEqual({
+      actions: ['states:DescribeExecution'],
+      resources: [
+        'arn:aws:states:eu-west-1:111111111111:execution:crossdeploy-test-deploy-target:*',
+        'arn:aws:states:eu-west-1:111111111111:execution:crossdeploy-test-deploy-stack:*',
+      ],
+    });
+  });
+
   it("lets the webhook and the approval page write to their own table and put events on the stage's bus", () => {
     const bus = 'arn:aws:events:eu-west-1:111111111111:event-bus/crossdeploy-test';
     expect(functionPermissions(byId('GithubWebhook'), scope).slice(0, 2)).toEqual([

@@ -145,12 +145,32 @@ describe('the deployment map at deploy time', () => {
       api: { taskDefinition: '../shared/api.json' },
       jobs: {},
     };
-    expect(mapBundle('deploy/map.yaml', { services } as never)).toEqual([
+    expect(mapBundle('deploy/map.yaml', { services, environments: {}, templates: 'templates' } as never)).toEqual([
       'deploy/map.yaml',
       'deploy/task-definitions/web.json',
       'shared/api.json',
     ]);
-    expect(() => mapBundle('map.yaml', { services } as never)).toThrow('services.api.taskDefinition');
+    expect(() => mapBundle('map.yaml', { services, environments: {}, templates: 'templates' } as never)).toThrow(
+      'services.api.taskDefinition',
+    );
+  });
+
+  it("bundles the schema of every template version the map names, which loading the map reads the inputs' defaults from", () => {
+    const map = {
+      services: {
+        web: { template: { name: 'web-service', version: 'v1.2', inputs: {} } },
+        api: { template: { name: 'web-service', version: 'v1.2', inputs: {} } },
+        jobs: {},
+      },
+      environments: { dev: { template: { name: 'network', version: 'v2.0', inputs: {} } }, prod: {} },
+      templates: '../platform/templates',
+    };
+    expect(mapBundle('deploy/map.yaml', map as never)).toEqual([
+      'deploy/map.yaml',
+      'platform/templates/environments/network/v2.0/schema.json',
+      'platform/templates/services/web-service/v1.2/schema.json',
+    ]);
+    expect(() => mapBundle('map.yaml', map as never)).toThrow('environments.dev.template');
   });
 
   it("refuses a map whose orchestrator or deploy role is not the stage's", () => {

@@ -149,9 +149,9 @@ describe('state machines deployed by stacks/state-machines.ts', () => {
     );
     expect(byFile).toEqual({
       'rollback-target': { children: [], waits: false },
-      'deploy-target': { children: ['rollback-target'], waits: true },
       'rollback-stack': { children: [], waits: false },
       'deploy-stack': { children: [], waits: false },
+      'deploy-target': { children: ['deploy-stack', 'rollback-target'], waits: true },
       'deploy-environment': {
         children: ['deploy-stack', 'deploy-target', 'rollback-stack', 'rollback-target'],
         waits: true,
@@ -237,7 +237,7 @@ describe("state machines' roles", () => {
     expect(policy.Statement.flatMap((s) => s.Action).filter((a) => /^(states|events):/.test(a))).toEqual([]);
   });
 
-  it('deploy-target invokes its seven functions (the ledger too) and waits for rollback-target executions only', () => {
+  it('deploy-target invokes its nine functions (the ledger and the failure reader too) and waits for deploy-stack and rollback-target executions only', () => {
     const policy = policyOf('deploy-target');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
       [
@@ -245,17 +245,23 @@ describe("state machines' roles", () => {
         'CheckHealth',
         'CheckImageReplica',
         'CheckRollout',
+        'ExplainFailure',
+        'FindServiceInstance',
         'RecordDeployment',
         'RegisterTaskDefinition',
         'UpdateService',
       ].map(fn),
     );
     expect(statement(policy, 'StartChildExecutions')?.Resource).toEqual([
+      'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-deploy-stack',
       'arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-rollback-target',
     ]);
     expect(statement(policy, 'FollowChildExecutions')).toMatchObject({
       Action: ['states:DescribeExecution', 'states:StopExecution'],
-      Resource: ['arn:aws:states:eu-west-1:111111111111:execution:crossdeploy-test-rollback-target:*'],
+      Resource: [
+        'arn:aws:states:eu-west-1:111111111111:execution:crossdeploy-test-deploy-stack:*',
+        'arn:aws:states:eu-west-1:111111111111:execution:crossdeploy-test-rollback-target:*',
+      ],
     });
     expect(statement(policy, 'SyncExecutionEvents')).toMatchObject({
       Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],

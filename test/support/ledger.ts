@@ -2,7 +2,8 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { defaultDocumentClient } from '../../aws/lease';
 import { settings } from '../../aws/settings';
 import { type LedgerRecord, ledgerKey, type StackLedgerRecord } from '../../core/ledger';
-import { ENVIRONMENT_STACK_SUBJECT, environmentStackName } from '../../core/map/stack-plan';
+import { ENVIRONMENT_STACK_SUBJECT } from '../../core/map/stack-plan';
+import { environmentStackName } from '../../core/stacks/names';
 
 /** A ledger record as the workflows would have written it, the fields a test leaves out set to null. */
 export type RecordFixture = Pick<

@@ -9,7 +9,7 @@ import { settings } from '../../aws/settings';
 import { templatesTable } from '../../aws/tables';
 import { publishTemplateVersion } from '../../aws/template-registry';
 import type { StackEnvironmentRun, StackTarget, TemplateRef } from '../../core/contracts';
-import { environmentStackName } from '../../core/map/stack-plan';
+import { environmentStackName } from '../../core/stacks/names';
 import { clientForAccount } from '../../local/accounts';
 import { ORCHESTRATOR, seedLedger } from './workflows';
 
@@ -61,6 +61,7 @@ export function environmentStackRun(
       template,
       inputs,
       environmentStack: null,
+      deploymentParameters: {},
       health: { alarms: [] },
       rollout: { intervalSeconds: 5, checks: 10 },
       bake: { intervalSeconds: 0, checks: 0 },

@@ -62,12 +62,17 @@ export function target(account: string, region: string): DeployTarget {
  * regions with the rules that replicate to them; then IMAGE, pushed by the build (replicated later).
  */
 export async function seed(targets: DeployTarget[], alarms: string[] = ['web-5xx']) {
+  await seedBuiltImage(targets);
+  for (const t of targets) await seedTarget({ ...t, alarms });
+}
+
+/** What `seed` makes in the tools account (repositories, replication, IMAGE, the ledger), and no ECS service. */
+export async function seedBuiltImage(targets: Pick<DeployTarget, 'region'>[]) {
   const regions = [...new Set(targets.map((t) => t.region))].filter((r) => r !== ORCHESTRATOR.region);
   for (const region of [ORCHESTRATOR.region, ...regions]) await seedRepository('web', region);
   if (regions.length > 0) await seedReplication(regions, ORCHESTRATOR.region);
   await seedImage('web', { digest: IMAGE.digest, tag: COMMIT }, ORCHESTRATOR.region);
   await seedLedger();
-  for (const t of targets) await seedTarget({ ...t, alarms });
 }
 
 /**
@@ -101,6 +106,7 @@ function deploymentSpec(t: DeployTarget, overrides: Partial<DeploymentSpec>): De
       replica: { intervalSeconds: 20, checks: 3 },
     },
     taskDefinitionTemplate: null,
+    serviceInstance: null,
     health: { alarms: ['web-5xx'] },
     rollout: { intervalSeconds: 15, checks: 10 },
     bake: { intervalSeconds: 30, checks: 3 },
@@ -156,6 +162,7 @@ export async function live(t: DeployTarget) {
     taskDefinitionArn,
     revision: taskDefinition?.revision,
     containers: taskDefinition?.containerDefinitions ?? [],
+    roles: { task: taskDefinition?.taskRoleArn, execution: taskDefinition?.executionRoleArn },
     tags: tags ?? [],
   };
 }

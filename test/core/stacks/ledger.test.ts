@@ -34,6 +34,7 @@ const entry = (overrides: Partial<StackDeployLedgerEntry> = {}): StackDeployLedg
     template: { kind: 'environments', name: 'network', version: 'v1.1' },
     inputs: { ClusterName: 'dev-cluster', Cidr: { vpc: '10.0.0.0/16', subnets: 2 } },
     environmentStack: null,
+    deploymentParameters: {},
     health: { alarms: [] },
     rollout: { intervalSeconds: 15, checks: 240 },
     bake: { intervalSeconds: 0, checks: 0 },
