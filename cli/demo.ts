@@ -1,25 +1,31 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { liveStatus } from '../aws/status';
 import { shortCommit } from '../core/approval-message';
 import { loadMapFile } from '../core/map/load';
 import { environmentTargets } from '../core/map/plan';
 import type { DeploymentMap } from '../core/map/schema';
 import { executionName } from '../core/push';
+import { environmentStackName, serviceStackName } from '../core/stacks/names';
 import type { StatusRow } from '../core/status';
+import { clientForAccount } from '../local/accounts';
 import { approvalLinkIn, decide, deliverGithubPush } from '../local/actors';
 import { progressPrinter } from '../local/progress';
 import { STARTING_IMAGE, seedTarget } from '../local/seed';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import type { ExecutionRecord } from '../local/step-functions';
+import { envCommand } from './env';
 import { run as historyCommand } from './history';
 import type { CliIo } from './io';
 import { rollbackCommand } from './rollback';
 import { run as statusCommand } from './status';
+import { run as template } from './template';
 
 const DEFAULT_MAP = fileURLToPath(new URL('../crossdeploy.yaml', import.meta.url));
 const SERVICE = 'web';
@@ -33,7 +39,9 @@ export function demoCommit(label: string): string {
 }
 
 /**
- * The whole product on this machine, from git push to production: pushes arrive as signed GitHub webhooks,
+ * The whole product on this machine, from templates to production: the platform team publishes its templates
+ * and provisions dev and prod from them; pushes arrive as signed GitHub webhooks, the first one per environment
+ * creates the service from its template,
  * prod waits for an approver who opens the e-mailed link and approves on the page. Commit A reaches dev and
  * prod; commit B reaches dev, then fails its bake in one prod region and the prod wave is rolled back.
  * Exits 0 only when all of that happened.
@@ -58,18 +66,26 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     io.out(`crossdeploy demo: AWS APIs on ${stack.runtime.endpoint} (moto + ECS scheduler + Step Functions)`);
     io.out(`HTTP API on ${stack.url}; no AWS account used\n`);
-    await seedTargets(map);
     const command = (cli: (args: string[], io: CliIo) => Promise<number>, args: string[]) =>
       cli([...args, '--map', mapFile], { ...io, out: (line) => io.out(`  ${line}`) });
+
+    io.out('== 0. The platform team publishes its templates and provisions dev and prod from them');
+    const published = await command(template, ['publish', '--dir', resolve(dirname(mapFile), map.templates)]);
+    // The pipelines report their progress as they go: the CLI only needs to notice the end.
+    const envDeploy = envCommand({ sleep: () => delay(50) });
+    const dev = await command(envDeploy, ['deploy', 'dev', '--wait']);
+    const prod = await withApproval(stack, io, () => command(envDeploy, ['deploy', 'prod', '--wait']));
+    const environments = await environmentStacks(map);
+
     const deliver = (branch: string, commit: string, message: string) =>
       deliverPush(stack, { repository, branch, commit, message });
 
     const commitA = demoCommit('A');
     const commitB = demoCommit('B');
-    io.out(`== 1. git push main ${shortCommit(commitA)}: dev`);
+    io.out(`\n== 1. git push main ${shortCommit(commitA)}: dev, whose service is created from its template first`);
     const a1 = await deliver('main', commitA, 'Serve the new landing page');
-    io.out(`\n== 2. git push production ${shortCommit(commitA)}: prod, after approval`);
-    const a2 = await deliverAndApprove(stack, io, () => deliver('production', commitA, 'Serve the new landing page'));
+    io.out(`\n== 2. git push production ${shortCommit(commitA)}: prod, after approval, its service created first`);
+    const a2 = await withApproval(stack, io, () => deliver('production', commitA, 'Serve the new landing page'));
 
     io.out(`\n== 3. git push main ${shortCommit(commitB)}: dev`);
     stack.runtime.scheduler.injectFault(FAULTY, { kind: 'alarm-after-rollout', alarm: ALARM });
@@ -77,7 +93,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(
       `\n== 4. git push production ${shortCommit(commitB)}: prod, after approval; ${ALARM} fires in ${FAULTY.account}/${FAULTY.region}`,
     );
-    const b2 = await deliverAndApprove(stack, io, () => deliver('production', commitB, 'Cache the catalogue'));
+    const b2 = await withApproval(stack, io, () => deliver('production', commitB, 'Cache the catalogue'));
 
     io.out(`\n== 5. crossdeploy status: what runs where, from the ledger and the live services`);
     await command(statusCommand, ['--service', SERVICE]);
@@ -101,6 +117,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const afterRollback = await liveStatus(map, { service: SERVICE, env: 'dev' });
 
     const checks: [string, boolean][] = [
+      [
+        `dev and prod provisioned from ${environments.template} in all ${environments.stacks.length} accounts and regions`,
+        published === 0 && dev === 0 && prod === 0 && environments.complete,
+      ],
+      [
+        "the service's first push created it from its template in every target",
+        (await serviceStacks(map)).every((status) => status === 'CREATE_COMPLETE'),
+      ],
       ['commit A deployed to dev, then to prod after approval', a1.status === 'SUCCEEDED' && a2.status === 'SUCCEEDED'],
       ['commit B deployed to dev', b1.status === 'SUCCEEDED' && on(afterB, 'dev', commitB)],
       [
@@ -121,7 +145,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(
       `\n${executions.length} executions: ${count(executions, 'pipeline')} pipelines, ` +
         `${count(executions, 'deploy-environment')} environments, ${count(executions, 'deploy-target')} targets, ` +
-        `${count(executions, 'rollback-target')} rollbacks`,
+        `${count(executions, 'deploy-stack')} stacks, ${count(executions, 'rollback-target')} rollbacks`,
     );
     return checks.every(([, ok]) => ok) ? 0 : 1;
   } finally {
@@ -141,7 +165,7 @@ export async function deliverPush(
 }
 
 /** The approver's side: read the e-mail, open the link (which decides nothing), then approve on the page. */
-async function deliverAndApprove(stack: LocalStack, io: CliIo, deliver: () => Promise<ExecutionRecord>) {
+async function withApproval<T>(stack: LocalStack, io: CliIo, deliver: () => Promise<T>): Promise<T> {
   const approval = stack.nextApprovalMessage().then(async (message) => {
     const link = approvalLinkIn(message);
     const page = await fetch(link);
@@ -151,6 +175,42 @@ async function deliverAndApprove(stack: LocalStack, io: CliIo, deliver: () => Pr
   });
   const [execution] = await Promise.all([deliver(), approval]);
   return execution;
+}
+
+/** Each environment's stack in every target account and region, as CloudFormation describes it. */
+async function environmentStacks(map: DeploymentMap) {
+  const stacks = await Promise.all(
+    Object.keys(map.environments).flatMap((environment) =>
+      environmentTargets(map, SERVICE, environment).map((t) => stackStatus(t, environmentStackName(environment))),
+    ),
+  );
+  const templates = new Set(Object.values(map.environments).map((env) => env.template?.name));
+  return {
+    stacks,
+    template: [...templates].join(', '),
+    complete: stacks.every((status) => status === 'CREATE_COMPLETE'),
+  };
+}
+
+/** The service's instance stack in every target, as CloudFormation describes it. */
+function serviceStacks(map: DeploymentMap) {
+  return Promise.all(
+    Object.keys(map.environments).flatMap((environment) =>
+      environmentTargets(map, SERVICE, environment).map((t) => stackStatus(t, serviceStackName(SERVICE, environment))),
+    ),
+  );
+}
+
+async function stackStatus(target: { account: string; region: string }, stackName: string) {
+  const cloudformation = clientForAccount(CloudFormationClient, target.account, target.region);
+  try {
+    const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+    return Stacks[0]?.StackStatus ?? 'missing';
+  } catch {
+    return 'missing';
+  } finally {
+    cloudformation.destroy();
+  }
 }
 
 /** Every target of the map's environments runs the starting image, once each, with its environment's alarms. */

@@ -19,10 +19,16 @@ export async function followStartedPipeline(
 ): Promise<number> {
   const { io } = options;
   if (wait) {
+    let last: string | undefined;
     const done = await waitForExecution(options.sfn, report.executionArn, {
       sleep: options.sleep ?? realSleep,
       intervalMs: 5000,
-      onCheck: (status) => json || io.out(`  ${status}`),
+      // Each status once: a pipeline that waits hours for its approver should not print a line per check.
+      onCheck: (status) => {
+        if (json || status === last) return;
+        last = status;
+        io.out(`  ${status}`);
+      },
     });
     report.status = done.status ?? 'UNKNOWN';
     if (!json && done.status !== 'SUCCEEDED') io.out(`  ${done.error ?? ''}: ${done.cause ?? ''}`);

@@ -27,8 +27,12 @@ export function provisionInput(map: DeploymentMap, request: ProvisionRequest): P
   const plan = planEnvironmentStack(map, request.environment, { commit, requestId: request.requestId });
   const { template } = plan.deployment;
   return {
-    // The request's id is part of the name: each provisioning of the same version is its own execution.
-    pipelineId: executionName('env', `${request.environment}-${template.version}-${request.requestId}`, commit),
+    // Part of the request's id is in the name: each provisioning of the same version is its own execution.
+    pipelineId: executionName(
+      'env',
+      `${request.environment}-${template.version}-${request.requestId.slice(0, 8)}`,
+      commit,
+    ),
     requestId: request.requestId,
     kind: 'provision',
     requestedBy: request.requestedBy,

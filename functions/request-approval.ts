@@ -16,9 +16,10 @@ import { type TargetClientFactory, targetClientFactory } from '../aws/target-cli
 import type { TaskTokenSfn } from '../aws/task-tokens';
 import { awsCall } from '../aws/transient';
 import { signApprovalLink } from '../core/approval-link';
-import { approvalMessage } from '../core/approval-message';
+import { approvalMessage, templateLabel } from '../core/approval-message';
 import { executionLink } from '../core/console-link';
 import { deploymentKind, imageRef } from '../core/contracts';
+import { ServiceNotFound } from '../core/errors';
 import { buildNotice } from '../core/notice';
 import { arnIn } from '../core/partition';
 import { type ApprovalRequest, pipelineStage, provisionStage } from '../core/pipeline-types';
@@ -177,12 +178,20 @@ async function whatEachRuns(clients: TargetClientFactory, stage: GatedStage): Pr
     }));
   }
   const targets = stage.plan.waves.flatMap((wave) => wave.targets);
+  const instance = stage.plan.deployment.serviceInstance;
   return mapBounded(targets, READ_CONCURRENCY, async (t) => ({
     account: t.account,
     region: t.region,
     what: `${t.cluster}/${t.service}`,
     runs: await readable(t, async () => {
-      const service = await describeService(clients(t, role).ecs, t);
+      const service = await describeService(clients(t, role).ecs, t).catch((error: Error) => {
+        // A service from a template does not exist before its first deploy, which creates it.
+        if (error.name === ServiceNotFound.errorName && instance) return undefined;
+        throw error;
+      });
+      if (!service && instance)
+        return `no service yet: this deploy creates it from ${templateLabel(instance.template)}`;
+      if (!service) return 'no service';
       return revisionOf(service.taskDefinition ?? '') || 'no task definition';
     }),
   }));

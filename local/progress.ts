@@ -19,13 +19,16 @@ export function progressPrinter(out: (line: string) => void, now: () => number =
       serviceName?: string;
       branch?: string;
       kind?: string;
+      stages?: { environment?: string }[];
     };
     const environment = input.environment ?? input.deployment?.environment;
     const who = input.target
       ? `${environment ?? 'rollback'} ${input.target.account}/${input.target.region}`
       : environment
         ? `${environment} environment`
-        : `${input.serviceName} ${input.kind === 'rollback' ? 'rollback' : `${input.branch} pipeline`}`;
+        : input.kind === 'provision'
+          ? `${input.stages?.[0]?.environment} provisioning`
+          : `${input.serviceName} ${input.kind === 'rollback' ? 'rollback' : `${input.branch} pipeline`}`;
     if (event.type === 'StateEntered' && event.state && execution.stateMachine !== 'deploy-environment') {
       const key = `${execution.executionArn}|${event.state}`;
       if (told.has(key) || isControlState(event.state)) return;

@@ -139,6 +139,7 @@ def patch_models(models):
         return wrapper
 
     patch_task_definition()
+    add_metric_alarm(parsing)
 
     create_resource, update_resource = parsing.parse_and_create_resource, parsing.parse_and_update_resource
     parsing.parse_and_create_resource = reported("CREATE", create_resource)
@@ -459,6 +460,85 @@ def patch_task_definition():
         )
 
     ecs.TaskDefinition.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)
+
+
+def add_metric_alarm(parsing):
+    """AWS::CloudWatch::Alarm, which moto's CloudFormation skips without a word: a service template's alarm, the one
+    its deployments bake against, must exist once its stack does
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-alarm.html). Created and
+    deleted as PutMetricAlarm and DeleteAlarms would; Ref is the alarm's name."""
+    from moto.cloudwatch import models as cloudwatch
+    from moto.core.common_models import CloudFormationModel
+
+    def backend(account_id, region_name):
+        return cloudwatch.cloudwatch_backends[account_id][region_name]
+
+    class MetricAlarm(CloudFormationModel):
+        # moto's model metaclass files every model under the service its module is in.
+        __module__ = "moto.cloudwatch.models"
+
+        def __init__(self, alarm):
+            self.alarm = alarm
+            self.physical_resource_id = alarm.name
+
+        @staticmethod
+        def cloudformation_name_type():
+            return "AlarmName"
+
+        @staticmethod
+        def cloudformation_type():
+            return "AWS::CloudWatch::Alarm"
+
+        @classmethod
+        def has_cfn_attr(cls, attr):
+            return attr == "Arn"
+
+        def get_cfn_attribute(self, attribute_name):
+            if attribute_name == "Arn":
+                return self.alarm.alarm_arn
+            raise KeyError(attribute_name)
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+            p = cloudformation_json["Properties"]
+            alarm = backend(account_id, region_name).put_metric_alarm(
+                name=p.get("AlarmName") or resource_name,
+                namespace=p.get("Namespace"),
+                metric_name=p.get("MetricName"),
+                comparison_operator=p.get("ComparisonOperator"),
+                evaluation_periods=int(p.get("EvaluationPeriods", 1)),
+                period=int(p.get("Period", 60)),
+                threshold=float(p.get("Threshold", 0)),
+                statistic=p.get("Statistic"),
+                description=p.get("AlarmDescription", ""),
+                dimensions=p.get("Dimensions", []),
+                alarm_actions=p.get("AlarmActions", []),
+                ok_actions=p.get("OKActions", []),
+                insufficient_data_actions=p.get("InsufficientDataActions", []),
+                treat_missing_data=p.get("TreatMissingData"),
+                unit=p.get("Unit"),
+            )
+            return cls(alarm)
+
+        @classmethod
+        def update_from_cloudformation_json(
+            cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+        ):
+            backend(account_id, region_name).delete_alarms([original_resource.physical_resource_id])
+            return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+        @classmethod
+        def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+            backend(account_id, region_name).delete_alarms([resource_name])
+
+        def delete(self, account_id, region_name):
+            backend(account_id, region_name).delete_alarms([self.physical_resource_id])
+
+    # The model list is read once and cached: a model defined after the first read would not be seen.
+    parsing.get_model_list.cache_clear()
+    parsing.get_model_map.cache_clear()
+    parsing.get_name_type_map.cache_clear()
+    return MetricAlarm
 
 
 def patch_responses(responses):

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,6 +18,8 @@ describe('crossdeploy local when its AWS endpoint goes away', () => {
     moto = await startMoto();
     dir = mkdtempSync(join(tmpdir(), 'crossdeploy-local-'));
     copyFileSync(new URL('../../crossdeploy.yaml', import.meta.url), join(dir, 'crossdeploy.yaml'));
+    // The templates the example map names, beside it as in the repository.
+    cpSync(new URL('../../templates', import.meta.url), join(dir, 'templates'), { recursive: true });
     process.env.AWS_ENDPOINT_URL = moto.endpoint;
     const out: string[] = [];
     const err: string[] = [];

@@ -38,6 +38,12 @@ describe('parseMap on the example map', () => {
     expect(map.services.web?.source).toEqual({ github: 'acme/web' });
     expect(map.services.web?.platforms).toEqual(['linux/amd64', 'linux/arm64']);
     expect(map.environments.dev).toEqual({
+      // The schema's defaults are filled in (templates/environments/ecs-environment/v1.0/schema.json).
+      template: {
+        name: 'ecs-environment',
+        version: 'v1.0',
+        inputs: { ClusterName: 'demo', CpuArchitecture: 'X86_64', VpcCidr: '10.0.0.0/16', SubnetCidr: '10.0.1.0/24' },
+      },
       waves: [
         {
           targets: [{ account: '222222222222', regions: ['us-east-1', 'eu-west-1'] }],
@@ -326,10 +332,10 @@ describe('parseMap on bad input', () => {
     text = edit(text, '    bake: 1m', '    bak: 1m');
     text = edit(text, 'bake: 10m', 'bake: ten');
     expect(errorsOf(text).map((e) => [e.line, e.path])).toEqual([
-      [13, 'services.web.branches.main[1]'],
-      [18, 'environments.dev.targets[0].account'],
-      [19, 'environments.dev.bak'],
-      [31, 'environments.prod.bake'],
+      [lineOf(text, 'main: [dev, qa]'), 'services.web.branches.main[1]'],
+      [lineOf(text, '{ account: 222222222222'), 'environments.dev.targets[0].account'],
+      [lineOf(text, 'bak: 1m'), 'environments.dev.bak'],
+      [lineOf(text, 'bake: ten'), 'environments.prod.bake'],
     ]);
   });
 
@@ -378,15 +384,20 @@ describe('task definition templates', () => {
   const withTemplate = edit(example, '    branches:', '    taskDefinition: tasks/web.json\n    branches:');
   const templateLine = lineOf(withTemplate, 'taskDefinition:');
   const template = { family: 'web', containerDefinitions: [{ name: 'app', image: 'placeholder' }] };
+  // The example's own template schemas, wherever the test puts the map: only the task definition file is made up.
+  const schemas = (readTask: (path: string) => string) => (path: string) =>
+    path.endsWith('schema.json')
+      ? readFileSync(fileURLToPath(new URL(`../../templates/${path.split('/templates/')[1]}`, import.meta.url)), 'utf8')
+      : readTask(path);
 
   it('reads the template relative to the map file and keeps it on the service', () => {
     const read: string[] = [];
     const result = parseMap(withTemplate, {
       file: '/repo/deploy/crossdeploy.yaml',
-      readFile: (path) => {
+      readFile: schemas((path) => {
         read.push(path);
         return JSON.stringify(template);
-      },
+      }),
     });
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     expect(read).toEqual(['/repo/deploy/tasks/web.json']);
@@ -409,7 +420,7 @@ describe('task definition templates', () => {
       message: /has no container "app" in containerDefinitions \(containers: sidecar\)/,
     },
   ])('reports $problem on the taskDefinition line', ({ readFile, message }) => {
-    expect(errorsOf(withTemplate, { file: '/repo/crossdeploy.yaml', readFile })).toEqual([
+    expect(errorsOf(withTemplate, { file: '/repo/crossdeploy.yaml', readFile: schemas(readFile) })).toEqual([
       { path: 'services.web.taskDefinition', line: templateLine, message: expect.stringMatching(message) },
     ]);
   });

@@ -33,15 +33,28 @@ describe('planEnvironment on the example map', () => {
       replica: { intervalSeconds: 20, checks: 90 },
     },
     taskDefinitionTemplate: null,
-    serviceInstance: null,
     health: { alarms: ['web-5xx'] },
     rollout: { intervalSeconds: 15, checks: 120 },
   };
 
+  /** web's instance in the environment: the example's web-service template, its schema's defaults filled in. */
+  const serviceInstance = (environment: string) => ({
+    template: { kind: 'services', name: 'web-service', version: 'v1.0' },
+    inputs: { DesiredCount: 2, Cpu: '256', Memory: '512', Port: 8080 },
+    stackName: `crossdeploy-svc-web-${environment}`,
+    environmentStack: `crossdeploy-env-${environment}`,
+    rollout: { intervalSeconds: 15, checks: 240 },
+  });
+
   it('plans dev as one wave over both regions, baking 1m in two 30s checks', () => {
     expect(planEnvironment(map, 'web', 'dev', request)).toStrictEqual({
       targetKind: 'ecs-service',
-      deployment: { ...common, environment: 'dev', bake: { intervalSeconds: 30, checks: 2 } },
+      deployment: {
+        ...common,
+        environment: 'dev',
+        serviceInstance: serviceInstance('dev'),
+        bake: { intervalSeconds: 30, checks: 2 },
+      },
       waves: [
         {
           maxConcurrency: 10,
@@ -55,7 +68,12 @@ describe('planEnvironment on the example map', () => {
   it('plans prod as its one wave, baking 10m in twenty 30s checks', () => {
     expect(planEnvironment(map, 'web', 'prod', request)).toStrictEqual({
       targetKind: 'ecs-service',
-      deployment: { ...common, environment: 'prod', bake: { intervalSeconds: 30, checks: 20 } },
+      deployment: {
+        ...common,
+        environment: 'prod',
+        serviceInstance: serviceInstance('prod'),
+        bake: { intervalSeconds: 30, checks: 20 },
+      },
       waves: [
         {
           maxConcurrency: 10,
@@ -174,9 +192,10 @@ describe('planEnvironment for a service the map gives a template', () => {
     const web = map.services.web;
     if (!web) throw new Error('example map without web');
     web.template = { name: 'web-service', version: 'v1.2', inputs: { DesiredCount: 3, Ports: [80, 443] } };
-    for (const name of environments) {
-      const env = map.environments[name];
-      if (env) env.template = { name: 'network', version: 'v2.0', inputs: { ClusterName: 'demo' } };
+    for (const [name, env] of Object.entries(map.environments)) {
+      if (environments.includes(name))
+        env.template = { name: 'network', version: 'v2.0', inputs: { ClusterName: 'demo' } };
+      else delete env.template;
     }
     return map;
   }
@@ -212,8 +231,10 @@ describe('planEnvironment for a service the map gives a template', () => {
   });
 
   it('plans no instance for a service without a template', () => {
-    expect(planEnvironment(templated('dev'), 'web', 'dev', request).deployment.serviceInstance).not.toBeNull();
-    expect(planEnvironment(mapOf(example), 'web', 'dev', request).deployment.serviceInstance).toBeNull();
+    const map = templated('dev');
+    delete map.services.web?.template;
+
+    expect(planEnvironment(map, 'web', 'dev', request).deployment.serviceInstance).toBeNull();
   });
 });
 

@@ -287,7 +287,12 @@ describe('sst.config.ts', () => {
     for (const spec of [...STEP_FUNCTIONS, ...TRIGGERED_FUNCTIONS]) {
       const { copyFiles } = named('sst.aws.Function', `${spec.id}Function`).args;
       const readsMap = (spec.environment as readonly string[]).includes('CROSSDEPLOY_MAP_FILE');
-      expect(copyFiles, spec.id).toEqual(readsMap ? [{ from: 'crossdeploy.yaml' }] : undefined);
+      const bundle = [
+        'crossdeploy.yaml',
+        'templates/environments/ecs-environment/v1.0/schema.json',
+        'templates/services/web-service/v1.0/schema.json',
+      ];
+      expect(copyFiles, spec.id).toEqual(readsMap ? bundle.map((from) => ({ from })) : undefined);
     }
   });
 

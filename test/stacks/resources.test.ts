@@ -126,9 +126,13 @@ describe('resource names', () => {
 });
 
 describe('the deployment map at deploy time', () => {
-  it('loads crossdeploy.yaml from the app root, and bundles it alone when it names no template', () => {
+  it('loads crossdeploy.yaml from the app root, and bundles it with the schemas of the templates it names', () => {
     expect(example.file).toBe('crossdeploy.yaml');
-    expect(example.bundle).toEqual(['crossdeploy.yaml']);
+    expect(example.bundle).toEqual([
+      'crossdeploy.yaml',
+      'templates/environments/ecs-environment/v1.0/schema.json',
+      'templates/services/web-service/v1.0/schema.json',
+    ]);
     expect(Object.keys(example.map.services)).toEqual(['web']);
   });
 
