@@ -87,6 +87,28 @@ describe('request-approval step (requestApproval)', () => {
     expect(message).toContain(`\n${link}\n`);
   });
 
+  it('tells the approver that a service made from a template does not exist yet, and that this deploy creates it', async () => {
+    await seed([prodEast]);
+    const input = approvalInput([prodEast, { ...prodWest, service: 'web-new' }]);
+    const { plan } = input.stage;
+    if (plan.targetKind !== 'ecs-service') throw new Error('fixture');
+    plan.deployment.serviceInstance = {
+      template: { kind: 'services', name: 'web-service', version: 'v1.0' },
+      inputs: {},
+      stackName: 'crossdeploy-svc-web-prod',
+      environmentStack: null,
+      rollout: { intervalSeconds: 15, checks: 240 },
+    };
+
+    await requestApproval(input, aws().requestDeps());
+
+    const [{ message }] = (await aws().publishedApprovals()) as [{ subject: string; message: string }];
+    expect(message).toContain('333333333333 us-east-1  demo/web  runs web:');
+    expect(message).toContain(
+      '333333333333 eu-west-1  demo/web-new  runs no service yet: this deploy creates it from services/web-service v1.0',
+    );
+  });
+
   it('announces on the bus that the deployment waits for approval, without the approval link', async () => {
     await seed([prodEast]);
     const input = approvalInput([prodEast]);

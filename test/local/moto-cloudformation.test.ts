@@ -15,6 +15,7 @@ import {
   type Stack,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -451,6 +452,52 @@ describe('CloudFormation change sets in the local stand-in', () => {
       const again = await deploy({ type: 'CREATE', template: network({ Web: '10.0.1.0/24' }), name: 'deploy-2' });
       expect(again).toMatchObject({ StackStatus: 'CREATE_COMPLETE' });
       expect(again.StackId).not.toBe(failed.StackId);
+    });
+  });
+
+  describe('an alarm in a template', () => {
+    const withAlarm = (threshold: number) => `
+AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Env: { Type: String }
+Resources:
+  Errors:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmName: !Sub 'web-\${Env}-5xx'
+      Namespace: crossdeploy/services
+      MetricName: HTTP5xx
+      Dimensions: [{ Name: ServiceName, Value: web }]
+      Statistic: Sum
+      Period: 60
+      EvaluationPeriods: 1
+      Threshold: ${threshold}
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+Outputs:
+  AlarmName: { Value: !Ref Errors }
+  AlarmArn: { Value: !GetAtt Errors.Arn }
+`;
+    const alarms = async () => {
+      const cloudwatch = clientForAccount(CloudWatchClient, ACCOUNT, REGION);
+      const { MetricAlarms = [] } = await cloudwatch.send(new DescribeAlarmsCommand({}));
+      return MetricAlarms.map((a) => ({ name: a.AlarmName, threshold: a.Threshold, dimensions: a.Dimensions }));
+    };
+
+    it('exists once its stack does, changes with an update, and goes with the stack', async () => {
+      const created = await deploy({ type: 'CREATE', template: withAlarm(5) });
+      expect(outputs(created)).toEqual({
+        AlarmName: 'web-dev-5xx',
+        AlarmArn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:web-dev-5xx`,
+      });
+      expect(await alarms()).toEqual([
+        { name: 'web-dev-5xx', threshold: 5, dimensions: [{ Name: 'ServiceName', Value: 'web' }] },
+      ]);
+
+      await deploy({ type: 'UPDATE', template: withAlarm(9), name: 'deploy-2' });
+      expect((await alarms()).map((a) => a.threshold)).toEqual([9]);
+
+      await cloudformation.send(new DeleteStackCommand({ StackName: STACK }));
+      expect(await alarms()).toEqual([]);
     });
   });
 });
