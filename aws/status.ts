@@ -56,17 +56,18 @@ export async function liveStatus(
   const ledger = deps.db ? { db: deps.db, destroy: () => {} } : ownDocumentClient(map.orchestrator.region);
   const ecsOf = deps.ecs ?? defaultEcs();
   const ended = executionEndedIn(map);
-  const environmentStack = environmentStacksIn(table, settings.templatesTable(), ledger.db);
+  const stackAt = templateStacksIn(table, settings.templatesTable(), ledger.db);
   try {
     return await mapBounded(targets, deps.concurrency ?? STATUS_CONCURRENCY, async (target) => {
-      const [records, live, stack] = await Promise.all([
+      const [records, live, environment, service] = await Promise.all([
         readLedger(table, target, ledger.db),
         readLive(ecsOf(target, map.deployRole), target),
-        environmentStack(target),
+        stackAt(ledgerKey(ENVIRONMENT_STACK_SUBJECT, target.environment, target)),
+        stackAt(ledgerKey(target.serviceName, target.environment, target)),
       ]);
       const newest = Array.isArray(records) ? records[0] : undefined;
       const newestEnded = newest?.result === 'in-progress' ? await ended.of(newest.executionName) : undefined;
-      return statusOf(target, records, live, newestEnded, stack);
+      return statusOf(target, records, live, newestEnded, environment, service);
     });
   } finally {
     ledger.destroy();
@@ -119,14 +120,15 @@ function defaultEcs(): NonNullable<StatusDeps['ecs']> {
 }
 
 /**
- * The environment's stack where a target is, read once per environment × account × region (every service there
- * shares it), with its template's versions read once per template.
+ * A stack crossdeploy deployed from a template, by its ledger key: the environment's (read once per environment ×
+ * account × region, every service there shares it) or a service instance's, with its template's versions read
+ * once per template.
  */
-function environmentStacksIn(
+function templateStacksIn(
   ledgerTable: string,
   templatesTable: string,
   db: DocumentClient,
-): (target: StatusTarget) => Promise<EnvironmentStackRead> {
+): (ledgerKey: string) => Promise<EnvironmentStackRead> {
   const versionsOf = once((template: Pick<TemplateRef, 'kind' | 'name'>) =>
     // A registry that cannot be read leaves the upgrades unknown, not the version that runs.
     listTemplateVersions(db, templatesTable, template).catch(() => undefined),
@@ -141,7 +143,7 @@ function environmentStacksIn(
       return failureOf(error);
     }
   });
-  return (target) => stackAt(ledgerKey(ENVIRONMENT_STACK_SUBJECT, target.environment, target));
+  return stackAt;
 }
 
 /** `read`, asked once per argument (by its JSON): later askers share the first answer. */

@@ -24,6 +24,7 @@ const COLUMNS = [
   'BY',
   'LAST',
   'ENV TEMPLATE',
+  'SVC TEMPLATE',
   'DRIFT',
 ] as const;
 
@@ -75,6 +76,7 @@ function cellsOf(row: StatusRow): string[] {
     row.by ? `${row.by}${row.kind === 'rollback' ? ' (rollback)' : ''}` : '-',
     last ? `${last.kind === 'rollback' ? 'rollback ' : ''}${last.result} ${shortCommit(last.commit)}` : '-',
     environmentStackText(row.environmentStack),
+    environmentStackText(row.serviceStack),
     row.detail,
   ];
 }

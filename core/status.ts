@@ -68,6 +68,11 @@ export interface StatusRow {
    * newer ones in the registry. Null when the ledger has no succeeded deployment of it there.
    */
   environmentStack: EnvironmentStackStatus | null;
+  /**
+   * The service's instance stack here (created from its template by its first deploy): its template version and
+   * newer ones in the registry. Null when the ledger has no succeeded deployment of it there.
+   */
+  serviceStack: EnvironmentStackStatus | null;
   /** One line for a person: `in step`, or what is off and the evidence. */
   detail: string;
 }
@@ -146,16 +151,16 @@ export function statusOf(
   /** Whether the execution of the newest record, when still in progress, has ended; undefined when unknown. */
   newestEnded?: boolean,
   environmentStack: EnvironmentStackRead = null,
+  serviceStack: EnvironmentStackRead = null,
 ): StatusRow {
   const records = 'failure' in ledger ? [] : ledger;
   const current = currentRecord(records);
   const newest = records[0];
   const liveRevision = 'failure' in live || !live.taskDefinition ? null : revisionOf(live.taskDefinition);
   const deployed = current?.taskDefinitionArn ? revisionOf(current.taskDefinitionArn) : null;
-  const stackUnread =
-    environmentStack !== null && 'failure' in environmentStack
-      ? `; environment stack unreadable: ${environmentStack.failure.name}: ${environmentStack.failure.message}`
-      : '';
+  const unread = (what: string, stack: EnvironmentStackRead) =>
+    stack !== null && 'failure' in stack ? `; ${what} unreadable: ${stack.failure.name}: ${stack.failure.message}` : '';
+  const stackUnread = unread('environment stack', environmentStack) + unread('service stack', serviceStack);
   // Built key by key: this is the order `--json` prints.
   const row = (state: StatusState, detail: string): StatusRow => ({
     service: target.serviceName,
@@ -174,6 +179,7 @@ export function statusOf(
     by: current ? byOf(current) : null,
     lastDeployment: newest && newest !== current ? lastOf(newest) : null,
     environmentStack: environmentStack !== null && 'failure' in environmentStack ? null : environmentStack,
+    serviceStack: serviceStack !== null && 'failure' in serviceStack ? null : serviceStack,
     detail: `${detail}${stackUnread}`,
   });
 

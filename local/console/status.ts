@@ -18,6 +18,7 @@ export function statusSection(rows: StatusRow[] | Error): Html {
   <td class="mono nowrap" title="${r.commit ?? ''}">${r.commit === null ? '—' : shortCommit(r.commit)}</td>
   <td class="mono">${r.liveTaskDefinition ?? '—'}</td>
   <td class="mono">${environmentStackText(r.environmentStack)}</td>
+  <td class="mono">${environmentStackText(r.serviceStack)}</td>
   <td>${r.detail}</td>
 </tr>`,
   );
@@ -25,7 +26,7 @@ export function statusSection(rows: StatusRow[] | Error): Html {
 <h2>Status</h2>
 <p class="lead">${summaryOf(rows)}</p>
 <table>
-<thead><tr><th>SERVICE</th><th>ENVIRONMENT</th><th>TARGET</th><th>STATE</th><th>COMMIT</th><th>LIVE</th><th>ENV TEMPLATE</th><th>DETAIL</th></tr></thead>
+<thead><tr><th>SERVICE</th><th>ENVIRONMENT</th><th>TARGET</th><th>STATE</th><th>COMMIT</th><th>LIVE</th><th>ENV TEMPLATE</th><th>SVC TEMPLATE</th><th>DETAIL</th></tr></thead>
 <tbody>${cells}</tbody>
 </table>
 </section>`;

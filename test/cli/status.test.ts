@@ -237,6 +237,7 @@ describe('crossdeploy status when every target runs what crossdeploy deployed', 
         'BY',
         'LAST',
         'ENV TEMPLATE',
+        'SVC TEMPLATE',
         'DRIFT',
       ],
       [
@@ -250,6 +251,7 @@ describe('crossdeploy status when every target runs what crossdeploy deployed', 
         '2026-11-03T10:05:00Z',
         'push',
         '-',
+        'none',
         'none',
         'in step',
       ],
@@ -265,6 +267,7 @@ describe('crossdeploy status when every target runs what crossdeploy deployed', 
         'push',
         '-',
         'none',
+        'none',
         'in step',
       ],
       [
@@ -278,6 +281,7 @@ describe('crossdeploy status when every target runs what crossdeploy deployed', 
         '2026-11-03T10:15:00Z',
         'alice',
         '-',
+        'none',
         'none',
         'in step',
       ],
@@ -293,6 +297,7 @@ describe('crossdeploy status when every target runs what crossdeploy deployed', 
         'push',
         '-',
         'none',
+        'none',
         'in step',
       ],
       [
@@ -306,6 +311,7 @@ describe('crossdeploy status when every target runs what crossdeploy deployed', 
         '2026-11-03T10:08:00Z',
         'push',
         '-',
+        'none',
         'none',
         'in step',
       ],
@@ -347,7 +353,7 @@ describe('crossdeploy status when every target runs what crossdeploy deployed', 
     });
     const { io, out } = capture();
     await status(['--service', 'web', '--env', 'dev'], io);
-    expect(cells(out[2] ?? '').slice(9)).toEqual(['rolled-back b2c3d4e', 'none', 'in step']);
+    expect(cells(out[2] ?? '').slice(9)).toEqual(['rolled-back b2c3d4e', 'none', 'none', 'in step']);
   });
 });
 
@@ -367,6 +373,7 @@ describe('crossdeploy status finds what crossdeploy did not deploy', () => {
       '2026-11-03T10:15:00Z',
       'alice',
       '-',
+      'none',
       'none',
       'drift: live web:3, but crossdeploy deployed web:2',
     ]);
@@ -398,7 +405,7 @@ describe('crossdeploy status finds what crossdeploy did not deploy', () => {
       out
         .map(cells)
         .slice(1, 4)
-        .map((line) => [line[3], line[5], line[6], line[8], line[11]]),
+        .map((line) => [line[3], line[5], line[6], line[8], line[12]]),
     ).toEqual([
       ['us-east-1', 'a1b2c3d', 'web:2', 'push', 'in step'],
       ['eu-west-1', '-', '-', '-', 'never deployed by crossdeploy; live web:1'],
@@ -466,10 +473,10 @@ describe("crossdeploy status and the environment's stack", () => {
     ]);
     const { io, out } = capture();
     await status(['--env', 'prod'], io);
-    expect(cells(out[1] ?? '').at(-2)).toBe('none');
+    expect(cells(out[1] ?? '').at(-3)).toBe('none');
     const dev = capture();
     await status(['--env', 'dev', '--service', 'web'], dev.io);
-    expect(dev.out.slice(1, 3).map((line) => cells(line).at(-2))).toEqual([
+    expect(dev.out.slice(1, 3).map((line) => cells(line).at(-3))).toEqual([
       'network v1.0 (upgrades unknown)',
       'network v1.0 (upgrades unknown)',
     ]);
@@ -620,6 +627,7 @@ describe('crossdeploy status --json', () => {
         by: 'push',
         lastDeployment: null,
         environmentStack: null,
+        serviceStack: null,
         detail: 'in step',
       },
       {
@@ -637,6 +645,7 @@ describe('crossdeploy status --json', () => {
           reason: 'alarms: web-5xx went to ALARM',
         },
         environmentStack: null,
+        serviceStack: null,
         detail: 'in step',
       },
       {
@@ -646,6 +655,7 @@ describe('crossdeploy status --json', () => {
         liveTaskDefinition: 'web:3',
         lastDeployment: null,
         environmentStack: null,
+        serviceStack: null,
         detail: 'drift: live web:3, but crossdeploy deployed web:2',
       },
     ]);
@@ -666,6 +676,7 @@ describe('crossdeploy status --json', () => {
       'by',
       'lastDeployment',
       'environmentStack',
+      'serviceStack',
       'detail',
     ];
     for (const row of rows) expect(Object.keys(row)).toEqual(keys);

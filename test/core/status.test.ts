@@ -266,6 +266,7 @@ describe('statusOf decides whether a target runs what crossdeploy deployed', () 
         reason: 'alarms: web-5xx went to ALARM',
       },
       environmentStack: null,
+      serviceStack: null,
       detail: 'in step',
     } satisfies StatusRow);
     // The order `--json` prints, whatever the state.

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,10 @@ import { capture } from '../support/cli';
 import { mapYaml, WEB } from '../support/map';
 import { useMoto } from '../support/moto';
 import { environmentStackRun, network, networkTemplate, publishTemplates, stackTarget } from '../support/stacks';
-import { APPROVED, environmentDeployment, seed, target, useWorkflows } from '../support/workflows';
+import { APPROVED, environmentDeployment, seed, seedBuiltImage, target, useWorkflows } from '../support/workflows';
+
+const webServiceTemplate = () =>
+  readFileSync(new URL('../fixtures/stack-templates/services/web-service/v1.0/template.yaml', import.meta.url), 'utf8');
 
 const moto = useMoto();
 const engine = useWorkflows();
@@ -135,5 +138,37 @@ describe('crossdeploy status after the workflows deployed', () => {
       ['v1.1', { compatible: null, breaking: 'v2.0' }],
     ]);
     expect(await environmentTemplateColumn()).toEqual(['network v1.1 (v2.0 breaking)', 'network v1.1 (v2.0 breaking)']);
+  });
+
+  it("shows the template version of the service instance a target's first deploy created", async () => {
+    await seedBuiltImage([east]);
+    await publishTemplates([
+      { ...network('v1.1'), body: networkTemplate('v1.1') },
+      { kind: 'services', name: 'web-service', version: 'v1.0', body: webServiceTemplate() },
+    ]);
+    const environment = environmentStackRun(network('v1.1'), { ClusterName: 'demo' }, [
+      { targets: [stackTarget(DEV, 'us-east-1')] },
+    ]);
+    expect((await engine().run('deploy-environment', environment)).status).toBe('SUCCEEDED');
+    const run = environmentDeployment([{ targets: [east] }]);
+    const serviceInstance = {
+      template: { kind: 'services' as const, name: 'web-service', version: 'v1.0' },
+      inputs: {},
+      stackName: 'crossdeploy-svc-web-dev',
+      environmentStack: 'crossdeploy-env-dev',
+      rollout: { intervalSeconds: 15, checks: 10 },
+    };
+    const deployed = await engine().run('deploy-environment', {
+      ...run,
+      deployment: { ...run.deployment, serviceInstance, health: { alarms: [] } },
+    });
+    expect(deployed.status).toBe('SUCCEEDED');
+
+    const { rows } = await statusJson();
+
+    expect(rows.map((row) => [row.region, row.state, row.serviceStack?.template, row.serviceStack?.version])).toEqual([
+      ['us-east-1', 'in-step', 'services/web-service', 'v1.0'],
+      ['eu-west-1', 'service-not-found', undefined, undefined],
+    ]);
   });
 });
