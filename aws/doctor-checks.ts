@@ -1,15 +1,19 @@
 // What `crossdeploy doctor` asks AWS: for each target, the calls a deployment would make there, as the deploy
 // role; once per repository, its policy in the tools account. Verdicts and fixes are in core/doctor/.
 
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { controllerOf } from '../core/deployment-controller';
 import {
   alarmsOutcome,
+  awaitingInstance,
   type CallFailure,
   type CheckName,
   containerOutcome,
@@ -17,7 +21,9 @@ import {
   type DoctorTarget,
   deployRoleCallFailed,
   doctorTargets,
+  type EnvironmentStackRead,
   ecrPullOutcomes,
+  environmentStackOutcome,
   liveContainers,
   livePlatform,
   NEEDS_ROLE,
@@ -27,22 +33,32 @@ import {
   type PolicyRead,
   passRoleOutcome,
   passRolePolicyUnreadable,
+  pendingAlarmsOutcome,
+  pendingInstance,
+  pendingServiceOutcome,
   platformOutcome,
   type Revision,
   roleOutcome,
+  type ServiceInstanceRef,
   type ServiceLookup,
   serviceOutcome,
   skipped,
+  type TemplateRead,
+  templateOutcome,
   templateRoles,
   templateSources,
   toRow,
 } from '../core/doctor';
 import type { EcrContext } from '../core/ecr-policy';
+import { TemplateVersionNotPublished, TransientAwsError } from '../core/errors';
 import { mayPassToEcsTasks, roleArnOf } from '../core/iam/pass-role';
 import { DEPLOY_ROLE_POLICY_NAME } from '../core/iam/target-account';
 import type { DeploymentMap } from '../core/map/schema';
 import { mapBounded } from './bounded';
 import { deployRoleArn } from './deploy-role';
+import type { DocumentClient } from './lease';
+import { settings } from './settings';
+import { readTemplateVersion } from './template-registry';
 import { isTransient } from './transient';
 
 /** Targets checked at once: enough to finish a large map quickly, few enough not to be throttled. */
@@ -54,18 +70,31 @@ export interface TargetAwsClients {
   ecs: { send: ECSClient['send'] };
   cloudwatch: { send: CloudWatchClient['send'] };
   iam: { send: IAMClient['send'] };
+  cloudformation: { send: CloudFormationClient['send'] };
   destroy(): void;
 }
 
-/** What doctor calls as the deploy role beyond what the steps call (stacks/target-account.yaml grants both). */
-export const DOCTOR_AS_DEPLOY_ROLE = ['iam:GetRolePolicy'] as const;
+/**
+ * Everything doctor calls as the deploy role (stacks/target-account.yaml grants it, with what the steps call;
+ * test/stacks/target-account.test.ts holds them together). Most of it the steps call too; iam:GetRolePolicy only
+ * doctor does.
+ */
+export const DOCTOR_AS_DEPLOY_ROLE = [
+  'ecs:DescribeServices',
+  'ecs:DescribeTaskDefinition',
+  'cloudwatch:DescribeAlarms',
+  'iam:GetRolePolicy',
+  'cloudformation:DescribeStacks',
+] as const;
 
 export interface DoctorClients {
   /** Assumes the deploy role, with the caller's credentials. */
   sts: { send: STSClient['send'] };
   /** Reads repository policies in the tools account, with the caller's credentials. */
   ecr: { send: ECRClient['send'] };
-  /** ECS and CloudWatch of one target region, as the deploy role; destroyed once that target is checked. */
+  /** Reads the template registry in the tools account, with the caller's credentials. */
+  templates: { db: DocumentClient; table: string };
+  /** ECS, CloudWatch, IAM and CloudFormation of one target region, as the deploy role; destroyed once that target is checked. */
   inTarget(region: string, credentials: AwsCredentialIdentity): TargetAwsClients;
   destroy(): void;
 }
@@ -74,27 +103,34 @@ export interface DoctorClients {
 export function doctorClients(orchestratorRegion: string): DoctorClients {
   const sts = new STSClient({ region: orchestratorRegion });
   const ecr = new ECRClient({ region: orchestratorRegion });
+  // The registry lives in the orchestrator's region, whatever region the caller's profile names.
+  const dynamo = new DynamoDBClient({ region: orchestratorRegion });
   return {
     sts,
     ecr,
+    templates: { db: DynamoDBDocumentClient.from(dynamo), table: settings.templatesTable() },
     inTarget(region, credentials) {
       const ecs = new ECSClient({ region, credentials });
       const cloudwatch = new CloudWatchClient({ region, credentials });
       const iam = new IAMClient({ region, credentials });
+      const cloudformation = new CloudFormationClient({ region, credentials });
       return {
         ecs,
         cloudwatch,
         iam,
+        cloudformation,
         destroy: () => {
           ecs.destroy();
           cloudwatch.destroy();
           iam.destroy();
+          cloudformation.destroy();
         },
       };
     },
     destroy: () => {
       sts.destroy();
       ecr.destroy();
+      dynamo.destroy();
     },
   };
 }
@@ -129,12 +165,15 @@ export async function runDoctor(map: DeploymentMap, options: DoctorOptions = {})
       return read;
     };
     const policies = memo((repository: string) => readPolicy(clients.ecr, ecrContext(map, repository)));
+    // One registry read per template version, however many targets and environments create from it.
+    const versions = memo((key: string) => readVersion(clients.templates, JSON.parse(key) as [string, string]));
+    const versionOf = (instance: ServiceInstanceRef) => versions(JSON.stringify([instance.name, instance.version]));
     const ecrRows = ecrOutcomesByTarget(map, targets, (repository) => policies(repository));
 
     let done = 0;
     const [checks, ecr] = await Promise.all([
       mapBounded(targets, options.concurrency ?? DEFAULT_CONCURRENCY, async (target) => {
-        const outcomes = await checkTarget(map, target, await roles(target.account), clients, rolePolicyOf);
+        const outcomes = await checkTarget(map, target, await roles(target.account), clients, rolePolicyOf, versionOf);
         options.onTargetDone?.(++done, targets.length, target);
         return outcomes;
       }),
@@ -159,13 +198,28 @@ async function checkTarget(
   role: RoleAnswer,
   clients: DoctorClients,
   rolePolicyOf: (account: string, aws: TargetAwsClients) => Promise<RolePolicyRead>,
+  versionOf: (instance: ServiceInstanceRef) => Promise<TemplateRead>,
 ): Promise<Array<readonly [CheckName, Outcome]>> {
   const roleArn = deployRoleArn(target.account, map.deployRole, target.region);
   const template = templateSources(map, target);
+  const { instance } = target;
   if ('failure' in role) {
+    // Whether the service exists is unknown: judged as if the first deploy had to create it.
+    const instanceRows: Array<readonly [CheckName, Outcome]> = instance
+      ? [
+          ['template', templateOutcome(target, instance, await versionOf(instance), true)],
+          [
+            'env-stack',
+            instance.environmentStack === null
+              ? environmentStackOutcome(target, instance, undefined, true)
+              : skipped(NEEDS_ROLE),
+          ],
+        ]
+      : [];
     return [
       ['deploy-role', roleOutcome(target.account, roleArn, role.failure)],
       ['service', skipped(NEEDS_ROLE)],
+      ...instanceRows,
       ['container', template ? containerOutcome(target, template.container) : skipped(NEEDS_ROLE)],
       ['platform', template ? platformOutcome(target, template.platform) : skipped(NEEDS_ROLE)],
       ['pass-role', skipped(NEEDS_ROLE)],
@@ -174,10 +228,41 @@ async function checkTarget(
   }
   const aws = clients.inTarget(target.region, role.credentials);
   try {
-    const [service, alarms] = await Promise.all([lookUpService(aws, target), alarmsCheck(aws, target)]);
+    const [service, alarms, environmentStack, version] = await Promise.all([
+      lookUpService(aws, target),
+      readAlarms(aws, target),
+      instance?.environmentStack ? readEnvironmentStack(aws, instance.environmentStack) : undefined,
+      instance ? versionOf(instance) : undefined,
+    ]);
+    const pending = pendingInstance(target, service);
     const serviceCheck =
-      'failure' in service ? deployRoleCallFailed(target, service.failure) : serviceOutcome(target, service);
-    const revision = template ? templateRoles(map, target) : await liveRevision(aws, target, service);
+      'failure' in service
+        ? deployRoleCallFailed(target, service.failure)
+        : pending
+          ? pendingServiceOutcome(target, pending, service)
+          : serviceOutcome(target, service);
+    // A service that could not be looked up may still have to be created: judged as if it had.
+    const creates = pending !== undefined || 'failure' in service;
+    const instanceRows: Array<readonly [CheckName, Outcome]> =
+      instance && version
+        ? [
+            ['template', templateOutcome(target, instance, version, creates)],
+            ['env-stack', environmentStackOutcome(target, instance, environmentStack, creates)],
+          ]
+        : [];
+    const alarmsCheck =
+      'failure' in alarms
+        ? deployRoleCallFailed(target, alarms.failure)
+        : pending
+          ? pendingAlarmsOutcome(target, pending, alarms.found)
+          : alarmsOutcome(target, alarms.found);
+    // The template creates the service's first task definition: before it exists there is none to read, unless
+    // the map's own taskDefinition template says what a deploy registers.
+    const revision = template
+      ? templateRoles(map, target)
+      : pending
+        ? { outcome: awaitingInstance(pending) }
+        : await liveRevision(aws, target, service);
     const read = 'outcome' in revision ? undefined : revision;
     const unread = 'outcome' in revision ? revision : undefined;
     const container = template
@@ -193,18 +278,60 @@ async function checkTarget(
     return [
       ['deploy-role', roleOutcome(target.account, roleArn)],
       ['service', serviceCheck],
+      ...instanceRows,
       ['container', container],
       ['platform', platform],
       [
         'pass-role',
         read
           ? await passRoleCheck(target, roleArn, read, () => rolePolicyOf(target.account, aws))
-          : skipped('needs the revision, which could not be read'),
+          : pending
+            ? awaitingInstance(pending)
+            : skipped('needs the revision, which could not be read'),
       ],
-      ['alarms', alarms],
+      ['alarms', alarmsCheck],
     ];
   } finally {
     aws.destroy();
+  }
+}
+
+/** The version a service names, as the registry has it; the caller's own credentials, in the tools account. */
+async function readVersion(
+  registry: DoctorClients['templates'],
+  [name, version]: [string, string],
+): Promise<TemplateRead> {
+  try {
+    const published = await readTemplateVersion(registry.db, registry.table, { kind: 'services', name, version });
+    return {
+      kind: 'published',
+      hash: published.hash,
+      publishedAt: published.publishedAt,
+      publishedBy: published.publishedBy,
+    };
+  } catch (error) {
+    if (error instanceof TemplateVersionNotPublished) return { kind: 'unpublished', message: error.message };
+    return { kind: 'failed', table: registry.table, failure: failureOf(`dynamodb:GetItem`, error) };
+  }
+}
+
+/** The environment's stack in the target, as the deploy role sees it. */
+async function readEnvironmentStack(aws: TargetAwsClients, stackName: string): Promise<EnvironmentStackRead> {
+  try {
+    const { Stacks = [] } = await aws.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const stack = Stacks[0];
+    if (!stack?.StackStatus) return { kind: 'none' };
+    return {
+      kind: 'stack',
+      status: stack.StackStatus,
+      ...(stack.StackStatusReason ? { statusReason: stack.StackStatusReason } : {}),
+    };
+  } catch (error) {
+    // "Stack with id <name> does not exist": a ValidationError, CloudFormation's only way to say "none".
+    if ((error as Error).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {
+      return { kind: 'none' };
+    }
+    return { failure: failureOf('cloudformation:DescribeStacks', error), kind: 'failed' };
   }
 }
 
@@ -331,7 +458,9 @@ async function readRolePolicy(aws: TargetAwsClients, roleName: string): Promise<
   }
 }
 
-async function alarmsCheck(aws: TargetAwsClients, target: DoctorTarget): Promise<Outcome> {
+type AlarmsRead = { found: Array<{ name: string; state?: string }> } | { failure: CallFailure };
+
+async function readAlarms(aws: TargetAwsClients, target: DoctorTarget): Promise<AlarmsRead> {
   const found: Array<{ name: string; state?: string }> = [];
   try {
     for (let i = 0; i < target.alarms.length; i += ALARM_NAMES_PER_CALL) {
@@ -347,9 +476,9 @@ async function alarmsCheck(aws: TargetAwsClients, target: DoctorTarget): Promise
       } while (NextToken);
     }
   } catch (error) {
-    return deployRoleCallFailed(target, failureOf('cloudwatch:DescribeAlarms', error));
+    return { failure: failureOf('cloudwatch:DescribeAlarms', error) };
   }
-  return alarmsOutcome(target, found);
+  return { found };
 }
 
 function ecrContext(map: DeploymentMap, repository: string): EcrContext {
@@ -401,7 +530,8 @@ function failureOf(action: string, error: unknown): CallFailure {
   return {
     action,
     error: `${e.name}: ${e.message}`,
-    transient: isTransient(error),
+    // The registry's reads (aws/template-registry.ts) report throttling and 5xx as TransientAwsError already.
+    transient: isTransient(error) || error instanceof TransientAwsError,
     ...(e.name === 'CredentialsProviderError' ? { noCredentials: true } : {}),
   };
 }

@@ -7,7 +7,8 @@ import type { GrantScope } from './steps';
 export function createDoctorRole(scope: $util.Output<GrantScope>): aws.iam.Role {
   const role = new aws.iam.Role('DoctorRole', {
     name: stageName($app.name, $app.stage, 'doctor', 64),
-    description: 'crossdeploy doctor: assume the deploy role in target accounts, read the ECR repositories',
+    description:
+      'crossdeploy doctor: assume the deploy role in target accounts, read the ECR repositories and templates',
     // Doctor's own sessions are short (900 s); an operator's session to run it needs no more than an hour.
     maxSessionDuration: 3600,
     assumeRolePolicy: scope.apply((s) => doctorTrustPolicy(s)),
@@ -15,7 +16,14 @@ export function createDoctorRole(scope: $util.Output<GrantScope>): aws.iam.Role 
   new aws.iam.RolePolicy('DoctorPolicy', {
     role: role.id,
     policy: scope.apply((s) =>
-      JSON.stringify(doctorPolicy({ where: s, deployRole: s.deployRole, repositories: s.names.repositories })),
+      JSON.stringify(
+        doctorPolicy({
+          where: s,
+          deployRole: s.deployRole,
+          repositories: s.names.repositories,
+          templatesTable: s.names.templatesTable,
+        }),
+      ),
     ),
   });
   return role;

@@ -8,6 +8,7 @@ import {
   logStreamsArn,
   repositoryArn,
   stateMachineArn,
+  tableArn,
   type Where,
 } from './arns';
 import type { ServiceBuild } from './names';
@@ -300,17 +301,20 @@ export function doctorTrustPolicy({ partition, account }: Where): string {
 
 /**
  * What `crossdeploy doctor` calls with its own credentials (aws/doctor-checks.ts): assume the deploy role in
- * the target accounts (everything else there it does as that role) and read the map's repositories and their
- * policies in the tools account. Nothing else.
+ * the target accounts (everything else there it does as that role), read the map's repositories and their
+ * policies in the tools account, and read the template registry (whether the version a service's template names
+ * is published: GetItem, and Query to list the versions that are). Nothing else.
  */
 export function doctorPolicy({
   where,
   deployRole,
   repositories,
+  templatesTable,
 }: {
   where: Where;
   deployRole: string;
   repositories: string[];
+  templatesTable: string;
 }): PolicyDocument {
   return {
     Version: '2012-10-17',
@@ -326,6 +330,12 @@ export function doctorPolicy({
         Effect: 'Allow',
         Action: ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy'],
         Resource: repositories.map((repository) => repositoryArn(where, repository)).sort(),
+      },
+      {
+        Sid: 'ReadTemplateRegistry',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+        Resource: [tableArn(where, templatesTable)],
       },
     ],
   };

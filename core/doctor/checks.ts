@@ -3,11 +3,23 @@
 
 /**
  * In the order they are reported for a target. service and alarms run as the deploy role, so they need it;
+ * template and env-stack are reported only for a service the map gives a template (`services.<name>.template`):
+ * template reads the registry in the tools account, env-stack the environment's stack as the deploy role;
  * container and platform read the service's revision (or the map's template, then they need nothing); pass-role
  * holds the roles that revision names against the deploy role's own policy; ecr-pull reads the tools account
  * with the caller's own credentials and needs none of the others.
  */
-export const CHECKS = ['deploy-role', 'service', 'container', 'platform', 'pass-role', 'alarms', 'ecr-pull'] as const;
+export const CHECKS = [
+  'deploy-role',
+  'service',
+  'template',
+  'env-stack',
+  'container',
+  'platform',
+  'pass-role',
+  'alarms',
+  'ecr-pull',
+] as const;
 export type CheckName = (typeof CHECKS)[number];
 export type CheckResult = 'ok' | 'WARN' | 'FAIL' | 'skipped';
 

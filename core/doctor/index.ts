@@ -17,8 +17,18 @@ export { ecrPullOutcomes, type PolicyRead } from './ecr-pull';
 export { type PassedRole, passRoleOutcome, passRolePolicyUnreadable } from './pass-role';
 export { type DoctorRow, exitCodeOf, type Fix, fixesOf, summaryOf, toRow } from './report';
 export { type ServiceLookup, serviceOutcome } from './service';
+export {
+  awaitingInstance,
+  type EnvironmentStackRead,
+  environmentStackOutcome,
+  pendingAlarmsOutcome,
+  pendingInstance,
+  pendingServiceOutcome,
+  type TemplateRead,
+  templateOutcome,
+} from './service-instance';
 export { liveContainers, livePlatform, type Revision, templateRoles, templateSources } from './sources';
-export { type DoctorTarget, doctorTargets } from './targets';
+export { type DoctorTarget, doctorTargets, type ServiceInstanceRef } from './targets';
 export {
   type ContainerSource,
   containerOutcome,

@@ -3,6 +3,8 @@
 
 import { serviceTargets } from '../map/plan';
 import type { DeploymentMap } from '../map/schema';
+import { environmentStackName, serviceStackName } from '../stacks/names';
+import { registryKey } from '../templates/registry';
 
 /** One ECS service of one environment, in one account and region, as a deployment would reach it. */
 export interface DoctorTarget {
@@ -20,6 +22,20 @@ export interface DoctorTarget {
   clusterOverridden: boolean;
   serviceOverridden: boolean;
   alarms: string[];
+  /** Where the service names a template: what its first deploy to this target creates the service from. */
+  instance: ServiceInstanceRef | null;
+}
+
+/** A templated service's instance in one environment, as core/map/plan.ts serviceInstance names it. */
+export interface ServiceInstanceRef {
+  name: string;
+  version: string;
+  /** `services/web-service v1.0`: how details and fixes name the version. */
+  label: string;
+  /** `crossdeploy-svc-<service>-<environment>` */
+  stack: string;
+  /** `crossdeploy-env-<environment>` where the environment names a template, whose outputs the instance takes. */
+  environmentStack: string | null;
 }
 
 /**
@@ -43,6 +59,15 @@ export function doctorTargets(map: DeploymentMap, only?: string): DoctorTarget[]
       clusterOverridden: entry.cluster !== undefined,
       serviceOverridden: entry.service !== undefined,
       alarms: [...new Set(map.environments[environment]?.health.alarms)],
+      instance: service.template
+        ? {
+            name: service.template.name,
+            version: service.template.version,
+            label: `${registryKey('services', service.template.name)} ${service.template.version}`,
+            stack: serviceStackName(name, environment),
+            environmentStack: map.environments[environment]?.template ? environmentStackName(environment) : null,
+          }
+        : null,
     }));
   });
 }

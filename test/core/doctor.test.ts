@@ -40,6 +40,7 @@ const target = (overrides: Partial<DoctorTarget> = {}): DoctorTarget => ({
   clusterOverridden: false,
   serviceOverridden: false,
   alarms: ['web-5xx'],
+  instance: null,
   ...overrides,
 });
 

@@ -497,6 +497,12 @@ describe('sst.config.ts', () => {
         Action: ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy'],
         Resource: ['arn:aws:ecr:us-east-1:111111111111:repository/web'],
       },
+      {
+        Sid: 'ReadTemplateRegistry',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+        Resource: [expect.stringMatching(/^arn:aws:dynamodb:us-east-1:111111111111:table\/crossdeploy-.*-templates$/)],
+      },
     ]);
     expect(ofType('aws.iam.RolePolicyAttachment').filter((d) => d.name.startsWith('Doctor'))).toEqual([]);
     expect(result.doctorRole).toBe('arn:aws:test:::aws.iam.Role/DoctorRole');
@@ -510,14 +516,19 @@ describe('sst.config.ts', () => {
       'AssumeRole',
       'DescribeAlarms',
       'DescribeServices',
+      'DescribeStacks',
       'DescribeTaskDefinition',
       'GetRepositoryPolicy',
       'GetRolePolicy',
     ]);
+    // The template registry is read through aws/template-registry.ts readTemplateVersion: GetItem, then Query.
+    expect(source).toContain('readTemplateVersion(');
     const policy = JSON.parse(named('aws.iam.RolePolicy', 'DoctorPolicy').args.policy as string) as {
       Statement: { Action: string[] }[];
     };
     const allowed = policy.Statement.flatMap((s) => s.Action);
-    expect(allowed).toEqual(expect.arrayContaining(['sts:AssumeRole', 'ecr:GetRepositoryPolicy']));
+    expect(allowed).toEqual(
+      expect.arrayContaining(['sts:AssumeRole', 'ecr:GetRepositoryPolicy', 'dynamodb:GetItem', 'dynamodb:Query']),
+    );
   });
 });

@@ -68,7 +68,15 @@ function granted(): Granted[] {
         logGroup: '/aws/codebuild/b',
       }),
     ]),
-    ['doctor', doctorPolicy({ where, deployRole: 'crossdeploy-deploy', repositories: ['web'] })],
+    [
+      'doctor',
+      doctorPolicy({
+        where,
+        deployRole: 'crossdeploy-deploy',
+        repositories: ['web'],
+        templatesTable: names.templatesTable,
+      }),
+    ],
   ];
   for (const [who, document] of documents) {
     for (const s of document.Statement) all.push({ who, actions: s.Action, resources: s.Resource, conditions: {} });

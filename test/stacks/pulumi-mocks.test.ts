@@ -721,6 +721,12 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
         Action: ['ecr:DescribeRepositories', 'ecr:GetRepositoryPolicy'],
         Resource: sorted(ownRepositories().map(arnOf)),
       },
+      {
+        Sid: 'ReadTemplateRegistry',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+        Resource: ['arn:aws:dynamodb:us-east-1:111111111111:table/crossdeploy-test-templates'],
+      },
     ]);
   });
 
