@@ -1,9 +1,14 @@
 // The deploy-stack workflow's ASL, built from crossdeploy's shared states (./asl.ts); written to deploy-stack.asl.json.
 
 import { catchAll, lambdaTask, type State } from './asl';
+import { changeSetLoop, executeAndWait, type StackLoopPaths } from './stack-states';
 
-/** The target and the role every step acts in it with. */
-const inTarget: State = { 'target.$': '$.target', 'deployRole.$': '$.deployment.deployRole' };
+/** Where the stack loops find the role and the check budget, and where their failures go. */
+const loop: StackLoopPaths = {
+  deployRole: '$.deployment.deployRole',
+  rollout: '$.deployment.rollout',
+  onFailure: 'Record failed change set in ledger',
+};
 
 /** The ledger's record of this stack's deployment (functions/record-stack-deployment.ts), in one of its phases. */
 const ledgerEntry = (phase: string, facts: State = {}): State => ({
@@ -37,37 +42,7 @@ export const definition: State = {
       Next: 'Wait for change set',
       Catch: [catchAll('Record failed deployment in ledger')],
     }),
-    'Wait for change set': {
-      Type: 'Wait',
-      SecondsPath: '$.deployment.rollout.intervalSeconds',
-      Next: 'Check change set',
-    },
-    'Check change set': lambdaTask('CheckStackChangeSet', {
-      Parameters: {
-        ...inTarget,
-        'changeSetId.$': '$.changeSet.changeSetId',
-        'rollout.$': '$.deployment.rollout',
-        'checks.$': '$.changeSet.checks',
-      },
-      ResultSelector: { 'state.$': '$.state', 'checks.$': '$.checks' },
-      ResultPath: '$.changeSetProgress',
-      Next: 'Is the change set ready?',
-      Catch: [catchAll('Record failed change set in ledger')],
-    }),
-    'Is the change set ready?': {
-      Type: 'Choice',
-      Choices: [
-        { Variable: '$.changeSetProgress.state', StringEquals: 'READY', Next: 'Record deployment in ledger' },
-        { Variable: '$.changeSetProgress.state', StringEquals: 'NO_CHANGES', Next: 'Record unchanged stack in ledger' },
-      ],
-      Default: 'Count change set check',
-    },
-    'Count change set check': {
-      Type: 'Pass',
-      InputPath: '$.changeSetProgress.checks',
-      ResultPath: '$.changeSet.checks',
-      Next: 'Wait for change set',
-    },
+    ...changeSetLoop(loop, { ready: 'Record deployment in ledger', noChanges: 'Record unchanged stack in ledger' }),
     'Record unchanged stack in ledger': lambdaTask('RecordStackDeployment', {
       Comment: 'The stack runs this version: a deployment that succeeded, which status reads as what runs there.',
       Parameters: ledgerEntry('succeeded', withChangeSet),
@@ -95,30 +70,12 @@ export const definition: State = {
       Next: 'Execute change set in target account',
       Catch: [catchAll('Record failed change set in ledger')],
     }),
-    'Execute change set in target account': lambdaTask('ExecuteStackChangeSet', {
-      Parameters: { ...inTarget, 'changeSetId.$': '$.changeSet.changeSetId' },
-      ResultPath: '$.progress',
-      Next: 'Wait for stack',
-      Catch: [catchAll('Record failed change set in ledger')],
-    }),
-    'Wait for stack': {
-      Type: 'Wait',
-      SecondsPath: '$.deployment.rollout.intervalSeconds',
-      Next: 'Check stack',
-    },
-    'Check stack': lambdaTask('CheckStack', {
-      Comment:
-        'A stack CloudFormation rolled back fails here, naming the resource that failed and why; the stack is back where it was.',
-      Parameters: { ...inTarget, 'rollout.$': '$.deployment.rollout', 'progress.$': '$.progress' },
-      ResultPath: '$.progress',
-      Next: 'Is the stack done?',
-      Catch: [catchAll('Record failed change set in ledger')],
-    }),
-    'Is the stack done?': {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.progress.state', StringEquals: 'IN_PROGRESS', Next: 'Wait for stack' }],
-      Default: 'Record success in ledger',
-    },
+    ...executeAndWait(
+      loop,
+      'Is the stack done?',
+      'Record success in ledger',
+      'A stack CloudFormation rolled back fails here, naming the resource that failed and why; the stack is back where it was.',
+    ),
     'Record success in ledger': lambdaTask('RecordStackDeployment', {
       Comment: 'The stack is deployed: a ledger that cannot be written does not undo it.',
       Parameters: ledgerEntry('succeeded', withChangeSet),

@@ -1,8 +1,16 @@
 // The rollback-stack workflow's ASL, built from crossdeploy's shared states (./asl.ts); written to rollback-stack.asl.json.
 
 import { catchAll, lambdaTask, type State } from './asl';
+import { changeSetLoop, executeAndWait, type StackLoopPaths } from './stack-states';
 
 const inTarget: State = { 'target.$': '$.target', 'deployRole.$': '$.deployRole' };
+
+/** Where the stack loops find the role and the check budget, and where their failures go. */
+const loop: StackLoopPaths = {
+  deployRole: '$.deployRole',
+  rollout: '$.rollout',
+  onFailure: 'Record rollback error in ledger',
+};
 
 /** The ledger's record of the deployment this rollback undoes (functions/record-stack-deployment.ts). */
 const ledgerEntry = (phase: string, facts: State = {}): State => ({
@@ -51,62 +59,13 @@ export const definition: State = {
       Next: 'Wait for change set',
       Catch: [catchAll('Record rollback error in ledger')],
     }),
-    'Wait for change set': {
-      Type: 'Wait',
-      SecondsPath: '$.rollout.intervalSeconds',
-      Next: 'Check change set',
-    },
-    'Check change set': lambdaTask('CheckStackChangeSet', {
-      Parameters: {
-        ...inTarget,
-        'changeSetId.$': '$.changeSet.changeSetId',
-        'rollout.$': '$.rollout',
-        'checks.$': '$.changeSet.checks',
-      },
-      ResultPath: '$.changeSetProgress',
-      Next: 'Is the change set ready?',
-      Catch: [catchAll('Record rollback error in ledger')],
-    }),
-    'Is the change set ready?': {
-      Type: 'Choice',
-      Choices: [
-        { Variable: '$.changeSetProgress.state', StringEquals: 'READY', Next: 'Execute change set in target account' },
-        { Variable: '$.changeSetProgress.state', StringEquals: 'NO_CHANGES', Next: 'Record rollback in ledger' },
-      ],
-      Default: 'Count change set check',
-    },
-    'Count change set check': {
-      Type: 'Pass',
-      InputPath: '$.changeSetProgress.checks',
-      ResultPath: '$.changeSet.checks',
-      Next: 'Wait for change set',
-    },
-    'Execute change set in target account': lambdaTask('ExecuteStackChangeSet', {
-      Parameters: { ...inTarget, 'changeSetId.$': '$.changeSet.changeSetId' },
-      ResultPath: '$.progress',
-      Next: 'Wait for stack',
-      Catch: [catchAll('Record rollback error in ledger')],
-    }),
-    'Wait for stack': {
-      Type: 'Wait',
-      SecondsPath: '$.rollout.intervalSeconds',
-      Next: 'Check stack',
-    },
-    'Check stack': lambdaTask('CheckStack', {
-      Parameters: {
-        ...inTarget,
-        'rollout.$': '$.rollout',
-        'progress.$': '$.progress',
-      },
-      ResultPath: '$.progress',
-      Next: 'Is the stack back?',
-      Catch: [catchAll('Record rollback error in ledger')],
-    }),
-    'Is the stack back?': {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.progress.state', StringEquals: 'IN_PROGRESS', Next: 'Wait for stack' }],
-      Default: 'Record rollback in ledger',
-    },
+    ...changeSetLoop(loop, { ready: 'Execute change set in target account', noChanges: 'Record rollback in ledger' }),
+    ...executeAndWait(
+      loop,
+      'Is the stack back?',
+      'Record rollback in ledger',
+      'A stack that does not come back (its update back failed, or its deletion) fails the rollback.',
+    ),
     'Record rollback in ledger': lambdaTask('RecordStackDeployment', {
       Comment: 'The stack is back: a ledger that cannot be written does not fail the rollback.',
       Parameters: ledgerEntry('rolled-back'),
