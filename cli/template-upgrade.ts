@@ -94,13 +94,13 @@ export function templateUpgradeCommand(deps: TemplateUpgradeDeps = {}) {
         const next =
           kind === 'environments'
             ? `crossdeploy env deploy ${edits.map((e) => e.instance).join(', then ')}`
-            : "each service's next push";
+            : "each service's next deploy to each target (a push, or crossdeploy redeploy), before its image";
         io.out(`review and commit ${shown}; the stacks move with ${next}`);
         return 0;
       }
       if (kind !== 'environments') {
         io.err(
-          'crossdeploy template upgrade: --deploy provisions environments; service instances move with their next deploy',
+          "crossdeploy template upgrade: --deploy provisions environments; a service's instances move with its next deploy (a push, or crossdeploy redeploy), through its gates and waves",
         );
         return 2;
       }

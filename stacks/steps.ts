@@ -140,9 +140,9 @@ export const STEP_FUNCTIONS = [
   {
     id: 'FindServiceInstance',
     file: 'find-service-instance',
-    description: "crossdeploy: whether the target's ECS service exists, or its service template's stack must create it",
+    description: "crossdeploy: whether the target's service instance is as the map says, or its stack must be deployed",
     grants: [ASSUME_DEPLOY_ROLE],
-    asDeployRole: ['ecs:DescribeServices'],
+    asDeployRole: ['ecs:DescribeServices', 'cloudformation:DescribeStacks'],
     environment: [],
   },
   {

@@ -66,17 +66,17 @@ export const definition: State = {
       Comment:
         "After the replica check: a service the template creates starts with the deployment's image, which must be in the region by then.",
       ResultPath: '$.instance',
-      Next: 'Is the service there?',
+      Next: 'Is the service instance as the map says?',
       Catch: [catchAll('Record failed deployment in ledger')],
     }),
-    'Is the service there?': {
+    'Is the service instance as the map says?': {
       Type: 'Choice',
-      Choices: [{ Variable: '$.instance.exists', BooleanEquals: true, Next: 'Register task definition revision' }],
-      Default: 'Create the service instance',
+      Choices: [{ Variable: '$.instance.current', BooleanEquals: true, Next: 'Register task definition revision' }],
+      Default: 'Create or update the service instance',
     },
-    'Create the service instance': nestedExecution({
+    'Create or update the service instance': nestedExecution({
       Comment:
-        "The service template's stack, fed by the environment's stack outputs. A stack CloudFormation rolled back leaves nothing to undo: the target fails with its cause. Then the image deploys as on every later push, from the revision the template registered.",
+        "The service template's stack, fed by the environment's stack outputs and this deployment's image: created by the first deploy to the target, updated by the first deploy after the map pins another version. A stack CloudFormation rolled back is back where it was: the target fails with its cause. Then the image deploys as on every push, from the revision the stack registered.",
       Parameters: {
         StateMachineArn: stateMachineArn('DeployStack'),
         // This execution's own name (deploy-environment names it so), in deploy-stack: an abort finds it by name.
@@ -88,7 +88,7 @@ export const definition: State = {
         },
       },
       ResultSelector: {
-        exists: true,
+        current: true,
         'stack.$': '$.Output.target.stackName',
         'summary.$': '$.Output.summary',
       },

@@ -33,10 +33,10 @@ async function deleteService() {
 }
 
 describe('find-service-instance step (findServiceInstance)', () => {
-  it('finds the service that exists, and asks for nothing to be created', async () => {
+  it('finds the service its team created, with no instance stack, and asks for nothing to be deployed', async () => {
     await seedTarget(dev);
 
-    expect(await findServiceInstance(withTemplate)).toEqual({ exists: true });
+    expect(await findServiceInstance(withTemplate)).toEqual({ current: true });
   });
 
   it.each([
@@ -49,7 +49,8 @@ describe('find-service-instance step (findServiceInstance)', () => {
     const found = await findServiceInstance(withTemplate);
 
     expect(found).toMatchObject({
-      exists: false,
+      current: false,
+      why: 'missing',
       stack: {
         deployment: { template: INSTANCE.template, inputs: INSTANCE.inputs, environmentStack: 'crossdeploy-env-dev' },
         target: { account: dev.account, region: dev.region, stackName: 'crossdeploy-svc-web-dev' },
@@ -60,7 +61,7 @@ describe('find-service-instance step (findServiceInstance)', () => {
   it('calls nothing for a service without a template: the image deploy reports a missing service', async () => {
     const { clients, sent } = recordingClientFactory();
 
-    expect(await findServiceInstance(targetDeployment(dev), clients)).toEqual({ exists: true });
+    expect(await findServiceInstance(targetDeployment(dev), clients)).toEqual({ current: true });
     expect(sent).toEqual([]);
   });
 });

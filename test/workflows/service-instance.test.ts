@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import type { DeploymentSpec, ServiceInstanceSpec } from '../../core/contracts';
@@ -51,12 +55,15 @@ const deployment = (t = dev, overrides: Partial<DeploymentSpec> = {}) =>
 /** The network environment template and the fixture service template web-service v1.0, with the ledger. */
 async function publish() {
   await publishNetwork();
-  const body = readFileSync(
-    new URL('../fixtures/stack-templates/services/web-service/v1.0/template.yaml', import.meta.url),
+  await publishTemplates([{ ...WEB_SERVICE, body: webServiceTemplate('v1.0') }]);
+}
+
+/** The fixture service template (test/fixtures/stack-templates): v1.1 adds the service's log group. */
+const webServiceTemplate = (version: string) =>
+  readFileSync(
+    new URL(`../fixtures/stack-templates/services/web-service/${version}/template.yaml`, import.meta.url),
     'utf8',
   );
-  await publishTemplates([{ ...WEB_SERVICE, body }]);
-}
 
 /** The environment's stack, created through its own workflow: cluster `demo` (the map's), roles, network. */
 async function provisionEnvironment(...targets: (typeof dev)[]) {
@@ -191,9 +198,47 @@ describe('a service with a template, through deploy-target (state-machines/deplo
 
     expect(later.status).toBe('SUCCEEDED');
     expect(childrenOf(later.executionArn)).toEqual([]);
-    expect(later.history.some((e) => e.state === 'Create the service instance')).toBe(false);
+    expect(later.history.some((e) => e.state === 'Create or update the service instance')).toBe(false);
     expect(await instanceStack()).toEqual(created);
     expect((await live(dev)).revision).toBe(3);
+  });
+
+  it("moves the instance to the version the map pins with the next deploy, with that deploy's image, then deploys the image", async () => {
+    await publish();
+    await publishTemplates([{ ...WEB_SERVICE, version: 'v1.1', body: webServiceTemplate('v1.1') }]);
+    await seedBuiltImage([dev]);
+    await provisionEnvironment(dev);
+    await seedPullGrant([dev]);
+    await engine().run('deploy-target', deployment());
+    const upgraded = { ...INSTANCE, template: { ...WEB_SERVICE, version: 'v1.1' } };
+
+    const next = await engine().run(
+      'deploy-target',
+      deployment(dev, { deploymentId: 'web-dev-8d1e4b2-test', serviceInstance: upgraded }),
+    );
+
+    expect(next.status).toBe('SUCCEEDED');
+    expect(childrenOf(next.executionArn).map((e) => [e.stateMachine, e.status])).toEqual([
+      ['deploy-stack', 'SUCCEEDED'],
+    ]);
+    expect(await liveStack({ account: dev.account, region: dev.region, stackName: INSTANCE.stackName })).toMatchObject({
+      status: 'UPDATE_COMPLETE',
+      version: 'v1.1',
+    });
+    const cloudformation = clientForAccount(CloudFormationClient, dev.account, dev.region);
+    const { StackResources = [] } = await cloudformation.send(
+      new DescribeStackResourcesCommand({ StackName: INSTANCE.stackName }),
+    );
+    expect(StackResources.find((r) => r.LogicalResourceId === 'Logs')).toMatchObject({
+      ResourceType: 'AWS::Logs::LogGroup',
+      PhysicalResourceId: '/ecs/web-us-east-1',
+    });
+    const now = await live(dev);
+    expect(now.containers.find((c) => c.name === 'app')?.image).toBe(IMAGE.uri);
+    // The image deploy follows the stack's own revision, which already runs this deployment's image.
+    expect(now.tags).toEqual(
+      expect.arrayContaining([{ key: 'crossdeploy:deployment-id', value: 'web-dev-8d1e4b2-test' }]),
+    );
   });
 
   it("fails the target with CloudFormation's reason when the service template cannot be created, and changes nothing else", async () => {
