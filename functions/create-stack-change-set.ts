@@ -7,6 +7,7 @@ import { type CfnLike, createChangeSet, describeStack, type StackSnapshot } from
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { type StackRevision, stackTarget, targetStackDeployment, templateRef } from '../core/contracts';
 import { StackBusy, StackNotDeployable, StackParametersUnresolved, describeStack as where } from '../core/errors';
+import { changeSetNameOf } from '../core/stacks/names';
 import { STACK_TAGS, stackRevisionOf } from '../core/stacks/revision';
 import { acceptsChangeSet } from '../core/stacks/status';
 import { declaredParameters } from '../core/templates/parameters';
@@ -61,9 +62,7 @@ export async function prepareChangeSet(
     'deployment' in event ? await resolveParameters(event, body, cloudformation) : event.restore.parameters;
   const revision: StackRevision = stackRevisionOf(stack);
   const { changeSetId, stackId } = await createChangeSet(cloudformation, target, {
-    // Change set names start with a letter and hold 128 characters
-    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html).
-    changeSetName: `crossdeploy-${deploymentId}`.slice(0, 128),
+    changeSetName: changeSetNameOf(deploymentId),
     type,
     body,
     parameters,

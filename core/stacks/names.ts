@@ -26,3 +26,13 @@ export function environmentStackName(environment: string): string {
 export function serviceStackName(serviceName: string, environment: string): string {
   return `crossdeploy-svc-${serviceName}-${environment}`;
 }
+
+/**
+ * The change set a deployment creates: `crossdeploy-<deploymentId>`, where CloudFormation takes letters, digits and
+ * hyphens only, starting with a letter, 128 characters at most
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html). A deployment id
+ * may hold an underscore from its branch's name.
+ */
+export function changeSetNameOf(deploymentId: string): string {
+  return `crossdeploy-${deploymentId.replace(/[^A-Za-z0-9-]/g, '-')}`.slice(0, 128);
+}
