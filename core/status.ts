@@ -82,6 +82,8 @@ export interface StatusTarget extends DeployTarget {
   /** The map's service name; `service` is the ECS service's. */
   serviceName: string;
   environment: string;
+  /** `services/web-service v1.0` when the map gives the service a template: its first deploy creates it. */
+  template?: string;
 }
 
 /** A read that failed, reduced to the error's name (`ServiceNotFound`, `RoleNotAssumable`, ...) and message. */
@@ -130,7 +132,15 @@ export function statusTargets(map: DeploymentMap, filter: StatusFilter): StatusT
   return services.flatMap((service) =>
     serviceTargets(map, service)
       .filter(({ environment }) => filter.env === undefined || environment === filter.env)
-      .map(({ environment, target }) => ({ ...target, serviceName: service, environment })),
+      .map(({ environment, target }) => {
+        const template = map.services[service]?.template;
+        return {
+          ...target,
+          serviceName: service,
+          environment,
+          ...(template ? { template: `services/${template.name} ${template.version}` } : {}),
+        };
+      }),
   );
 }
 
@@ -183,6 +193,10 @@ export function statusOf(
     detail: `${detail}${stackUnread}`,
   });
 
+  // A service made from a template does not exist before its first deploy to the target, which creates it.
+  if ('failure' in live && live.failure.name === 'ServiceNotFound' && target.template && records.length === 0) {
+    return row('never-deployed', `not created yet: its first deploy creates it from ${target.template}`);
+  }
   if ('failure' in live) return row(...failed(live.failure));
   if ('failure' in ledger) return row('error', `ledger unreadable: ${ledger.failure.name}: ${ledger.failure.message}`);
   const shown = liveRevision ?? 'no task definition';

@@ -239,6 +239,30 @@ describe('statusOf decides whether a target runs what crossdeploy deployed', () 
     expect(row.detail).toEqual(typeof detail === 'string' ? detail : expect.stringMatching(detail));
   });
 
+  it.each<[string, LedgerRead, StatusState, string]>([
+    [
+      'before its first deploy, which creates it',
+      [],
+      'never-deployed',
+      'not created yet: its first deploy creates it from services/web-service v1.0',
+    ],
+    [
+      'once crossdeploy deployed it, as any service gone',
+      [deployedA],
+      'service-not-found',
+      'service not found (cluster/service demo/web): DescribeServices answered MISSING',
+    ],
+  ])('takes a missing service made from a template %s', (_, ledger, state, detail) => {
+    const missing: LiveRead = {
+      failure: {
+        name: 'ServiceNotFound',
+        message: 'service not found (cluster/service demo/web): DescribeServices answered MISSING',
+      },
+    };
+    const row = statusOf({ ...TARGET, template: 'services/web-service v1.0' }, ledger, missing);
+    expect([row.state, row.detail]).toEqual([state, detail]);
+  });
+
   it('names the running deployment and, apart, the newer one that did not stay', () => {
     const row = statusOf(TARGET, [rolledBackB, deployedA], live(2));
     expect(row).toEqual({
