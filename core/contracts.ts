@@ -187,20 +187,23 @@ const waveOf = <T extends z.ZodType>(target: T) =>
 export const wavePlan = waveOf(deployTarget);
 export type WavePlan = z.infer<typeof wavePlan>;
 
+/** One environment's deployment of one kind of target: the deployment every target gets, and the waves. */
+const environmentOf = <K extends TargetKind, D extends z.ZodType, T extends z.ZodType>(
+  kind: K,
+  deployment: D,
+  wave: z.ZodObject<{ maxConcurrency: z.ZodNumber; failureTolerance: z.ZodNumber; targets: z.ZodArray<T> }>,
+) => z.object({ targetKind: z.literal(kind), deployment, waves: z.array(wave) });
+
 /** What the map says of one environment's deployment, before the pipeline has an image and a context. */
-export const environmentPlan = z.object({
-  targetKind: z.literal('ecs-service'),
-  deployment: deploymentSpec.omit({ image: true, context: true }),
-  waves: z.array(wavePlan),
-});
+export const environmentPlan = environmentOf(
+  'ecs-service',
+  deploymentSpec.omit({ image: true, context: true }),
+  wavePlan,
+);
 export type EnvironmentPlan = z.infer<typeof environmentPlan>;
 
 /** Input of one environment's deployment workflow (`state-machines/deploy-environment.asl.json`). */
-export const environmentRun = z.object({
-  targetKind: z.literal('ecs-service'),
-  deployment: deploymentSpec,
-  waves: z.array(wavePlan),
-});
+export const environmentRun = environmentOf('ecs-service', deploymentSpec, wavePlan);
 export type EnvironmentRun = z.infer<typeof environmentRun>;
 
 /**
@@ -241,22 +244,20 @@ export const stackWavePlan = waveOf(stackTarget);
 export type StackWavePlan = z.infer<typeof stackWavePlan>;
 
 /** What the map says of provisioning one environment's stacks, before the pipeline adds its context. */
-export const stackEnvironmentPlan = z.object({
-  targetKind: z.literal('cloudformation-stack'),
-  deployment: stackDeploymentSpec.omit({ context: true }),
-  waves: z.array(stackWavePlan),
-});
+export const stackEnvironmentPlan = environmentOf(
+  'cloudformation-stack',
+  stackDeploymentSpec.omit({ context: true }),
+  stackWavePlan,
+);
 export type StackEnvironmentPlan = z.infer<typeof stackEnvironmentPlan>;
 
-export const stackEnvironmentRun = z.object({
-  targetKind: z.literal('cloudformation-stack'),
-  deployment: stackDeploymentSpec,
-  waves: z.array(stackWavePlan),
-});
+/** Input of one environment's stack deployment (`state-machines/deploy-environment.asl.json`). */
+export const stackEnvironmentRun = environmentOf('cloudformation-stack', stackDeploymentSpec, stackWavePlan);
 export type StackEnvironmentRun = z.infer<typeof stackEnvironmentRun>;
 
 /** One CloudFormation parameter, as CreateChangeSet takes it. */
 export const stackParameter = z.object({ ParameterKey: z.string().min(1), ParameterValue: z.string() });
+export type StackParameter = z.infer<typeof stackParameter>;
 
 /**
  * What a stack ran before a deployment: the template version and the parameters, or nothing for a stack the
