@@ -10,16 +10,11 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
-import type { StackTarget } from '../core/contracts';
+import type { StackParameter, StackTarget } from '../core/contracts';
 import type { StackEvent } from '../core/stacks/status';
 import { awsCall } from './transient';
 
 export type CfnLike = Pick<CloudFormationClient, 'send'>;
-
-export interface StackParameter {
-  ParameterKey: string;
-  ParameterValue: string;
-}
 
 export interface StackSnapshot {
   stackId: string;

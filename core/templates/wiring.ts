@@ -4,17 +4,13 @@
 // application team's). Nobody copies an ARN by hand, and a service cannot set what its environment or its
 // deployment provides.
 
+import type { StackParameter } from '../contracts';
+
 /** A parameter the service template declares (its `Parameters` section). */
 export interface DeclaredParameter {
   name: string;
   /** The template gives a `Default`, so the parameter may be left out. */
   hasDefault: boolean;
-}
-
-/** One parameter of CreateChangeSet, as `@aws-sdk/client-cloudformation` takes it. */
-export interface StackParameter {
-  ParameterKey: string;
-  ParameterValue: string;
 }
 
 export type Wiring = { ok: true; parameters: StackParameter[] } | { ok: false; problems: string[] };
