@@ -7,7 +7,7 @@ import { describeStack, stackEventsSince } from '../aws/stacks';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { checkLoop, deployRole, stackTarget } from '../core/contracts';
 import { StackNotDeployable, StackRolledBack, StackTimedOut, describeStack as where } from '../core/errors';
-import { describeFailure, failingResource, stackState } from '../core/stacks/status';
+import { describeFailure, eventsSince, failingResource, stackState } from '../core/stacks/status';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 
@@ -60,12 +60,9 @@ export async function checkStack(
     }
     return next('IN_PROGRESS', `stack ${stack.status}`);
   }
-  const events = await stackEventsSince(cloudformation, target, new Date(Date.parse(progress.executedAt) - 1_000));
-  const evidence = describeFailure(
-    stack.status,
-    stack.statusReason,
-    failingResource(events, new Date(Date.parse(progress.executedAt) - 1_000)),
-  );
+  const since = eventsSince(progress.executedAt);
+  const events = await stackEventsSince(cloudformation, target, since);
+  const evidence = describeFailure(stack.status, stack.statusReason, failingResource(events, since));
   if (state === 'ROLLED_BACK')
     throw new StackRolledBack(`${where(target)}: CloudFormation rolled the stack back: ${evidence}`);
   throw new StackNotDeployable(`${where(target)}: the stack failed and did not roll back: ${evidence}`);

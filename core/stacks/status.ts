@@ -49,13 +49,21 @@ export interface StackEvent {
 }
 
 /**
- * The resource that made the stack fail: the earliest `_FAILED` event of a resource (not the stack itself) since
- * the change set was executed. Older events are another deployment's. A resource cancelled because another one
- * failed says so ("Resource creation cancelled"), so the earliest failure is the cause.
+ * Where this deployment's events start: when the change set was executed, by the step's clock, less a second for
+ * CloudFormation's clock. Older events are another deployment's.
+ */
+export function eventsSince(executedAt: string): Date {
+  return new Date(Date.parse(executedAt) - 1_000);
+}
+
+/**
+ * The resource that made the stack fail: the earliest `_FAILED` event of a resource (not the stack itself) from
+ * `since` on (eventsSince). A resource cancelled because another one failed says so ("Resource creation
+ * cancelled"), so the earliest failure is the cause.
  */
 export function failingResource(events: readonly StackEvent[], since: Date): StackEvent | undefined {
   return [...events]
-    .filter((e) => e.timestamp.getTime() >= since.getTime() - 1_000)
+    .filter((e) => e.timestamp.getTime() >= since.getTime())
     .filter((e) => e.resourceType !== 'AWS::CloudFormation::Stack' && e.resourceStatus.endsWith('_FAILED'))
     .sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime())[0];
 }
