@@ -12,7 +12,7 @@ import { readTemplateVersion } from '../aws/template-registry';
 import { templateLabel } from '../core/approval-message';
 import { executionLink } from '../core/console-link';
 import type { DeploymentMap } from '../core/map/schema';
-import { provisionInput } from '../core/provision-plan';
+import { contentCommit, provisionInput } from '../core/provision-plan';
 import { environmentStackName } from '../core/stacks/names';
 
 export interface StartedProvisioning {
@@ -57,7 +57,8 @@ export async function startProvisioning(
 
   const requestedBy = await (deps.caller ?? callerArn)();
   const requestId = (deps.newId ?? randomUUID)();
-  const input = provisionInput(map, { environment, templateHash: published.hash, requestedBy, requestId });
+  const commit = contentCommit(published.hash);
+  const input = provisionInput(map, { environment, commit, requestedBy, requestId });
   const stateMachineArn = stateMachineArnOf(map.orchestrator, stageInUse(), 'pipeline');
   const start = await startNextAttempt(sfn, stateMachineArn, () => input, requestId);
   if (!start.started) throw new Error(`${start.name} was started by this same request already`);

@@ -83,10 +83,9 @@ function rollbackProblems(map: DeploymentMap, input: PipelineInput): string[] {
 function provisionProblems(map: DeploymentMap, input: ProvisionInput): string[] {
   const [stage, ...more] = input.stages;
   if (!stage || more.length > 0) return ['a provisioning deploys exactly one environment'];
-  if (!/^[0-9a-f]{40}$/.test(input.commit)) return ["commit is not a template version's content hash"];
   const expected = provisionInput(map, {
     environment: stage.environment,
-    templateHash: input.commit.padEnd(64, '0'),
+    commit: input.commit,
     requestedBy: input.requestedBy,
     requestId: input.requestId,
   });

@@ -6,10 +6,19 @@ import { ENVIRONMENT_STACK_SUBJECT, planEnvironmentStack } from './map/stack-pla
 import type { ProvisionInput } from './pipeline-types';
 import { executionName } from './push';
 
+/**
+ * What a provisioning ships, as a commit would say it: the first 40 hex digits of the published version's content
+ * hash (sha256, aws/template-registry.ts).
+ */
+export function contentCommit(templateHash: string): string {
+  if (!/^[0-9a-f]{64}$/.test(templateHash)) throw new Error('templateHash must be a sha256 in hex');
+  return templateHash.slice(0, 40);
+}
+
 export interface ProvisionRequest {
   environment: string;
-  /** The published version's content hash (sha256 hex, aws/template-registry.ts): what ships. */
-  templateHash: string;
+  /** contentCommit of the version the map names. */
+  commit: string;
   requestedBy: string;
   /** Tells this request from another of the same version; names the pipeline and the deployment. */
   requestId: string;
@@ -22,8 +31,8 @@ export function provisionInput(map: DeploymentMap, request: ProvisionRequest): P
       `unknown environment "${request.environment}" (environments in the map: ${Object.keys(map.environments).join(', ')})`,
     );
   }
-  if (!/^[0-9a-f]{64}$/.test(request.templateHash)) throw new Error('templateHash must be a sha256 in hex');
-  const commit = request.templateHash.slice(0, 40);
+  const { commit } = request;
+  if (!/^[0-9a-f]{40}$/.test(commit)) throw new Error("commit must be a template version's content hash");
   const plan = planEnvironmentStack(map, request.environment, { commit, requestId: request.requestId });
   const { template } = plan.deployment;
   return {

@@ -5,7 +5,7 @@ import { loadMapFile } from '../../core/map/load';
 import { pipelineRequestProblems } from '../../core/pipeline-check';
 import { pipelineInput, rollbackInput } from '../../core/pipeline-plan';
 import type { PipelineInput, ProvisionInput, ProvisionStage } from '../../core/pipeline-types';
-import { provisionInput } from '../../core/provision-plan';
+import { contentCommit, provisionInput } from '../../core/provision-plan';
 import { mapOf, mapYaml, WEB } from '../support/map';
 
 const example = loadMapFile(fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url)));
@@ -127,7 +127,7 @@ describe('a provisioning request held against the map', () => {
   );
   const provisioning = provisionInput(map, {
     environment: 'prod',
-    templateHash: 'ab'.repeat(32),
+    commit: contentCommit('ab'.repeat(32)),
     requestedBy: 'arn:aws:sts::111111111111:assumed-role/platform/alice',
     requestId: 'req-1',
   });
