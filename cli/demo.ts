@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { describeStack } from '../aws/stacks';
 import { liveStatus } from '../aws/status';
 import { shortCommit } from '../core/approval-message';
 import { loadMapFile } from '../core/map/load';
@@ -204,10 +205,7 @@ function serviceStacks(map: DeploymentMap) {
 async function stackStatus(target: { account: string; region: string }, stackName: string) {
   const cloudformation = clientForAccount(CloudFormationClient, target.account, target.region);
   try {
-    const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
-    return Stacks[0]?.StackStatus ?? 'missing';
-  } catch {
-    return 'missing';
+    return (await describeStack(cloudformation, { ...target, stackName }))?.status ?? 'missing';
   } finally {
     cloudformation.destroy();
   }
