@@ -54,6 +54,7 @@ import { TemplateVersionNotPublished, TransientAwsError } from '../core/errors';
 import { mayPassToEcsTasks, roleArnOf } from '../core/iam/pass-role';
 import { DEPLOY_ROLE_POLICY_NAME } from '../core/iam/target-account';
 import type { DeploymentMap } from '../core/map/schema';
+import { memo } from '../core/memo';
 import { mapBounded } from './bounded';
 import { deployRoleArn } from './deploy-role';
 import type { DocumentClient } from './lease';
@@ -166,8 +167,8 @@ export async function runDoctor(map: DeploymentMap, options: DoctorOptions = {})
     };
     const policies = memo((repository: string) => readPolicy(clients.ecr, ecrContext(map, repository)));
     // One registry read per template version, however many targets and environments create from it.
-    const versions = memo((key: string) => readVersion(clients.templates, JSON.parse(key) as [string, string]));
-    const versionOf = (instance: ServiceInstanceRef) => versions(JSON.stringify([instance.name, instance.version]));
+    const versions = memo((nameAndVersion: [string, string]) => readVersion(clients.templates, nameAndVersion));
+    const versionOf = (instance: ServiceInstanceRef) => versions([instance.name, instance.version]);
     const ecrRows = ecrOutcomesByTarget(map, targets, (repository) => policies(repository));
 
     let done = 0;
@@ -533,17 +534,5 @@ function failureOf(action: string, error: unknown): CallFailure {
     // The registry's reads (aws/template-registry.ts) report throttling and 5xx as TransientAwsError already.
     transient: isTransient(error) || error instanceof TransientAwsError,
     ...(e.name === 'CredentialsProviderError' ? { noCredentials: true } : {}),
-  };
-}
-
-function memo<T>(compute: (key: string) => Promise<T>): (key: string) => Promise<T> {
-  const known = new Map<string, Promise<T>>();
-  return (key) => {
-    let value = known.get(key);
-    if (!value) {
-      value = compute(key);
-      known.set(key, value);
-    }
-    return value;
   };
 }

@@ -9,6 +9,7 @@ import type { DeployRole, DeployTarget, TemplateRef } from '../core/contracts';
 import { ledgerKey } from '../core/ledger';
 import type { DeploymentMap } from '../core/map/schema';
 import { ENVIRONMENT_STACK_SUBJECT } from '../core/map/stack-plan';
+import { memo } from '../core/memo';
 import { currentStackRecord, environmentStackOf } from '../core/stacks/environment-status';
 import {
   type EnvironmentStackRead,
@@ -129,11 +130,11 @@ function templateStacksIn(
   templatesTable: string,
   db: DocumentClient,
 ): (ledgerKey: string) => Promise<EnvironmentStackRead> {
-  const versionsOf = once((template: Pick<TemplateRef, 'kind' | 'name'>) =>
+  const versionsOf = memo((template: Pick<TemplateRef, 'kind' | 'name'>) =>
     // A registry that cannot be read leaves the upgrades unknown, not the version that runs.
     listTemplateVersions(db, templatesTable, template).catch(() => undefined),
   );
-  const stackAt = once(async (key: string): Promise<EnvironmentStackRead> => {
+  const stackAt = memo(async (key: string): Promise<EnvironmentStackRead> => {
     try {
       const records = await stackHistory(ledgerTable, key, db);
       const running = currentStackRecord(records);
@@ -144,20 +145,6 @@ function templateStacksIn(
     }
   });
   return stackAt;
-}
-
-/** `read`, asked once per argument (by its JSON): later askers share the first answer. */
-function once<A, T>(read: (arg: A) => Promise<T>): (arg: A) => Promise<T> {
-  const answers = new Map<string, Promise<T>>();
-  return (arg) => {
-    const key = JSON.stringify(arg);
-    let answer = answers.get(key);
-    if (!answer) {
-      answer = read(arg);
-      answers.set(key, answer);
-    }
-    return answer;
-  };
 }
 
 async function readLedger(table: string, target: StatusTarget, db: DocumentClient): Promise<LedgerRead> {
