@@ -1,6 +1,7 @@
 // The input of a provisioning pipeline (`crossdeploy env deploy`): one environment's own stack, from the template
 // version the map names, through the environment's approval gate, lease and waves, like a service's deploy.
 
+import { environmentNamed } from './map/plan';
 import type { DeploymentMap } from './map/schema';
 import { ENVIRONMENT_STACK_SUBJECT, planEnvironmentStack } from './map/stack-plan';
 import type { ProvisionInput } from './pipeline-types';
@@ -25,12 +26,7 @@ export interface ProvisionRequest {
 }
 
 export function provisionInput(map: DeploymentMap, request: ProvisionRequest): ProvisionInput {
-  const env = map.environments[request.environment];
-  if (!env) {
-    throw new Error(
-      `unknown environment "${request.environment}" (environments in the map: ${Object.keys(map.environments).join(', ')})`,
-    );
-  }
+  const env = environmentNamed(map, request.environment);
   const { commit } = request;
   if (!/^[0-9a-f]{40}$/.test(commit)) throw new Error("commit must be a template version's content hash");
   const plan = planEnvironmentStack(map, request.environment, { commit, requestId: request.requestId });

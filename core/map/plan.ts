@@ -158,15 +158,21 @@ function serviceOf(map: DeploymentMap, serviceName: string): Service {
   return service;
 }
 
-// Planning an environment the service never deploys to is a caller bug, and the map's duplicate-target
-// check never looked at that combination.
-function environmentOf(map: DeploymentMap, serviceName: string, environment: string): Environment {
+/** The map's environment of that name; any other name is refused, naming the ones the map has. */
+export function environmentNamed(map: DeploymentMap, environment: string): Environment {
   const env = map.environments[environment];
   if (!env) {
     throw new Error(
       `unknown environment "${environment}" (environments in the map: ${Object.keys(map.environments).join(', ')})`,
     );
   }
+  return env;
+}
+
+// Planning an environment the service never deploys to is a caller bug, and the map's duplicate-target
+// check never looked at that combination.
+function environmentOf(map: DeploymentMap, serviceName: string, environment: string): Environment {
+  const env = environmentNamed(map, environment);
   const deploysTo = environmentsOf(map, serviceName);
   if (!deploysTo.has(environment)) {
     throw new Error(

@@ -5,6 +5,7 @@ import type { StackEnvironmentPlan, StackTarget } from '../contracts';
 import { DEPLOYMENT_ID_MAX } from '../pipeline-plan';
 import { shortHash } from '../push';
 import { environmentStackName, STACK_ROLLOUT } from '../stacks/names';
+import { environmentNamed } from './plan';
 import type { DeploymentMap } from './schema';
 
 /**
@@ -25,12 +26,7 @@ export function planEnvironmentStack(
   environment: string,
   request: StackDeploymentRequest,
 ): StackEnvironmentPlan {
-  const env = map.environments[environment];
-  if (!env) {
-    throw new Error(
-      `unknown environment "${environment}" (environments in the map: ${Object.keys(map.environments).join(', ')})`,
-    );
-  }
+  const env = environmentNamed(map, environment);
   if (!env.template) {
     throw new Error(
       `environment "${environment}" names no template: add template: { name, version, inputs } to it in the map`,
