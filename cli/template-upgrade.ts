@@ -16,6 +16,7 @@ import type { DeploymentMap } from '../core/map/schema';
 import { TEMPLATE_KINDS, type TemplateKind } from '../core/templates/catalog';
 import type { InputSchema } from '../core/templates/inputs';
 import { type TemplateInstance, upgradePlan } from '../core/templates/upgrade';
+import { templateUses } from '../core/templates/uses';
 import { compareVersions, parseVersion } from '../core/templates/version';
 import { cliCommand } from './command';
 import { useLocalEndpoint } from './local-endpoint';
@@ -159,13 +160,13 @@ function templateNamed(map: DeploymentMap, text: string): { kind: TemplateKind; 
 }
 
 function instancesOf(map: DeploymentMap, kind: TemplateKind, name: string): TemplateInstance[] {
-  const section: Record<string, { template?: { name: string; version: string; inputs: Record<string, unknown> } }> =
-    map[kind];
-  return Object.entries(section).flatMap(([instance, { template }]) =>
-    template?.name === name
-      ? [{ where: `${kind}.${instance}`, version: template.version, inputs: template.inputs }]
-      : [],
-  );
+  return templateUses(map)
+    .filter((use) => use.kind === kind && use.template.name === name)
+    .map(({ instance, template }) => ({
+      where: `${kind}.${instance}`,
+      version: template.version,
+      inputs: template.inputs,
+    }));
 }
 
 export const run = templateUpgradeCommand();

@@ -5,7 +5,7 @@ import { isAbsolute, posix } from 'node:path';
 import { repositoryPullers } from '../core/images';
 import type { DeploymentMap } from '../core/map/schema';
 import type { Platform } from '../core/platform';
-import { TEMPLATE_KINDS } from '../core/templates/catalog';
+import { templateUses } from '../core/templates/uses';
 import { stageName } from './config';
 
 /** The part of the deployment map the stack reads. */
@@ -161,12 +161,9 @@ export function mapBundle(
     if (service.taskDefinition === undefined) continue;
     files.add(insideApp(besideMap(service.taskDefinition), `services.${name}.taskDefinition`));
   }
-  for (const kind of TEMPLATE_KINDS) {
-    for (const [name, { template }] of Object.entries<{ template?: { name: string; version: string } }>(map[kind])) {
-      if (!template) continue;
-      const schema = posix.join(map.templates, kind, template.name, template.version, 'schema.json');
-      files.add(insideApp(besideMap(schema), `${kind}.${name}.template`));
-    }
+  for (const { kind, instance, template } of templateUses<{ name: string; version: string }>(map)) {
+    const schema = posix.join(map.templates, kind, template.name, template.version, 'schema.json');
+    files.add(insideApp(besideMap(schema), `${kind}.${instance}.template`));
   }
   return [...files];
 }

@@ -8,8 +8,9 @@ import type { z } from 'zod';
 import { isObject } from '../json';
 import { MAX_STACK_NAME, serviceStackName } from '../stacks/names';
 import { DEPLOYMENT_PARAMETERS, type DeploymentParameter } from '../stacks/service-instance';
-import { TEMPLATE_KINDS, type TemplateKind } from '../templates/catalog';
+import type { TemplateKind } from '../templates/catalog';
 import { checkInputs, inputSchemaOf } from '../templates/inputs';
+import { templateUses } from '../templates/uses';
 import { type DeploymentMap, DeploymentMapSchema, formatPath, parsePath, type Service } from './schema';
 
 export interface MapError {
@@ -94,12 +95,9 @@ export function parseMap(text: string, opts: ParseOptions = {}): ParseResult {
     if (problem) errors.push(errorAt(['services', name, 'taskDefinition'], problem));
   }
   const templates = besideMap(opts, result.data.templates);
-  for (const kind of TEMPLATE_KINDS) {
-    for (const [name, { template }] of Object.entries<{ template?: TemplateUse }>(result.data[kind])) {
-      if (!template) continue;
-      for (const problem of checkTemplateInputs(kind, template, templates, opts)) {
-        errors.push(errorAt([kind, name, 'template', ...problem.path], problem.message));
-      }
+  for (const { kind, instance, template } of templateUses<TemplateUse>(result.data)) {
+    for (const problem of checkTemplateInputs(kind, template, templates, opts)) {
+      errors.push(errorAt([kind, instance, 'template', ...problem.path], problem.message));
     }
   }
   // After the schemas' defaults are in: a default may set what the deployment gives the template as well.
