@@ -162,38 +162,48 @@ export async function requestApproval(
 
 /** Each target of the stage and what it runs now. */
 async function whatEachRuns(clients: TargetClientFactory, stage: GatedStage): Promise<ApprovalRequest['targets']> {
-  const role = stage.plan.deployment.deployRole;
-  if (stage.plan.targetKind === 'cloudformation-stack') {
-    const targets = stage.plan.waves.flatMap((wave) => wave.targets);
-    return mapBounded(targets, READ_CONCURRENCY, async (t) => ({
-      account: t.account,
-      region: t.region,
-      what: `stack ${t.stackName}`,
-      runs: await readable(t, async () => {
+  const { plan } = stage;
+  const role = plan.deployment.deployRole;
+  if (plan.targetKind === 'cloudformation-stack') {
+    return readEach(
+      plan.waves.flatMap((wave) => wave.targets),
+      (t) => `stack ${t.stackName}`,
+      async (t) => {
         const stack = await describeStack(clients(t, role).cloudformation, t);
         if (!stack) return 'no stack yet';
         const { template } = stackRevisionOf(stack);
         return template ? `${template.version} (${stack.status})` : `an untracked template (${stack.status})`;
-      }),
-    }));
+      },
+    );
   }
-  const targets = stage.plan.waves.flatMap((wave) => wave.targets);
-  const instance = stage.plan.deployment.serviceInstance;
+  const instance = plan.deployment.serviceInstance;
+  return readEach(
+    plan.waves.flatMap((wave) => wave.targets),
+    (t) => `${t.cluster}/${t.service}`,
+    async (t) => {
+      try {
+        const service = await describeService(clients(t, role).ecs, t);
+        return revisionOf(service.taskDefinition ?? '') || 'no task definition';
+      } catch (error) {
+        // A service from a template does not exist before its first deploy, which creates it.
+        if ((error as Error).name !== ServiceNotFound.errorName || !instance) throw error;
+        return `no service yet: this deploy creates it from ${templateLabel(instance.template)}`;
+      }
+    },
+  );
+}
+
+/** Reads what each target runs, a few at a time. */
+function readEach<T extends { account: string; region: string }>(
+  targets: T[],
+  what: (target: T) => string,
+  runs: (target: T) => Promise<string>,
+): Promise<ApprovalRequest['targets']> {
   return mapBounded(targets, READ_CONCURRENCY, async (t) => ({
     account: t.account,
     region: t.region,
-    what: `${t.cluster}/${t.service}`,
-    runs: await readable(t, async () => {
-      const service = await describeService(clients(t, role).ecs, t).catch((error: Error) => {
-        // A service from a template does not exist before its first deploy, which creates it.
-        if (error.name === ServiceNotFound.errorName && instance) return undefined;
-        throw error;
-      });
-      if (!service && instance)
-        return `no service yet: this deploy creates it from ${templateLabel(instance.template)}`;
-      if (!service) return 'no service';
-      return revisionOf(service.taskDefinition ?? '') || 'no task definition';
-    }),
+    what: what(t),
+    runs: await readable(t, () => runs(t)),
   }));
 }
 
