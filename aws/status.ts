@@ -1,6 +1,6 @@
 // What `crossdeploy status` (and the local console) asks AWS: per target, its ledger records in the tools account,
 // its service's live revision, read as the deploy role, and the environment's stack there with the registry's
-// versions of its template. The verdicts are core/status.ts's and core/stacks/environment-status.ts's.
+// versions of its template. The verdicts are core/status.ts's and core/stacks/template-status.ts's.
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -10,9 +10,8 @@ import { ledgerKey } from '../core/ledger';
 import type { DeploymentMap } from '../core/map/schema';
 import { ENVIRONMENT_STACK_SUBJECT } from '../core/map/stack-plan';
 import { memo } from '../core/memo';
-import { currentStackRecord, environmentStackOf } from '../core/stacks/environment-status';
+import { currentStackRecord, templateStackOf } from '../core/stacks/template-status';
 import {
-  type EnvironmentStackRead,
   type LedgerRead,
   type LiveRead,
   type ReadFailure,
@@ -20,6 +19,7 @@ import {
   type StatusTarget,
   statusOf,
   statusTargets,
+  type TemplateStackRead,
 } from '../core/status';
 import { executionArnIn } from '../stacks/arns';
 import { mapBounded } from './bounded';
@@ -129,17 +129,17 @@ function templateStacksIn(
   ledgerTable: string,
   templatesTable: string,
   db: DocumentClient,
-): (ledgerKey: string) => Promise<EnvironmentStackRead> {
+): (ledgerKey: string) => Promise<TemplateStackRead> {
   const versionsOf = memo((template: Pick<TemplateRef, 'kind' | 'name'>) =>
     // A registry that cannot be read leaves the upgrades unknown, not the version that runs.
     listTemplateVersions(db, templatesTable, template).catch(() => undefined),
   );
-  const stackAt = memo(async (key: string): Promise<EnvironmentStackRead> => {
+  const stackAt = memo(async (key: string): Promise<TemplateStackRead> => {
     try {
       const records = await stackHistory(ledgerTable, key, db);
       const running = currentStackRecord(records);
       const { kind, name } = running?.template ?? {};
-      return environmentStackOf(records, kind && name ? await versionsOf({ kind, name }) : []);
+      return templateStackOf(records, kind && name ? await versionsOf({ kind, name }) : []);
     } catch (error) {
       return failureOf(error);
     }

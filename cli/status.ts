@@ -1,6 +1,6 @@
 import { liveStatus } from '../aws/status';
 import { shortCommit } from '../core/approval-message';
-import { environmentStackText } from '../core/stacks/environment-status';
+import { templateStackText } from '../core/stacks/template-status';
 import { exitCodeOf, filterProblem, type StatusRow, summaryOf } from '../core/status';
 import { columns } from './columns';
 import { cliCommand } from './command';
@@ -75,8 +75,8 @@ function cellsOf(row: StatusRow): string[] {
     row.since ? row.since.replace(/\.\d+Z$/, 'Z') : '-',
     row.by ? `${row.by}${row.kind === 'rollback' ? ' (rollback)' : ''}` : '-',
     last ? `${last.kind === 'rollback' ? 'rollback ' : ''}${last.result} ${shortCommit(last.commit)}` : '-',
-    environmentStackText(row.environmentStack),
-    environmentStackText(row.serviceStack),
+    templateStackText(row.environmentStack),
+    templateStackText(row.serviceStack),
     row.detail,
   ];
 }

@@ -6,7 +6,7 @@ import type { DeploymentKind, DeployTarget } from './contracts';
 import { currentRecord, type LedgerRecord, type LedgerResult } from './ledger';
 import { environmentsOf, serviceTargets } from './map/plan';
 import type { DeploymentMap } from './map/schema';
-import type { EnvironmentStackStatus } from './stacks/environment-status';
+import type { TemplateStackStatus } from './stacks/template-status';
 
 /**
  * - `in-step`: the live PRIMARY revision is the one crossdeploy last deployed there.
@@ -67,12 +67,12 @@ export interface StatusRow {
    * The environment's own stack in this account and region (`crossdeploy env deploy`): its template version and
    * newer ones in the registry. Null when the ledger has no succeeded deployment of it there.
    */
-  environmentStack: EnvironmentStackStatus | null;
+  environmentStack: TemplateStackStatus | null;
   /**
    * The service's instance stack here (created from its template by its first deploy): its template version and
    * newer ones in the registry. Null when the ledger has no succeeded deployment of it there.
    */
-  serviceStack: EnvironmentStackStatus | null;
+  serviceStack: TemplateStackStatus | null;
   /** One line for a person: `in step`, or what is off and the evidence. */
   detail: string;
 }
@@ -97,8 +97,8 @@ export type LiveRead = { taskDefinition: string | null } | ReadFailure;
 /** One target's ledger records, newest first. */
 export type LedgerRead = LedgerRecord[] | ReadFailure;
 
-/** The environment's stack where the target is (core/stacks/environment-status.ts), none, or why it is unknown. */
-export type EnvironmentStackRead = EnvironmentStackStatus | null | ReadFailure;
+/** The environment's stack where the target is (core/stacks/template-status.ts), none, or why it is unknown. */
+export type TemplateStackRead = TemplateStackStatus | null | ReadFailure;
 
 export interface StatusFilter {
   service?: string;
@@ -160,15 +160,15 @@ export function statusOf(
   live: LiveRead,
   /** Whether the execution of the newest record, when still in progress, has ended; undefined when unknown. */
   newestEnded?: boolean,
-  environmentStack: EnvironmentStackRead = null,
-  serviceStack: EnvironmentStackRead = null,
+  environmentStack: TemplateStackRead = null,
+  serviceStack: TemplateStackRead = null,
 ): StatusRow {
   const records = 'failure' in ledger ? [] : ledger;
   const current = currentRecord(records);
   const newest = records[0];
   const liveRevision = 'failure' in live || !live.taskDefinition ? null : revisionOf(live.taskDefinition);
   const deployed = current?.taskDefinitionArn ? revisionOf(current.taskDefinitionArn) : null;
-  const unread = (what: string, stack: EnvironmentStackRead) =>
+  const unread = (what: string, stack: TemplateStackRead) =>
     stack !== null && 'failure' in stack ? `; ${what} unreadable: ${stack.failure.name}: ${stack.failure.message}` : '';
   const stackUnread = unread('environment stack', environmentStack) + unread('service stack', serviceStack);
   // Built key by key: this is the order `--json` prints.

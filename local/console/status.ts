@@ -1,6 +1,6 @@
 import { shortCommit } from '../../core/approval-message';
 import { type Html, html } from '../../core/html';
-import { environmentStackText } from '../../core/stacks/environment-status';
+import { templateStackText } from '../../core/stacks/template-status';
 import type { StatusRow } from '../../core/status';
 import { summaryOf } from '../../core/status';
 import { unavailable } from './executions';
@@ -17,8 +17,8 @@ export function statusSection(rows: StatusRow[] | Error): Html {
   <td>${badge(r.state)}</td>
   <td class="mono nowrap" title="${r.commit ?? ''}">${r.commit === null ? '—' : shortCommit(r.commit)}</td>
   <td class="mono">${r.liveTaskDefinition ?? '—'}</td>
-  <td class="mono">${environmentStackText(r.environmentStack)}</td>
-  <td class="mono">${environmentStackText(r.serviceStack)}</td>
+  <td class="mono">${templateStackText(r.environmentStack)}</td>
+  <td class="mono">${templateStackText(r.serviceStack)}</td>
   <td>${r.detail}</td>
 </tr>`,
   );

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerResult, StackLedgerRecord } from '../../../core/ledger';
 import {
-  type EnvironmentStackStatus,
-  environmentStackOf,
-  environmentStackText,
+  type TemplateStackStatus,
+  templateStackOf,
+  templateStackText,
   upgradesOf,
-} from '../../../core/stacks/environment-status';
+} from '../../../core/stacks/template-status';
 
 describe('upgradesOf: newer published versions, compatible within the major, breaking beyond it', () => {
   it.each<[string, string, string[], string | null, string | null]>([
@@ -55,7 +55,7 @@ function record(version: string, result: LedgerResult): StackLedgerRecord {
   };
 }
 
-describe('environmentStackOf: the version the newest succeeded deployment put there', () => {
+describe('templateStackOf: the version the newest succeeded deployment put there', () => {
   const v10 = record('v1.0', 'succeeded');
   const v11 = record('v1.1', 'succeeded');
   it.each<[string, StackLedgerRecord[], string | null]>([
@@ -67,24 +67,24 @@ describe('environmentStackOf: the version the newest succeeded deployment put th
     ['an upgrade under way', [record('v1.1', 'in-progress'), v10], 'v1.0'],
     ['a creation that failed', [record('v1.0', 'failed')], null],
   ])('%s: %s', (_, records, version) => {
-    expect(environmentStackOf(records, ['v1.0', 'v1.1'])?.version ?? null).toBe(version);
+    expect(templateStackOf(records, ['v1.0', 'v1.1'])?.version ?? null).toBe(version);
   });
 
   it('says what runs, since when, and the upgrades; unknown upgrades when the registry could not be read', () => {
-    expect(environmentStackOf([v10], ['v1.0', 'v1.1', 'v2.0'])).toEqual({
+    expect(templateStackOf([v10], ['v1.0', 'v1.1', 'v2.0'])).toEqual({
       template: 'environments/network',
       version: 'v1.0',
       stackName: 'crossdeploy-env-dev',
       deploymentId: v10.deploymentId,
       since: v10.endedAt,
       upgrades: { compatible: 'v1.1', breaking: 'v2.0' },
-    } satisfies EnvironmentStackStatus);
-    expect(environmentStackOf([v10], undefined)?.upgrades).toBeNull();
+    } satisfies TemplateStackStatus);
+    expect(templateStackOf([v10], undefined)?.upgrades).toBeNull();
   });
 });
 
-describe('environmentStackText: one cell of the status table', () => {
-  const at = (upgrades: EnvironmentStackStatus['upgrades']): EnvironmentStackStatus => ({
+describe('templateStackText: one cell of the status table', () => {
+  const at = (upgrades: TemplateStackStatus['upgrades']): TemplateStackStatus => ({
     template: 'environments/network',
     version: 'v1.0',
     stackName: 'crossdeploy-env-dev',
@@ -92,7 +92,7 @@ describe('environmentStackText: one cell of the status table', () => {
     since: null,
     upgrades,
   });
-  it.each<[string, EnvironmentStackStatus | null, string]>([
+  it.each<[string, TemplateStackStatus | null, string]>([
     ['no stack', null, 'none'],
     ['the newest version', at({ compatible: null, breaking: null }), 'network v1.0'],
     ['a compatible upgrade', at({ compatible: 'v1.2', breaking: null }), 'network v1.0 (v1.2 available)'],
@@ -100,6 +100,6 @@ describe('environmentStackText: one cell of the status table', () => {
     ['both', at({ compatible: 'v1.2', breaking: 'v2.0' }), 'network v1.0 (v1.2 available; v2.0 breaking)'],
     ['a registry that could not be read', at(null), 'network v1.0 (upgrades unknown)'],
   ])('%s: %s', (_, stack, text) => {
-    expect(environmentStackText(stack)).toBe(text);
+    expect(templateStackText(stack)).toBe(text);
   });
 });

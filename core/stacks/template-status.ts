@@ -1,5 +1,5 @@
-// What `crossdeploy status` says of an environment's own stack in one account and region: the template version
-// crossdeploy last deployed there, and whether the registry has a newer one. Pure: aws/status.ts reads the ledger
+// What `crossdeploy status` says of a stack crossdeploy deployed from a template in one account and region (an
+// environment's own stack, a service's instance): the template version crossdeploy last deployed there, and whether the registry has a newer one. Pure: aws/status.ts reads the ledger
 // and the registry and hands both here.
 
 import type { StackLedgerRecord } from '../ledger';
@@ -15,7 +15,7 @@ export interface TemplateUpgrades {
 }
 
 /** `--json` prints this with exactly these keys, in this order, every key always present. */
-export interface EnvironmentStackStatus {
+export interface TemplateStackStatus {
   /** `environments/<name>` */
   template: string;
   version: string;
@@ -46,13 +46,13 @@ export function upgradesOf(version: string, published: readonly string[]): Templ
 }
 
 /**
- * The environment's stack as the ledger last saw it succeed, or null when it has none there. `published` is the
+ * The stack as the ledger last saw it succeed, or null when it has none there. `published` is the
  * registry's versions of the record's template (undefined when it could not be read).
  */
-export function environmentStackOf(
+export function templateStackOf(
   recordsNewestFirst: readonly StackLedgerRecord[],
   published: readonly string[] | undefined,
-): EnvironmentStackStatus | null {
+): TemplateStackStatus | null {
   const current = currentStackRecord(recordsNewestFirst);
   if (!current) return null;
   return {
@@ -66,7 +66,7 @@ export function environmentStackOf(
 }
 
 /** One cell: `network v1.0 (v1.2 available; v2.0 breaking)`, or `none`. */
-export function environmentStackText(stack: EnvironmentStackStatus | null): string {
+export function templateStackText(stack: TemplateStackStatus | null): string {
   if (!stack) return 'none';
   const name = stack.template.slice(stack.template.indexOf('/') + 1);
   const { upgrades } = stack;
