@@ -8,6 +8,8 @@ export const settings = {
   leasesTable: () => process.env.CROSSDEPLOY_LEASES_TABLE ?? 'crossdeploy-leases',
   ledgerTable: () => process.env.CROSSDEPLOY_LEDGER_TABLE ?? 'crossdeploy-ledger',
   templatesTable: () => process.env.CROSSDEPLOY_TEMPLATES_TABLE ?? 'crossdeploy-templates',
+  /** Where the pipeline's packaging build stores application stacks' templates (aws/artifacts.ts). */
+  artifactsBucket: () => process.env.CROSSDEPLOY_ARTIFACTS_BUCKET ?? 'crossdeploy-artifacts',
   idempotencyTable: () => process.env.CROSSDEPLOY_IDEMPOTENCY_TABLE ?? 'crossdeploy-idempotency',
   /** Optional: an SNS topic that hears every deployment notification. */
   notificationsTopicArn: () => process.env.CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN || undefined,

@@ -139,7 +139,8 @@ function templateStacksIn(
       const records = await stackHistory(ledgerTable, key, db);
       const running = currentStackRecord(records);
       const { kind, name } = running?.template ?? {};
-      return templateStackOf(records, kind && name ? await versionsOf({ kind, name }) : []);
+      const published = kind && name && kind !== 'applications' ? await versionsOf({ kind, name }) : [];
+      return templateStackOf(records, published);
     } catch (error) {
       return failureOf(error);
     }

@@ -28,13 +28,19 @@ function subjectOf(r: ApprovalRequest): string {
 
 /** What the approver is asked, in the subject and on the page. */
 export function approvalHeadline(r: ApprovalRequest): string {
-  return r.template
+  return provisioned(r) && r.template
     ? `Approve ${templateLabel(r.template)} for ${r.environment}?`
     : `Approve ${r.serviceName} ${shortCommit(r.commit)} to ${r.environment}?`;
 }
 
 export function templateLabel(t: { kind: string; name: string; version: string }): string {
-  return `${t.kind}/${t.name} ${t.version}`;
+  // An application's template is versioned by its commit, which is long and said elsewhere in full.
+  return t.kind === 'applications' ? `${t.name}'s stack at ${shortCommit(t.version)}` : `${t.kind}/${t.name} ${t.version}`;
+}
+
+/** A platform template provisions; an application stack is deployed like a service's image. */
+function provisioned(r: ApprovalRequest): boolean {
+  return r.template !== null && r.template.kind !== 'applications';
 }
 
 /** What ships: the image by digest, or the template version an environment is provisioned from. */
@@ -49,7 +55,7 @@ export function shipped(r: ApprovalRequest): [label: string, value: string][] {
 
 function bodyOf(r: ApprovalRequest, link: string): string {
   const targets = r.targets.map((t) => `  - ${t.account} ${t.region}  ${t.what}  runs ${t.runs}`);
-  const what = r.template ? `environment ${r.environment} to be provisioned from ${templateLabel(r.template)}` : null;
+  const what = provisioned(r) && r.template ? `environment ${r.environment} to be provisioned from ${templateLabel(r.template)}` : null;
   return [
     what
       ? `crossdeploy is waiting for approval for ${what}.`

@@ -131,6 +131,22 @@ export const templateRef = z.object({
 export type TemplateRef = z.infer<typeof templateRef>;
 
 /**
+ * An application stack's template: the file the map names in the service's repository, at one commit, as the
+ * pipeline's packaging step stored it (aws/artifacts.ts). Its version is the commit.
+ */
+export const applicationTemplateRef = z.object({
+  kind: z.literal('applications'),
+  /** The service's name in the map. */
+  name: z.string().min(1),
+  version: z.string().regex(/^[0-9a-f]{40}$/),
+});
+export type ApplicationTemplateRef = z.infer<typeof applicationTemplateRef>;
+
+/** What a stack is deployed from: a published template version, or an application's template at a commit. */
+export const stackTemplateRef = z.union([templateRef, applicationTemplateRef]);
+export type StackTemplateRef = z.infer<typeof stackTemplateRef>;
+
+/**
  * A service's instance in a target: the stack of its service template (ECS service, task definition, target
  * group...), which a deploy creates when the target has no ECS service yet. The same for every target of the
  * environment; the image and the names the target gives it are added per target (core/stacks/service-instance.ts).
@@ -218,10 +234,13 @@ export const stackDeploymentSpec = z.object({
   commit: z.string().min(1),
   orchestrator: orchestratorRef,
   deployRole,
-  template: templateRef,
-  /** The map's inputs, checked against the version's schema when the map was loaded. */
+  template: stackTemplateRef,
+  /**
+   * The map's inputs: checked against the version's schema when the map was loaded, or an application stack's
+   * parameters.
+   */
   inputs: z.record(z.string(), z.unknown()),
-  /** For a service instance: the environment's stack, in the same account and region, whose outputs it takes. */
+  /** For a service instance or an application stack: the environment's stack, in the same account and region, whose outputs it takes. */
   environmentStack: z.string().min(1).nullable(),
   /**
    * For a service instance: what the deployment itself gives the template, where it declares the parameter (the
@@ -265,7 +284,7 @@ export type StackParameter = z.infer<typeof stackParameter>;
  * kind's rollback reads it.
  */
 export const stackRevision = z.object({
-  template: templateRef.nullable(),
+  template: stackTemplateRef.nullable(),
   parameters: z.array(stackParameter),
 });
 export type StackRevision = z.infer<typeof stackRevision>;

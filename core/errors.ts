@@ -262,3 +262,23 @@ export class TemplateVersionNotPublished extends Error {
   static readonly meaning = 'The template version is not published';
   override name = TemplateVersionNotPublished.errorName;
 }
+
+/**
+ * An application stack's template is not where the pipeline's packaging step stores it: the build did not run for
+ * that commit, or the file the map names is not in the repository. Terminal: no retry packages it.
+ */
+export class ApplicationTemplateNotPackaged extends Error {
+  static readonly errorName = 'ApplicationTemplateNotPackaged';
+  static readonly meaning = "The application stack's template was not packaged for this commit";
+  override name = ApplicationTemplateNotPackaged.errorName;
+}
+
+/**
+ * An application stack's template, as packaged for the commit, cannot take the map's parameters: it is not YAML or
+ * JSON, or it does not declare a parameter the map gives. Terminal: the commit's template is what it is.
+ */
+export class ApplicationTemplateInvalid extends Error {
+  static readonly errorName = 'ApplicationTemplateInvalid';
+  static readonly meaning = "The application stack's template does not fit the map";
+  override name = ApplicationTemplateInvalid.errorName;
+}

@@ -18,29 +18,60 @@ export function healthVerdict(input: {
   taskDefinitionArn: string;
   probe?: { url: string; status?: number; error?: string };
 }): HealthVerdict {
-  const alarmProblems = [...new Set(input.expectedAlarms)].flatMap((name) => {
-    const alarm = input.alarms.find((a) => a.AlarmName === name);
-    if (alarm === undefined) return [`alarm ${name} is missing: it does not exist in this account and region`];
-    // INSUFFICIENT_DATA is where every new alarm starts, so it does not fail a deployment.
-    return alarm.StateValue === 'ALARM' ? [`alarm ${name} is ALARM: ${alarm.StateReason ?? 'no reason given'}`] : [];
-  });
-  if (alarmProblems.length > 0) return unhealthy({ check: 'alarm', evidence: alarmProblems.join('; ') });
+  const alarms = alarmFailure(input.expectedAlarms, input.alarms);
+  if (alarms !== undefined) return unhealthy(alarms);
 
   const unsteady = steadyStateProblem(input.service, input.taskDefinitionArn);
   if (unsteady !== undefined) return unhealthy({ check: 'steady-state', evidence: unsteady });
 
-  const { probe } = input;
-  if (probe !== undefined) {
-    if (probe.error !== undefined)
-      return unhealthy({ check: 'probe', evidence: `${probe.url} failed: ${probe.error}` });
-    if (probe.status === undefined || probe.status < 200 || probe.status >= 400) {
-      return unhealthy({ check: 'probe', evidence: `${probe.url} answered ${probe.status ?? 'nothing'}` });
-    }
-  }
+  const probed = probeFailure(input.probe);
+  if (probed !== undefined) return unhealthy(probed);
 
-  const alarms = input.expectedAlarms.length === 0 ? 'no alarms' : `${new Set(input.expectedAlarms).size} alarms OK`;
+  return { state: 'HEALTHY', summary: healthySummary(input.expectedAlarms, `steady on ${input.taskDefinitionArn}`, input.probe) };
+}
+
+/**
+ * A stack's bake: its environment's alarms stay out of ALARM and its probe answers. What the stack runs has no
+ * steady state of its own to watch; CloudFormation already said every resource was created.
+ */
+export function stackHealthVerdict(input: {
+  expectedAlarms: string[];
+  alarms: AlarmSnapshot[];
+  stackName: string;
+  probe?: { url: string; status?: number; error?: string };
+}): HealthVerdict {
+  const failure = alarmFailure(input.expectedAlarms, input.alarms) ?? probeFailure(input.probe);
+  if (failure !== undefined) return unhealthy(failure);
+  return { state: 'HEALTHY', summary: healthySummary(input.expectedAlarms, `stack ${input.stackName}`, input.probe) };
+}
+
+function alarmFailure(expected: string[], alarms: AlarmSnapshot[]): FailureEvidence | undefined {
+  const problems = [...new Set(expected)].flatMap((name) => {
+    const alarm = alarms.find((a) => a.AlarmName === name);
+    if (alarm === undefined) return [`alarm ${name} is missing: it does not exist in this account and region`];
+    // INSUFFICIENT_DATA is where every new alarm starts, so it does not fail a deployment.
+    return alarm.StateValue === 'ALARM' ? [`alarm ${name} is ALARM: ${alarm.StateReason ?? 'no reason given'}`] : [];
+  });
+  return problems.length > 0 ? { check: 'alarm', evidence: problems.join('; ') } : undefined;
+}
+
+function probeFailure(probe: { url: string; status?: number; error?: string } | undefined): FailureEvidence | undefined {
+  if (probe === undefined) return undefined;
+  if (probe.error !== undefined) return { check: 'probe', evidence: `${probe.url} failed: ${probe.error}` };
+  if (probe.status === undefined || probe.status < 200 || probe.status >= 400) {
+    return { check: 'probe', evidence: `${probe.url} answered ${probe.status ?? 'nothing'}` };
+  }
+  return undefined;
+}
+
+function healthySummary(
+  expectedAlarms: string[],
+  what: string,
+  probe: { url: string; status?: number } | undefined,
+): string {
+  const alarms = expectedAlarms.length === 0 ? 'no alarms' : `${new Set(expectedAlarms).size} alarms OK`;
   const probed = probe === undefined ? '' : `, ${probe.url} answered ${probe.status}`;
-  return { state: 'HEALTHY', summary: `healthy: ${alarms}, steady on ${input.taskDefinitionArn}${probed}` };
+  return `healthy: ${alarms}, ${what}${probed}`;
 }
 
 function unhealthy(failure: FailureEvidence): HealthVerdict {

@@ -10,7 +10,7 @@ import type {
   FailureEvidence,
   PinnedImage,
   RevisionRef,
-  TemplateRef,
+  StackTemplateRef,
 } from './contracts';
 import { innermostFailure } from './failure';
 
@@ -61,7 +61,8 @@ export interface StackLedgerRecord extends RecordBase {
   stackName: string;
   /** Known once the change set exists (CloudFormation gives a new stack its id with it). */
   stackId: string | null;
-  template: Pick<TemplateRef, 'kind' | 'name'>;
+  template: Pick<StackTemplateRef, 'kind' | 'name'>;
+  /** A published template's version, or an application stack's commit. */
   version: string;
   /** The version the stack ran before; null for a stack the deployment created, or before the change set. */
   previousVersion: string | null;

@@ -6,7 +6,7 @@
 import type { DeploymentContext, EnvironmentRun, ImageRef, WavePlan } from './contracts';
 import { type DeploymentMap, formatPath, type Service } from './map/schema';
 import { ecrRegistryHost } from './partition';
-import { pipelineInput } from './pipeline-plan';
+import { servicePipelineInput } from './pipeline-plan';
 import type { PipelineInput, PipelineStage, PushEvent } from './pipeline-types';
 import { MAX_PAYLOAD_BYTES, payloadBytes } from './step-functions-limits';
 import { MAX_WAVE_OUTCOME_BYTES } from './wave';
@@ -59,7 +59,7 @@ export function payloadBudgetFindings(map: DeploymentMap, options: PayloadBudget
   const waves = new Map<string, WaveWeight>();
   for (const [serviceName, service] of Object.entries(map.services)) {
     for (const branch of Object.keys(service.branches)) {
-      const input = pipelineInput(map, serviceName, samplePush(service, branch), {
+      const input = servicePipelineInput(map, serviceName, samplePush(service, branch), {
         attempt: 1,
         requestId: SAMPLE_REQUEST_ID,
       });

@@ -5,8 +5,8 @@
 
 import { canonicalJson } from './json';
 import type { DeploymentMap } from './map/schema';
-import { pipelineInput, stageOf } from './pipeline-plan';
-import type { PipelineInput, PipelineRun, ProvisionInput } from './pipeline-types';
+import { applicationInput, servicePipelineInput, stageOf } from './pipeline-plan';
+import type { ApplicationInput, PipelineInput, PipelineRun, ProvisionInput } from './pipeline-types';
 import { provisionInput } from './provision-plan';
 
 /** What in the input differs from the map's pipeline; empty when nothing does. */
@@ -14,6 +14,13 @@ export function pipelineRequestProblems(map: DeploymentMap, input: PipelineRun):
   if (input.kind === 'provision') {
     try {
       return provisionProblems(map, input);
+    } catch (error) {
+      return [(error as Error).message];
+    }
+  }
+  if ('package' in input) {
+    try {
+      return applicationProblems(map, input);
     } catch (error) {
       return [(error as Error).message];
     }
@@ -30,7 +37,7 @@ export function pipelineRequestProblems(map: DeploymentMap, input: PipelineRun):
 function deployProblems(map: DeploymentMap, input: PipelineInput): string[] {
   const service = map.services[input.serviceName];
   if (!service) return [];
-  const expected = pipelineInput(
+  const expected = servicePipelineInput(
     map,
     input.serviceName,
     {
@@ -55,6 +62,38 @@ function deployProblems(map: DeploymentMap, input: PipelineInput): string[] {
     'stages',
   ]);
   if (input.built !== undefined) problems.push('a push brings no image: the pipeline builds it');
+  return problems;
+}
+
+/** An application stack's pipeline must be the map's for its push: its template's path, gates, waves and stacks. */
+function applicationProblems(map: DeploymentMap, input: ApplicationInput): string[] {
+  const application = map.applications[input.serviceName];
+  if (!application) return [`the map has no application stack "${input.serviceName}"`];
+  const expected = applicationInput(
+    map,
+    input.serviceName,
+    {
+      source: application.source,
+      branch: input.branch,
+      commit: input.commit,
+      author: input.author,
+      message: input.message,
+      changedPaths: [],
+    },
+    { attempt: input.attempt ?? 1 },
+  );
+  const problems = differences(expected, input, [
+    'pipelineId',
+    'kind',
+    'requestedBy',
+    'orchestrator',
+    'test',
+    'source',
+    'build',
+    'package',
+    'stages',
+  ]);
+  if ('built' in input) problems.push('a push brings no template: the pipeline packages it');
   return problems;
 }
 

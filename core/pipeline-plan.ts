@@ -5,10 +5,18 @@ import { shortCommit } from './approval-message';
 import { buildEnvironmentFor } from './build-environment';
 import type { PinnedImage } from './contracts';
 import { bounded } from './failure';
-import { environmentsForBranch, planEnvironment } from './map/plan';
+import { applicationNamed, planApplicationStack } from './map/application-plan';
+import { environmentNamed, environmentsForBranch, planEnvironment } from './map/plan';
 import type { DeploymentMap } from './map/schema';
 import { partitionOf } from './partition';
-import type { BuildSource, PipelineInput, PipelineStage, PushEvent } from './pipeline-types';
+import type {
+  ApplicationInput,
+  ApplicationStage,
+  BuildSource,
+  PipelineInput,
+  PipelineStage,
+  PushEvent,
+} from './pipeline-types';
 import { executionName, shortHash } from './push';
 
 /**
@@ -31,7 +39,19 @@ export interface PipelineRequest {
  */
 export const MAX_PIPELINE_MESSAGE = 1_000;
 
+/** A push's pipeline: an ECS service's, or an application stack's (`kind: stack`). */
 export function pipelineInput(
+  map: DeploymentMap,
+  serviceName: string,
+  push: PushEvent,
+  request: PipelineRequest = {},
+): PipelineInput | ApplicationInput {
+  return map.applications[serviceName]
+    ? applicationInput(map, serviceName, push, request)
+    : servicePipelineInput(map, serviceName, push, request);
+}
+
+export function servicePipelineInput(
   map: DeploymentMap,
   serviceName: string,
   push: PushEvent,
@@ -39,13 +59,7 @@ export function pipelineInput(
 ): PipelineInput {
   const service = map.services[serviceName];
   if (!service) throw new Error(`unknown service "${serviceName}"`);
-  const environments = environmentsForBranch(map, serviceName, push.branch);
-  // decidePush never starts such a pipeline: a stage-less run would build an image for nothing.
-  if (environments.length === 0) {
-    throw new Error(`service "${serviceName}" does not deploy branch "${push.branch}"`);
-  }
-  const attempt = request.attempt ?? 1;
-  const pipelineId = executionName(serviceName, push.branch, push.commit, attempt);
+  const { pipelineId, environments, attempt } = pipelineOf(map, serviceName, push, request);
   return {
     pipelineId,
     ...(attempt > 1 && { attempt }),
@@ -64,6 +78,68 @@ export function pipelineInput(
     source: buildSourceOf(service.source, map.orchestrator.region),
     build: buildEnvironmentFor(service.platforms),
     stages: environments.map((environment) => stageOf(map, serviceName, environment, pipelineId, push.commit)),
+  };
+}
+
+function pipelineOf(map: DeploymentMap, serviceName: string, push: PushEvent, request: PipelineRequest) {
+  const environments = environmentsForBranch(map, serviceName, push.branch);
+  // decidePush never starts such a pipeline: a stage-less run would build for nothing.
+  if (environments.length === 0) {
+    throw new Error(`service "${serviceName}" does not deploy branch "${push.branch}"`);
+  }
+  const attempt = request.attempt ?? 1;
+  return { pipelineId: executionName(serviceName, push.branch, push.commit, attempt), environments, attempt };
+}
+
+/**
+ * An application stack's pipeline: the packaging build stores the template at the pushed commit, and each
+ * environment of the branch deploys it to its stacks, through the environment's gate, lease and waves.
+ */
+export function applicationInput(
+  map: DeploymentMap,
+  serviceName: string,
+  push: PushEvent,
+  request: PipelineRequest = {},
+): ApplicationInput {
+  const application = applicationNamed(map, serviceName);
+  const { pipelineId, environments, attempt } = pipelineOf(map, serviceName, push, request);
+  return {
+    pipelineId,
+    ...(attempt > 1 && { attempt }),
+    ...(request.requestId && { requestId: request.requestId }),
+    kind: 'deploy',
+    requestedBy: null,
+    serviceName,
+    branch: push.branch,
+    commit: push.commit,
+    author: push.author,
+    message: bounded(push.message, MAX_PIPELINE_MESSAGE),
+    orchestrator: { account: map.orchestrator.account, region: map.orchestrator.region },
+    test: application.test ?? '',
+    source: buildSourceOf(application.source, map.orchestrator.region),
+    // Packaging reads a file and runs the test command: no image, so any CPU does.
+    build: buildEnvironmentFor(['linux/amd64']),
+    package: { template: application.stack.template },
+    stages: environments.map((environment) => applicationStageOf(map, serviceName, environment, pipelineId, push.commit)),
+  };
+}
+
+export function applicationStageOf(
+  map: DeploymentMap,
+  serviceName: string,
+  environment: string,
+  pipelineId: string,
+  commit: string,
+): ApplicationStage {
+  const env = environmentNamed(map, environment);
+  return {
+    environment,
+    approval: env.approval ? { topic: env.approval.topic, timeoutSeconds: env.approval.timeout } : null,
+    concurrency: env.concurrency,
+    plan: planApplicationStack(map, serviceName, environment, {
+      deploymentId: deploymentIdOf(pipelineId, environment),
+      commit,
+    }),
   };
 }
 

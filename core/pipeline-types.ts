@@ -10,6 +10,7 @@ import {
   type ImageRef,
   type PinnedImage,
   stackEnvironmentPlan,
+  type StackTemplateRef,
   type TemplateRef,
 } from './contracts';
 
@@ -120,8 +121,24 @@ export interface ProvisionInput {
   stages: ProvisionStage[];
 }
 
+/** One environment of an application stack's pipeline: the same gates, and the plan of its stacks. */
+export type ApplicationStage = ProvisionStage;
+
+/**
+ * Input of an application stack's pipeline (`kind: stack` in the map): one pushed commit, whose template the
+ * packaging build stores, then each environment of the branch in order, like a service's deploy.
+ */
+export interface ApplicationInput
+  extends Omit<PipelineInput, 'kind' | 'requestedBy' | 'built' | 'repository' | 'stages'> {
+  kind: 'deploy';
+  requestedBy: null;
+  /** What the packaging build stores: the template's path in the repository. */
+  package: { template: string };
+  stages: ApplicationStage[];
+}
+
 /** Every input the pipeline workflow takes. */
-export type PipelineRun = PipelineInput | ProvisionInput;
+export type PipelineRun = PipelineInput | ProvisionInput | ApplicationInput;
 
 /** A CodeBuild source: the type and location `codebuild:startBuild` takes as overrides. */
 export interface BuildSource {
@@ -140,7 +157,8 @@ export interface ApprovalRequest {
   message: string;
   /** The image a deploy or rollback ships; null for a provisioning, which ships `template`. */
   image: ImageRef | null;
-  template: TemplateRef | null;
+  /** What a provisioning or an application stack ships. */
+  template: StackTemplateRef | null;
   /**
    * Each target (`cluster/service`, or `stack <name>`) and what it runs now: its task definition, or its
    * stack's template version.

@@ -152,7 +152,7 @@ function principalOf(arn: string | undefined): string | undefined {
  * skipping a deploy on missing information would be the worse mistake.
  */
 export function decidePush(map: DeploymentMap, push: PushEvent): PushDecision[] {
-  return Object.entries(map.services)
+  return [...Object.entries(map.services), ...Object.entries(map.applications)]
     .filter(([, service]) => sameSource(service.source, push.source))
     .map(([name, service]): PushDecision => {
       const environments = environmentsForBranch(map, name, push.branch);

@@ -1,10 +1,9 @@
-import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { z } from 'zod';
 import { describeService } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
-import { awsCall } from '../aws/transient';
 import { deployRole, deployTarget, healthChecks, type Progress, progress } from '../core/contracts';
 import { healthVerdict } from '../core/health';
+import { httpProbe, type Probe, probeOnce, readAlarms } from './lib/health-reads';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 
@@ -16,23 +15,6 @@ const input = z.object({
   progress,
 });
 
-export type Probe = (url: string) => Promise<{ status?: number; error?: string }>;
-
-const PROBE_TIMEOUT_MS = 5_000;
-
-const httpProbe: Probe = async (url) => {
-  try {
-    const response = await fetch(url, {
-      method: 'GET',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-    });
-    return { status: response.status };
-  } catch (error) {
-    return { error: (error as Error).message };
-  }
-};
-
 /** One iteration of the bake: the alarms stay out of ALARM, the service stays steady, the probe answers. */
 export async function checkHealth(
   event: z.infer<typeof input>,
@@ -43,15 +25,9 @@ export async function checkHealth(
   const { ecs, cloudwatch } = clients(target, event.deployRole);
   const where = `${target.account}/${target.region}`;
   const [alarms, service, probed] = await Promise.all([
-    health.alarms.length === 0
-      ? Promise.resolve([])
-      : awsCall(`cloudwatch:DescribeAlarms ${where}`, () =>
-          cloudwatch.send(
-            new DescribeAlarmsCommand({ AlarmNames: health.alarms, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
-          ),
-        ).then((a) => [...(a.MetricAlarms ?? []), ...(a.CompositeAlarms ?? [])]),
+    readAlarms(cloudwatch, where, health.alarms),
     describeService(ecs, target),
-    health.probeUrl ? probe(health.probeUrl).then((r) => ({ url: health.probeUrl as string, ...r })) : undefined,
+    probeOnce(probe, health.probeUrl),
   ]);
   const verdict = healthVerdict({
     expectedAlarms: health.alarms,

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { stackExecutionRoleArn } from '../aws/deploy-role';
 import { type CfnLike, createChangeSet, describeStack, type StackSnapshot } from '../aws/stacks';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
-import { type StackRevision, stackRevision, stackTarget, targetStackDeployment, templateRef } from '../core/contracts';
+import { type StackRevision, stackRevision, stackTarget, stackTemplateRef, targetStackDeployment } from '../core/contracts';
 import { StackBusy, StackNotDeployable, StackParametersUnresolved, describeStack as where } from '../core/errors';
 import { changeSetNameOf } from '../core/stacks/names';
 import { STACK_TAGS, stackRevisionOf } from '../core/stacks/revision';
@@ -36,7 +36,7 @@ const input = z.union([
     deploymentId: z.string().min(1),
     target: stackTarget,
     deployRole: targetStackDeployment.shape.deployment.shape.deployRole,
-    restore: stackRevision.extend({ template: templateRef }),
+    restore: stackRevision.extend({ template: stackTemplateRef }),
   }),
 ]);
 

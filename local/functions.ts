@@ -7,10 +7,12 @@ import { handler as announceFailure } from '../functions/announce-failure';
 import { handler as assumeDeployRole } from '../functions/assume-deploy-role';
 import { handler as checkHealth } from '../functions/check-health';
 import { handler as checkImageReplica } from '../functions/check-image-replica';
+import { handler as checkPackagedTemplate } from '../functions/check-packaged-template';
 import { handler as checkPipelineRequest } from '../functions/check-pipeline-request';
 import { handler as checkRollout } from '../functions/check-rollout';
 import { handler as checkStack } from '../functions/check-stack';
 import { handler as checkStackChangeSet } from '../functions/check-stack-change-set';
+import { handler as checkStackHealth } from '../functions/check-stack-health';
 import { handler as createStackChangeSet } from '../functions/create-stack-change-set';
 import { handler as deleteStack } from '../functions/delete-stack';
 import { handler as evaluateWave } from '../functions/evaluate-wave';
@@ -28,7 +30,7 @@ import { handler as requestApproval } from '../functions/request-approval';
 import { handler as restoreDeploymentConfiguration } from '../functions/restore-deployment-configuration';
 import { handler as rollBackService } from '../functions/roll-back-service';
 import { handler as updateService } from '../functions/update-service';
-import { BUILDSPEC } from '../stacks/images';
+import { BUILDSPEC, PACKAGE_BUILDSPEC } from '../stacks/images';
 import { functionVariable, STEP_FUNCTIONS, type StepFunction } from '../stacks/steps';
 import { localCodeBuild } from './codebuild';
 import type { LocalFunction } from './step-functions';
@@ -44,10 +46,12 @@ const HANDLERS = {
   'assume-deploy-role': assumeDeployRole,
   'check-health': checkHealth,
   'check-image-replica': checkImageReplica,
+  'check-packaged-template': checkPackagedTemplate,
   'check-pipeline-request': checkPipelineRequest,
   'check-rollout': checkRollout,
   'check-stack': checkStack,
   'check-stack-change-set': checkStackChangeSet,
+  'check-stack-health': checkStackHealth,
   'create-stack-change-set': createStackChangeSet,
   'delete-stack': deleteStack,
   'evaluate-wave': evaluateWave,
@@ -78,6 +82,10 @@ export const localIntegrations = {
 };
 
 /** Substitutions that name resources rather than functions or state machines. */
-export const localValues = { BuildProjectPrefix: 'crossdeploy-local-build-', BuildSpec: BUILDSPEC };
+export const localValues = {
+  BuildProjectPrefix: 'crossdeploy-local-build-',
+  BuildSpec: BUILDSPEC,
+  PackageSpec: PACKAGE_BUILDSPEC,
+};
 
 export const stateMachineDefinitions = new URL('../state-machines/', import.meta.url);

@@ -85,6 +85,41 @@ phases:
       - docker buildx imagetools inspect "$CROSSDEPLOY_REGISTRY/$CROSSDEPLOY_REPOSITORY:$CROSSDEPLOY_COMMIT"
 `;
 
+/** What the packaging build of an application stack is told besides BUILD_VARIABLES' service, commit and test. */
+export const PACKAGE_VARIABLES = {
+  template: 'CROSSDEPLOY_TEMPLATE',
+  artifacts: 'CROSSDEPLOY_ARTIFACTS_BUCKET',
+} as const;
+
+/**
+ * The buildspec of an application stack (`kind: stack`): runs in the service's repository at the commit like
+ * BUILDSPEC, runs the map's test command, and stores the template the map names at
+ * `applications/<service>/<commit>/template.yaml` in the artifacts bucket (aws/artifacts.ts), where
+ * check-packaged-template and the stack steps read it. A template that is missing stores nothing and fails the build.
+ */
+export const PACKAGE_BUILDSPEC = `version: 0.2
+env:
+  shell: bash
+phases:
+  build:
+    on-failure: ABORT
+    commands:
+      - echo "crossdeploy packaging $CROSSDEPLOY_SERVICE at $CROSSDEPLOY_COMMIT: $CROSSDEPLOY_TEMPLATE"
+      - |
+        if [ ! -f "$CODEBUILD_SRC_DIR/$CROSSDEPLOY_TEMPLATE" ]; then
+          echo "crossdeploy: no $CROSSDEPLOY_TEMPLATE in the repository of $CROSSDEPLOY_SERVICE at $CROSSDEPLOY_COMMIT" >&2
+          exit 1
+        fi
+      - |
+        if [ -n "\${CROSSDEPLOY_TEST_COMMAND:-}" ]; then
+          echo "crossdeploy: testing with: $CROSSDEPLOY_TEST_COMMAND"
+          (cd "$CODEBUILD_SRC_DIR" && bash -c "$CROSSDEPLOY_TEST_COMMAND")
+        else
+          echo "crossdeploy: the map names no test command"
+        fi
+      - aws s3 cp "$CODEBUILD_SRC_DIR/$CROSSDEPLOY_TEMPLATE" "s3://$CROSSDEPLOY_ARTIFACTS_BUCKET/applications/$CROSSDEPLOY_SERVICE/$CROSSDEPLOY_COMMIT/template.yaml"
+`;
+
 /** Images each repository keeps besides those that ran somewhere; older ones expire. */
 export const IMAGES_KEPT = 50;
 

@@ -21,6 +21,8 @@ export interface OrchestratorNames {
   templatesTable: string;
   /** Powertools idempotency records of the notify function (TTL on `expiration`). */
   idempotencyTable: string;
+  /** S3 bucket of the application stacks' templates, one object per service and commit (aws/artifacts.ts). */
+  artifactsBucket: string;
   /**
    * SNS topic that hears every deployment notice (notify publishes there): `crossdeploy-<stage>-notifications`.
    * Created per stage; whoever wants the notices subscribes.
@@ -105,6 +107,8 @@ export function orchestratorNames(app: string, stage: string, map: MapForStack):
     ledgerTable: stageName(app, stage, 'ledger', 255),
     templatesTable: stageName(app, stage, 'templates', 255),
     idempotencyTable: stageName(app, stage, 'idempotency', 255),
+    // S3 bucket names are global and take 63 lowercase characters: the tools account keeps them apart.
+    artifactsBucket: stageName(app, stage, `artifacts-${map.orchestrator.account}`, 63).toLowerCase(),
     // SNS topic names allow 256 characters.
     notificationsTopic: stageName(app, stage, 'notifications', 256),
     eventBus: busName(app, stage),

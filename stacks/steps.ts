@@ -36,6 +36,7 @@ export const ENVIRONMENT_VARIABLES = [
   'CROSSDEPLOY_LEASES_TABLE',
   'CROSSDEPLOY_LEDGER_TABLE',
   'CROSSDEPLOY_TEMPLATES_TABLE',
+  'CROSSDEPLOY_ARTIFACTS_BUCKET',
   'CROSSDEPLOY_IDEMPOTENCY_TABLE',
   'CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN',
   'CROSSDEPLOY_CHAT_WEBHOOK_URL_PARAM',
@@ -93,6 +94,10 @@ export const everyRepositoryReplica = (scope: GrantScope): string[] =>
 const leasesTable = (scope: GrantScope) => [tableArn(scope, scope.names.leasesTable)];
 const ledgerTable = (scope: GrantScope) => [tableArn(scope, scope.names.ledgerTable)];
 const templatesTable = (scope: GrantScope) => [tableArn(scope, scope.names.templatesTable)];
+/** The application stacks' templates the packaging builds store (aws/artifacts.ts applicationTemplateKey). */
+const applicationTemplates = (scope: GrantScope) => [
+  `arn:${scope.partition}:s3:::${scope.names.artifactsBucket}/applications/*`,
+];
 export const eventBus = (scope: GrantScope) => [eventBusArn(scope, scope.names.eventBus)];
 export const approvalsTable = (scope: GrantScope) => [tableArn(scope, scope.names.approvalsTable)];
 
@@ -206,9 +211,30 @@ export const STEP_FUNCTIONS = [
     description: "crossdeploy: prepare a change set that brings a target's stack to a template version",
     // Reads the template version's text from the registry `crossdeploy template publish` writes; a version never
     // published is refused naming the published ones, which a Query lists.
-    grants: [ASSUME_DEPLOY_ROLE, { actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: templatesTable }],
+    // An application stack's template is read from the artifacts bucket its packaging build wrote.
+    grants: [
+      ASSUME_DEPLOY_ROLE,
+      { actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: templatesTable },
+      { actions: ['s3:GetObject'], resources: applicationTemplates },
+    ],
     asDeployRole: ['cloudformation:DescribeStacks', 'cloudformation:CreateChangeSet'],
-    environment: ['CROSSDEPLOY_TEMPLATES_TABLE'],
+    environment: ['CROSSDEPLOY_TEMPLATES_TABLE', 'CROSSDEPLOY_ARTIFACTS_BUCKET'],
+  },
+  {
+    id: 'CheckPackagedTemplate',
+    file: 'check-packaged-template',
+    description: "crossdeploy: check an application stack's template packaged for a commit against the map",
+    grants: [{ actions: ['s3:GetObject'], resources: applicationTemplates }],
+    asDeployRole: [],
+    environment: ['CROSSDEPLOY_ARTIFACTS_BUCKET'],
+  },
+  {
+    id: 'CheckStackHealth',
+    file: 'check-stack-health',
+    description: "crossdeploy: one health check during an application stack's bake",
+    grants: [ASSUME_DEPLOY_ROLE],
+    asDeployRole: ['cloudwatch:DescribeAlarms'],
+    environment: [],
   },
   {
     id: 'CheckStackChangeSet',

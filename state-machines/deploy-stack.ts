@@ -1,6 +1,6 @@
 // The deploy-stack workflow's ASL, built from crossdeploy's shared states (./asl.ts); written to deploy-stack.asl.json.
 
-import { catchAll, lambdaTask, type State } from './asl';
+import { catchAll, lambdaTask, nestedExecution, type State, stateMachineArn } from './asl';
 import { changeSetLoop, executeAndWait, type StackLoopPaths } from './stack-states';
 
 /** Where the stack loops find the role and the check budget, and where their failures go. */
@@ -25,7 +25,7 @@ const withChangeSet: State = { 'changeSet.$': '$.changeSet' };
 
 export const definition: State = {
   Comment:
-    "crossdeploy: deploy one template version to one stack in one account and region, through a change set. CloudFormation rolls a failed stack back by itself; the wave's rollback brings back the version before.",
+    "crossdeploy: deploy one template to one stack in one account and region, through a change set, then bake it when the environment bakes. CloudFormation rolls a failed stack back by itself; a failed bake and the wave's rollback bring back the version before.",
   StartAt: 'Assume deploy role in target account',
   TimeoutSeconds: 86400,
   States: {
@@ -73,9 +73,80 @@ export const definition: State = {
     ...executeAndWait(
       loop,
       'Is the stack done?',
-      'Record success in ledger',
+      'Is there a bake?',
       'A stack CloudFormation rolled back fails here, naming the resource that failed and why; the stack is back where it was.',
     ),
+    'Is there a bake?': {
+      Type: 'Choice',
+      Comment: "Environments' and service instances' stacks have no bake; an application stack bakes like a service.",
+      Choices: [{ Variable: '$.deployment.bake.checks', NumericGreaterThan: 0, Next: 'Start bake' }],
+      Default: 'Record success in ledger',
+    },
+    'Start bake': {
+      Type: 'Pass',
+      Parameters: { 'checksLeft.$': '$.deployment.bake.checks' },
+      ResultPath: '$.bake',
+      Next: 'Wait during bake',
+    },
+    'Wait during bake': {
+      Type: 'Wait',
+      SecondsPath: '$.deployment.bake.intervalSeconds',
+      Next: 'Check stack health during bake',
+    },
+    'Check stack health during bake': lambdaTask('CheckStackHealth', {
+      Parameters: {
+        'target.$': '$.target',
+        'deployRole.$': '$.deployment.deployRole',
+        'health.$': '$.deployment.health',
+        'bake.$': '$.bake',
+      },
+      ResultPath: '$.bake',
+      Catch: [catchAll('Describe failed check', '$.checkError')],
+      Next: 'Is the bake over?',
+    }),
+    'Is the bake over?': {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.bake.state', StringEquals: 'UNHEALTHY', Next: 'Roll back the stack' },
+        { Variable: '$.bake.checksLeft', NumericGreaterThan: 0, Next: 'Wait during bake' },
+      ],
+      Default: 'Record success in ledger',
+    },
+    'Describe failed check': {
+      Type: 'Pass',
+      Parameters: {
+        state: 'UNHEALTHY',
+        failure: { check: 'alarm', evidence: 'a bake check could not run', 'failure.$': '$.checkError' },
+      },
+      ResultPath: '$.bake',
+      Next: 'Roll back the stack',
+    },
+    'Roll back the stack': nestedExecution({
+      Comment:
+        'The stack changed and then failed its bake: it goes back to what it ran before, as a failed wave would put it back.',
+      Parameters: {
+        StateMachineArn: stateMachineArn('RollbackStack'),
+        Input: {
+          'deploymentId.$': '$.deployment.deploymentId',
+          'serviceName.$': '$.deployment.serviceName',
+          'environment.$': '$.deployment.environment',
+          'target.$': '$.target',
+          'deployRole.$': '$.deployment.deployRole',
+          revision: { 'previous.$': '$.changeSet.revision.previous' },
+          'rollout.$': '$.deployment.rollout',
+          'reason.$': '$.bake.failure',
+          'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+        },
+      },
+      ResultSelector: { 'cause.$': '$.Output.cause' },
+      ResultPath: '$.rollback',
+      Next: 'Report rolled back deployment',
+    }),
+    'Report rolled back deployment': {
+      Type: 'Fail',
+      Error: 'DeploymentRolledBack',
+      CausePath: '$.rollback.cause',
+    },
     'Record success in ledger': lambdaTask('RecordStackDeployment', {
       Comment: 'The stack is deployed: a ledger that cannot be written does not undo it.',
       Parameters: ledgerEntry('succeeded', withChangeSet),

@@ -42,6 +42,11 @@ export const definition: State = {
           Next: 'Nothing to build',
         },
         {
+          Variable: '$.package',
+          IsPresent: true,
+          Next: 'Package application stack once',
+        },
+        {
           Variable: '$.built',
           IsPresent: true,
           Next: 'Find the image to roll back to',
@@ -123,6 +128,47 @@ export const definition: State = {
       ],
       Next: 'Find built image',
     },
+    'Package application stack once': {
+      Type: 'Task',
+      Comment:
+        "An application stack's own project stores its template at the pushed commit in the artifacts bucket, after the map's test command; it builds no image.",
+      Resource: 'arn:aws:states:::codebuild:startBuild.sync',
+      Parameters: {
+        'ProjectName.$': "States.Format('${BuildProjectPrefix}{}', $.serviceName)",
+        'SourceVersion.$': '$.commit',
+        'SourceTypeOverride.$': '$.source.type',
+        'SourceLocationOverride.$': '$.source.location',
+        BuildspecOverride: '${PackageSpec}',
+        'EnvironmentTypeOverride.$': '$.build.environmentType',
+        'ImageOverride.$': '$.build.image',
+        EnvironmentVariablesOverride: [
+          { Name: 'CROSSDEPLOY_SERVICE', Type: 'PLAINTEXT', 'Value.$': '$.serviceName' },
+          { Name: 'CROSSDEPLOY_COMMIT', Type: 'PLAINTEXT', 'Value.$': '$.commit' },
+          { Name: 'CROSSDEPLOY_TEST_COMMAND', Type: 'PLAINTEXT', 'Value.$': '$.test' },
+          { Name: 'CROSSDEPLOY_TEMPLATE', Type: 'PLAINTEXT', 'Value.$': '$.package.template' },
+        ],
+      },
+      ResultPath: null,
+      Retry: [
+        {
+          ErrorEquals: ['CodeBuild.AccountLimitExceededException', 'CodeBuild.CodeBuildException'],
+          IntervalSeconds: 10,
+          MaxAttempts: 5,
+          BackoffRate: 2,
+          JitterStrategy: 'FULL',
+        },
+      ],
+      Next: 'Check packaged template',
+    },
+    'Check packaged template': lambdaTask('CheckPackagedTemplate', {
+      Comment: 'A template that cannot take the map\'s parameters fails here, before any approval is asked for.',
+      Parameters: {
+        template: { kind: 'applications', 'name.$': '$.serviceName', 'version.$': '$.commit' },
+        'parameters.$': '$.stages[*].plan.deployment.inputs',
+      },
+      ResultPath: '$.built',
+      Next: 'Start with the first environment',
+    }),
     'Find built image': lambdaTask('FindBuiltImage', {
       Parameters: {
         'repository.$': '$.repository',

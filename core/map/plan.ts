@@ -4,7 +4,7 @@
 import type { CheckLoop, DeployTarget, EnvironmentPlan, ServiceInstanceSpec } from '../contracts';
 import { repositoryPullers } from '../images';
 import { environmentStackName, STACK_ROLLOUT, serviceStackName } from '../stacks/names';
-import type { DeploymentMap, Environment, Service, Target } from './schema';
+import type { ApplicationStack, DeploymentMap, Environment, Service, Target } from './schema';
 
 /** ECS rollouts take minutes; checking more often only spends state transitions. */
 const ROLLOUT_CHECK_INTERVAL_SECONDS = 15;
@@ -23,7 +23,7 @@ export interface DeploymentRequest {
 
 /** The environments a push to `branch` deploys to, in order; empty when the branch deploys nowhere. */
 export function environmentsForBranch(map: DeploymentMap, serviceName: string, branch: string): string[] {
-  return [...(serviceOf(map, serviceName).branches[branch] ?? [])];
+  return [...(deployableOf(map, serviceName).branches[branch] ?? [])];
 }
 
 export function planEnvironment(
@@ -107,7 +107,7 @@ export function serviceTargets(map: DeploymentMap, serviceName: string): Service
 
 /** The environments the service's branches deploy to, in the order the branches name them. */
 export function environmentsOf(map: DeploymentMap, serviceName: string): Set<string> {
-  return new Set(Object.values(serviceOf(map, serviceName).branches).flat());
+  return new Set(Object.values(deployableOf(map, serviceName).branches).flat());
 }
 
 /**
@@ -144,13 +144,26 @@ function expandTarget(service: Service, target: Target): DeployTarget[] {
   }));
 }
 
-function bakeLoop(seconds: number): CheckLoop {
+export function bakeLoop(seconds: number): CheckLoop {
   if (seconds === 0) return { intervalSeconds: 0, checks: 0 };
   const intervalSeconds = Math.min(MAX_BAKE_CHECK_INTERVAL_SECONDS, seconds);
   return { intervalSeconds, checks: Math.ceil(seconds / intervalSeconds) };
 }
 
+/** A service of either kind: an ECS service or an application stack. */
+export function deployableOf(map: DeploymentMap, serviceName: string): Service | ApplicationStack {
+  const deployable = map.services[serviceName] ?? map.applications[serviceName];
+  if (!deployable) {
+    const known = [...Object.keys(map.services), ...Object.keys(map.applications)];
+    throw new Error(`unknown service "${serviceName}" (services in the map: ${known.join(', ')})`);
+  }
+  return deployable;
+}
+
 function serviceOf(map: DeploymentMap, serviceName: string): Service {
+  if (map.applications[serviceName]) {
+    throw new Error(`service "${serviceName}" is an application stack (kind: stack): it has no ECS targets`);
+  }
   const service = map.services[serviceName];
   if (!service) {
     throw new Error(`unknown service "${serviceName}" (services in the map: ${Object.keys(map.services).join(', ')})`);
@@ -171,7 +184,7 @@ export function environmentNamed(map: DeploymentMap, environment: string): Envir
 
 // Planning an environment the service never deploys to is a caller bug, and the map's duplicate-target
 // check never looked at that combination.
-function environmentOf(map: DeploymentMap, serviceName: string, environment: string): Environment {
+export function environmentOf(map: DeploymentMap, serviceName: string, environment: string): Environment {
   const env = environmentNamed(map, environment);
   const deploysTo = environmentsOf(map, serviceName);
   if (!deploysTo.has(environment)) {

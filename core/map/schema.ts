@@ -168,7 +168,13 @@ const Platforms = z
   })
   .default([...DEFAULT_PLATFORMS]);
 
+const Branches = z
+  .record(z.string().min(1), z.array(Name).min(1, 'list at least one environment'))
+  .refine((branches) => Object.keys(branches).length > 0, 'map at least one branch to environments');
+
 const ServiceSchema = z.strictObject({
+  /** An ECS service (the default): each push builds an image and rolls it out. */
+  kind: z.literal('ecs').optional(),
   source: Source,
   /** The service template each target's service instance is created from. */
   template: TemplateRef.optional(),
@@ -181,9 +187,7 @@ const ServiceSchema = z.strictObject({
   cluster: z.string().min(1),
   service: z.string().min(1),
   /** Branch -> environments it deploys to, in order. */
-  branches: z
-    .record(z.string().min(1), z.array(Name).min(1, 'list at least one environment'))
-    .refine((branches) => Object.keys(branches).length > 0, 'map at least one branch to environments'),
+  branches: Branches,
   /** Path of a task definition template (JSON), relative to the map file. */
   taskDefinition: z.string().min(1).optional(),
   paths: z.array(z.string().min(1)).optional(),
@@ -194,6 +198,36 @@ const ServiceSchema = z.strictObject({
    */
   platforms: Platforms,
 });
+
+/** A path inside the repository: relative, `/`-separated, never leaving it. */
+const RepositoryPath = z
+  .string()
+  .min(1)
+  .refine(
+    (path) => !path.startsWith('/') && !path.split('/').some((part) => part === '..' || part === ''),
+    'must be a path inside the repository, like infra/template.yaml',
+  );
+
+/**
+ * An application stack: a CloudFormation template kept in the service's own repository (a Lambda function and its
+ * role, say). Each push deploys the template at the pushed commit to the stack `crossdeploy-app-<service>-<env>` of
+ * every target, in the environment's waves, with its gates, alarms and rollback.
+ */
+const ApplicationStackSchema = z.strictObject({
+  kind: z.literal('stack'),
+  source: Source,
+  stack: z.strictObject({
+    /** Where the template is in the repository. */
+    template: RepositoryPath,
+    /** Values of the template's parameters; the environment's stack outputs fill the ones it declares too. */
+    parameters: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  }),
+  branches: Branches,
+  paths: z.array(z.string().min(1)).optional(),
+  test: z.string().min(1).optional(),
+});
+
+const ServiceEntry = z.discriminatedUnion('kind', [ServiceSchema, ApplicationStackSchema]);
 
 const RoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name');
 
@@ -289,7 +323,7 @@ const nonEmpty = (record: Record<string, unknown>) => Object.keys(record).length
 const MapShape = z.strictObject(
   {
     orchestrator: z.strictObject({ account: AccountId, region: Region }),
-    services: z.record(Name, ServiceSchema).refine(nonEmpty, 'define at least one service'),
+    services: z.record(Name, ServiceEntry).refine(nonEmpty, 'define at least one service'),
     environments: z.record(Name, EnvironmentInput).refine(nonEmpty, 'define at least one environment'),
     /** Role assumed in each target account. */
     deployRole: DeployRoleInput,
@@ -319,8 +353,14 @@ export type Service = z.output<typeof ServiceSchema> & {
   /** The parsed `taskDefinition` file, filled in by the loader. */
   taskDefinitionTemplate?: Record<string, unknown>;
 };
-export type DeploymentMap = Omit<z.output<typeof DeploymentMapSchema>, 'services'> & {
+export type ApplicationStack = z.output<typeof ApplicationStackSchema>;
+/**
+ * The map's `services`, split by kind when it is loaded: `services` holds the ECS services, `applications` the
+ * application stacks, so what reads ECS settings never meets a stack.
+ */
+export type DeploymentMap = Omit<z.output<typeof DeploymentMapSchema>, 'services' | 'applications'> & {
   services: Record<string, Service>;
+  applications: Record<string, ApplicationStack>;
 };
 
 /** `environments.prod.waves[0].targets[1]`; keys that are not plain words are quoted: `branches["release/1.0"]`. */
@@ -352,7 +392,16 @@ function normalize(map: MapShape) {
   const environments = Object.fromEntries(
     Object.entries(map.environments).map(([name, env]) => [name, normalizeEnvironment(env)]),
   );
-  return { ...map, deployRole, environments };
+  const entries = Object.entries(map.services);
+  const services = Object.fromEntries(entries.filter(([, s]) => s.kind !== 'stack')) as Record<
+    string,
+    z.output<typeof ServiceSchema>
+  >;
+  const applications = Object.fromEntries(entries.filter(([, s]) => s.kind === 'stack')) as Record<
+    string,
+    ApplicationStack
+  >;
+  return { ...map, services, applications, deployRole, environments };
 }
 
 function normalizeEnvironment({ targets, waves, ...settings }: EnvironmentInput) {

@@ -1,7 +1,7 @@
 // Turns the map's environment template into the input of one environment's stack deployment: the environment's
 // stack (VPC, cluster, roles) in every account and region of its waves, from the template version the map names.
 
-import type { StackEnvironmentPlan, StackTarget } from '../contracts';
+import type { StackEnvironmentPlan, StackTarget, TemplateRef } from '../contracts';
 import { DEPLOYMENT_ID_MAX } from '../pipeline-plan';
 import { shortHash } from '../push';
 import { environmentStackName, STACK_ROLLOUT } from '../stacks/names';
@@ -25,7 +25,7 @@ export function planEnvironmentStack(
   map: DeploymentMap,
   environment: string,
   request: StackDeploymentRequest,
-): StackEnvironmentPlan {
+): StackEnvironmentPlan & { deployment: { template: TemplateRef } } {
   const env = environmentNamed(map, environment);
   if (!env.template) {
     throw new Error(

@@ -28,6 +28,15 @@ export function serviceStackName(serviceName: string, environment: string): stri
 }
 
 /**
+ * An application stack in every target account and region of an environment: `crossdeploy-app-<service>-<environment>`
+ * (the deploy role may touch `crossdeploy-*` stacks only). Service names are unique in the map and the prefix is
+ * not a service instance's, so it meets no other stack of crossdeploy's.
+ */
+export function applicationStackName(serviceName: string, environment: string): string {
+  return `crossdeploy-app-${serviceName}-${environment}`;
+}
+
+/**
  * The change set a deployment creates: `crossdeploy-<deploymentId>`, where CloudFormation takes letters, digits and
  * hyphens only, starting with a letter, 128 characters at most
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html). A deployment id

@@ -2,6 +2,7 @@
 // environment's own stack, a service's instance): the template version crossdeploy last deployed there, and whether the registry has a newer one. Pure: aws/status.ts reads the ledger
 // and the registry and hands both here.
 
+import { shortCommit } from '../approval-message';
 import type { StackLedgerRecord } from '../ledger';
 import { registryKey } from '../templates/registry';
 import { availableUpgrades, formatVersion, parseVersion, type TemplateVersion } from '../templates/version';
@@ -55,8 +56,20 @@ export function templateStackOf(
 ): TemplateStackStatus | null {
   const current = currentStackRecord(recordsNewestFirst);
   if (!current) return null;
+  const { kind, name } = current.template;
+  if (kind === 'applications') {
+    // An application's template has no registry versions to offer: its next version is its next push.
+    return {
+      template: `${kind}/${name}`,
+      version: shortCommit(current.version),
+      stackName: current.stackName,
+      deploymentId: current.deploymentId,
+      since: current.endedAt,
+      upgrades: { compatible: null, breaking: null },
+    };
+  }
   return {
-    template: registryKey(current.template.kind, current.template.name),
+    template: registryKey(kind, name),
     version: current.version,
     stackName: current.stackName,
     deploymentId: current.deploymentId,

@@ -1,13 +1,23 @@
-// Where the stack steps read a template version's text: the orchestrator's template registry, written by
-// `crossdeploy template publish`.
+// Where the stack steps read a template's text: a published version from the orchestrator's template registry
+// (`crossdeploy template publish`), an application stack's from the artifacts bucket its packaging build wrote.
 
+import { S3Client } from '@aws-sdk/client-s3';
+import { readApplicationTemplate } from '../../aws/artifacts';
 import { settings } from '../../aws/settings';
 import { readTemplateVersion } from '../../aws/template-registry';
-import type { TemplateRef } from '../../core/contracts';
+import type { StackTemplateRef } from '../../core/contracts';
 import { sharedDocumentClient } from './clients';
 
-export type TemplateSource = (ref: TemplateRef) => Promise<{ body: string }>;
+export type TemplateSource = (ref: StackTemplateRef) => Promise<{ body: string }>;
+
+let sharedS3: S3Client | undefined;
 
 export function templateSource(): TemplateSource {
-  return (ref) => readTemplateVersion(sharedDocumentClient(), settings.templatesTable(), ref);
+  return (ref) => {
+    if (ref.kind === 'applications') {
+      sharedS3 ??= new S3Client({});
+      return readApplicationTemplate(sharedS3, settings.artifactsBucket(), ref);
+    }
+    return readTemplateVersion(sharedDocumentClient(), settings.templatesTable(), ref);
+  };
 }

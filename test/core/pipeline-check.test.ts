@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { PinnedImage, ServiceInstanceSpec } from '../../core/contracts';
 import { loadMapFile } from '../../core/map/load';
 import { pipelineRequestProblems } from '../../core/pipeline-check';
-import { pipelineInput, rollbackInput } from '../../core/pipeline-plan';
+import { servicePipelineInput as pipelineInput, rollbackInput } from '../../core/pipeline-plan';
 import type { PipelineInput, ProvisionInput, ProvisionStage } from '../../core/pipeline-types';
 import { contentCommit, provisionInput } from '../../core/provision-plan';
 import { mapOf, mapYaml, WEB } from '../support/map';

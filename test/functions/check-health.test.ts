@@ -2,7 +2,8 @@ import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwat
 import { describe, expect, it } from 'vitest';
 import { targetClientFactory } from '../../aws/target-clients';
 import type { DeployTarget, Progress } from '../../core/contracts';
-import { checkHealth, type Probe } from '../../functions/check-health';
+import { checkHealth } from '../../functions/check-health';
+import type { Probe } from '../../functions/lib/health-reads';
 import { clientForAccount } from '../../local/accounts';
 import { useMoto } from '../support/moto';
 import { target, targetDeployment, useWorkflows } from '../support/workflows';
