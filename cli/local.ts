@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../core/duration';
 import { loadMapFile } from '../core/map/load';
@@ -16,6 +16,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       port: { type: 'string', default: '0' },
       'public-url': { type: 'string' },
       'give-up-after': { type: 'string', default: '5m' },
+      sources: { type: 'string' },
     },
   });
   let giveUpAfterMs: number;
@@ -40,6 +41,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     out: io.out,
     onEvent: progressPrinter(io.out),
     giveUpAfterMs,
+    // Application stacks are packaged from the clones there; by default, the folder beside the map's folder.
+    sources: resolve(io.cwd, values.sources ?? dirname(dirname(mapFile))),
     ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
   });
   io.out(`AWS APIs (moto + ECS scheduler + Step Functions) on ${stack.runtime.endpoint}`);

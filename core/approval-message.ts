@@ -35,7 +35,9 @@ export function approvalHeadline(r: ApprovalRequest): string {
 
 export function templateLabel(t: { kind: string; name: string; version: string }): string {
   // An application's template is versioned by its commit, which is long and said elsewhere in full.
-  return t.kind === 'applications' ? `${t.name}'s stack at ${shortCommit(t.version)}` : `${t.kind}/${t.name} ${t.version}`;
+  return t.kind === 'applications'
+    ? `${t.name}'s stack at ${shortCommit(t.version)}`
+    : `${t.kind}/${t.name} ${t.version}`;
 }
 
 /** A platform template provisions; an application stack is deployed like a service's image. */
@@ -55,7 +57,10 @@ export function shipped(r: ApprovalRequest): [label: string, value: string][] {
 
 function bodyOf(r: ApprovalRequest, link: string): string {
   const targets = r.targets.map((t) => `  - ${t.account} ${t.region}  ${t.what}  runs ${t.runs}`);
-  const what = provisioned(r) && r.template ? `environment ${r.environment} to be provisioned from ${templateLabel(r.template)}` : null;
+  const what =
+    provisioned(r) && r.template
+      ? `environment ${r.environment} to be provisioned from ${templateLabel(r.template)}`
+      : null;
   return [
     what
       ? `crossdeploy is waiting for approval for ${what}.`

@@ -27,7 +27,10 @@ export function healthVerdict(input: {
   const probed = probeFailure(input.probe);
   if (probed !== undefined) return unhealthy(probed);
 
-  return { state: 'HEALTHY', summary: healthySummary(input.expectedAlarms, `steady on ${input.taskDefinitionArn}`, input.probe) };
+  return {
+    state: 'HEALTHY',
+    summary: healthySummary(input.expectedAlarms, `steady on ${input.taskDefinitionArn}`, input.probe),
+  };
 }
 
 /**
@@ -55,7 +58,9 @@ function alarmFailure(expected: string[], alarms: AlarmSnapshot[]): FailureEvide
   return problems.length > 0 ? { check: 'alarm', evidence: problems.join('; ') } : undefined;
 }
 
-function probeFailure(probe: { url: string; status?: number; error?: string } | undefined): FailureEvidence | undefined {
+function probeFailure(
+  probe: { url: string; status?: number; error?: string } | undefined,
+): FailureEvidence | undefined {
   if (probe === undefined) return undefined;
   if (probe.error !== undefined) return { check: 'probe', evidence: `${probe.url} failed: ${probe.error}` };
   if (probe.status === undefined || probe.status < 200 || probe.status >= 400) {

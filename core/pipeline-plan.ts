@@ -120,7 +120,9 @@ export function applicationInput(
     // Packaging reads a file and runs the test command: no image, so any CPU does.
     build: buildEnvironmentFor(['linux/amd64']),
     package: { template: application.stack.template },
-    stages: environments.map((environment) => applicationStageOf(map, serviceName, environment, pipelineId, push.commit)),
+    stages: environments.map((environment) =>
+      applicationStageOf(map, serviceName, environment, pipelineId, push.commit),
+    ),
   };
 }
 

@@ -9,8 +9,8 @@ import {
   environmentPlan,
   type ImageRef,
   type PinnedImage,
-  stackEnvironmentPlan,
   type StackTemplateRef,
+  stackEnvironmentPlan,
   type TemplateRef,
 } from './contracts';
 

@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
-import { type FailureEvidence, deployRole, healthChecks, stackTarget } from '../core/contracts';
+import { deployRole, type FailureEvidence, healthChecks, stackTarget } from '../core/contracts';
 import { stackHealthVerdict } from '../core/health';
 import { httpProbe, type Probe, probeOnce, readAlarms } from './lib/health-reads';
 import { lambdaStep } from './lib/lambda-step';

@@ -5,7 +5,13 @@ import { z } from 'zod';
 import { stackExecutionRoleArn } from '../aws/deploy-role';
 import { type CfnLike, createChangeSet, describeStack, type StackSnapshot } from '../aws/stacks';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
-import { type StackRevision, stackRevision, stackTarget, stackTemplateRef, targetStackDeployment } from '../core/contracts';
+import {
+  type StackRevision,
+  stackRevision,
+  stackTarget,
+  stackTemplateRef,
+  targetStackDeployment,
+} from '../core/contracts';
 import { StackBusy, StackNotDeployable, StackParametersUnresolved, describeStack as where } from '../core/errors';
 import { changeSetNameOf } from '../core/stacks/names';
 import { STACK_TAGS, stackRevisionOf } from '../core/stacks/revision';

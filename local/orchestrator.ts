@@ -11,6 +11,7 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
+import { type BucketLocationConstraint, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { rulePattern } from '../aws/event-rules';
@@ -62,6 +63,7 @@ export async function provisionOrchestrator(map: DeploymentMap): Promise<LocalQu
     if (replication.rules.length > 0) {
       await ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: replication }));
     }
+    await createArtifactsBucket(region);
     for (const table of [
       deliveriesTable(settings.deliveriesTable()),
       approvalsTable(settings.approvalsTable()),
@@ -148,6 +150,25 @@ export async function provisionOrchestrator(map: DeploymentMap): Promise<LocalQu
  * CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN may name a topic in the orchestrator account: locally it is created, so
  * notify can publish to it. A topic elsewhere is the user's to create.
  */
+/** Where the packaging builds store application stacks' templates; outside us-east-1 a bucket names its region. */
+async function createArtifactsBucket(region: string) {
+  const s3 = new S3Client({ region });
+  try {
+    await s3
+      .send(
+        new CreateBucketCommand({
+          Bucket: settings.artifactsBucket(),
+          ...(region === 'us-east-1'
+            ? {}
+            : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+        }),
+      )
+      .catch(unlessNamed('BucketAlreadyOwnedByYou'));
+  } finally {
+    s3.destroy();
+  }
+}
+
 async function createNotificationsTopic(sns: SNSClient, orchestrator: { account: string; region: string }) {
   const arn = settings.notificationsTopicArn();
   const [, , service, region, account, name] = arn?.split(':') ?? [];

@@ -13,6 +13,7 @@ import { provisionOrchestrator } from './orchestrator';
 import { asRuleTarget, consumeQueue } from './queue-consumer';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from './runtime';
 import { storeLocalSecrets } from './secrets';
+import { LOCAL_SOURCES_VARIABLE } from './sources';
 
 export interface LocalStack {
   runtime: LocalRuntime;
@@ -37,6 +38,8 @@ export interface LocalStackOptions extends LocalRuntimeOptions {
   out: (line: string) => void;
   /** How long the AWS endpoint may stay silent before the runtime gives up (5 minutes by default). */
   giveUpAfterMs?: number;
+  /** The folder of the clones application stacks are packaged from (local/sources.ts). */
+  sources?: string;
 }
 
 /**
@@ -46,6 +49,7 @@ export interface LocalStackOptions extends LocalRuntimeOptions {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   mkdirSync(options.stateDir, { recursive: true });
   process.env.CROSSDEPLOY_MAP_FILE = options.mapFile;
+  if (options.sources) process.env[LOCAL_SOURCES_VARIABLE] = options.sources;
   process.env.CROSSDEPLOY_LINK_SIGNING_KEY ??= keptKey(join(options.stateDir, 'link-signing-key'));
   process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET ??= keptKey(join(options.stateDir, 'github-webhook-secret'));
 

@@ -161,7 +161,7 @@ export const definition: State = {
       Next: 'Check packaged template',
     },
     'Check packaged template': lambdaTask('CheckPackagedTemplate', {
-      Comment: 'A template that cannot take the map\'s parameters fails here, before any approval is asked for.',
+      Comment: "A template that cannot take the map's parameters fails here, before any approval is asked for.",
       Parameters: {
         template: { kind: 'applications', 'name.$': '$.serviceName', 'version.$': '$.commit' },
         'parameters.$': '$.stages[*].plan.deployment.inputs',

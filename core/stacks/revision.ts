@@ -1,9 +1,7 @@
 // What a stack ran before a deployment, read from the stack itself: crossdeploy tags every stack it deploys with
 // the template version, so the rollback knows which version and which parameters to bring back.
 
-import type { StackRevision } from '../contracts';
-import { TEMPLATE_KINDS, type TemplateKind } from '../templates/catalog';
-import { parseVersion } from '../templates/version';
+import { type StackRevision, stackTemplateRef } from '../contracts';
 
 export const STACK_TAGS = {
   template: 'crossdeploy:template',
@@ -16,13 +14,13 @@ interface DescribedStack {
   tags: Record<string, string>;
 }
 
-/** Nothing for a stack that does not exist yet (the rollback deletes it) or one crossdeploy did not tag. */
+/**
+ * Nothing for a stack that does not exist yet (the rollback deletes it) or one crossdeploy did not tag. A published
+ * template's version is `vN.M`, an application's the commit its template was packaged from.
+ */
 export function stackRevisionOf(stack: DescribedStack | undefined): StackRevision {
   const [kind, name] = (stack?.tags[STACK_TAGS.template] ?? '').split('/');
-  const version = stack?.tags[STACK_TAGS.version];
-  if (!stack || !kind || !name || !version || !TEMPLATE_KINDS.includes(kind as TemplateKind)) {
-    return { template: null, parameters: stack?.parameters ?? [] };
-  }
-  parseVersion(version);
-  return { template: { kind: kind as TemplateKind, name, version }, parameters: stack.parameters };
+  const template = stackTemplateRef.safeParse({ kind, name, version: stack?.tags[STACK_TAGS.version] });
+  if (!stack || !template.success) return { template: null, parameters: stack?.parameters ?? [] };
+  return { template: template.data, parameters: stack.parameters };
 }
