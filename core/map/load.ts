@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { isObject } from '../json';
-import { MAX_STACK_NAME, serviceStackName } from '../stacks/names';
+import { applicationStackName, MAX_STACK_NAME, serviceStackName } from '../stacks/names';
 import { DEPLOYMENT_PARAMETERS, type DeploymentParameter } from '../stacks/service-instance';
 import type { TemplateKind } from '../templates/catalog';
 import { checkInputs, inputSchemaOf } from '../templates/inputs';
@@ -229,8 +229,8 @@ function checkTemplateInputs(
 
 /**
  * What keeps a service template from creating its instances: an input that sets what the deployment gives the
- * template (core/stacks/service-instance.ts), or an instance stack's name that is too long for CloudFormation or
- * that another service × environment's instance takes too.
+ * template (core/stacks/service-instance.ts), or a stack's name (a service instance's, an application stack's) that
+ * is too long for CloudFormation or that another service × environment's stack takes too.
  */
 function serviceInstanceProblems(map: DeploymentMap): { path: Path; message: string }[] {
   const problems: { path: Path; message: string }[] = [];
@@ -246,24 +246,41 @@ function serviceInstanceProblems(map: DeploymentMap): { path: Path; message: str
           "template, and a service's inputs cannot set it",
       });
     }
+    const path = ['services', name, 'template'];
     for (const environment of new Set(Object.values(service.branches).flat())) {
-      const stack = serviceStackName(name, environment);
-      const pair = `service "${name}" in environment "${environment}"`;
-      const taken = stacks.get(stack);
-      if (stack.length > MAX_STACK_NAME) {
-        problems.push({
-          path: ['services', name, 'template'],
-          message: `the instance stack of ${pair}, ${stack}, is longer than CloudFormation's ${MAX_STACK_NAME} characters: use shorter names`,
-        });
-      } else if (taken) {
-        problems.push({
-          path: ['services', name, 'template'],
-          message: `${pair} and ${taken} would both have the instance stack ${stack}: rename one of them`,
-        });
-      } else stacks.set(stack, pair);
+      problems.push(...stackNameProblems(stacks, serviceStackName(name, environment), name, environment, path));
+    }
+  }
+  for (const [name, application] of Object.entries(map.applications)) {
+    const path = ['services', name, 'stack'];
+    for (const environment of new Set(Object.values(application.branches).flat())) {
+      problems.push(...stackNameProblems(stacks, applicationStackName(name, environment), name, environment, path));
     }
   }
   return problems;
+}
+
+/** A stack's name must fit CloudFormation and be one service × environment's only. */
+function stackNameProblems(
+  taken: Map<string, string>,
+  stack: string,
+  service: string,
+  environment: string,
+  path: Path,
+): { path: Path; message: string }[] {
+  const pair = `service "${service}" in environment "${environment}"`;
+  const other = taken.get(stack);
+  if (stack.length > MAX_STACK_NAME) {
+    return [
+      {
+        path,
+        message: `the stack of ${pair}, ${stack}, is longer than CloudFormation's ${MAX_STACK_NAME} characters: use shorter names`,
+      },
+    ];
+  }
+  if (other) return [{ path, message: `${pair} and ${other} would both have the stack ${stack}: rename one of them` }];
+  taken.set(stack, pair);
+  return [];
 }
 
 /** A path the map names, relative to the map file's folder. */

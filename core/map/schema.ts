@@ -227,7 +227,12 @@ const ApplicationStackSchema = z.strictObject({
   test: z.string().min(1).optional(),
 });
 
-const ServiceEntry = z.discriminatedUnion('kind', [ServiceSchema, ApplicationStackSchema]);
+const ServiceEntry = z.discriminatedUnion('kind', [ServiceSchema, ApplicationStackSchema], {
+  error: (issue) =>
+    issue.code === 'invalid_union'
+      ? 'kind is ecs (an ECS service, the default) or stack (an application stack from its repository)'
+      : undefined,
+});
 
 const RoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name');
 

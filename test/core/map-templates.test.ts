@@ -158,7 +158,7 @@ deployRole: crossdeploy-deploy
         line: 18,
         message:
           'service "web" in environment "api-dev" and service "web-api" in environment "dev" would both have the ' +
-          'instance stack crossdeploy-svc-web-api-dev: rename one of them',
+          'stack crossdeploy-svc-web-api-dev: rename one of them',
       },
     ]);
   });
