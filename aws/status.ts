@@ -5,11 +5,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DeployRole, DeployTarget, TemplateRef } from '../core/contracts';
+import type { DeployRole, DeployTarget, StackTarget, TemplateRef } from '../core/contracts';
 import { ledgerKey } from '../core/ledger';
 import type { DeploymentMap } from '../core/map/schema';
 import { ENVIRONMENT_STACK_SUBJECT } from '../core/map/stack-plan';
 import { memo } from '../core/memo';
+import {
+  type ApplicationStatusTarget,
+  applicationStatusOf,
+  applicationStatusTargets,
+  type StackLiveRead,
+} from '../core/stacks/application-status';
+import { STACK_TAGS } from '../core/stacks/revision';
 import { currentStackRecord, templateStackOf } from '../core/stacks/template-status';
 import {
   type LedgerRead,
@@ -27,6 +34,7 @@ import { describeService, type EcsLike } from './ecs-service';
 import type { DocumentClient } from './lease';
 import { stackHistory, targetHistory } from './ledger';
 import { stageInUse, stateMachineArnOf } from './orchestrator';
+import { type CfnLike, describeStack } from './stacks';
 import { settings } from './settings';
 import { targetClientFactory } from './target-clients';
 import { listTemplateVersions } from './template-registry';
@@ -39,6 +47,8 @@ export interface StatusDeps {
   db?: DocumentClient;
   /** ECS of one target as the deploy role; the shared targetClientFactory()'s by default. */
   ecs?: (target: DeployTarget, role: DeployRole) => EcsLike;
+  /** CloudFormation of one target as the deploy role, for application stacks; targetClientFactory()'s by default. */
+  cloudformation?: (target: StackTarget, role: DeployRole) => CfnLike;
   concurrency?: number;
 }
 
@@ -56,10 +66,13 @@ export async function liveStatus(
   // The ledger lives in the orchestrator's region, whatever region the caller's profile names.
   const ledger = deps.db ? { db: deps.db, destroy: () => {} } : ownDocumentClient(map.orchestrator.region);
   const ecsOf = deps.ecs ?? defaultEcs();
-  const ended = executionEndedIn(map);
+  const cloudformationOf = deps.cloudformation ?? defaultCloudFormation();
+  const concurrency = deps.concurrency ?? STATUS_CONCURRENCY;
+  const ended = executionEndedIn(map, 'deploy-target');
+  const stackEnded = executionEndedIn(map, 'deploy-stack');
   const stackAt = templateStacksIn(table, settings.templatesTable(), ledger.db);
   try {
-    return await mapBounded(targets, deps.concurrency ?? STATUS_CONCURRENCY, async (target) => {
+    const services = await mapBounded(targets, concurrency, async (target) => {
       const [records, live, environment, service] = await Promise.all([
         readLedger(table, target, ledger.db),
         readLive(ecsOf(target, map.deployRole), target),
@@ -70,9 +83,21 @@ export async function liveStatus(
       const newestEnded = newest?.result === 'in-progress' ? await ended.of(newest.executionName) : undefined;
       return statusOf(target, records, live, newestEnded, environment, service);
     });
+    const applications = await mapBounded(applicationStatusTargets(map, filter), concurrency, async (target) => {
+      const [records, live, environment] = await Promise.all([
+        readStackLedger(table, target, ledger.db),
+        readStack(cloudformationOf(target, map.deployRole), target),
+        stackAt(ledgerKey(ENVIRONMENT_STACK_SUBJECT, target.environment, target)),
+      ]);
+      const newest = Array.isArray(records) ? records[0] : undefined;
+      const newestEnded = newest?.result === 'in-progress' ? await stackEnded.of(newest.executionName) : undefined;
+      return applicationStatusOf(target, records, live, newestEnded, environment);
+    });
+    return [...services, ...applications];
   } finally {
     ledger.destroy();
     ended.destroy();
+    stackEnded.destroy();
   }
 }
 
@@ -81,7 +106,10 @@ export async function liveStatus(
  * Functions about deploy-target executions of the stage in use; any doubt, or no stage, answers undefined. Its
  * client is made on the first question only, and `destroy` ends it.
  */
-function executionEndedIn(map: DeploymentMap): {
+function executionEndedIn(
+  map: DeploymentMap,
+  workflow: 'deploy-target' | 'deploy-stack',
+): {
   of(executionName: string): Promise<boolean | undefined>;
   destroy(): void;
 } {
@@ -92,7 +120,7 @@ function executionEndedIn(map: DeploymentMap): {
     return { of: async () => undefined, destroy: () => {} };
   }
   let sfn: SFNClient | undefined;
-  const machine = stateMachineArnOf(map.orchestrator, stage, 'deploy-target');
+  const machine = stateMachineArnOf(map.orchestrator, stage, workflow);
   return {
     destroy: () => sfn?.destroy(),
     of: async (executionName) => {
@@ -118,6 +146,11 @@ function ownDocumentClient(region: string): { db: DocumentClient; destroy(): voi
 function defaultEcs(): NonNullable<StatusDeps['ecs']> {
   const clients = targetClientFactory();
   return (target, role) => clients(target, role).ecs;
+}
+
+function defaultCloudFormation(): NonNullable<StatusDeps['cloudformation']> {
+  const clients = targetClientFactory();
+  return (target, role) => clients(target, role).cloudformation;
 }
 
 /**
@@ -168,6 +201,24 @@ async function readLive(ecs: EcsLike, target: StatusTarget): Promise<LiveRead> {
     const service = await describeService(ecs, target);
     const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
     return { taskDefinition: service.taskDefinition ?? primary?.taskDefinition ?? null };
+  } catch (error) {
+    return failureOf(error);
+  }
+}
+
+async function readStackLedger(table: string, target: ApplicationStatusTarget, db: DocumentClient) {
+  try {
+    return await stackHistory(table, ledgerKey(target.serviceName, target.environment, target), db);
+  } catch (error) {
+    return failureOf(error);
+  }
+}
+
+/** The application stack's status and the commit crossdeploy tagged it with (core/stacks/revision.ts). */
+async function readStack(cloudformation: CfnLike, target: ApplicationStatusTarget): Promise<StackLiveRead> {
+  try {
+    const stack = await describeStack(cloudformation, target);
+    return stack ? { status: stack.status, version: stack.tags[STACK_TAGS.version] ?? null } : null;
   } catch (error) {
     return failureOf(error);
   }

@@ -68,7 +68,7 @@ function cellsOf(row: StatusRow): string[] {
     row.environment,
     row.account,
     row.region,
-    `${row.cluster}/${row.ecsService}`,
+    row.stack ? `stack ${row.stack.name}` : `${row.cluster}/${row.ecsService}`,
     row.commit ? shortCommit(row.commit) : '-',
     row.taskDefinition ?? '-',
     // Whole seconds: the milliseconds of a deployment's end say nothing to a reader.

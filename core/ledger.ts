@@ -17,7 +17,7 @@ import { innermostFailure } from './failure';
 export type LedgerResult = 'in-progress' | 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed';
 
 /** What every record says, whatever kind of target it deployed. */
-interface RecordBase {
+export interface RecordBase {
   /** Partition key: `<service>#<environment>#<account>#<region>`. */
   target: string;
   /** Sort key. */

@@ -3,7 +3,7 @@
 
 import { shortCommit } from './approval-message';
 import type { DeploymentKind, DeployTarget } from './contracts';
-import { currentRecord, type LedgerRecord, type LedgerResult } from './ledger';
+import { currentRecord, type LedgerRecord, type LedgerResult, type RecordBase } from './ledger';
 import { environmentsOf, serviceTargets } from './map/plan';
 import type { DeploymentMap } from './map/schema';
 import type { TemplateStackStatus } from './stacks/template-status';
@@ -46,9 +46,15 @@ export interface StatusRow {
   environment: string;
   account: string;
   region: string;
-  cluster: string;
-  /** The ECS service name in the target. */
-  ecsService: string;
+  /** The ECS service's cluster in the target; null for an application stack. */
+  cluster: string | null;
+  /** The ECS service name in the target; null for an application stack. */
+  ecsService: string | null;
+  /**
+   * An application stack (`kind: stack`) in the target: its name, its status and the commit its tags say it runs
+   * (null when it does not exist or could not be read). Null for an ECS service.
+   */
+  stack: { name: string; status: string | null; version: string | null } | null;
   state: StatusState;
   /** Full commit of the deployment that runs there according to the ledger; null when never deployed. */
   commit: string | null;
@@ -107,8 +113,8 @@ export interface StatusFilter {
 
 /** Why a filter selects nothing the map knows, or undefined when it is fine. */
 export function filterProblem(map: DeploymentMap, filter: StatusFilter): string | undefined {
-  const services = Object.keys(map.services);
-  if (filter.service !== undefined && !map.services[filter.service]) {
+  const services = [...Object.keys(map.services), ...Object.keys(map.applications)];
+  if (filter.service !== undefined && !services.includes(filter.service)) {
     return `service "${filter.service}" is not in the map (services: ${services.join(', ')})`;
   }
   if (filter.env !== undefined && !map.environments[filter.env]) {
@@ -128,7 +134,8 @@ export function filterProblem(map: DeploymentMap, filter: StatusFilter): string 
 export function statusTargets(map: DeploymentMap, filter: StatusFilter): StatusTarget[] {
   const problem = filterProblem(map, filter);
   if (problem) throw new Error(problem);
-  const services = filter.service === undefined ? Object.keys(map.services) : [filter.service];
+  const all = filter.service === undefined ? Object.keys(map.services) : [filter.service];
+  const services = all.filter((service) => map.services[service]);
   return services.flatMap((service) =>
     serviceTargets(map, service)
       .filter(({ environment }) => filter.env === undefined || environment === filter.env)
@@ -179,6 +186,7 @@ export function statusOf(
     region: target.region,
     cluster: target.cluster,
     ecsService: target.service,
+    stack: null,
     state,
     commit: current?.commit ?? null,
     taskDefinition: deployed,
@@ -244,12 +252,12 @@ export function summaryOf(rows: readonly StatusRow[]): string {
   return `${rows.length} target${rows.length === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
 }
 
-function byOf(record: LedgerRecord): string {
+export function byOf(record: RecordBase): string {
   const who = record.kind === 'rollback' ? (record.requestedBy ?? record.approver) : record.approver;
   return who ?? 'push';
 }
 
-function lastOf(record: LedgerRecord): LastDeployment {
+export function lastOf(record: RecordBase): LastDeployment {
   return {
     deploymentId: record.deploymentId,
     kind: record.kind,
@@ -261,7 +269,7 @@ function lastOf(record: LedgerRecord): LastDeployment {
   };
 }
 
-function failed(failure: ReadFailure['failure']): [StatusState, string] {
+export function failed(failure: ReadFailure['failure']): [StatusState, string] {
   if (failure.name === 'ServiceNotFound') return ['service-not-found', failure.message];
   if (failure.name === 'RoleNotAssumable') return ['role-not-assumable', `role not assumable: ${failure.message}`];
   return ['error', `${failure.name}: ${failure.message}`];

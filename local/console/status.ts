@@ -6,6 +6,13 @@ import { summaryOf } from '../../core/status';
 import { unavailable } from './executions';
 import { badge } from './layout';
 
+/** The live revision, or an application stack's commit and status. */
+function liveOf(r: StatusRow): string {
+  if (!r.stack) return r.liveTaskDefinition ?? '—';
+  if (!r.stack.status) return '—';
+  return `${r.stack.version ? shortCommit(r.stack.version) : 'untagged'} (${r.stack.status})`;
+}
+
 /** What runs where, as `crossdeploy status` reports it. */
 export function statusSection(rows: StatusRow[] | Error): Html {
   if (rows instanceof Error) return unavailable('Status', 'status', rows);
@@ -16,7 +23,7 @@ export function statusSection(rows: StatusRow[] | Error): Html {
   <td class="mono">${r.account}/${r.region}</td>
   <td>${badge(r.state)}</td>
   <td class="mono nowrap" title="${r.commit ?? ''}">${r.commit === null ? '—' : shortCommit(r.commit)}</td>
-  <td class="mono">${r.liveTaskDefinition ?? '—'}</td>
+  <td class="mono">${liveOf(r)}</td>
   <td class="mono">${templateStackText(r.environmentStack)}</td>
   <td class="mono">${templateStackText(r.serviceStack)}</td>
   <td>${r.detail}</td>

@@ -272,6 +272,7 @@ describe('statusOf decides whether a target runs what crossdeploy deployed', () 
       region: 'eu-west-1',
       cluster: 'demo',
       ecsService: 'web',
+      stack: null,
       state: 'in-step',
       commit: A,
       taskDefinition: 'web:2',

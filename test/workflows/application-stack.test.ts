@@ -1,17 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { run as status } from '../../cli/status';
 import { executionName } from '../../core/push';
 import { applicationStackName } from '../../core/stacks/names';
 import { clientForAccount } from '../../local/accounts';
 import { deliverGithubPush } from '../../local/actors';
 import { LOCAL_SOURCES_VARIABLE } from '../../local/sources';
 import type { ExecutionRecord } from '../../local/step-functions';
+import { capture } from '../support/cli';
 import { useMoto } from '../support/moto';
 import { usePipelineStack } from '../support/pipeline';
 import { liveStack } from '../support/stacks';
@@ -122,7 +124,7 @@ async function putAlarm(account: string, state: 'OK' | 'ALARM') {
 
 describe('application stacks (kind: stack): a push deploys the template in its repository, in waves', () => {
   const commitTemplate = useOrdersRepository();
-  const { stack } = usePipelineStack(moto, () => ordersMap());
+  const { stack, mapFile } = usePipelineStack(moto, () => ordersMap());
   beforeEach(async () => {
     for (const account of ACCOUNTS) await putAlarm(account, 'OK');
   });
@@ -158,6 +160,19 @@ describe('application stacks (kind: stack): a push deploys the template in its r
       .filter((e) => e.stateMachine === 'deploy-stack');
     expect(deploys.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     expect(deploys.every((e) => e.history.some((h) => h.state === 'Check stack health during bake'))).toBe(true);
+  });
+
+  it('shows in crossdeploy status which commit each stack runs, read from the stack itself', async () => {
+    const commit = commitTemplate();
+    expect((await push(commit)).status).toBe('SUCCEEDED');
+    const { io, out } = capture(dirname(mapFile()));
+
+    expect(await status(['--service', 'orders', '--map', mapFile()], io)).toBe(0);
+    const rows = out.slice(1, 4).map((line) => line.split(/\s{2,}/));
+    expect(rows.map(([service, env, account, , where, shown]) => [service, env, account, where, shown])).toEqual(
+      ACCOUNTS.map((account) => ['orders', 'dev', account, 'stack crossdeploy-app-orders-dev', commit.slice(0, 7)]),
+    );
+    expect(out.at(-1)).toBe('3 targets: 3 in step');
   });
 
   it("rolls every stack of the wave back to the previous commit's template when an alarm fires during one stack's bake", async () => {
