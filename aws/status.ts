@@ -34,8 +34,8 @@ import { describeService, type EcsLike } from './ecs-service';
 import type { DocumentClient } from './lease';
 import { stackHistory, targetHistory } from './ledger';
 import { stageInUse, stateMachineArnOf } from './orchestrator';
-import { type CfnLike, describeStack } from './stacks';
 import { settings } from './settings';
+import { type CfnLike, describeStack } from './stacks';
 import { targetClientFactory } from './target-clients';
 import { listTemplateVersions } from './template-registry';
 
