@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -33,6 +34,15 @@ const SERVICE = 'web';
 const FAULTY = { account: '333333333333', region: 'eu-west-1' };
 const ALARM = 'web-5xx';
 const APPROVER = 'jane.approver@example.com';
+const APPLICATION = 'orders';
+const APPLICATION_REPOSITORY = 'acme/orders';
+const APPLICATION_EXAMPLE = fileURLToPath(new URL('../examples/orders', import.meta.url));
+const DEMO_AUTHOR = {
+  GIT_AUTHOR_NAME: 'Orders Developer',
+  GIT_AUTHOR_EMAIL: 'orders@example.com',
+  GIT_COMMITTER_NAME: 'Orders Developer',
+  GIT_COMMITTER_EMAIL: 'orders@example.com',
+};
 
 /** A commit id the way git prints one: 40 hex characters, stable for a given label. */
 export function demoCommit(label: string): string {
@@ -44,7 +54,8 @@ export function demoCommit(label: string): string {
  * and provisions dev and prod from them; pushes arrive as signed GitHub webhooks, the first one per environment
  * creates the service from its template,
  * prod waits for an approver who opens the e-mailed link and approves on the page. Commit A reaches dev and
- * prod; commit B reaches dev, then fails its bake in one prod region and the prod wave is rolled back.
+ * prod; commit B reaches dev, then fails its bake in one prod region and the prod wave is rolled back. Last, an
+ * application stack (a Lambda function) is pushed from its own repository to dev.
  * Exits 0 only when all of that happened.
  */
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -57,10 +68,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   const repository = service.source.github;
 
+  const stateDir = mkdtempSync(join(tmpdir(), 'crossdeploy-demo-'));
+  // The application stack's repository: a clone on this machine, where local builds package its template from.
+  const sources = join(stateDir, 'sources');
   const stack = await startLocalStack({
     map,
     mapFile,
-    stateDir: mkdtempSync(join(tmpdir(), 'crossdeploy-demo-')),
+    stateDir,
+    sources,
     out: io.out,
     onEvent: progressPrinter(io.out),
   });
@@ -117,6 +132,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     ]);
     const afterRollback = await liveStatus(map, { service: SERVICE, env: 'dev' });
 
+    const application = await commitApplication(sources);
+    io.out(
+      `\n== 8. git push main ${shortCommit(application)} of ${APPLICATION}: an application stack (a Lambda function) from its own repository`,
+    );
+    const app = await deliverPush(stack, {
+      repository: APPLICATION_REPOSITORY,
+      branch: 'main',
+      commit: application,
+      message: 'Answer with a greeting',
+      service: APPLICATION,
+    });
+    await command(statusCommand, ['--service', APPLICATION]);
+    const applicationRows = await liveStatus(map, { service: APPLICATION });
+
     const checks: [string, boolean][] = [
       [
         `dev and prod provisioned from ${environments.template} in all ${environments.stacks.length} accounts and regions`,
@@ -138,6 +167,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       ],
       ['every prod target runs commit A again, approved by its approver', on(afterB, 'prod', commitA, APPROVER)],
       ['the rollback put commit A back in every dev target', rollback === 0 && on(afterRollback, 'dev', commitA)],
+      [
+        `the ${APPLICATION} application stack runs its pushed commit's template in every dev target, baked`,
+        app.status === 'SUCCEEDED' && on(applicationRows, 'dev', application),
+      ],
     ];
     io.out('');
     for (const [what, ok] of checks) io.out(`${ok ? '✔' : '✘'} ${what}`);
@@ -146,7 +179,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(
       `\n${executions.length} executions: ${count(executions, 'pipeline')} pipelines, ` +
         `${count(executions, 'deploy-environment')} environments, ${count(executions, 'deploy-target')} targets, ` +
-        `${count(executions, 'deploy-stack')} stacks, ${count(executions, 'rollback-target')} rollbacks`,
+        `${count(executions, 'deploy-stack')} stacks, ` +
+        `${count(executions, 'rollback-target') + count(executions, 'rollback-stack')} rollbacks`,
     );
     return checks.every(([, ok]) => ok) ? 0 : 1;
   } finally {
@@ -157,12 +191,30 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 /** A developer pushes; GitHub delivers the signed webhook; the pipeline it starts runs to its end. */
 export async function deliverPush(
   stack: LocalStack,
-  push: { repository: string; branch: string; commit: string; message: string },
+  push: { repository: string; branch: string; commit: string; message: string; service?: string },
 ): Promise<ExecutionRecord> {
-  const response = await deliverGithubPush(stack.url, process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET ?? '', push);
+  const { service = SERVICE, ...delivered } = push;
+  const response = await deliverGithubPush(stack.url, process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET ?? '', delivered);
   if (response.status !== 202) throw new Error(`the webhook answered ${response.status}: ${await response.text()}`);
-  const started = await stack.runtime.stepFunctions.started(executionName(SERVICE, push.branch, push.commit));
+  const started = await stack.runtime.stepFunctions.started(executionName(service, push.branch, push.commit));
   return stack.runtime.stepFunctions.finished(started.executionArn);
+}
+
+/**
+ * The application's repository as its developer has it: examples/orders committed to a git repository under
+ * `sources`, named as the map's source names it. Returns the commit.
+ */
+async function commitApplication(sources: string): Promise<string> {
+  const clone = join(sources, APPLICATION_REPOSITORY.split('/')[1] ?? APPLICATION);
+  cpSync(APPLICATION_EXAMPLE, clone, { recursive: true });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', clone, ...args], { env: { ...process.env, ...DEMO_AUTHOR } })
+      .toString()
+      .trim();
+  git('init', '--quiet', '--initial-branch=main');
+  git('add', '-A');
+  git('commit', '--quiet', '-m', 'Answer with a greeting');
+  return git('rev-parse', 'HEAD');
 }
 
 /** The approver's side: read the e-mail, open the link (which decides nothing), then approve on the page. */

@@ -76,7 +76,8 @@ function cellsOf(row: StatusRow): string[] {
     row.by ? `${row.by}${row.kind === 'rollback' ? ' (rollback)' : ''}` : '-',
     last ? `${last.kind === 'rollback' ? 'rollback ' : ''}${last.result} ${shortCommit(last.commit)}` : '-',
     templateStackText(row.environmentStack),
-    templateStackText(row.serviceStack),
+    // An application stack is its own template: COMMIT says which.
+    row.stack ? '-' : templateStackText(row.serviceStack),
     row.detail,
   ];
 }

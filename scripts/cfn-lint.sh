@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lints every CloudFormation template in stacks/ with cfn-lint, offline: it uses the resource specs that ship
+# Lints every CloudFormation template in stacks/ and the example application stacks with cfn-lint, offline: it uses the resource specs that ship
 # with the installed cfn-lint. Never pass --update-specs (it downloads them, and CI has no way out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ if ! command -v cfn-lint >/dev/null; then
 fi
 
 shopt -s nullglob
-templates=(stacks/*.yaml stacks/*.yml)
+templates=(stacks/*.yaml stacks/*.yml examples/*/infra/*.yaml)
 if [ "${#templates[@]}" -eq 0 ]; then
   echo "cfn-lint: no templates in stacks/" >&2
   exit 1
