@@ -14,7 +14,9 @@ export default $config({
     const { deployRoleName } = await import('./stacks/config');
     const { loadStackMap } = await import('./stacks/map');
     const { mapProblems, orchestratorNames } = await import('./stacks/names');
-    const { createTables, createApprovalTopics, createNotificationsTopic } = await import('./stacks/storage');
+    const { createTables, createArtifactsBucket, createApprovalTopics, createNotificationsTopic } = await import(
+      './stacks/storage'
+    );
     const { createSecretParameters } = await import('./stacks/secrets');
     const { createRepositories, createBuildProjects } = await import('./stacks/build');
     const { createReplicas } = await import('./stacks/replication');
@@ -39,13 +41,15 @@ export default $config({
     const scope = grantScope(deployRole, names);
 
     const tables = createTables(names);
+    // The application stacks' templates, one per service and commit: their packaging builds write, the steps read.
+    const artifacts = createArtifactsBucket(names);
     createApprovalTopics(names);
     // Deployment notices (notify): subscribe to it, or set ChatWebhookUrl (docs/deploying.md, Notifications).
     const notifications = createNotificationsTopic(names);
     const repositories = createRepositories(names.repositories);
     // A replica of each repository in every other region its targets run in, and the rules that fill them.
     createReplicas(names, map);
-    const builds = createBuildProjects(scope, names, repositories);
+    const builds = createBuildProjects(scope, names, { repositories, artifacts });
     const bus = createEventBus(names);
     // The target accounts forward their ECS and alarm events here; without an Organization id, no policy.
     createEventBusPolicy(bus, busOrganizationId(map));
@@ -77,6 +81,7 @@ export default $config({
       CROSSDEPLOY_LEASES_TABLE: tables.Leases.name,
       CROSSDEPLOY_LEDGER_TABLE: tables.Ledger.name,
       CROSSDEPLOY_TEMPLATES_TABLE: tables.Templates.name,
+      CROSSDEPLOY_ARTIFACTS_BUCKET: artifacts.bucket,
       CROSSDEPLOY_IDEMPOTENCY_TABLE: tables.Idempotency.name,
       CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN: notifications.arn,
       CROSSDEPLOY_CHAT_WEBHOOK_URL_PARAM: secretParameters.chatWebhookUrl,
@@ -114,6 +119,7 @@ export default $config({
       notificationsTopic: notifications.arn,
       ledgerTable: tables.Ledger.name,
       templatesTable: tables.Templates.name,
+      artifactsBucket: artifacts.bucket,
       doctorRole: doctor.arn,
     };
   },

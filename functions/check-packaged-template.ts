@@ -8,7 +8,7 @@ import { ApplicationTemplateInvalid } from '../core/errors';
 import { declaredParameters } from '../core/templates/parameters';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
-import { type TemplateSource, templateSource } from './lib/template-source';
+import { type ApplicationTemplateSource, applicationTemplateSource } from './lib/template-source';
 
 const input = z.object({
   template: applicationTemplateRef,
@@ -24,7 +24,7 @@ export interface PackagedTemplate {
 
 export async function checkPackagedTemplate(
   event: z.infer<typeof input>,
-  templates: TemplateSource = templateSource(),
+  templates: ApplicationTemplateSource = applicationTemplateSource(),
 ): Promise<PackagedTemplate> {
   const { template } = event;
   const { body } = await templates(template);

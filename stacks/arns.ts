@@ -50,5 +50,16 @@ export const buildProjectArn = ({ partition, region, account }: Where, project: 
 export const logStreamsArn = ({ partition, region, account }: Where, group: string): string =>
   `arn:${partition}:logs:${region}:${account}:log-group:${group}:log-stream:*`;
 
+/**
+ * S3 ARNs name no region or account
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-resources-for-iam-policies).
+ */
+export const bucketArn = ({ partition }: Pick<Where, 'partition'>, bucket: string): string =>
+  `arn:${partition}:s3:::${bucket}`;
+
+/** The objects of a bucket whose keys start with `keyPrefix`. */
+export const objectsArn = (where: Pick<Where, 'partition'>, bucket: string, keyPrefix: string): string =>
+  `${bucketArn(where, bucket)}/${keyPrefix}*`;
+
 export const codecommitRepositoryArn = ({ partition, region, account }: Where, repository: string): string =>
   `arn:${partition}:codecommit:${region}:${account}:${repository}`;

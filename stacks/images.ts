@@ -1,4 +1,5 @@
-// The image build: the CodeBuild project's settings, its buildspec, and what the ECR repositories keep.
+// The builds: the CodeBuild projects' settings and buildspecs (an ECS service's image, an application stack's
+// template), and what the ECR repositories keep.
 // Pure (no Pulumi, no SST globals): stacks/build.ts deploys from it, tests check it offline.
 
 import { buildEnvironmentFor } from '../core/build-environment';
@@ -13,6 +14,16 @@ import type { Platform } from '../core/platform';
 export function buildEnvironmentOf(platforms: readonly Platform[]) {
   const { environmentType, image } = buildEnvironmentFor(platforms);
   return { type: environmentType, computeType: 'BUILD_GENERAL1_SMALL', image, privilegedMode: true } as const;
+}
+
+/**
+ * An application stack's project: on x86_64, as the pipeline's applicationInput passes (core/pipeline-plan.ts), and
+ * not privileged, since packaging runs no Docker; privileged mode is for building Docker images
+ * (https://docs.aws.amazon.com/codebuild/latest/APIReference/API_ProjectEnvironment.html).
+ */
+export function packageEnvironment() {
+  const { environmentType, image } = buildEnvironmentFor(['linux/amd64']);
+  return { type: environmentType, computeType: 'BUILD_GENERAL1_SMALL', image, privilegedMode: false } as const;
 }
 
 /** Minutes before CodeBuild stops a build (the pipeline's build state then fails). */
@@ -92,6 +103,12 @@ export const PACKAGE_VARIABLES = {
 } as const;
 
 /**
+ * Where the packaging builds store the templates in the artifacts bucket, `applications/<service>/<commit>/template.yaml`
+ * (aws/artifacts.ts applicationTemplateKey): what their roles may write, and the stack steps read.
+ */
+export const APPLICATIONS_PREFIX = 'applications/';
+
+/**
  * The buildspec of an application stack (`kind: stack`): runs in the service's repository at the commit like
  * BUILDSPEC, runs the map's test command, and stores the template the map names at
  * `applications/<service>/<commit>/template.yaml` in the artifacts bucket (aws/artifacts.ts), where
@@ -104,7 +121,7 @@ phases:
   build:
     on-failure: ABORT
     commands:
-      - echo "crossdeploy packaging $CROSSDEPLOY_SERVICE at $CROSSDEPLOY_COMMIT: $CROSSDEPLOY_TEMPLATE"
+      - echo "crossdeploy packaging $CROSSDEPLOY_TEMPLATE of $CROSSDEPLOY_SERVICE at $CROSSDEPLOY_COMMIT"
       - |
         if [ ! -f "$CODEBUILD_SRC_DIR/$CROSSDEPLOY_TEMPLATE" ]; then
           echo "crossdeploy: no $CROSSDEPLOY_TEMPLATE in the repository of $CROSSDEPLOY_SERVICE at $CROSSDEPLOY_COMMIT" >&2

@@ -3,13 +3,16 @@
 // names, and tests check them offline.
 import { isAbsolute, posix } from 'node:path';
 import { repositoryPullers } from '../core/images';
-import type { DeploymentMap } from '../core/map/schema';
+import type { DeploymentMap, SourceRef } from '../core/map/schema';
 import type { Platform } from '../core/platform';
 import { templateUses } from '../core/templates/uses';
 import { stageName } from './config';
 
 /** The part of the deployment map the stack reads. */
-export type MapForStack = Pick<DeploymentMap, 'orchestrator' | 'services' | 'environments' | 'deployRole'>;
+export type MapForStack = Pick<
+  DeploymentMap,
+  'orchestrator' | 'services' | 'applications' | 'environments' | 'deployRole'
+>;
 
 export interface OrchestratorNames {
   deliveriesTable: string;
@@ -34,7 +37,10 @@ export interface OrchestratorNames {
   pipeline: string;
   /** `crossdeploy-<stage>-build-`: the pipeline starts the project of this prefix and the service's name. */
   buildProjectPrefix: string;
-  /** One build per service, sorted by service: its own project and role, so a build pushes its own repository only. */
+  /**
+   * One build per service, ECS service or application stack, sorted by service: its own project and role, so a
+   * build writes its own service's images or templates only.
+   */
   builds: ServiceBuild[];
   /** The nested state machines whose failed executions explain-failure and announce-failure describe. */
   deployEnvironment: string;
@@ -59,21 +65,39 @@ export interface OrchestratorNames {
   secretParameters: { githubWebhookSecret: string; linkSigningKey: string; chatWebhookUrl: string };
 }
 
-/** What one service's build project is and may touch. */
-export interface ServiceBuild {
+/** Where a build checks its service out from, beyond what the pipeline passes. */
+interface BuildCheckout {
+  /** The CodeCommit repository it checks out, when the service's source is one. */
+  codecommitRepository?: string;
+  /** The CodeConnections connection it checks GitHub out with, when the map names one. */
+  connection?: string;
+}
+
+interface BuildProject extends BuildCheckout {
   service: string;
   /** `crossdeploy-<stage>-build-<service>` (CodeBuild project names allow 255 characters). */
   project: string;
   /** `crossdeploy-<stage>-build-<service>` as an IAM role name (64 characters). */
   role: string;
+}
+
+/** An ECS service's build: its image, for its platforms, pushed to its ECR repository. */
+export interface ImageBuild extends BuildProject {
+  kind: 'image';
   /** The ECR repository it pushes to, the only one. */
   repository: string;
-  /** The CodeCommit repository it checks out, when the service's source is one. */
-  codecommitRepository?: string;
-  /** The CodeConnections connection it checks GitHub out with, when the map names one. */
-  connection?: string;
   platforms: Platform[];
 }
+
+/** An application stack's build: its template, stored under `applications/<service>/` in the artifacts bucket. */
+export interface PackageBuild extends BuildProject {
+  kind: 'package';
+  /** The artifacts bucket it stores the template in, the only one. */
+  bucket: string;
+}
+
+/** What one service's build project is and may touch. */
+export type ServiceBuild = ImageBuild | PackageBuild;
 
 /** `crossdeploy-dev-deploy-target` (state machine names allow 80 characters). */
 export const stateMachineNameOf = (app: string, stage: string, file: string): string => stageName(app, stage, file, 80);
@@ -81,20 +105,8 @@ export const stateMachineNameOf = (app: string, stage: string, file: string): st
 export function orchestratorNames(app: string, stage: string, map: MapForStack): OrchestratorNames {
   const repositories = new Set(Object.values(map.services).map((service) => service.repository));
   const buildProjectPrefix = stageName(app, stage, 'build-', 255);
-  const builds = Object.entries(map.services)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, service]): ServiceBuild => {
-      const { source } = service;
-      return {
-        service: name,
-        project: stageName(app, stage, `build-${name}`, 255),
-        role: stageName(app, stage, `build-${name}`, 64),
-        repository: service.repository,
-        ...('codecommit' in source && { codecommitRepository: source.codecommit }),
-        ...('github' in source && source.connection !== undefined && { connection: source.connection }),
-        platforms: [...service.platforms],
-      };
-    });
+  // S3 bucket names are global and take 63 lowercase characters: the tools account keeps them apart.
+  const artifactsBucket = stageName(app, stage, `artifacts-${map.orchestrator.account}`, 63).toLowerCase();
   const topics = new Set<string>();
   for (const environment of Object.values(map.environments)) {
     if (environment.approval) topics.add(environment.approval.topic);
@@ -107,14 +119,13 @@ export function orchestratorNames(app: string, stage: string, map: MapForStack):
     ledgerTable: stageName(app, stage, 'ledger', 255),
     templatesTable: stageName(app, stage, 'templates', 255),
     idempotencyTable: stageName(app, stage, 'idempotency', 255),
-    // S3 bucket names are global and take 63 lowercase characters: the tools account keeps them apart.
-    artifactsBucket: stageName(app, stage, `artifacts-${map.orchestrator.account}`, 63).toLowerCase(),
+    artifactsBucket,
     // SNS topic names allow 256 characters.
     notificationsTopic: stageName(app, stage, 'notifications', 256),
     eventBus: busName(app, stage),
     pipeline: stateMachineNameOf(app, stage, 'pipeline'),
     buildProjectPrefix,
-    builds,
+    builds: buildsOf(app, stage, map, artifactsBucket),
     deployEnvironment: stateMachineNameOf(app, stage, 'deploy-environment'),
     deployTarget: stateMachineNameOf(app, stage, 'deploy-target'),
     deployStack: stateMachineNameOf(app, stage, 'deploy-stack'),
@@ -133,6 +144,39 @@ export function orchestratorNames(app: string, stage: string, map: MapForStack):
       linkSigningKey: `${app}-${stage}-link-signing-key`,
       chatWebhookUrl: `${app}-${stage}-chat-webhook-url`,
     },
+  };
+}
+
+/** The ECS services' image builds and the application stacks' packaging builds, sorted by service. */
+function buildsOf(app: string, stage: string, map: MapForStack, artifactsBucket: string): ServiceBuild[] {
+  const projectOf = (service: string, source: SourceRef): BuildProject => ({
+    service,
+    project: stageName(app, stage, `build-${service}`, 255),
+    role: stageName(app, stage, `build-${service}`, 64),
+    ...checkoutOf(source),
+  });
+  const images = Object.entries(map.services).map(
+    ([name, service]): ImageBuild => ({
+      kind: 'image',
+      ...projectOf(name, service.source),
+      repository: service.repository,
+      platforms: [...service.platforms],
+    }),
+  );
+  const packages = Object.entries(map.applications).map(
+    ([name, application]): PackageBuild => ({
+      kind: 'package',
+      ...projectOf(name, application.source),
+      bucket: artifactsBucket,
+    }),
+  );
+  return [...images, ...packages].sort((a, b) => a.service.localeCompare(b.service));
+}
+
+function checkoutOf(source: SourceRef): BuildCheckout {
+  return {
+    ...('codecommit' in source && { codecommitRepository: source.codecommit }),
+    ...('github' in source && source.connection !== undefined && { connection: source.connection }),
   };
 }
 

@@ -1,17 +1,19 @@
-// IAM documents of the state machines' and the build's roles, and of the dead-letter queues. Pure (no Pulumi,
-// no SST globals), so tests can read them.
+// IAM documents of the state machines' and the builds' roles, of the dead-letter queues and of the artifacts
+// bucket. Pure (no Pulumi, no SST globals), so tests can read them.
 import {
   buildProjectArn,
   codecommitRepositoryArn,
   defaultBusRuleArn,
   executionsArn,
   logStreamsArn,
+  objectsArn,
   repositoryArn,
   stateMachineArn,
   tableArn,
   type Where,
 } from './arns';
-import type { ServiceBuild } from './names';
+import { APPLICATIONS_PREFIX } from './images';
+import type { ImageBuild, PackageBuild } from './names';
 
 export interface PolicyStatement {
   Sid: string;
@@ -178,11 +180,17 @@ export function connectionActions(connectionArn: string): string[] {
   return [`${prefix}:GetConnection`, `${prefix}:GetConnectionToken`];
 }
 
+/** What a build's role is scoped by: where it checks its service out from, and where what it makes goes. */
+export type BuildAccess =
+  | Pick<ImageBuild, 'kind' | 'repository' | 'codecommitRepository' | 'connection'>
+  | Pick<PackageBuild, 'kind' | 'service' | 'bucket' | 'codecommitRepository' | 'connection'>;
+
 /**
  * One service's build role: check out that service's CodeCommit repository (or use its GitHub connection),
- * push to that service's ECR repository and write its own logs, nothing else. A build runs the service's
- * code and test command in privileged Docker, so it must not be able to overwrite another service's images.
- * (GitHub sources without a connection are read with the account's CodeBuild source credential.)
+ * write that service's images (an ECS service) or templates (an application stack) and its own logs, nothing
+ * else. A build runs the service's code and test command, so it must not be able to overwrite another
+ * service's images or templates. (GitHub sources without a connection are read with the account's CodeBuild
+ * source credential.)
  */
 export function buildPolicy({
   where,
@@ -190,38 +198,16 @@ export function buildPolicy({
   logGroup,
 }: {
   where: Where;
-  build: Pick<ServiceBuild, 'repository' | 'codecommitRepository' | 'connection'>;
+  build: BuildAccess;
   logGroup: string;
 }): PolicyDocument {
-  const source: PolicyStatement[] = [];
-  if (build.codecommitRepository !== undefined) {
-    source.push({
-      Sid: 'PullSource',
-      Effect: 'Allow',
-      Action: ['codecommit:GitPull'],
-      Resource: [codecommitRepositoryArn(where, build.codecommitRepository)],
-    });
-  }
-  if (build.connection !== undefined) {
-    source.push({
-      Sid: 'UseConnection',
-      Effect: 'Allow',
-      Action: connectionActions(build.connection),
-      Resource: [build.connection],
-    });
-  }
   return {
     Version: '2012-10-17',
     Statement: [
-      ...source,
-      {
-        Sid: 'PushImages',
-        Effect: 'Allow',
-        Action: [...ECR_PUSH_ACTIONS],
-        Resource: [repositoryArn(where, build.repository)],
-      },
-      // `docker login` to ECR; the action has no resource type in IAM.
-      { Sid: 'LogInToEcr', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },
+      ...sourceStatements(where, build),
+      ...(build.kind === 'image'
+        ? pushImageStatements(where, build.repository)
+        : storeTemplateStatements(where, build)),
       {
         Sid: 'WriteItsLogs',
         Effect: 'Allow',
@@ -230,6 +216,72 @@ export function buildPolicy({
       },
     ],
   };
+}
+
+function sourceStatements(
+  where: Where,
+  build: Pick<BuildAccess, 'codecommitRepository' | 'connection'>,
+): PolicyStatement[] {
+  const statements: PolicyStatement[] = [];
+  if (build.codecommitRepository !== undefined) {
+    statements.push({
+      Sid: 'PullSource',
+      Effect: 'Allow',
+      Action: ['codecommit:GitPull'],
+      Resource: [codecommitRepositoryArn(where, build.codecommitRepository)],
+    });
+  }
+  if (build.connection !== undefined) {
+    statements.push({
+      Sid: 'UseConnection',
+      Effect: 'Allow',
+      Action: connectionActions(build.connection),
+      Resource: [build.connection],
+    });
+  }
+  return statements;
+}
+
+function pushImageStatements(where: Where, repository: string): PolicyStatement[] {
+  return [
+    { Sid: 'PushImages', Effect: 'Allow', Action: [...ECR_PUSH_ACTIONS], Resource: [repositoryArn(where, repository)] },
+    // `docker login` to ECR; the action has no resource type in IAM.
+    { Sid: 'LogInToEcr', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },
+  ];
+}
+
+/** `aws s3 cp` of the template to `applications/<service>/<commit>/template.yaml`: a write, never a read or a delete. */
+function storeTemplateStatements(where: Where, build: Pick<PackageBuild, 'service' | 'bucket'>): PolicyStatement[] {
+  return [
+    {
+      Sid: 'StoreTemplates',
+      Effect: 'Allow',
+      Action: ['s3:PutObject'],
+      Resource: [objectsArn(where, build.bucket, `${APPLICATIONS_PREFIX}${build.service}/`)],
+    },
+  ];
+}
+
+/**
+ * The artifacts bucket refuses every request not made over TLS, whoever makes it: S3 accepts HTTP unless a
+ * bucket policy denies requests whose aws:SecureTransport is false
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html). It grants nothing: the
+ * functions and builds are allowed by their own roles.
+ */
+export function tlsOnlyBucketPolicy(bucketArn: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ],
+  });
 }
 
 /**

@@ -2,13 +2,12 @@
 // Pulumi's aws.sfn.StateMachine: sst.aws.StepFunctions would emit JSONata.
 import { logRetention, stageName } from './config';
 import type { StepFunctions } from './functions';
-import { BUILDSPEC } from './images';
 import { stateMachineNameOf } from './names';
 import { stateMachinePolicy, stateMachineTrustPolicy } from './policies';
 import { functionVariable, type GrantScope } from './steps';
 import {
   BUILD_PROJECT_VARIABLE,
-  BUILD_SPEC_VARIABLE,
+  BUILDSPECS,
   dependenciesOf,
   STATE_MACHINES,
   type StateMachineId,
@@ -23,7 +22,7 @@ export const stateMachineName = (file: string): string => stateMachineNameOf($ap
 
 /** Resources the definitions name besides functions and machines. */
 export interface DefinitionResources {
-  /** The services' CodeBuild projects: a machine that starts builds is created after them. */
+  /** The services' and application stacks' CodeBuild projects: a machine that starts builds is created after them. */
   buildProjects: aws.codebuild.Project[];
 }
 
@@ -74,7 +73,7 @@ export function createStateMachines(
     for (const fn of invoked) values[functionVariable(fn)] = functions[fn.id].arn;
     if (startsBuilds) {
       values[BUILD_PROJECT_VARIABLE] = scope.apply((where) => where.names.buildProjectPrefix);
-      values[BUILD_SPEC_VARIABLE] = BUILDSPEC;
+      Object.assign(values, BUILDSPECS);
     }
     for (const child of children) {
       const created = machines[child.id];

@@ -1,8 +1,10 @@
 // The step functions and exactly what each one calls: the one table stacks/functions.ts deploys from.
 // Pure (no Pulumi, no SST globals), so a test can hold it against the handlers' code.
 import {
+  bucketArn,
   eventBusArn,
   executionsArn,
+  objectsArn,
   parameterArn,
   repositoryArn,
   tableArn,
@@ -10,6 +12,7 @@ import {
   topicArn,
   type Where,
 } from './arns';
+import { APPLICATIONS_PREFIX } from './images';
 import type { OrchestratorNames } from './names';
 
 /** Where a grant's resources live: the tools account and region this stage deploys to, and its resources. */
@@ -94,10 +97,19 @@ export const everyRepositoryReplica = (scope: GrantScope): string[] =>
 const leasesTable = (scope: GrantScope) => [tableArn(scope, scope.names.leasesTable)];
 const ledgerTable = (scope: GrantScope) => [tableArn(scope, scope.names.ledgerTable)];
 const templatesTable = (scope: GrantScope) => [tableArn(scope, scope.names.templatesTable)];
-/** The application stacks' templates the packaging builds store (aws/artifacts.ts applicationTemplateKey). */
-const applicationTemplates = (scope: GrantScope) => [
-  `arn:${scope.partition}:s3:::${scope.names.artifactsBucket}/applications/*`,
+/**
+ * Reading an application stack's template that its packaging build stored (aws/artifacts.ts): GetObject, and
+ * ListBucket, without which S3 answers a missing template with 403 AccessDenied rather than the 404 NoSuchKey
+ * that readApplicationTemplate reports as not packaged (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).
+ */
+const READ_APPLICATION_TEMPLATES: readonly Grant[] = [
+  {
+    actions: ['s3:GetObject'],
+    resources: (scope) => [objectsArn(scope, scope.names.artifactsBucket, APPLICATIONS_PREFIX)],
+  },
+  { actions: ['s3:ListBucket'], resources: (scope) => [bucketArn(scope, scope.names.artifactsBucket)] },
 ];
+
 export const eventBus = (scope: GrantScope) => [eventBusArn(scope, scope.names.eventBus)];
 export const approvalsTable = (scope: GrantScope) => [tableArn(scope, scope.names.approvalsTable)];
 
@@ -215,7 +227,7 @@ export const STEP_FUNCTIONS = [
     grants: [
       ASSUME_DEPLOY_ROLE,
       { actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: templatesTable },
-      { actions: ['s3:GetObject'], resources: applicationTemplates },
+      ...READ_APPLICATION_TEMPLATES,
     ],
     asDeployRole: ['cloudformation:DescribeStacks', 'cloudformation:CreateChangeSet'],
     environment: ['CROSSDEPLOY_TEMPLATES_TABLE', 'CROSSDEPLOY_ARTIFACTS_BUCKET'],
@@ -224,7 +236,7 @@ export const STEP_FUNCTIONS = [
     id: 'CheckPackagedTemplate',
     file: 'check-packaged-template',
     description: "crossdeploy: check an application stack's template packaged for a commit against the map",
-    grants: [{ actions: ['s3:GetObject'], resources: applicationTemplates }],
+    grants: READ_APPLICATION_TEMPLATES,
     asDeployRole: [],
     environment: ['CROSSDEPLOY_ARTIFACTS_BUCKET'],
   },

@@ -1,6 +1,7 @@
-// The orchestrator's DynamoDB tables (stacks/tables.ts, from aws/tables.ts), the approvers' SNS topics and the
-// topic of deployment notices.
+// The orchestrator's DynamoDB tables (stacks/tables.ts, from aws/tables.ts), the artifacts bucket, the approvers'
+// SNS topics and the topic of deployment notices.
 import { type OrchestratorNames, resourceIds } from './names';
+import { tlsOnlyBucketPolicy } from './policies';
 import { dynamoTableArgs, TABLES, type TableId } from './tables';
 
 export type Tables = Record<TableId, aws.dynamodb.Table>;
@@ -26,6 +27,41 @@ export function createTables(names: OrchestratorNames): Tables {
     );
   }
   return tables as Tables;
+}
+
+/**
+ * The application stacks' templates, one object per service and commit (aws/artifacts.ts): private, encrypted,
+ * TLS only. Nothing expires: a rollback redeploys an old commit's template, and a template is a few kilobytes.
+ */
+export function createArtifactsBucket(names: OrchestratorNames): aws.s3.Bucket {
+  const bucket = new aws.s3.Bucket('ArtifactsBucket', {
+    bucket: names.artifactsBucket,
+    // A removed dev stage takes its templates along; prod keeps them (and `removal: retain` keeps the bucket).
+    forceDestroy: $app.stage !== 'prod',
+  });
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+  const publicAccess = new aws.s3.BucketPublicAccessBlock('ArtifactsBucketPublicAccess', {
+    bucket: bucket.id,
+    blockPublicAcls: true,
+    ignorePublicAcls: true,
+    blockPublicPolicy: true,
+    restrictPublicBuckets: true,
+  });
+  // SSE-S3: S3's own keys, so the roles that read and write need no KMS grant
+  // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html).
+  new aws.s3.BucketServerSideEncryptionConfiguration('ArtifactsBucketEncryption', {
+    bucket: bucket.id,
+    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+  });
+  new aws.s3.BucketPolicy(
+    'ArtifactsBucketPolicy',
+    { bucket: bucket.id, policy: bucket.arn.apply(tlsOnlyBucketPolicy) },
+    // One after the other: the two at once can fail with OperationAborted, "a conflicting conditional operation"
+    // (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html, as in
+    // https://github.com/hashicorp/terraform-provider-aws/issues/7628).
+    { dependsOn: [publicAccess] },
+  );
+  return bucket;
 }
 
 /**

@@ -6,6 +6,7 @@ import deployTarget from '../state-machines/deploy-target.asl.json';
 import pipeline from '../state-machines/pipeline.asl.json';
 import rollbackStack from '../state-machines/rollback-stack.asl.json';
 import rollbackTarget from '../state-machines/rollback-target.asl.json';
+import { BUILDSPEC, PACKAGE_BUILDSPEC } from './images';
 import { functionVariable, STEP_FUNCTIONS, type StepFunction } from './steps';
 
 export interface StateMachineSpec {
@@ -18,9 +19,10 @@ export interface StateMachineSpec {
 }
 
 /**
- * In creation order: a machine may start only machines listed before it (deploy-target starts rollback-target,
- * and deploy-stack to create a service's instance; deploy-environment starts all four; the pipeline starts
- * deploy-environment), so their ARNs exist when its definition is built.
+ * In creation order: a machine may start only machines listed before it (deploy-stack starts rollback-stack when
+ * an application stack fails its bake; deploy-target starts rollback-target, and deploy-stack to create a
+ * service's instance; deploy-environment starts all four; the pipeline starts deploy-environment), so their ARNs
+ * exist when its definition is built.
  */
 export const STATE_MACHINES = [
   { id: 'RollbackTarget', file: 'rollback-target', definition: rollbackTarget },
@@ -42,14 +44,23 @@ export const stateMachineVariable = (spec: Pick<StateMachineSpec, 'id'>): string
  */
 export const BUILD_PROJECT_VARIABLE = 'BuildProjectPrefix';
 
-/** `${BuildSpec}`: the projects' buildspec (stacks/images.ts), passed again with every build as BuildspecOverride. */
+/** `${BuildSpec}`: the ECS services' buildspec (stacks/images.ts), passed again with every build as BuildspecOverride. */
 export const BUILD_SPEC_VARIABLE = 'BuildSpec';
+
+/** `${PackageSpec}`: the application stacks' buildspec, passed again with every packaging build likewise. */
+export const PACKAGE_SPEC_VARIABLE = 'PackageSpec';
+
+/** The buildspecs a definition that starts builds is given, by variable. */
+export const BUILDSPECS: Readonly<Record<string, string>> = {
+  [BUILD_SPEC_VARIABLE]: BUILDSPEC,
+  [PACKAGE_SPEC_VARIABLE]: PACKAGE_BUILDSPEC,
+};
 
 export type Substitution =
   | { kind: 'function'; variable: string; spec: StepFunction }
   | { kind: 'state-machine'; variable: string; spec: StateMachine }
   | { kind: 'build-project'; variable: string }
-  | { kind: 'build-spec'; variable: string };
+  | { kind: 'build-spec'; variable: string; buildspec: string };
 
 /** Every variable an ASL file may use, and what provides its value. */
 export const SUBSTITUTIONS: ReadonlyMap<string, Substitution> = new Map<string, Substitution>([
@@ -62,7 +73,10 @@ export const SUBSTITUTIONS: ReadonlyMap<string, Substitution> = new Map<string, 
     { kind: 'state-machine', variable: stateMachineVariable(spec), spec },
   ]),
   [BUILD_PROJECT_VARIABLE, { kind: 'build-project', variable: BUILD_PROJECT_VARIABLE }],
-  [BUILD_SPEC_VARIABLE, { kind: 'build-spec', variable: BUILD_SPEC_VARIABLE }],
+  ...Object.entries(BUILDSPECS).map(([variable, buildspec]): [string, Substitution] => [
+    variable,
+    { kind: 'build-spec', variable, buildspec },
+  ]),
 ]);
 
 const VARIABLE = /\$\{(\w+)\}/g;

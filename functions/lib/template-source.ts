@@ -5,19 +5,26 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { readApplicationTemplate } from '../../aws/artifacts';
 import { settings } from '../../aws/settings';
 import { readTemplateVersion } from '../../aws/template-registry';
-import type { StackTemplateRef } from '../../core/contracts';
+import type { ApplicationTemplateRef, StackTemplateRef } from '../../core/contracts';
 import { sharedDocumentClient } from './clients';
 
 export type TemplateSource = (ref: StackTemplateRef) => Promise<{ body: string }>;
+export type ApplicationTemplateSource = (ref: ApplicationTemplateRef) => Promise<{ body: string }>;
 
 let sharedS3: S3Client | undefined;
 
-export function templateSource(): TemplateSource {
+/** The artifacts bucket only: a step that reads no registry version needs no access to the registry. */
+export function applicationTemplateSource(): ApplicationTemplateSource {
   return (ref) => {
-    if (ref.kind === 'applications') {
-      sharedS3 ??= new S3Client({});
-      return readApplicationTemplate(sharedS3, settings.artifactsBucket(), ref);
-    }
-    return readTemplateVersion(sharedDocumentClient(), settings.templatesTable(), ref);
+    sharedS3 ??= new S3Client({});
+    return readApplicationTemplate(sharedS3, settings.artifactsBucket(), ref);
   };
+}
+
+export function templateSource(): TemplateSource {
+  const applications = applicationTemplateSource();
+  return (ref) =>
+    ref.kind === 'applications'
+      ? applications(ref)
+      : readTemplateVersion(sharedDocumentClient(), settings.templatesTable(), ref);
 }

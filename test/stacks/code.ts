@@ -20,6 +20,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   '@aws-sdk/client-ecr': 'ecr',
   '@aws-sdk/client-ecs': 'ecs',
   '@aws-sdk/client-eventbridge': 'events',
+  '@aws-sdk/client-s3': 's3',
   '@aws-sdk/client-sfn': 'states',
   '@aws-sdk/client-sns': 'sns',
   '@aws-sdk/client-ssm': 'ssm',

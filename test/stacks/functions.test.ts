@@ -36,8 +36,9 @@ const byId = (id: string): FunctionSpec => {
 };
 const handlerFile = (spec: FunctionSpec) => join(root, 'functions', `${spec.file}.ts`);
 
-// Permissions that no SDK call names but that a call needs: RegisterTaskDefinition with tags and task roles.
-const IMPLIED = new Set(['ecs:TagResource', 'iam:PassRole']);
+// Permissions that no SDK call names but that a call needs: RegisterTaskDefinition with tags and task roles, and
+// GetObject answering a missing key with NoSuchKey (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).
+const IMPLIED = new Set(['ecs:TagResource', 'iam:PassRole', 's3:ListBucket']);
 
 /** Actions that have no resource type in IAM: "*" is the only resource they accept. */
 const NO_RESOURCE_TYPE = new Set([
@@ -94,7 +95,7 @@ describe('functions deployed by stacks/functions.ts', () => {
     }
   });
 
-  it('grants "*" only to actions that have no resource type, and everything else in this account and region (repository replicas in theirs)', () => {
+  it('grants "*" only to actions that have no resource type, and everything else in this account and region (repository replicas in theirs, the artifacts bucket by its name)', () => {
     for (const spec of ALL_FUNCTIONS) {
       for (const { actions, resources } of functionPermissions(spec, scope)) {
         expect(resources.length, `${spec.id}: ${actions}`).toBeGreaterThan(0);
@@ -106,6 +107,11 @@ describe('functions deployed by stacks/functions.ts', () => {
         for (const action of actions) expect(NO_RESOURCE_TYPE, `${spec.id}: ${action}`).not.toContain(action);
         for (const resource of resources) {
           if (actions.includes('sts:AssumeRole')) continue;
+          // S3 ARNs name no region or account: the stage's bucket, whose name holds the tools account.
+          if (resource.startsWith('arn:aws:s3:')) {
+            expect(resource, spec.id).toMatch(/^arn:aws:s3:::crossdeploy-test-artifacts-111111111111(\/\S+)?$/);
+            continue;
+          }
           const region = resource.startsWith('arn:aws:ecr:') ? '(?:eu-west-1|us-east-1)' : 'eu-west-1';
           expect(resource, spec.id).toMatch(new RegExp(`^arn:aws:[a-z0-9-]+:${region}:111111111111:\\S+$`));
         }
@@ -124,6 +130,38 @@ describe('functions deployed by stacks/functions.ts', () => {
       },
       { actions: [...TRACING_ACTIONS], resources: ['*'] },
     ]);
+  });
+
+  it("lets check-packaged-template read the application stacks' templates, and list the bucket to tell a missing one", () => {
+    expect(functionPermissions(byId('CheckPackagedTemplate'), scope)).toEqual([
+      {
+        actions: ['s3:GetObject'],
+        resources: ['arn:aws:s3:::crossdeploy-test-artifacts-111111111111/applications/*'],
+      },
+      { actions: ['s3:ListBucket'], resources: ['arn:aws:s3:::crossdeploy-test-artifacts-111111111111'] },
+      { actions: [...TRACING_ACTIONS], resources: ['*'] },
+    ]);
+  });
+
+  it('lets create-stack-change-set read template versions from the registry and application templates from the bucket, never write either', () => {
+    const permissions = functionPermissions(byId('CreateStackChangeSet'), scope);
+    expect(permissions.slice(1, 4)).toEqual([
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        resources: ['arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-templates'],
+      },
+      ...functionPermissions(byId('CheckPackagedTemplate'), scope).slice(0, 2),
+    ]);
+    expect(permissions.flatMap((p) => p.actions).filter((a) => /^s3:(Put|Delete)/.test(a))).toEqual([]);
+  });
+
+  it("lets check-stack-health assume the deploy role and nothing else: the alarms are read in the target's account", () => {
+    const spec = byId('CheckStackHealth');
+    expect(functionPermissions(spec, scope)).toEqual([
+      { actions: ['sts:AssumeRole'], resources: ['arn:aws:iam::*:role/crossdeploy-deploy'] },
+      { actions: [...TRACING_ACTIONS], resources: ['*'] },
+    ]);
+    expect(spec.asDeployRole).toEqual(['cloudwatch:DescribeAlarms']);
   });
 
   it('lets evaluate-wave read single ledger records and nothing else', () => {

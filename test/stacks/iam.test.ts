@@ -1,6 +1,7 @@
 // IAM evaluated, not string-matched: @cloud-copilot/iam-simulate decides each request from the policies
-// crossdeploy writes (core/ecr-policy.ts) or deploys (stacks/target-account.yaml, stacks/steps.ts), across
-// accounts the way AWS does (both the caller's identity policy and the resource's policy must allow).
+// crossdeploy writes (core/ecr-policy.ts) or deploys (stacks/target-account.yaml, stacks/steps.ts,
+// stacks/policies.ts), across accounts the way AWS does (both the caller's identity policy and the resource's
+// policy must allow).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
@@ -9,8 +10,17 @@ import { mergeRepositoryPolicy } from '../../core/ecr-policy';
 import { parseTemplate, resolveTemplate } from '../../core/iam/cfn-template';
 import { sstRoleName, TARGET_ACCOUNT_TEMPLATE } from '../../core/iam/target-account';
 import { loadMapFile } from '../../core/map/load';
+import { buildLogGroupName } from '../../stacks/images';
 import { orchestratorNames } from '../../stacks/names';
+import {
+  buildPolicy,
+  type PolicyDocument,
+  SYNC_EXECUTION_RULE,
+  stateMachinePolicy,
+  tlsOnlyBucketPolicy,
+} from '../../stacks/policies';
 import { ASSUME_DEPLOY_ROLE, functionPermissions, type GrantScope, STEP_FUNCTIONS } from '../../stacks/steps';
+import { dependenciesOf, STATE_MACHINES } from '../../stacks/substitutions';
 import { root } from './code';
 
 const ORCHESTRATOR = '111111111111';
@@ -64,6 +74,8 @@ function principalKeys(principal: string): Record<string, string> {
 }
 
 const policy = (...Statement: Record<string, unknown>[]): Policy => ({ Version: '2012-10-17', Statement });
+/** A document of stacks/policies.ts, as IAM reads it. */
+const deployed = (document: PolicyDocument): Policy => policy(...document.Statement.map((s) => ({ ...s })));
 
 describe('pulling from the orchestrator ECR repository with the policy crossdeploy writes', () => {
   const repository = `arn:aws:ecr:us-east-1:${ORCHESTRATOR}:repository/web`;
@@ -345,5 +357,145 @@ describe('assuming the deploy role', () => {
     const dev = `arn:aws:iam::${ORCHESTRATOR}:role/${sstRoleName('crossdeploy', 'dev', 'UpdateServiceFunction')}-a1b2c3d4`;
     expect(await assume(functionRole('UpdateService'), identityOf('UpdateService'), inOrg, stage)).toBe('Allowed');
     expect(await assume(dev, identityOf('UpdateService'), inOrg, stage)).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('the artifacts bucket, with the policy the stack gives it', () => {
+  const names = orchestratorNames(
+    'crossdeploy',
+    'prod',
+    loadMapFile(join(root, 'test/stacks/fixtures/application-map.yaml')),
+  );
+  const where = { partition: 'aws', account: ORCHESTRATOR, region: 'us-east-1' };
+  const bucket = `arn:aws:s3:::${names.artifactsBucket}`;
+  const template = (service: string) => `${bucket}/applications/${service}/0123456789abcdef/template.yaml`;
+  const bucketPolicy = JSON.parse(tlsOnlyBucketPolicy(bucket)) as Policy;
+  const overTls = { 'aws:SecureTransport': 'true' };
+  const overHttp = { 'aws:SecureTransport': 'false' };
+
+  const orders = names.builds.find((build) => build.service === 'orders');
+  if (orders?.kind !== 'package') throw new Error('the fixture has no packaging build of orders');
+  const buildRole = `arn:aws:sts::${ORCHESTRATOR}:assumed-role/${orders.role}/AWSCodeBuild-1`;
+  const buildIdentity = [deployed(buildPolicy({ where, build: orders, logGroup: buildLogGroupName(orders.project) }))];
+  const asBuild = (action: string, resource: string, context = overTls) =>
+    decide({
+      principal: buildRole,
+      action,
+      resource,
+      account: ORCHESTRATOR,
+      identity: buildIdentity,
+      resourcePolicy: bucketPolicy,
+      context,
+    });
+
+  const stepRole = `arn:aws:sts::${ORCHESTRATOR}:assumed-role/crossdeploy-prod-CheckPackagedTemplateFunctionRole-a1b2c3d4/step`;
+  const spec = STEP_FUNCTIONS.find((s) => s.id === 'CheckPackagedTemplate');
+  if (!spec) throw new Error('no CheckPackagedTemplate step');
+  const scope: GrantScope = { ...where, deployRole: 'crossdeploy-deploy', names };
+  const stepIdentity = [
+    policy(
+      ...functionPermissions(spec, scope).map((p) => ({ Effect: 'Allow', Action: p.actions, Resource: p.resources })),
+    ),
+  ];
+  const asStep = (action: string, resource: string, context = overTls) =>
+    decide({
+      principal: stepRole,
+      action,
+      resource,
+      account: ORCHESTRATOR,
+      identity: stepIdentity,
+      resourcePolicy: bucketPolicy,
+      context,
+    });
+
+  it("lets an application stack's packaging build store its own service's templates, over TLS only", async () => {
+    expect(await asBuild('s3:PutObject', template('orders'))).toBe('Allowed');
+    expect(await asBuild('s3:PutObject', template('orders'), overHttp)).toBe('ExplicitlyDenied');
+  });
+
+  it("keeps the packaging build from another service's templates, from reading or deleting, and from ECR altogether", async () => {
+    expect(await asBuild('s3:PutObject', template('web'))).toBe('ImplicitlyDenied');
+    expect(await asBuild('s3:PutObject', `${bucket}/elsewhere/template.yaml`)).toBe('ImplicitlyDenied');
+    expect(await asBuild('s3:GetObject', template('orders'))).toBe('ImplicitlyDenied');
+    expect(await asBuild('s3:DeleteObject', template('orders'))).toBe('ImplicitlyDenied');
+    expect(await asBuild('s3:PutBucketPolicy', bucket)).toBe('ImplicitlyDenied');
+    const repository = `arn:aws:ecr:us-east-1:${ORCHESTRATOR}:repository/web`;
+    for (const action of ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:BatchGetImage']) {
+      expect(await asBuild(action, repository), action).toBe('ImplicitlyDenied');
+    }
+    expect(await asBuild('ecr:GetAuthorizationToken', '*')).toBe('ImplicitlyDenied');
+  });
+
+  it("lets the stack steps read every service's templates over TLS, and nothing over plain HTTP", async () => {
+    expect(await asStep('s3:GetObject', template('orders'))).toBe('Allowed');
+    expect(await asStep('s3:ListBucket', bucket)).toBe('Allowed');
+    expect(await asStep('s3:GetObject', template('orders'), overHttp)).toBe('ExplicitlyDenied');
+    expect(await asStep('s3:PutObject', template('orders'))).toBe('ImplicitlyDenied');
+  });
+
+  it('grants nobody anything by itself: another account gets nothing, whatever its own policy says', async () => {
+    const outsider = `arn:aws:iam::${OUTSIDER}:role/reader`;
+    const anything = [policy({ Effect: 'Allow', Action: 's3:*', Resource: '*' })];
+    for (const action of ['s3:GetObject', 's3:PutObject']) {
+      expect(
+        await decide({
+          principal: outsider,
+          action,
+          resource: template('orders'),
+          account: ORCHESTRATOR,
+          identity: anything,
+          resourcePolicy: bucketPolicy,
+          context: overTls,
+        }),
+        action,
+      ).toBe('ImplicitlyDenied');
+    }
+  });
+});
+
+describe("the deploy-stack state machine's role", () => {
+  const where = { partition: 'aws', account: ORCHESTRATOR, region: 'us-east-1' };
+  const machine = STATE_MACHINES.find((m) => m.id === 'DeployStack');
+  if (!machine) throw new Error('no DeployStack machine');
+  const deps = dependenciesOf(machine);
+  const identity = [
+    deployed(
+      stateMachinePolicy({
+        where,
+        functionArns: deps.functions.map(
+          (fn) => `arn:aws:lambda:us-east-1:${ORCHESTRATOR}:function:crossdeploy-prod-${fn.id}`,
+        ),
+        children: deps.children.map((child) => `crossdeploy-prod-${child.file}`),
+        waitsForChildren: deps.waitsForChildren,
+      }),
+    ),
+  ];
+  const asDeployStack = (action: string, resource: string) =>
+    decide({
+      principal: `arn:aws:sts::${ORCHESTRATOR}:assumed-role/crossdeploy-prod-deploy-stack-sfn/execution`,
+      action,
+      resource,
+      account: ORCHESTRATOR,
+      identity,
+    });
+  const machineArn = (file: string) => `arn:aws:states:us-east-1:${ORCHESTRATOR}:stateMachine:crossdeploy-prod-${file}`;
+  const executionArn = (file: string) =>
+    `arn:aws:states:us-east-1:${ORCHESTRATOR}:execution:crossdeploy-prod-${file}:x`;
+
+  it('may start rollback-stack, follow and stop its executions, and use the rule .sync needs', async () => {
+    expect(await asDeployStack('states:StartExecution', machineArn('rollback-stack'))).toBe('Allowed');
+    expect(await asDeployStack('states:DescribeExecution', executionArn('rollback-stack'))).toBe('Allowed');
+    expect(await asDeployStack('states:StopExecution', executionArn('rollback-stack'))).toBe('Allowed');
+    const rule = `arn:aws:events:us-east-1:${ORCHESTRATOR}:rule/${SYNC_EXECUTION_RULE}`;
+    for (const action of ['events:PutTargets', 'events:PutRule', 'events:DescribeRule']) {
+      expect(await asDeployStack(action, rule), action).toBe('Allowed');
+    }
+  });
+
+  it('may start no other machine, not even itself', async () => {
+    for (const file of ['rollback-target', 'deploy-target', 'deploy-stack', 'deploy-environment', 'pipeline']) {
+      expect(await asDeployStack('states:StartExecution', machineArn(file)), file).toBe('ImplicitlyDenied');
+    }
+    expect(await asDeployStack('states:StopExecution', executionArn('rollback-target'))).toBe('ImplicitlyDenied');
   });
 });

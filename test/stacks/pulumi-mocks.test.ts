@@ -64,6 +64,7 @@ interface StacksModules {
   functions: { grantScope(deployRole: string, names: OrchestratorNames): Output<GrantScope> };
   storage: {
     createTables(names: OrchestratorNames): Record<TableId, Resource>;
+    createArtifactsBucket(names: OrchestratorNames): Resource;
     createApprovalTopics(names: OrchestratorNames): Record<string, Resource>;
     createNotificationsTopic(names: OrchestratorNames): Resource;
   };
@@ -72,7 +73,7 @@ interface StacksModules {
     createBuildProjects(
       scope: Output<GrantScope>,
       names: OrchestratorNames,
-      repositories: Record<string, Resource>,
+      outputs: { repositories: Record<string, Resource>; artifacts: Resource },
     ): Resource[];
   };
   events: {
@@ -177,11 +178,12 @@ beforeAll(async () => {
   const names = orchestratorNames('crossdeploy', STAGE, map);
   const scope = stacks.functions.grantScope(deployRoleName({}), names);
   stacks.storage.createTables(names);
+  const artifacts = stacks.storage.createArtifactsBucket(names);
   stacks.storage.createApprovalTopics(names);
   stacks.storage.createNotificationsTopic(names);
   const repositories = stacks.build.createRepositories(names.repositories);
   stacks.replication.createReplicas(names, map);
-  const builds = stacks.build.createBuildProjects(scope, names, repositories);
+  const builds = stacks.build.createBuildProjects(scope, names, { repositories, artifacts });
   const bus = stacks.events.createEventBus(names);
   stacks.events.createEventBusPolicy(bus, busOrganizationId(map));
   if (!map.bootstrap) throw new Error(`${MAP_FILE} has no bootstrap settings`);
@@ -241,7 +243,14 @@ const TYPES = {
   rule: 'aws:cloudwatch/eventRule:EventRule',
   permission: 'aws:lambda/permission:Permission',
   target: 'aws:cloudwatch/eventTarget:EventTarget',
+  bucket: 'aws:s3/bucket:Bucket',
+  publicAccessBlock: 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
+  encryption: 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+  bucketPolicy: 'aws:s3/bucketPolicy:BucketPolicy',
 } as const;
+
+/** Every service's build project: the ECS services' and the application stack's. */
+const SERVICES = ['jobs', 'orders', 'web'];
 
 const ofType = (type: string): Registered[] => mocked.registered.filter((r) => r.type === type);
 /** The repositories in the tools account's region, where the build pushes (replicas are filled by ECR). */
@@ -322,7 +331,11 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
         },
       ],
     });
-    expect(count(TYPES.project)).toBe(2);
+    expect(count(TYPES.project)).toBe(SERVICES.length);
+    expect(count(TYPES.bucket)).toBe(1);
+    expect(count(TYPES.publicAccessBlock)).toBe(1);
+    expect(count(TYPES.encryption)).toBe(1);
+    expect(count(TYPES.bucketPolicy)).toBe(1);
     expect(count(TYPES.bus)).toBe(1);
     expect(count(TYPES.busPolicy)).toBe(1);
     expect(count(TYPES.stackSet)).toBe(1);
@@ -330,8 +343,8 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
     expect(count(TYPES.machine)).toBe(STATE_MACHINES.length);
     expect(count(TYPES.alarm)).toBe(STATE_MACHINES.length);
     // A role and a policy per state machine, per service's build, the doctor's.
-    expect(count(TYPES.role)).toBe(STATE_MACHINES.length + 3);
-    expect(count(TYPES.rolePolicy)).toBe(STATE_MACHINES.length + 3);
+    expect(count(TYPES.role)).toBe(STATE_MACHINES.length + SERVICES.length + 1);
+    expect(count(TYPES.rolePolicy)).toBe(STATE_MACHINES.length + SERVICES.length + 1);
     const ruleTargets = TRIGGERED_FUNCTIONS.filter((spec) => spec.trigger.kind === 'rule');
     expect(count(TYPES.queue)).toBe(ruleTargets.length);
     expect(count(TYPES.queuePolicy)).toBe(ruleTargets.length);
@@ -434,7 +447,7 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
       );
     });
 
-    it("may run builds of exactly the services' projects, which its definition names by service", () => {
+    it("may run builds of exactly the services' and application stacks' projects, which its definition names by service", () => {
       const builds = tasks(JSON.parse(definition())).filter((t) =>
         t.Resource.startsWith('arn:aws:states:::codebuild:startBuild'),
       );
@@ -444,10 +457,9 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
         return;
       }
       const projects = ofType(TYPES.project);
-      expect(sorted(projects.map((p) => text(p.inputs.name, p.name)))).toEqual([
-        'crossdeploy-test-build-jobs',
-        'crossdeploy-test-build-web',
-      ]);
+      expect(sorted(projects.map((p) => text(p.inputs.name, p.name)))).toEqual(
+        SERVICES.map((service) => `crossdeploy-test-build-${service}`),
+      );
       for (const build of builds) {
         expect(build.Parameters?.['ProjectName.$']).toBe("States.Format('crossdeploy-test-build-{}', $.serviceName)");
       }
@@ -473,7 +485,7 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
           const format = /^States\.Format\('([\w-]+)\{\}', \$\.serviceName\)$/.exec(
             String(parameters?.['ProjectName.$']),
           );
-          expect(sorted(['jobs', 'web'].map((service) => `${format?.[1]}${service}`))).toEqual(sorted(projects));
+          expect(SERVICES.map((service) => `${format?.[1]}${service}`)).toEqual(sorted(projects));
         } else throw new Error(`${spec.file}: a Task the app does not provide: ${resource}`);
       }
     });
@@ -703,6 +715,58 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
     }
   });
 
+  it('creates the artifacts bucket by its stage name, private, encrypted with S3-managed keys, TLS only, removable outside prod', () => {
+    const bucket = named(TYPES.bucket, 'ArtifactsBucket');
+    expect(bucket.inputs).toMatchObject({ bucket: 'crossdeploy-test-artifacts-111111111111', forceDestroy: true });
+    expect(named(TYPES.publicAccessBlock, 'ArtifactsBucketPublicAccess').inputs).toMatchObject({
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      ignorePublicAcls: true,
+      blockPublicPolicy: true,
+      restrictPublicBuckets: true,
+    });
+    expect(named(TYPES.encryption, 'ArtifactsBucketEncryption').inputs).toMatchObject({
+      bucket: bucket.id,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+    const policy = named(TYPES.bucketPolicy, 'ArtifactsBucketPolicy');
+    expect(policy.inputs.bucket).toBe(bucket.id);
+    expect(policyOf(policy).Statement.map((s) => s.Resource)).toEqual([[arnOf(bucket), `${arnOf(bucket)}/*`]]);
+  });
+
+  it('packages the application stack with its own unprivileged project, into the registered bucket, with a role that may store its templates only', () => {
+    const project = named(TYPES.project, 'OrdersBuild');
+    const role = named(TYPES.role, 'OrdersBuildRole');
+    const logs = named(TYPES.logGroup, 'OrdersBuildLogs');
+    const bucket = named(TYPES.bucket, 'ArtifactsBucket');
+    expect(project.inputs).toMatchObject({
+      name: 'crossdeploy-test-build-orders',
+      serviceRole: arnOf(role),
+      source: { type: 'NO_SOURCE' },
+      artifacts: { type: 'NO_ARTIFACTS' },
+      environment: { type: 'LINUX_CONTAINER', privilegedMode: false },
+      logsConfig: { cloudwatchLogs: { status: 'ENABLED', groupName: '/aws/codebuild/crossdeploy-test-build-orders' } },
+    });
+    const variables = (project.inputs.environment as { environmentVariables: { name: string; value: string }[] })
+      .environmentVariables;
+    expect(variables).toEqual([
+      { name: 'CROSSDEPLOY_ARTIFACTS_BUCKET', type: 'PLAINTEXT', value: bucket.state.bucket },
+      { name: 'CROSSDEPLOY_TEST_COMMAND', type: 'PLAINTEXT', value: '' },
+    ]);
+    expect(logs.inputs).toMatchObject({ name: '/aws/codebuild/crossdeploy-test-build-orders', retentionInDays: 30 });
+    const document = policyOf(named(TYPES.rolePolicy, 'OrdersBuildPolicy'));
+    expect(document.Statement.map((s) => s.Sid)).toEqual(['PullSource', 'StoreTemplates', 'WriteItsLogs']);
+    expect(statement(document, 'PullSource')?.Resource).toEqual([
+      `arn:aws:codecommit:${REGION}:${ACCOUNT}:orders-repo`,
+    ]);
+    expect(statement(document, 'StoreTemplates')).toMatchObject({
+      Action: ['s3:PutObject'],
+      Resource: [`${arnOf(bucket)}/applications/orders/*`],
+    });
+    expect(statement(document, 'WriteItsLogs')?.Resource).toEqual([`${arnOf(logs)}:log-stream:*`]);
+    expect(document.Statement.flatMap((s) => s.Action).filter((a) => a.startsWith('ecr:'))).toEqual([]);
+  });
+
   it('gives the doctor a role that reads exactly the registered repositories and assumes only the deploy role', () => {
     const role = named(TYPES.role, 'DoctorRole');
     expect(role.inputs).toMatchObject({ name: 'crossdeploy-test-doctor', maxSessionDuration: 3600 });
@@ -799,16 +863,34 @@ describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
     };
     const list = (value: unknown): string[] => (value === undefined ? [] : ([] as unknown[]).concat(value).map(String));
 
-    it('is found: the roles, their policies, the bus and queue policies', () => {
+    it('is found: the roles, their policies, the bus, queue and bucket policies', () => {
       const resources = new Set(statements().map((f) => f.resource));
-      const expected = [TYPES.role, TYPES.rolePolicy, TYPES.busPolicy, TYPES.queuePolicy].flatMap((type) =>
-        ofType(type).map((r) => `${r.type} ${r.name}`),
+      const expected = [TYPES.role, TYPES.rolePolicy, TYPES.busPolicy, TYPES.queuePolicy, TYPES.bucketPolicy].flatMap(
+        (type) => ofType(type).map((r) => `${r.type} ${r.name}`),
       );
       expect(sorted(resources)).toEqual(sorted(expected));
     });
 
-    it('allows named actions only: no "*", no service-wide wildcard, no NotAction or NotResource, no Deny', () => {
-      for (const { resource, statement: s } of statements()) {
+    it('allows named actions only: no "*", no service-wide wildcard, no NotAction or NotResource, and denies only plain HTTP to the artifacts bucket', () => {
+      const all = statements();
+      const denials = all.filter((f) => f.statement.Effect === 'Deny');
+      expect(denials).toEqual([
+        {
+          resource: `${TYPES.bucketPolicy} ArtifactsBucketPolicy`,
+          statement: {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: [
+              arnOf(named(TYPES.bucket, 'ArtifactsBucket')),
+              `${arnOf(named(TYPES.bucket, 'ArtifactsBucket'))}/*`,
+            ],
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        },
+      ]);
+      for (const { resource, statement: s } of all.filter((f) => !denials.includes(f))) {
         expect(s.Effect, resource).toBe('Allow');
         expect(s.NotAction, resource).toBeUndefined();
         expect(s.NotResource, resource).toBeUndefined();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { applicationTemplateKey } from '../../aws/artifacts';
 import {
   approvalsTable,
   deliveriesTable,
@@ -14,20 +15,24 @@ import {
   templatesTable,
 } from '../../aws/tables';
 import { parseMap } from '../../core/map/load';
-import { pipelineInput } from '../../core/pipeline-plan';
+import { applicationInput, pipelineInput } from '../../core/pipeline-plan';
 import {
+  APPLICATIONS_PREFIX,
   BUILD_VARIABLES,
   BUILDSPEC,
   buildEnvironmentOf,
   buildLogGroupName,
   IMAGES_KEPT,
+  PACKAGE_BUILDSPEC,
+  PACKAGE_VARIABLES,
+  packageEnvironment,
   registryHost,
 } from '../../stacks/images';
 import { loadStackMap } from '../../stacks/map';
 import { mapBundle, mapFilePath, mapProblems, orchestratorNames, resourceIds } from '../../stacks/names';
 import { buildPolicy, buildTrustPolicy, ECR_PUSH_ACTIONS } from '../../stacks/policies';
 import { STEP_FUNCTIONS } from '../../stacks/steps';
-import { BUILD_SPEC_VARIABLE } from '../../stacks/substitutions';
+import { BUILD_SPEC_VARIABLE, BUILDSPECS, PACKAGE_SPEC_VARIABLE } from '../../stacks/substitutions';
 import { dynamoTableArgs, TABLES } from '../../stacks/tables';
 import { root } from './code';
 
@@ -54,6 +59,28 @@ ${extra}`,
   return result.map;
 }
 
+const CONNECTION = 'arn:aws:codeconnections:us-east-1:111111111111:connection/0c1d2e3f-4a5b';
+
+/** An ECS service beside two application stacks, one from CodeCommit and one from GitHub through a connection. */
+function applicationsMap() {
+  const result = parseMap(
+    `
+orchestrator: { account: "111111111111", region: us-east-1 }
+services:
+  web: { source: { github: acme/web }, repository: web, container: app, cluster: c, service: web, branches: { main: [dev] } }
+  orders: { kind: stack, source: { codecommit: orders-repo }, stack: { template: infra/template.yaml }, test: npm test, branches: { main: [dev] } }
+  lambdas: { kind: stack, source: { github: acme/lambdas, connection: "${CONNECTION}" }, stack: { template: template.yaml }, branches: { main: [dev] } }
+environments:
+  dev: { targets: [{ account: "222222222222", regions: [us-east-1] }] }
+deployRole: crossdeploy-deploy
+`,
+    { readFile: () => '{}' },
+  );
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.map;
+}
+const applications = applicationsMap();
+
 describe('resource names', () => {
   it('names the stage resources after app and stage, and the map resources as the map does', () => {
     expect(names).toEqual({
@@ -63,12 +90,14 @@ describe('resource names', () => {
       ledgerTable: 'crossdeploy-test-ledger',
       templatesTable: 'crossdeploy-test-templates',
       idempotencyTable: 'crossdeploy-test-idempotency',
+      artifactsBucket: 'crossdeploy-test-artifacts-111111111111',
       notificationsTopic: 'crossdeploy-test-notifications',
       eventBus: 'crossdeploy-test',
       pipeline: 'crossdeploy-test-pipeline',
       buildProjectPrefix: 'crossdeploy-test-build-',
       builds: [
         {
+          kind: 'image',
           service: 'web',
           project: 'crossdeploy-test-build-web',
           role: 'crossdeploy-test-build-web',
@@ -99,20 +128,57 @@ describe('resource names', () => {
 
   it('gives every service its own build project and role, which name its repository and source', () => {
     const map = mapWith('deployRole: crossdeploy-deploy');
-    expect(
-      orchestratorNames('crossdeploy', 'dev', map).builds.map(
-        ({ service, project, repository, codecommitRepository }) => ({
-          service,
-          project,
-          repository,
-          codecommitRepository,
-        }),
-      ),
-    ).toEqual([
-      { service: 'api', project: 'crossdeploy-dev-build-api', repository: 'shop/web', codecommitRepository: undefined },
-      { service: 'jobs', project: 'crossdeploy-dev-build-jobs', repository: 'jobs', codecommitRepository: 'jobs' },
-      { service: 'web', project: 'crossdeploy-dev-build-web', repository: 'shop/web', codecommitRepository: undefined },
+    expect(orchestratorNames('crossdeploy', 'dev', map).builds).toEqual([
+      expect.objectContaining({
+        kind: 'image',
+        service: 'api',
+        project: 'crossdeploy-dev-build-api',
+        repository: 'shop/web',
+      }),
+      expect.objectContaining({
+        kind: 'image',
+        service: 'jobs',
+        project: 'crossdeploy-dev-build-jobs',
+        repository: 'jobs',
+        codecommitRepository: 'jobs',
+      }),
+      expect.objectContaining({
+        kind: 'image',
+        service: 'web',
+        project: 'crossdeploy-dev-build-web',
+        repository: 'shop/web',
+      }),
     ]);
+    for (const build of orchestratorNames('crossdeploy', 'dev', map).builds.filter((b) => b.service !== 'jobs')) {
+      expect(build, build.service).not.toHaveProperty('codecommitRepository');
+    }
+  });
+
+  it('gives every application stack a packaging build of its own, found by the same project prefix, which names its source and the artifacts bucket', () => {
+    const names = orchestratorNames('crossdeploy', 'dev', applications);
+    expect(names.builds).toEqual([
+      {
+        kind: 'package',
+        service: 'lambdas',
+        project: 'crossdeploy-dev-build-lambdas',
+        role: 'crossdeploy-dev-build-lambdas',
+        connection: CONNECTION,
+        bucket: 'crossdeploy-dev-artifacts-111111111111',
+      },
+      {
+        kind: 'package',
+        service: 'orders',
+        project: 'crossdeploy-dev-build-orders',
+        role: 'crossdeploy-dev-build-orders',
+        codecommitRepository: 'orders-repo',
+        bucket: 'crossdeploy-dev-artifacts-111111111111',
+      },
+      expect.objectContaining({ kind: 'image', service: 'web', project: 'crossdeploy-dev-build-web' }),
+    ]);
+    for (const build of names.builds) expect(build.project).toBe(`${names.buildProjectPrefix}${build.service}`);
+    expect(names.artifactsBucket).toBe('crossdeploy-dev-artifacts-111111111111');
+    // An application stack has no image: it adds no repository.
+    expect(names.repositories).toEqual(['web']);
   });
 
   it('gives each repository and topic its own Pulumi name, and refuses two that would collide', () => {
@@ -504,11 +570,150 @@ describe('image build', () => {
   });
 });
 
+describe("an application stack's packaging build", () => {
+  const asl = JSON.parse(readFileSync(join(root, 'state-machines/pipeline.asl.json'), 'utf8')) as {
+    States: Record<string, { Parameters?: Record<string, unknown> }>;
+  };
+  const parameters = asl.States['Package application stack once']?.Parameters ?? {};
+  const overrides = (parameters.EnvironmentVariablesOverride ?? []) as { Name: string; 'Value.$': string }[];
+  const commit = '0123456789abcdef0123456789abcdef01234567';
+  const push = { source: { codecommit: 'orders-repo' }, commit, author: 'a', message: 'm', changedPaths: [] };
+  const input = applicationInput(applications, 'orders', { ...push, branch: 'main' });
+  const packageBuild = (service: string) => {
+    const build = orchestratorNames('crossdeploy', 'dev', applications).builds.find((b) => b.service === service);
+    if (build?.kind !== 'package') throw new Error(`${service} has no packaging build`);
+    return build;
+  };
+  const orders = packageBuild('orders');
+
+  it('runs on the environment the pipeline passes, unprivileged: it builds no image', () => {
+    expect(packageEnvironment()).toEqual({
+      type: input.build.environmentType,
+      computeType: 'BUILD_GENERAL1_SMALL',
+      image: input.build.image,
+      privilegedMode: false,
+    });
+  });
+
+  it('is passed its own buildspec again, which uses every variable the pipeline passes, each a string in the input', () => {
+    expect(parameters.BuildspecOverride).toBe(`\${${PACKAGE_SPEC_VARIABLE}}`);
+    expect(BUILDSPECS[PACKAGE_SPEC_VARIABLE]).toBe(PACKAGE_BUILDSPEC);
+    expect(overrides.map((o) => o.Name).sort()).toEqual(
+      [BUILD_VARIABLES.service, BUILD_VARIABLES.commit, BUILD_VARIABLES.test, PACKAGE_VARIABLES.template].sort(),
+    );
+    for (const { Name } of overrides) expect(PACKAGE_BUILDSPEC).toContain(`$${Name}`);
+    // The bucket is the project's own variable, not the pipeline's.
+    expect(PACKAGE_BUILDSPEC).toContain(`$${PACKAGE_VARIABLES.artifacts}`);
+    for (const { Name, 'Value.$': path } of overrides) {
+      const value = path
+        .replace(/^\$\./, '')
+        .split('.')
+        .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], input);
+      expect(typeof value, `${Name} <- ${path}`).toBe('string');
+    }
+  });
+
+  it('is a buildspec 0.2 that stops at the first failing command', () => {
+    const spec = parse(PACKAGE_BUILDSPEC) as {
+      version: number;
+      phases: Record<string, { 'on-failure'?: string; commands: unknown[] }>;
+    };
+    expect(spec.version).toBe(0.2);
+    expect(Object.keys(spec.phases)).toEqual(['build']);
+    expect(spec.phases.build?.['on-failure']).toBe('ABORT');
+    // A `: ` in an unquoted command would make YAML read a mapping, not a command.
+    for (const command of spec.phases.build?.commands ?? []) expect(typeof command).toBe('string');
+  });
+
+  describe('its commands, with aws stubbed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossdeploy-packagespec-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const log = join(dir, 'calls.log');
+    const source = join(dir, 'src');
+    mkdirSync(join(source, 'infra'), { recursive: true });
+    writeFileSync(join(source, 'infra/template.yaml'), 'Resources: {}\n');
+    writeFileSync(join(dir, 'aws'), `#!/usr/bin/env bash\necho "aws $*" >> "${log}"\n`);
+    chmodSync(join(dir, 'aws'), 0o755);
+    const commands = (parse(PACKAGE_BUILDSPEC) as { phases: { build: { commands: string[] } } }).phases.build.commands;
+    const script = commands.map((command) => `{\n${command}\n} || exit $?`).join('\n');
+
+    const run = (test: string, template = input.package.template) => {
+      writeFileSync(log, '');
+      const result = spawnSync('bash', ['-c', script], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: `${dir}:${process.env.PATH}`,
+          CROSSDEPLOY_ARTIFACTS_BUCKET: orders.bucket,
+          CROSSDEPLOY_SERVICE: input.serviceName,
+          CROSSDEPLOY_COMMIT: input.commit,
+          CROSSDEPLOY_TEST_COMMAND: test,
+          CROSSDEPLOY_TEMPLATE: template,
+          CODEBUILD_SRC_DIR: source,
+        },
+      });
+      if (result.status === 127 || result.error) throw new Error(`${result.error ?? ''}${result.stderr}`);
+      return { status: result.status, calls: readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) };
+    };
+
+    it('stores the template under the key the stack steps read, which its role may write', () => {
+      const { status, calls } = run('');
+      expect(status).toBe(0);
+      const key = applicationTemplateKey({ name: 'orders', version: commit });
+      expect(calls).toEqual([
+        `aws s3 cp ${source}/infra/template.yaml s3://crossdeploy-dev-artifacts-111111111111/${key}`,
+      ]);
+      // The prefix its role may write (below) and the stack steps may read (stacks/steps.ts).
+      expect(key.startsWith(`${APPLICATIONS_PREFIX}orders/`)).toBe(true);
+    });
+
+    it('stores nothing when the test fails, or when the repository has no template at that path', () => {
+      expect(run('exit 3')).toEqual({ status: 3, calls: [] });
+      expect(run('', 'missing.yaml')).toEqual({ status: 1, calls: [] });
+    });
+  });
+
+  it("has a role that may pull its CodeCommit source, store its own service's templates and write its logs, nothing else: no ECR", () => {
+    const policy = buildPolicy({ where, build: orders, logGroup: buildLogGroupName(orders.project) });
+    expect(policy.Statement).toEqual([
+      {
+        Sid: 'PullSource',
+        Effect: 'Allow',
+        Action: ['codecommit:GitPull'],
+        Resource: ['arn:aws:codecommit:us-east-1:111111111111:orders-repo'],
+      },
+      {
+        Sid: 'StoreTemplates',
+        Effect: 'Allow',
+        Action: ['s3:PutObject'],
+        Resource: ['arn:aws:s3:::crossdeploy-dev-artifacts-111111111111/applications/orders/*'],
+      },
+      {
+        Sid: 'WriteItsLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [
+          'arn:aws:logs:us-east-1:111111111111:log-group:/aws/codebuild/crossdeploy-dev-build-orders:log-stream:*',
+        ],
+      },
+    ]);
+  });
+
+  it("has a role that may use its GitHub connection, as an image build's does", () => {
+    const policy = buildPolicy({ where, build: packageBuild('lambdas'), logGroup: buildLogGroupName('p') });
+    expect(policy.Statement.map((s) => s.Sid)).toEqual(['UseConnection', 'StoreTemplates', 'WriteItsLogs']);
+    expect(policy.Statement[0]).toEqual(
+      buildPolicy({ where, build: { kind: 'image', repository: 'web', connection: CONNECTION }, logGroup: 'g' })
+        .Statement[0],
+    );
+  });
+});
+
 describe("the build's role", () => {
   it("may pull its service's CodeCommit repository, and no other", () => {
     const policy = buildPolicy({
       where,
-      build: { repository: 'jobs', codecommitRepository: 'jobs' },
+      build: { kind: 'image', repository: 'jobs', codecommitRepository: 'jobs' },
       logGroup: buildLogGroupName('p'),
     });
     expect(policy.Statement[0]).toEqual({
@@ -527,7 +732,11 @@ describe("the build's role", () => {
     ],
     ['arn:aws:codestar-connections:us-east-1:111111111111:connection/0c1d2e3f-4a5b', 'codestar-connections'],
   ])('may use the GitHub App connection %s the map names, in its own service prefix', (connection, prefix) => {
-    const policy = buildPolicy({ where, build: { repository: 'web', connection }, logGroup: buildLogGroupName('p') });
+    const policy = buildPolicy({
+      where,
+      build: { kind: 'image', repository: 'web', connection },
+      logGroup: buildLogGroupName('p'),
+    });
     expect(policy.Statement[0]).toEqual({
       Sid: 'UseConnection',
       Effect: 'Allow',
@@ -572,7 +781,11 @@ deployRole: crossdeploy-deploy
   });
 
   it("may push to its service's repository only, log in to ECR and write its own logs, nothing else", () => {
-    const policy = buildPolicy({ where, build: { repository: 'web' }, logGroup: buildLogGroupName('p') });
+    const policy = buildPolicy({
+      where,
+      build: { kind: 'image', repository: 'web' },
+      logGroup: buildLogGroupName('p'),
+    });
     expect(policy.Statement).toEqual([
       {
         Sid: 'PushImages',

@@ -2,13 +2,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { localFunctions } from '../../local/functions';
-import { BUILDSPEC } from '../../stacks/images';
+import { BUILDSPEC, PACKAGE_BUILDSPEC } from '../../stacks/images';
 import { stateMachinePolicy, stateMachineTrustPolicy } from '../../stacks/policies';
 import { functionVariable, handlerOf, STEP_FUNCTIONS } from '../../stacks/steps';
 import {
   BUILD_PROJECT_VARIABLE,
   definitionVariables,
   dependenciesOf,
+  PACKAGE_SPEC_VARIABLE,
   STATE_MACHINES,
   SUBSTITUTIONS,
   stateMachineVariable,
@@ -24,7 +25,10 @@ const readAsl = (file: string): unknown => JSON.parse(readFileSync(new URL(file,
 const placeholder = (name: string): string => `\${${name}}`;
 const where = { partition: 'aws', account: '111111111111', region: 'eu-west-1' };
 
-/** A fake value (an ARN, or the build project's name) for every substitution, as stacks/state-machines.ts would resolve them. */
+/**
+ * A fake value (an ARN, or the build project's name) for every substitution, and the buildspecs themselves, as
+ * stacks/state-machines.ts would resolve them.
+ */
 const fakeArns: Record<string, string> = Object.fromEntries(
   [...SUBSTITUTIONS.values()].map((s) => [
     s.variable,
@@ -34,7 +38,7 @@ const fakeArns: Record<string, string> = Object.fromEntries(
         ? `arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-${s.spec.file}`
         : s.kind === 'build-project'
           ? 'crossdeploy-test-build-'
-          : BUILDSPEC,
+          : s.buildspec,
   ]),
 );
 
@@ -150,7 +154,7 @@ describe('state machines deployed by stacks/state-machines.ts', () => {
     expect(byFile).toEqual({
       'rollback-target': { children: [], waits: false },
       'rollback-stack': { children: [], waits: false },
-      'deploy-stack': { children: [], waits: false },
+      'deploy-stack': { children: ['rollback-stack'], waits: true },
       'deploy-target': { children: ['deploy-stack', 'rollback-target'], waits: true },
       'deploy-environment': {
         children: ['deploy-stack', 'deploy-target', 'rollback-stack', 'rollback-target'],
@@ -173,14 +177,27 @@ describe('state machines deployed by stacks/state-machines.ts', () => {
     const pipeline = STATE_MACHINES.find((m) => m.file === 'pipeline');
     const text = substitute(pipeline?.definition, fakeArns, 'pipeline.asl.json');
     const { States } = JSON.parse(text) as { States: Record<string, { Resource?: string; Parameters?: object }> };
-    expect(States['Build image once']).toMatchObject({
+    const build = {
       Resource: 'arn:aws:states:::codebuild:startBuild.sync',
       Parameters: {
         'ProjectName.$': "States.Format('crossdeploy-test-build-{}', $.serviceName)",
-        BuildspecOverride: BUILDSPEC,
         'EnvironmentTypeOverride.$': '$.build.environmentType',
         'ImageOverride.$': '$.build.image',
       },
+    };
+    expect(States['Build image once']).toMatchObject({
+      ...build,
+      Parameters: { ...build.Parameters, BuildspecOverride: BUILDSPEC },
+    });
+    // An application stack's project, under the same prefix, with its own buildspec.
+    expect(States['Package application stack once']).toMatchObject({
+      ...build,
+      Parameters: { ...build.Parameters, BuildspecOverride: PACKAGE_BUILDSPEC },
+    });
+    expect(SUBSTITUTIONS.get(PACKAGE_SPEC_VARIABLE)).toEqual({
+      kind: 'build-spec',
+      variable: PACKAGE_SPEC_VARIABLE,
+      buildspec: PACKAGE_BUILDSPEC,
     });
     expect(States['Ask for approval']?.Parameters).toMatchObject({ FunctionName: fakeArns.RequestApprovalFunctionArn });
     expect(pipeline && dependenciesOf(pipeline)).toMatchObject({ startsBuilds: true, waitsForBuilds: true });
@@ -269,6 +286,30 @@ describe("state machines' roles", () => {
     });
   });
 
+  it('deploy-stack waits for the rollback-stack executions it starts after a failed bake, and starts no other machine', () => {
+    const policy = policyOf('deploy-stack');
+    expect(statement(policy, 'InvokeItsFunctions')?.Resource).toContain(fn('CheckStackHealth'));
+    expect(statement(policy, 'StartChildExecutions')).toMatchObject({
+      Action: ['states:StartExecution'],
+      Resource: ['arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-rollback-stack'],
+    });
+    // `.sync` follows the child: Step Functions describes it, stops it when the parent stops, and learns of its end
+    // through a managed EventBridge rule (https://docs.aws.amazon.com/step-functions/latest/dg/stepfunctions-iam.html).
+    expect(statement(policy, 'FollowChildExecutions')).toMatchObject({
+      Action: ['states:DescribeExecution', 'states:StopExecution'],
+      Resource: ['arn:aws:states:eu-west-1:111111111111:execution:crossdeploy-test-rollback-stack:*'],
+    });
+    expect(statement(policy, 'SyncExecutionEvents')).toMatchObject({
+      Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      Resource: ['arn:aws:events:eu-west-1:111111111111:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule'],
+    });
+    expect(
+      policyOf('rollback-stack')
+        .Statement.flatMap((s) => s.Action)
+        .filter((a) => /^(states|events):/.test(a)),
+    ).toEqual([]);
+  });
+
   it('deploy-stack and rollback-stack write the ledger through record-stack-deployment, never record-deployment', () => {
     for (const file of ['deploy-stack', 'rollback-stack']) {
       const invoked = statement(policyOf(file), 'InvokeItsFunctions')?.Resource;
@@ -290,13 +331,14 @@ describe("state machines' roles", () => {
     ]);
   });
 
-  it('pipeline invokes its seven functions (the request check, the failure exit and announcements too), runs and follows builds, and waits for deploy-environment', () => {
+  it('pipeline invokes its eight functions (the request check, the packaged template check, the failure exit and announcements too), runs and follows builds, and waits for deploy-environment', () => {
     const policy = policyOf('pipeline');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
       [
         'AcquireLease',
         'AnnounceDeployment',
         'AnnounceFailure',
+        'CheckPackagedTemplate',
         'CheckPipelineRequest',
         'FindBuiltImage',
         'ReleaseLease',

@@ -128,6 +128,10 @@ function answer(args: MockResourceArgs): { id: string; state: Record<string, unk
           repositoryUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}`,
         },
       };
+    case 'aws:s3/bucket:Bucket': {
+      const bucket = str(args.inputs.bucket, `${args.name}.bucket`);
+      return { id: bucket, state: { arn: `arn:${PARTITION}:s3:::${bucket}`, bucket } };
+    }
     case 'aws:dynamodb/table:Table':
       return { id: name, state: { arn: arn('dynamodb', `table/${name}`) } };
     case 'aws:cloudwatch/metricAlarm:MetricAlarm':
