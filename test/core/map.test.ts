@@ -134,8 +134,8 @@ const badInputs: BadInput[] = [
   },
   {
     name: 'an unknown environment in branches',
-    from: 'main: [dev]',
-    to: 'main: [dev, qa]',
+    from: 'main: [dev]                 # branch',
+    to: 'main: [dev, qa]             # branch',
     path: 'services.web.branches.main[1]',
     at: 'main: [dev, qa]',
     message: /unknown environment "qa" \(environments: dev, prod\)/,
@@ -328,7 +328,7 @@ describe('parseMap on bad input', () => {
 
   it('reports every mistake at once, in line order', () => {
     let text = edit(example, '{ account: "222222222222"', '{ account: 222222222222');
-    text = edit(text, 'main: [dev]', 'main: [dev, qa]');
+    text = edit(text, 'main: [dev]                 # branch', 'main: [dev, qa]             # branch');
     text = edit(text, '    bake: 1m', '    bak: 1m');
     text = edit(text, 'bake: 10m', 'bake: ten');
     expect(errorsOf(text).map((e) => [e.line, e.path])).toEqual([
@@ -381,7 +381,11 @@ describe('parseMap on bad input', () => {
 });
 
 describe('task definition templates', () => {
-  const withTemplate = edit(example, '    branches:', '    taskDefinition: tasks/web.json\n    branches:');
+  const withTemplate = edit(
+    example,
+    '    template:                     # its first push',
+    '    taskDefinition: tasks/web.json\n    template:                     # its first push',
+  );
   const templateLine = lineOf(withTemplate, 'taskDefinition:');
   const template = { family: 'web', containerDefinitions: [{ name: 'app', image: 'placeholder' }] };
   // The example's own template schemas, wherever the test puts the map: only the task definition file is made up.

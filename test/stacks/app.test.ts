@@ -168,7 +168,11 @@ describe('sst.config.ts', () => {
     expect(ofType('aws.ecr.Repository').map((d) => d.name)).toEqual(['WebRepository', 'WebReplicaEuWest1Repository']);
     expect(ofType('aws.ecr.Repository').map((d) => plain(d.args.name))).toEqual(['web', 'web']);
     expect(ofType('aws.ecr.ReplicationConfiguration').map((d) => d.name)).toEqual(['ImageReplication']);
-    expect(ofType('aws.codebuild.Project').map((d) => plain(d.args.name))).toEqual(['crossdeploy-test-build-web']);
+    // web's image build and orders' packaging (the example's application stack), sorted by service.
+    expect(ofType('aws.codebuild.Project').map((d) => plain(d.args.name))).toEqual([
+      'crossdeploy-test-build-orders',
+      'crossdeploy-test-build-web',
+    ]);
     expect(ofType('aws.s3.Bucket').map((d) => plain(d.args.bucket))).toEqual([
       'crossdeploy-test-artifacts-111111111111',
     ]);
@@ -193,7 +197,7 @@ describe('sst.config.ts', () => {
       api: 'https://api.example.com',
       githubWebhook: 'https://api.example.com/webhooks/github',
       eventBus: 'crossdeploy-test',
-      buildProjects: ['crossdeploy-test-build-web'],
+      buildProjects: ['crossdeploy-test-build-orders', 'crossdeploy-test-build-web'],
       notificationsTopic: 'arn:aws:test:::aws.sns.Topic/NotificationsTopic',
       ledgerTable: 'crossdeploy-test-ledger',
       templatesTable: 'crossdeploy-test-templates',
@@ -393,6 +397,7 @@ describe('sst.config.ts', () => {
       Statement: { Sid: string; Resource: string[] }[];
     };
     expect(policy.Statement.find((s) => s.Sid === 'RunBuilds')?.Resource).toEqual([
+      'arn:aws:codebuild:us-east-1:111111111111:project/crossdeploy-test-build-orders',
       'arn:aws:codebuild:us-east-1:111111111111:project/crossdeploy-test-build-web',
     ]);
   });

@@ -97,6 +97,13 @@ describe('resource names', () => {
       buildProjectPrefix: 'crossdeploy-test-build-',
       builds: [
         {
+          kind: 'package',
+          service: 'orders',
+          project: 'crossdeploy-test-build-orders',
+          role: 'crossdeploy-test-build-orders',
+          bucket: 'crossdeploy-test-artifacts-111111111111',
+        },
+        {
           kind: 'image',
           service: 'web',
           project: 'crossdeploy-test-build-web',
