@@ -34,6 +34,33 @@ const REQUEST: ApprovalRequest = {
 };
 
 describe('approvalMessage', () => {
+  it("asks for an application stack's commit like a service's, naming the stack each target runs", () => {
+    const commit = REQUEST.commit;
+    const { subject, body } = approvalMessage(
+      {
+        ...REQUEST,
+        serviceName: 'orders',
+        image: null,
+        template: { kind: 'applications', name: 'orders', version: commit },
+        targets: [
+          {
+            account: '333333333333',
+            region: 'us-east-1',
+            what: 'stack crossdeploy-app-orders-prod',
+            runs: `${'a'.repeat(40)} (UPDATE_COMPLETE)`,
+          },
+        ],
+      },
+      LINK,
+    );
+
+    expect(subject).toBe('Approve orders 3f2a9c1 to prod? Speed up the checkout page');
+    expect(body).toContain('orders is waiting for approval to deploy to prod.');
+    expect(body).toContain("Template: orders's stack at 3f2a9c1");
+    expect(body).toContain('Targets (1, account region stack, and what each runs now):');
+    expect(body).toContain(`  - 333333333333 us-east-1  stack crossdeploy-app-orders-prod  runs ${'a'.repeat(40)}`);
+  });
+
   it('writes a body naming everything an approver decides from, and the link', () => {
     expect(approvalMessage(REQUEST, LINK).body).toBe(
       [
