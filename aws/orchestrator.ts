@@ -19,7 +19,7 @@ export function stageInUse(env: Readonly<Record<string, string | undefined>> = p
 export function stateMachineArnOf(
   orchestrator: { account: string; region: string },
   stage: string,
-  file: 'pipeline' | 'deploy-environment' | 'deploy-target' | 'deploy-stack' | 'rollback-target',
+  file: 'pipeline' | 'deploy-environment' | 'deploy-target' | 'deploy-stack' | 'rollback-target' | 'rollback-stack',
 ): string {
   const partition = partitionOf(orchestrator.region).name;
   return stateMachineArn({ partition, ...orchestrator }, stateMachineNameOf(APP_NAME, stage, file));

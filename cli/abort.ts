@@ -1,17 +1,28 @@
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { describeIfExists, type SfnLike } from '../aws/executions';
 import { type DocumentClient, defaultDocumentClient, releaseLease } from '../aws/lease';
-import { ledgerRecord } from '../aws/ledger';
+import { anyLedgerRecord, ledgerRecord } from '../aws/ledger';
 import { callerArn, realSleep, type Sleep, waitForExecution } from '../aws/operator';
 import { stageInUse, stateMachineArnOf } from '../aws/orchestrator';
 import { settings } from '../aws/settings';
-import type { DeployTarget, TargetRollback } from '../core/contracts';
-import { type LedgerResult, ledgerKey } from '../core/ledger';
-import type { PipelineInput, PipelineStage } from '../core/pipeline-types';
+import type { DeployTarget, StackTarget, TargetRollback } from '../core/contracts';
+import { isStackRecord, type LedgerResult, ledgerKey } from '../core/ledger';
+import type { PipelineRun, PipelineStage, ProvisionStage } from '../core/pipeline-types';
 import { announceDeployment } from '../functions/announce-deployment';
 import { executionArnIn } from '../stacks/arns';
 import { cliCommand } from './command';
 import { useLocalEndpoint } from './local-endpoint';
+
+/** A provisioning's or an application stack's environment: its targets are stacks. */
+type StackStage = ProvisionStage;
+
+function isStackStage(stage: PipelineStage | StackStage): stage is StackStage {
+  return stage.plan.targetKind === 'cloudformation-stack';
+}
+
+function targetsOf(stage: PipelineStage | StackStage): { account: string; region: string }[] {
+  return stage.plan.waves.flatMap((wave): { account: string; region: string }[] => wave.targets);
+}
 
 const USAGE = 'usage: crossdeploy abort <execution-name-or-arn> [--reason TEXT] [--no-wait] [--json] [--map FILE]';
 
@@ -27,10 +38,13 @@ export interface AbortReport {
     environment: string;
     account: string;
     region: string;
-    cluster: string;
-    service: string;
-    /** The revision the target ran before the aborted deployment. */
-    taskDefinitionArn: string;
+    /** An ECS service's cluster and name; null for a stack. */
+    cluster: string | null;
+    service: string | null;
+    /** A stack's name (an environment's, an application's); null for an ECS service. */
+    stackName: string | null;
+    /** The revision an ECS service ran before the aborted deployment; null for a stack. */
+    taskDefinitionArn: string | null;
     executionArn: string;
     /** RUNNING with `--no-wait`. */
     status: string;
@@ -82,14 +96,14 @@ export function abortCommand(deps: AbortDeps = {}) {
         io.err(`crossdeploy abort: ${execution} is ${described.status}; there is nothing to abort`);
         return 1;
       }
-      const input = JSON.parse(described.input ?? '{}') as PipelineInput;
+      const input = JSON.parse(described.input ?? '{}') as PipelineRun;
       const abortedBy = await (deps.caller ?? callerArn)();
       const reason = values.reason ?? '';
       const cause = `aborted by ${abortedBy}: ${reason}`;
       const say = (line: string) => values.json || io.out(line);
 
       // Which environments are deploying must be read before the stop: stopping the pipeline may stop them too.
-      const inFlight: PipelineStage[] = [];
+      const inFlight: (PipelineStage | StackStage)[] = [];
       for (const s of input.stages) {
         const environmentRun = await describeIfExists(sfn, arnOf('deploy-environment', s.plan.deployment.deploymentId));
         if (environmentRun?.status === 'RUNNING') inFlight.push(s);
@@ -99,8 +113,13 @@ export function abortCommand(deps: AbortDeps = {}) {
       // Stopping a parent does not have to stop what it started: stop each child by its known name.
       for (const s of inFlight) {
         await stop(sfn, arnOf('deploy-environment', s.plan.deployment.deploymentId), cause);
-        for (const target of s.plan.waves.flatMap((w) => w.targets)) {
+        const stackStage = isStackStage(s);
+        for (const target of targetsOf(s)) {
           const name = `${s.plan.deployment.deploymentId}-${target.account}-${target.region}`;
+          if (stackStage) {
+            await stop(sfn, arnOf('deploy-stack', name), cause);
+            continue;
+          }
           await stop(sfn, arnOf('deploy-target', name), cause);
           // The target's service instance, created under the target's own name (state-machines/deploy-target.ts);
           // CloudFormation finishes the stack by itself, and nothing runs the image yet.
@@ -110,8 +129,42 @@ export function abortCommand(deps: AbortDeps = {}) {
       }
 
       const rollbacks: AbortReport['rollbacks'] = [];
+      const reasonOfAbort = { check: 'aborted' as const, evidence: cause };
       for (const s of inFlight) {
-        for (const target of await changedTargets(input.serviceName, s, db)) {
+        if (isStackStage(s)) {
+          // CloudFormation finishes what a stopped deploy-stack executed; rollback-stack waits for it (StackBusy).
+          for (const { target, previous } of await changedStacks(input.serviceName, s, db)) {
+            const rollback = {
+              deploymentId: s.plan.deployment.deploymentId,
+              serviceName: input.serviceName,
+              environment: s.environment,
+              target,
+              deployRole: s.plan.deployment.deployRole,
+              revision: { previous },
+              rollout: s.plan.deployment.rollout,
+              reason: reasonOfAbort,
+            };
+            const started = await sfn.send(
+              new StartExecutionCommand({
+                stateMachineArn: stateMachineArnOf(map.orchestrator, stage, 'rollback-stack'),
+                input: JSON.stringify(rollback),
+              }),
+            );
+            say(`rolling back ${target.account} ${target.region} stack ${target.stackName}`);
+            rollbacks.push({
+              environment: s.environment,
+              account: target.account,
+              region: target.region,
+              cluster: null,
+              service: null,
+              stackName: target.stackName,
+              taskDefinitionArn: null,
+              executionArn: started.executionArn as string,
+              status: 'RUNNING',
+            });
+          }
+        }
+        for (const target of isStackStage(s) ? [] : await changedTargets(input.serviceName, s, db)) {
           const rollback: TargetRollback = {
             deploymentId: s.plan.deployment.deploymentId,
             serviceName: input.serviceName,
@@ -120,7 +173,7 @@ export function abortCommand(deps: AbortDeps = {}) {
             deployRole: s.plan.deployment.deployRole,
             revision: { previous: target.previousTaskDefinitionArn },
             rollout: s.plan.deployment.rollout,
-            reason: { check: 'aborted', evidence: cause },
+            reason: reasonOfAbort,
           };
           const started = await sfn.send(
             new StartExecutionCommand({
@@ -136,6 +189,7 @@ export function abortCommand(deps: AbortDeps = {}) {
             region,
             cluster,
             service,
+            stackName: null,
             taskDefinitionArn: target.previousTaskDefinitionArn,
             executionArn: started.executionArn as string,
             status: 'RUNNING',
@@ -197,6 +251,22 @@ async function changedTargets(serviceName: string, stage: PipelineStage, db: Doc
     const record = await ledgerRecord(settings.ledgerTable(), key, stage.plan.deployment.deploymentId, db);
     if (!record?.previousTaskDefinitionArn || UNDONE.has(record.result)) continue;
     changed.push({ target, previousTaskDefinitionArn: record.previousTaskDefinitionArn });
+  }
+  return changed;
+}
+
+/**
+ * Stacks of one environment that the aborted deployment may have changed: the record of each is written, with what
+ * the stack ran before, before its change set runs (state-machines/deploy-stack.ts). A stack whose record has no
+ * revision yet was not changed; putting back a stack whose change set never ran is harmless.
+ */
+async function changedStacks(serviceName: string, stage: StackStage, db: DocumentClient) {
+  const changed: { target: StackTarget; previous: string }[] = [];
+  for (const target of stage.plan.waves.flatMap((w) => w.targets)) {
+    const key = ledgerKey(serviceName, stage.environment, target);
+    const record = await anyLedgerRecord(settings.ledgerTable(), key, stage.plan.deployment.deploymentId, db);
+    if (!record || !isStackRecord(record) || !record.previousRevision || UNDONE.has(record.result)) continue;
+    changed.push({ target, previous: record.previousRevision });
   }
   return changed;
 }

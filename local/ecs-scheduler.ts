@@ -72,7 +72,10 @@ export async function startEcsScheduler(opts: {
     if (refusal) return refusal;
     const local = await localService?.(call, body);
     if (local) return local;
+    const stacksAt = call.service === 'cloudformation' && !call.accountHeader ? await whereOf(call) : undefined;
+    if (stacksAt && call.operation === 'DescribeStacks') await faults.stackReadable(stacksAt);
     const answer = await forward(motoUrl, method, url, incoming.headers, body);
+    if (stacksAt && call.operation === 'ExecuteChangeSet' && answer.status === 200) faults.stackExecuted(stacksAt);
     if (call.service === 'ecr') {
       const account = call.accountHeader ?? (await accounts.accountOf(call));
       if (account)

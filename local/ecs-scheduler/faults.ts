@@ -18,11 +18,27 @@ export type EcsFault =
   /** sts:AssumeRole into any role of that account is refused (AccessDenied), whatever the region. Stays until cleared. */
   | { kind: 'deny-assume-role' }
   /** The next ECS `operation` call there takes effect, but its answer is lost: the caller gets HTTP 500. */
-  | { kind: 'lose-response'; operation: string };
+  | { kind: 'lose-response'; operation: string }
+  /**
+   * Once a change set was executed there, CloudFormation's DescribeStacks there answers only when the fault is
+   * cleared: a stack still at work for as long as a test needs, whatever its workflow's check budget.
+   */
+  | { kind: 'slow-stacks' };
 
 export interface Where {
   account: string;
   region: string;
+}
+
+const keyOf = (where: Where) => `${where.account}/${where.region}`;
+
+/** A promise that resolves when `open` is called. */
+function gate(): { promise: Promise<void>; open(): void } {
+  let open = () => {};
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
 }
 
 interface Armed {
@@ -34,6 +50,9 @@ interface Armed {
 
 export class FaultBook {
   #armed: Armed[] = [];
+  /** Where a change set was executed under slow-stacks, and the release every held DescribeStacks waits for. */
+  #executed = new Set<string>();
+  #release = gate();
 
   inject(where: Where, fault: EcsFault): void {
     if (fault.kind === 'throttle' && !(Number.isInteger(fault.every) && fault.every > 0)) {
@@ -44,6 +63,19 @@ export class FaultBook {
 
   clear(): void {
     this.#armed = [];
+    this.#executed.clear();
+    this.#release.open();
+    this.#release = gate();
+  }
+
+  /** Notes an ExecuteChangeSet call made in `where`. */
+  stackExecuted(where: Where): void {
+    if (this.#at(where).some((a) => a.fault.kind === 'slow-stacks')) this.#executed.add(keyOf(where));
+  }
+
+  /** Resolves when a DescribeStacks call in `where` may be answered. */
+  stackReadable(where: Where): Promise<void> {
+    return this.#executed.has(keyOf(where)) ? this.#release.promise : Promise.resolve();
   }
 
   /** Hands the one-shot faults of `where` to the rollout starting now; later rollouts there run clean. */

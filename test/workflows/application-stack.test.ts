@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { abortCommand } from '../../cli/abort';
 import { run as status } from '../../cli/status';
 import { executionName } from '../../core/push';
 import { applicationStackName } from '../../core/stacks/names';
@@ -15,7 +16,7 @@ import { LOCAL_SOURCES_VARIABLE } from '../../local/sources';
 import type { ExecutionRecord } from '../../local/step-functions';
 import { capture } from '../support/cli';
 import { useMoto } from '../support/moto';
-import { usePipelineStack } from '../support/pipeline';
+import { past, usePipelineStack } from '../support/pipeline';
 import { liveStack } from '../support/stacks';
 
 const moto = useMoto();
@@ -129,7 +130,7 @@ describe('application stacks (kind: stack): a push deploys the template in its r
     for (const account of ACCOUNTS) await putAlarm(account, 'OK');
   });
 
-  const push = async (commit: string): Promise<ExecutionRecord> => {
+  const deliver = async (commit: string) => {
     const answer = await deliverGithubPush(stack().url, process.env.CROSSDEPLOY_GITHUB_WEBHOOK_SECRET ?? '', {
       repository: 'acme/orders',
       branch: 'main',
@@ -137,6 +138,9 @@ describe('application stacks (kind: stack): a push deploys the template in its r
       message: 'change orders',
     });
     expect(answer.status).toBe(202);
+  };
+  const push = async (commit: string): Promise<ExecutionRecord> => {
+    await deliver(commit);
     const pipeline = await stack().runtime.stepFunctions.started(executionName('orders', 'main', commit));
     return stack().runtime.stepFunctions.finished(pipeline.executionArn);
   };
@@ -188,6 +192,39 @@ describe('application stacks (kind: stack): a push deploys the template in its r
     expect(pipeline.cause).toContain(`alarm ${ALARM} is ALARM`);
     const versions = await Promise.all(ACCOUNTS.map(async (account) => (await liveStack(stackIn(account)))?.version));
     expect(versions).toEqual([second, first, first]);
+  });
+
+  it("is aborted mid-wave, every stack the deployment changed going back to the previous commit's template", async () => {
+    const first = commitTemplate();
+    expect((await push(first)).status).toBe('SUCCEEDED');
+    moto.scheduler().injectFault({ account: '444444444444', region: 'us-east-1' }, { kind: 'slow-stacks' });
+    const second = commitTemplate((t) => t.replace('Default: hello', 'Default: bonjour'));
+    await deliver(second);
+    const engine = stack().runtime.stepFunctions;
+    const pipeline = await engine.started(executionName('orders', 'main', second));
+    const slow = await engine.started(`${pipeline.name}-dev-444444444444-us-east-1`);
+    await past(slow, 'Execute change set in target account');
+
+    const { io, out, err } = capture(dirname(mapFile()));
+    const code = await abortCommand({
+      caller: async () => 'arn:aws:sts::111111111111:assumed-role/oncall/jane',
+      // CloudFormation finishes the update the stopped deployment executed; the rollbacks then find the stacks.
+      sleep: () => {
+        moto.scheduler().clearFaults();
+        return new Promise((resolve) => setImmediate(resolve));
+      },
+    })([pipeline.name, '--reason', 'orders is slow to settle', '--json', '--map', mapFile()], io);
+
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    const report = JSON.parse(out.join('\n'));
+    expect(report.environments).toEqual(['dev']);
+    expect(
+      report.rollbacks.map((r: Record<string, unknown>) => [r.account, r.stackName, r.cluster, r.status]).sort(),
+    ).toEqual(ACCOUNTS.map((account) => [account, 'crossdeploy-app-orders-dev', null, 'SUCCEEDED']));
+    const versions = await Promise.all(ACCOUNTS.map(async (account) => (await liveStack(stackIn(account)))?.version));
+    expect(versions).toEqual([first, first, first]);
+    expect(pipeline.status).toBe('ABORTED');
   });
 
   it('refuses a template that does not declare a parameter the map gives, before any stack is touched', async () => {
