@@ -1,5 +1,6 @@
-// What `crossdeploy doctor` asks AWS: for each target, the calls a deployment would make there, as the deploy
-// role; once per repository, its policy in the tools account. Verdicts and fixes are in core/doctor/.
+// What `crossdeploy doctor` asks AWS: for each target (an ECS service's or an application stack's), the calls a
+// deployment would make there, as the deploy role; once per repository, its policy in the tools account. Verdicts
+// and fixes are in core/doctor/.
 
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
@@ -13,15 +14,18 @@ import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { controllerOf } from '../core/deployment-controller';
 import {
   alarmsOutcome,
+  applicationAlarmsOutcome,
+  applicationEnvironmentStackOutcome,
+  applicationStackOutcome,
   awaitingInstance,
   type CallFailure,
   type CheckName,
   containerOutcome,
+  type DoctorFilter,
   type DoctorRow,
   type DoctorTarget,
   deployRoleCallFailed,
   doctorTargets,
-  type EnvironmentStackRead,
   ecrPullOutcomes,
   environmentStackOutcome,
   liveContainers,
@@ -41,8 +45,12 @@ import {
   roleOutcome,
   type ServiceInstanceRef,
   type ServiceLookup,
+  type StackDoctorTarget,
+  type StackRead,
   serviceOutcome,
   skipped,
+  stackDoctorTargets,
+  type TargetPlace,
   type TemplateRead,
   templateOutcome,
   templateRoles,
@@ -136,21 +144,25 @@ export function doctorClients(orchestratorRegion: string): DoctorClients {
   };
 }
 
-export interface DoctorOptions {
-  /** Only this service of the map. */
-  service?: string;
+/** `service` and `env` keep to one service (of either kind) or one environment of the map. */
+export interface DoctorOptions extends DoctorFilter {
   /** Defaults to doctorClients(map.orchestrator.region), destroyed at the end. */
   clients?: DoctorClients;
   concurrency?: number;
   /** Called as each target's checks end (for progress on a long run). */
-  onTargetDone?: (done: number, total: number, target: DoctorTarget) => void;
+  onTargetDone?: (done: number, total: number, target: TargetPlace) => void;
 }
 
 type RoleAnswer = { credentials: AwsCredentialIdentity } | { failure: CallFailure };
 
-/** Every check of every target, in map order and CHECKS order per target, whatever order they finished in. */
+/**
+ * Every check of every target, in map order and CHECKS order per target, whatever order they finished in: the ECS
+ * services' targets, then the application stacks'.
+ */
 export async function runDoctor(map: DeploymentMap, options: DoctorOptions = {}): Promise<DoctorRow[]> {
-  const targets = doctorTargets(map, options.service);
+  const targets = doctorTargets(map, options);
+  const stacks = stackDoctorTargets(map, options);
+  const all: Array<DoctorTarget | StackDoctorTarget> = [...targets, ...stacks];
   const clients = options.clients ?? doctorClients(map.orchestrator.region);
   try {
     // One AssumeRole per account and one policy read per repository, however many targets share them.
@@ -173,18 +185,22 @@ export async function runDoctor(map: DeploymentMap, options: DoctorOptions = {})
 
     let done = 0;
     const [checks, ecr] = await Promise.all([
-      mapBounded(targets, options.concurrency ?? DEFAULT_CONCURRENCY, async (target) => {
-        const outcomes = await checkTarget(map, target, await roles(target.account), clients, rolePolicyOf, versionOf);
-        options.onTargetDone?.(++done, targets.length, target);
+      mapBounded(all, options.concurrency ?? DEFAULT_CONCURRENCY, async (target) => {
+        const role = await roles(target.account);
+        const outcomes =
+          'ecsService' in target
+            ? await checkTarget(map, target, role, clients, rolePolicyOf, versionOf)
+            : await checkStackTarget(map, target, role, clients);
+        options.onTargetDone?.(++done, all.length, target);
         return outcomes;
       }),
       ecrRows,
     ]);
-    const perTarget = targets.map((target, index) =>
-      [...(checks[index] ?? []), ['ecr-pull', ecr[index] as Outcome] as const].map(([check, outcome]) =>
-        toRow(target, check, outcome),
-      ),
-    );
+    // An application stack pulls no image: ecr-pull is for the ECS targets, which come first.
+    const perTarget = all.map((target, index) => {
+      const pull = index < targets.length ? [['ecr-pull', ecr[index] as Outcome] as const] : [];
+      return [...(checks[index] ?? []), ...pull].map(([check, outcome]) => toRow(target, check, outcome));
+    });
     return perTarget.flat();
   } finally {
     if (!options.clients) clients.destroy();
@@ -232,7 +248,7 @@ async function checkTarget(
     const [service, alarms, environmentStack, version] = await Promise.all([
       lookUpService(aws, target),
       readAlarms(aws, target),
-      instance?.environmentStack ? readEnvironmentStack(aws, instance.environmentStack) : undefined,
+      instance?.environmentStack ? readStack(aws, instance.environmentStack) : undefined,
       instance ? versionOf(instance) : undefined,
     ]);
     const pending = pendingInstance(target, service);
@@ -316,8 +332,53 @@ async function readVersion(
   }
 }
 
-/** The environment's stack in the target, as the deploy role sees it. */
-async function readEnvironmentStack(aws: TargetAwsClients, stackName: string): Promise<EnvironmentStackRead> {
+/**
+ * An application stack's targets: no ECS service, image or task definition, but the stack a push makes a change set
+ * on, the environment's stack whose outputs it takes, and the alarms its bake watches.
+ */
+async function checkStackTarget(
+  map: DeploymentMap,
+  target: StackDoctorTarget,
+  role: RoleAnswer,
+  clients: DoctorClients,
+): Promise<Array<readonly [CheckName, Outcome]>> {
+  const roleArn = deployRoleArn(target.account, map.deployRole, target.region);
+  if ('failure' in role) {
+    return [
+      ['deploy-role', roleOutcome(target.account, roleArn, role.failure)],
+      ['app-stack', skipped(NEEDS_ROLE)],
+      [
+        'env-stack',
+        target.environmentStack === null ? applicationEnvironmentStackOutcome(target, undefined) : skipped(NEEDS_ROLE),
+      ],
+      ['alarms', skipped(NEEDS_ROLE)],
+    ];
+  }
+  const aws = clients.inTarget(target.region, role.credentials);
+  try {
+    const [stack, environmentStack, alarms] = await Promise.all([
+      readStack(aws, target.stack),
+      target.environmentStack ? readStack(aws, target.environmentStack) : undefined,
+      readAlarms(aws, target),
+    ]);
+    return [
+      ['deploy-role', roleOutcome(target.account, roleArn)],
+      ['app-stack', applicationStackOutcome(target, stack)],
+      ['env-stack', applicationEnvironmentStackOutcome(target, environmentStack)],
+      [
+        'alarms',
+        'failure' in alarms
+          ? deployRoleCallFailed(target, alarms.failure)
+          : applicationAlarmsOutcome(target, stack, alarms.found),
+      ],
+    ];
+  } finally {
+    aws.destroy();
+  }
+}
+
+/** One of crossdeploy's stacks in the target, as the deploy role sees it. */
+async function readStack(aws: TargetAwsClients, stackName: string): Promise<StackRead> {
   try {
     const { Stacks = [] } = await aws.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
     const stack = Stacks[0];
@@ -461,7 +522,7 @@ async function readRolePolicy(aws: TargetAwsClients, roleName: string): Promise<
 
 type AlarmsRead = { found: Array<{ name: string; state?: string }> } | { failure: CallFailure };
 
-async function readAlarms(aws: TargetAwsClients, target: DoctorTarget): Promise<AlarmsRead> {
+async function readAlarms(aws: TargetAwsClients, target: TargetPlace): Promise<AlarmsRead> {
   const found: Array<{ name: string; state?: string }> = [];
   try {
     for (let i = 0; i < target.alarms.length; i += ALARM_NAMES_PER_CALL) {

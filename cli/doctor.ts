@@ -1,11 +1,13 @@
 import { runDoctor } from '../aws/doctor-checks';
 import { type DoctorRow, exitCodeOf, fixesOf, summaryOf } from '../core/doctor';
+import { filterProblem } from '../core/status';
 import { columns } from './columns';
 import { cliCommand } from './command';
 import type { CliIo } from './io';
 import { useLocalEndpoint } from './local-endpoint';
 
-const USAGE = 'usage: crossdeploy doctor [--map FILE] [--service NAME] [--json]   (default map: crossdeploy.yaml)';
+const USAGE =
+  'usage: crossdeploy doctor [--map FILE] [--service NAME] [--env NAME] [--json]   (default map: crossdeploy.yaml)';
 
 /** Beyond one round of concurrent targets, a silent run looks hung: say as each target is done. */
 const PROGRESS_ABOVE_TARGETS = 8;
@@ -19,12 +21,13 @@ const COLUMNS = ['ENVIRONMENT', 'ACCOUNT', 'REGION', 'CHECK', 'RESULT', 'DETAIL'
 export const run = cliCommand({
   name: 'doctor',
   usage: USAGE,
-  options: { service: { type: 'string' }, json: { type: 'boolean' } },
-  run: async ({ args: { values: options }, map, shown, io }) => {
-    if (options.service !== undefined && !map.services[options.service]) {
-      io.err(
-        `crossdeploy doctor: service "${options.service}" is not in ${shown} (services: ${Object.keys(map.services).join(', ')})`,
-      );
+  options: { service: { type: 'string' }, env: { type: 'string' }, json: { type: 'boolean' } },
+  run: async ({ args: { values: options }, map, io }) => {
+    // Refused as crossdeploy status refuses them, so both commands take the same --service and --env.
+    const filter = { service: options.service, env: options.env };
+    const problem = filterProblem(map, filter);
+    if (problem) {
+      io.err(`crossdeploy doctor: ${problem}`);
       return 2;
     }
 
@@ -34,7 +37,7 @@ export const run = cliCommand({
       io.err(`crossdeploy doctor: checking the AWS endpoint ${process.env.AWS_ENDPOINT_URL}, not AWS itself`);
     }
     const rows = await runDoctor(map, {
-      ...(options.service === undefined ? {} : { service: options.service }),
+      ...filter,
       onTargetDone: (done, total, target) => {
         if (total > PROGRESS_ABOVE_TARGETS) {
           io.err(

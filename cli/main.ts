@@ -31,7 +31,7 @@ const commands: Record<string, Command> = {
     load: () => import('./reject'),
   },
   doctor: {
-    summary: 'check every target is ready to deploy: [--map FILE] [--service NAME] [--json]',
+    summary: 'check every target is ready to deploy: [--map FILE] [--service NAME] [--env NAME] [--json]',
     load: () => import('./doctor'),
   },
   status: {

@@ -7,11 +7,14 @@
  * template reads the registry in the tools account, env-stack the environment's stack as the deploy role;
  * container and platform read the service's revision (or the map's template, then they need nothing); pass-role
  * holds the roles that revision names against the deploy role's own policy; ecr-pull reads the tools account
- * with the caller's own credentials and needs none of the others.
+ * with the caller's own credentials and needs none of the others. An application stack (`kind: stack`) has no
+ * ECS service, image or task definition: it gets deploy-role, app-stack (its stack, as the deploy role), env-stack
+ * and alarms only.
  */
 export const CHECKS = [
   'deploy-role',
   'service',
+  'app-stack',
   'template',
   'env-stack',
   'container',

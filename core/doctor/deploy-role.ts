@@ -2,7 +2,7 @@
 // every other target check runs as that role.
 
 import { type CallFailure, NO_CREDENTIALS_FIX, type Outcome, TRANSIENT_FIX } from './checks';
-import type { DoctorTarget } from './targets';
+import type { TargetPlace } from './targets';
 
 export function roleOutcome(account: string, roleArn: string, failure?: CallFailure): Outcome {
   if (!failure) return { result: 'ok', detail: `assumed ${roleArn}` };
@@ -20,7 +20,7 @@ export function roleOutcome(account: string, roleArn: string, failure?: CallFail
 }
 
 /** A call made as the deploy role failed: the role lacks a permission (or AWS hiccupped). */
-export function deployRoleCallFailed(target: DoctorTarget, failure: CallFailure): Outcome {
+export function deployRoleCallFailed(target: TargetPlace, failure: CallFailure): Outcome {
   const detail = `${failure.action} failed: ${failure.error}`;
   if (failure.transient) return { result: 'FAIL', detail, fix: TRANSIENT_FIX };
   return {

@@ -3,6 +3,11 @@
 
 export { alarmsOutcome } from './alarms';
 export {
+  applicationAlarmsOutcome,
+  applicationEnvironmentStackOutcome,
+  applicationStackOutcome,
+} from './application-stack';
+export {
   type CallFailure,
   CHECKS,
   type CheckName,
@@ -14,12 +19,12 @@ export {
 } from './checks';
 export { deployRoleCallFailed, roleOutcome } from './deploy-role';
 export { ecrPullOutcomes, type PolicyRead } from './ecr-pull';
+export type { StackRead } from './environment-stack';
 export { type PassedRole, passRoleOutcome, passRolePolicyUnreadable } from './pass-role';
 export { type DoctorRow, exitCodeOf, type Fix, fixesOf, summaryOf, toRow } from './report';
 export { type ServiceLookup, serviceOutcome } from './service';
 export {
   awaitingInstance,
-  type EnvironmentStackRead,
   environmentStackOutcome,
   pendingAlarmsOutcome,
   pendingInstance,
@@ -28,7 +33,15 @@ export {
   templateOutcome,
 } from './service-instance';
 export { liveContainers, livePlatform, type Revision, templateRoles, templateSources } from './sources';
-export { type DoctorTarget, doctorTargets, type ServiceInstanceRef } from './targets';
+export {
+  type DoctorFilter,
+  type DoctorTarget,
+  doctorTargets,
+  type ServiceInstanceRef,
+  type StackDoctorTarget,
+  stackDoctorTargets,
+  type TargetPlace,
+} from './targets';
 export {
   type ContainerSource,
   containerOutcome,

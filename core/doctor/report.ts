@@ -2,7 +2,7 @@
 // the summary line and the exit code.
 
 import type { CheckName, CheckResult, Outcome } from './checks';
-import type { DoctorTarget } from './targets';
+import type { DoctorTarget, StackDoctorTarget } from './targets';
 
 /** A printed row; `--json` prints these with exactly these keys, in this order. */
 export interface DoctorRow {
@@ -10,22 +10,29 @@ export interface DoctorRow {
   environment: string;
   account: string;
   region: string;
-  cluster: string;
-  ecsService: string;
+  /** The ECS service's cluster; null for an application stack. */
+  cluster: string | null;
+  /** The ECS service's name in the target; null for an application stack. */
+  ecsService: string | null;
+  /** The application stack (`crossdeploy-app-<service>-<environment>`); null for an ECS service. */
+  stack: string | null;
   check: CheckName;
   result: CheckResult;
   detail: string;
   fix: string | null;
 }
 
-export function toRow(target: DoctorTarget, check: CheckName, outcome: Outcome): DoctorRow {
+export function toRow(target: DoctorTarget | StackDoctorTarget, check: CheckName, outcome: Outcome): DoctorRow {
+  const deployed =
+    'ecsService' in target
+      ? { cluster: target.cluster, ecsService: target.ecsService, stack: null }
+      : { cluster: null, ecsService: null, stack: target.stack };
   return {
     service: target.service,
     environment: target.environment,
     account: target.account,
     region: target.region,
-    cluster: target.cluster,
-    ecsService: target.ecsService,
+    ...deployed,
     check,
     result: outcome.result,
     detail: outcome.detail,

@@ -3,9 +3,9 @@
 // missing service is what should be. What that first deploy needs instead is the template version in the registry
 // and, where the environment names a template, the environment's stack, whose outputs the instance takes.
 
-import { alarmsOutcome } from './alarms';
+import { alarmsBeforeCreation } from './alarms';
 import { type CallFailure, NO_CREDENTIALS_FIX, type Outcome, TRANSIENT_FIX } from './checks';
-import { deployRoleCallFailed } from './deploy-role';
+import { environmentStackVerdict, type StackRead } from './environment-stack';
 import type { ServiceLookup } from './service';
 import { type DoctorTarget, type ServiceInstanceRef, where } from './targets';
 
@@ -47,24 +47,13 @@ export function awaitingInstance(instance: ServiceInstanceRef): Outcome {
   };
 }
 
-/**
- * The environment's alarms before the service exists: the service template may create them with the service (the
- * demo's web-service does), so a missing one is only known to matter once the service exists.
- */
+/** The environment's alarms before the service exists: its template may create them with it. */
 export function pendingAlarmsOutcome(
   target: DoctorTarget,
   instance: ServiceInstanceRef,
   found: ReadonlyArray<{ name: string; state?: string }>,
 ): Outcome {
-  const missing = target.alarms.filter((name) => !found.some((alarm) => alarm.name === name));
-  if (missing.length === 0) return alarmsOutcome(target, found);
-  const one = missing.length === 1;
-  return {
-    result: 'skipped',
-    detail:
-      `${missing.join(', ')} ${one ? 'is' : 'are'} not in ${where(target)} yet: ${instance.label} may create ` +
-      `${one ? 'it' : 'them'} with the service; checked once the service exists`,
-  };
+  return alarmsBeforeCreation(target, found, instance.label, 'the service');
 }
 
 /** The registry's answer for the version a service names. */
@@ -133,79 +122,21 @@ export function templateOutcome(
   }
 }
 
-/** What DescribeStacks, as the deploy role, said of the environment's stack in the target. */
-export type EnvironmentStackRead =
-  | { kind: 'stack'; status: string; statusReason?: string }
-  | { kind: 'none' }
-  | { kind: 'failed'; failure: CallFailure };
-
-/**
- * Whether the environment's stack can give the instance its outputs. A stack whose creation rolled back
- * (ROLLBACK_COMPLETE) can only be deleted
- * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-stack-rollback-complete),
- * and `env deploy` refuses it (StackNotDeployable) until someone does.
- */
+/** The env-stack check of a templated service: its instance takes the environment stack's outputs. */
 export function environmentStackOutcome(
   target: DoctorTarget,
   instance: ServiceInstanceRef,
-  read: EnvironmentStackRead | undefined,
+  read: StackRead | undefined,
   pending: boolean,
 ): Outcome {
-  const stack = instance.environmentStack;
-  if (stack === null || read === undefined) {
-    return {
-      result: 'ok',
-      detail: `environments.${target.environment} names no template: ${instance.label} takes the service's inputs and what the deployment gives`,
-    };
-  }
-  const deploy = `crossdeploy env deploy ${target.environment}`;
-  const at = `${stack} in ${where(target)}`;
-  const deleteIt = `aws cloudformation delete-stack --stack-name ${stack} --region ${target.region} (in account ${target.account})`;
-  if (read.kind === 'failed') return graded(deployRoleCallFailed(target, read.failure), pending);
-  if (read.kind === 'none' || read.status === 'DELETE_COMPLETE') {
-    return graded(
-      {
-        result: 'FAIL',
-        detail: `stack ${at} does not exist: ${consequence(pending)} without its outputs`,
-        fix: `provision the environment: ${deploy}`,
-      },
-      pending,
-    );
-  }
-  const { status } = read;
-  const reason = read.statusReason ? ` (${read.statusReason})` : '';
-  if (status === 'ROLLBACK_COMPLETE') {
-    return graded(
-      {
-        result: 'FAIL',
-        detail: `stack ${at} is ROLLBACK_COMPLETE${reason}: its creation rolled back, it has no outputs and can only be deleted`,
-        fix: `delete it: ${deleteIt}, then ${deploy}`,
-      },
-      pending,
-    );
-  }
-  if (status.endsWith('_FAILED')) {
-    // Neither done nor undone: an update's rollback can be continued, anything else only deleted.
-    const fix =
-      status === 'UPDATE_ROLLBACK_FAILED'
-        ? `continue its rollback: aws cloudformation continue-update-rollback --stack-name ${stack} --region ${target.region} (in account ${target.account}), then ${deploy}`
-        : `delete it: ${deleteIt}, then ${deploy}`;
-    return graded({ result: 'FAIL', detail: `stack ${at} is ${status}${reason}`, fix }, pending);
-  }
-  if (status === 'DELETE_IN_PROGRESS') {
-    return graded(
-      { result: 'FAIL', detail: `stack ${at} is being deleted`, fix: `once it is gone: ${deploy}` },
-      pending,
-    );
-  }
-  if (status.endsWith('_IN_PROGRESS')) {
-    return {
-      result: 'WARN',
-      detail: `stack ${at} is ${status}: an operation runs on it now`,
-      fix: `wait for it to end (crossdeploy status), then run crossdeploy doctor again; if no ${deploy} runs, start one`,
-    };
-  }
-  const rolledBack =
-    status === 'UPDATE_ROLLBACK_COMPLETE' ? ': its last update rolled back, it runs the one before' : '';
-  return { result: 'ok', detail: `stack ${at} is ${status}${rolledBack}` };
+  return environmentStackVerdict(
+    target,
+    {
+      environmentStack: instance.environmentStack,
+      withoutTemplate: `${instance.label} takes the service's inputs and what the deployment gives`,
+      stops: consequence(pending),
+      blocking: pending,
+    },
+    read,
+  );
 }

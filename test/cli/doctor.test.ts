@@ -523,6 +523,7 @@ describe('crossdeploy doctor --json', () => {
       region,
       cluster: 'demo',
       ecsService: 'web',
+      stack: null,
     });
     const td = (account: string, region: string) => `arn:aws:ecs:${region}:${account}:task-definition/web:1`;
     const healthy = (account: string, region: string, environment: string) => [
@@ -681,7 +682,7 @@ describe('crossdeploy doctor arguments', () => {
     writeMap();
     const { io, err } = capture(dir);
     expect(await doctor(['--service', 'api'], io)).toBe(2);
-    expect(err).toEqual(['crossdeploy doctor: service "api" is not in crossdeploy.yaml (services: web)']);
+    expect(err).toEqual(['crossdeploy doctor: service "api" is not in the map (services: web)']);
   });
 
   it('prints the map errors with their lines and exits 1 when the map is invalid', async () => {
@@ -694,6 +695,8 @@ describe('crossdeploy doctor arguments', () => {
   it.each([[['--fix']], [['web']]])('exits 2 with usage for %j', async (args) => {
     const { io, err } = capture(dir);
     expect(await doctor(args, io)).toBe(2);
-    expect(err.at(-1)).toMatch(/^usage: crossdeploy doctor \[--map FILE\] \[--service NAME\] \[--json\]/);
+    expect(err.at(-1)).toMatch(
+      /^usage: crossdeploy doctor \[--map FILE\] \[--service NAME\] \[--env NAME\] \[--json\]/,
+    );
   });
 });

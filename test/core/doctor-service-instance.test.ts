@@ -4,7 +4,6 @@ import {
   awaitingInstance,
   type DoctorTarget,
   doctorTargets,
-  type EnvironmentStackRead,
   environmentStackOutcome,
   type Outcome,
   pendingAlarmsOutcome,
@@ -12,6 +11,7 @@ import {
   pendingServiceOutcome,
   type ServiceInstanceRef,
   type ServiceLookup,
+  type StackRead,
   type TemplateRead,
   templateOutcome,
 } from '../../core/doctor';
@@ -238,13 +238,13 @@ describe('templateOutcome', () => {
 describe('environmentStackOutcome', () => {
   const DEPLOY = 'crossdeploy env deploy dev';
   const DELETE = `aws cloudformation delete-stack --stack-name crossdeploy-env-dev --region eu-west-1 (in account ${DEV})`;
-  const stack = (status: string, statusReason?: string): EnvironmentStackRead => ({
+  const stack = (status: string, statusReason?: string): StackRead => ({
     kind: 'stack',
     status,
     ...(statusReason ? { statusReason } : {}),
   });
 
-  it.each<[string, EnvironmentStackRead, boolean, Outcome['result'], string | null]>([
+  it.each<[string, StackRead, boolean, Outcome['result'], string | null]>([
     ['created', stack('CREATE_COMPLETE'), true, 'ok', null],
     ['updated', stack('UPDATE_COMPLETE'), true, 'ok', null],
     ['an update rolled back: it still runs the version before', stack('UPDATE_ROLLBACK_COMPLETE'), true, 'ok', null],

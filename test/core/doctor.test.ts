@@ -83,13 +83,20 @@ describe('doctorTargets', () => {
   });
 
   it("carries the environment's alarms once each, and the service's container", () => {
-    const [first] = doctorTargets(MAP, 'worker');
+    const [first] = doctorTargets(MAP, { service: 'worker' });
     expect(first).toMatchObject({ container: 'worker', alarms: ['web-5xx'] });
   });
 
+  it('keeps to one environment when asked', () => {
+    expect(doctorTargets(MAP, { env: 'prod' }).map((t) => [t.service, t.account])).toEqual([
+      ['web', PROD],
+      ['web', OTHER],
+    ]);
+  });
+
   it('keeps to one service when asked, and refuses one the map does not have', () => {
-    expect(doctorTargets(MAP, 'worker').map((t) => t.service)).toEqual(['worker', 'worker']);
-    expect(() => doctorTargets(MAP, 'api')).toThrow('unknown service "api" (services: web, worker)');
+    expect(doctorTargets(MAP, { service: 'worker' }).map((t) => t.service)).toEqual(['worker', 'worker']);
+    expect(() => doctorTargets(MAP, { service: 'api' })).toThrow('unknown service "api" (services: web, worker)');
   });
 });
 
@@ -502,6 +509,7 @@ describe('the report', () => {
       region: 'eu-west-1',
       cluster: 'demo',
       ecsService: 'web',
+      stack: null,
       check: 'alarms',
       result: 'ok',
       detail: 'web-5xx exists',
