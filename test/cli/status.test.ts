@@ -605,6 +605,7 @@ describe('crossdeploy status --json', () => {
       region: target.region,
       cluster: 'demo',
       ecsService: 'web',
+      stack: null,
     });
     const deployedA = (id: string, since: string, by: string) => ({
       commit: A,
@@ -666,6 +667,7 @@ describe('crossdeploy status --json', () => {
       'region',
       'cluster',
       'ecsService',
+      'stack',
       'state',
       'commit',
       'taskDefinition',
