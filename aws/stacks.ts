@@ -10,7 +10,7 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
-import type { StackParameter, StackTarget } from '../core/contracts';
+import type { StackParameter, StackParameterValue, StackTarget } from '../core/contracts';
 import type { StackEvent } from '../core/stacks/status';
 import { awsCall } from './transient';
 
@@ -20,7 +20,8 @@ export interface StackSnapshot {
   stackId: string;
   status: string;
   statusReason?: string;
-  parameters: StackParameter[];
+  /** As DescribeStacks answers them: a NoEcho parameter's value is asterisks. */
+  parameters: StackParameterValue[];
   outputs: Record<string, string>;
   tags: Record<string, string>;
 }

@@ -275,7 +275,14 @@ export const stackEnvironmentRun = environmentOf('cloudformation-stack', stackDe
 export type StackEnvironmentRun = z.infer<typeof stackEnvironmentRun>;
 
 /** One CloudFormation parameter, as CreateChangeSet takes it. */
-export const stackParameter = z.object({ ParameterKey: z.string().min(1), ParameterValue: z.string() });
+const stackParameterValue = z.object({ ParameterKey: z.string().min(1), ParameterValue: z.string() });
+export type StackParameterValue = z.infer<typeof stackParameterValue>;
+
+export const stackParameter = z.union([
+  stackParameterValue,
+  /** A NoEcho parameter, whose value DescribeStacks masks: the stack keeps the value it has. */
+  z.object({ ParameterKey: z.string().min(1), UsePreviousValue: z.literal(true) }),
+]);
 export type StackParameter = z.infer<typeof stackParameter>;
 
 /**

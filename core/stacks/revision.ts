@@ -1,7 +1,7 @@
 // What a stack ran before a deployment, read from the stack itself: crossdeploy tags every stack it deploys with
 // the template version, so the rollback knows which version and which parameters to bring back.
 
-import { type StackRevision, stackTemplateRef } from '../contracts';
+import { type StackParameter, type StackParameterValue, type StackRevision, stackTemplateRef } from '../contracts';
 
 export const STACK_TAGS = {
   template: 'crossdeploy:template',
@@ -10,7 +10,7 @@ export const STACK_TAGS = {
 } as const;
 
 interface DescribedStack {
-  parameters: { ParameterKey: string; ParameterValue: string }[];
+  parameters: StackParameterValue[];
   tags: Record<string, string>;
 }
 
@@ -21,6 +21,21 @@ interface DescribedStack {
 export function stackRevisionOf(stack: DescribedStack | undefined): StackRevision {
   const [kind, name] = (stack?.tags[STACK_TAGS.template] ?? '').split('/');
   const template = stackTemplateRef.safeParse({ kind, name, version: stack?.tags[STACK_TAGS.version] });
-  if (!stack || !template.success) return { template: null, parameters: stack?.parameters ?? [] };
-  return { template: template.data, parameters: stack.parameters };
+  const parameters = (stack?.parameters ?? []).map(restorable);
+  if (!stack || !template.success) return { template: null, parameters };
+  return { template: template.data, parameters };
 }
+
+/**
+ * DescribeStacks answers a NoEcho parameter's value as asterisks
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html): put back, they
+ * would become its value. The stack keeps the value it has instead, which the rollback cannot bring back when the
+ * deployment it undoes changed it.
+ */
+function restorable(parameter: StackParameterValue): StackParameter {
+  return parameter.ParameterValue === MASKED
+    ? { ParameterKey: parameter.ParameterKey, UsePreviousValue: true }
+    : parameter;
+}
+
+const MASKED = '****';

@@ -4,7 +4,7 @@
 // application team's). Nobody copies an ARN by hand, and a service cannot set what its environment or its
 // deployment provides.
 
-import type { StackParameter } from '../contracts';
+import type { StackParameterValue } from '../contracts';
 
 /** A parameter the service template declares (its `Parameters` section). */
 export interface DeclaredParameter {
@@ -13,7 +13,7 @@ export interface DeclaredParameter {
   hasDefault: boolean;
 }
 
-export type Wiring = { ok: true; parameters: StackParameter[] } | { ok: false; problems: string[] };
+export type Wiring = { ok: true; parameters: StackParameterValue[] } | { ok: false; problems: string[] };
 
 export function serviceStackParameters(
   declared: readonly DeclaredParameter[],
@@ -22,7 +22,7 @@ export function serviceStackParameters(
   fromDeployment: Readonly<Record<string, string>> = {},
 ): Wiring {
   const problems: string[] = [];
-  const parameters: StackParameter[] = [];
+  const parameters: StackParameterValue[] = [];
   const names = new Set(declared.map((p) => p.name));
   for (const name of Object.keys(inputs)) {
     if (name in environmentOutputs) {

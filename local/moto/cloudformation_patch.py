@@ -140,6 +140,7 @@ def patch_models(models):
 
     patch_task_definition()
     add_metric_alarm(parsing)
+    mask_no_echo_parameters(models)
 
     create_resource, update_resource = parsing.parse_and_create_resource, parsing.parse_and_update_resource
     parsing.parse_and_create_resource = reported("CREATE", create_resource)
@@ -425,6 +426,23 @@ def patch_models(models):
             stack.status = "UPDATE_ROLLBACK_COMPLETE"
             stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
             return False
+
+
+def mask_no_echo_parameters(models):
+    """DescribeStacks answers a NoEcho parameter's value as asterisks: "the parameter value is masked with asterisks
+    (*****) for any calls that describe the stack" (NoEcho in
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html). moto 5.2.1
+    compares each value, not its key, with the NoEcho keys, so it never masks one, and a rollback that puts back what
+    DescribeStacks showed would look right here and set the asterisks in AWS."""
+
+    def parameter_list(self):
+        hidden = self.resource_map.no_echo_parameter_keys
+        return [
+            {"ParameterKey": key, "ParameterValue": "****" if key in hidden else value}
+            for key, value in self.resource_map.resolved_parameters.items()
+        ]
+
+    models.Stack.parameter_list = property(parameter_list)
 
 
 def patch_task_definition():

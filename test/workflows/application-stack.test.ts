@@ -25,7 +25,7 @@ const ACCOUNTS = ['222222222222', '333333333333', '444444444444'];
 const ALARM = 'orders-errors';
 
 /** orders: a Lambda application kept in its own repository, deployed to dev's three accounts in two waves. */
-const ordersMap = (parameters = '{ Stage: dev }') => `
+const ordersMap = (parameters = '{ Stage: dev, ApiKey: s3cr3t }') => `
 orchestrator: { account: "111111111111", region: us-east-1 }
 services:
   orders:
@@ -190,8 +190,10 @@ describe('application stacks (kind: stack): a push deploys the template in its r
     expect(pipeline.status).toBe('FAILED');
     expect(pipeline.cause).toContain('444444444444/us-east-1 stack crossdeploy-app-orders-dev rolled back');
     expect(pipeline.cause).toContain(`alarm ${ALARM} is ALARM`);
-    const versions = await Promise.all(ACCOUNTS.map(async (account) => (await liveStack(stackIn(account)))?.version));
-    expect(versions).toEqual([second, first, first]);
+    const stacks = await Promise.all(ACCOUNTS.map((account) => liveStack(stackIn(account))));
+    expect(stacks.map((s) => s?.version)).toEqual([second, first, first]);
+    // Put back with the value it had, not with the asterisks DescribeStacks shows for a NoEcho parameter.
+    expect(stacks.map((s) => s?.outputs.ApiKeyInUse)).toEqual(['s3cr3t', 's3cr3t', 's3cr3t']);
   });
 
   it("is aborted mid-wave, every stack the deployment changed going back to the previous commit's template", async () => {
@@ -235,7 +237,7 @@ describe('application stacks (kind: stack): a push deploys the template in its r
     expect(pipeline.status).toBe('FAILED');
     expect(pipeline.error).toBe('ApplicationTemplateInvalid');
     expect(JSON.parse(pipeline.cause ?? '{}').errorMessage).toContain(
-      'the map gives "Stage", which the template does not declare (its parameters: Greeting)',
+      'the map gives "Stage", which the template does not declare (its parameters: Greeting, ApiKey)',
     );
     for (const account of ACCOUNTS) expect(await liveStack(stackIn(account))).toBeUndefined();
   });
