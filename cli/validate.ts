@@ -41,8 +41,10 @@ function summarize(map: DeploymentMap): string {
     .flatMap((env) => env.waves)
     .flatMap((wave) => wave.targets)
     .reduce((count, target) => count + target.regions.length, 0);
+  const applications = Object.keys(map.applications).length;
   return [
     count(Object.keys(map.services).length, 'service'),
+    ...(applications > 0 ? [count(applications, 'application stack')] : []),
     count(environments.length, 'environment'),
     count(targets, 'target'),
   ].join(', ');

@@ -14,7 +14,7 @@ describe('crossdeploy validate', () => {
   it('validates crossdeploy.yaml in the working directory by default', async () => {
     const { io, out, err } = capture(repoRoot);
     expect(await validate([], io)).toBe(0);
-    expect(out).toEqual(['crossdeploy.yaml is valid: 1 service, 2 environments, 4 targets']);
+    expect(out).toEqual(['crossdeploy.yaml is valid: 1 service, 1 application stack, 2 environments, 4 targets']);
     expect(err).toEqual([]);
   });
 
