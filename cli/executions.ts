@@ -40,9 +40,9 @@ export const run = cliCommand({
     return { options, status, limit };
   },
   run: async ({ args: { options, status, limit }, map, shown, io, refuse }) => {
-    if (options.service !== undefined && !map.services[options.service]) {
+    if (options.service !== undefined && !map.services[options.service] && !map.applications[options.service]) {
       return refuse.because(
-        `service "${options.service}" is not in ${shown} (services: ${Object.keys(map.services).join(', ')})`,
+        `service "${options.service}" is not in ${shown} (services: ${[...Object.keys(map.services), ...Object.keys(map.applications)].join(', ')})`,
       );
     }
 

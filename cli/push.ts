@@ -28,9 +28,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const map = loadMapFile(resolve(io.cwd, values.map ?? 'crossdeploy.yaml'));
-  const service = map.services[values.service];
+  const service = map.services[values.service] ?? map.applications[values.service];
   if (!service) {
-    io.err(`crossdeploy push: service "${values.service}" is not in the map (${Object.keys(map.services).join(', ')})`);
+    const known = [...Object.keys(map.services), ...Object.keys(map.applications)];
+    io.err(`crossdeploy push: service "${values.service}" is not in the map (${known.join(', ')})`);
     return 2;
   }
   const commit = (values.commit ?? headCommit(io.cwd) ?? randomBytes(20).toString('hex')).toLowerCase();

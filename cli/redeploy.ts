@@ -66,9 +66,10 @@ export function redeployCommand(deps: RedeployDeps = {}) {
       return { values, service, branch, commit };
     },
     run: async ({ args: { values, service, branch, commit }, map, io, refuse }) => {
-      const mapped = map.services[service];
+      const mapped = map.services[service] ?? map.applications[service];
       if (!mapped) {
-        return refuse.because(`the map has no service "${service}" (${Object.keys(map.services).join(', ')})`);
+        const known = [...Object.keys(map.services), ...Object.keys(map.applications)];
+        return refuse.because(`the map has no service "${service}" (${known.join(', ')})`);
       }
       const environments = environmentsForBranch(map, service, branch);
       if (environments.length === 0) {

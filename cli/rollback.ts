@@ -145,6 +145,13 @@ export function rollbackCommand(deps: RollbackDeps = {}) {
 }
 
 function knownTarget(map: DeploymentMap, service: string, env: string): string | undefined {
+  if (map.applications[service]) {
+    // Each commit's template stays in the artifacts bucket: redeploying that commit is the rollback.
+    return (
+      `${service} is an application stack: roll it back by redeploying the commit it ran before, through the same ` +
+      `gates and waves: crossdeploy redeploy --service ${service} --branch BRANCH --commit SHA`
+    );
+  }
   if (!map.services[service]) return `the map has no service "${service}"`;
   try {
     environmentTargets(map, service, env);

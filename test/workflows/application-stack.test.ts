@@ -7,6 +7,8 @@ import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/cl
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { abortCommand } from '../../cli/abort';
+import { redeployCommand } from '../../cli/redeploy';
+import { rollbackCommand } from '../../cli/rollback';
 import { run as status } from '../../cli/status';
 import { executionName } from '../../core/push';
 import { applicationStackName } from '../../core/stacks/names';
@@ -227,6 +229,35 @@ describe('application stacks (kind: stack): a push deploys the template in its r
     const versions = await Promise.all(ACCOUNTS.map(async (account) => (await liveStack(stackIn(account)))?.version));
     expect(versions).toEqual([first, first, first]);
     expect(pipeline.status).toBe('ABORTED');
+  });
+
+  it('goes back to an earlier commit by redeploying it, which crossdeploy rollback points to', async () => {
+    const first = commitTemplate();
+    expect((await push(first)).status).toBe('SUCCEEDED');
+    const second = commitTemplate((t) => t.replace('Default: hello', 'Default: bonjour'));
+    expect((await push(second)).status).toBe('SUCCEEDED');
+    const operator = async () => 'arn:aws:sts::111111111111:assumed-role/oncall/jane';
+    const step = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+    const refused = capture(dirname(mapFile()));
+    const rollback = await rollbackCommand({ caller: operator, sleep: step })(
+      ['--service', 'orders', '--env', 'dev', '--map', mapFile()],
+      refused.io,
+    );
+    const redeployed = capture(dirname(mapFile()));
+    const redeploy = await redeployCommand({ caller: operator, sleep: step })(
+      ['--service', 'orders', '--branch', 'main', '--commit', first, '--wait', '--map', mapFile()],
+      redeployed.io,
+    );
+
+    expect(rollback).toBe(2);
+    expect(refused.err.join('\n')).toContain(
+      'orders is an application stack: roll it back by redeploying the commit it ran before, through the same ' +
+        'gates and waves: crossdeploy redeploy --service orders --branch BRANCH --commit SHA',
+    );
+    expect(redeploy).toBe(0);
+    const stacks = await Promise.all(ACCOUNTS.map((account) => liveStack(stackIn(account))));
+    expect(stacks.map((s) => [s?.status, s?.version])).toEqual(ACCOUNTS.map(() => ['UPDATE_COMPLETE', first]));
   });
 
   it('refuses a template that does not declare a parameter the map gives, before any stack is touched', async () => {
