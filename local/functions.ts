@@ -19,6 +19,7 @@ import { handler as evaluateWave } from '../functions/evaluate-wave';
 import { handler as executeStackChangeSet } from '../functions/execute-stack-change-set';
 import { handler as explainFailure } from '../functions/explain-failure';
 import { handler as findBuiltImage } from '../functions/find-built-image';
+import { handler as findInstanceChange } from '../functions/find-instance-change';
 import { handler as findServiceInstance } from '../functions/find-service-instance';
 import { handler as markImageDeployed } from '../functions/mark-image-deployed';
 import { handler as openEcr } from '../functions/open-ecr';
@@ -58,6 +59,7 @@ const HANDLERS = {
   'execute-stack-change-set': executeStackChangeSet,
   'explain-failure': explainFailure,
   'find-built-image': findBuiltImage,
+  'find-instance-change': findInstanceChange,
   'find-service-instance': findServiceInstance,
   'mark-image-deployed': markImageDeployed,
   'open-ecr': openEcr,

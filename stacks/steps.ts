@@ -407,6 +407,15 @@ export const STEP_FUNCTIONS = [
     environment: ['CROSSDEPLOY_LEDGER_TABLE'],
   },
   {
+    id: 'FindInstanceChange',
+    file: 'find-instance-change',
+    description:
+      "crossdeploy: read whether a deployment moved the service's instance stack, which its rollback puts back",
+    grants: [{ actions: ['dynamodb:GetItem'], resources: ledgerTable }],
+    asDeployRole: [],
+    environment: ['CROSSDEPLOY_LEDGER_TABLE'],
+  },
+  {
     id: 'RecordStackDeployment',
     file: 'record-stack-deployment',
     description: "crossdeploy: write one phase of a stack's deployment or rollback to the ledger",

@@ -19,14 +19,15 @@ export interface StateMachineSpec {
 }
 
 /**
- * In creation order: a machine may start only machines listed before it (deploy-stack starts rollback-stack when
- * an application stack fails its bake; deploy-target starts rollback-target, and deploy-stack to create a
- * service's instance; deploy-environment starts all four; the pipeline starts deploy-environment), so their ARNs
- * exist when its definition is built.
+ * In creation order: a machine may start only machines listed before it (rollback-target starts rollback-stack to
+ * put back a service instance its deployment moved; deploy-stack starts rollback-stack when an application stack
+ * fails its bake; deploy-target starts rollback-target, and deploy-stack to create a service's instance;
+ * deploy-environment starts all four; the pipeline starts deploy-environment), so their ARNs exist when its
+ * definition is built.
  */
 export const STATE_MACHINES = [
-  { id: 'RollbackTarget', file: 'rollback-target', definition: rollbackTarget },
   { id: 'RollbackStack', file: 'rollback-stack', definition: rollbackStack },
+  { id: 'RollbackTarget', file: 'rollback-target', definition: rollbackTarget },
   { id: 'DeployStack', file: 'deploy-stack', definition: deployStack },
   { id: 'DeployTarget', file: 'deploy-target', definition: deployTarget },
   { id: 'DeployEnvironment', file: 'deploy-environment', definition: deployEnvironment },

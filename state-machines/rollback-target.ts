@@ -1,6 +1,6 @@
 // The rollback-target workflow's ASL, built from crossdeploy's shared states (./asl.ts); written to rollback-target.asl.json.
 
-import { catchAll, lambdaTask, type State } from './asl';
+import { catchAll, lambdaTask, nestedExecution, type State, stateMachineArn } from './asl';
 
 /** The ledger's record of this target's rollback (functions/record-deployment.ts), in one of its phases. */
 const ledgerEntry = (phase: string, facts: State = {}): State => ({
@@ -16,10 +16,49 @@ const ledgerEntry = (phase: string, facts: State = {}): State => ({
 
 export const definition: State = {
   Comment:
-    'crossdeploy: put one service in one account and region back on the revision it ran before, and wait until it is steady.',
-  StartAt: 'Roll back service in target account',
+    'crossdeploy: put one service in one account and region back on the revision it ran before, and wait until it is steady; first its instance stack, when the deployment moved it to another template version.',
+  StartAt: 'Did the deployment change the service instance?',
   TimeoutSeconds: 7200,
   States: {
+    'Did the deployment change the service instance?': lambdaTask('FindInstanceChange', {
+      Comment:
+        "A deployment that moved the service's instance stack to another template version changed more than the service: the ledger's record of that stack deployment says what it ran before.",
+      Parameters: {
+        'deploymentId.$': '$.deploymentId',
+        'serviceName.$': '$.serviceName',
+        'environment.$': '$.environment',
+        'target.$': '$.target',
+      },
+      ResultPath: '$.instance',
+      Next: 'Put the service instance back?',
+      Catch: [catchAll('Record rollback error in ledger')],
+    }),
+    'Put the service instance back?': {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.instance.changed', BooleanEquals: true, Next: 'Put the service instance back' }],
+      Default: 'Roll back service in target account',
+    },
+    'Put the service instance back': nestedExecution({
+      Comment:
+        'The stack first, on the template version and parameters it had: then the service goes back on the revision it ran before, whatever revision the stack registered.',
+      Parameters: {
+        StateMachineArn: stateMachineArn('RollbackStack'),
+        Input: {
+          'deploymentId.$': '$.instance.deploymentId',
+          'serviceName.$': '$.serviceName',
+          'environment.$': '$.environment',
+          'target.$': '$.instance.stack',
+          'deployRole.$': '$.deployRole',
+          'revision.$': '$.instance.revision',
+          'rollout.$': '$.rollout',
+          'reason.$': '$.reason',
+          'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+        },
+      },
+      ResultPath: null,
+      Next: 'Roll back service in target account',
+      Catch: [catchAll('Record rollback error in ledger')],
+    }),
     'Roll back service in target account': lambdaTask('RollBackService', {
       ResultPath: '$.progress',
       Next: 'Wait for rollback',

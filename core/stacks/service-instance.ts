@@ -3,8 +3,9 @@
 // declares the parameter, so the service it creates runs where the map looks for it, with the image the pipeline
 // built (a service has to start with some image).
 
-import type { DeploymentSpec, DeployTarget, TargetStackDeployment } from '../contracts';
+import { type DeploymentSpec, type DeployTarget, stackRevision, type TargetStackDeployment } from '../contracts';
 import { imageIn } from '../images';
+import { type AnyLedgerRecord, isStackRecord, type LedgerResult } from '../ledger';
 
 /**
  * The parameters a service template may declare to take them from the deployment, and what each one is. A service's
@@ -43,7 +44,7 @@ export function serviceInstanceDeployment(
     deployment: {
       // Its own id: the ledger keeps the stack's record beside the service's, under the same service, environment
       // and target, told apart by the deployment id.
-      deploymentId: `${deployment.deploymentId}-instance`,
+      deploymentId: instanceDeploymentId(deployment.deploymentId),
       serviceName: deployment.serviceName,
       environment: deployment.environment,
       commit: deployment.commit,
@@ -61,4 +62,30 @@ export function serviceInstanceDeployment(
     },
     target: { account: target.account, region: target.region, stackName: instance.stackName },
   };
+}
+
+/** The id of the instance stack's deployment that a service's deployment makes: the ledger keeps it beside the service's. */
+export function instanceDeploymentId(deploymentId: string): string {
+  return `${deploymentId}-instance`;
+}
+
+/** What a service's rollback puts back of its instance stack: the stack, and what it ran before (JSON text). */
+export interface InstanceToPutBack {
+  stackName: string;
+  previous: string;
+}
+
+/** Results after which the instance stack runs what it ran before, or never changed. */
+const UNDONE = new Set<LedgerResult>(['failed', 'rolled-back']);
+
+/**
+ * The instance stack a service's deployment updated to another template version, from the ledger's record of that
+ * stack deployment (instanceDeploymentId), or null. One the deployment created stays: the service's rollback takes
+ * it back to the revision its template registered, and the service it holds is the one crossdeploy deploys to.
+ */
+export function instanceToPutBack(record: AnyLedgerRecord | undefined): InstanceToPutBack | null {
+  if (!record || !isStackRecord(record) || !record.previousRevision || UNDONE.has(record.result)) return null;
+  const before = stackRevision.safeParse(JSON.parse(record.previousRevision));
+  if (!before.success || before.data.template === null) return null;
+  return { stackName: record.stackName, previous: record.previousRevision };
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type DeploymentSpec, type DeployTarget, targetStackDeployment } from '../../core/contracts';
-import { deploymentParametersOf, serviceInstanceDeployment } from '../../core/stacks/service-instance';
+import type { AnyLedgerRecord, LedgerResult } from '../../core/ledger';
+import {
+  deploymentParametersOf,
+  instanceToPutBack,
+  serviceInstanceDeployment,
+} from '../../core/stacks/service-instance';
 
 const IMAGE = {
   repositoryUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/web',
@@ -98,5 +103,39 @@ describe('serviceInstanceDeployment', () => {
 
   it('is nothing for a service without a template', () => {
     expect(serviceInstanceDeployment({ ...DEPLOYMENT, serviceInstance: null }, target('us-east-1'))).toBeNull();
+  });
+});
+
+describe('instanceToPutBack: what a failed deploy puts back of the instance stack it changed', () => {
+  const UPDATE = JSON.stringify({
+    template: { kind: 'services', name: 'web-service', version: 'v1.0' },
+    parameters: [{ ParameterKey: 'DesiredCount', ParameterValue: '3' }],
+  });
+  const CREATE = JSON.stringify({ template: null, parameters: [] });
+  const stackRecord = (previousRevision: string | null, result: LedgerResult): AnyLedgerRecord =>
+    ({
+      targetKind: 'cloudformation-stack',
+      stackName: 'crossdeploy-svc-web-dev',
+      previousRevision,
+      result,
+    }) as AnyLedgerRecord;
+
+  it.each<[string, AnyLedgerRecord | undefined, boolean]>([
+    ['a deploy that moved it to another version', stackRecord(UPDATE, 'succeeded'), true],
+    ['a move still under way when the deploy stopped', stackRecord(UPDATE, 'in-progress'), true],
+    ['nothing: the deploy did not touch the instance', undefined, false],
+    ['nothing for a stack the deploy created: the service it holds stays', stackRecord(CREATE, 'succeeded'), false],
+    ['nothing before the change set said what ran there', stackRecord(null, 'failed'), false],
+    ['nothing once CloudFormation rolled the move back itself', stackRecord(UPDATE, 'failed'), false],
+    ['nothing once put back', stackRecord(UPDATE, 'rolled-back'), false],
+    [
+      "nothing for the service's own record",
+      { targetKind: 'ecs-service', previousTaskDefinitionArn: 'web:1', result: 'succeeded' } as AnyLedgerRecord,
+      false,
+    ],
+  ])('%s', (_, record, putBack) => {
+    expect(instanceToPutBack(record)).toEqual(
+      putBack ? { stackName: 'crossdeploy-svc-web-dev', previous: UPDATE } : null,
+    );
   });
 });

@@ -186,8 +186,8 @@ describe('sst.config.ts', () => {
       [...STEP_FUNCTIONS, ...TRIGGERED_FUNCTIONS].map((spec) => `${spec.id}Function`),
     );
     expect(ofType('aws.sfn.StateMachine').map((d) => plain(d.args.name))).toEqual([
-      'crossdeploy-test-rollback-target',
       'crossdeploy-test-rollback-stack',
+      'crossdeploy-test-rollback-target',
       'crossdeploy-test-deploy-stack',
       'crossdeploy-test-deploy-target',
       'crossdeploy-test-deploy-environment',
@@ -564,16 +564,16 @@ describe('sst.config.ts', () => {
     expect(topic.args.name).toBe('crossdeploy-test-alerts');
     const alarms = ofType('aws.cloudwatch.MetricAlarm').map((d) => plain(d.args) as Record<string, unknown>);
     const machines = [
-      'RollbackTarget',
       'RollbackStack',
+      'RollbackTarget',
       'DeployStack',
       'DeployTarget',
       'DeployEnvironment',
       'Pipeline',
     ];
     expect(alarms.map((a) => a.name)).toEqual([
-      'crossdeploy-test-rollback-target-executions-failed',
       'crossdeploy-test-rollback-stack-executions-failed',
+      'crossdeploy-test-rollback-target-executions-failed',
       'crossdeploy-test-deploy-stack-executions-failed',
       'crossdeploy-test-deploy-target-executions-failed',
       'crossdeploy-test-deploy-environment-executions-failed',

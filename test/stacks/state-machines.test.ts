@@ -152,8 +152,8 @@ describe('state machines deployed by stacks/state-machines.ts', () => {
       }),
     );
     expect(byFile).toEqual({
-      'rollback-target': { children: [], waits: false },
       'rollback-stack': { children: [], waits: false },
+      'rollback-target': { children: ['rollback-stack'], waits: true },
       'deploy-stack': { children: ['rollback-stack'], waits: true },
       'deploy-target': { children: ['deploy-stack', 'rollback-target'], waits: true },
       'deploy-environment': {
@@ -246,12 +246,19 @@ describe("state machines' roles", () => {
   const statement = (policy: ReturnType<typeof policyOf>, sid: string) => policy.Statement.find((s) => s.Sid === sid);
   const fn = (id: string) => `arn:aws:lambda:eu-west-1:111111111111:function:crossdeploy-test-${id}`;
 
-  it('rollback-target invokes its four functions (the ledger too) and starts nothing', () => {
+  it('rollback-target invokes its five functions (the ledger too) and waits for the rollback-stack executions it starts only', () => {
     const policy = policyOf('rollback-target');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
-      ['CheckRollout', 'RecordDeployment', 'RestoreConfiguration', 'RollBackService'].map(fn),
+      ['CheckRollout', 'FindInstanceChange', 'RecordDeployment', 'RestoreConfiguration', 'RollBackService'].map(fn),
     );
-    expect(policy.Statement.flatMap((s) => s.Action).filter((a) => /^(states|events):/.test(a))).toEqual([]);
+    expect(statement(policy, 'StartChildExecutions')).toMatchObject({
+      Action: ['states:StartExecution'],
+      Resource: ['arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-rollback-stack'],
+    });
+    expect(statement(policy, 'FollowChildExecutions')).toMatchObject({
+      Action: ['states:DescribeExecution', 'states:StopExecution'],
+      Resource: ['arn:aws:states:eu-west-1:111111111111:execution:crossdeploy-test-rollback-stack:*'],
+    });
   });
 
   it('deploy-target invokes its nine functions (the ledger and the failure reader too) and waits for deploy-stack and rollback-target executions only', () => {

@@ -31,7 +31,7 @@ import {
   useWorkflows,
 } from '../support/workflows';
 
-useMoto();
+const moto = useMoto();
 const engine = useWorkflows();
 
 const dev = target('222222222222', 'us-east-1');
@@ -239,6 +239,61 @@ describe('a service with a template, through deploy-target (state-machines/deplo
     expect(now.tags).toEqual(
       expect.arrayContaining([{ key: 'crossdeploy:deployment-id', value: 'web-dev-8d1e4b2-test' }]),
     );
+  });
+
+  it('puts the instance back on the version it ran before when the deploy that moved it fails, then the service', async () => {
+    await publish();
+    await publishTemplates([{ ...WEB_SERVICE, version: 'v1.1', body: webServiceTemplate('v1.1') }]);
+    await seedBuiltImage([dev]);
+    await provisionEnvironment(dev);
+    await seedPullGrant([dev]);
+    await engine().run('deploy-target', deployment());
+    const before = (await live(dev)).revision;
+    moto.scheduler().injectFault(dev, { kind: 'circuit-breaker' });
+    const upgraded = { ...INSTANCE, template: { ...WEB_SERVICE, version: 'v1.1' } };
+
+    const failed = await engine().run(
+      'deploy-target',
+      deployment(dev, { deploymentId: 'web-dev-8d1e4b2-test', serviceInstance: upgraded }),
+    );
+
+    expect(failed.status).toBe('FAILED');
+    const rollback = childrenOf(failed.executionArn).find((e) => e.stateMachine === 'rollback-target');
+    expect(rollback?.status).toBe('SUCCEEDED');
+    expect(childrenOf(rollback?.executionArn ?? '').map((e) => [e.stateMachine, e.status])).toEqual([
+      ['rollback-stack', 'SUCCEEDED'],
+    ]);
+    expect(await liveStack({ account: dev.account, region: dev.region, stackName: INSTANCE.stackName })).toMatchObject({
+      status: 'UPDATE_COMPLETE',
+      version: 'v1.0',
+    });
+    expect((await live(dev)).revision).toBe(before);
+    const records = ((await ledgerRecords()) as AnyLedgerRecord[]).filter((r) =>
+      r.deploymentId.startsWith('web-dev-8d1e4b2-test'),
+    );
+    expect(records.map((r) => [r.deploymentId, r.result]).sort()).toEqual([
+      ['web-dev-8d1e4b2-test', 'rolled-back'],
+      ['web-dev-8d1e4b2-test-instance', 'rolled-back'],
+    ]);
+  });
+
+  it('keeps an instance the failed deploy created: the service goes back to the revision its template registered', async () => {
+    await publish();
+    await seedBuiltImage([dev]);
+    await provisionEnvironment(dev);
+    await seedPullGrant([dev]);
+    moto.scheduler().injectFault(dev, { kind: 'circuit-breaker' });
+
+    const failed = await engine().run('deploy-target', deployment());
+
+    expect(failed.status).toBe('FAILED');
+    const rollback = childrenOf(failed.executionArn).find((e) => e.stateMachine === 'rollback-target');
+    expect(rollback?.status).toBe('SUCCEEDED');
+    expect(childrenOf(rollback?.executionArn ?? '')).toEqual([]);
+    expect(await liveStack({ account: dev.account, region: dev.region, stackName: INSTANCE.stackName })).toMatchObject({
+      status: 'CREATE_COMPLETE',
+      version: 'v1.0',
+    });
   });
 
   it("fails the target with CloudFormation's reason when the service template cannot be created, and changes nothing else", async () => {
