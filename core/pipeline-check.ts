@@ -6,7 +6,7 @@
 import { canonicalJson } from './json';
 import type { DeploymentMap } from './map/schema';
 import { applicationInput, servicePipelineInput, stageOf } from './pipeline-plan';
-import type { ApplicationInput, PipelineInput, PipelineRun, ProvisionInput } from './pipeline-types';
+import type { ApplicationInput, PipelineInput, PipelineRun, ProvisionInput, PushEvent } from './pipeline-types';
 import { provisionInput } from './provision-plan';
 
 /** What in the input differs from the map's pipeline; empty when nothing does. */
@@ -37,19 +37,9 @@ export function pipelineRequestProblems(map: DeploymentMap, input: PipelineRun):
 function deployProblems(map: DeploymentMap, input: PipelineInput): string[] {
   const service = map.services[input.serviceName];
   if (!service) return [];
-  const expected = servicePipelineInput(
-    map,
-    input.serviceName,
-    {
-      source: service.source,
-      branch: input.branch,
-      commit: input.commit,
-      author: input.author,
-      message: input.message,
-      changedPaths: [],
-    },
-    { attempt: input.attempt ?? 1 },
-  );
+  const expected = servicePipelineInput(map, input.serviceName, pushOf(input, service.source), {
+    attempt: input.attempt ?? 1,
+  });
   const problems = differences(expected, input, [
     'pipelineId',
     'kind',
@@ -69,19 +59,9 @@ function deployProblems(map: DeploymentMap, input: PipelineInput): string[] {
 function applicationProblems(map: DeploymentMap, input: ApplicationInput): string[] {
   const application = map.applications[input.serviceName];
   if (!application) return [`the map has no application stack "${input.serviceName}"`];
-  const expected = applicationInput(
-    map,
-    input.serviceName,
-    {
-      source: application.source,
-      branch: input.branch,
-      commit: input.commit,
-      author: input.author,
-      message: input.message,
-      changedPaths: [],
-    },
-    { attempt: input.attempt ?? 1 },
-  );
+  const expected = applicationInput(map, input.serviceName, pushOf(input, application.source), {
+    attempt: input.attempt ?? 1,
+  });
   const problems = differences(expected, input, [
     'pipelineId',
     'kind',
@@ -129,6 +109,18 @@ function provisionProblems(map: DeploymentMap, input: ProvisionInput): string[] 
     requestId: input.requestId,
   });
   return differences(expected, input, ['pipelineId', 'serviceName', 'orchestrator', 'template', 'stages']);
+}
+
+/** The push a pipeline says it was started by, as the map's pipeline for it would be planned from. */
+function pushOf(input: PipelineInput | ApplicationInput, source: PushEvent['source']): PushEvent {
+  return {
+    source,
+    branch: input.branch,
+    commit: input.commit,
+    author: input.author,
+    message: input.message,
+    changedPaths: [],
+  };
 }
 
 function differences<T extends PipelineRun>(expected: T, input: T, keys: (keyof T)[]): string[] {

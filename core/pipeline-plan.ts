@@ -7,7 +7,7 @@ import type { PinnedImage } from './contracts';
 import { bounded } from './failure';
 import { applicationNamed, planApplicationStack } from './map/application-plan';
 import { environmentNamed, environmentsForBranch, planEnvironment } from './map/plan';
-import type { DeploymentMap } from './map/schema';
+import type { DeploymentMap, SourceRef } from './map/schema';
 import { partitionOf } from './partition';
 import type {
   ApplicationInput,
@@ -59,36 +59,46 @@ export function servicePipelineInput(
 ): PipelineInput {
   const service = map.services[serviceName];
   if (!service) throw new Error(`unknown service "${serviceName}"`);
-  const { pipelineId, environments, attempt } = pipelineOf(map, serviceName, push, request);
+  const { pushed, environments } = pipelineOf(map, serviceName, push, request, service);
   return {
-    pipelineId,
-    ...(attempt > 1 && { attempt }),
-    ...(request.requestId && { requestId: request.requestId }),
-    kind: 'deploy',
-    requestedBy: null,
-    serviceName,
-    branch: push.branch,
-    commit: push.commit,
-    author: push.author,
-    message: bounded(push.message, MAX_PIPELINE_MESSAGE),
+    ...pushed,
     repository: service.repository,
-    orchestrator: { account: map.orchestrator.account, region: map.orchestrator.region },
-    // '' rather than null: the build step passes it to CodeBuild, which refuses a null variable value.
-    test: service.test ?? '',
-    source: buildSourceOf(service.source, map.orchestrator.region),
     build: buildEnvironmentFor(service.platforms),
-    stages: environments.map((environment) => stageOf(map, serviceName, environment, pipelineId, push.commit)),
+    stages: environments.map((environment) => stageOf(map, serviceName, environment, pushed.pipelineId, push.commit)),
   };
 }
 
-function pipelineOf(map: DeploymentMap, serviceName: string, push: PushEvent, request: PipelineRequest) {
+/** What every push's pipeline says of its push, whatever the service's kind, and the environments it deploys. */
+function pipelineOf(
+  map: DeploymentMap,
+  serviceName: string,
+  push: PushEvent,
+  request: PipelineRequest,
+  service: { source: SourceRef; test?: string | undefined },
+) {
   const environments = environmentsForBranch(map, serviceName, push.branch);
   // decidePush never starts such a pipeline: a stage-less run would build for nothing.
   if (environments.length === 0) {
     throw new Error(`service "${serviceName}" does not deploy branch "${push.branch}"`);
   }
   const attempt = request.attempt ?? 1;
-  return { pipelineId: executionName(serviceName, push.branch, push.commit, attempt), environments, attempt };
+  const pushed = {
+    pipelineId: executionName(serviceName, push.branch, push.commit, attempt),
+    ...(attempt > 1 && { attempt }),
+    ...(request.requestId && { requestId: request.requestId }),
+    kind: 'deploy' as const,
+    requestedBy: null,
+    serviceName,
+    branch: push.branch,
+    commit: push.commit,
+    author: push.author,
+    message: bounded(push.message, MAX_PIPELINE_MESSAGE),
+    orchestrator: { account: map.orchestrator.account, region: map.orchestrator.region },
+    // '' rather than null: the build step passes it to CodeBuild, which refuses a null variable value.
+    test: service.test ?? '',
+    source: buildSourceOf(service.source, map.orchestrator.region),
+  };
+  return { pushed, environments };
 }
 
 /**
@@ -102,26 +112,14 @@ export function applicationInput(
   request: PipelineRequest = {},
 ): ApplicationInput {
   const application = applicationNamed(map, serviceName);
-  const { pipelineId, environments, attempt } = pipelineOf(map, serviceName, push, request);
+  const { pushed, environments } = pipelineOf(map, serviceName, push, request, application);
   return {
-    pipelineId,
-    ...(attempt > 1 && { attempt }),
-    ...(request.requestId && { requestId: request.requestId }),
-    kind: 'deploy',
-    requestedBy: null,
-    serviceName,
-    branch: push.branch,
-    commit: push.commit,
-    author: push.author,
-    message: bounded(push.message, MAX_PIPELINE_MESSAGE),
-    orchestrator: { account: map.orchestrator.account, region: map.orchestrator.region },
-    test: application.test ?? '',
-    source: buildSourceOf(application.source, map.orchestrator.region),
+    ...pushed,
     // Packaging reads a file and runs the test command: no image, so any CPU does.
     build: buildEnvironmentFor(['linux/amd64']),
     package: { template: application.stack.template },
     stages: environments.map((environment) =>
-      applicationStageOf(map, serviceName, environment, pipelineId, push.commit),
+      applicationStageOf(map, serviceName, environment, pushed.pipelineId, push.commit),
     ),
   };
 }

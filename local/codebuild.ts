@@ -36,10 +36,7 @@ export async function localCodeBuild(parameters: unknown): Promise<unknown> {
     });
     return {
       Build: {
-        Id: `${p.ProjectName}:${randomUUID()}`,
-        BuildStatus: 'SUCCEEDED',
-        SourceVersion: p.SourceVersion,
-        ResolvedSourceVersion: p.SourceVersion,
+        ...succeededBuild(p),
         ExportedEnvironmentVariables: [{ Name: 'IMAGE_DIGEST', Value: image.digest }],
       },
     };
@@ -73,13 +70,16 @@ async function packageTemplate(p: StartBuildParameters, service: string | undefi
   } finally {
     s3.destroy();
   }
+  return { Build: succeededBuild(p) };
+}
+
+/** The Build description a finished build ends `startBuild.sync` with. */
+function succeededBuild(p: StartBuildParameters) {
   return {
-    Build: {
-      Id: `${p.ProjectName}:${randomUUID()}`,
-      BuildStatus: 'SUCCEEDED',
-      SourceVersion: p.SourceVersion,
-      ResolvedSourceVersion: p.SourceVersion,
-    },
+    Id: `${p.ProjectName}:${randomUUID()}`,
+    BuildStatus: 'SUCCEEDED',
+    SourceVersion: p.SourceVersion,
+    ResolvedSourceVersion: p.SourceVersion,
   };
 }
 

@@ -49,6 +49,16 @@ export const BUILD_VARIABLES = {
 /** `111111111111.dkr.ecr.us-east-1.amazonaws.com`: the registry the build logs in to and pushes to. */
 export const registryHost = (account: string, region: string): string => ecrRegistryHost(account, region);
 
+/** The map's test command, in the repository CodeBuild checked out; `''` (never null) when the map has none. */
+const RUN_TEST_COMMAND = `      - |
+        if [ -n "\${CROSSDEPLOY_TEST_COMMAND:-}" ]; then
+          echo "crossdeploy: testing with: $CROSSDEPLOY_TEST_COMMAND"
+          (cd "$CODEBUILD_SRC_DIR" && bash -c "$CROSSDEPLOY_TEST_COMMAND")
+        else
+          echo "crossdeploy: the map names no test command"
+        fi
+`;
+
 /**
  * Runs in the service's repository, which CodeBuild checked out at the commit into `CODEBUILD_SRC_DIR` (the
  * pipeline's "Build image once" state overrides the project's source with the map's `source`: GITHUB or
@@ -78,14 +88,7 @@ phases:
           exit 1
         fi
       - aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$CROSSDEPLOY_REGISTRY"
-      - |
-        if [ -n "\${CROSSDEPLOY_TEST_COMMAND:-}" ]; then
-          echo "crossdeploy: testing with: $CROSSDEPLOY_TEST_COMMAND"
-          (cd "$CODEBUILD_SRC_DIR" && bash -c "$CROSSDEPLOY_TEST_COMMAND")
-        else
-          echo "crossdeploy: the map names no test command"
-        fi
-      - |
+${RUN_TEST_COMMAND}      - |
         if [ -n "\${CROSSDEPLOY_EMULATE:-}" ]; then
           echo "crossdeploy: emulating $CROSSDEPLOY_EMULATE with QEMU"
           docker run --privileged --rm tonistiigi/binfmt --install "$CROSSDEPLOY_EMULATE"
@@ -127,14 +130,7 @@ phases:
           echo "crossdeploy: no $CROSSDEPLOY_TEMPLATE in the repository of $CROSSDEPLOY_SERVICE at $CROSSDEPLOY_COMMIT" >&2
           exit 1
         fi
-      - |
-        if [ -n "\${CROSSDEPLOY_TEST_COMMAND:-}" ]; then
-          echo "crossdeploy: testing with: $CROSSDEPLOY_TEST_COMMAND"
-          (cd "$CODEBUILD_SRC_DIR" && bash -c "$CROSSDEPLOY_TEST_COMMAND")
-        else
-          echo "crossdeploy: the map names no test command"
-        fi
-      - aws s3 cp "$CODEBUILD_SRC_DIR/$CROSSDEPLOY_TEMPLATE" "s3://$CROSSDEPLOY_ARTIFACTS_BUCKET/applications/$CROSSDEPLOY_SERVICE/$CROSSDEPLOY_COMMIT/template.yaml"
+${RUN_TEST_COMMAND}      - aws s3 cp "$CODEBUILD_SRC_DIR/$CROSSDEPLOY_TEMPLATE" "s3://$CROSSDEPLOY_ARTIFACTS_BUCKET/applications/$CROSSDEPLOY_SERVICE/$CROSSDEPLOY_COMMIT/template.yaml"
 `;
 
 /** Images each repository keeps besides those that ran somewhere; older ones expire. */

@@ -21,6 +21,15 @@ const lease: State = {
   'holder.$': '$.pipelineId',
 };
 
+/** CodeBuild out of concurrent builds, or briefly unable to start one: worth a few tries with backoff. */
+const BUILD_CAPACITY_RETRY = {
+  ErrorEquals: ['CodeBuild.AccountLimitExceededException', 'CodeBuild.CodeBuildException'],
+  IntervalSeconds: 10,
+  MaxAttempts: 5,
+  BackoffRate: 2,
+  JitterStrategy: 'FULL',
+};
+
 export const definition: State = {
   Comment:
     'crossdeploy: one pushed commit of one service. Build once, then each environment of the branch in order: approval gate, lease, waves.',
@@ -117,15 +126,7 @@ export const definition: State = {
         ],
       },
       ResultPath: null,
-      Retry: [
-        {
-          ErrorEquals: ['CodeBuild.AccountLimitExceededException', 'CodeBuild.CodeBuildException'],
-          IntervalSeconds: 10,
-          MaxAttempts: 5,
-          BackoffRate: 2,
-          JitterStrategy: 'FULL',
-        },
-      ],
+      Retry: [BUILD_CAPACITY_RETRY],
       Next: 'Find built image',
     },
     'Package application stack once': {
@@ -149,15 +150,7 @@ export const definition: State = {
         ],
       },
       ResultPath: null,
-      Retry: [
-        {
-          ErrorEquals: ['CodeBuild.AccountLimitExceededException', 'CodeBuild.CodeBuildException'],
-          IntervalSeconds: 10,
-          MaxAttempts: 5,
-          BackoffRate: 2,
-          JitterStrategy: 'FULL',
-        },
-      ],
+      Retry: [BUILD_CAPACITY_RETRY],
       Next: 'Check packaged template',
     },
     'Check packaged template': lambdaTask('CheckPackagedTemplate', {
