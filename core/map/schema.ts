@@ -397,15 +397,12 @@ function normalize(map: MapShape) {
   const environments = Object.fromEntries(
     Object.entries(map.environments).map(([name, env]) => [name, normalizeEnvironment(env)]),
   );
-  const entries = Object.entries(map.services);
-  const services = Object.fromEntries(entries.filter(([, s]) => s.kind !== 'stack')) as Record<
-    string,
-    z.output<typeof ServiceSchema>
-  >;
-  const applications = Object.fromEntries(entries.filter(([, s]) => s.kind === 'stack')) as Record<
-    string,
-    ApplicationStack
-  >;
+  const services: Record<string, z.output<typeof ServiceSchema>> = {};
+  const applications: Record<string, ApplicationStack> = {};
+  for (const [name, entry] of Object.entries(map.services)) {
+    if (entry.kind === 'stack') applications[name] = entry;
+    else services[name] = entry;
+  }
   return { ...map, services, applications, deployRole, environments };
 }
 
