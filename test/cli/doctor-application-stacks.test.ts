@@ -9,13 +9,13 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run as doctor } from '../../cli/doctor';
 import type { DoctorRow } from '../../core/doctor';
 import { clientForAccount } from '../../local/accounts';
 import { capture } from '../support/cli';
 import { useMoto } from '../support/moto';
+import { putAlarm } from '../support/stacks';
 
 const moto = useMoto();
 
@@ -72,26 +72,7 @@ async function doctorJson(yaml: string, args: string[] = []): Promise<{ code: nu
 
 /** The environment's alarm, in OK, as its owners would have made it in each region. */
 async function putAlarms() {
-  for (const region of REGIONS) {
-    const cloudwatch = clientForAccount(CloudWatchClient, DEV, region);
-    try {
-      await cloudwatch.send(
-        new PutMetricAlarmCommand({
-          AlarmName: ALARM,
-          MetricName: 'Errors',
-          Namespace: 'AWS/Lambda',
-          Statistic: 'Sum',
-          Period: 60,
-          EvaluationPeriods: 1,
-          Threshold: 1,
-          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        }),
-      );
-      await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: ALARM, StateValue: 'OK', StateReason: 'seeded' }));
-    } finally {
-      cloudwatch.destroy();
-    }
-  }
+  for (const region of REGIONS) await putAlarm({ account: DEV, region }, ALARM, 'OK');
 }
 
 /**

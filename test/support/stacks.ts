@@ -1,3 +1,4 @@
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 // Fixtures of the stack workflows: published template versions, stack runs and what a stack holds, read as a
 // fixture (moto's account header), not through crossdeploy.
 
@@ -107,4 +108,28 @@ export const networkTemplate = (version: string) =>
 export async function publishNetwork(): Promise<void> {
   await seedLedger();
   await publishTemplates(['v1.0', 'v1.1'].map((version) => ({ ...network(version), body: networkTemplate(version) })));
+}
+
+/** An alarm an application's owners made in a target, in `state`: what a stack's bake watches. */
+export async function putAlarm(where: { account: string; region: string }, name: string, state: 'OK' | 'ALARM') {
+  const cloudwatch = clientForAccount(CloudWatchClient, where.account, where.region);
+  try {
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: name,
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      }),
+    );
+    await cloudwatch.send(
+      new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: `errors ${state}` }),
+    );
+  } finally {
+    cloudwatch.destroy();
+  }
 }

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { abortCommand } from '../../cli/abort';
 import { redeployCommand } from '../../cli/redeploy';
@@ -19,7 +18,7 @@ import type { ExecutionRecord } from '../../local/step-functions';
 import { capture } from '../support/cli';
 import { useMoto } from '../support/moto';
 import { past, usePipelineStack } from '../support/pipeline';
-import { liveStack } from '../support/stacks';
+import { liveStack, putAlarm } from '../support/stacks';
 
 const moto = useMoto();
 const TEMPLATE = fileURLToPath(new URL('../fixtures/applications/orders/template.yaml', import.meta.url));
@@ -102,34 +101,11 @@ async function functionOf(account: string): Promise<string | undefined> {
   }
 }
 
-async function putAlarm(account: string, state: 'OK' | 'ALARM') {
-  const cloudwatch = clientForAccount(CloudWatchClient, account, 'us-east-1');
-  try {
-    await cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: ALARM,
-        MetricName: 'Errors',
-        Namespace: 'AWS/Lambda',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      }),
-    );
-    await cloudwatch.send(
-      new SetAlarmStateCommand({ AlarmName: ALARM, StateValue: state, StateReason: `errors ${state}` }),
-    );
-  } finally {
-    cloudwatch.destroy();
-  }
-}
-
 describe('application stacks (kind: stack): a push deploys the template in its repository, in waves', () => {
   const commitTemplate = useOrdersRepository();
   const { stack, mapFile } = usePipelineStack(moto, () => ordersMap());
   beforeEach(async () => {
-    for (const account of ACCOUNTS) await putAlarm(account, 'OK');
+    for (const account of ACCOUNTS) await putAlarm({ account, region: 'us-east-1' }, ALARM, 'OK');
   });
 
   const deliver = async (commit: string) => {
@@ -184,7 +160,7 @@ describe('application stacks (kind: stack): a push deploys the template in its r
   it("rolls every stack of the wave back to the previous commit's template when an alarm fires during one stack's bake", async () => {
     const first = commitTemplate();
     expect((await push(first)).status).toBe('SUCCEEDED');
-    await putAlarm('444444444444', 'ALARM');
+    await putAlarm({ account: '444444444444', region: 'us-east-1' }, ALARM, 'ALARM');
     const second = commitTemplate((t) => t.replace('Default: hello', 'Default: bonjour'));
 
     const pipeline = await push(second);
