@@ -1,11 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import type { DeployTarget, EnvironmentRun } from '../core/contracts';
+import type { DeployTarget, EnvironmentRun, ImageRef } from '../core/contracts';
 import { buildImage } from '../local/builder';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
 import { seedLedger, seedReplication, seedRepository, seedTarget } from '../local/seed';
+import { awsHistory } from '../local/sfn-history';
 import type { ExecutionRecord } from '../local/step-functions';
 import type { CliIo } from './io';
 
@@ -43,16 +44,23 @@ export interface BenchRun {
   awsCallsByOperation: Record<string, number>;
 }
 
-/** Deploys one service to 25 accounts × 4 regions at several concurrencies and reports the orchestration cost. */
+/**
+ * Deploys one service to 25 accounts × 4 regions at several concurrencies and reports the orchestration cost; with
+ * `--targets 1000,5000`, deploys one environment of each size instead (waves of 1,000, rollout and bake zero) and
+ * reports what grows with it: the largest state, the largest history, and what one target costs.
+ */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
       accounts: { type: 'string', default: '25' },
       concurrency: { type: 'string', default: '1,10,25,50' },
+      targets: { type: 'string' },
       out: { type: 'string', default: 'bench/results.json' },
     },
   });
+  const out = resolve(io.cwd, values.out ?? 'bench/results.json');
+  if (values.targets !== undefined) return runScale(sizesOf(values.targets), out, io);
   const accounts = Number(values.accounts);
   const concurrencies = (values.concurrency ?? '').split(',').map(Number);
   const runtime = await startLocalRuntime({ orchestrator: ORCHESTRATOR });
@@ -78,10 +86,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       runs.push(result);
       io.out(describeRun(result));
     }
-    const report = { date: new Date().toISOString(), node: process.version, targets: targets.length, runs };
-    const out = resolve(io.cwd, values.out ?? 'bench/results.json');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+    writeResults(out, { date: new Date().toISOString(), node: process.version, targets: targets.length, runs });
     io.out(`\nwrote ${out}`);
     return runs.every((r) => r.failedTargets === 0) ? 0 : 1;
   } finally {
@@ -95,24 +100,28 @@ function benchTargets(accounts: number): DeployTarget[] {
   );
 }
 
-async function deployOnce(
-  runtime: LocalRuntime,
+/** What one run put in results.json, beside what the other mode wrote there before. */
+function writeResults(out: string, results: Record<string, unknown>): void {
+  const kept = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ ...kept, ...results }, null, 2)}\n`);
+}
+
+function environmentRunOf(
+  deploymentId: string,
+  commit: string,
+  image: ImageRef,
   targets: DeployTarget[],
-  maxConcurrency: number,
-  round: number,
-  baselineMedian: number | undefined,
-) {
-  const commit = (round + 1).toString(16).padStart(40, 'b');
-  const image = await buildImage({ ecr: new ECRClient({}), repository: 'web', commit, service: 'web' });
-  const deploymentId = `web-bench-${round}-${maxConcurrency}`;
-  const plan: EnvironmentRun = {
+  waves: EnvironmentRun['waves'],
+): EnvironmentRun {
+  return {
     targetKind: 'ecs-service',
     deployment: {
       deploymentId,
       serviceName: 'web',
       environment: 'bench',
       commit,
-      image: { repositoryUri: image.repositoryUri, digest: image.digest, uri: image.uri, platforms: image.platforms },
+      image,
       orchestrator: ORCHESTRATOR,
       deployRole: { name: 'crossdeploy-deploy' },
       ecr: {
@@ -128,8 +137,23 @@ async function deployOnce(
       bake: { intervalSeconds: 0, checks: 0 },
       context: { kind: 'deploy', pipelineId: deploymentId, approval: null, requestedBy: null },
     },
-    waves: [{ maxConcurrency, failureTolerance: 0, targets }],
+    waves,
   };
+}
+
+async function deployOnce(
+  runtime: LocalRuntime,
+  targets: DeployTarget[],
+  maxConcurrency: number,
+  round: number,
+  baselineMedian: number | undefined,
+) {
+  const commit = (round + 1).toString(16).padStart(40, 'b');
+  const image = await builtImage(commit);
+  const deploymentId = `web-bench-${round}-${maxConcurrency}`;
+  const plan = environmentRunOf(deploymentId, commit, image, targets, [
+    { maxConcurrency, failureTolerance: 0, targets },
+  ]);
   const callsBefore = { ...runtime.scheduler.stats().calls };
   const started = performance.now();
   const environment = await runtime.stepFunctions.run('deploy-environment', plan, { name: deploymentId });
@@ -148,6 +172,135 @@ async function deployOnce(
     [...runtime.stepFunctions.taskResources('deploy-target')].filter(([, r]) => r.includes(':lambda:')).map(([s]) => s),
   );
   return summarize(maxConcurrency, wallMs, perTarget, calls, lambdaStates, baselineMedian);
+}
+
+async function builtImage(commit: string): Promise<ImageRef> {
+  const ecr = new ECRClient({});
+  try {
+    const image = await buildImage({ ecr, repository: 'web', commit, service: 'web' });
+    return { repositoryUri: image.repositoryUri, digest: image.digest, uri: image.uri, platforms: image.platforms };
+  } finally {
+    ecr.destroy();
+  }
+}
+
+/** A map's wave holds at most this many targets (core/map/schema.ts); the scale runs fill each one. */
+const WAVE_SIZE = 1000;
+
+export interface ScaleRun {
+  targets: number;
+  waves: number;
+  /** deploy-environment's status, and its error and cause (cut) when it did not succeed. */
+  status: string;
+  error: string | null;
+  cause: string | null;
+  targetsDeployed: number;
+  wallMs: number;
+  perTargetMs: { median: number; p95: number };
+  /** The largest output of any state of any execution of the run: Step Functions allows 262,144 bytes. */
+  largestStateBytes: number;
+  /** The longest history of any execution of the run, as GetExecutionHistory would count it: 25,000 at most. */
+  largestHistoryEvents: number;
+  perTarget: { stateTransitions: number; lambdaInvocations: number };
+}
+
+function sizesOf(list: string): number[] {
+  const sizes = list.split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`--targets takes target counts like 1000,5000, not "${list}"`);
+  }
+  return sizes;
+}
+
+/**
+ * One environment of each size, waves of WAVE_SIZE targets deployed as many at once as a wave may ask
+ * (maxConcurrency 1,000), against the same local engine that holds every execution to Step Functions' quotas. A
+ * run that breaks one is reported with the error it ended with, not thrown: that is the finding.
+ */
+async function runScale(sizes: number[], out: string, io: CliIo): Promise<number> {
+  const runtime = await startLocalRuntime({ orchestrator: ORCHESTRATOR });
+  try {
+    const all = benchTargets(Math.ceil(Math.max(...sizes) / REGIONS.length));
+    for (const region of REGIONS) await seedRepository('web', region);
+    await seedReplication(
+      REGIONS.filter((region) => region !== ORCHESTRATOR.region),
+      ORCHESTRATOR.region,
+    );
+    await seedLedger(ORCHESTRATOR.region);
+    const seeded = Math.max(...sizes);
+    for (const [i, t] of all.slice(0, seeded).entries()) {
+      await seedTarget({ ...t, alarms: [] });
+      if ((i + 1) % 500 === 0 || i + 1 === seeded) io.out(`seeded ${i + 1} of ${seeded} targets`);
+    }
+    const scale: ScaleRun[] = [];
+    for (const [run, size] of sizes.entries()) {
+      const result = await deployAtScale(runtime, all.slice(0, size), run);
+      scale.push(result);
+      io.out(describeScale(result, scale[0]));
+    }
+    writeResults(out, { scaleDate: new Date().toISOString(), scale });
+    io.out(`\nwrote ${out}`);
+    return scale.every((r) => r.status === 'SUCCEEDED') ? 0 : 1;
+  } finally {
+    await runtime.stop();
+  }
+}
+
+async function deployAtScale(runtime: LocalRuntime, targets: DeployTarget[], run: number): Promise<ScaleRun> {
+  const commit = (run + 1).toString(16).padStart(40, 'c');
+  const deploymentId = `web-scale-${targets.length}`;
+  const waves = Array.from({ length: Math.ceil(targets.length / WAVE_SIZE) }, (_, i) => ({
+    maxConcurrency: WAVE_SIZE,
+    failureTolerance: 0,
+    targets: targets.slice(i * WAVE_SIZE, (i + 1) * WAVE_SIZE),
+  }));
+  const plan = environmentRunOf(deploymentId, commit, await builtImage(commit), targets, waves);
+  const started = performance.now();
+  const environment = await runtime.stepFunctions.run('deploy-environment', plan, { name: deploymentId });
+  const wallMs = performance.now() - started;
+  const children = runtime.stepFunctions.executions().filter((e) => e.parentArn === environment.executionArn);
+  const deployed = children.filter((e) => e.stateMachine === 'deploy-target' && e.status === 'SUCCEEDED');
+  const lambdaStates = new Set(
+    [...runtime.stepFunctions.taskResources('deploy-target')].filter(([, r]) => r.includes(':lambda:')).map(([s]) => s),
+  );
+  const cost =
+    deployed.length > 0
+      ? summarize(WAVE_SIZE, wallMs, deployed, {}, lambdaStates, undefined)
+      : {
+          wallMs: round(wallMs),
+          perTargetMs: { median: 0, p95: 0 },
+          perTarget: { stateTransitions: 0, lambdaInvocations: 0 },
+        };
+  const runs = [environment, ...children];
+  return {
+    targets: targets.length,
+    waves: waves.length,
+    status: environment.status,
+    error: environment.status === 'SUCCEEDED' ? null : (environment.error ?? null),
+    cause: environment.status === 'SUCCEEDED' ? null : (environment.cause ?? '').slice(0, 300),
+    targetsDeployed: deployed.length,
+    wallMs: cost.wallMs,
+    perTargetMs: cost.perTargetMs,
+    largestStateBytes: Math.max(...runs.map((e) => e.largestStateBytes ?? 0)),
+    largestHistoryEvents: Math.max(...runs.map((e) => awsHistory(runtime.stepFunctions, e).length)),
+    perTarget: {
+      stateTransitions: cost.perTarget.stateTransitions,
+      lambdaInvocations: cost.perTarget.lambdaInvocations,
+    },
+  };
+}
+
+function describeScale(r: ScaleRun, first: ScaleRun | undefined): string {
+  const growth =
+    first && first !== r && first.wallMs > 0
+      ? `; wall time ×${round(r.wallMs / first.wallMs)} for targets ×${round(r.targets / first.targets)}`
+      : '';
+  return [
+    `\n${r.targets} targets in ${r.waves} waves: ${r.status}${r.error ? ` (${r.error}: ${r.cause})` : ''}`,
+    `  ${r.targetsDeployed} targets deployed; wall ${r.wallMs} ms${growth}`,
+    `  per target: median ${r.perTargetMs.median} ms, p95 ${r.perTargetMs.p95} ms; ${r.perTarget.stateTransitions} state transitions, ${r.perTarget.lambdaInvocations} Lambda invocations`,
+    `  largest state ${r.largestStateBytes} bytes (quota 262,144); largest history ${r.largestHistoryEvents} events (quota 25,000)`,
+  ].join('\n');
 }
 
 function summarize(

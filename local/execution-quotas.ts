@@ -21,7 +21,10 @@ export function failureCause(cause: string): string {
 }
 
 export function payloadBreach(what: string, payload: unknown): QuotaBreach | undefined {
-  const size = payloadBytes(payload);
+  return sizeBreach(what, payloadBytes(payload));
+}
+
+function sizeBreach(what: string, size: number): QuotaBreach | undefined {
   if (size <= MAX_PAYLOAD_BYTES) return undefined;
   return {
     error: 'States.DataLimitExceeded',
@@ -29,11 +32,17 @@ export function payloadBreach(what: string, payload: unknown): QuotaBreach | und
   };
 }
 
-/** A state whose output is over the payload quota ends the execution, as States.DataLimitExceeded does. */
-export function stateOutputBreach(event: { type: string; state?: unknown }): QuotaBreach | undefined {
+/**
+ * The size of a state's output, for an event that ends a state: a state whose output is over the payload quota
+ * ends the execution, as States.DataLimitExceeded does.
+ */
+export function stateOutput(
+  event: { type: string; state?: unknown },
+): { bytes: number; breach: QuotaBreach | undefined } | undefined {
   if (event.type !== 'StateExited') return undefined;
   const { name, output } = event.state as { name: string; output: unknown };
-  return payloadBreach(`the output of state "${name}"`, output);
+  const bytes = payloadBytes(output);
+  return { bytes, breach: sizeBreach(`the output of state "${name}"`, bytes) };
 }
 
 /** Holds one execution's history to 25,000 events, counting AWS's history only when it could have reached them. */

@@ -5,7 +5,7 @@ import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { MAX_PAYLOAD_BYTES, payloadBytes } from '../core/step-functions-limits';
 import { type PreparedDefinition, prepareDefinition } from './asl-definition';
-import { failureCause, HistoryQuota, limitTaskPayloads, type QuotaBreach, stateOutputBreach } from './execution-quotas';
+import { failureCause, HistoryQuota, limitTaskPayloads, type QuotaBreach, stateOutput } from './execution-quotas';
 import './node-version';
 import { awsHistory } from './sfn-history';
 import {
@@ -50,6 +50,8 @@ export interface ExecutionRecord {
   stopDate?: Date;
   parentArn?: string;
   history: HistoryEvent[];
+  /** The largest output of any of its states so far, in bytes as Step Functions counts a payload. */
+  largestStateBytes?: number;
 }
 
 export interface LocalStepFunctionsOptions {
@@ -296,7 +298,11 @@ export class LocalStepFunctions {
       }
       if (event.type === 'ExecutionAborted') record.status = 'ABORTED';
       this.options.onEvent?.(record, entry);
-      this.enforce(record, stateOutputBreach(event));
+      const exited = stateOutput(event);
+      if (exited) {
+        record.largestStateBytes = Math.max(record.largestStateBytes ?? 0, exited.bytes);
+        this.enforce(record, exited.breach);
+      }
       this.enforce(
         record,
         history.check(record.history.length, event.type, () => awsHistory(this, record).length),
