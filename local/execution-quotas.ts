@@ -36,9 +36,10 @@ function sizeBreach(what: string, size: number): QuotaBreach | undefined {
  * The size of a state's output, for an event that ends a state: a state whose output is over the payload quota
  * ends the execution, as States.DataLimitExceeded does.
  */
-export function stateOutput(
-  event: { type: string; state?: unknown },
-): { bytes: number; breach: QuotaBreach | undefined } | undefined {
+export function stateOutput(event: {
+  type: string;
+  state?: unknown;
+}): { bytes: number; breach: QuotaBreach | undefined } | undefined {
   if (event.type !== 'StateExited') return undefined;
   const { name, output } = event.state as { name: string; output: unknown };
   const bytes = payloadBytes(output);
