@@ -29,6 +29,7 @@ export default $config({
     const { createStateMachines } = await import('./stacks/state-machines');
     const { createAlerts } = await import('./stacks/alerts');
     const { createDoctorRole } = await import('./stacks/doctor');
+    const { stateMachineArn } = await import('./stacks/arns');
 
     // The map decides the repositories, the approval topics and what the starter bundles.
     const deployRole = deployRoleName();
@@ -89,6 +90,9 @@ export default $config({
       CROSSDEPLOY_MAP_FILE: mapFile,
       CROSSDEPLOY_GITHUB_WEBHOOK_SECRET_PARAM: secretParameters.githubWebhookSecret,
       CROSSDEPLOY_LINK_SIGNING_KEY_PARAM: secretParameters.linkSigningKey,
+      // Built from its name, not taken from the machine: the pipeline's definition names the step functions, so the
+      // machine is created after them, and acquire-lease asks whether a lease's holder still runs there.
+      CROSSDEPLOY_PIPELINE_ARN: scope.apply((where) => stateMachineArn(where, names.pipeline)),
     };
     const steps = createStepFunctions({ scope, environment, mapBundle });
     const machines = createStateMachines(steps, scope, { buildProjects: builds });
@@ -99,7 +103,7 @@ export default $config({
 
     const deadLetters = createDeadLetterQueues();
     const triggered = createTriggeredFunctions(
-      { scope, environment: { ...environment, CROSSDEPLOY_PIPELINE_ARN: machines.Pipeline.arn }, mapBundle },
+      { scope, environment, mapBundle },
       deadLetters,
     );
     routeApi(api, triggered);

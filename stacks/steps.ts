@@ -382,10 +382,14 @@ export const STEP_FUNCTIONS = [
     id: 'AcquireLease',
     file: 'acquire-lease',
     description: 'crossdeploy: take the deployment lease of a service × environment',
-    // A conditional PutItem; GetItem to name the holder when the lease is taken.
-    grants: [{ actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: leasesTable }],
+    // A conditional PutItem; GetItem to name the holder when the lease is taken, and DescribeExecution to learn
+    // whether that holder, a pipeline execution, still runs.
+    grants: [
+      { actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: leasesTable },
+      { actions: ['states:DescribeExecution'], resources: (scope) => [executionsArn(scope, scope.names.pipeline)] },
+    ],
     asDeployRole: [],
-    environment: ['CROSSDEPLOY_LEASES_TABLE'],
+    environment: ['CROSSDEPLOY_LEASES_TABLE', 'CROSSDEPLOY_PIPELINE_ARN'],
   },
   {
     id: 'ReleaseLease',

@@ -262,7 +262,9 @@ export const definition: State = {
       End: true,
     },
     'Acquire deployment lease': lambdaTask('AcquireLease', {
-      Parameters: { ...lease, ttlSeconds: 86400 },
+      Comment:
+        'The lease is held for as long as its pipeline runs, and is free once that pipeline ended without giving it back. A deployment still running after the two hours of tries ends this one with LeaseHeld, naming it.',
+      Parameters: lease,
       ResultPath: null,
       Next: 'Announce deployment started',
       Retry: [
@@ -273,6 +275,7 @@ export const definition: State = {
           BackoffRate: 1,
         },
       ],
+      Catch: [{ ErrorEquals: ['LeaseHeld'], ResultPath: '$.failure', Next: 'Announce failure' }],
     }),
     'Announce deployment started': lambdaTask('AnnounceDeployment', {
       Parameters: announce('started'),

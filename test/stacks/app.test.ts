@@ -300,9 +300,11 @@ describe('sst.config.ts', () => {
       CROSSDEPLOY_PUBLIC_URL: 'https://api.example.com',
       CROSSDEPLOY_LINK_SIGNING_KEY_PARAM: 'crossdeploy-test-link-signing-key',
     });
-    expect(named('sst.aws.Function', 'StartPipelineFunction').args.environment).toMatchObject({
-      CROSSDEPLOY_PIPELINE_ARN: 'arn:aws:test:::aws.sfn.StateMachine/PipelineStateMachine',
-    });
+    // Built from the machine's name (the machine itself is created after the functions its definition names).
+    const pipelineArn = `arn:aws:states:us-east-1:111111111111:stateMachine:${plain(named('aws.sfn.StateMachine', 'PipelineStateMachine').args.name)}`;
+    for (const fn of ['StartPipelineFunction', 'AcquireLeaseFunction']) {
+      expect(named('sst.aws.Function', fn).args.environment).toMatchObject({ CROSSDEPLOY_PIPELINE_ARN: pipelineArn });
+    }
   });
 
   it('bundles the map with the functions that read it, and with no other', () => {

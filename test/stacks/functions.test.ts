@@ -306,6 +306,7 @@ describe('functions deployed by stacks/functions.ts', () => {
     const values = Object.fromEntries(ENVIRONMENT_VARIABLES.map((name) => [name, `value of ${name}`]));
     expect(functionEnvironment(byId('AcquireLease'), values)).toEqual({
       CROSSDEPLOY_LEASES_TABLE: 'value of CROSSDEPLOY_LEASES_TABLE',
+      CROSSDEPLOY_PIPELINE_ARN: 'value of CROSSDEPLOY_PIPELINE_ARN',
     });
     expect(functionEnvironment(byId('ExplainFailure'), values)).toEqual({});
     expect(() => functionEnvironment(byId('StartPipeline'), { CROSSDEPLOY_MAP_FILE: 'crossdeploy.yaml' })).toThrow(
