@@ -102,10 +102,7 @@ export default $config({
     const doctor = createDoctorRole(scope);
 
     const deadLetters = createDeadLetterQueues();
-    const triggered = createTriggeredFunctions(
-      { scope, environment, mapBundle },
-      deadLetters,
-    );
+    const triggered = createTriggeredFunctions({ scope, environment, mapBundle }, deadLetters);
     routeApi(api, triggered);
     createEventRules(map.orchestrator.account, bus, triggered, deadLetters);
 

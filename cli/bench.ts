@@ -256,7 +256,13 @@ async function deployAtScale(runtime: LocalRuntime, targets: DeployTarget[], run
   }));
   const plan = environmentRunOf(deploymentId, commit, await builtImage(commit), targets, waves);
   const started = performance.now();
-  const environment = await runtime.stepFunctions.run('deploy-environment', plan, { name: deploymentId });
+  let environment: ExecutionRecord;
+  try {
+    environment = await runtime.stepFunctions.run('deploy-environment', plan, { name: deploymentId });
+  } catch (error) {
+    // StartExecution refused the input (its size, most likely): nothing ran, and that is the finding.
+    return notStarted(targets.length, waves.length, error as Error);
+  }
   const wallMs = performance.now() - started;
   const children = runtime.stepFunctions.executions().filter((e) => e.parentArn === environment.executionArn);
   const deployed = children.filter((e) => e.stateMachine === 'deploy-target' && e.status === 'SUCCEEDED');
@@ -287,6 +293,22 @@ async function deployAtScale(runtime: LocalRuntime, targets: DeployTarget[], run
       stateTransitions: cost.perTarget.stateTransitions,
       lambdaInvocations: cost.perTarget.lambdaInvocations,
     },
+  };
+}
+
+function notStarted(targets: number, waves: number, error: Error): ScaleRun {
+  return {
+    targets,
+    waves,
+    status: 'NOT_STARTED',
+    error: error.name,
+    cause: error.message.slice(0, 300),
+    targetsDeployed: 0,
+    wallMs: 0,
+    perTargetMs: { median: 0, p95: 0 },
+    largestStateBytes: 0,
+    largestHistoryEvents: 0,
+    perTarget: { stateTransitions: 0, lambdaInvocations: 0 },
   };
 }
 
