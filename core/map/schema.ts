@@ -53,10 +53,35 @@ const Target = z.strictObject({
 
 const Targets = z.array(Target).min(1, 'list at least one target');
 
+/** The most targets of one wave that deploy at once. */
+const MAX_WAVE_CONCURRENCY = 1000;
+
+/**
+ * `25%`: a share of the wave's targets, turned into a count once the wave's targets are known (normalizeWave). Its
+ * field says what it takes when it is neither a count nor such a percentage.
+ */
+const Percentage = (min: number) =>
+  z
+    .string()
+    .regex(/^\d{1,3}%$/)
+    .transform((text) => Number(text.slice(0, -1)))
+    .refine((percent) => percent >= min && percent <= 100)
+    .transform((percent) => ({ percent }));
+
 const Wave = z.strictObject({
   targets: Targets,
-  maxConcurrency: z.int().min(1).max(1000).default(DEFAULT_MAX_CONCURRENCY),
-  failureTolerance: z.int().min(0).default(DEFAULT_FAILURE_TOLERANCE),
+  /** How many targets deploy at once: a count, or a percentage of the wave's targets (at least one). */
+  maxConcurrency: z
+    .union([z.int().min(1).max(MAX_WAVE_CONCURRENCY), Percentage(1)], {
+      error: `a count from 1 to ${MAX_WAVE_CONCURRENCY}, or a percentage of the wave's targets from 1% to 100%`,
+    })
+    .default(DEFAULT_MAX_CONCURRENCY),
+  /** How many targets may fail before the wave does: a count, or a percentage of the wave's targets. */
+  failureTolerance: z
+    .union([z.int().min(0), Percentage(0)], {
+      error: "a count of targets, or a percentage of the wave's targets from 0% to 100%",
+    })
+    .default(DEFAULT_FAILURE_TOLERANCE),
 });
 
 /**
@@ -351,7 +376,7 @@ export const DeploymentMapSchema = MapShape.superRefine(checkReferences, { when:
 
 export type SourceRef = z.output<typeof Source>;
 export type Target = z.output<typeof Target>;
-export type Wave = z.output<typeof Wave>;
+export type Wave = ReturnType<typeof normalizeWave>;
 /** Always in wave form; `bake`, `approval.timeout` and `rollout.timeout` are in seconds. */
 export type Environment = ReturnType<typeof normalizeEnvironment>;
 export type Service = z.output<typeof ServiceSchema> & {
@@ -412,7 +437,23 @@ function normalizeEnvironment({ targets, waves, ...settings }: EnvironmentInput)
     maxConcurrency: DEFAULT_MAX_CONCURRENCY,
     failureTolerance: DEFAULT_FAILURE_TOLERANCE,
   };
-  return { ...settings, waves: waves ?? [shorthand] };
+  return { ...settings, waves: (waves ?? [shorthand]).map(normalizeWave) };
+}
+
+/**
+ * A wave's percentages as counts of its targets, as StackSets counts MaxConcurrentPercentage and
+ * FailureTolerancePercentage: rounded down, and a concurrency that would round down to zero is one
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackSetOperationPreferences.html).
+ */
+function normalizeWave(wave: z.output<typeof Wave>) {
+  const size = wave.targets.reduce((count, target) => count + target.regions.length, 0);
+  const share = (value: number | { percent: number }) =>
+    typeof value === 'number' ? value : Math.floor((size * value.percent) / 100);
+  return {
+    ...wave,
+    maxConcurrency: Math.min(MAX_WAVE_CONCURRENCY, Math.max(1, share(wave.maxConcurrency))),
+    failureTolerance: share(wave.failureTolerance),
+  };
 }
 
 // Runs on the map as written (`targets` or `waves`), so paths point at what the author wrote, and runs even
