@@ -314,7 +314,7 @@ function notStarted(targets: number, waves: number, error: Error): ScaleRun {
 
 function describeScale(r: ScaleRun, first: ScaleRun | undefined): string {
   const growth =
-    first && first !== r && first.wallMs > 0
+    first && first !== r && first.wallMs > 0 && r.wallMs > 0
       ? `; wall time ×${round(r.wallMs / first.wallMs)} for targets ×${round(r.targets / first.targets)}`
       : '';
   return [
