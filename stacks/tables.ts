@@ -28,7 +28,7 @@ export interface TableSpec {
 export const TABLES = [
   { id: 'Deliveries', name: (names) => names.deliveriesTable, define: deliveriesTable, ttl: 'expiresAt' },
   { id: 'Approvals', name: (names) => names.approvalsTable, define: approvalsTable, ttl: 'expiresAt' },
-  // A lease's `expiresAt` is checked by acquire-lease itself: an expired lease is free, removed or not.
+  // No TTL: a lease lasts as long as its pipeline runs, which acquire-lease asks Step Functions (aws/lease.ts).
   { id: 'Leases', name: (names) => names.leasesTable, define: leasesTable },
   // What was deployed where, by whom, and how it ended: an audit record, so no TTL and never removed with the stage.
   { id: 'Ledger', name: (names) => names.ledgerTable, define: ledgerTable, retained: true },
