@@ -72,6 +72,7 @@ const MEANING = new Map<string, string>([
   ['States.HeartbeatTimeout', 'A step stopped sending heartbeats'],
   ['ApprovalRejected', 'An approver rejected it'],
   ['Superseded', 'A newer commit superseded it'],
+  ['LeaseHeld', 'Another deployment of the environment was still running'],
 ]);
 
 /**

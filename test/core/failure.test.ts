@@ -169,6 +169,14 @@ describe('failureInPlainWords', () => {
         'timeout; nothing was deployed.',
     },
     {
+      case: 'a lease another deployment still holds',
+      error: 'LeaseHeld',
+      cause: 'web#prod is held by web-main-3f2a9c1-abcd1234 since 2026-12-07T06:00:00.000Z, which is still running',
+      words:
+        'Another deployment of the environment was still running (LeaseHeld): web#prod is held by ' +
+        'web-main-3f2a9c1-abcd1234 since 2026-12-07T06:00:00.000Z, which is still running.',
+    },
+    {
       case: 'an error crossdeploy does not know, with a cause',
       error: 'CodeBuild.BuildFailed',
       cause: 'build web:42 failed in phase BUILD',
