@@ -55,8 +55,54 @@ export function shipped(r: ApprovalRequest): [label: string, value: string][] {
   ];
 }
 
+/**
+ * How many targets the e-mail lists one by one. SNS takes a message of 256 KiB at most
+ * (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html), which a line per target passes at a few thousand
+ * targets; beyond this many the e-mail counts them instead, and the approval page lists them all.
+ */
+export const MAX_LISTED_TARGETS = 50;
+
+/** What each target runs now, counted: `web:7 on 4,990 targets; web:6 on 10 targets`, most first. */
+function runsNow(targets: ApprovalRequest['targets']): string {
+  return countsOf(targets.map((t) => t.runs))
+    .map(([runs, n]) => `${runs} on ${plural(n, 'target')}`)
+    .join('; ');
+}
+
+/** Where the targets are, counted: `1,250 accounts; us-east-1 1,250, eu-west-1 1,250`. */
+function whereNow(targets: ApprovalRequest['targets']): string {
+  const accounts = new Set(targets.map((t) => t.account)).size;
+  const regions = countsOf(targets.map((t) => t.region)).sort(([a], [b]) => a.localeCompare(b));
+  return `${plural(accounts, 'account')}; ${regions.map(([region, n]) => `${region} ${n.toLocaleString('en-US')}`).join(', ')}`;
+}
+
+function countsOf(values: string[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+function plural(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** One line per target, or, for more than MAX_LISTED_TARGETS, where they are and what they run, then the first ones. */
+function targetLines(r: ApprovalRequest): string[] {
+  const line = (t: ApprovalRequest['targets'][number]) => `  - ${t.account} ${t.region}  ${t.what}  runs ${t.runs}`;
+  const kind = r.template ? 'stack' : 'cluster/service';
+  if (r.targets.length <= MAX_LISTED_TARGETS) {
+    return [`Targets (${r.targets.length}, account region ${kind}, and what each runs now):`, ...r.targets.map(line)];
+  }
+  return [
+    `Targets: ${plural(r.targets.length, 'target')} in ${whereNow(r.targets)}.`,
+    `What they run now: ${runsNow(r.targets)}.`,
+    `The first ${MAX_LISTED_TARGETS} (account region ${kind}, and what each runs now); the page below lists them all:`,
+    ...r.targets.slice(0, MAX_LISTED_TARGETS).map(line),
+    `  ... and ${plural(r.targets.length - MAX_LISTED_TARGETS, 'more target')}`,
+  ];
+}
+
 function bodyOf(r: ApprovalRequest, link: string): string {
-  const targets = r.targets.map((t) => `  - ${t.account} ${t.region}  ${t.what}  runs ${t.runs}`);
   const what =
     provisioned(r) && r.template
       ? `environment ${r.environment} to be provisioned from ${templateLabel(r.template)}`
@@ -76,8 +122,7 @@ function bodyOf(r: ApprovalRequest, link: string): string {
     '',
     ...shipped(r).map(([label, value]) => `${`${label}:`.padEnd(10)}${value}`),
     '',
-    `Targets (${r.targets.length}, account region ${r.template ? 'stack' : 'cluster/service'}, and what each runs now):`,
-    ...targets,
+    ...targetLines(r),
     '',
     'Approve or reject on this page:',
     link,

@@ -34,6 +34,37 @@ const REQUEST: ApprovalRequest = {
 };
 
 describe('approvalMessage', () => {
+  /** `count` targets over accounts × 4 regions, all on web:7 but the last `drifted`, on web:6. */
+  const manyTargets = (count: number, drifted = 0) =>
+    Array.from({ length: count }, (_, i) => ({
+      account: String(200000000000 + Math.floor(i / 4)),
+      region: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1'][i % 4] as string,
+      what: 'demo/web',
+      runs: i >= count - drifted ? 'web:6' : 'web:7',
+    }));
+
+  it('counts the targets of a large deployment, where they are and what they run, then lists the first 50', () => {
+    const { body } = approvalMessage({ ...REQUEST, targets: manyTargets(5000, 10) }, LINK);
+    const lines = body.split('\n');
+
+    expect(lines).toContain(
+      'Targets: 5,000 targets in 1,250 accounts; ap-northeast-1 1,250, eu-west-1 1,250, us-east-1 1,250, us-west-2 1,250.',
+    );
+    expect(lines).toContain('What they run now: web:7 on 4,990 targets; web:6 on 10 targets.');
+    expect(lines.filter((line) => line.startsWith('  - '))).toHaveLength(50);
+    expect(lines).toContain('  ... and 4,950 more targets');
+    // Far inside SNS's 256 KiB, whatever the number of targets.
+    expect(Buffer.byteLength(body)).toBeLessThan(8_000);
+  });
+
+  it('lists every target of a deployment of up to 50', () => {
+    const { body } = approvalMessage({ ...REQUEST, targets: manyTargets(50) }, LINK);
+
+    expect(body).toContain('Targets (50, account region cluster/service, and what each runs now):');
+    expect(body.split('\n').filter((line) => line.startsWith('  - '))).toHaveLength(50);
+    expect(body).not.toContain('more target');
+  });
+
   it("asks for an application stack's commit like a service's, naming the stack each target runs", () => {
     const commit = REQUEST.commit;
     const { subject, body } = approvalMessage(
