@@ -372,6 +372,7 @@ type Path = Array<string | number>;
 export const DeploymentMapSchema = MapShape.superRefine(checkReferences, { when: () => true })
   .transform(normalize)
   .superRefine(checkPolicySize)
+  .superRefine(checkStackExecutionRole)
   .meta({ title: 'crossdeploy deployment map' });
 
 export type SourceRef = z.output<typeof Source>;
@@ -559,6 +560,31 @@ function checkPolicySize(map: ReturnType<typeof normalize>, ctx: z.RefinementCtx
         'Set ecr.principalOrgId (or ecr.principalOrgPaths) to grant by organization',
     });
   }
+}
+
+// CloudFormation creates every stack crossdeploy deploys as the target's stack execution role, which the bootstrap
+// creates only from the managed policies it is given (stacks/target-account.yaml): without them every stack
+// deployment fails at its first change set (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html).
+function checkStackExecutionRole(map: ReturnType<typeof normalize>, ctx: z.RefinementCtx): void {
+  if (!map.bootstrap || map.bootstrap.stackExecutionPolicyArns.length > 0) return;
+  const stacks = [
+    ...Object.entries(map.environments)
+      .filter(([, env]) => env.template)
+      .map(([name]) => `environment ${name} names a template`),
+    ...Object.entries(map.services)
+      .filter(([, service]) => service.template)
+      .map(([name]) => `service ${name} names a template`),
+    ...Object.keys(map.applications).map((name) => `${name} is an application stack`),
+  ];
+  if (stacks.length === 0) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['bootstrap', 'stackExecutionPolicyArns'],
+    message:
+      `the map deploys stacks (${stacks.join('; ')}), but the bootstrap gives the target accounts no stack ` +
+      'execution role, so every stack deployment would fail: list the managed policies CloudFormation may create ' +
+      'their resources with',
+  });
 }
 
 function fields(value: unknown): Record<string, unknown> {

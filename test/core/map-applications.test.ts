@@ -118,6 +118,39 @@ describe('application stacks in the map (kind: stack)', () => {
   });
 });
 
+describe('the stack execution role the bootstrap gives target accounts', () => {
+  const bootstrap = (policies: string) => `
+bootstrap:
+  organizationalUnits: [ou-ab12-11111111]
+  regions: [us-east-1]
+  serviceNamePrefix: web
+  taskRoleArnPattern: "arn:aws:iam::*:role/web-*"
+  organizationId: o-a1b2c3d4e5
+${policies}`;
+
+  it('is required when the map deploys stacks: without it every stack deployment would fail', () => {
+    const parsed = parseMap(mapWith(ORDERS) + bootstrap(''));
+
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.errors).toEqual([
+      expect.objectContaining({
+        path: 'bootstrap.stackExecutionPolicyArns',
+        message:
+          'the map deploys stacks (environment dev names a template; orders is an application stack), but the ' +
+          'bootstrap gives the target accounts no stack execution role, so every stack deployment would fail: list ' +
+          'the managed policies CloudFormation may create their resources with',
+      }),
+    ]);
+  });
+
+  it('is given by the managed policies the bootstrap lists', () => {
+    const policies = '  stackExecutionPolicyArns: ["arn:aws:iam::aws:policy/AWSLambda_FullAccess"]';
+
+    expect(parseMap(mapWith(ORDERS) + bootstrap(policies)).ok).toBe(true);
+  });
+});
+
 describe("an application stack's pipeline", () => {
   const map = mapOf(mapWith(ORDERS));
   const input = pipelineInput(map, 'orders', push({ codecommit: 'orders' })) as ApplicationInput;
