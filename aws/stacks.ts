@@ -11,6 +11,7 @@ import {
   ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import type { StackParameter, StackParameterValue, StackTarget } from '../core/contracts';
+import { StackExecutionRoleMissing } from '../core/errors';
 import type { StackEvent } from '../core/stacks/status';
 import { awsCall } from './transient';
 
@@ -87,7 +88,17 @@ export async function createChangeSet(
         RoleARN: request.roleArn,
       }),
     ),
-  );
+  ).catch((error: Error) => {
+    if (error.name === 'ValidationError' && /is invalid or cannot be assumed/.test(error.message)) {
+      throw new StackExecutionRoleMissing(
+        `${target.account}/${target.region} ${target.stackName}: CloudFormation cannot act as ${request.roleArn} ` +
+          '(it does not exist there, or does not trust cloudformation.amazonaws.com). The target-account bootstrap ' +
+          'creates it from bootstrap.stackExecutionPolicyArns (crossdeploy bootstrap --print)',
+        { cause: error },
+      );
+    }
+    throw error;
+  });
   return { changeSetId: answer.Id ?? '', stackId: answer.StackId ?? '' };
 }
 

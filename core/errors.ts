@@ -282,3 +282,13 @@ export class ApplicationTemplateInvalid extends Error {
   static readonly meaning = "The application stack's template does not fit the map";
   override name = ApplicationTemplateInvalid.errorName;
 }
+
+/**
+ * The target account has no stack execution role CloudFormation can act as (`<deployRole>-stacks`, which the
+ * target-account bootstrap creates from `bootstrap.stackExecutionPolicyArns`). Terminal: no retry creates it.
+ */
+export class StackExecutionRoleMissing extends Error {
+  static readonly errorName = 'StackExecutionRoleMissing';
+  static readonly meaning = 'The target account has no stack execution role CloudFormation can act as';
+  override name = StackExecutionRoleMissing.errorName;
+}

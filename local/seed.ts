@@ -17,6 +17,7 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { settings } from '../aws/settings';
 import { ledgerTable } from '../aws/tables';
 import type { DeployTarget } from '../core/contracts';
@@ -223,5 +224,33 @@ export async function seedLedger(region: string): Promise<void> {
     if ((error as Error).name !== 'ResourceInUseException') throw error;
   } finally {
     dynamo.destroy();
+  }
+}
+
+/**
+ * What the target-account bootstrap (stacks/target-account.yaml, through its StackSet) gives a target account for
+ * stacks: the stack execution role `<deployRole>-stacks`, which CloudFormation acts as. Without it, the local
+ * CloudFormation refuses change sets as AWS does.
+ */
+export async function bootstrapTargetAccount(account: string, deployRole = 'crossdeploy-deploy'): Promise<void> {
+  const iam = clientForAccount(IAMClient, account, 'us-east-1');
+  try {
+    await iam
+      .send(
+        new CreateRoleCommand({
+          RoleName: `${deployRole}-stacks`,
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com' }, Action: 'sts:AssumeRole' },
+            ],
+          }),
+        }),
+      )
+      .catch((error: Error) => {
+        if (error.name !== 'EntityAlreadyExistsException') throw error;
+      });
+  } finally {
+    iam.destroy();
   }
 }

@@ -13,6 +13,7 @@ import { provisionOrchestrator } from './orchestrator';
 import { asRuleTarget, consumeQueue } from './queue-consumer';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from './runtime';
 import { storeLocalSecrets } from './secrets';
+import { bootstrapTargetAccount } from './seed';
 import { LOCAL_SOURCES_VARIABLE } from './sources';
 
 export interface LocalStack {
@@ -62,6 +63,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   process.env.CROSSDEPLOY_PIPELINE_ARN = runtime.stepFunctions.stateMachineArn('pipeline');
   const queues = await provisionOrchestrator(options.map);
+  // What the target-account StackSet gives every target account in AWS.
+  for (const account of targetAccountsOf(options.map))
+    await bootstrapTargetAccount(account, options.map.deployRole.name);
   const http = await startHttpApi(
     { githubWebhook: githubWebhook as never, approvalPage: approvalPage as never },
     runtime.stepFunctions,
@@ -139,4 +143,10 @@ function keptKey(file: string): string {
   const key = randomBytes(32).toString('hex');
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;
+}
+
+function targetAccountsOf(map: DeploymentMap): Set<string> {
+  return new Set(
+    Object.values(map.environments).flatMap((env) => env.waves.flatMap((wave) => wave.targets.map((t) => t.account))),
+  );
 }

@@ -8,7 +8,7 @@ moto executes a change set inside the ExecuteChangeSet call itself, and there it
 - records no resource events, only the stack's own.
 And it takes change sets AWS refuses: a second CREATE for a stack that exists, an UPDATE of a stack in
 ROLLBACK_COMPLETE, the execution of a change set that failed or already ran, a template with IAM resources whose
-capabilities were not acknowledged. It refuses one that AWS takes: a change set without changes, which AWS creates
+capabilities were not acknowledged, a service role (RoleARN) that does not exist or does not trust CloudFormation. It refuses one that AWS takes: a change set without changes, which AWS creates
 and fails with "didn't contain changes".
 
 One resource type is patched too: moto makes an AWS::ECS::TaskDefinition of its family, containers, volumes and memory
@@ -200,6 +200,25 @@ def patch_models(models):
             required = "CAPABILITY_IAM"
         return required
 
+    def check_service_role(role_arn):
+        # CloudFormation acts as the role the change set names, which must exist and trust cloudformation.amazonaws.com
+        # (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html); AWS refuses the
+        # change set otherwise. moto takes any ARN.
+        from urllib.parse import unquote
+
+        from moto.iam.models import iam_backends
+
+        parts = role_arn.split(":")
+        refused = ValidationError(message=f"Role {role_arn} is invalid or cannot be assumed")
+        if len(parts) != 6 or not parts[5].startswith("role/"):
+            raise refused
+        try:
+            role = iam_backends[parts[4]][parts[1]].get_role(parts[5].split("/")[-1])
+        except Exception:
+            raise refused from None
+        if "cloudformation.amazonaws.com" not in unquote(role.assume_role_policy_document or ""):
+            raise refused
+
     create_change_set = models.CloudFormationBackend.create_change_set
 
     def _create_change_set(self, stack_name, change_set_name, template, parameters, description, change_set_type,
@@ -217,6 +236,8 @@ def patch_models(models):
             raise ValidationError(
                 message=f"Stack:{existing.stack_id} is in {existing.status} state and can not be updated."
             )
+        if role_arn:
+            check_service_role(role_arn)
         capabilities = getattr(_request, "capabilities", None)
         if capabilities is not None:
             try:

@@ -10,6 +10,7 @@ import type { LedgerRecord } from '../../core/ledger';
 import { clientForAccount } from '../../local/accounts';
 import { localFunctions, localIntegrations, localValues, stateMachineDefinitions } from '../../local/functions';
 import {
+  bootstrapTargetAccount,
   seedImage,
   seedLedger as seedLedgerTable,
   seedPullGrant as seedPullGrantFor,
@@ -29,11 +30,15 @@ export const IMAGE: ImageRef = {
 
 const COMMIT = '3f2a9c1'.padEnd(40, '0');
 
+const BOOTSTRAPPED_ACCOUNTS = ['222222222222', '333333333333', '444444444444'];
+
 /** One engine per test file (building the machines validates them once); deploy-role credentials are per test. */
 export function useWorkflows(): () => LocalStepFunctions {
   let engine: LocalStepFunctions;
-  beforeEach(() => {
+  beforeEach(async () => {
     forgetTargetSessions();
+    // The target accounts the tests deploy to are bootstrapped, as the StackSet does in AWS.
+    for (const account of BOOTSTRAPPED_ACCOUNTS) await bootstrapTargetAccount(account);
     engine = new LocalStepFunctions({
       definitions: stateMachineDefinitions,
       functions: localFunctions,

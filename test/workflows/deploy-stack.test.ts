@@ -156,4 +156,23 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
     );
     expect(await liveStack(a)).toMatchObject({ status: 'ROLLBACK_COMPLETE' });
   });
+
+  it('fails in a target account the bootstrap gave no stack execution role, saying so, and creates nothing', async () => {
+    await publishNetwork();
+    const unbootstrapped = stackTarget('555555555555', 'us-east-1');
+
+    const execution = await engine().run(
+      'deploy-environment',
+      environmentStackRun(network('v1.0'), INPUTS, [{ targets: [unbootstrapped] }]),
+    );
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('StackExecutionRoleMissing');
+    expect(execution.cause).toContain(
+      '555555555555/us-east-1 crossdeploy-env-dev: CloudFormation cannot act as ' +
+        'arn:aws:iam::555555555555:role/crossdeploy-deploy-stacks',
+    );
+    expect(execution.cause).toContain('bootstrap.stackExecutionPolicyArns');
+    expect(await liveStack(unbootstrapped)).toBeUndefined();
+  });
 });
