@@ -8,6 +8,12 @@
 export const MAX_INLINE_MAP_CONCURRENCY = 40;
 
 /**
+ * A Distributed Map runs up to 10,000 child executions at once
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html).
+ */
+export const MAX_DISTRIBUTED_CONCURRENCY = 10_000;
+
+/**
  * A state's input (after Parameters), its output, a task's result and an execution's input may each hold at
  * most 256 KiB as UTF-8 JSON; past that the execution fails with States.DataLimitExceeded, which no
  * `States.ALL` Catch can catch (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html,

@@ -2,6 +2,7 @@
 // its `${...}` substitutions resolved locally and the few places the engine reads ASL differently translated.
 import { readFileSync } from 'node:fs';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { type DistributedMapState, extractDistributedMaps } from './distributed-map';
 
 /** Where the local runtime's `${...}` substitutions come from. */
 export interface LocalNames {
@@ -20,6 +21,8 @@ export interface PreparedDefinition {
   waitStates: string[];
   /** Task states inside an inline Map's iterations, by the name of the nearest such Map. */
   inlineMapOf: Map<string, string>;
+  /** Each DISTRIBUTED Map, now a Task of the same name, with its item processor prepared as a machine of its own. */
+  distributedMaps: (DistributedMapState & { prepared: PreparedDefinition })[];
 }
 
 export function prepareDefinition(folder: URL, name: string, names: LocalNames): PreparedDefinition {
@@ -36,13 +39,20 @@ export function prepareDefinition(folder: URL, name: string, names: LocalNames):
     if (value !== undefined) return JSON.stringify(value).slice(1, -1);
     throw new Error(`${name}.asl.json: unknown substitution \${${variable}}`);
   });
-  const definition = JSON.parse(substituted) as StateMachineDefinition;
+  return prepared(JSON.parse(substituted) as StateMachineDefinition, name);
+}
+
+function prepared(definition: StateMachineDefinition, name: string): PreparedDefinition {
+  const distributedMaps = extractDistributedMaps(name, definition.States as Record<string, unknown>).map((map) => ({
+    ...map,
+    prepared: prepared(map.processor as StateMachineDefinition, `${name}/${map.label}`),
+  }));
   translateTimeoutPaths(definition);
   const taskStates = new Map<string, string>();
   const waitStates: string[] = [];
   const inlineMapOf = new Map<string, string>();
   collectStates(definition, taskStates, waitStates, inlineMapOf);
-  return { definition, taskStates, waitStates, inlineMapOf };
+  return { definition, taskStates, waitStates, inlineMapOf, distributedMaps };
 }
 
 /**
@@ -86,7 +96,7 @@ function collectStates(
     const state = raw as {
       Type: string;
       Resource?: string;
-      ItemProcessor?: { ProcessorConfig?: { Mode?: string }; States: Record<string, unknown> };
+      ItemProcessor?: { States: Record<string, unknown> };
       Iterator?: { States: Record<string, unknown> };
       Branches?: { States: Record<string, unknown> }[];
     };
@@ -95,9 +105,8 @@ function collectStates(
       if (inlineMap) inlineMapOf.set(name, inlineMap);
     }
     if (state.Type === 'Wait') waits.push(name);
-    const distributed = state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED';
     const inner = state.ItemProcessor ?? state.Iterator;
-    if (inner) collectStates(inner, tasks, waits, inlineMapOf, distributed ? undefined : name);
+    if (inner) collectStates(inner, tasks, waits, inlineMapOf, name);
     for (const branch of state.Branches ?? []) collectStates(branch, tasks, waits, inlineMapOf, inlineMap);
   }
 }

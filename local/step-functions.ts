@@ -1,10 +1,12 @@
 // The local Step Functions engine: runs crossdeploy's ASL files in-process and keeps each execution's record
 // and lifecycle as the Step Functions API describes it, so the local runtime behaves as the deployed one does.
 import { randomUUID } from 'node:crypto';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { MAX_PAYLOAD_BYTES, payloadBytes } from '../core/step-functions-limits';
 import { type PreparedDefinition, prepareDefinition } from './asl-definition';
+import { newMapRunArn, runMap } from './distributed-map';
 import { failureCause, HistoryQuota, limitTaskPayloads, type QuotaBreach, stateOutput } from './execution-quotas';
 import './node-version';
 import { awsHistory } from './sfn-history';
@@ -119,6 +121,7 @@ export class LocalStepFunctions {
   private readonly refusals = new Map<string, string[]>();
   /** Executions a quota ended: the engine's own last events after that are not theirs. */
   private readonly endedByQuota = new Set<string>();
+  private s3: S3Client | undefined;
 
   constructor(private readonly options: LocalStepFunctionsOptions) {}
 
@@ -133,12 +136,20 @@ export class LocalStepFunctions {
   private load(name: string): LoadedMachine {
     const loaded = this.machines.get(name);
     if (loaded) return loaded;
-    const { definition, ...states } = prepareDefinition(this.options.definitions, name, {
-      stateMachineArn: (machine) => this.stateMachineArn(machine),
-      functionArn: (variable) => this.functionArn(variable),
-      functions: this.options.functions,
-      values: this.options.values,
-    });
+    return this.register(
+      name,
+      prepareDefinition(this.options.definitions, name, {
+        stateMachineArn: (machine) => this.stateMachineArn(machine),
+        functionArn: (variable) => this.functionArn(variable),
+        functions: this.options.functions,
+        values: this.options.values,
+      }),
+    );
+  }
+
+  /** A machine and, as machines of their own named `<machine>/<label>`, its Distributed Maps' item processors. */
+  private register(name: string, prepared: PreparedDefinition): LoadedMachine {
+    const { definition, ...states } = prepared;
     const machine: LoadedMachine = {
       name,
       arn: this.stateMachineArn(name),
@@ -147,6 +158,7 @@ export class LocalStepFunctions {
     };
     this.machines.set(name, machine);
     this.byArn.set(machine.arn, machine);
+    for (const map of prepared.distributedMaps) this.register(`${name}/${map.label}`, map.prepared);
     return machine;
   }
 
@@ -320,6 +332,7 @@ export class LocalStepFunctions {
       integrations: this.options.integrations,
       nested: (input) => this.runNested(input, executionArn),
       waitForToken: (input) => this.tokens.invoke(input, executionArn),
+      distributedMap: (label) => (input) => this.runMapRun(loaded, label, input.input, executionArn),
     });
     const limited = limitTaskPayloads(
       handlers,
@@ -327,6 +340,37 @@ export class LocalStepFunctions {
       (record, breach) => this.enforce(record, breach),
     );
     return shareInlineMapLimits(limited, loaded.inlineMapOf);
+  }
+
+  /** One run of a Distributed Map: each item a child execution of the map's processor, parented to this execution. */
+  private runMapRun(loaded: LoadedMachine, label: string, input: Json, executionArn: string) {
+    const map = loaded.distributedMaps.find((m) => m.label === label);
+    if (!map) throw new Error(`${loaded.name}: no Distributed Map labelled ${label}`);
+    const processor = `${loaded.name}/${label}`;
+    const mapRunArn = newMapRunArn(
+      this.options.region,
+      this.options.account,
+      `crossdeploy-local-${loaded.name}`,
+      label,
+    );
+    const runId = mapRunArn.split(':').at(-1)?.slice(0, 8) ?? label;
+    const children: ExecutionRecord[] = [];
+    const parent = this.record(executionArn);
+    this.s3 ??= new S3Client({ region: this.options.region });
+    return runMap(map, input, {
+      s3: this.s3,
+      execution: { Id: executionArn, Name: parent.name },
+      mapRunArn,
+      runChild: (childInput, index) => {
+        const child = this.start(processor, childInput, { name: `${runId}-${index}`, parentArn: executionArn });
+        children.push(child);
+        return this.running.get(child.executionArn)?.done ?? Promise.resolve(child);
+      },
+      stopChild: async (child) => {
+        await this.stop(child.executionArn, 'States.Aborted', `map run ${mapRunArn} failed`);
+      },
+      running: () => children.filter((c) => c.status === 'RUNNING'),
+    });
   }
 
   private functionFor(functionArn: string): LocalFunction {

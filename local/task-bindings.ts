@@ -2,6 +2,7 @@
 // AWS: a Lambda handler behind Lambda's error boundary, a stand-in service integration, a task-token wait or a
 // nested execution, and the failures of each named as AWS names them.
 import { MAX_INLINE_MAP_CONCURRENCY } from '../core/step-functions-limits';
+import { DISTRIBUTED_MAP_RESOURCE } from './distributed-map';
 import { failureCause } from './execution-quotas';
 import { lambdaContext } from './lambda-context';
 import type { ExecutionRecord, LocalFunction } from './step-functions';
@@ -31,6 +32,8 @@ export interface TaskRunners {
   nested: (input: NestedStart) => Promise<unknown>;
   /** `lambda:invoke.waitForTaskToken`. */
   waitForToken: (input: TokenInvoke) => Promise<unknown>;
+  /** The map run of the Distributed Map with this label, given `{ input }`: the Map state's input. */
+  distributedMap: (label: string) => EngineHandler;
 }
 
 const NESTED_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
@@ -45,6 +48,10 @@ export function bindEachTask(
   for (const [state, resource] of taskStates) {
     if (resource === NESTED_SYNC) {
       handlers[state] = runners.nested;
+      continue;
+    }
+    if (resource.startsWith(`${DISTRIBUTED_MAP_RESOURCE}:`)) {
+      handlers[state] = runners.distributedMap(resource.slice(DISTRIBUTED_MAP_RESOURCE.length + 1));
       continue;
     }
     if (resource === WAIT_FOR_TOKEN) {
