@@ -118,10 +118,8 @@ export async function executionTree(sfn: SfnLike, executionArn: string, depth: n
     allEvents(sfn, executionArn),
   ]);
   const timeline = timelineOf(events);
-  const children =
-    depth > 0
-      ? await mapBounded(timeline.children, FOLLOW_CONCURRENCY, (child) => executionTree(sfn, child, depth - 1))
-      : [];
+  const started = depth > 0 ? [...timeline.children, ...(await mapRunChildren(sfn, timeline.mapRuns))] : [];
+  const children = await mapBounded(started, FOLLOW_CONCURRENCY, (child) => executionTree(sfn, child, depth - 1));
   const { durationMs, startedAt, stoppedAt, status, name } = pipelineExecution(description);
   return {
     name,
@@ -134,6 +132,24 @@ export async function executionTree(sfn: SfnLike, executionArn: string, depth: n
     timeline,
     children,
   };
+}
+
+/** The child executions of each Map Run, oldest first, as ListExecutions lists them by the Map Run's ARN. */
+async function mapRunChildren(sfn: SfnLike, mapRuns: string[]): Promise<string[]> {
+  const arns: string[] = [];
+  for (const mapRunArn of mapRuns) {
+    const listed: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(
+        new ListExecutionsCommand({ mapRunArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }),
+      );
+      listed.push(...(page.executions ?? []).flatMap((e) => (e.executionArn ? [e.executionArn] : [])));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    arns.push(...listed.reverse());
+  }
+  return arns;
 }
 
 async function allEvents(sfn: SfnLike, executionArn: string): Promise<HistoryEvent[]> {

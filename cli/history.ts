@@ -7,10 +7,10 @@ import { type PipelineApi, pipelineApi } from './pipeline-api';
 const USAGE = 'usage: crossdeploy history <execution-name-or-arn> [--json] [--map FILE]';
 
 /**
- * Levels of nested executions followed below the one asked for: a pipeline's environments, their targets,
- * and the targets' rollbacks, the deepest crossdeploy nests.
+ * Levels of nested executions followed below the one asked for: a pipeline's environments, their waves' Map
+ * Run children, the targets these start, and the targets' rollbacks, the deepest crossdeploy nests.
  */
-const FOLLOW_DEPTH = 3;
+const FOLLOW_DEPTH = 4;
 
 /**
  * `history --json` prints one of these: the execution, its timeline, and the nested executions it started,
@@ -83,12 +83,13 @@ function toJson(tree: ExecutionTree, api: PipelineApi): HistoryJson {
 
 /**
  * The execution and its nested ones, each indented under the one that started it. Below the first level, a
- * nested execution that succeeded gets one line: a wave of a hundred targets should not bury the one that failed.
+ * nested execution that succeeded, with everything it started, gets one line: a wave of a hundred targets should not
+ * bury the one that failed, and a Map Run child that caught its target's failure still shows it.
  */
 function describe(tree: HistoryJson, level: number): string[] {
   const took = tree.durationMs === null ? 'running' : `in ${formatElapsed(tree.durationMs)}`;
   const head = `${tree.stateMachine} ${tree.name}  ${tree.status} ${took}`;
-  if (level > 1 && tree.status === 'SUCCEEDED') return [`${indent(level)}✔ ${head}`];
+  if (level > 1 && allSucceeded(tree)) return [`${indent(level)}✔ ${head}`];
   const lines = [`${level === 0 ? '' : `${indent(level)}└ `}${head}`, `${indent(level)}  ${tree.link}`];
   if (tree.failure) lines.push(`${indent(level)}  ✘ ${tree.failure.inPlainWords}`);
   lines.push('');
@@ -115,6 +116,10 @@ function detailOf(row: TimelineRow, tree: HistoryJson): string {
   const followed = tree.children.some((c) => c.executionArn === child);
   const started = child ? `started ${child.split(':').pop()}${followed ? '' : ` (crossdeploy history ${child})`}` : '';
   return [row.error, started].filter(Boolean).join('; ');
+}
+
+function allSucceeded(tree: HistoryJson): boolean {
+  return tree.status === 'SUCCEEDED' && tree.children.every(allSucceeded);
 }
 
 function indent(level: number): string {

@@ -218,7 +218,7 @@ export const environmentPlan = environmentOf(
 );
 export type EnvironmentPlan = z.infer<typeof environmentPlan>;
 
-/** Input of one environment's deployment workflow (`state-machines/deploy-environment.asl.json`). */
+/** One environment's deployment with its waves' targets listed: what the pipeline hands to "Store the environment's waves". */
 export const environmentRun = environmentOf('ecs-service', deploymentSpec, wavePlan);
 export type EnvironmentRun = z.infer<typeof environmentRun>;
 
@@ -270,9 +270,40 @@ export const stackEnvironmentPlan = environmentOf(
 );
 export type StackEnvironmentPlan = z.infer<typeof stackEnvironmentPlan>;
 
-/** Input of one environment's stack deployment (`state-machines/deploy-environment.asl.json`). */
+/** One environment's stack deployment with its waves' targets listed. */
 export const stackEnvironmentRun = environmentOf('cloudformation-stack', stackDeploymentSpec, stackWavePlan);
 export type StackEnvironmentRun = z.infer<typeof stackEnvironmentRun>;
+
+/**
+ * Where a wave's targets are kept in S3 while its environment deploys: the JSON array the wave's Distributed Map
+ * reads (`targets`), and the folder its results, and the list of targets a failed wave puts back, are written to.
+ */
+export const waveStore = z.object({
+  bucket: z.string().min(1),
+  prefix: z.string().min(1),
+  targets: z.string().min(1),
+});
+export type WaveStore = z.infer<typeof waveStore>;
+
+/**
+ * One wave as deploy-environment runs it: its targets in S3, so that no state of the workflow grows with them.
+ * `regions` are the wave's regions, for tagging the image they now run.
+ */
+export const storedWave = z.object({
+  maxConcurrency: z.number().int().min(1),
+  failureTolerance: z.number().int().min(0),
+  targetCount: z.number().int().min(0),
+  regions: z.array(z.string().min(1)),
+  store: waveStore,
+});
+export type StoredWave = z.infer<typeof storedWave>;
+
+/** Input of one environment's deployment workflow (`state-machines/deploy-environment.asl.json`), of either kind. */
+export interface StoredEnvironmentRun {
+  targetKind: TargetKind;
+  deployment: DeploymentSpec | StackDeploymentSpec;
+  waves: StoredWave[];
+}
 
 /** One CloudFormation parameter, as CreateChangeSet takes it. */
 const stackParameterValue = z.object({ ParameterKey: z.string().min(1), ParameterValue: z.string() });

@@ -43,6 +43,8 @@ export interface Timeline {
   failure: ExecutionFailure | null;
   /** Nested executions the rows started, in the order they were started. */
   children: string[];
+  /** The Map Runs of its Distributed Maps, whose children ListExecutions lists by the Map Run's ARN. */
+  mapRuns: string[];
 }
 
 interface Details {
@@ -76,6 +78,7 @@ export interface HistoryEventLike {
   activityFailedEventDetails?: Details | undefined;
   activityTimedOutEventDetails?: Details | undefined;
   activityScheduleFailedEventDetails?: Details | undefined;
+  mapRunStartedEventDetails?: { mapRunArn?: string | undefined } | undefined;
 }
 
 /** What a Task's attempt is made of, whatever runs it: an integration, a Lambda ARN as Resource, an activity. */
@@ -98,6 +101,7 @@ export function timelineOf(events: readonly HistoryEventLike[]): Timeline {
   const visitAt = new Map<number, Visit>();
   const previous = new Map<number, number>();
   const children: string[] = [];
+  const mapRuns: string[] = [];
   let ending: { type: string; at: Date; details: Details | undefined } | undefined;
 
   for (const event of sorted) {
@@ -124,6 +128,9 @@ export function timelineOf(events: readonly HistoryEventLike[]): Timeline {
         visits.push(attempt);
         visitAt.set(id, attempt);
       }
+    } else if (type === 'MapRunStarted') {
+      const mapRunArn = event.mapRunStartedEventDetails?.mapRunArn;
+      if (mapRunArn) mapRuns.push(mapRunArn);
     } else if (EXECUTION_ENDS.has(type)) {
       ending = { type, at, details: endDetails(event) };
     } else {
@@ -153,7 +160,7 @@ export function timelineOf(events: readonly HistoryEventLike[]): Timeline {
       close(visit, ending.at, 'failed');
     } else close(visit, ending.at, 'aborted');
   }
-  return { rows: visits.map((v) => v.row), failure: failureOf(ending), children };
+  return { rows: visits.map((v) => v.row), failure: failureOf(ending), children, mapRuns };
 }
 
 function enter(state: string, type: string, at: Date): Visit {

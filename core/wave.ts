@@ -67,11 +67,11 @@ export function outcomeFromFailure(
 }
 
 /**
- * What one failed target's cause may weigh (bytes of JSON) in the results deploy-environment gathers from a
- * wave's Map: the state holding them all is capped at 256 KiB (core/step-functions-limits.ts), so a failure keeps
- * only this much of its cause there (`maxCause` of its Read target failure step); the ledger keeps the rest.
+ * What one failed target's cause may weigh (bytes of JSON) in its outcome, which its iteration of the wave's
+ * Distributed Map returns and ResultWriter keeps in S3 (`maxCause` of its Read target failure step): the verdict
+ * keeps at most this much of each failed target's cause (summarised below); the ledger keeps the rest.
  */
-export const MAX_TARGET_CAUSE_IN_WAVE = 300;
+export const MAX_TARGET_CAUSE_IN_WAVE = 1_024;
 
 /**
  * The most one target's outcome weighs in a wave's gathered results: a failure with an error name and a cause at

@@ -147,11 +147,10 @@ export async function provisionOrchestrator(map: DeploymentMap): Promise<LocalQu
 }
 
 /**
- * CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN may name a topic in the orchestrator account: locally it is created, so
- * notify can publish to it. A topic elsewhere is the user's to create.
+ * Where the packaging builds store application stacks' templates and deployments keep their waves; outside
+ * us-east-1 a bucket names its region.
  */
-/** Where the packaging builds store application stacks' templates; outside us-east-1 a bucket names its region. */
-async function createArtifactsBucket(region: string) {
+export async function createArtifactsBucket(region: string) {
   const s3 = new S3Client({ region });
   try {
     await s3
@@ -169,6 +168,10 @@ async function createArtifactsBucket(region: string) {
   }
 }
 
+/**
+ * CROSSDEPLOY_NOTIFICATIONS_TOPIC_ARN may name a topic in the orchestrator account: locally it is created, so
+ * notify can publish to it. A topic elsewhere is the user's to create.
+ */
 async function createNotificationsTopic(sns: SNSClient, orchestrator: { account: string; region: string }) {
   const arn = settings.notificationsTopicArn();
   const [, , service, region, account, name] = arn?.split(':') ?? [];

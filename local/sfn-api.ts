@@ -47,7 +47,12 @@ async function answer(engine: LocalStepFunctions, operation: string, body: Body)
     case 'ListExecutions': {
       const executions = engine
         .executions()
-        .filter((e) => engine.stateMachineArn(e.stateMachine) === body.stateMachineArn)
+        // A Map Run's children are listed by its ARN instead of their state machine's.
+        .filter((e) =>
+          body.mapRunArn
+            ? e.mapRunArn === body.mapRunArn
+            : engine.stateMachineArn(e.stateMachine) === body.stateMachineArn,
+        )
         .filter((e) => !body.statusFilter || e.status === body.statusFilter)
         .reverse()
         .map(summary);

@@ -1,3 +1,4 @@
+import { DISTRIBUTED_MAP_RESOURCE } from './distributed-map';
 import type { ExecutionRecord, HistoryEvent, LocalStepFunctions } from './step-functions';
 
 // GetExecutionHistory in Step Functions' own shape, from what the local engine recorded: the same reader
@@ -6,6 +7,31 @@ import type { ExecutionRecord, HistoryEvent, LocalStepFunctions } from './step-f
 type AwsEvent = Record<string, unknown> & { id: number; previousEventId: number; type: string; timestamp: number };
 
 const NESTED_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
+
+type Push = (thread: string, type: string, timestamp: number, details?: Record<string, unknown>) => void;
+
+/**
+ * A Distributed Map's events as Step Functions records them: the Map state around its Map Run, whose children
+ * are listed by its ARN (ListExecutions' mapRunArn), not found in this history.
+ */
+function mapRunEvents(push: Push, event: HistoryEvent, name: string, mapRuns: string[], failed: Set<string>) {
+  const at = event.timestamp;
+  if (event.type === 'StateEntered') {
+    push('main', 'MapStateEntered', at, { stateEnteredEventDetails: { name } });
+    push('main', 'MapStateStarted', at, { mapStateStartedEventDetails: { length: 0 } });
+    push('main', 'MapRunStarted', at, { mapRunStartedEventDetails: { mapRunArn: mapRuns.shift() ?? '' } });
+  } else if (event.type === 'StateFailed') {
+    failed.add(name);
+    push('main', 'MapRunFailed', at, { mapRunFailedEventDetails: { error: event.error, cause: event.cause } });
+    push('main', 'MapStateFailed', at);
+  } else if (event.type === 'StateExited') {
+    if (!failed.delete(name)) {
+      push('main', 'MapRunSucceeded', at);
+      push('main', 'MapStateSucceeded', at);
+    }
+    push('main', 'MapStateExited', at, { stateExitedEventDetails: { name } });
+  }
+}
 
 /** Every event of the execution, oldest first, numbered from 1 as Step Functions numbers them. */
 export function awsHistory(engine: LocalStepFunctions, record: ExecutionRecord): AwsEvent[] {
@@ -24,10 +50,16 @@ export function awsHistory(engine: LocalStepFunctions, record: ExecutionRecord):
     lastOf.set(thread, id);
   };
 
+  const mapRuns = [...(record.mapRuns ?? [])];
+  const failedMapRuns = new Set<string>();
   for (const event of inStepFunctionsOrder(record.history)) {
     const thread = event.index === undefined ? 'main' : `iteration ${event.index}`;
     const visit = `${thread}|${event.state}`;
     const name = event.state ?? '';
+    if (resources.get(name)?.startsWith(`${DISTRIBUTED_MAP_RESOURCE}:`)) {
+      mapRunEvents(push, event, name, mapRuns, failedMapRuns);
+      continue;
+    }
     const stateType = event.stateType ?? 'Pass';
     const task = stateType === 'Task' ? taskOf(resources.get(name) ?? '') : undefined;
     const failure = { error: event.error ?? '', cause: event.cause ?? '' };

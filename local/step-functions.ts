@@ -54,6 +54,10 @@ export interface ExecutionRecord {
   history: HistoryEvent[];
   /** The largest output of any of its states so far, in bytes as Step Functions counts a payload. */
   largestStateBytes?: number;
+  /** The Map Runs its Distributed Maps started, in order. */
+  mapRuns?: string[];
+  /** The Map Run that started it, for a Distributed Map's child execution. */
+  mapRunArn?: string;
 }
 
 export interface LocalStepFunctionsOptions {
@@ -169,7 +173,11 @@ export class LocalStepFunctions {
   }
 
   /** Starts an execution and returns at once, as StartExecution does. */
-  start(stateMachine: string, input: Json, opts: { name?: string; parentArn?: string } = {}): ExecutionRecord {
+  start(
+    stateMachine: string,
+    input: Json,
+    opts: { name?: string; parentArn?: string; mapRunArn?: string } = {},
+  ): ExecutionRecord {
     const loaded = this.load(stateMachine);
     const name = opts.name ?? randomUUID();
     if (!EXECUTION_NAME.test(name)) {
@@ -197,6 +205,7 @@ export class LocalStepFunctions {
       startDate: new Date(),
       history: [],
       ...(opts.parentArn ? { parentArn: opts.parentArn } : {}),
+      ...(opts.mapRunArn ? { mapRunArn: opts.mapRunArn } : {}),
     };
     this.records.set(executionArn, record);
     for (const resolve of this.startWaiters.get(name) ?? []) resolve(record);
@@ -356,13 +365,18 @@ export class LocalStepFunctions {
     const runId = mapRunArn.split(':').at(-1)?.slice(0, 8) ?? label;
     const children: ExecutionRecord[] = [];
     const parent = this.record(executionArn);
+    parent.mapRuns = [...(parent.mapRuns ?? []), mapRunArn];
     this.s3 ??= new S3Client({ region: this.options.region });
     return runMap(map, input, {
       s3: this.s3,
       execution: { Id: executionArn, Name: parent.name },
       mapRunArn,
       runChild: (childInput, index) => {
-        const child = this.start(processor, childInput, { name: `${runId}-${index}`, parentArn: executionArn });
+        const child = this.start(processor, childInput, {
+          name: `${runId}-${index}`,
+          parentArn: executionArn,
+          mapRunArn,
+        });
         children.push(child);
         return this.running.get(child.executionArn)?.done ?? Promise.resolve(child);
       },

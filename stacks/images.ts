@@ -112,6 +112,12 @@ export const PACKAGE_VARIABLES = {
 export const APPLICATIONS_PREFIX = 'applications/';
 
 /**
+ * Where each deployment's waves are kept in the artifacts bucket, `deployments/<deploymentId>/wave-<n>/`
+ * (aws/wave-store.ts): their targets, their Distributed Maps' results and the targets a failed wave puts back.
+ */
+export const DEPLOYMENTS_PREFIX = 'deployments/';
+
+/**
  * The buildspec of an application stack (`kind: stack`): runs in the service's repository at the commit like
  * BUILDSPEC, runs the map's test command, and stores the template the map names at
  * `applications/<service>/<commit>/template.yaml` in the artifacts bucket (aws/artifacts.ts), where

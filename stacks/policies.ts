@@ -70,6 +70,8 @@ export interface StateMachinePolicyInput {
   buildProjects?: string[];
   /** It waits for the builds with `startBuild.sync`. */
   waitsForBuilds?: boolean;
+  /** Its Distributed Maps: its own name, and where in the artifacts bucket they read items and write results. */
+  mapRuns?: { stateMachine: string; bucket: string; prefix: string };
 }
 
 /** What one state machine's role may do: its functions, its children, its logs and traces, nothing else. */
@@ -80,6 +82,7 @@ export function stateMachinePolicy({
   waitsForChildren,
   buildProjects = [],
   waitsForBuilds = false,
+  mapRuns,
 }: StateMachinePolicyInput): PolicyDocument {
   const statements: PolicyStatement[] = [];
   if (functionArns.length > 0) {
@@ -134,11 +137,41 @@ export function stateMachinePolicy({
       });
     }
   }
+  if (mapRuns) statements.push(...mapRunStatements(where, mapRuns));
   statements.push(
     { Sid: 'DeliverLogs', Effect: 'Allow', Action: [...LOG_DELIVERY_ACTIONS], Resource: ['*'] },
     { Sid: 'Trace', Effect: 'Allow', Action: [...STATE_MACHINE_TRACING_ACTIONS], Resource: ['*'] },
   );
   return { Version: '2012-10-17', Statement: statements };
+}
+
+/**
+ * A Distributed Map starts its child executions as executions of its own state machine, follows and stops them
+ * (`execution:<name>/<map run>:<child>`), reads its items with s3:GetObject and writes its results with
+ * s3:PutObject, which may be multipart (https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html).
+ */
+function mapRunStatements(where: Where, mapRuns: NonNullable<StateMachinePolicyInput['mapRuns']>): PolicyStatement[] {
+  const { partition, region, account } = where;
+  return [
+    {
+      Sid: 'StartMapRunChildren',
+      Effect: 'Allow',
+      Action: ['states:StartExecution'],
+      Resource: [stateMachineArn(where, mapRuns.stateMachine)],
+    },
+    {
+      Sid: 'FollowMapRunChildren',
+      Effect: 'Allow',
+      Action: ['states:DescribeExecution', 'states:StopExecution'],
+      Resource: [`arn:${partition}:states:${region}:${account}:execution:${mapRuns.stateMachine}/*`],
+    },
+    {
+      Sid: 'ReadItemsWriteResults',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+      Resource: [objectsArn(where, mapRuns.bucket, mapRuns.prefix)],
+    },
+  ];
 }
 
 /** A service principal of this account only, for resources it acts on (confused-deputy guard). */

@@ -1,6 +1,7 @@
 // The workflows, from state-machines/*.asl.json (JSONPath, as the local engine runs them) with
 // Pulumi's aws.sfn.StateMachine: sst.aws.StepFunctions would emit JSONata.
 import { logRetention, stageName } from './config';
+import { DEPLOYMENTS_PREFIX } from './images';
 import type { StepFunctions } from './functions';
 import { stateMachineNameOf } from './names';
 import { stateMachinePolicy, stateMachineTrustPolicy } from './policies';
@@ -35,7 +36,8 @@ export function createStateMachines(
   const machines: Partial<StateMachines> = {};
 
   for (const spec of STATE_MACHINES) {
-    const { functions: invoked, children, waitsForChildren, startsBuilds, waitsForBuilds } = dependenciesOf(spec);
+    const { functions: invoked, children, waitsForChildren, startsBuilds, waitsForBuilds, runsMapRuns } =
+      dependenciesOf(spec);
     const name = stateMachineName(spec.file);
 
     const logGroup = new aws.cloudwatch.LogGroup(`${spec.id}StateMachineLogs`, {
@@ -63,6 +65,9 @@ export function createStateMachines(
             waitsForChildren,
             buildProjects: startsBuilds ? where.names.builds.map((build) => build.project) : [],
             waitsForBuilds,
+            ...(runsMapRuns
+              ? { mapRuns: { stateMachine: name, bucket: where.names.artifactsBucket, prefix: DEPLOYMENTS_PREFIX } }
+              : {}),
           }),
         ),
       ),

@@ -12,7 +12,7 @@ import {
   topicArn,
   type Where,
 } from './arns';
-import { APPLICATIONS_PREFIX } from './images';
+import { APPLICATIONS_PREFIX, DEPLOYMENTS_PREFIX } from './images';
 import type { OrchestratorNames } from './names';
 
 /** Where a grant's resources live: the tools account and region this stage deploys to, and its resources. */
@@ -108,6 +108,11 @@ const READ_APPLICATION_TEMPLATES: readonly Grant[] = [
     resources: (scope) => [objectsArn(scope, scope.names.artifactsBucket, APPLICATIONS_PREFIX)],
   },
   { actions: ['s3:ListBucket'], resources: (scope) => [bucketArn(scope, scope.names.artifactsBucket)] },
+];
+
+/** A deployment's waves in the artifacts bucket (aws/wave-store.ts), and nothing else of it. */
+const DEPLOYMENT_OBJECTS = (actions: string[]): Grant[] => [
+  { actions, resources: (scope) => [objectsArn(scope, scope.names.artifactsBucket, DEPLOYMENTS_PREFIX)] },
 ];
 
 export const eventBus = (scope: GrantScope) => [eventBusArn(scope, scope.names.eventBus)];
@@ -284,10 +289,19 @@ export const STEP_FUNCTIONS = [
     id: 'EvaluateWave',
     file: 'evaluate-wave',
     description: 'crossdeploy: decide whether a wave stands or falls',
-    // Reads the ledger record of a target whose execution timed out or was stopped, to roll it back too.
-    grants: [{ actions: ['dynamodb:GetItem'], resources: ledgerTable }],
+    // Reads the wave's targets and its Map Run's results and writes the targets to put back (aws/wave-store.ts);
+    // reads the ledger record of a target whose execution timed out or was stopped, to roll it back too.
+    grants: [{ actions: ['dynamodb:GetItem'], resources: ledgerTable }, ...DEPLOYMENT_OBJECTS(['s3:GetObject', 's3:PutObject'])],
     asDeployRole: [],
     environment: ['CROSSDEPLOY_LEDGER_TABLE'],
+  },
+  {
+    id: 'StoreWaves',
+    file: 'store-waves',
+    description: "crossdeploy: keep an environment's waves' targets in S3 for its Distributed Maps",
+    grants: DEPLOYMENT_OBJECTS(['s3:PutObject']),
+    asDeployRole: [],
+    environment: ['CROSSDEPLOY_ARTIFACTS_BUCKET'],
   },
   {
     id: 'MarkImageDeployed',

@@ -143,6 +143,8 @@ export interface StateMachineDependencies {
   startsBuilds: boolean;
   /** It waits for them (`startBuild.sync`), which needs another EventBridge managed rule. */
   waitsForBuilds: boolean;
+  /** It has a Distributed Map: it starts its own child executions, reading and writing the artifacts bucket. */
+  runsMapRuns: boolean;
 }
 
 /** What a machine's definition refers to; throws on an unknown variable or a child not created before it. */
@@ -188,5 +190,6 @@ export function dependenciesOf(machine: StateMachineSpec): StateMachineDependenc
     waitsForChildren: resources.some((resource) => NESTED_SYNC_EXECUTION.test(resource)),
     startsBuilds,
     waitsForBuilds: resources.some((resource) => START_BUILD_SYNC.test(resource)),
+    runsMapRuns: JSON.stringify(machine.definition).includes('"Mode":"DISTRIBUTED"'),
   };
 }

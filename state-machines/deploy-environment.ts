@@ -1,5 +1,6 @@
 // The deploy-environment workflow's ASL, built from crossdeploy's shared states (./asl.ts); written to deploy-environment.asl.json.
 
+import { MAX_TARGET_CAUSE_IN_WAVE } from '../core/wave';
 import { catchAll, lambdaTask, nestedExecution, type State, stateMachineArn } from './asl';
 
 export const definition: State = {
@@ -67,20 +68,36 @@ export const definition: State = {
     },
     'Deploy targets of wave': {
       Type: 'Map',
-      ItemsPath: '$.current.wave.targets',
+      Comment:
+        "A Distributed Map: each target is a child execution of its own, as many at once as the wave asks (up to 10,000, where an inline Map runs 40), reading the wave's targets from S3 and writing each one's outcome there, so neither the state nor the history grows with the wave. A target's failure is caught in its iteration: the wave is judged by Evaluate wave, as a whole.",
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: {
+          'Bucket.$': '$.current.wave.store.bucket',
+          'Key.$': '$.current.wave.store.targets',
+        },
+      },
       MaxConcurrencyPath: '$.current.wave.maxConcurrency',
       ItemSelector: {
         'target.$': '$$.Map.Item.Value',
         'deployment.$': '$.deployment',
         'workflow.$': '$.targetWorkflows.deploy',
       },
-      ResultPath: '$.verdict',
+      ResultWriter: {
+        Resource: 'arn:aws:states:::s3:putObject',
+        Parameters: {
+          'Bucket.$': '$.current.wave.store.bucket',
+          'Prefix.$': '$.current.wave.store.prefix',
+        },
+      },
+      ResultPath: '$.results',
+      Catch: [catchAll('Evaluate wave', '$.results')],
       Next: 'Evaluate wave',
-      Comment:
-        "Gathers one small outcome per target, in the wave's order; Evaluate wave replaces them with its verdict, so a wave of hundreds of targets stays within a state's 256 KiB. A target that deployed keeps only the revision its rollback goes back to.",
       ItemProcessor: {
         ProcessorConfig: {
-          Mode: 'INLINE',
+          Mode: 'DISTRIBUTED',
+          ExecutionType: 'STANDARD',
         },
         StartAt: 'Deploy to target',
         States: {
@@ -103,10 +120,10 @@ export const definition: State = {
           }),
           'Read target failure': lambdaTask('ExplainFailure', {
             Comment:
-              "Every failure is read here, into the target's outcome: a Cause cut at 32,768 characters is not JSON, and a Pass state could not catch a failed parse. A target that timed out or was stopped names no error of its own, so its outcome carries its status and Evaluate wave asks the ledger whether it had begun to update its service. Each outcome keeps at most 300 bytes of its cause; the ledger keeps each target's own reason.",
+              "Every failure is read here, into the target's outcome: a Cause cut at 32,768 characters is not JSON, and a Pass state could not catch a failed parse. A target that timed out or was stopped names no error of its own, so its outcome carries its status and Evaluate wave asks the ledger whether it had begun to update its service. The ledger keeps each target's whole reason.",
             Parameters: {
               'failure.$': '$.failure',
-              maxCause: 300,
+              maxCause: MAX_TARGET_CAUSE_IN_WAVE,
             },
             Catch: [catchAll('Record unread target failure', '$.explainError')],
             End: true,
@@ -132,9 +149,11 @@ export const definition: State = {
         'environment.$': '$.deployment.environment',
         'waveNumber.$': '$.current.waveNumber',
         'failureTolerance.$': '$.current.wave.failureTolerance',
-        'targets.$': '$.current.wave.targets',
-        'outcomes.$': '$.verdict',
+        'store.$': '$.current.wave.store',
+        'results.$': '$.results',
       },
+      Comment:
+        "Reads the wave's targets and their outcomes from S3, and the ledger for any that did not report; keeps only the verdict in the state, and writes the targets to put back beside the wave's.",
       ResultPath: '$.verdict',
       Next: 'Did the wave fail?',
     }),
@@ -164,7 +183,7 @@ export const definition: State = {
         'commit.$': '$.deployment.commit',
         'image.$': '$.deployment.image',
         'ecr.$': '$.deployment.ecr',
-        'regions.$': '$.current.wave.targets[*].region',
+        'regions.$': '$.current.wave.regions',
       },
       ResultPath: null,
       Catch: [catchAll('Advance to next wave', '$.markError')],
@@ -172,7 +191,16 @@ export const definition: State = {
     }),
     'Roll back updated targets of wave': {
       Type: 'Map',
-      ItemsPath: '$.verdict.toRollBack',
+      Comment:
+        'A Distributed Map over the list Evaluate wave wrote. Each rollback records its own result in the ledger; its results go to S3, nothing of them stays in the state, which holds the wave.',
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: {
+          'Bucket.$': '$.verdict.rollBack.bucket',
+          'Key.$': '$.verdict.rollBack.key',
+        },
+      },
       MaxConcurrencyPath: '$.current.wave.maxConcurrency',
       ItemSelector: {
         'outcome.$': '$$.Map.Item.Value',
@@ -180,13 +208,20 @@ export const definition: State = {
         'workflow.$': '$.targetWorkflows.rollback',
         'reason.$': '$.verdict.cause',
       },
+      ResultWriter: {
+        Resource: 'arn:aws:states:::s3:putObject',
+        Parameters: {
+          'Bucket.$': '$.current.wave.store.bucket',
+          'Prefix.$': '$.current.wave.store.prefix',
+        },
+      },
       ResultPath: null,
+      Catch: [catchAll('Wave failed', '$.rollBackFailure')],
       Next: 'Wave failed',
-      Comment:
-        'Each rollback records its own result in the ledger; nothing of it stays in the state, which holds the wave.',
       ItemProcessor: {
         ProcessorConfig: {
-          Mode: 'INLINE',
+          Mode: 'DISTRIBUTED',
+          ExecutionType: 'STANDARD',
         },
         StartAt: 'Roll back target',
         States: {

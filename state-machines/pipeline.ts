@@ -280,7 +280,18 @@ export const definition: State = {
     'Announce deployment started': lambdaTask('AnnounceDeployment', {
       Parameters: announce('started'),
       ResultPath: null,
-      Catch: [catchAll('Deploy environment', '$.announceError')],
+      Catch: [catchAll("Store the environment's waves", '$.announceError')],
+      Next: "Store the environment's waves",
+    }),
+    "Store the environment's waves": lambdaTask('StoreWaves', {
+      Comment:
+        "deploy-environment reads each wave's targets from S3 through its Distributed Maps, so its state holds where they are, not the targets.",
+      Parameters: {
+        'deploymentId.$': '$.current.stage.plan.deployment.deploymentId',
+        'waves.$': '$.current.stage.plan.waves',
+      },
+      ResultPath: '$.current.waves',
+      Catch: [catchAll('Release lease after failure')],
       Next: 'Deploy environment',
     }),
     'Deploy environment': nestedExecution({
@@ -290,7 +301,7 @@ export const definition: State = {
         Input: {
           'targetKind.$': '$.current.stage.plan.targetKind',
           'deployment.$': 'States.JsonMerge($.current.stage.plan.deployment, $.current.extras, false)',
-          'waves.$': '$.current.stage.plan.waves',
+          'waves.$': '$.current.waves',
         },
       },
       ResultPath: null,

@@ -4,6 +4,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { type PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -78,4 +79,11 @@ export function quickEventsClient(): EventBridgeClient {
 export function quickDocumentClient(): DynamoDBDocumentClient {
   quickDb ??= DynamoDBDocumentClient.from(new DynamoDBClient(QUICK));
   return quickDb;
+}
+
+let sharedS3: S3Client | undefined;
+
+export function sharedS3Client(): S3Client {
+  sharedS3 ??= new S3Client({});
+  return sharedS3;
 }

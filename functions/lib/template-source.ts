@@ -1,24 +1,18 @@
 // Where the stack steps read a template's text: a published version from the orchestrator's template registry
 // (`crossdeploy template publish`), an application stack's from the artifacts bucket its packaging build wrote.
 
-import { S3Client } from '@aws-sdk/client-s3';
 import { readApplicationTemplate } from '../../aws/artifacts';
 import { settings } from '../../aws/settings';
 import { readTemplateVersion } from '../../aws/template-registry';
 import type { ApplicationTemplateRef, StackTemplateRef } from '../../core/contracts';
-import { sharedDocumentClient } from './clients';
+import { sharedDocumentClient, sharedS3Client } from './clients';
 
 export type TemplateSource = (ref: StackTemplateRef) => Promise<{ body: string }>;
 export type ApplicationTemplateSource = (ref: ApplicationTemplateRef) => Promise<{ body: string }>;
 
-let sharedS3: S3Client | undefined;
-
 /** The artifacts bucket only: a step that reads no registry version needs no access to the registry. */
 export function applicationTemplateSource(): ApplicationTemplateSource {
-  return (ref) => {
-    sharedS3 ??= new S3Client({});
-    return readApplicationTemplate(sharedS3, settings.artifactsBucket(), ref);
-  };
+  return (ref) => readApplicationTemplate(sharedS3Client(), settings.artifactsBucket(), ref);
 }
 
 export function templateSource(): TemplateSource {

@@ -29,8 +29,8 @@ export interface ConsoleSources {
 }
 
 const SHOWN_EXECUTIONS = 50;
-/** A pipeline's environments, their targets and the targets' rollbacks. */
-const FOLLOW_DEPTH = 3;
+/** A pipeline's environments, their waves' Map Run children, the targets these start and the targets' rollbacks. */
+const FOLLOW_DEPTH = 4;
 
 /**
  * The console reads what an operator's commands read, through the same APIs: Step Functions (answered by the

@@ -62,9 +62,12 @@ describe('crossdeploy history, against the local runtime', () => {
     const failed = await finished(await pipeline('main', b));
     const engine = stack().runtime.stepFunctions;
     const environment = engine.executions().find((e) => e.parentArn === failed.executionArn);
-    const target = engine.executions().find((e) => e.parentArn === environment?.executionArn);
+    const iteration = engine.executions().find((e) => e.parentArn === environment?.executionArn);
+    const target = engine.executions().find((e) => e.parentArn === iteration?.executionArn);
     const rollback = engine.executions().find((e) => e.parentArn === target?.executionArn);
-    if (!environment || !target || !rollback) throw new Error('the failed pipeline started no nested executions');
+    if (!environment || !iteration || !target || !rollback) {
+      throw new Error('the failed pipeline started no nested executions');
+    }
 
     const tree = await json(failed.name);
 
@@ -107,15 +110,22 @@ describe('crossdeploy history, against the local runtime', () => {
           status: 'FAILED',
           children: [
             {
-              name: target.name,
-              status: 'FAILED',
-              children: [{ name: rollback.name, status: 'SUCCEEDED', children: [] }],
+              // The wave's Distributed Map ran the target as a Map Run child: ListExecutions by the Map Run's ARN.
+              name: iteration.name,
+              status: 'SUCCEEDED',
+              children: [
+                {
+                  name: target.name,
+                  status: 'FAILED',
+                  children: [{ name: rollback.name, status: 'SUCCEEDED', children: [] }],
+                },
+              ],
             },
           ],
         },
       ],
     });
-    expect(tree.children[0]?.children[0]?.timeline.map((r) => r.state)).toEqual(enteredStates(target));
+    expect(tree.children[0]?.children[0]?.children[0]?.timeline.map((r) => r.state)).toEqual(enteredStates(target));
 
     // A nested execution by its own name: the same tree from there down.
     expect(await json(environment.name)).toEqual(tree.children[0]);

@@ -34,7 +34,7 @@ const HANDLERS: { step: string; handler: LambdaStepHandler<unknown>; missing: st
   { step: 'check-rollout', handler: checkRollout, missing: ['target', 'taskDefinitionArn', 'progress'] },
   { step: 'check-health', handler: checkHealth, missing: ['target', 'health', 'progress'] },
   { step: 'roll-back-service', handler: rollBackService, missing: ['deploymentId', 'revision', 'reason'] },
-  { step: 'evaluate-wave', handler: evaluateWave, missing: ['environment', 'waveNumber', 'outcomes'] },
+  { step: 'evaluate-wave', handler: evaluateWave, missing: ['environment', 'waveNumber', 'store'] },
 ];
 
 describe('Lambda handler wrapper (lambdaStep)', () => {

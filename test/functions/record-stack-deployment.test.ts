@@ -8,6 +8,7 @@ import { recordStackDeployment, type StackLedgerEntry } from '../../functions/re
 import { putRecord } from '../support/ledger';
 import { useMoto } from '../support/moto';
 import { environmentStackRun, stackTarget } from '../support/stacks';
+import { mapRunResults, rollBackList, storedWave } from '../support/wave-store';
 import { ledgerRecords, seedLedger } from '../support/workflows';
 
 useMoto();
@@ -135,14 +136,22 @@ describe('stack and service records under one key', () => {
 });
 
 describe('evaluate-wave with a stack whose execution ended unfinished', () => {
-  const wave = {
-    deploymentId: run.deployment.deploymentId,
-    serviceName: '_environment',
-    environment: 'dev',
-    waveNumber: 0,
-    failureTolerance: 0,
-    targets: [dev],
-    outcomes: [{ succeeded: false as const, failure: { Error: 'States.Timeout', Cause: '', Status: 'TIMED_OUT' } }],
+  const timedOut = { succeeded: false as const, failure: { Error: 'States.Timeout', Cause: '', Status: 'TIMED_OUT' } };
+  const wave = async () => {
+    const stored = await storedWave(run.deployment.deploymentId, {
+      maxConcurrency: 1,
+      failureTolerance: 0,
+      targets: [dev],
+    });
+    return {
+      deploymentId: run.deployment.deploymentId,
+      serviceName: '_environment',
+      environment: 'dev',
+      waveNumber: 0,
+      failureTolerance: 0,
+      store: stored.store,
+      results: await mapRunResults(stored, [{ input: { target: dev }, output: timedOut }]),
+    };
   };
 
   it('puts the stack back on what the ledger says it ran before its change set', async () => {
@@ -150,10 +159,12 @@ describe('evaluate-wave with a stack whose execution ended unfinished', () => {
     const db = defaultDocumentClient();
     await recordStackDeployment(started, db);
 
-    const verdict = await judgeWave(wave, db);
+    const verdict = await judgeWave(await wave(), { db });
 
     expect(verdict.failed).toBe(true);
-    expect(verdict.toRollBack).toEqual([{ target: dev, revision: { previous: WAS_V1_0, current: 'v1.1' } }]);
+    expect(await rollBackList(verdict.rollBack)).toEqual([
+      { target: dev, revision: { previous: WAS_V1_0, current: 'v1.1' } },
+    ]);
   });
 
   it('puts nothing back for a stack whose deployment had failed before its change set', async () => {
@@ -164,9 +175,30 @@ describe('evaluate-wave with a stack whose execution ended unfinished', () => {
       db,
     );
 
-    const verdict = await judgeWave(wave, db);
+    const verdict = await judgeWave(await wave(), { db });
 
     expect(verdict.failed).toBe(true);
-    expect(verdict.toRollBack).toEqual([]);
+    expect(await rollBackList(verdict.rollBack)).toEqual([]);
+  });
+
+  it('puts back a target that never reported because the Map Run itself failed, when it had begun', async () => {
+    await seedLedger();
+    const db = defaultDocumentClient();
+    await recordStackDeployment(started, db);
+    const stored = await storedWave(run.deployment.deploymentId, {
+      maxConcurrency: 1,
+      failureTolerance: 0,
+      targets: [dev],
+    });
+
+    const verdict = await judgeWave(
+      { ...(await wave()), results: { Error: 'States.ItemReaderFailed', Cause: 'denied' }, store: stored.store },
+      { db },
+    );
+
+    expect(verdict).toMatchObject({ failed: true, error: 'States.ItemReaderFailed' });
+    expect(await rollBackList(verdict.rollBack)).toEqual([
+      { target: dev, revision: { previous: WAS_V1_0, current: 'v1.1' } },
+    ]);
   });
 });

@@ -1,14 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach } from 'vitest';
 import { settings } from '../../aws/settings';
 import { forgetTargetSessions } from '../../aws/target-clients';
+import { type ListedWave, storeWaves } from '../../aws/wave-store';
 import type { DeploymentSpec, DeployTarget, EnvironmentRun, ImageRef, TargetDeployment } from '../../core/contracts';
 import type { PullGrant } from '../../core/ecr-policy';
 import type { LedgerRecord } from '../../core/ledger';
 import { clientForAccount } from '../../local/accounts';
 import { localFunctions, localIntegrations, localValues, stateMachineDefinitions } from '../../local/functions';
+import { createArtifactsBucket } from '../../local/orchestrator';
 import {
   bootstrapTargetAccount,
   seedImage,
@@ -18,7 +21,7 @@ import {
   seedRepository,
   seedTarget,
 } from '../../local/seed';
-import { LocalStepFunctions } from '../../local/step-functions';
+import { type ExecutionRecord, LocalStepFunctions } from '../../local/step-functions';
 
 export const ORCHESTRATOR = { account: '111111111111', region: 'us-east-1' };
 export const IMAGE: ImageRef = {
@@ -39,6 +42,7 @@ export function useWorkflows(): () => LocalStepFunctions {
     forgetTargetSessions();
     // The target accounts the tests deploy to are bootstrapped, as the StackSet does in AWS.
     for (const account of BOOTSTRAPPED_ACCOUNTS) await bootstrapTargetAccount(account);
+    await createArtifactsBucket(ORCHESTRATOR.region);
     engine = new LocalStepFunctions({
       definitions: stateMachineDefinitions,
       functions: localFunctions,
@@ -48,6 +52,46 @@ export function useWorkflows(): () => LocalStepFunctions {
     });
   });
   return () => engine;
+}
+
+/**
+ * Runs deploy-environment as the pipeline does: its waves' targets stored first by "Store the environment's
+ * waves", with that step's own code.
+ */
+export async function runEnvironment<R extends ListedEnvironment>(
+  engine: LocalStepFunctions,
+  run: R,
+  opts: { name?: string } = {},
+): Promise<ExecutionRecord> {
+  return engine.finished((await startEnvironment(engine, run, opts)).executionArn);
+}
+
+type ListedEnvironment = { deployment: { deploymentId: string }; waves: ListedWave[] };
+
+/** Starts deploy-environment as runEnvironment does, and returns at once. */
+export async function startEnvironment<R extends ListedEnvironment>(
+  engine: LocalStepFunctions,
+  run: R,
+  opts: { name?: string } = {},
+): Promise<ExecutionRecord> {
+  const s3 = new S3Client({ region: ORCHESTRATOR.region });
+  try {
+    const waves = await storeWaves(s3, settings.artifactsBucket(), run.deployment.deploymentId, run.waves);
+    return engine.start('deploy-environment', { ...run, waves }, opts);
+  } finally {
+    s3.destroy();
+  }
+}
+
+/** Every execution an execution started, and theirs in turn: a Distributed Map's children and what they started. */
+export function descendants(engine: LocalStepFunctions, record: ExecutionRecord): ExecutionRecord[] {
+  const children = engine.executions().filter((e) => e.parentArn === record.executionArn);
+  return children.flatMap((child) => [child, ...descendants(engine, child)]);
+}
+
+/** The iterations of a Distributed Map of `record`'s machine, by the map state's label. */
+export function mapIterations(engine: LocalStepFunctions, record: ExecutionRecord, label: string): ExecutionRecord[] {
+  return descendants(engine, record).filter((e) => e.stateMachine === `${record.stateMachine}/${label}`);
 }
 
 /** The context of a deployment jane@example.com approved for a pipeline of web's main branch. */

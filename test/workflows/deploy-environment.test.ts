@@ -7,12 +7,16 @@ import { stateMachineDefinitions } from '../../local/functions';
 import { useMoto } from '../support/moto';
 import { past } from '../support/pipeline';
 import {
+  descendants,
   environmentDeployment,
   IMAGE,
   ledgerRecords,
   live,
+  mapIterations,
   ORCHESTRATOR,
+  runEnvironment,
   seed,
+  startEnvironment,
   target,
   useWorkflows,
 } from '../support/workflows';
@@ -30,10 +34,7 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     const [a, b, c] = sixTargets;
     if (!a || !b || !c) throw new Error('fixture');
     await seed([a, b, c]);
-    const execution = await engine().run(
-      'deploy-environment',
-      environmentDeployment([{ targets: [a, b] }, { targets: [c] }]),
-    );
+    const execution = await runEnvironment(engine(), environmentDeployment([{ targets: [a, b] }, { targets: [c] }]));
 
     expect(execution.status).toBe('SUCCEEDED');
     for (const t of [a, b, c]) expect((await live(t)).revision).toBe(2);
@@ -43,7 +44,7 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     expect(nested.map((e) => e.name).sort()).toEqual(
       [a, b, c].map((t) => `web-dev-3f2a9c1-test-${t.account}-${t.region}`).sort(),
     );
-    expect(nested.every((e) => e.parentArn === execution.executionArn)).toBe(true);
+    expect(nested.every((e) => descendants(engine(), execution).includes(e))).toBe(true);
   });
 
   it('starts the deploy workflow of its kind of target, and refuses a kind it has no workflows for before changing anything', async () => {
@@ -52,14 +53,12 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     await seed([a]);
     const plan = environmentDeployment([{ targets: [a] }]);
 
-    const deployed = await engine().run('deploy-environment', plan);
-    const unknown = await engine().run('deploy-environment', { ...plan, targetKind: 'helm-chart' });
+    const deployed = await runEnvironment(engine(), plan);
+    const unknown = await runEnvironment(engine(), { ...plan, targetKind: 'helm-chart' });
 
     expect(deployed.status).toBe('SUCCEEDED');
-    const children = engine()
-      .executions()
-      .filter((e) => e.parentArn === deployed.executionArn);
-    expect(children.map((e) => e.stateMachine)).toEqual(['deploy-target']);
+    const started = descendants(engine(), deployed).filter((e) => !e.stateMachine.startsWith('deploy-environment/'));
+    expect(started.map((e) => e.stateMachine)).toEqual(['deploy-target']);
     expect(unknown.status).toBe('FAILED');
     expect(unknown.error).toBe('UnknownTargetKind');
     expect(unknown.history.some((e) => e.state === 'Open ECR for the environment')).toBe(false);
@@ -70,10 +69,11 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     if (!a) throw new Error('fixture');
     await seed([a]);
     engine().refuseNestedStarts('deploy-target', 'ExecutionLimitExceeded');
-    const execution = await engine().run('deploy-environment', environmentDeployment([{ targets: [a] }]));
+    const execution = await runEnvironment(engine(), environmentDeployment([{ targets: [a] }]));
 
     expect(execution.status).toBe('SUCCEEDED');
-    const atStart = execution.history.filter((e) => e.state === 'Deploy to target');
+    const iterations = mapIterations(engine(), execution, 'deploy-targets-of-wave');
+    const atStart = iterations.flatMap((i) => i.history).filter((e) => e.state === 'Deploy to target');
     expect(atStart.filter((e) => e.type === 'StateFailed').map((e) => e.error)).toEqual([
       'StepFunctions.ExecutionLimitExceededException',
     ]);
@@ -84,7 +84,7 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
   it('writes the repository policy once, in every region of the environment, before any target deploys', async () => {
     await seed(sixTargets);
 
-    const execution = await engine().run('deploy-environment', environmentDeployment([{ targets: sixTargets }]));
+    const execution = await runEnvironment(engine(), environmentDeployment([{ targets: sixTargets }]));
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(moto.scheduler().stats().calls['ecr:SetRepositoryPolicy']).toBe(2);
@@ -104,7 +104,7 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     await seed([a, b]);
     const plan = environmentDeployment([{ targets: [a, b] }]);
 
-    const execution = await engine().run('deploy-environment', plan);
+    const execution = await runEnvironment(engine(), plan);
 
     expect(execution.status).toBe('SUCCEEDED');
     for (const region of [a.region, b.region]) {
@@ -131,7 +131,7 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
       containerDefinitions: [{ name: 'app', image: 'replaced-by-the-deploy', essential: true, memory: 2048 }],
     };
     const plan = environmentDeployment([{ targets: [a] }]);
-    const execution = await engine().run('deploy-environment', {
+    const execution = await runEnvironment(engine(), {
       ...plan,
       deployment: { ...plan.deployment, taskDefinitionTemplate: template },
     });
@@ -147,8 +147,8 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     if (!first || !fourth) throw new Error('fixture');
     moto.scheduler().injectFault(first, { kind: 'circuit-breaker' });
     moto.scheduler().injectFault(fourth, { kind: 'alarm-after-rollout', alarm: 'web-5xx' });
-    const execution = await engine().run(
-      'deploy-environment',
+    const execution = await runEnvironment(
+      engine(),
       environmentDeployment([{ targets: sixTargets, maxConcurrency: 3, failureTolerance: 1 }]),
     );
 
@@ -156,14 +156,16 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     expect(execution.error).toBe('DeploymentRolledBack');
     expect(execution.cause).toContain('2 of 6');
     // Each failed target is kept as its own error and cause, not the child's whole description.
-    expect(execution.history.filter((e) => e.type === 'StateExited' && e.state === 'Read target failure')).toHaveLength(
-      2,
-    );
-    expect(execution.history.some((e) => e.state === 'Record unread target failure')).toBe(false);
+    const iterations = mapIterations(engine(), execution, 'deploy-targets-of-wave').flatMap((i) => i.history);
+    expect(iterations.filter((e) => e.type === 'StateExited' && e.state === 'Read target failure')).toHaveLength(2);
+    expect(iterations.some((e) => e.state === 'Record unread target failure')).toBe(false);
     for (const t of sixTargets) expect((await live(t)).revision).toBe(1);
-    const waveRollbacks = engine()
-      .executions()
-      .filter((e) => e.stateMachine === 'rollback-target' && e.parentArn === execution.executionArn);
+    const rollbackIterations = mapIterations(engine(), execution, 'roll-back-updated-targets-of-wave');
+    const waveRollbacks = rollbackIterations.flatMap((i) =>
+      engine()
+        .executions()
+        .filter((e) => e.parentArn === i.executionArn),
+    );
     expect(waveRollbacks).toHaveLength(4);
     expect(waveRollbacks.every((e) => e.status === 'SUCCEEDED')).toBe(true);
   });
@@ -174,7 +176,7 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     await seed([done, stopped]);
     moto.scheduler().injectFault(stopped, { kind: 'stuck' });
     const plan = environmentDeployment([{ targets: [done, stopped] }]);
-    const execution = engine().start('deploy-environment', plan);
+    const execution = await startEnvironment(engine(), plan);
     const child = await engine().started(`${plan.deployment.deploymentId}-${stopped.account}-${stopped.region}`);
     await past(child, 'Update service in target account');
     expect((await live(stopped)).revision).toBe(2);
@@ -207,10 +209,7 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     for (const account of accounts)
       moto.scheduler().injectFault(target(account, 'us-east-1'), { kind: 'deny-assume-role' });
 
-    const execution = await engine().run(
-      'deploy-environment',
-      environmentDeployment([{ targets, maxConcurrency: 40 }]),
-    );
+    const execution = await runEnvironment(engine(), environmentDeployment([{ targets, maxConcurrency: 40 }]));
 
     expect(execution.error).toBe('RoleNotAssumable');
     expect(execution.cause).toMatch(/^wave 1 of dev: 400 of 400 targets failed \(tolerance 0\); /);
@@ -228,7 +227,7 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     if (!a || !b) throw new Error('fixture');
     await seed([a, b]);
     moto.scheduler().injectFault(b, { kind: 'deny-assume-role' });
-    const execution = await engine().run('deploy-environment', environmentDeployment([{ targets: [a, b] }]));
+    const execution = await runEnvironment(engine(), environmentDeployment([{ targets: [a, b] }]));
 
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('RoleNotAssumable');
@@ -242,8 +241,8 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     const [first] = sixTargets;
     if (!first) throw new Error('fixture');
     moto.scheduler().injectFault(first, { kind: 'circuit-breaker' });
-    const execution = await engine().run(
-      'deploy-environment',
+    const execution = await runEnvironment(
+      engine(),
       environmentDeployment([{ targets: sixTargets, maxConcurrency: 6, failureTolerance: 1 }]),
     );
 
@@ -257,8 +256,8 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     if (!a || !b || !c) throw new Error('fixture');
     await seed([a, b, c]);
     moto.scheduler().injectFault(b, { kind: 'circuit-breaker' });
-    const execution = await engine().run(
-      'deploy-environment',
+    const execution = await runEnvironment(
+      engine(),
       environmentDeployment([{ targets: [a] }, { targets: [b] }, { targets: [c] }]),
     );
 

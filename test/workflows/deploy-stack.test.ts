@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { clientForAccount } from '../../local/accounts';
 import { useMoto } from '../support/moto';
 import { environmentStackRun, liveStack, network, publishNetwork, stackTarget } from '../support/stacks';
-import { useWorkflows } from '../support/workflows';
+import { descendants, mapIterations, runEnvironment, useWorkflows } from '../support/workflows';
 
 useMoto();
 const engine = useWorkflows();
@@ -20,8 +20,8 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
   it("creates the environment's stack in every account and region, wave after wave, with the template's outputs", async () => {
     await publishNetwork();
 
-    const execution = await engine().run(
-      'deploy-environment',
+    const execution = await runEnvironment(
+      engine(),
       environmentStackRun(network('v1.0'), INPUTS, [{ targets: [a] }, { targets: [b, c, d], maxConcurrency: 2 }]),
     );
 
@@ -35,23 +35,18 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
       const { clusterArns = [] } = await ecs.send(new ListClustersCommand({}));
       expect(clusterArns).toContain(`arn:aws:ecs:${t.region}:${t.account}:cluster/dev-cluster`);
     }
-    const children = engine()
-      .executions()
-      .filter((e) => e.parentArn === execution.executionArn);
-    expect(children.map((e) => e.stateMachine)).toEqual(Array(4).fill('deploy-stack'));
+    const started = descendants(engine(), execution).filter((e) => !e.stateMachine.startsWith('deploy-environment/'));
+    expect(started.map((e) => e.stateMachine)).toEqual(Array(4).fill('deploy-stack'));
     expect(execution.history.some((e) => e.state === 'Open ECR for the environment')).toBe(false);
   });
 
   it('upgrades every stack to a new version, and changes nothing when the stacks run it already', async () => {
     await publishNetwork();
-    await engine().run('deploy-environment', environmentStackRun(network('v1.0'), INPUTS, [{ targets: [a, b] }]));
+    await runEnvironment(engine(), environmentStackRun(network('v1.0'), INPUTS, [{ targets: [a, b] }]));
 
-    const upgrade = await engine().run(
-      'deploy-environment',
-      environmentStackRun(network('v1.1'), INPUTS, [{ targets: [a, b] }]),
-    );
-    const again = await engine().run(
-      'deploy-environment',
+    const upgrade = await runEnvironment(engine(), environmentStackRun(network('v1.1'), INPUTS, [{ targets: [a, b] }]));
+    const again = await runEnvironment(
+      engine(),
       environmentStackRun(network('v1.1'), INPUTS, [{ targets: [a, b] }], 'env-dev-v1-1-again'),
     );
 
@@ -64,9 +59,7 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
       );
     }
     expect(again.status).toBe('SUCCEEDED');
-    const unchanged = engine()
-      .executions()
-      .filter((e) => e.parentArn === again.executionArn);
+    const unchanged = descendants(engine(), again).filter((e) => e.stateMachine === 'deploy-stack');
     expect(unchanged.map((e) => e.output)).toEqual([
       expect.objectContaining({ changed: false }),
       expect.objectContaining({ changed: false }),
@@ -75,7 +68,7 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
 
   it("fails a wave whose stack CloudFormation rolled back, naming the resource and its reason, and puts the wave's upgraded stacks back on their version", async () => {
     await publishNetwork();
-    await engine().run('deploy-environment', environmentStackRun(network('v1.0'), INPUTS, [{ targets: [a, c] }]));
+    await runEnvironment(engine(), environmentStackRun(network('v1.0'), INPUTS, [{ targets: [a, c] }]));
     // The role v1.1 creates already exists in account 333333333333: CloudFormation cannot create it there.
     const iam = clientForAccount(IAMClient, c.account, c.region);
     await iam.send(
@@ -85,8 +78,8 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
       }),
     );
 
-    const upgrade = await engine().run(
-      'deploy-environment',
+    const upgrade = await runEnvironment(
+      engine(),
       environmentStackRun(network('v1.1'), INPUTS, [{ targets: [a, c] }, { targets: [b] }]),
     );
 
@@ -121,8 +114,8 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
     );
     const run = environmentStackRun(network('v1.1'), INPUTS, [{ targets: [a, c] }]);
 
-    const created = await engine().run('deploy-environment', run);
-    const again = await engine().run('deploy-environment', {
+    const created = await runEnvironment(engine(), run);
+    const again = await runEnvironment(engine(), {
       ...run,
       deployment: { ...run.deployment, deploymentId: 'env-dev-v1-1-again' },
     });
@@ -133,9 +126,9 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
       /ROLLBACK_COMPLETE after resource TaskExecutionRole \(AWS::IAM::Role\) CREATE_FAILED/,
     );
     expect(await liveStack(a)).toBeUndefined();
-    const deletions = engine()
-      .executions()
-      .filter((e) => e.stateMachine === 'rollback-stack' && e.parentArn === created.executionArn);
+    const deletions = mapIterations(engine(), created, 'roll-back-updated-targets-of-wave').flatMap((i) =>
+      descendants(engine(), i).filter((e) => e.stateMachine === 'rollback-stack'),
+    );
     expect(deletions.map((e) => e.status)).toEqual(['SUCCEEDED']);
     expect(deletions[0]?.history.some((e) => e.state === 'Delete the stack the deployment created')).toBe(true);
     expect(again.status).toBe('FAILED');
@@ -147,7 +140,7 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
     await publishNetwork();
     const run = environmentStackRun(network('v1.0'), { ...INPUTS, SubnetCidr: '192.168.0.0/24' }, [{ targets: [a] }]);
 
-    const execution = await engine().run('deploy-environment', run);
+    const execution = await runEnvironment(engine(), run);
 
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('StackRolledBack');
@@ -161,8 +154,8 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
     await publishNetwork();
     const unbootstrapped = stackTarget('555555555555', 'us-east-1');
 
-    const execution = await engine().run(
-      'deploy-environment',
+    const execution = await runEnvironment(
+      engine(),
       environmentStackRun(network('v1.0'), INPUTS, [{ targets: [unbootstrapped] }]),
     );
 

@@ -9,6 +9,7 @@ import {
   environmentDeployment,
   IMAGE,
   live,
+  runEnvironment,
   seed,
   seedPullGrant,
   target,
@@ -73,7 +74,7 @@ describe("a target's tasks pull the image with its task execution role, as ECS d
     await seed([dev, other]);
     const plan = environmentDeployment([{ targets: [dev, other] }]);
     // The grant deploy-environment writes leaves 333333333333 out.
-    const execution = await engine().run('deploy-environment', {
+    const execution = await runEnvironment(engine(), {
       ...plan,
       deployment: { ...plan.deployment, ecr: { ...plan.deployment.ecr, accounts: [dev.account] } },
     });

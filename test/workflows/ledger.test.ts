@@ -6,6 +6,7 @@ import {
   IMAGE,
   ledgerRecords,
   live,
+  runEnvironment,
   seed,
   seedPullGrant,
   target,
@@ -94,8 +95,8 @@ describe('the deployment ledger, as the workflows write it', () => {
   it("records a target the wave rolled back after it succeeded as rolled back, with the wave's reason", async () => {
     await seed([dev, other]);
     moto.scheduler().injectFault(other, { kind: 'circuit-breaker' });
-    const execution = await engine().run(
-      'deploy-environment',
+    const execution = await runEnvironment(
+      engine(),
       environmentDeployment([{ targets: [dev, other], failureTolerance: 0 }]),
     );
 

@@ -24,6 +24,7 @@ import {
   IMAGE,
   ledgerRecords,
   live,
+  runEnvironment,
   seedBuiltImage,
   seedPullGrant,
   target,
@@ -70,7 +71,7 @@ async function provisionEnvironment(...targets: (typeof dev)[]) {
   const run = environmentStackRun(network('v1.1'), { ClusterName: 'demo' }, [
     { targets: targets.map((t) => stackTarget(t.account, t.region)) },
   ]);
-  const execution = await engine().run('deploy-environment', run);
+  const execution = await runEnvironment(engine(), run);
   expect(execution.status).toBe('SUCCEEDED');
 }
 
@@ -163,7 +164,7 @@ describe('a service with a template, through deploy-target (state-machines/deplo
     await provisionEnvironment(dev, devEurope);
     const run = environmentDeployment([{ targets: [dev, devEurope] }]);
 
-    const execution = await engine().run('deploy-environment', {
+    const execution = await runEnvironment(engine(), {
       ...run,
       deployment: { ...run.deployment, serviceInstance: INSTANCE, health: { alarms: [] } },
     });

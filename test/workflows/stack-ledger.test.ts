@@ -6,7 +6,7 @@ import type { AnyLedgerRecord, StackLedgerRecord } from '../../core/ledger';
 import { clientForAccount } from '../../local/accounts';
 import { useMoto } from '../support/moto';
 import { environmentStackRun, network, publishNetwork, stackTarget } from '../support/stacks';
-import { ledgerRecords, useWorkflows } from '../support/workflows';
+import { ledgerRecords, runEnvironment, useWorkflows } from '../support/workflows';
 
 useMoto();
 const engine = useWorkflows();
@@ -58,7 +58,7 @@ describe('the ledger, as the stack workflows write it', () => {
     await publishNetwork();
     const run = approved(environmentStackRun(network('v1.0'), INPUTS, [{ targets: [a] }]));
 
-    const execution = await engine().run('deploy-environment', run);
+    const execution = await runEnvironment(engine(), run);
 
     expect(execution.status).toBe('SUCCEEDED');
     const [record, ...more] = await stackRecords();
@@ -101,7 +101,7 @@ describe('the ledger, as the stack workflows write it', () => {
     const upgrade = environmentStackRun(network('v1.1'), INPUTS, [{ targets: [a, b] }]);
     const again = environmentStackRun(network('v1.1'), INPUTS, [{ targets: [a, b] }], 'env-dev-v1-1-again');
     for (const run of [first, upgrade, again]) {
-      expect((await engine().run('deploy-environment', run)).status).toBe('SUCCEEDED');
+      expect((await runEnvironment(engine(), run)).status).toBe('SUCCEEDED');
     }
 
     const runs = await Promise.all([first, upgrade, again].map((run) => recordsOf(run.deployment.deploymentId)));
@@ -125,11 +125,11 @@ describe('the ledger, as the stack workflows write it', () => {
 
   it("records the wave's rollback on the stack it put back, and the stack CloudFormation rolled back as failed with its resource's reason", async () => {
     await publishNetwork();
-    await engine().run('deploy-environment', environmentStackRun(network('v1.0'), INPUTS, [{ targets: [a, c] }]));
+    await runEnvironment(engine(), environmentStackRun(network('v1.0'), INPUTS, [{ targets: [a, c] }]));
     await takeTaskExecutionRoleIn(c);
     const upgrade = environmentStackRun(network('v1.1'), INPUTS, [{ targets: [a, c] }, { targets: [b] }]);
 
-    const execution = await engine().run('deploy-environment', upgrade);
+    const execution = await runEnvironment(engine(), upgrade);
 
     expect(execution.status).toBe('FAILED');
     const records = await recordsOf(upgrade.deployment.deploymentId);
@@ -157,7 +157,7 @@ describe('the ledger, as the stack workflows write it', () => {
     await takeTaskExecutionRoleIn(c);
     const run = environmentStackRun(network('v1.1'), INPUTS, [{ targets: [a, c] }]);
 
-    expect((await engine().run('deploy-environment', run)).status).toBe('FAILED');
+    expect((await runEnvironment(engine(), run)).status).toBe('FAILED');
 
     const records = await recordsOf(run.deployment.deploymentId);
     expect(records['222222222222/us-east-1']).toMatchObject({
@@ -178,8 +178,8 @@ describe('the ledger, as the stack workflows write it', () => {
     ]);
     const unpublished = environmentStackRun(network('v1.7'), INPUTS, [{ targets: [b] }]);
 
-    expect((await engine().run('deploy-environment', broken)).error).toBe('StackRolledBack');
-    expect((await engine().run('deploy-environment', unpublished)).error).toBe('TemplateVersionNotPublished');
+    expect((await runEnvironment(engine(), broken)).error).toBe('StackRolledBack');
+    expect((await runEnvironment(engine(), unpublished)).error).toBe('TemplateVersionNotPublished');
 
     const [created] = Object.values(await recordsOf(broken.deployment.deploymentId));
     expect(created).toMatchObject({ result: 'failed', version: 'v1.0', previousVersion: null });

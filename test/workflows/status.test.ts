@@ -8,7 +8,15 @@ import { capture } from '../support/cli';
 import { mapYaml, WEB } from '../support/map';
 import { useMoto } from '../support/moto';
 import { environmentStackRun, network, networkTemplate, publishTemplates, stackTarget } from '../support/stacks';
-import { APPROVED, environmentDeployment, seed, seedBuiltImage, target, useWorkflows } from '../support/workflows';
+import {
+  APPROVED,
+  environmentDeployment,
+  runEnvironment,
+  seed,
+  seedBuiltImage,
+  target,
+  useWorkflows,
+} from '../support/workflows';
 
 const webServiceTemplate = () =>
   readFileSync(new URL('../fixtures/stack-templates/services/web-service/v1.0/template.yaml', import.meta.url), 'utf8');
@@ -58,7 +66,7 @@ describe('crossdeploy status after the workflows deployed', () => {
   it('shows the commit, revision and approver the deploy-environment workflow recorded', async () => {
     await seed([east, west]);
     const plan = environmentDeployment([{ targets: [east, west] }]);
-    const execution = await engine().run('deploy-environment', {
+    const execution = await runEnvironment(engine(), {
       ...plan,
       deployment: { ...plan.deployment, context: APPROVED },
     });
@@ -77,7 +85,7 @@ describe('crossdeploy status after the workflows deployed', () => {
   it('shows a deployment that ECS rolled back as the last one, and the target as never deployed', async () => {
     await seed([east, west]);
     moto.scheduler().injectFault(west, { kind: 'circuit-breaker' });
-    const execution = await engine().run('deploy-environment', environmentDeployment([{ targets: [east, west] }]));
+    const execution = await runEnvironment(engine(), environmentDeployment([{ targets: [east, west] }]));
     expect(execution.status).toBe('FAILED');
 
     const { code, rows } = await statusJson();
@@ -101,8 +109,8 @@ describe('crossdeploy status after the workflows deployed', () => {
     ]);
     const inputs = { ClusterName: 'dev-cluster' };
     const created = environmentStackRun(network('v1.0'), inputs, [{ targets: [stackTarget(DEV, 'us-east-1')] }]);
-    expect((await engine().run('deploy-environment', created)).status).toBe('SUCCEEDED');
-    expect((await engine().run('deploy-environment', environmentDeployment([{ targets: [east, west] }]))).status).toBe(
+    expect((await runEnvironment(engine(), created)).status).toBe('SUCCEEDED');
+    expect((await runEnvironment(engine(), environmentDeployment([{ targets: [east, west] }]))).status).toBe(
       'SUCCEEDED',
     );
 
@@ -130,7 +138,7 @@ describe('crossdeploy status after the workflows deployed', () => {
     const upgrade = environmentStackRun(network('v1.1'), inputs, [
       { targets: [stackTarget(DEV, 'us-east-1'), stackTarget(DEV, 'eu-west-1')] },
     ]);
-    expect((await engine().run('deploy-environment', upgrade)).status).toBe('SUCCEEDED');
+    expect((await runEnvironment(engine(), upgrade)).status).toBe('SUCCEEDED');
 
     const after = await statusJson();
     expect(after.rows.map((row) => [row.environmentStack?.version, row.environmentStack?.upgrades])).toEqual([
@@ -149,7 +157,7 @@ describe('crossdeploy status after the workflows deployed', () => {
     const environment = environmentStackRun(network('v1.1'), { ClusterName: 'demo' }, [
       { targets: [stackTarget(DEV, 'us-east-1')] },
     ]);
-    expect((await engine().run('deploy-environment', environment)).status).toBe('SUCCEEDED');
+    expect((await runEnvironment(engine(), environment)).status).toBe('SUCCEEDED');
     const run = environmentDeployment([{ targets: [east] }]);
     const serviceInstance = {
       template: { kind: 'services' as const, name: 'web-service', version: 'v1.0' },
@@ -158,7 +166,7 @@ describe('crossdeploy status after the workflows deployed', () => {
       environmentStack: 'crossdeploy-env-dev',
       rollout: { intervalSeconds: 15, checks: 10 },
     };
-    const deployed = await engine().run('deploy-environment', {
+    const deployed = await runEnvironment(engine(), {
       ...run,
       deployment: { ...run.deployment, serviceInstance, health: { alarms: [] } },
     });
