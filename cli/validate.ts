@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { locator } from '../core/map/load';
 import type { DeploymentMap } from '../core/map/schema';
 import { payloadBudgetFindings } from '../core/payload-budget';
-import { MAX_INLINE_MAP_CONCURRENCY } from '../core/step-functions-limits';
 import { cliCommand } from './command';
 
 const USAGE = 'usage: crossdeploy validate [--map FILE]   (default: crossdeploy.yaml)';
@@ -15,7 +14,6 @@ export const run = cliCommand({
   run: async ({ map, shown, io }) => {
     const errors = payloadErrors(map, () => readFileSync(resolve(io.cwd, shown), 'utf8'));
     for (const error of errors) io.err(`${shown}:${error.line}  ${error.path}  ${error.message}`);
-    for (const warning of concurrencyWarnings(map)) io.err(`${shown}  ${warning}`);
     if (errors.length > 0) return 1;
     io.out(`${shown} is valid: ${summarize(map)}`);
     return 0;
@@ -48,20 +46,6 @@ function summarize(map: DeploymentMap): string {
     count(environments.length, 'environment'),
     count(targets, 'target'),
   ].join(', ');
-}
-
-/** Waves whose maxConcurrency the deploy-environment workflow's inline Map cannot honour. */
-function concurrencyWarnings(map: DeploymentMap): string[] {
-  return Object.entries(map.environments).flatMap(([name, env]) =>
-    env.waves.flatMap((wave, i) =>
-      wave.maxConcurrency > MAX_INLINE_MAP_CONCURRENCY
-        ? [
-            `environments.${name}.waves[${i}].maxConcurrency  warning: ${wave.maxConcurrency} is more than Step ` +
-              `Functions runs at a time in an inline Map: this wave deploys ${MAX_INLINE_MAP_CONCURRENCY} targets at a time`,
-          ]
-        : [],
-    ),
-  );
 }
 
 function count(n: number, noun: string): string {

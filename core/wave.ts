@@ -2,8 +2,7 @@
 // so an environment never stays half on the new image.
 
 import type { RevisionRef, TargetOutcome, WaveTarget } from './contracts';
-import { bounded, innermostFailure, MAX_EXPLAINED_ERROR } from './failure';
-import { payloadBytes } from './step-functions-limits';
+import { bounded, innermostFailure } from './failure';
 
 /** A target the failed wave puts back on what it ran before, through its kind's rollback workflow. */
 export interface RollBackTarget {
@@ -72,16 +71,6 @@ export function outcomeFromFailure(
  * keeps at most this much of each failed target's cause (summarised below); the ledger keeps the rest.
  */
 export const MAX_TARGET_CAUSE_IN_WAVE = 1_024;
-
-/**
- * The most one target's outcome weighs in a wave's gathered results: a failure with an error name and a cause at
- * their bounds (functions/explain-failure.ts), as JSON. A success (its previous revision's ARN) weighs less.
- */
-export const MAX_WAVE_OUTCOME_BYTES =
-  payloadBytes({ succeeded: false, failure: { Error: '', Cause: '' } }) -
-  4 +
-  MAX_EXPLAINED_ERROR +
-  MAX_TARGET_CAUSE_IN_WAVE;
 
 /**
  * A Fail state's Cause holds at most 32,768 characters

@@ -67,8 +67,8 @@ describe('the local console in Chromium', () => {
     expect(await page.locator('h1').textContent()).toBe(failed.name);
     expect(await page.locator('.failure p').first().textContent()).toBe(reason);
     expect(reason).toMatch(/^Rolled back \(DeploymentRolledBack\): wave 1 of dev: .*web-5xx/);
-    // The environment, its target and the target's rollback, each under the one that started it.
-    expect(await page.locator('.child').count()).toBe(3);
+    // The environment, the wave's Map Run child, its target and the target's rollback, each under the one that started it.
+    expect(await page.locator('.child').count()).toBe(4);
     expect(await texts('section > table tbody tr td:nth-child(5)')).toContain('caught');
   }, 90_000);
 

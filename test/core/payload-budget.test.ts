@@ -45,12 +45,6 @@ function generated(environments: Record<string, Entry[][]>, branches?: Record<st
   );
 }
 
-/** The same targets, one region per entry, in waves of at most `size`. */
-function split(wave: Entry[], size: number): Entry[][] {
-  const single = wave.flatMap(({ account, regions }) => regions.map((region) => ({ account, regions: [region] })));
-  return Array.from({ length: Math.ceil(single.length / size) }, (_, i) => single.slice(i * size, (i + 1) * size));
-}
-
 describe('payloadBudgetFindings', () => {
   it.each([
     ['the example map', example],
@@ -75,55 +69,12 @@ describe('payloadBudgetFindings', () => {
     expect(payloadBudgetFindings(mapOf(yaml))).toEqual([]);
   });
 
-  describe.each([
-    ['500 accounts in one region', [accounts(500, ['us-east-1'])], 0, 500],
-    ['250 accounts in two regions, after a wave of 10', [accounts(5), accounts(250, TWO_REGIONS, 5)], 1, 500],
-    ['450 accounts in two regions', [accounts(450)], 0, 900],
-  ])('a wave of %s', (_, waves, index, targets) => {
-    const findings = payloadBudgetFindings(mapOf(generated({ prod: waves })));
-
-    it('is refused with its place, its targets, its weight and the limit', () => {
-      expect(findings).toEqual([
-        {
-          path: `environments.prod.waves[${index}]`,
-          message: expect.stringMatching(
-            new RegExp(
-              `^a wave of ${targets} targets would weigh about \\d+ KiB \\([\\d,]+ bytes\\) in the deploy-environment ` +
-                "workflow's state, over the 256 KiB \\(262,144 bytes\\) Step Functions allows: " +
-                'split it into waves of at most \\d+ targets$',
-            ),
-          ),
-        },
-      ]);
-      const weight = Number(/\(([\d,]+) bytes\)/.exec(findings[0]?.message ?? '')?.[1]?.replaceAll(',', ''));
-      expect(weight).toBeGreaterThan(262_144);
-    });
-
-    it('passes once split into waves of the size it suggests', () => {
-      const size = Number(/at most (\d+) targets$/.exec(findings[0]?.message ?? '')?.[1]);
-      expect(size).toBeGreaterThan(0);
-      expect(size).toBeLessThan(targets);
-
-      const resplit = waves.flatMap((wave, i) => (i === index ? split(wave, size) : [wave]));
-      expect(payloadBudgetFindings(mapOf(generated({ prod: resplit })))).toEqual([]);
-    });
-
-    it('fails again with one target more per wave than it suggests', () => {
-      const size = Number(/at most (\d+) targets$/.exec(findings[0]?.message ?? '')?.[1]);
-
-      const resplit = waves.flatMap((wave, i) => (i === index ? split(wave, size + 1) : [wave]));
-      expect(payloadBudgetFindings(mapOf(generated({ prod: resplit }))).map((f) => f.path)).toContain(
-        `environments.prod.waves[${index}]`,
-      );
-    });
-  });
-
-  it('counts each target of a wave with the outcome bound it is given', () => {
-    const map = mapOf(generated({ prod: [accounts(100)] }));
-
-    expect(payloadBudgetFindings(map, { outcomeBytes: 700 })).toEqual([]);
-    expect(payloadBudgetFindings(map, { outcomeBytes: 1_200 })).toEqual([
-      { path: 'environments.prod.waves[0]', message: expect.stringMatching(/^a wave of 200 targets would weigh/) },
+  it("refuses no wave, whatever its size, but a branch whose 1,200 targets outgrow the pipeline's state", () => {
+    expect(payloadBudgetFindings(mapOf(generated({ prod: [accounts(600)] })))).toEqual([
+      {
+        path: 'services.web.branches.main',
+        message: expect.stringMatching(/^a push to main would start a pipeline for 1 environment and 1,200 targets/),
+      },
     ]);
   });
 

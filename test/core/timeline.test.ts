@@ -72,6 +72,7 @@ describe('timelineOf', () => {
       ],
       failure: null,
       children: [],
+      mapRuns: [],
     });
   });
 
@@ -119,6 +120,7 @@ describe('timelineOf', () => {
         inPlainWords: `Rolled back (DeploymentRolledBack): ${cause}.`,
       },
       children: [CHILD],
+      mapRuns: [],
     });
   });
 
@@ -213,6 +215,7 @@ describe('timelineOf', () => {
       ],
       failure: null,
       children: [targetArn(1), targetArn(0)],
+      mapRuns: [],
     };
 
     expect(timelineOf(events)).toEqual(expected);
@@ -230,6 +233,7 @@ describe('timelineOf', () => {
       rows: [row('Ask for approval', 'Task', 0, null, 'running')],
       failure: null,
       children: [],
+      mapRuns: [],
     });
   });
 
@@ -244,6 +248,7 @@ describe('timelineOf', () => {
       rows: [row('Ask for approval', 'Task', 0, 60_000, 'aborted')],
       failure: { error: 'Aborted', cause: 'by jane', inPlainWords: 'The execution was stopped (Aborted: by jane).' },
       children: [],
+      mapRuns: [],
     });
     expect(timelineOf(history([0, 'ExecutionStarted'], [9, 'ExecutionAborted'])).failure).toEqual({
       error: null,
@@ -269,6 +274,29 @@ describe('timelineOf', () => {
       row('Roll back', 'Map', 0, 51, 'caught'),
       row('Roll back target', 'Task', 1, 50, 'failed', { error: 'RollbackFailed' }),
     ]);
+  });
+});
+
+describe('timelineOf with a Distributed Map', () => {
+  it('keeps the Map Run of each Distributed Map visit, whose children are listed by its ARN, and reads its failure', () => {
+    const run = 'arn:aws:states:us-east-1:111111111111:mapRun:crossdeploy-prod-deploy-environment/wave:1a2b';
+    const events = history(
+      [0, 'ExecutionStarted'],
+      [0, 'MapStateEntered', entered('Deploy targets of wave')],
+      [0, 'MapStateStarted'],
+      [1, 'MapRunStarted', { mapRunStartedEventDetails: { mapRunArn: run } }],
+      [90, 'MapRunFailed', { mapRunFailedEventDetails: { error: 'States.ExceedToleratedFailureThreshold' } }],
+      [90, 'MapStateFailed'],
+      [90, 'MapStateExited', exited('Deploy targets of wave')],
+      [91, 'ExecutionSucceeded'],
+    );
+
+    expect(timelineOf(events)).toEqual({
+      rows: [row('Deploy targets of wave', 'Map', 0, 90, 'caught')],
+      failure: null,
+      children: [],
+      mapRuns: [run],
+    });
   });
 });
 

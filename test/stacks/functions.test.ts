@@ -164,12 +164,23 @@ describe('functions deployed by stacks/functions.ts', () => {
     expect(spec.asDeployRole).toEqual(['cloudwatch:DescribeAlarms']);
   });
 
-  it('lets evaluate-wave read single ledger records and nothing else', () => {
+  it("lets evaluate-wave read single ledger records and the deployments' wave objects, and nothing else", () => {
     expect(functionPermissions(byId('EvaluateWave'), scope)).toEqual([
       {
         actions: ['dynamodb:GetItem'],
         resources: ['arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-ledger'],
       },
+      {
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [`arn:aws:s3:::${scope.names.artifactsBucket}/deployments/*`],
+      },
+      { actions: [...TRACING_ACTIONS], resources: ['*'] },
+    ]);
+  });
+
+  it("lets store-waves write the deployments' wave objects only", () => {
+    expect(functionPermissions(byId('StoreWaves'), scope)).toEqual([
+      { actions: ['s3:PutObject'], resources: [`arn:aws:s3:::${scope.names.artifactsBucket}/deployments/*`] },
       { actions: [...TRACING_ACTIONS], resources: ['*'] },
     ]);
   });

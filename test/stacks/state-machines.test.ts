@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { localFunctions } from '../../local/functions';
-import { BUILDSPEC, PACKAGE_BUILDSPEC } from '../../stacks/images';
+import { BUILDSPEC, DEPLOYMENTS_PREFIX, PACKAGE_BUILDSPEC } from '../../stacks/images';
 import { stateMachinePolicy, stateMachineTrustPolicy } from '../../stacks/policies';
 import { functionVariable, handlerOf, STEP_FUNCTIONS } from '../../stacks/steps';
 import {
@@ -241,6 +241,15 @@ describe("state machines' roles", () => {
       waitsForChildren: deps.waitsForChildren,
       buildProjects: deps.startsBuilds ? ['crossdeploy-test-build-web'] : [],
       waitsForBuilds: deps.waitsForBuilds,
+      ...(deps.runsMapRuns
+        ? {
+            mapRuns: {
+              stateMachine: `crossdeploy-test-${file}`,
+              bucket: 'crossdeploy-test-artifacts',
+              prefix: DEPLOYMENTS_PREFIX,
+            },
+          }
+        : {}),
     });
   };
   const statement = (policy: ReturnType<typeof policyOf>, sid: string) => policy.Statement.find((s) => s.Sid === sid);
@@ -338,7 +347,26 @@ describe("state machines' roles", () => {
     ]);
   });
 
-  it('pipeline invokes its eight functions (the request check, the packaged template check, the failure exit and announcements too), runs and follows builds, and waits for deploy-environment', () => {
+  it("deploy-environment runs its Distributed Maps' children as its own executions, and reads and writes only the deployments' wave objects", () => {
+    const policy = policyOf('deploy-environment');
+    expect(statement(policy, 'StartMapRunChildren')).toMatchObject({
+      Action: ['states:StartExecution'],
+      Resource: ['arn:aws:states:eu-west-1:111111111111:stateMachine:crossdeploy-test-deploy-environment'],
+    });
+    expect(statement(policy, 'FollowMapRunChildren')).toMatchObject({
+      Action: ['states:DescribeExecution', 'states:StopExecution'],
+      Resource: ['arn:aws:states:eu-west-1:111111111111:execution:crossdeploy-test-deploy-environment/*'],
+    });
+    expect(statement(policy, 'ReadItemsWriteResults')).toMatchObject({
+      Action: ['s3:GetObject', 's3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+      Resource: ['arn:aws:s3:::crossdeploy-test-artifacts/deployments/*'],
+    });
+    for (const machine of STATE_MACHINES.filter((m) => m.file !== 'deploy-environment')) {
+      expect(statement(policyOf(machine.file), 'StartMapRunChildren'), machine.file).toBeUndefined();
+    }
+  });
+
+  it('pipeline invokes its nine functions (the request check, the packaged template check, the wave store, the failure exit and announcements too), runs and follows builds, and waits for deploy-environment', () => {
     const policy = policyOf('pipeline');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
       [
@@ -350,6 +378,7 @@ describe("state machines' roles", () => {
         'FindBuiltImage',
         'ReleaseLease',
         'RequestApproval',
+        'StoreWaves',
       ].map(fn),
     );
     expect(statement(policy, 'RunBuilds')).toMatchObject({
