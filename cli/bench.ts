@@ -2,8 +2,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import type { DeployTarget, EnvironmentRun, ImageRef } from '../core/contracts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { settings } from '../aws/settings';
+import { storeWaves } from '../aws/wave-store';
+import type { DeployTarget, EnvironmentRun, ImageRef, StoredEnvironmentRun } from '../core/contracts';
+import { LOCAL_ORGANIZATION } from '../local/accounts';
 import { buildImage } from '../local/builder';
+import { createArtifactsBucket } from '../local/orchestrator';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
 import { seedLedger, seedReplication, seedRepository, seedTarget } from '../local/seed';
 import { awsHistory } from '../local/sfn-history';
@@ -74,6 +79,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       ORCHESTRATOR.region,
     );
     await seedLedger(ORCHESTRATOR.region);
+    await createArtifactsBucket(ORCHESTRATOR.region);
     for (const t of targets) await seedTarget({ ...t, alarms: [] });
 
     // The first run (concurrency 1 by default) measures what one target costs with nothing else running;
@@ -107,6 +113,24 @@ function writeResults(out: string, results: Record<string, unknown>): void {
   writeFileSync(out, `${JSON.stringify({ ...kept, ...results }, null, 2)}\n`);
 }
 
+/** The environment as the pipeline hands it to deploy-environment: each wave's targets stored in S3 first. */
+async function stored(run: EnvironmentRun): Promise<StoredEnvironmentRun> {
+  const s3 = new S3Client({ region: ORCHESTRATOR.region });
+  try {
+    return { ...run, waves: await storeWaves(s3, settings.artifactsBucket(), run.deployment.deploymentId, run.waves) };
+  } finally {
+    s3.destroy();
+  }
+}
+
+/** Every execution below `record`: its Map Runs' children and what they started. */
+function descendants(runtime: LocalRuntime, record: ExecutionRecord): ExecutionRecord[] {
+  const all = runtime.stepFunctions.executions();
+  const below = (arn: string): ExecutionRecord[] =>
+    all.filter((e) => e.parentArn === arn).flatMap((e) => [e, ...below(e.executionArn)]);
+  return below(record.executionArn);
+}
+
 function environmentRunOf(
   deploymentId: string,
   commit: string,
@@ -114,6 +138,7 @@ function environmentRunOf(
   targets: DeployTarget[],
   waves: EnvironmentRun['waves'],
 ): EnvironmentRun {
+  const accounts = [...new Set(targets.map((t) => t.account))].sort();
   return {
     targetKind: 'ecs-service',
     deployment: {
@@ -126,7 +151,10 @@ function environmentRunOf(
       deployRole: { name: 'crossdeploy-deploy' },
       ecr: {
         repository: 'web',
-        accounts: [...new Set(targets.map((t) => t.account))].sort(),
+        // Hundreds of accounts are granted by organization, as the map requires: a policy naming each would
+        // outgrow ECR's 10,240 characters.
+        ...(accounts.length > 100 ? { principalOrgId: LOCAL_ORGANIZATION.id } : {}),
+        accounts,
         regions: [...new Set(targets.map((t) => t.region))].sort(),
         replica: { intervalSeconds: 0, checks: 10 },
       },
@@ -151,9 +179,9 @@ async function deployOnce(
   const commit = (round + 1).toString(16).padStart(40, 'b');
   const image = await builtImage(commit);
   const deploymentId = `web-bench-${round}-${maxConcurrency}`;
-  const plan = environmentRunOf(deploymentId, commit, image, targets, [
-    { maxConcurrency, failureTolerance: 0, targets },
-  ]);
+  const plan = await stored(
+    environmentRunOf(deploymentId, commit, image, targets, [{ maxConcurrency, failureTolerance: 0, targets }]),
+  );
   const callsBefore = { ...runtime.scheduler.stats().calls };
   const started = performance.now();
   const environment = await runtime.stepFunctions.run('deploy-environment', plan, { name: deploymentId });
@@ -165,9 +193,7 @@ async function deployOnce(
     );
   }
   const calls = diff(runtime.scheduler.stats().calls, callsBefore);
-  const perTarget = runtime.stepFunctions
-    .executions()
-    .filter((e) => e.parentArn === environment.executionArn && e.stateMachine === 'deploy-target');
+  const perTarget = descendants(runtime, environment).filter((e) => e.stateMachine === 'deploy-target');
   const lambdaStates = new Set(
     [...runtime.stepFunctions.taskResources('deploy-target')].filter(([, r]) => r.includes(':lambda:')).map(([s]) => s),
   );
@@ -227,6 +253,7 @@ async function runScale(sizes: number[], out: string, io: CliIo): Promise<number
       ORCHESTRATOR.region,
     );
     await seedLedger(ORCHESTRATOR.region);
+    await createArtifactsBucket(ORCHESTRATOR.region);
     const seeded = Math.max(...sizes);
     for (const [i, t] of all.slice(0, seeded).entries()) {
       await seedTarget({ ...t, alarms: [] });
@@ -254,7 +281,7 @@ async function deployAtScale(runtime: LocalRuntime, targets: DeployTarget[], run
     failureTolerance: 0,
     targets: targets.slice(i * WAVE_SIZE, (i + 1) * WAVE_SIZE),
   }));
-  const plan = environmentRunOf(deploymentId, commit, await builtImage(commit), targets, waves);
+  const plan = await stored(environmentRunOf(deploymentId, commit, await builtImage(commit), targets, waves));
   const started = performance.now();
   let environment: ExecutionRecord;
   try {
@@ -264,7 +291,7 @@ async function deployAtScale(runtime: LocalRuntime, targets: DeployTarget[], run
     return notStarted(targets.length, waves.length, error as Error);
   }
   const wallMs = performance.now() - started;
-  const children = runtime.stepFunctions.executions().filter((e) => e.parentArn === environment.executionArn);
+  const children = descendants(runtime, environment);
   const deployed = children.filter((e) => e.stateMachine === 'deploy-target' && e.status === 'SUCCEEDED');
   const lambdaStates = new Set(
     [...runtime.stepFunctions.taskResources('deploy-target')].filter(([, r]) => r.includes(':lambda:')).map(([s]) => s),

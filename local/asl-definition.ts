@@ -48,6 +48,7 @@ function prepared(definition: StateMachineDefinition, name: string): PreparedDef
     prepared: prepared(map.processor as StateMachineDefinition, `${name}/${map.label}`),
   }));
   translateTimeoutPaths(definition);
+  defaultTaskTimeouts(definition);
   const taskStates = new Map<string, string>();
   const waitStates: string[] = [];
   const inlineMapOf = new Map<string, string>();
@@ -70,6 +71,32 @@ function translateTimeoutPaths(definition: { States: Record<string, unknown> }) 
     if (!translated)
       throw new Error(`TimeoutSecondsPath ${state.TimeoutSecondsPath} is not carried by the state's Parameters`);
     state.TimeoutSecondsPath = translated;
+  }
+}
+
+/**
+ * A Task without TimeoutSeconds runs as long as AWS's default of 99,999,999 seconds allows
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html); the local engine would stop it after 60.
+ * Node's timers hold at most 2^31-1 ms, about 24.8 days: longer than any local run.
+ */
+const LOCAL_TASK_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+function defaultTaskTimeouts(definition: { States: Record<string, unknown> }) {
+  for (const raw of Object.values(definition.States)) {
+    const state = raw as {
+      Type: string;
+      TimeoutSeconds?: number;
+      TimeoutSecondsPath?: string;
+      ItemProcessor?: never;
+      Iterator?: never;
+      Branches?: never[];
+    };
+    const inner = state.ItemProcessor ?? state.Iterator;
+    if (inner) defaultTaskTimeouts(inner);
+    for (const branch of state.Branches ?? []) defaultTaskTimeouts(branch);
+    if (state.Type === 'Task' && state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) {
+      state.TimeoutSeconds = LOCAL_TASK_TIMEOUT_SECONDS;
+    }
   }
 }
 

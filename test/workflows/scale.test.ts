@@ -1,0 +1,109 @@
+// Waves of any size: deploy-environment runs each wave as a Distributed Map over targets kept in S3, so nothing
+// in any execution grows with the wave. The local engine fails an execution that breaks a Step Functions quota
+// (256 KiB per state, 25,000 history events), as AWS does; these tests then also check how far below them it stays.
+import { describe, expect, it } from 'vitest';
+import type { DeployTarget } from '../../core/contracts';
+import { LOCAL_ORGANIZATION } from '../../local/accounts';
+import { awsHistory } from '../../local/sfn-history';
+import type { ExecutionRecord } from '../../local/step-functions';
+import { useMoto } from '../support/moto';
+import {
+  descendants,
+  environmentDeployment,
+  ledgerRecords,
+  runEnvironment,
+  seed,
+  target,
+  useWorkflows,
+} from '../support/workflows';
+
+const moto = useMoto();
+const engine = useWorkflows();
+
+const REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2', 'ap-northeast-1'];
+/** The goal for any state at any size: a quarter of Step Functions' 256 KiB. */
+const LARGEST_STATE_GOAL = 64 * 1024;
+const HISTORY_QUOTA = 25_000;
+const MINUTES = 60_000;
+
+/** `count` targets, four regions per account, accounts numbered from `first`. */
+function targets(count: number, first = 0): DeployTarget[] {
+  return Array.from({ length: count }, (_, i) =>
+    target(`3${String(first + Math.floor(i / REGIONS.length) + 1).padStart(11, '0')}`, REGIONS[i % REGIONS.length] ?? ''),
+  );
+}
+
+/** An environment of these waves, rollout and bake at their shortest, pull access granted by organization. */
+function scaled(waves: { targets: DeployTarget[]; maxConcurrency?: number; failureTolerance?: number }[]) {
+  const run = environmentDeployment(waves);
+  return {
+    ...run,
+    deployment: {
+      ...run.deployment,
+      ecr: { ...run.deployment.ecr, principalOrgId: LOCAL_ORGANIZATION.id },
+      health: { alarms: [] },
+      rollout: { intervalSeconds: 0, checks: 10 },
+      bake: { intervalSeconds: 0, checks: 0 },
+    },
+  };
+}
+
+function everything(execution: ExecutionRecord): ExecutionRecord[] {
+  return [execution, ...descendants(engine(), execution)];
+}
+
+describe('deploy-environment at scale', () => {
+  it(
+    'deploys a wave of 1,200 targets 1,000 at a time, with no state over 64 KiB and no history near its quota',
+    async () => {
+      const wave = targets(1_200);
+      await seed(wave, []);
+
+      const execution = await runEnvironment(engine(), scaled([{ targets: wave, maxConcurrency: 1_000 }]));
+
+      expect([execution.status, execution.error]).toEqual(['SUCCEEDED', undefined]);
+      const deployed = descendants(engine(), execution).filter((e) => e.stateMachine === 'deploy-target');
+      expect(deployed.filter((e) => e.status === 'SUCCEEDED')).toHaveLength(1_200);
+      const records = await ledgerRecords();
+      expect(records.filter((r) => r.result === 'succeeded')).toHaveLength(1_200);
+      const runs = everything(execution);
+      expect(Math.max(...runs.map((e) => e.largestStateBytes ?? 0))).toBeLessThanOrEqual(LARGEST_STATE_GOAL);
+      expect(Math.max(...runs.map((e) => awsHistory(engine(), e).length))).toBeLessThan(HISTORY_QUOTA / 100);
+    },
+    10 * MINUTES,
+  );
+
+  it(
+    'rolls back every updated target of a 1,200-target wave where 3 fail past a tolerance of 2, and starts no later wave',
+    async () => {
+      const wave = targets(1_200);
+      const later = targets(4, 1_000);
+      await seed([...wave, ...later], []);
+      const failing = [wave[7], wave[600], wave[1_199]].filter((t) => t !== undefined);
+      for (const t of failing) moto.scheduler().injectFault(t, { kind: 'circuit-breaker' });
+
+      const execution = await runEnvironment(
+        engine(),
+        scaled([
+          { targets: wave, maxConcurrency: 1_000, failureTolerance: 2 },
+          { targets: later, maxConcurrency: 4 },
+        ]),
+      );
+
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('DeploymentRolledBack');
+      expect(execution.cause).toMatch(/^wave 1 of dev: 3 of 1200 targets failed \(tolerance 2\); /);
+      const records = await ledgerRecords();
+      expect(records).toHaveLength(1_200);
+      expect(records.filter((r) => r.result === 'rolled-back')).toHaveLength(1_200);
+      const started = descendants(engine(), execution).filter((e) => e.stateMachine === 'deploy-target');
+      const laterAccounts = new Set(later.map((t) => t.account));
+      expect(started.filter((e) => laterAccounts.has((e.input as { target: DeployTarget }).target.account))).toEqual(
+        [],
+      );
+      const runs = everything(execution);
+      expect(Math.max(...runs.map((e) => e.largestStateBytes ?? 0))).toBeLessThanOrEqual(LARGEST_STATE_GOAL);
+    },
+    10 * MINUTES,
+  );
+});
