@@ -193,9 +193,16 @@ export const seedLedger = () => seedLedgerTable(ORCHESTRATOR.region);
 /** Every ledger record, oldest first, as a test reads them back. */
 export async function ledgerRecords(): Promise<LedgerRecord[]> {
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: ORCHESTRATOR.region }));
-  const { Items = [] } = await db.send(new ScanCommand({ TableName: settings.ledgerTable() }));
+  const items: LedgerRecord[] = [];
+  let from: Record<string, unknown> | undefined;
+  // A Scan page holds at most 1 MB: thousands of records take several.
+  do {
+    const page = await db.send(new ScanCommand({ TableName: settings.ledgerTable(), ExclusiveStartKey: from }));
+    items.push(...((page.Items ?? []) as LedgerRecord[]));
+    from = page.LastEvaluatedKey;
+  } while (from);
   db.destroy();
-  return (Items as LedgerRecord[]).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  return items.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
 /** What a target runs now, read as a fixture (moto's account header), not through crossdeploy. */

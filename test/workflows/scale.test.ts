@@ -3,50 +3,17 @@
 // (256 KiB per state, 25,000 history events), as AWS does; these tests then also check how far below them it stays.
 import { describe, expect, it } from 'vitest';
 import type { DeployTarget } from '../../core/contracts';
-import { LOCAL_ORGANIZATION } from '../../local/accounts';
 import { awsHistory } from '../../local/sfn-history';
 import type { ExecutionRecord } from '../../local/step-functions';
 import { useMoto } from '../support/moto';
-import {
-  descendants,
-  environmentDeployment,
-  ledgerRecords,
-  runEnvironment,
-  seed,
-  target,
-  useWorkflows,
-} from '../support/workflows';
+import { LARGEST_STATE_GOAL, scaled, scaleTargets } from '../support/scale';
+import { descendants, ledgerRecords, runEnvironment, seed, useWorkflows } from '../support/workflows';
 
 const moto = useMoto();
 const engine = useWorkflows();
 
-const REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2', 'ap-northeast-1'];
-/** The goal for any state at any size: a quarter of Step Functions' 256 KiB. */
-const LARGEST_STATE_GOAL = 64 * 1024;
 const HISTORY_QUOTA = 25_000;
 const MINUTES = 60_000;
-
-/** `count` targets, four regions per account, accounts numbered from `first`. */
-function targets(count: number, first = 0): DeployTarget[] {
-  return Array.from({ length: count }, (_, i) =>
-    target(`3${String(first + Math.floor(i / REGIONS.length) + 1).padStart(11, '0')}`, REGIONS[i % REGIONS.length] ?? ''),
-  );
-}
-
-/** An environment of these waves, rollout and bake at their shortest, pull access granted by organization. */
-function scaled(waves: { targets: DeployTarget[]; maxConcurrency?: number; failureTolerance?: number }[]) {
-  const run = environmentDeployment(waves);
-  return {
-    ...run,
-    deployment: {
-      ...run.deployment,
-      ecr: { ...run.deployment.ecr, principalOrgId: LOCAL_ORGANIZATION.id },
-      health: { alarms: [] },
-      rollout: { intervalSeconds: 0, checks: 10 },
-      bake: { intervalSeconds: 0, checks: 0 },
-    },
-  };
-}
 
 function everything(execution: ExecutionRecord): ExecutionRecord[] {
   return [execution, ...descendants(engine(), execution)];
@@ -56,7 +23,7 @@ describe('deploy-environment at scale', () => {
   it(
     'deploys a wave of 1,200 targets 1,000 at a time, with no state over 64 KiB and no history near its quota',
     async () => {
-      const wave = targets(1_200);
+      const wave = scaleTargets(1_200);
       await seed(wave, []);
 
       const execution = await runEnvironment(engine(), scaled([{ targets: wave, maxConcurrency: 1_000 }]));
@@ -76,8 +43,8 @@ describe('deploy-environment at scale', () => {
   it(
     'rolls back every updated target of a 1,200-target wave where 3 fail past a tolerance of 2, and starts no later wave',
     async () => {
-      const wave = targets(1_200);
-      const later = targets(4, 1_000);
+      const wave = scaleTargets(1_200);
+      const later = scaleTargets(4, 1_000);
       await seed([...wave, ...later], []);
       const failing = [wave[7], wave[600], wave[1_199]].filter((t) => t !== undefined);
       for (const t of failing) moto.scheduler().injectFault(t, { kind: 'circuit-breaker' });
