@@ -1,8 +1,8 @@
 // The workflows, from state-machines/*.asl.json (JSONPath, as the local engine runs them) with
 // Pulumi's aws.sfn.StateMachine: sst.aws.StepFunctions would emit JSONata.
 import { logRetention, stageName } from './config';
-import { DEPLOYMENTS_PREFIX } from './images';
 import type { StepFunctions } from './functions';
+import { DEPLOYMENTS_PREFIX } from './images';
 import { stateMachineNameOf } from './names';
 import { stateMachinePolicy, stateMachineTrustPolicy } from './policies';
 import { functionVariable, type GrantScope } from './steps';
@@ -36,8 +36,14 @@ export function createStateMachines(
   const machines: Partial<StateMachines> = {};
 
   for (const spec of STATE_MACHINES) {
-    const { functions: invoked, children, waitsForChildren, startsBuilds, waitsForBuilds, runsMapRuns } =
-      dependenciesOf(spec);
+    const {
+      functions: invoked,
+      children,
+      waitsForChildren,
+      startsBuilds,
+      waitsForBuilds,
+      runsMapRuns,
+    } = dependenciesOf(spec);
     const name = stateMachineName(spec.file);
 
     const logGroup = new aws.cloudwatch.LogGroup(`${spec.id}StateMachineLogs`, {

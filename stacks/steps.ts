@@ -291,7 +291,10 @@ export const STEP_FUNCTIONS = [
     description: 'crossdeploy: decide whether a wave stands or falls',
     // Reads the wave's targets and its Map Run's results and writes the targets to put back (aws/wave-store.ts);
     // reads the ledger record of a target whose execution timed out or was stopped, to roll it back too.
-    grants: [{ actions: ['dynamodb:GetItem'], resources: ledgerTable }, ...DEPLOYMENT_OBJECTS(['s3:GetObject', 's3:PutObject'])],
+    grants: [
+      { actions: ['dynamodb:GetItem'], resources: ledgerTable },
+      ...DEPLOYMENT_OBJECTS(['s3:GetObject', 's3:PutObject']),
+    ],
     asDeployRole: [],
     environment: ['CROSSDEPLOY_LEDGER_TABLE'],
   },
