@@ -1,5 +1,6 @@
 // The orchestrator's DynamoDB tables (stacks/tables.ts, from aws/tables.ts), the artifacts bucket, the approvers'
 // SNS topics and the topic of deployment notices.
+import { DEPLOYMENTS_PREFIX } from './images';
 import { type OrchestratorNames, resourceIds } from './names';
 import { tlsOnlyBucketPolicy } from './policies';
 import { dynamoTableArgs, TABLES, type TableId } from './tables';
@@ -61,8 +62,25 @@ export function createArtifactsBucket(names: OrchestratorNames): aws.s3.Bucket {
     // https://github.com/hashicorp/terraform-provider-aws/issues/7628).
     { dependsOn: [publicAccess] },
   );
+  // A deployment's waves are read while it runs and by an operator looking into it afterwards; Step Functions keeps
+  // a Standard execution's history 90 days after it ends (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html),
+  // and so does the bucket. The templates under applications/ stay: a rollback redeploys an old commit's.
+  new aws.s3.BucketLifecycleConfiguration('ArtifactsBucketLifecycle', {
+    bucket: bucket.id,
+    rules: [
+      {
+        id: 'expire-deployment-waves',
+        status: 'Enabled',
+        filter: { prefix: DEPLOYMENTS_PREFIX },
+        expiration: { days: DEPLOYMENT_WAVES_RETENTION_DAYS },
+      },
+    ],
+  });
   return bucket;
 }
+
+/** How long a deployment's waves stay in the artifacts bucket. */
+export const DEPLOYMENT_WAVES_RETENTION_DAYS = 90;
 
 /**
  * One topic per approval gate of the map, named as the map names it (request-approval publishes by that

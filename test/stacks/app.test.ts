@@ -413,7 +413,7 @@ describe('sst.config.ts', () => {
     expect(named('aws.ecr.LifecyclePolicy', 'WebRepositoryLifecycle').args.repository).toBe('web');
   });
 
-  it('keeps the artifacts bucket private, encrypted with S3-managed keys and TLS only, and lets a dev stage remove it with its objects', () => {
+  it("keeps the artifacts bucket private, encrypted with S3-managed keys and TLS only, expires deployments' waves after 90 days, and lets a dev stage remove it with its objects", () => {
     const bucket = named('aws.s3.Bucket', 'ArtifactsBucket').args;
     expect(bucket).toEqual({ bucket: 'crossdeploy-test-artifacts-111111111111', forceDestroy: true });
     expect(named('aws.s3.BucketPublicAccessBlock', 'ArtifactsBucketPublicAccess').args).toEqual({
@@ -440,8 +440,19 @@ describe('sst.config.ts', () => {
       },
     ]);
     expect(dependencies(policy)).toEqual(['ArtifactsBucketPublicAccess']);
-    // Nothing expires: a rollback may redeploy any commit's template.
-    expect(ofType('aws.s3.BucketLifecycleConfiguration')).toEqual([]);
+    // Only deployments' waves expire: a rollback may redeploy any commit's template.
+    expect(ofType('aws.s3.BucketLifecycleConfiguration')).toHaveLength(1);
+    expect(named('aws.s3.BucketLifecycleConfiguration', 'ArtifactsBucketLifecycle').args).toEqual({
+      bucket: 'ArtifactsBucket',
+      rules: [
+        {
+          id: 'expire-deployment-waves',
+          status: 'Enabled',
+          filter: { prefix: 'deployments/' },
+          expiration: { days: 90 },
+        },
+      ],
+    });
   });
 
   it('keeps the artifacts bucket and its templates when prod is removed', async () => {
