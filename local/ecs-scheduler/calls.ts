@@ -22,7 +22,7 @@ export function readCall(method: string, url: string, headers: IncomingHttpHeade
   const accountHeader = single(headers['x-moto-account-id']);
   return {
     service,
-    operation: operationOf(method, url, headers, body),
+    operation: service === 's3' ? s3OperationOf(method, url) : operationOf(method, url, headers, body),
     accessKeyId,
     region,
     ...(accountHeader && { accountHeader }),
@@ -44,6 +44,27 @@ function operationOf(method: string, url: string, headers: IncomingHttpHeaders, 
   const action = parsed.searchParams.get('Action') ?? form?.get('Action');
   // REST protocols have no operation name on the wire; method and path are the next best thing.
   return action ?? `${method} ${parsed.pathname}`;
+}
+
+/**
+ * S3's REST calls by the name of their operation: the SDK's `x-id`, else an object's by its method (path-style, as
+ * the local endpoint is addressed), else method and bucket, so counts do not split by key.
+ */
+function s3OperationOf(method: string, url: string): string {
+  const { pathname, searchParams } = new URL(url, 'http://localhost');
+  // SDK v3 names most of S3's operations in an `x-id` query parameter.
+  const named = searchParams.get('x-id');
+  if (named) return named;
+  const [bucket = '', ...key] = pathname.split('/').filter(Boolean);
+  const object: Record<string, string> = {
+    GET: 'GetObject',
+    PUT: 'PutObject',
+    HEAD: 'HeadObject',
+    DELETE: 'DeleteObject',
+  };
+  const operation = object[method];
+  if (key.length > 0 && operation && [...searchParams.keys()].length === 0) return operation;
+  return `${method} /${bucket}`;
 }
 
 /**

@@ -58,6 +58,38 @@ describe('reading AWS calls off the wire', () => {
       call: { operation: 'GET /2015-03-31/functions' },
     },
     {
+      name: 'an S3 object read by its operation, whatever its key',
+      method: 'GET',
+      url: '/crossdeploy-artifacts/deployments/web-dev-1/wave-1/targets.json',
+      headers: signed('K', 'us-east-1', 's3'),
+      body: '',
+      call: { service: 's3', operation: 'GetObject' },
+    },
+    {
+      name: "an S3 call by the SDK's x-id",
+      method: 'PUT',
+      url: '/crossdeploy-artifacts/deployments/web-dev-1/wave-1/targets.json?x-id=PutObject',
+      headers: signed('K', 'us-east-1', 's3'),
+      body: '[]',
+      call: { operation: 'PutObject' },
+    },
+    {
+      name: 'an S3 object write by its operation',
+      method: 'PUT',
+      url: '/crossdeploy-artifacts/deployments/web-dev-1/wave-1/run/manifest.json',
+      headers: signed('K', 'us-east-1', 's3'),
+      body: '{}',
+      call: { operation: 'PutObject' },
+    },
+    {
+      name: 'an S3 bucket call by method and bucket',
+      method: 'PUT',
+      url: '/crossdeploy-artifacts?lifecycle',
+      headers: signed('K', 'us-east-1', 's3'),
+      body: '',
+      call: { operation: 'PUT /crossdeploy-artifacts' },
+    },
+    {
       name: "moto's account header",
       url: '/',
       headers: {
