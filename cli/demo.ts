@@ -180,7 +180,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       `\n${executions.length} executions: ${count(executions, 'pipeline')} pipelines, ` +
         `${count(executions, 'deploy-environment')} environments, ${count(executions, 'deploy-target')} targets, ` +
         `${count(executions, 'deploy-stack')} stacks, ` +
-        `${count(executions, 'rollback-target') + count(executions, 'rollback-stack')} rollbacks`,
+        `${count(executions, 'rollback-target') + count(executions, 'rollback-stack')} rollbacks, ` +
+        `${executions.filter((e) => e.mapRunArn !== undefined).length} wave Map Run children`,
     );
     return checks.every(([, ok]) => ok) ? 0 : 1;
   } finally {
