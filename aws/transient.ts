@@ -9,19 +9,28 @@ const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
 ]);
 
+// A connection that broke before any answer came: the SDK names these TimeoutError once its own retries are spent
+// (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html).
+const BROKEN_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
 interface AwsErrorShape {
   name?: string;
+  code?: string;
   $metadata?: { httpStatusCode?: number };
   $retryable?: unknown;
 }
 
-/** Throttling and 5xx answers are worth retrying; the workflows retry `TransientAwsError` with backoff. */
+/**
+ * Throttling, 5xx answers and connections that broke before an answer are worth retrying; the workflows retry
+ * `TransientAwsError` with backoff.
+ */
 export function isTransient(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const e = error as AwsErrorShape;
   if (e.name && THROTTLING.has(e.name)) return true;
   const status = e.$metadata?.httpStatusCode;
-  return status !== undefined && status >= 500;
+  if (status === undefined) return e.name === 'TimeoutError' || (e.code !== undefined && BROKEN_CONNECTION.has(e.code));
+  return status >= 500;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { type AddressInfo, createServer } from 'node:net';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { describeService } from '../../aws/ecs-service';
 import { targetClientFactory } from '../../aws/target-clients';
@@ -71,6 +72,24 @@ describe('awsCall (aws/transient.ts) against the scheduler', () => {
     expect(error).toBeInstanceOf(TransientAwsError);
     expect(error.message).toContain('InternalFailure');
     expect((error.cause as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBe(500);
+  });
+
+  it('turns a connection the endpoint broke before answering into a TransientAwsError', async () => {
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const ecs = new ECSClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 });
+    try {
+      const error = await failureOf(
+        awsCall('ecs:DescribeServices', () => ecs.send(new DescribeServicesCommand({ services: ['web'] }))),
+      );
+
+      expect(error).toBeInstanceOf(TransientAwsError);
+      expect(error.message).toMatch(/^ecs:DescribeServices: \w+: /);
+    } finally {
+      ecs.destroy();
+      server.close();
+    }
   });
 
   it('passes a client error through unchanged', async () => {

@@ -17,12 +17,12 @@ describe('deploy-environment at 5,000 targets', () => {
       await seed(all, []);
       const waves = Array.from({ length: 5 }, (_, i) => ({
         targets: all.slice(i * 1_000, (i + 1) * 1_000),
-        maxConcurrency: 1_000,
+        maxConcurrency: 250,
       }));
 
       const execution = await runEnvironment(engine(), scaled(waves));
 
-      expect([execution.status, execution.error]).toEqual(['SUCCEEDED', undefined]);
+      expect([execution.status, execution.error, execution.cause]).toEqual(['SUCCEEDED', undefined, undefined]);
       const below = descendants(engine(), execution);
       const deployed = below.filter((e) => e.stateMachine === 'deploy-target' && e.status === 'SUCCEEDED');
       expect(deployed).toHaveLength(5_000);
