@@ -123,14 +123,6 @@ async function stored(run: EnvironmentRun): Promise<StoredEnvironmentRun> {
   }
 }
 
-/** Every execution below `record`: its Map Runs' children and what they started. */
-function descendants(runtime: LocalRuntime, record: ExecutionRecord): ExecutionRecord[] {
-  const all = runtime.stepFunctions.executions();
-  const below = (arn: string): ExecutionRecord[] =>
-    all.filter((e) => e.parentArn === arn).flatMap((e) => [e, ...below(e.executionArn)]);
-  return below(record.executionArn);
-}
-
 function environmentRunOf(
   deploymentId: string,
   commit: string,
@@ -193,7 +185,7 @@ async function deployOnce(
     );
   }
   const calls = diff(runtime.scheduler.stats().calls, callsBefore);
-  const perTarget = descendants(runtime, environment).filter((e) => e.stateMachine === 'deploy-target');
+  const perTarget = runtime.stepFunctions.descendants(environment).filter((e) => e.stateMachine === 'deploy-target');
   const lambdaStates = new Set(
     [...runtime.stepFunctions.taskResources('deploy-target')].filter(([, r]) => r.includes(':lambda:')).map(([s]) => s),
   );
@@ -291,7 +283,7 @@ async function deployAtScale(runtime: LocalRuntime, targets: DeployTarget[], run
     return notStarted(targets.length, waves.length, error as Error);
   }
   const wallMs = performance.now() - started;
-  const children = descendants(runtime, environment);
+  const children = runtime.stepFunctions.descendants(environment);
   const deployed = children.filter((e) => e.stateMachine === 'deploy-target' && e.status === 'SUCCEEDED');
   const lambdaStates = new Set(
     [...runtime.stepFunctions.taskResources('deploy-target')].filter(([, r]) => r.includes(':lambda:')).map(([s]) => s),

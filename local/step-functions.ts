@@ -445,6 +445,12 @@ export class LocalStepFunctions {
     return [...this.records.values()];
   }
 
+  /** Every execution `record` started, and theirs in turn: a Distributed Map's children and what they started. */
+  descendants(record: ExecutionRecord): ExecutionRecord[] {
+    const children = this.executions().filter((e) => e.parentArn === record.executionArn);
+    return children.flatMap((child) => [child, ...this.descendants(child)]);
+  }
+
   describe(nameOrArn: string): ExecutionRecord | undefined {
     return this.records.get(nameOrArn) ?? this.executions().find((r) => r.name === nameOrArn);
   }

@@ -83,15 +83,9 @@ export async function startEnvironment<R extends ListedEnvironment>(
   }
 }
 
-/** Every execution an execution started, and theirs in turn: a Distributed Map's children and what they started. */
-export function descendants(engine: LocalStepFunctions, record: ExecutionRecord): ExecutionRecord[] {
-  const children = engine.executions().filter((e) => e.parentArn === record.executionArn);
-  return children.flatMap((child) => [child, ...descendants(engine, child)]);
-}
-
 /** The iterations of a Distributed Map of `record`'s machine, by the map state's label. */
 export function mapIterations(engine: LocalStepFunctions, record: ExecutionRecord, label: string): ExecutionRecord[] {
-  return descendants(engine, record).filter((e) => e.stateMachine === `${record.stateMachine}/${label}`);
+  return engine.descendants(record).filter((e) => e.stateMachine === `${record.stateMachine}/${label}`);
 }
 
 /** The context of a deployment jane@example.com approved for a pipeline of web's main branch. */

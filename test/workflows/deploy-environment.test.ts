@@ -7,7 +7,6 @@ import { stateMachineDefinitions } from '../../local/functions';
 import { useMoto } from '../support/moto';
 import { past } from '../support/pipeline';
 import {
-  descendants,
   environmentDeployment,
   IMAGE,
   ledgerRecords,
@@ -44,7 +43,7 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     expect(nested.map((e) => e.name).sort()).toEqual(
       [a, b, c].map((t) => `web-dev-3f2a9c1-test-${t.account}-${t.region}`).sort(),
     );
-    expect(nested.every((e) => descendants(engine(), execution).includes(e))).toBe(true);
+    expect(nested.every((e) => engine().descendants(execution).includes(e))).toBe(true);
   });
 
   it('starts the deploy workflow of its kind of target, and refuses a kind it has no workflows for before changing anything', async () => {
@@ -57,7 +56,9 @@ describe('deploy-environment workflow (state-machines/deploy-environment.asl.jso
     const unknown = await runEnvironment(engine(), { ...plan, targetKind: 'helm-chart' });
 
     expect(deployed.status).toBe('SUCCEEDED');
-    const started = descendants(engine(), deployed).filter((e) => !e.stateMachine.startsWith('deploy-environment/'));
+    const started = engine()
+      .descendants(deployed)
+      .filter((e) => !e.stateMachine.startsWith('deploy-environment/'));
     expect(started.map((e) => e.stateMachine)).toEqual(['deploy-target']);
     expect(unknown.status).toBe('FAILED');
     expect(unknown.error).toBe('UnknownTargetKind');

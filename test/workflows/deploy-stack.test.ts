@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { clientForAccount } from '../../local/accounts';
 import { useMoto } from '../support/moto';
 import { environmentStackRun, liveStack, network, publishNetwork, stackTarget } from '../support/stacks';
-import { descendants, mapIterations, runEnvironment, useWorkflows } from '../support/workflows';
+import { mapIterations, runEnvironment, useWorkflows } from '../support/workflows';
 
 useMoto();
 const engine = useWorkflows();
@@ -35,7 +35,9 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
       const { clusterArns = [] } = await ecs.send(new ListClustersCommand({}));
       expect(clusterArns).toContain(`arn:aws:ecs:${t.region}:${t.account}:cluster/dev-cluster`);
     }
-    const started = descendants(engine(), execution).filter((e) => !e.stateMachine.startsWith('deploy-environment/'));
+    const started = engine()
+      .descendants(execution)
+      .filter((e) => !e.stateMachine.startsWith('deploy-environment/'));
     expect(started.map((e) => e.stateMachine)).toEqual(Array(4).fill('deploy-stack'));
     expect(execution.history.some((e) => e.state === 'Open ECR for the environment')).toBe(false);
   });
@@ -59,7 +61,9 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
       );
     }
     expect(again.status).toBe('SUCCEEDED');
-    const unchanged = descendants(engine(), again).filter((e) => e.stateMachine === 'deploy-stack');
+    const unchanged = engine()
+      .descendants(again)
+      .filter((e) => e.stateMachine === 'deploy-stack');
     expect(unchanged.map((e) => e.output)).toEqual([
       expect.objectContaining({ changed: false }),
       expect.objectContaining({ changed: false }),
@@ -127,7 +131,9 @@ describe('environment stacks through deploy-environment (state-machines/deploy-s
     );
     expect(await liveStack(a)).toBeUndefined();
     const deletions = mapIterations(engine(), created, 'roll-back-updated-targets-of-wave').flatMap((i) =>
-      descendants(engine(), i).filter((e) => e.stateMachine === 'rollback-stack'),
+      engine()
+        .descendants(i)
+        .filter((e) => e.stateMachine === 'rollback-stack'),
     );
     expect(deletions.map((e) => e.status)).toEqual(['SUCCEEDED']);
     expect(deletions[0]?.history.some((e) => e.state === 'Delete the stack the deployment created')).toBe(true);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { awsHistory } from '../../local/sfn-history';
 import { useMoto } from '../support/moto';
 import { LARGEST_STATE_GOAL, scaled, scaleTargets } from '../support/scale';
-import { descendants, ledgerRecords, runEnvironment, seed, useWorkflows } from '../support/workflows';
+import { ledgerRecords, runEnvironment, seed, useWorkflows } from '../support/workflows';
 
 useMoto();
 const engine = useWorkflows();
@@ -23,7 +23,7 @@ describe('deploy-environment at 5,000 targets', () => {
       const execution = await runEnvironment(engine(), scaled(waves));
 
       expect([execution.status, execution.error, execution.cause]).toEqual(['SUCCEEDED', undefined, undefined]);
-      const below = descendants(engine(), execution);
+      const below = engine().descendants(execution);
       const deployed = below.filter((e) => e.stateMachine === 'deploy-target' && e.status === 'SUCCEEDED');
       expect(deployed).toHaveLength(5_000);
       expect((await ledgerRecords()).filter((r) => r.result === 'succeeded')).toHaveLength(5_000);

@@ -7,7 +7,7 @@ import { awsHistory } from '../../local/sfn-history';
 import type { ExecutionRecord } from '../../local/step-functions';
 import { useMoto } from '../support/moto';
 import { LARGEST_STATE_GOAL, scaled, scaleTargets } from '../support/scale';
-import { descendants, ledgerRecords, runEnvironment, seed, useWorkflows } from '../support/workflows';
+import { ledgerRecords, runEnvironment, seed, useWorkflows } from '../support/workflows';
 
 const moto = useMoto();
 const engine = useWorkflows();
@@ -16,7 +16,7 @@ const HISTORY_QUOTA = 25_000;
 const MINUTES = 60_000;
 
 function everything(execution: ExecutionRecord): ExecutionRecord[] {
-  return [execution, ...descendants(engine(), execution)];
+  return [execution, ...engine().descendants(execution)];
 }
 
 describe('deploy-environment at scale', () => {
@@ -29,7 +29,9 @@ describe('deploy-environment at scale', () => {
       const execution = await runEnvironment(engine(), scaled([{ targets: wave, maxConcurrency: 250 }]));
 
       expect([execution.status, execution.error, execution.cause]).toEqual(['SUCCEEDED', undefined, undefined]);
-      const deployed = descendants(engine(), execution).filter((e) => e.stateMachine === 'deploy-target');
+      const deployed = engine()
+        .descendants(execution)
+        .filter((e) => e.stateMachine === 'deploy-target');
       expect(deployed.filter((e) => e.status === 'SUCCEEDED')).toHaveLength(1_200);
       const records = await ledgerRecords();
       expect(records.filter((r) => r.result === 'succeeded')).toHaveLength(1_200);
@@ -63,7 +65,9 @@ describe('deploy-environment at scale', () => {
       const records = await ledgerRecords();
       expect(records).toHaveLength(1_200);
       expect(records.filter((r) => r.result === 'rolled-back')).toHaveLength(1_200);
-      const started = descendants(engine(), execution).filter((e) => e.stateMachine === 'deploy-target');
+      const started = engine()
+        .descendants(execution)
+        .filter((e) => e.stateMachine === 'deploy-target');
       const laterAccounts = new Set(later.map((t) => t.account));
       expect(started.filter((e) => laterAccounts.has((e.input as { target: DeployTarget }).target.account))).toEqual(
         [],
