@@ -2,10 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { S3Client } from '@aws-sdk/client-s3';
-import { settings } from '../aws/settings';
-import { storeWaves } from '../aws/wave-store';
 import type { DeployTarget, EnvironmentRun, ImageRef, StoredEnvironmentRun } from '../core/contracts';
+import { storeEnvironmentWaves } from '../functions/store-waves';
 import { LOCAL_ORGANIZATION } from '../local/accounts';
 import { buildImage } from '../local/builder';
 import { createArtifactsBucket } from '../local/orchestrator';
@@ -113,14 +111,12 @@ function writeResults(out: string, results: Record<string, unknown>): void {
   writeFileSync(out, `${JSON.stringify({ ...kept, ...results }, null, 2)}\n`);
 }
 
-/** The environment as the pipeline hands it to deploy-environment: each wave's targets stored in S3 first. */
+/** The environment as the pipeline hands it to deploy-environment: its waves stored by that step's own code. */
 async function stored(run: EnvironmentRun): Promise<StoredEnvironmentRun> {
-  const s3 = new S3Client({ region: ORCHESTRATOR.region });
-  try {
-    return { ...run, waves: await storeWaves(s3, settings.artifactsBucket(), run.deployment.deploymentId, run.waves) };
-  } finally {
-    s3.destroy();
-  }
+  return {
+    ...run,
+    waves: await storeEnvironmentWaves({ deploymentId: run.deployment.deploymentId, waves: run.waves }),
+  };
 }
 
 function environmentRunOf(

@@ -1,14 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach } from 'vitest';
 import { settings } from '../../aws/settings';
 import { forgetTargetSessions } from '../../aws/target-clients';
-import { type ListedWave, storeWaves } from '../../aws/wave-store';
+import type { ListedWave } from '../../aws/wave-store';
 import type { DeploymentSpec, DeployTarget, EnvironmentRun, ImageRef, TargetDeployment } from '../../core/contracts';
 import type { PullGrant } from '../../core/ecr-policy';
 import type { LedgerRecord } from '../../core/ledger';
+import { storeEnvironmentWaves } from '../../functions/store-waves';
 import { clientForAccount } from '../../local/accounts';
 import { localFunctions, localIntegrations, localValues, stateMachineDefinitions } from '../../local/functions';
 import { createArtifactsBucket } from '../../local/orchestrator';
@@ -74,13 +74,8 @@ export async function startEnvironment<R extends ListedEnvironment>(
   run: R,
   opts: { name?: string } = {},
 ): Promise<ExecutionRecord> {
-  const s3 = new S3Client({ region: ORCHESTRATOR.region });
-  try {
-    const waves = await storeWaves(s3, settings.artifactsBucket(), run.deployment.deploymentId, run.waves);
-    return engine.start('deploy-environment', { ...run, waves }, opts);
-  } finally {
-    s3.destroy();
-  }
+  const waves = await storeEnvironmentWaves({ deploymentId: run.deployment.deploymentId, waves: run.waves });
+  return engine.start('deploy-environment', { ...run, waves }, opts);
 }
 
 /** The iterations of a Distributed Map of `record`'s machine, by the map state's label. */
