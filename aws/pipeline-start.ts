@@ -6,7 +6,7 @@
 // redeploy): then the next attempt starts.
 
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { PipelineRun } from '../core/pipeline-types';
+import { type PipelineRun, startedRun } from '../core/pipeline-types';
 import { MAX_ATTEMPTS } from '../core/push';
 import { executionArnIn } from '../stacks/arns';
 import { describeIfExists, type SfnLike } from './executions';
@@ -27,7 +27,8 @@ export class AttemptsExhausted extends Error {
 }
 
 /**
- * Starts `inputOf(n)` for the lowest attempt n whose name is free. Without a `requestId` nothing can tell a
+ * Starts `inputOf(n)` for the lowest attempt n whose name is free, each stage named by its gates: the pipeline
+ * plans the stages from the map itself, so its input stays the same size whatever the targets. Without a `requestId` nothing can tell a
  * duplicate from a new request, so a taken first name counts as a duplicate.
  */
 export async function startNextAttempt(
@@ -37,7 +38,7 @@ export async function startNextAttempt(
   requestId: string | undefined,
 ): Promise<AttemptStart> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const input = inputOf(attempt);
+    const input = startedRun(inputOf(attempt));
     const name = input.pipelineId;
     try {
       const { executionArn } = await awsCall(`states:StartExecution ${name}`, () =>

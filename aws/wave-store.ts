@@ -5,6 +5,9 @@
 
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { StoredWave, WaveStore, WaveTarget } from '../core/contracts';
+import { storedWaveOf } from '../core/wave';
+import type { PlannedStage } from '../core/pipeline-check';
+import type { CheckedStage } from '../core/pipeline-types';
 import { awsCall } from './transient';
 
 /** S3 as far as the wave store goes; S3Client is one. */
@@ -40,11 +43,6 @@ export interface MapRunResult {
   Cause?: string;
 }
 
-export function waveStoreOf(bucket: string, deploymentId: string, waveNumber: number): WaveStore {
-  const prefix = `deployments/${deploymentId}/wave-${waveNumber + 1}`;
-  return { bucket, prefix, targets: `${prefix}/targets.json` };
-}
-
 /** Writes each wave's targets to S3 and returns the waves as deploy-environment takes them. */
 export async function storeWaves(
   s3: S3Store,
@@ -54,15 +52,19 @@ export async function storeWaves(
 ): Promise<StoredWave[]> {
   return Promise.all(
     waves.map(async (wave, i) => {
-      const store = waveStoreOf(bucket, deploymentId, i);
-      await putJson(s3, bucket, store.targets, wave.targets);
-      return {
-        maxConcurrency: wave.maxConcurrency,
-        failureTolerance: wave.failureTolerance,
-        targetCount: wave.targets.length,
-        regions: [...new Set(wave.targets.map((t) => t.region))].sort(),
-        store,
-      };
+      const stored = storedWaveOf(bucket, deploymentId, i, wave);
+      await putJson(s3, bucket, stored.store.targets, wave.targets);
+      return stored;
+    }),
+  );
+}
+
+/** Each stage the map plans, its waves' targets stored: the stages the pipeline runs. */
+export async function storeStages(s3: S3Store, bucket: string, stages: PlannedStage[]): Promise<CheckedStage[]> {
+  return Promise.all(
+    stages.map(async (stage) => {
+      const waves = await storeWaves(s3, bucket, stage.plan.deployment.deploymentId, stage.plan.waves);
+      return { ...stage, plan: { ...stage.plan, waves } } as CheckedStage;
     }),
   );
 }

@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { describeIfExists, type SfnLike } from '../aws/executions';
 import { type DocumentClient, defaultDocumentClient, releaseLease } from '../aws/lease';
@@ -5,9 +6,11 @@ import { anyLedgerRecord, ledgerRecord } from '../aws/ledger';
 import { callerArn, realSleep, type Sleep, waitForExecution } from '../aws/operator';
 import { stageInUse, stateMachineArnOf } from '../aws/orchestrator';
 import { settings } from '../aws/settings';
-import type { DeployTarget, StackTarget, TargetRollback } from '../core/contracts';
+import { readWaveTargets, type S3Store } from '../aws/wave-store';
+import type { DeployTarget, StackTarget, StoredEnvironmentRun, TargetRollback } from '../core/contracts';
 import { isStackRecord, type LedgerResult, ledgerKey } from '../core/ledger';
-import type { PipelineRun, PipelineStage, ProvisionStage } from '../core/pipeline-types';
+import { deploymentIdOf } from '../core/pipeline-plan';
+import type { PipelineStage, ProvisionStage, StageRequest, StartedRun } from '../core/pipeline-types';
 import { announceDeployment } from '../functions/announce-deployment';
 import { executionArnIn } from '../stacks/arns';
 import { cliCommand } from './command';
@@ -22,6 +25,28 @@ function isStackStage(stage: PipelineStage | StackStage): stage is StackStage {
 
 function targetsOf(stage: PipelineStage | StackStage): { account: string; region: string }[] {
   return stage.plan.waves.flatMap((wave): { account: string; region: string }[] => wave.targets);
+}
+
+/**
+ * An environment deploying now, as deploy-environment runs it, with its waves' targets read back from where the
+ * pipeline stored them (aws/wave-store.ts).
+ */
+async function listedStage(
+  gates: StageRequest,
+  environmentInput: string | undefined,
+  s3: S3Store,
+): Promise<PipelineStage | StackStage> {
+  const run = JSON.parse(environmentInput ?? '{}') as StoredEnvironmentRun;
+  const waves = await Promise.all(
+    run.waves.map(async ({ maxConcurrency, failureTolerance, store }) => ({
+      maxConcurrency,
+      failureTolerance,
+      targets: await readWaveTargets(s3, store),
+    })),
+  );
+  const plan = { targetKind: run.targetKind, deployment: run.deployment, waves };
+  // The environment's run is the checked plan of this stage (state-machines/pipeline.ts "Deploy environment").
+  return { ...gates, plan } as unknown as PipelineStage | StackStage;
 }
 
 const USAGE = 'usage: crossdeploy abort <execution-name-or-arn> [--reason TEXT] [--no-wait] [--json] [--map FILE]';
@@ -83,6 +108,7 @@ export function abortCommand(deps: AbortDeps = {}) {
       const sfn = new SFNClient({ region: map.orchestrator.region });
       // The ledger and the leases live in the orchestrator's region, whatever region the caller's profile names.
       const db = defaultDocumentClient(map.orchestrator.region);
+      const s3 = new S3Client({ region: map.orchestrator.region });
       const arnOf = (file: Parameters<typeof stateMachineArnOf>[2], name: string) =>
         executionArnIn(stateMachineArnOf(map.orchestrator, stage, file), name);
       const executionArn = execution.startsWith('arn:') ? execution : arnOf('pipeline', execution);
@@ -96,7 +122,7 @@ export function abortCommand(deps: AbortDeps = {}) {
         io.err(`crossdeploy abort: ${execution} is ${described.status}; there is nothing to abort`);
         return 1;
       }
-      const input = JSON.parse(described.input ?? '{}') as PipelineRun;
+      const input = JSON.parse(described.input ?? '{}') as StartedRun;
       const abortedBy = await (deps.caller ?? callerArn)();
       const reason = values.reason ?? '';
       const cause = `aborted by ${abortedBy}: ${reason}`;
@@ -105,8 +131,9 @@ export function abortCommand(deps: AbortDeps = {}) {
       // Which environments are deploying must be read before the stop: stopping the pipeline may stop them too.
       const inFlight: (PipelineStage | StackStage)[] = [];
       for (const s of input.stages) {
-        const environmentRun = await describeIfExists(sfn, arnOf('deploy-environment', s.plan.deployment.deploymentId));
-        if (environmentRun?.status === 'RUNNING') inFlight.push(s);
+        const deploymentId = deploymentIdOf(input.pipelineId, s.environment);
+        const environmentRun = await describeIfExists(sfn, arnOf('deploy-environment', deploymentId));
+        if (environmentRun?.status === 'RUNNING') inFlight.push(await listedStage(s, environmentRun.input, s3));
       }
       await sfn.send(new StopExecutionCommand({ executionArn, error: 'Aborted', cause }));
       say(`stopped ${input.pipelineId}`);

@@ -2,8 +2,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { settings } from '../aws/settings';
+import { storeWaves } from '../aws/wave-store';
 import type { DeployTarget, EnvironmentRun, ImageRef, StoredEnvironmentRun } from '../core/contracts';
-import { storeEnvironmentWaves } from '../functions/store-waves';
+import { sharedS3Client } from '../functions/lib/clients';
 import { LOCAL_ORGANIZATION } from '../local/accounts';
 import { buildImage } from '../local/builder';
 import { createArtifactsBucket } from '../local/orchestrator';
@@ -111,11 +113,11 @@ function writeResults(out: string, results: Record<string, unknown>): void {
   writeFileSync(out, `${JSON.stringify({ ...kept, ...results }, null, 2)}\n`);
 }
 
-/** The environment as the pipeline hands it to deploy-environment: its waves stored by that step's own code. */
+/** The environment as the pipeline hands it to deploy-environment, its waves stored as the pipeline stores them. */
 async function stored(run: EnvironmentRun): Promise<StoredEnvironmentRun> {
   return {
     ...run,
-    waves: await storeEnvironmentWaves({ deploymentId: run.deployment.deploymentId, waves: run.waves }),
+    waves: await storeWaves(sharedS3Client(), settings.artifactsBucket(), run.deployment.deploymentId, run.waves),
   };
 }
 

@@ -1,19 +1,20 @@
 // Whether the pipelines a map starts stay within Step Functions' 256 KiB payload quota. Past it an execution
 // fails with States.DataLimitExceeded, which a States.ALL Catch does not catch: half-way through a pipeline.
-// The inputs are the ones the product builds (pipelineInput and its stage plans) for a representative push, so
+// The states are the ones the product builds (pipelineInput and its stage plans) for a representative push, so
 // `crossdeploy validate` can refuse the map before anything is deployed.
 
 import { type DeploymentMap, formatPath, type Service } from './map/schema';
 import { servicePipelineInput } from './pipeline-plan';
-import type { PipelineInput, PushEvent } from './pipeline-types';
+import { type PipelineInput, type PipelineStage, type PushEvent, startedRun } from './pipeline-types';
 import { MAX_PAYLOAD_BYTES, payloadBytes } from './step-functions-limits';
+import { storedWaveOf } from './wave';
 
 /**
  * What the pipeline's state holds besides its input and the copy of the current stage ("Pick next environment"):
  * the built image (`$.built`) and, in `$.current.extras`, the image again with the deployment context and an
  * approver's note, the cursor, and once an environment has failed, the Catch's `$.failure`. Step Functions cuts
  * that Cause at 32,768 characters, and the state holds it JSON-escaped once more: about 43 KB for the
- * description of a failed environment whose input lists a few hundred targets.
+ * description of a failed environment's execution, its input included.
  */
 export const PIPELINE_STATE_HEADROOM_BYTES = 48 * 1024;
 
@@ -24,9 +25,9 @@ export interface PayloadFinding {
 }
 
 /**
- * Every branch whose pipeline would outgrow a Step Functions payload: its input, plus the largest environment's
- * stage once more. A wave of any size is not one of them: deploy-environment keeps its targets in S3 and runs
- * them as a Distributed Map (aws/wave-store.ts).
+ * Every branch whose pipeline would outgrow a Step Functions payload: its input, the environments' plans that
+ * "Check the request against the map" hands on, and the largest of them once more. Targets weigh nothing there:
+ * the input names each environment by its gates, and each wave's targets are kept in S3 (aws/wave-store.ts).
  */
 export function payloadBudgetFindings(map: DeploymentMap): PayloadFinding[] {
   const findings: PayloadFinding[] = [];
@@ -44,24 +45,34 @@ export function payloadBudgetFindings(map: DeploymentMap): PayloadFinding[] {
 }
 
 function pipelineFinding(input: PipelineInput, path: string): PayloadFinding | undefined {
-  const inputBytes = payloadBytes(input);
-  const stageBytes = Math.max(...input.stages.map(payloadBytes));
-  const bytes = inputBytes + stageBytes + PIPELINE_STATE_HEADROOM_BYTES;
+  const stages = input.stages.map(checkedLike);
+  const inputBytes = payloadBytes(startedRun(input));
+  const stagesBytes = payloadBytes(stages);
+  const stageBytes = Math.max(...stages.map(payloadBytes));
+  const bytes = inputBytes + stagesBytes + stageBytes + PIPELINE_STATE_HEADROOM_BYTES;
   if (bytes <= MAX_PAYLOAD_BYTES) return undefined;
-  const targets = input.stages.reduce(
-    (sum, stage) => sum + stage.plan.waves.reduce((n, wave) => n + wave.targets.length, 0),
-    0,
-  );
   return {
     path,
     message:
-      `a push to ${input.branch} would start a pipeline for ${count(input.stages.length, 'environment')} and ` +
-      `${count(targets, 'target')} whose state would weigh about ${size(bytes)}: its input of ${kib(inputBytes)}, ` +
-      `the largest environment's plan of ${kib(stageBytes)} once more, and ${kib(PIPELINE_STATE_HEADROOM_BYTES)} ` +
-      `for the image, the approval and a failure's cause. Step Functions allows ${size(MAX_PAYLOAD_BYTES)}: ` +
-      'deploy this branch to fewer environments or fewer targets',
+      `a push to ${input.branch} would start a pipeline for ${count(input.stages.length, 'environment')} whose ` +
+      `state would weigh about ${size(bytes)}: its input of ${kib(inputBytes)}, the environments' plans of ` +
+      `${kib(stagesBytes)}, the largest of them of ${kib(stageBytes)} once more, and ` +
+      `${kib(PIPELINE_STATE_HEADROOM_BYTES)} for the image, the approval and a failure's cause. Step Functions ` +
+      `allows ${size(MAX_PAYLOAD_BYTES)}: deploy this branch to fewer environments`,
   };
 }
+
+/** A stage as "Check the request against the map" hands it on: each wave as where its targets are stored. */
+function checkedLike(stage: PipelineStage) {
+  const { deploymentId } = stage.plan.deployment;
+  return {
+    ...stage,
+    plan: { ...stage.plan, waves: stage.plan.waves.map((w, i) => storedWaveOf(SAMPLE_BUCKET, deploymentId, i, w)) },
+  };
+}
+
+// The artifacts bucket's name as the stacks make it: `crossdeploy-<stage>-artifacts-<account>-<region>`.
+const SAMPLE_BUCKET = 'crossdeploy-production-artifacts-111111111111-ap-southeast-2';
 
 // A push as start-pipeline gets it: a full commit id, a GitHub delivery id, a commit message of a few lines.
 const SAMPLE_COMMIT = '4f2a9c1e7b3d58a06c9e2f41b7d0a3c85e6f1b92';

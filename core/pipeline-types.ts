@@ -11,6 +11,7 @@ import {
   type PinnedImage,
   type StackTemplateRef,
   stackEnvironmentPlan,
+  storedWave,
   type TemplateRef,
 } from './contracts';
 
@@ -56,6 +57,27 @@ export type PipelineStage = z.infer<typeof pipelineStage>;
 /** The one environment of a provisioning: the same gates, and the plan of the environment's own stacks. */
 export const provisionStage = z.object({ ...stageGates, plan: stackEnvironmentPlan });
 export type ProvisionStage = z.infer<typeof provisionStage>;
+
+/**
+ * What a started pipeline's input says of an environment: its gates only. Its plan is the map's, which "Check the
+ * request against the map" plans and stores, so no pipeline input grows with the targets (StartExecution takes
+ * 256 KiB, https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
+ */
+export const stageRequest = z.strictObject(stageGates);
+export type StageRequest = z.infer<typeof stageRequest>;
+
+/**
+ * An environment as the pipeline runs it once checked: its gates, and the map's plan with each wave's targets in
+ * S3 (core/contracts.ts storedWave), for any kind of target.
+ */
+export const checkedStage = z.object({
+  ...stageGates,
+  plan: z.discriminatedUnion('targetKind', [
+    environmentPlan.extend({ waves: z.array(storedWave) }),
+    stackEnvironmentPlan.extend({ waves: z.array(storedWave) }),
+  ]),
+});
+export type CheckedStage = z.infer<typeof checkedStage>;
 
 /** Input of one pipeline execution (`state-machines/pipeline.asl.json`): one service × one pushed commit. */
 export interface PipelineInput {
@@ -137,8 +159,22 @@ export interface ApplicationInput
   stages: ApplicationStage[];
 }
 
-/** Every input the pipeline workflow takes. */
+/** A pipeline as the map plans it: every stage with its targets listed. */
 export type PipelineRun = PipelineInput | ProvisionInput | ApplicationInput;
+
+/** A planned pipeline as the pipeline workflow is started with it: each stage as its gates. */
+export type StartedRun<R extends PipelineRun = PipelineRun> = R extends PipelineRun
+  ? Omit<R, 'stages'> & { stages: StageRequest[] }
+  : never;
+
+/** The input StartExecution gets for a planned pipeline. */
+export function startedRun<R extends PipelineRun>(run: R): StartedRun<R> {
+  return { ...run, stages: run.stages.map(gatesOf) } as unknown as StartedRun<R>;
+}
+
+export function gatesOf({ environment, approval, concurrency }: StageRequest): StageRequest {
+  return { environment, approval, concurrency };
+}
 
 /** A CodeBuild source: the type and location `codebuild:startBuild` takes as overrides. */
 export interface BuildSource {
@@ -164,6 +200,11 @@ export interface ApprovalRequest {
    * stack's template version.
    */
   targets: { account: string; region: string; what: string; runs: string }[];
+  /**
+   * Where every target's line is, when the approvals table keeps only the first ones of a large environment
+   * (aws/approval-targets.ts); absent when `targets` lists them all.
+   */
+  targetsAt?: { bucket: string; key: string };
   expiresAt: string;
 }
 

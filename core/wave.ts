@@ -1,7 +1,7 @@
 // A wave is all or nothing: past its failure tolerance, the targets that did deploy are rolled back too,
 // so an environment never stays half on the new image.
 
-import type { RevisionRef, TargetOutcome, WaveTarget } from './contracts';
+import type { RevisionRef, StoredWave, TargetOutcome, WaveStore, WaveTarget } from './contracts';
 import { bounded, innermostFailure } from './failure';
 
 /** A target the failed wave puts back on what it ran before, through its kind's rollback workflow. */
@@ -97,4 +97,26 @@ function where(target: WaveTarget): string {
   const { account, region, cluster, service, stackName } = target;
   const what = typeof stackName === 'string' ? `stack ${stackName}` : `${cluster}/${service}`;
   return `${account}/${region} ${what}`;
+}
+
+/** Where a deployment's wave lives in the artifacts bucket: `deployments/<deploymentId>/wave-<n>/`. */
+export function waveStoreOf(bucket: string, deploymentId: string, waveNumber: number): WaveStore {
+  const prefix = `deployments/${deploymentId}/wave-${waveNumber + 1}`;
+  return { bucket, prefix, targets: `${prefix}/targets.json` };
+}
+
+/** A wave as deploy-environment takes it, once its targets are stored where waveStoreOf says. */
+export function storedWaveOf(
+  bucket: string,
+  deploymentId: string,
+  waveNumber: number,
+  wave: { maxConcurrency: number; failureTolerance: number; targets: WaveTarget[] },
+): StoredWave {
+  return {
+    maxConcurrency: wave.maxConcurrency,
+    failureTolerance: wave.failureTolerance,
+    targetCount: wave.targets.length,
+    regions: [...new Set(wave.targets.map((t) => t.region))].sort(),
+    store: waveStoreOf(bucket, deploymentId, waveNumber),
+  };
 }

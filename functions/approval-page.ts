@@ -4,11 +4,13 @@
 // that write puts the decision on the bus, where a rule hands it to resume-approval.
 
 import { z } from 'zod';
+import { withEveryTarget } from '../aws/approval-targets';
 import { getApproval } from '../aws/approvals';
 import type { DocumentClient } from '../aws/lease';
 import type { EventsLike } from '../aws/notice-events';
 import { requiredSecret } from '../aws/secrets';
 import { settings } from '../aws/settings';
+import type { S3Store } from '../aws/wave-store';
 import { verifyApprovalLink } from '../core/approval-link';
 import type { ApprovalDecision } from '../core/pipeline-types';
 import { decideApproval } from './approval-page/decision';
@@ -23,7 +25,7 @@ import {
   tamperedPage,
   unavailablePage,
 } from './approval-page/pages';
-import { sharedDocumentClient, sharedEventsClient } from './lib/clients';
+import { sharedDocumentClient, sharedEventsClient, sharedS3Client } from './lib/clients';
 import {
   formFields,
   type HttpHandler,
@@ -50,6 +52,8 @@ export interface ApprovalPageDeps {
   signingKey?: () => string | Promise<string>;
   approvalsTable?: () => string;
   eventBusName?: () => string;
+  /** Where a large environment's full list of targets is kept (aws/approval-targets.ts). */
+  s3?: S3Store;
 }
 
 const decisionForm = z.object({
@@ -70,6 +74,7 @@ export async function approvalPage(request: HttpRequest, deps: ApprovalPageDeps 
     signingKey = () => requiredSecret('CROSSDEPLOY_LINK_SIGNING_KEY_PARAM'),
     approvalsTable = settings.approvalsTable,
     eventBusName = settings.eventBusName,
+    s3 = sharedS3Client(),
   } = deps;
   const method = request.requestContext?.http.method ?? 'GET';
   if (method !== 'GET' && method !== 'POST') return answer(405, methodNotAllowedPage(method), { allow: 'GET, POST' });
@@ -92,7 +97,8 @@ export async function approvalPage(request: HttpRequest, deps: ApprovalPageDeps 
   // Posting back to the link itself keeps the signature with the decision; the path is relative, so a stage
   // prefix in front of /approvals stays.
   const action = `?${new URLSearchParams({ expires: expires ?? '', signature: signature ?? '' })}`;
-  if (method === 'GET') return answer(200, approvalFormPage(record.request, { action }));
+  const listed = () => withEveryTarget(s3, record.request);
+  if (method === 'GET') return answer(200, approvalFormPage(await listed(), { action }));
 
   const fields = formFields(request);
   const form = decisionForm.safeParse({
@@ -103,7 +109,7 @@ export async function approvalPage(request: HttpRequest, deps: ApprovalPageDeps 
   if (!form.success) {
     const error = form.error.issues.map((issue) => issue.message).join(' ');
     const typed = { approver: fields.get('approver') ?? '', comment: fields.get('comment') ?? '' };
-    return answer(400, approvalFormPage(record.request, { action, error, ...typed }));
+    return answer(400, approvalFormPage(await listed(), { action, error, ...typed }));
   }
 
   const decision: ApprovalDecision = {

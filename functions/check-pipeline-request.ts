@@ -2,12 +2,13 @@ import { z } from 'zod';
 import type { DocumentClient } from '../aws/lease';
 import { environmentLedger } from '../aws/ledger';
 import { settings } from '../aws/settings';
+import { type S3Store, storeStages } from '../aws/wave-store';
 import { deploymentKind, pinnedImage } from '../core/contracts';
 import { InvalidPipelineRequest } from '../core/errors';
 import type { DeploymentMap } from '../core/map/schema';
-import { pipelineRequestProblems } from '../core/pipeline-check';
-import type { PipelineRun } from '../core/pipeline-types';
-import { sharedDocumentClient } from './lib/clients';
+import { checkPipeline } from '../core/pipeline-check';
+import type { CheckedStage, StartedRun } from '../core/pipeline-types';
+import { sharedDocumentClient, sharedS3Client } from './lib/clients';
 import { lambdaStep } from './lib/lambda-step';
 import { deploymentMap } from './lib/map';
 import { logger } from './lib/powertools';
@@ -22,16 +23,26 @@ const input = z.looseObject({
   built: z.looseObject({ image: pinnedImage }).optional(),
 });
 
+export interface CheckPipelineRequestDeps {
+  map?: () => DeploymentMap;
+  db?: DocumentClient;
+  s3?: S3Store;
+  bucket?: () => string;
+}
+
 /**
- * The pipeline's first step: its input must be what the map produces for a push, for a rollback to an
- * image that succeeded in that environment before, or for provisioning an environment from its template. Anything else ends the execution before a build or a deploy.
+ * The pipeline's first step: its input must be what the map produces for a push, for a rollback to an image that
+ * succeeded in that environment before, or for provisioning an environment from its template. Anything else ends
+ * the execution before a build or a deploy. What it returns is the map's plan of each environment, its waves'
+ * targets stored in S3: the stages the rest of the pipeline runs.
  */
 export async function checkPipelineRequest(
-  request: PipelineRun,
-  deps: { map?: () => DeploymentMap; db?: DocumentClient } = {},
-): Promise<{ checked: true }> {
+  request: StartedRun,
+  deps: CheckPipelineRequestDeps = {},
+): Promise<CheckedStage[]> {
   const map = (deps.map ?? deploymentMap)();
-  const problems = pipelineRequestProblems(map, request);
+  const check = checkPipeline(map, request);
+  const problems = [...check.problems];
   const environment = request.stages[0]?.environment;
   if (problems.length === 0 && request.kind === 'rollback' && request.built && environment) {
     const { digest } = request.built.image;
@@ -46,13 +57,24 @@ export async function checkPipelineRequest(
       problems.push(`${digest} never succeeded in ${environment}: a rollback goes back to an image deployed there`);
     }
   }
-  if (problems.length > 0) {
+  if (problems.length > 0 || check.stages === null) {
     throw new InvalidPipelineRequest(`${request.pipelineId} is not a pipeline the map allows: ${problems.join('; ')}`);
   }
-  logger.info('pipeline request matches the map', { pipelineId: request.pipelineId, kind: request.kind });
-  return { checked: true };
+  const stages = await storeStages(
+    deps.s3 ?? sharedS3Client(),
+    (deps.bucket ?? settings.artifactsBucket)(),
+    check.stages,
+  );
+  logger.info('pipeline request matches the map', {
+    pipelineId: request.pipelineId,
+    kind: request.kind,
+    targets: stages.map((s) => ({ environment: s.environment, count: targetCount(s) })),
+  });
+  return stages;
 }
 
+const targetCount = (stage: CheckedStage) => stage.plan.waves.reduce((n, wave) => n + wave.targetCount, 0);
+
 export const handler = lambdaStep('check-pipeline-request', input, (request) =>
-  checkPipelineRequest(request as unknown as PipelineRun),
+  checkPipelineRequest(request as unknown as StartedRun),
 );

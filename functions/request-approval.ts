@@ -4,31 +4,28 @@
 import { randomUUID } from 'node:crypto';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { z } from 'zod';
+import { requestToKeep, whatEachRuns } from '../aws/approval-targets';
 import { putApproval, supersedeOlder } from '../aws/approvals';
-import { mapBounded } from '../aws/bounded';
-import { describeService } from '../aws/ecs-service';
 import type { DocumentClient } from '../aws/lease';
 import { type EventsLike, putNotice } from '../aws/notice-events';
 import { requiredSecret } from '../aws/secrets';
 import { settings } from '../aws/settings';
-import { describeStack } from '../aws/stacks';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import type { TaskTokenSfn } from '../aws/task-tokens';
 import { awsCall } from '../aws/transient';
+import type { S3Store } from '../aws/wave-store';
 import { signApprovalLink } from '../core/approval-link';
-import { approvalMessage, templateLabel } from '../core/approval-message';
+import { approvalMessage } from '../core/approval-message';
 import { executionLink } from '../core/console-link';
 import { deploymentKind, imageRef } from '../core/contracts';
-import { ServiceNotFound } from '../core/errors';
 import { buildNotice } from '../core/notice';
 import { arnIn } from '../core/partition';
-import { type ApprovalRequest, pipelineStage, provisionStage } from '../core/pipeline-types';
-import { stackRevisionOf } from '../core/stacks/revision';
-import { revisionOf } from '../core/status';
+import { type ApprovalRequest, checkedStage } from '../core/pipeline-types';
 import {
   type SnsLike,
   sharedDocumentClient,
   sharedEventsClient,
+  sharedS3Client,
   sharedSfnClient,
   sharedSnsClient,
 } from './lib/clients';
@@ -37,11 +34,7 @@ import { logger } from './lib/powertools';
 
 // The gate only runs for environments with an approval, so null here is a wiring bug worth failing on.
 // A service's stage or a provisioning's: the same gates, either kind of plan.
-const stage = pipelineStage.extend({
-  approval: pipelineStage.shape.approval.unwrap(),
-  plan: z.discriminatedUnion('targetKind', [pipelineStage.shape.plan, provisionStage.shape.plan]),
-});
-type GatedStage = z.infer<typeof stage>;
+const stage = checkedStage.extend({ approval: checkedStage.shape.approval.unwrap() });
 
 const input = z.object({
   taskToken: z.string().min(1),
@@ -74,6 +67,8 @@ export interface RequestApprovalDeps {
   /** Where the `Approval Waiting` notice goes: crossdeploy's bus. */
   events?: EventsLike;
   clients?: TargetClientFactory;
+  /** Where the stage's waves are read, and a large stage's target list kept for the approval page. */
+  s3?: S3Store;
   now?: () => Date;
   newId?: () => string;
   signingKey?: () => string | Promise<string>;
@@ -81,10 +76,9 @@ export interface RequestApprovalDeps {
   approvalsTable?: () => string;
   eventBusName?: () => string;
   consoleUrl?: () => string | undefined;
+  ledgerTable?: () => string;
+  artifactsBucket?: () => string;
 }
-
-// Reading 100 targets one by one would take seconds; all at once would trip STS and ECS throttling.
-const READ_CONCURRENCY = 10;
 
 export async function requestApproval(
   event: RequestApprovalInput,
@@ -96,6 +90,7 @@ export async function requestApproval(
     sfn = sharedSfnClient(),
     events = sharedEventsClient(),
     clients = targetClientFactory(),
+    s3 = sharedS3Client(),
     now = () => new Date(),
     newId = randomUUID,
     signingKey = () => requiredSecret('CROSSDEPLOY_LINK_SIGNING_KEY_PARAM'),
@@ -103,6 +98,8 @@ export async function requestApproval(
     approvalsTable = settings.approvalsTable,
     eventBusName = settings.eventBusName,
     consoleUrl = settings.consoleUrl,
+    ledgerTable = settings.ledgerTable,
+    artifactsBucket = settings.artifactsBucket,
   } = deps;
   const { stage, taskToken, executionArn } = event;
   // Read before anything is written: a configuration error here leaves no pending approval behind.
@@ -123,10 +120,15 @@ export async function requestApproval(
     message: event.message,
     image: event.image,
     template: stage.plan.targetKind === 'cloudformation-stack' ? stage.plan.deployment.template : null,
-    targets: await whatEachRuns(clients, stage),
+    targets: await whatEachRuns({ s3, clients, ledger: { db: dynamo, table: ledgerTable() } }, stage),
     expiresAt: expiresAt.toISOString(),
   };
-  const record = await putApproval(dynamo, table, { request, taskToken, executionArn, createdAt });
+  const kept = await requestToKeep(
+    s3,
+    { bucket: artifactsBucket(), deploymentId: stage.plan.deployment.deploymentId },
+    request,
+  );
+  const record = await putApproval(dynamo, table, { request: kept, taskToken, executionArn, createdAt });
   logger.info('approval requested', { approvalId, pipelineId: event.pipelineId, environment: event.environment });
 
   if (stage.concurrency === 'superseded') {
@@ -158,67 +160,6 @@ export async function requestApproval(
     logger.warn('approval requested, but its notice did not reach the bus', { approvalId, error }),
   );
   return { approvalId, link };
-}
-
-/** Each target of the stage and what it runs now. */
-async function whatEachRuns(clients: TargetClientFactory, stage: GatedStage): Promise<ApprovalRequest['targets']> {
-  const { plan } = stage;
-  const role = plan.deployment.deployRole;
-  if (plan.targetKind === 'cloudformation-stack') {
-    return readEach(
-      plan.waves.flatMap((wave) => wave.targets),
-      (t) => `stack ${t.stackName}`,
-      async (t) => {
-        const stack = await describeStack(clients(t, role).cloudformation, t);
-        if (!stack) return 'no stack yet';
-        const { template } = stackRevisionOf(stack);
-        return template ? `${template.version} (${stack.status})` : `an untracked template (${stack.status})`;
-      },
-    );
-  }
-  const instance = plan.deployment.serviceInstance;
-  return readEach(
-    plan.waves.flatMap((wave) => wave.targets),
-    (t) => `${t.cluster}/${t.service}`,
-    async (t) => {
-      try {
-        const service = await describeService(clients(t, role).ecs, t);
-        return revisionOf(service.taskDefinition ?? '') || 'no task definition';
-      } catch (error) {
-        // A service from a template does not exist before its first deploy, which creates it.
-        if ((error as Error).name !== ServiceNotFound.errorName || !instance) throw error;
-        return `no service yet: this deploy creates it from ${templateLabel(instance.template)}`;
-      }
-    },
-  );
-}
-
-/** Reads what each target runs, a few at a time. */
-function readEach<T extends { account: string; region: string }>(
-  targets: T[],
-  what: (target: T) => string,
-  runs: (target: T) => Promise<string>,
-): Promise<ApprovalRequest['targets']> {
-  return mapBounded(targets, READ_CONCURRENCY, async (t) => ({
-    account: t.account,
-    region: t.region,
-    what: what(t),
-    runs: await readable(t, () => runs(t)),
-  }));
-}
-
-/**
- * What a target runs, as `family:revision` or a template version. The approver decides with or without it, so a
- * target that cannot be read says why instead of failing the gate.
- */
-async function readable(target: { account: string; region: string }, read: () => Promise<string>): Promise<string> {
-  try {
-    return await read();
-  } catch (error) {
-    const e = error as Error;
-    logger.warn('cannot read what a target runs', { account: target.account, region: target.region, error: e });
-    return `unknown (${e.name}: ${e.message})`;
-  }
 }
 
 export const handler = lambdaStep('request-approval', input, (event) => requestApproval(event));

@@ -30,7 +30,6 @@ import { handler as releaseLease } from '../functions/release-lease';
 import { handler as requestApproval } from '../functions/request-approval';
 import { handler as restoreDeploymentConfiguration } from '../functions/restore-deployment-configuration';
 import { handler as rollBackService } from '../functions/roll-back-service';
-import { handler as storeWaves } from '../functions/store-waves';
 import { handler as updateService } from '../functions/update-service';
 import { BUILDSPEC, PACKAGE_BUILDSPEC } from '../stacks/images';
 import { functionVariable, STEP_FUNCTIONS, type StepFunction } from '../stacks/steps';
@@ -71,7 +70,6 @@ const HANDLERS = {
   'request-approval': requestApproval,
   'restore-deployment-configuration': restoreDeploymentConfiguration,
   'roll-back-service': rollBackService,
-  'store-waves': storeWaves,
   'update-service': updateService,
 } satisfies Record<StepFunction['file'], LocalFunction>;
 

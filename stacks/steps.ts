@@ -111,7 +111,7 @@ const READ_APPLICATION_TEMPLATES: readonly Grant[] = [
 ];
 
 /** A deployment's waves in the artifacts bucket (aws/wave-store.ts), and nothing else of it. */
-const DEPLOYMENT_OBJECTS = (actions: string[]): Grant[] => [
+export const DEPLOYMENT_OBJECTS = (actions: string[]): Grant[] => [
   { actions, resources: (scope) => [objectsArn(scope, scope.names.artifactsBucket, DEPLOYMENTS_PREFIX)] },
 ];
 
@@ -299,14 +299,6 @@ export const STEP_FUNCTIONS = [
     environment: ['CROSSDEPLOY_LEDGER_TABLE'],
   },
   {
-    id: 'StoreWaves',
-    file: 'store-waves',
-    description: "crossdeploy: keep an environment's waves' targets in S3 for its Distributed Maps",
-    grants: DEPLOYMENT_OBJECTS(['s3:PutObject']),
-    asDeployRole: [],
-    environment: ['CROSSDEPLOY_ARTIFACTS_BUCKET'],
-  },
-  {
     id: 'MarkImageDeployed',
     file: 'mark-image-deployed',
     description:
@@ -339,15 +331,17 @@ export const STEP_FUNCTIONS = [
     id: 'CheckPipelineRequest',
     file: 'check-pipeline-request',
     description: "crossdeploy: hold a pipeline's input against the map before it builds or deploys",
-    // A rollback's image must have succeeded in its environment: one target's records, through the index.
+    // A rollback's image must have succeeded in its environment: one target's records, through the index. The
+    // checked stages' waves go to the deployments' objects, where the waves' Distributed Maps read them.
     grants: [
       {
         actions: ['dynamodb:Query'],
         resources: (scope) => [tableIndexArn(scope, scope.names.ledgerTable, 'byStartedAt')],
       },
+      ...DEPLOYMENT_OBJECTS(['s3:PutObject']),
     ],
     asDeployRole: [],
-    environment: ['CROSSDEPLOY_MAP_FILE', 'CROSSDEPLOY_LEDGER_TABLE'],
+    environment: ['CROSSDEPLOY_MAP_FILE', 'CROSSDEPLOY_LEDGER_TABLE', 'CROSSDEPLOY_ARTIFACTS_BUCKET'],
   },
   {
     id: 'FindBuiltImage',
@@ -385,14 +379,23 @@ export const STEP_FUNCTIONS = [
       { actions: ['events:PutEvents'], resources: eventBus },
       // The key the approval links are signed with.
       readSecret('linkSigningKey'),
+      // The stage's waves' targets, and a large stage's full list kept for the approval page.
+      ...DEPLOYMENT_OBJECTS(['s3:GetObject', 's3:PutObject']),
+      // What a large stage's targets run, as the ledger recorded it: each target's records, through the index.
+      {
+        actions: ['dynamodb:Query'],
+        resources: (scope) => [tableIndexArn(scope, scope.names.ledgerTable, 'byStartedAt')],
+      },
     ],
-    // What each target runs now: its service's task definition, or its stack's template version.
+    // What each target of a small stage runs now: its service's task definition, or its stack's template version.
     asDeployRole: ['ecs:DescribeServices', 'cloudformation:DescribeStacks'],
     environment: [
       'CROSSDEPLOY_APPROVALS_TABLE',
       'CROSSDEPLOY_PUBLIC_URL',
       'CROSSDEPLOY_LINK_SIGNING_KEY_PARAM',
       'CROSSDEPLOY_EVENT_BUS_NAME',
+      'CROSSDEPLOY_ARTIFACTS_BUCKET',
+      'CROSSDEPLOY_LEDGER_TABLE',
     ],
   },
   {

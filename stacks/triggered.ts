@@ -3,7 +3,14 @@
 // Pure (no Pulumi, no SST globals).
 import { type RuleId, rulePattern } from '../aws/event-rules';
 import { executionsArn, stateMachineArn, tableArn, topicArn } from './arns';
-import { approvalsTable, eventBus, type FunctionSpec, readSecret, TASK_TOKEN_RESOURCES } from './steps';
+import {
+  approvalsTable,
+  DEPLOYMENT_OBJECTS,
+  eventBus,
+  type FunctionSpec,
+  readSecret,
+  TASK_TOKEN_RESOURCES,
+} from './steps';
 
 export type { RuleId };
 
@@ -73,9 +80,16 @@ export const TRIGGERED_FUNCTIONS = [
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: approvalsTable },
       { actions: ['events:PutEvents'], resources: eventBus },
       readSecret('linkSigningKey'),
+      // A large environment's full list of targets (aws/approval-targets.ts).
+      ...DEPLOYMENT_OBJECTS(['s3:GetObject']),
     ],
     asDeployRole: [],
-    environment: ['CROSSDEPLOY_APPROVALS_TABLE', 'CROSSDEPLOY_EVENT_BUS_NAME', 'CROSSDEPLOY_LINK_SIGNING_KEY_PARAM'],
+    environment: [
+      'CROSSDEPLOY_APPROVALS_TABLE',
+      'CROSSDEPLOY_EVENT_BUS_NAME',
+      'CROSSDEPLOY_LINK_SIGNING_KEY_PARAM',
+      'CROSSDEPLOY_ARTIFACTS_BUCKET',
+    ],
   },
   {
     id: 'ResumeApproval',

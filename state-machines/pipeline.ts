@@ -36,8 +36,9 @@ export const definition: State = {
   StartAt: 'Check the request against the map',
   States: {
     'Check the request against the map': lambdaTask('CheckPipelineRequest', {
-      Comment: 'Whoever may start the pipeline must not be able to drop a gate, add a target or ship a foreign image.',
-      ResultPath: null,
+      Comment:
+        "Whoever may start the pipeline must not be able to drop a gate, add a target or ship a foreign image. The input names each environment by its gates; the stages the pipeline runs are the map's plans, each wave's targets stored in S3.",
+      ResultPath: '$.stages',
       Next: 'Is there an image to build?',
     }),
     'Is there an image to build?': {
@@ -280,18 +281,7 @@ export const definition: State = {
     'Announce deployment started': lambdaTask('AnnounceDeployment', {
       Parameters: announce('started'),
       ResultPath: null,
-      Catch: [catchAll("Store the environment's waves", '$.announceError')],
-      Next: "Store the environment's waves",
-    }),
-    "Store the environment's waves": lambdaTask('StoreWaves', {
-      Comment:
-        "deploy-environment reads each wave's targets from S3 through its Distributed Maps, so its state holds where they are, not the targets.",
-      Parameters: {
-        'deploymentId.$': '$.current.stage.plan.deployment.deploymentId',
-        'waves.$': '$.current.stage.plan.waves',
-      },
-      ResultPath: '$.current.waves',
-      Catch: [catchAll('Release lease after failure')],
+      Catch: [catchAll('Deploy environment', '$.announceError')],
       Next: 'Deploy environment',
     }),
     'Deploy environment': nestedExecution({
@@ -301,7 +291,7 @@ export const definition: State = {
         Input: {
           'targetKind.$': '$.current.stage.plan.targetKind',
           'deployment.$': 'States.JsonMerge($.current.stage.plan.deployment, $.current.extras, false)',
-          'waves.$': '$.current.waves',
+          'waves.$': '$.current.stage.plan.waves',
         },
       },
       ResultPath: null,

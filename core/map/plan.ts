@@ -48,8 +48,10 @@ export function planEnvironment(
       repository: service.repository,
       ...(principalOrgId === undefined ? {} : { principalOrgId }),
       ...(principalOrgPaths === undefined ? {} : { principalOrgPaths: [...principalOrgPaths] }),
-      // Every environment of the repository, not just this one: concurrent pipelines then write one policy.
-      ...repositoryPullers(map, service.repository),
+      // Every environment of the repository, not just this one: concurrent pipelines then write one policy. An
+      // organization grant names no account, and a map lists at most what fits one repository policy
+      // (schema.ts checkPolicySize): the plan stays small however many accounts pull.
+      ...grantedPullers(map, service.repository),
       replica: { ...REPLICA_CHECK },
     },
     // Always present (null without a template): a JSONPath reference to a missing field fails the execution.
@@ -194,4 +196,11 @@ export function environmentOf(map: DeploymentMap, serviceName: string, environme
     );
   }
   return env;
+}
+
+/** The accounts a listing grant names (none for an organization's), and every region the repository is pulled in. */
+function grantedPullers(map: DeploymentMap, repository: string): { accounts: string[]; regions: string[] } {
+  const { accounts, regions } = repositoryPullers(map, repository);
+  const byOrganization = map.ecr.principalOrgId !== undefined || map.ecr.principalOrgPaths !== undefined;
+  return { accounts: byOrganization ? [] : accounts, regions };
 }

@@ -50,7 +50,7 @@ afterEach(async () => {
 async function pendingApproval() {
   await seed([prodEast]);
   const requested = await requestApproval(
-    approvalInput([prodEast]),
+    await approvalInput([prodEast]),
     aws().requestDeps({ publicUrl: () => server.origin }),
   );
   time.advance(60);

@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { PinnedImage, ServiceInstanceSpec } from '../../core/contracts';
+import type { PinnedImage } from '../../core/contracts';
 import { loadMapFile } from '../../core/map/load';
-import { pipelineRequestProblems } from '../../core/pipeline-check';
+import { checkPipeline, pipelineRequestProblems } from '../../core/pipeline-check';
 import { servicePipelineInput as pipelineInput, rollbackInput } from '../../core/pipeline-plan';
-import type { PipelineInput, ProvisionInput, ProvisionStage } from '../../core/pipeline-types';
+import { type PipelineInput, type ProvisionInput, type StartedRun, startedRun } from '../../core/pipeline-types';
 import { contentCommit, provisionInput } from '../../core/provision-plan';
 import { mapOf, mapYaml, WEB } from '../support/map';
 
@@ -34,76 +34,86 @@ const rollback = (skipApproval = false) =>
     skipApproval,
     now: new Date('2026-11-22T08:00:00Z'),
   });
-const edited = (input: PipelineInput, edit: (copy: PipelineInput) => void): PipelineInput => {
+const edited = <T>(input: T, edit: (copy: T) => void): T => {
   const copy = structuredClone(input);
   edit(copy);
   return copy;
 };
 
 describe('pipelineRequestProblems', () => {
-  it.each<[string, PipelineInput]>([
-    ["a push's pipeline as start-pipeline makes it", push('production')],
-    ['a rollback behind its gate', rollback()],
-    ['a rollback that skips its gate', rollback(true)],
+  it.each<[string, StartedRun]>([
+    ["a push's pipeline as start-pipeline makes it", startedRun(push('production'))],
+    ['a rollback behind its gate', startedRun(rollback())],
+    ['a rollback that skips its gate', startedRun(rollback(true))],
   ])('accepts %s', (_, input) => {
     expect(pipelineRequestProblems(example, input)).toEqual([]);
   });
 
-  it.each<[string, PipelineInput, string]>([
+  it.each<[string, StartedRun | PipelineInput, string]>([
     [
       'a push whose gate was dropped',
-      edited(push('production'), (i) => {
+      edited(startedRun(push('production')), (i) => {
         if (i.stages[0]) i.stages[0].approval = null;
       }),
       'stages is not what the map gives',
     ],
-    [
-      'a push with an extra target',
-      edited(push('main'), (i) => {
-        i.stages[0]?.plan.waves[0]?.targets.push({
-          account: '999999999999',
-          region: 'us-east-1',
-          cluster: 'c',
-          service: 's',
-          container: 'app',
-        });
-      }),
-      'stages is not what the map gives',
-    ],
-    ['a push that brings its own image', { ...push('main'), built: { image } }, 'a push brings no image'],
+    ['a push that brings its own plan, one target more or not', push('main'), 'stages[0] brings a plan'],
+    ['a push that brings its own image', { ...startedRun(push('main')), built: { image } }, 'a push brings no image'],
     [
       'a push that says someone asked for it',
-      { ...push('main'), requestedBy: 'mallory' },
+      { ...startedRun(push('main')), requestedBy: 'mallory' },
       'requestedBy is not what the map gives',
     ],
     [
       'a push of a branch the service does not deploy',
-      { ...push('main'), branch: 'feature/x' },
+      { ...startedRun(push('main')), branch: 'feature/x' },
       'does not deploy branch "feature/x"',
     ],
     [
       'a rollback to two environments',
-      edited(rollback(), (i) => i.stages.push(...structuredClone(i.stages))),
+      edited(startedRun(rollback()), (i) => i.stages.push(...structuredClone(i.stages))),
       'exactly one environment',
     ],
     [
-      'a rollback with a wider wave',
-      edited(rollback(), (i) => {
-        if (i.stages[0]?.plan.waves[0]) i.stages[0].plan.waves[0].failureTolerance = 5;
+      "a rollback whose gate is not the map's",
+      edited(startedRun(rollback()), (i) => {
+        if (i.stages[0]) i.stages[0].concurrency = 'queued';
       }),
-      "is not the map's plan",
+      "does not have the map's gates",
     ],
+    ['a rollback that brings its own plan', rollback(), 'stages[0] brings a plan'],
     [
       'a rollback to an image of another repository',
       {
-        ...rollback(),
+        ...startedRun(rollback()),
         built: { image: { ...image, repositoryUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/api' } },
       },
       "not from web's repository web",
     ],
-    ['a service the map lacks', { ...push('main'), serviceName: 'api' }, 'no service "api"'],
+    ['a service the map lacks', { ...startedRun(push('main')), serviceName: 'api' }, 'no service "api"'],
   ])('refuses %s', (_, input, problem) => {
     expect(pipelineRequestProblems(example, input).join('; ')).toContain(problem);
+  });
+});
+
+describe('checkPipeline', () => {
+  it("hands on the map's plan of each environment the input names", () => {
+    const planned = push('production');
+
+    expect(checkPipeline(example, startedRun(planned))).toEqual({ problems: [], stages: planned.stages });
+  });
+
+  it("hands on a rollback without its gate when the input skips it, and the map's plan", () => {
+    const [stage] = rollback().stages;
+
+    expect(checkPipeline(example, startedRun(rollback(true))).stages).toEqual([{ ...stage, approval: null }]);
+  });
+
+  it('hands on nothing for an input with problems', () => {
+    expect(checkPipeline(example, push('main'))).toEqual({
+      problems: ['stages[0] brings a plan: the pipeline plans dev from the map'],
+      stages: null,
+    });
   });
 });
 
@@ -131,21 +141,21 @@ describe('a provisioning request held against the map', () => {
     requestedBy: 'arn:aws:sts::111111111111:assumed-role/platform/alice',
     requestId: 'req-1',
   });
-  const changed = (edit: (copy: ProvisionInput) => void): ProvisionInput => {
-    const copy = structuredClone(provisioning);
+  const changed = (edit: (copy: StartedRun<ProvisionInput>) => void): StartedRun<ProvisionInput> => {
+    const copy = structuredClone(startedRun(provisioning));
     edit(copy);
     return copy;
   };
 
   it("accepts the map's own provisioning of an environment", () => {
-    expect(pipelineRequestProblems(map, provisioning)).toEqual([]);
+    expect(pipelineRequestProblems(map, startedRun(provisioning))).toEqual([]);
   });
 
-  it.each<[string, ProvisionInput, string]>([
+  it.each<[string, StartedRun | ProvisionInput, string]>([
     [
       'without the approval gate',
       changed((c) => {
-        (c.stages[0] as ProvisionStage).approval = null;
+        if (c.stages[0]) c.stages[0].approval = null;
       }),
       'stages is not what the map gives',
     ],
@@ -156,21 +166,11 @@ describe('a provisioning request held against the map', () => {
       }),
       'template is not what the map gives',
     ],
-    [
-      'with a target the map lacks',
-      changed((c) => {
-        c.stages[0]?.plan.waves[0]?.targets.push({
-          account: '999999999999',
-          region: 'us-east-1',
-          stackName: 'crossdeploy-env-prod',
-        });
-      }),
-      'stages is not what the map gives',
-    ],
+    ['that brings its own plan', provisioning, 'stages[0] brings a plan'],
     [
       'for two environments',
       changed((c) => {
-        c.stages.push(c.stages[0] as ProvisionStage);
+        if (c.stages[0]) c.stages.push(c.stages[0]);
       }),
       'exactly one environment',
     ],
@@ -184,7 +184,7 @@ describe('a provisioning request held against the map', () => {
     [
       'for an environment without a template',
       changed((c) => {
-        (c.stages[0] as ProvisionStage).environment = 'dev';
+        if (c.stages[0]) c.stages[0].environment = 'dev';
       }),
       'environment "dev" names no template',
     ],
@@ -206,58 +206,22 @@ describe("pipelineRequestProblems for a service with a template: the service ins
       message: 'Fix checkout',
       changedPaths: ['src/a.ts'],
     });
-  const withInstance = (edit: (instance: ServiceInstanceSpec) => void) =>
-    edited(templatedPush('main'), (i) => {
-      const instance = i.stages[0]?.plan.deployment.serviceInstance;
-      if (!instance) throw new Error('plan without a service instance');
-      edit(instance);
-    });
 
-  it('accepts the pipeline the map gives', () => {
-    expect(templatedPush('main').stages[0]?.plan.deployment.serviceInstance).not.toBeNull();
-    expect(pipelineRequestProblems(map, templatedPush('main'))).toEqual([]);
+  it("plans the service instance from the map's template", () => {
+    const planned = templatedPush('main');
+
+    expect(planned.stages[0]?.plan.deployment.serviceInstance).not.toBeNull();
+    expect(checkPipeline(map, startedRun(planned)).stages).toEqual(planned.stages);
   });
 
-  it.each<[string, PipelineInput]>([
-    [
-      'another version',
-      withInstance((instance) => {
-        instance.template.version = 'v9.0';
-      }),
-    ],
-    [
-      'inputs of its own',
-      withInstance((instance) => {
-        instance.inputs.Image = 'attacker/image:latest';
-      }),
-    ],
-    [
-      'another stack',
-      withInstance((instance) => {
-        instance.stackName = 'crossdeploy-env-dev';
-      }),
-    ],
-    [
-      "another environment's stack",
-      withInstance((instance) => {
-        instance.environmentStack = 'crossdeploy-env-prod';
-      }),
-    ],
-    [
-      'no service instance at all',
-      edited(templatedPush('main'), (i) => {
-        if (i.stages[0]) i.stages[0].plan.deployment.serviceInstance = null;
-      }),
-    ],
-  ])('refuses a push whose service instance has %s', (_, input) => {
-    expect(pipelineRequestProblems(map, input)).toEqual(['stages is not what the map gives']);
-  });
+  it('refuses a push that brings its own service instance', () => {
+    const input = structuredClone(templatedPush('main'));
+    const instance = input.stages[0]?.plan.deployment.serviceInstance;
+    if (!instance) throw new Error('plan without a service instance');
+    instance.inputs.Image = 'attacker/image:latest';
 
-  it("refuses a push that adds a service instance the map's service does not have", () => {
-    const input = edited(push('main'), (i) => {
-      const instance = templatedPush('main').stages[0]?.plan.deployment.serviceInstance;
-      if (i.stages[0] && instance) i.stages[0].plan.deployment.serviceInstance = instance;
-    });
-    expect(pipelineRequestProblems(example, input)).toEqual(['stages is not what the map gives']);
+    expect(pipelineRequestProblems(map, input)).toEqual([
+      'stages[0] brings a plan: the pipeline plans dev from the map',
+    ]);
   });
 });

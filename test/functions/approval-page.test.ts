@@ -7,6 +7,7 @@ import { storeLocalSecrets } from '../../local/secrets';
 import {
   apiGatewayEvent,
   approvalInput,
+  COMMIT,
   clock,
   PUBLIC_URL,
   REQUESTED_AT,
@@ -26,7 +27,7 @@ const prodEast = target('333333333333', 'us-east-1');
 /** A pending approval for commit 3f2a9c1 of web to prod, as the gate leaves it; a minute later. */
 async function pendingApproval(overrides: Parameters<typeof approvalInput>[1] = {}) {
   await seed([prodEast]);
-  const requested = await requestApproval(approvalInput([prodEast], overrides), aws().requestDeps());
+  const requested = await requestApproval(await approvalInput([prodEast], overrides), aws().requestDeps());
   time.advance(60);
   return requested;
 }
@@ -62,7 +63,7 @@ describe('approval page, GET', () => {
     for (const shown of [
       '<dd>web</dd>',
       '<dd>prod</dd>',
-      `<code>${approvalInput([]).commit}</code>`,
+      `<code>${COMMIT}</code>`,
       'Ada Lovelace &lt;ada@example.com&gt;',
       'Speed up the checkout page\n\nCaches the cart for 30 seconds.',
       `<code>${IMAGE.digest}</code>`,
@@ -157,7 +158,7 @@ describe('approval page, POST', () => {
   it('answers a superseded approval with 409 saying which commit replaced it', async () => {
     const { approvalId, link } = await pendingApproval();
     await requestApproval(
-      approvalInput([prodEast], {
+      await approvalInput([prodEast], {
         taskToken: 'task-token-of-pipeline-2',
         pipelineId: 'web-9c0ffee',
         commit: '9c0ffee'.padEnd(40, '1'),
@@ -293,7 +294,7 @@ describe('approval page handler (HTTP API event)', () => {
   it('serves the page with the signing key it reads from SSM', async () => {
     time.set(new Date());
     await seed([prodEast]);
-    const { link } = await requestApproval(approvalInput([prodEast]), aws().requestDeps());
+    const { link } = await requestApproval(await approvalInput([prodEast]), aws().requestDeps());
     await storeLocalSecrets({ linkSigningKey: SIGNING_KEY });
 
     const page = await handler(apiGatewayEvent('GET', link), lambdaContext('approval-page'));

@@ -1,14 +1,19 @@
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { defaultDocumentClient } from '../../aws/lease';
+import { readWaveTargets } from '../../aws/wave-store';
 import { loadMapFile } from '../../core/map/load';
 import { rollbackInput } from '../../core/pipeline-plan';
+import { startedRun } from '../../core/pipeline-types';
 import { checkPipelineRequest } from '../../functions/check-pipeline-request';
+import { sharedS3Client } from '../../functions/lib/clients';
+import { createArtifactsBucket } from '../../local/orchestrator';
 import { putRecord } from '../support/ledger';
 import { useMoto } from '../support/moto';
-import { seedLedger } from '../support/workflows';
+import { ORCHESTRATOR, seedLedger } from '../support/workflows';
 
 useMoto();
+beforeEach(() => createArtifactsBucket(ORCHESTRATOR.region));
 const example = loadMapFile(fileURLToPath(new URL('../../crossdeploy.yaml', import.meta.url)));
 const commit = 'a'.repeat(40);
 const digest = `sha256:${'a'.repeat(64)}`;
@@ -38,16 +43,34 @@ describe('check-pipeline-request', () => {
     await seedLedger();
     await putRecord({ ...devTarget, commit, imageDigest: digest, result: 'succeeded' });
 
-    await expect(checkPipelineRequest(request, { map: () => example, db: defaultDocumentClient() })).resolves.toEqual({
-      checked: true,
+    const stages = await checkPipelineRequest(startedRun(request), { map: () => example, db: defaultDocumentClient() });
+
+    expect(stages.map((s) => [s.environment, s.plan.waves.map((w) => w.targetCount)])).toEqual([['dev', [2]]]);
+  });
+
+  it("stores each wave's targets in S3 and hands on where they are, not the targets", async () => {
+    const [planned] = request.stages;
+    if (!planned) throw new Error('fixture');
+    await seedLedger();
+    await putRecord({ ...devTarget, commit, imageDigest: digest, result: 'succeeded' });
+
+    const [stage] = await checkPipelineRequest(startedRun(request), {
+      map: () => example,
+      db: defaultDocumentClient(),
     });
+
+    const [wave] = stage?.plan.waves ?? [];
+    if (!wave) throw new Error('no wave handed on');
+    expect(wave.store.targets).toBe(`deployments/${planned.plan.deployment.deploymentId}/wave-1/targets.json`);
+    expect(await readWaveTargets(sharedS3Client(), wave.store)).toEqual(planned.plan.waves[0]?.targets);
+    expect(JSON.stringify(stage)).not.toContain('"targets":[');
   });
 
   it('refuses a rollback to an image that never succeeded there', async () => {
     await seedLedger();
     await putRecord({ ...devTarget, commit, imageDigest: digest, result: 'rolled-back' });
 
-    const checked = checkPipelineRequest(request, { map: () => example, db: defaultDocumentClient() });
+    const checked = checkPipelineRequest(startedRun(request), { map: () => example, db: defaultDocumentClient() });
 
     await expect(checked).rejects.toMatchObject({
       name: 'InvalidPipelineRequest',

@@ -32,7 +32,7 @@ const EXPIRES_EPOCH = Math.floor(REQUESTED_AT.getTime() / 1000) + TIMEOUT_SECOND
 describe('request-approval step (requestApproval)', () => {
   it('stores a pending approval holding the task token, and signs a link that carries no token', async () => {
     await seed([prodEast]);
-    const input = approvalInput([prodEast]);
+    const input = await approvalInput([prodEast]);
 
     const { approvalId, link } = await requestApproval(input, aws().requestDeps({ newId: () => 'approval-1' }));
 
@@ -75,7 +75,7 @@ describe('request-approval step (requestApproval)', () => {
     await seed([prodEast]);
     const running = await live(prodEast);
 
-    const { link } = await requestApproval(approvalInput([prodEast]), aws().requestDeps());
+    const { link } = await requestApproval(await approvalInput([prodEast]), aws().requestDeps());
 
     const published = await aws().publishedApprovals();
     expect(published).toHaveLength(1);
@@ -89,7 +89,7 @@ describe('request-approval step (requestApproval)', () => {
 
   it('tells the approver that a service made from a template does not exist yet, and that this deploy creates it', async () => {
     await seed([prodEast]);
-    const input = approvalInput([prodEast, { ...prodWest, service: 'web-new' }]);
+    const input = await approvalInput([prodEast, { ...prodWest, service: 'web-new' }]);
     const { plan } = input.stage;
     if (plan.targetKind !== 'ecs-service') throw new Error('fixture');
     plan.deployment.serviceInstance = {
@@ -111,7 +111,7 @@ describe('request-approval step (requestApproval)', () => {
 
   it('announces on the bus that the deployment waits for approval, without the approval link', async () => {
     await seed([prodEast]);
-    const input = approvalInput([prodEast]);
+    const input = await approvalInput([prodEast]);
 
     const { link } = await requestApproval(
       input,
@@ -146,7 +146,10 @@ describe('request-approval step (requestApproval)', () => {
   it('says a rollback waits, when the gate holds a rollback', async () => {
     await seed([prodEast]);
 
-    await requestApproval(approvalInput([prodEast], { kind: 'rollback' }), aws().requestDeps({ newId: () => 'a-2' }));
+    await requestApproval(
+      await approvalInput([prodEast], { kind: 'rollback' }),
+      aws().requestDeps({ newId: () => 'a-2' }),
+    );
 
     const [notice] = await notices().received();
     expect(notice?.detail).toMatchObject({ event: 'approval-waiting', kind: 'rollback' });
@@ -158,7 +161,10 @@ describe('request-approval step (requestApproval)', () => {
       send: async () => ({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'oops' }] }),
     };
 
-    const { approvalId } = await requestApproval(approvalInput([prodEast]), aws().requestDeps({ events: refusing }));
+    const { approvalId } = await requestApproval(
+      await approvalInput([prodEast]),
+      aws().requestDeps({ events: refusing }),
+    );
 
     expect((await aws().record(approvalId))?.status).toBe('pending');
     expect(await aws().publishedApprovals()).toHaveLength(1);
@@ -167,7 +173,7 @@ describe('request-approval step (requestApproval)', () => {
   it('says which target could not be read instead of failing the gate', async () => {
     await seed([prodEast]);
 
-    const { approvalId } = await requestApproval(approvalInput([prodEast, prodWest]), aws().requestDeps());
+    const { approvalId } = await requestApproval(await approvalInput([prodEast, prodWest]), aws().requestDeps());
 
     const targets = (await aws().record(approvalId))?.request.targets;
     expect(targets?.[0]?.runs).toBe('web:1');
@@ -181,11 +187,15 @@ describe('request-approval step (requestApproval)', () => {
     await seed([prodEast]);
     const recorder = stepFunctionsRecorder();
     const deps = aws().requestDeps({ sfn: recorder.sfn });
-    const older = await requestApproval(approvalInput([prodEast]), deps);
+    const older = await requestApproval(await approvalInput([prodEast]), deps);
     time.advance(60);
 
     const newer = await requestApproval(
-      approvalInput([prodEast], { taskToken: 'task-token-of-pipeline-2', pipelineId: 'web-9c0ffee', commit: NEWER }),
+      await approvalInput([prodEast], {
+        taskToken: 'task-token-of-pipeline-2',
+        pipelineId: 'web-9c0ffee',
+        commit: NEWER,
+      }),
       deps,
     );
 
@@ -210,11 +220,11 @@ describe('request-approval step (requestApproval)', () => {
     await seed([prodEast]);
     const recorder = stepFunctionsRecorder();
     const deps = aws().requestDeps({ sfn: recorder.sfn });
-    const older = await requestApproval(approvalInput([prodEast], { concurrency: 'queued' }), deps);
+    const older = await requestApproval(await approvalInput([prodEast], { concurrency: 'queued' }), deps);
     time.advance(60);
 
     await requestApproval(
-      approvalInput([prodEast], { concurrency: 'queued', taskToken: 'task-token-of-pipeline-2', commit: NEWER }),
+      await approvalInput([prodEast], { concurrency: 'queued', taskToken: 'task-token-of-pipeline-2', commit: NEWER }),
       deps,
     );
 
@@ -228,11 +238,11 @@ describe('request-approval step (requestApproval)', () => {
       () => new TaskTimedOut({ message: 'Task Timed Out', $metadata: { httpStatusCode: 400 } }),
     );
     const deps = aws().requestDeps({ sfn: gone.sfn });
-    const older = await requestApproval(approvalInput([prodEast]), deps);
+    const older = await requestApproval(await approvalInput([prodEast]), deps);
     time.advance(60);
 
     const newer = await requestApproval(
-      approvalInput([prodEast], { taskToken: 'task-token-of-pipeline-2', commit: NEWER }),
+      await approvalInput([prodEast], { taskToken: 'task-token-of-pipeline-2', commit: NEWER }),
       deps,
     );
 
@@ -245,10 +255,10 @@ describe('request-approval step (requestApproval)', () => {
     await seed([prodEast]);
     const recorder = stepFunctionsRecorder();
     const deps = aws().requestDeps({ sfn: recorder.sfn });
-    const firstAttempt = await requestApproval(approvalInput([prodEast]), deps);
+    const firstAttempt = await requestApproval(await approvalInput([prodEast]), deps);
     time.advance(5);
 
-    const retry = await requestApproval(approvalInput([prodEast]), deps);
+    const retry = await requestApproval(await approvalInput([prodEast]), deps);
 
     expect((await aws().record(firstAttempt.approvalId))?.status).toBe('superseded');
     expect((await aws().record(retry.approvalId))?.status).toBe('pending');
@@ -259,7 +269,7 @@ describe('request-approval step (requestApproval)', () => {
     await seed([prodEast]);
     const recorder = stepFunctionsRecorder();
     const deps = aws().requestDeps({ sfn: recorder.sfn });
-    const older = await requestApproval(approvalInput([prodEast]), deps);
+    const older = await requestApproval(await approvalInput([prodEast]), deps);
     await aws().dynamo.send(
       new UpdateCommand({
         TableName: settings.approvalsTable(),
@@ -271,7 +281,10 @@ describe('request-approval step (requestApproval)', () => {
     );
     time.advance(60);
 
-    await requestApproval(approvalInput([prodEast], { taskToken: 'task-token-of-pipeline-2', commit: NEWER }), deps);
+    await requestApproval(
+      await approvalInput([prodEast], { taskToken: 'task-token-of-pipeline-2', commit: NEWER }),
+      deps,
+    );
 
     expect((await aws().record(older.approvalId))?.status).toBe('approved');
     expect(recorder.sent).toEqual([]);
@@ -280,7 +293,7 @@ describe('request-approval step (requestApproval)', () => {
 
 describe('request-approval handler', () => {
   it('fails with InvalidStepInput naming the task token and the approval when they are missing', async () => {
-    const { taskToken: _, ...input } = approvalInput([prodEast]);
+    const { taskToken: _, ...input } = await approvalInput([prodEast]);
 
     const failure = handler({ ...input, stage: { ...input.stage, approval: null } }, lambdaContext('request-approval'));
 

@@ -12,12 +12,12 @@ const moto = useMoto();
 const time = clock();
 const aws = useApprovalAws(() => moto.motoEndpoint(), time);
 const prodEast = target('333333333333', 'us-east-1');
-const TOKEN = approvalInput([]).taskToken;
+const TOKEN = 'task-token-of-pipeline-1';
 
 /** Requests an approval, decides it on the page, and returns the event the bus rule delivered. */
 async function decided(fields: Record<string, string>): Promise<ApprovalDecisionEvent> {
   await seed([prodEast]);
-  const { link } = await requestApproval(approvalInput([prodEast]), aws().requestDeps());
+  const { link } = await requestApproval(await approvalInput([prodEast]), aws().requestDeps());
   time.advance(60);
   const page = await approvalPage(
     apiGatewayEvent('POST', link, new URLSearchParams(fields).toString()),
@@ -134,7 +134,7 @@ describe('resume-approval (resumeApproval)', () => {
 
   it('resumes nothing for a decision event about an approval that is still pending', async () => {
     await seed([prodEast]);
-    const { approvalId } = await requestApproval(approvalInput([prodEast]), aws().requestDeps());
+    const { approvalId } = await requestApproval(await approvalInput([prodEast]), aws().requestDeps());
     const recorder = stepFunctionsRecorder();
     const forged: ApprovalDecisionEvent = {
       source: 'crossdeploy',

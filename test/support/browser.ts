@@ -18,12 +18,15 @@ import { RULES } from '../../aws/event-rules';
 import { settings } from '../../aws/settings';
 import { approvalsTable } from '../../aws/tables';
 import { forgetTargetSessions, targetClientFactory } from '../../aws/target-clients';
+import { storeWaves } from '../../aws/wave-store';
 import type { DeployTarget } from '../../core/contracts';
 import type { ApprovalDecision } from '../../core/pipeline-types';
 import type { ApprovalPageDeps } from '../../functions/approval-page';
+import { sharedS3Client } from '../../functions/lib/clients';
 import type { HttpRequest, HttpResponse } from '../../functions/lib/http';
 import type { RequestApprovalDeps, RequestApprovalInput } from '../../functions/request-approval';
 import type { ResumeApprovalDeps } from '../../functions/resume-approval';
+import { createArtifactsBucket } from '../../local/orchestrator';
 import { sentToTopic, useBusQueue } from './notices';
 import { environmentDeployment, IMAGE, ORCHESTRATOR } from './workflows';
 
@@ -54,15 +57,16 @@ export function clock(start: Date = REQUESTED_AT): {
   };
 }
 
-/** The gate's input for commit `commit` of `web` to `prod`, deploying to `targets` in one wave. */
-export function approvalInput(
+/** The gate's input for commit `commit` of `web` to `prod`, deploying to `targets` in one wave stored in S3. */
+export async function approvalInput(
   targets: DeployTarget[],
   overrides: Partial<RequestApprovalInput> & { concurrency?: 'superseded' | 'queued' } = {},
-): RequestApprovalInput {
+): Promise<RequestApprovalInput> {
   const { concurrency = 'superseded', ...rest } = overrides;
   const { deployment, waves } = environmentDeployment([{ targets }]);
   const { image: _image, context: _context, ...withoutImage } = deployment;
-  const plan = { targetKind: 'ecs-service' as const, deployment: withoutImage, waves };
+  const stored = await storeWaves(sharedS3Client(), settings.artifactsBucket(), deployment.deploymentId, waves);
+  const plan = { targetKind: 'ecs-service' as const, deployment: withoutImage, waves: stored };
   return {
     taskToken: 'task-token-of-pipeline-1',
     pipelineId: 'web-3f2a9c1',
@@ -141,6 +145,7 @@ export function useApprovalAws(motoEndpoint: () => string, time = clock()): () =
     };
 
     await ddb.send(new CreateTableCommand(approvalsTable(settings.approvalsTable())));
+    await createArtifactsBucket(region);
     await sns.send(new CreateTopicCommand({ Name: TOPIC }));
 
     aws = {

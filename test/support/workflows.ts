@@ -5,10 +5,11 @@ import { beforeEach } from 'vitest';
 import { settings } from '../../aws/settings';
 import { forgetTargetSessions } from '../../aws/target-clients';
 import type { ListedWave } from '../../aws/wave-store';
+import { storeWaves } from '../../aws/wave-store';
 import type { DeploymentSpec, DeployTarget, EnvironmentRun, ImageRef, TargetDeployment } from '../../core/contracts';
 import type { PullGrant } from '../../core/ecr-policy';
 import type { LedgerRecord } from '../../core/ledger';
-import { storeEnvironmentWaves } from '../../functions/store-waves';
+import { sharedS3Client } from '../../functions/lib/clients';
 import { clientForAccount } from '../../local/accounts';
 import { localFunctions, localIntegrations, localValues, stateMachineDefinitions } from '../../local/functions';
 import { createArtifactsBucket } from '../../local/orchestrator';
@@ -74,7 +75,7 @@ export async function startEnvironment<R extends ListedEnvironment>(
   run: R,
   opts: { name?: string } = {},
 ): Promise<ExecutionRecord> {
-  const waves = await storeEnvironmentWaves({ deploymentId: run.deployment.deploymentId, waves: run.waves });
+  const waves = await storeWaves(sharedS3Client(), settings.artifactsBucket(), run.deployment.deploymentId, run.waves);
   return engine.start('deploy-environment', { ...run, waves }, opts);
 }
 
