@@ -84,12 +84,7 @@ export const TRIGGERED_FUNCTIONS = [
       ...DEPLOYMENT_OBJECTS(['s3:GetObject']),
     ],
     asDeployRole: [],
-    environment: [
-      'CROSSDEPLOY_APPROVALS_TABLE',
-      'CROSSDEPLOY_EVENT_BUS_NAME',
-      'CROSSDEPLOY_LINK_SIGNING_KEY_PARAM',
-      'CROSSDEPLOY_ARTIFACTS_BUCKET',
-    ],
+    environment: ['CROSSDEPLOY_APPROVALS_TABLE', 'CROSSDEPLOY_EVENT_BUS_NAME', 'CROSSDEPLOY_LINK_SIGNING_KEY_PARAM'],
   },
   {
     id: 'ResumeApproval',

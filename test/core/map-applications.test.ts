@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMap } from '../../core/map/load';
 import { pipelineRequestProblems } from '../../core/pipeline-check';
 import { pipelineInput } from '../../core/pipeline-plan';
-import type { ApplicationInput } from '../../core/pipeline-types';
+import { type ApplicationInput, type StartedRun, startedRun } from '../../core/pipeline-types';
 import { decidePush } from '../../core/push';
 import { mapOf } from '../support/map';
 
@@ -220,14 +220,14 @@ describe("an application stack's pipeline", () => {
     });
   });
 
-  it("accepts the map's own pipeline, and refuses one whose template path, gate or waves were changed", () => {
-    const tampered = (edit: (copy: ApplicationInput) => void) => {
-      const copy = structuredClone(input);
+  it("accepts the map's own pipeline, and refuses one whose template path or gate was changed, or that brings its waves", () => {
+    const tampered = (edit: (copy: StartedRun<ApplicationInput>) => void) => {
+      const copy = structuredClone(startedRun(input));
       edit(copy);
       return pipelineRequestProblems(map, copy);
     };
 
-    expect(pipelineRequestProblems(map, input)).toEqual([]);
+    expect(pipelineRequestProblems(map, startedRun(input))).toEqual([]);
     expect(tampered((i) => (i.package.template = 'other.yaml'))).toEqual(['package is not what the map gives']);
     expect(
       tampered((i) => {
@@ -235,10 +235,8 @@ describe("an application stack's pipeline", () => {
         if (prod) prod.approval = null;
       }),
     ).toEqual(['stages is not what the map gives']);
-    expect(
-      tampered((i) => {
-        i.stages[1]?.plan.waves[1]?.targets.push({ account: '999999999999', region: 'us-east-1', stackName: 'x' });
-      }),
-    ).toEqual(['stages is not what the map gives']);
+    expect(pipelineRequestProblems(map, input)).toContain(
+      'stages[1] brings a plan: the pipeline plans prod from the map',
+    );
   });
 });

@@ -178,8 +178,12 @@ describe('functions deployed by stacks/functions.ts', () => {
     ]);
   });
 
-  it("lets store-waves write the deployments' wave objects only", () => {
-    expect(functionPermissions(byId('StoreWaves'), scope)).toEqual([
+  it("lets check-pipeline-request query the ledger's index and write the deployments' wave objects only", () => {
+    expect(functionPermissions(byId('CheckPipelineRequest'), scope)).toEqual([
+      {
+        actions: ['dynamodb:Query'],
+        resources: ['arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-ledger/index/byStartedAt'],
+      },
       { actions: ['s3:PutObject'], resources: [`arn:aws:s3:::${scope.names.artifactsBucket}/deployments/*`] },
       { actions: [...TRACING_ACTIONS], resources: ['*'] },
     ]);
@@ -220,7 +224,7 @@ describe('functions deployed by stacks/functions.ts', () => {
     );
   });
 
-  it('lets request-approval write approvals, query their index, publish to the gates and fail superseded tasks', () => {
+  it("lets request-approval write approvals, query their index, publish to the gates, fail superseded tasks, read the stage's waves and the ledger", () => {
     const table = 'arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-approvals';
     expect(functionPermissions(byId('RequestApproval'), scope)).toEqual([
       { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [table] },
@@ -235,6 +239,14 @@ describe('functions deployed by stacks/functions.ts', () => {
       {
         actions: ['ssm:GetParameter'],
         resources: ['arn:aws:ssm:eu-west-1:111111111111:parameter/crossdeploy-test-link-signing-key'],
+      },
+      {
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [`arn:aws:s3:::${scope.names.artifactsBucket}/deployments/*`],
+      },
+      {
+        actions: ['dynamodb:Query'],
+        resources: ['arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-ledger/index/byStartedAt'],
       },
       { actions: [...TRACING_ACTIONS], resources: ['*'] },
     ]);
@@ -304,13 +316,19 @@ describe('functions deployed by stacks/functions.ts', () => {
       },
       { actions: ['events:PutEvents'], resources: [bus] },
     ]);
-    expect(functionPermissions(byId('ApprovalPage'), scope).slice(0, 2)).toEqual([
+    const permissions = functionPermissions(byId('ApprovalPage'), scope);
+    expect(permissions.slice(0, 2)).toEqual([
       {
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: ['arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-approvals'],
       },
       { actions: ['events:PutEvents'], resources: [bus] },
     ]);
+    // A large environment's full list of targets, read only.
+    expect(permissions).toContainEqual({
+      actions: ['s3:GetObject'],
+      resources: [`arn:aws:s3:::${scope.names.artifactsBucket}/deployments/*`],
+    });
   });
 
   it('sets the declared environment variables and no others, and refuses to deploy one without a value', () => {

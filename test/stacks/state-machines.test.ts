@@ -366,7 +366,7 @@ describe("state machines' roles", () => {
     }
   });
 
-  it('pipeline invokes its nine functions (the request check, the packaged template check, the wave store, the failure exit and announcements too), runs and follows builds, and waits for deploy-environment', () => {
+  it('pipeline invokes its eight functions (the request check, which stores the waves, the packaged template check, the failure exit and announcements too), runs and follows builds, and waits for deploy-environment', () => {
     const policy = policyOf('pipeline');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
       [
@@ -378,7 +378,6 @@ describe("state machines' roles", () => {
         'FindBuiltImage',
         'ReleaseLease',
         'RequestApproval',
-        'StoreWaves',
       ].map(fn),
     );
     expect(statement(policy, 'RunBuilds')).toMatchObject({

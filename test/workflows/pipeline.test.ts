@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pipelineInput } from '../../core/pipeline-plan';
+import { startedRun } from '../../core/pipeline-types';
 import { decide } from '../../local/actors';
 import { useMoto } from '../support/moto';
 import { commit, DEV, PROD, pipelineMap, usePipelineStack } from '../support/pipeline';
@@ -33,7 +34,7 @@ describe('pipeline workflow (state-machines/pipeline.asl.json), from a git push'
     );
     await stack().runtime.stepFunctions.finished(squatter.executionArn);
 
-    const ended = await stack().runtime.stepFunctions.run('pipeline', input, { name: input.pipelineId });
+    const ended = await stack().runtime.stepFunctions.run('pipeline', startedRun(input), { name: input.pipelineId });
 
     expect(ended.status).toBe('FAILED');
     expect(ended.error).toBe('StepFunctions.ExecutionAlreadyExistsException');
@@ -45,14 +46,16 @@ describe('pipeline workflow (state-machines/pipeline.asl.json), from a git push'
   });
 
   it('refuses, before building anything, an input the map would not have produced', async () => {
-    const input = pipelineInput(map(), 'web', {
-      source: { github: 'acme/web' },
-      branch: 'production',
-      commit: commit('8'),
-      author: 'sam',
-      message: 'x',
-      changedPaths: [],
-    });
+    const input = startedRun(
+      pipelineInput(map(), 'web', {
+        source: { github: 'acme/web' },
+        branch: 'production',
+        commit: commit('8'),
+        author: 'sam',
+        message: 'x',
+        changedPaths: [],
+      }),
+    );
     const [stage] = input.stages;
     if (!stage) throw new Error('fixture');
     stage.approval = null;
