@@ -45,8 +45,7 @@ export async function whatEachRuns(readers: TargetReaders, stage: CheckedStage):
   const live = targets.length <= MAX_LIVE_READS;
   const { plan } = stage;
   const role = plan.deployment.deployRole;
-  const key = (t: { account: string; region: string }) =>
-    ledgerKey(plan.deployment.serviceName, plan.deployment.environment, t);
+  const key = (t: { account: string; region: string }) => ledgerKey(plan.deployment.serviceName, stage.environment, t);
   const { db, table } = readers.ledger;
   if (plan.targetKind === 'cloudformation-stack') {
     return readEach(

@@ -10,6 +10,7 @@ import { rollbackImage } from '../core/ledger';
 import { environmentTargets } from '../core/map/plan';
 import type { DeploymentMap } from '../core/map/schema';
 import { rollbackInput } from '../core/pipeline-plan';
+import { startedRun } from '../core/pipeline-types';
 import { principalMatches } from '../core/principal';
 import { cliCommand } from './command';
 import { useLocalEndpoint } from './local-endpoint';
@@ -111,7 +112,7 @@ export function rollbackCommand(deps: RollbackDeps = {}) {
           new StartExecutionCommand({
             stateMachineArn: stateMachineArnOf(map.orchestrator, stageInUse(), 'pipeline'),
             name: input.pipelineId,
-            input: JSON.stringify(input),
+            input: JSON.stringify(startedRun(input)),
           }),
         )
         .catch((error: Error) => {

@@ -52,6 +52,18 @@ function heading(response: HttpResponse): string {
 }
 
 describe('approval page, GET', () => {
+  it('lists every target of a large environment, from the list kept beside its waves', async () => {
+    const targets = Array.from({ length: 120 }, (_, i) => target(String(500000000000 + i), 'us-east-1'));
+    const { link } = await requestApproval(await approvalInput(targets), aws().requestDeps());
+
+    const page = await get(link);
+
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('to 120 targets in prod');
+    expect(page.body.match(/<tr><td class="mono">5\d{11}<\/td>/g)).toHaveLength(120);
+    expect(page.body).toContain('<td class="mono">500000000119</td>');
+  });
+
   it('shows everything about the deployment and a form, and decides nothing', async () => {
     const { approvalId, link } = await pendingApproval();
 

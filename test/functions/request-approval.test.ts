@@ -1,9 +1,13 @@
 import { TaskTimedOut } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { withEveryTarget } from '../../aws/approval-targets';
 import { RULES } from '../../aws/event-rules';
 import { settings } from '../../aws/settings';
 import { verifyApprovalLink } from '../../core/approval-link';
+import { MAX_LISTED_TARGETS } from '../../core/approval-message';
+import { ledgerKey } from '../../core/ledger';
+import { sharedS3Client } from '../../functions/lib/clients';
 import { handler, requestApproval } from '../../functions/request-approval';
 import {
   approvalInput,
@@ -15,9 +19,10 @@ import {
   TIMEOUT_SECONDS,
   useApprovalAws,
 } from '../support/browser';
+import { putRecord } from '../support/ledger';
 import { useMoto } from '../support/moto';
 import { useBusQueue } from '../support/notices';
-import { IMAGE, live, seed, target } from '../support/workflows';
+import { IMAGE, live, seed, seedLedger, target } from '../support/workflows';
 import { lambdaContext } from './support';
 
 const moto = useMoto();
@@ -299,5 +304,59 @@ describe('request-approval handler', () => {
 
     await expect(failure).rejects.toMatchObject({ name: 'InvalidStepInput' });
     await expect(failure).rejects.toThrow(/taskToken[\s\S]*stage\.approval|stage\.approval[\s\S]*taskToken/);
+  });
+});
+
+describe('request-approval for an environment of 600 targets', () => {
+  const accountOf = (i: number) => String(400000000000 + i);
+  const targets = Array.from({ length: 300 }, (_, i) => [
+    target(accountOf(i), 'us-east-1'),
+    target(accountOf(i), 'eu-west-1'),
+  ]).flat();
+
+  it('reads what each runs from the ledger, keeps the first 50 in the approvals table and every target in S3', async () => {
+    await seedLedger();
+    const [first] = targets;
+    if (!first) throw new Error('fixture');
+    await putRecord({
+      target: ledgerKey('web', 'prod', first),
+      deploymentId: 'web-1111111-prod',
+      serviceName: 'web',
+      environment: 'prod',
+      account: first.account,
+      region: first.region,
+      cluster: first.cluster,
+      service: first.service,
+      result: 'succeeded',
+      taskDefinitionArn: `arn:aws:ecs:us-east-1:${first.account}:task-definition/web:7`,
+    });
+    const input = await approvalInput(targets);
+
+    const { approvalId } = await requestApproval(input, aws().requestDeps({ newId: () => 'approval-big' }));
+
+    const record = await aws().record(approvalId);
+    if (!record) throw new Error('no approval stored');
+    expect(record.request.targets).toHaveLength(MAX_LISTED_TARGETS);
+    expect(record.request.targetsAt).toEqual({
+      bucket: settings.artifactsBucket(),
+      key: `deployments/${input.stage.plan.deployment.deploymentId}/approval-approval-big.json`,
+    });
+    expect(JSON.stringify(record).length).toBeLessThan(16 * 1024);
+    const every = await withEveryTarget(sharedS3Client(), record.request);
+    expect(every.targets).toHaveLength(600);
+    expect(every.targets[0]).toEqual({ account: first.account, region: 'us-east-1', what: 'demo/web', runs: 'web:7' });
+    expect(new Set(every.targets.slice(1).map((t) => t.runs))).toEqual(new Set(['nothing crossdeploy deployed']));
+  });
+
+  it('e-mails where the targets are and what they run, counted, with the first 50 and the link', async () => {
+    await seedLedger();
+
+    const { link } = await requestApproval(await approvalInput(targets), aws().requestDeps());
+
+    const [mail] = await aws().publishedApprovals();
+    expect(mail?.message).toContain('Targets: 600 targets in 300 accounts; eu-west-1 300, us-east-1 300.');
+    expect(mail?.message).toContain('What they run now: nothing crossdeploy deployed on 600 targets.');
+    expect(mail?.message).toContain('  ... and 550 more targets');
+    expect(mail?.message).toContain(link);
   });
 });
