@@ -5,9 +5,9 @@
 
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { StoredWave, WaveStore, WaveTarget } from '../core/contracts';
-import { storedWaveOf } from '../core/wave';
 import type { PlannedStage } from '../core/pipeline-check';
 import type { CheckedStage } from '../core/pipeline-types';
+import { storedWaveOf } from '../core/wave';
 import { awsCall } from './transient';
 
 /** S3 as far as the wave store goes; S3Client is one. */

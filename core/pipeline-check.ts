@@ -9,12 +9,12 @@ import type { DeploymentMap } from './map/schema';
 import { applicationInput, servicePipelineInput, stageOf } from './pipeline-plan';
 import {
   type ApplicationInput,
+  gatesOf,
   type PipelineInput,
   type PipelineRun,
   type ProvisionInput,
   type PushEvent,
   type StartedRun,
-  gatesOf,
   startedRun,
 } from './pipeline-types';
 import { provisionInput } from './provision-plan';
