@@ -13,6 +13,7 @@ import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
 import { seedLedger, seedReplication, seedRepository, seedTarget } from '../local/seed';
 import { awsHistory } from '../local/sfn-history';
 import type { ExecutionRecord } from '../local/step-functions';
+import { type ApprovalAtScale, measureApproval } from './bench-approval';
 import type { CliIo } from './io';
 
 const ORCHESTRATOR = { account: '111111111111', region: 'us-east-1' };
@@ -143,8 +144,7 @@ function environmentRunOf(
         repository: 'web',
         // Hundreds of accounts are granted by organization, as the map requires: a policy naming each would
         // outgrow ECR's 10,240 characters.
-        ...(accounts.length > 100 ? { principalOrgId: LOCAL_ORGANIZATION.id } : {}),
-        accounts,
+        ...(accounts.length > 100 ? { principalOrgId: LOCAL_ORGANIZATION.id, accounts: [] } : { accounts }),
         regions: [...new Set(targets.map((t) => t.region))].sort(),
         replica: { intervalSeconds: 0, checks: 10 },
       },
@@ -218,6 +218,8 @@ export interface ScaleRun {
   /** The longest history of any execution of the run, as GetExecutionHistory would count it: 25,000 at most. */
   largestHistoryEvents: number;
   perTarget: { stateTransitions: number; lambdaInvocations: number };
+  /** The environment's approval gate, once it is deployed: every target's ledger record is there to read. */
+  approval: ApprovalAtScale | null;
 }
 
 function sizesOf(list: string): number[] {
@@ -310,6 +312,7 @@ async function deployAtScale(runtime: LocalRuntime, targets: DeployTarget[], run
       stateTransitions: cost.perTarget.stateTransitions,
       lambdaInvocations: cost.perTarget.lambdaInvocations,
     },
+    approval: environment.status === 'SUCCEEDED' ? await measureApproval(plan) : null,
   };
 }
 
@@ -326,6 +329,7 @@ function notStarted(targets: number, waves: number, error: Error): ScaleRun {
     largestStateBytes: 0,
     largestHistoryEvents: 0,
     perTarget: { stateTransitions: 0, lambdaInvocations: 0 },
+    approval: null,
   };
 }
 
@@ -339,6 +343,9 @@ function describeScale(r: ScaleRun, first: ScaleRun | undefined): string {
     `  ${r.targetsDeployed} targets deployed; wall ${r.wallMs} ms${growth}`,
     `  per target: median ${r.perTargetMs.median} ms, p95 ${r.perTargetMs.p95} ms; ${r.perTarget.stateTransitions} state transitions, ${r.perTarget.lambdaInvocations} Lambda invocations`,
     `  largest state ${r.largestStateBytes} bytes (quota 262,144); largest history ${r.largestHistoryEvents} events (quota 25,000)`,
+    r.approval
+      ? `  approval gate: ${r.approval.wallMs} ms; its item ${r.approval.approvalItemBytes} bytes (DynamoDB's 400 KB), e-mail ${r.approval.emailBytes} bytes (SNS's 256 KiB), full list in S3 ${r.approval.listBytes} bytes`
+      : '  approval gate: not measured',
   ].join('\n');
 }
 

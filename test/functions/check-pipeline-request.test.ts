@@ -3,12 +3,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { defaultDocumentClient } from '../../aws/lease';
 import { readWaveTargets } from '../../aws/wave-store';
 import { loadMapFile } from '../../core/map/load';
-import { rollbackInput } from '../../core/pipeline-plan';
+import { rollbackInput, servicePipelineInput } from '../../core/pipeline-plan';
 import { startedRun } from '../../core/pipeline-types';
+import { payloadBytes } from '../../core/step-functions-limits';
 import { checkPipelineRequest } from '../../functions/check-pipeline-request';
 import { sharedS3Client } from '../../functions/lib/clients';
 import { createArtifactsBucket } from '../../local/orchestrator';
 import { putRecord } from '../support/ledger';
+import { mapOf, mapYaml, WEB } from '../support/map';
 import { useMoto } from '../support/moto';
 import { ORCHESTRATOR, seedLedger } from '../support/workflows';
 
@@ -76,5 +78,44 @@ describe('check-pipeline-request', () => {
       name: 'InvalidPipelineRequest',
       message: expect.stringContaining(`${digest} never succeeded in dev`),
     });
+  });
+});
+
+describe('check-pipeline-request for a branch of 5,000 targets', () => {
+  const accounts = Array.from({ length: 1250 }, (_, i) => String(300000000000 + i));
+  const wave = (from: number) =>
+    `      - { maxConcurrency: 1000, targets: ${JSON.stringify(
+      accounts.slice(from, from + 250).map((account) => ({
+        account,
+        regions: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1'],
+      })),
+    )} }`;
+  const big = mapOf(
+    mapYaml(
+      [{ ...WEB, branches: '{ main: [prod] }' }],
+      ['  prod:', '    approval: { topic: prod-approvals }', '    waves:', ...[0, 250, 500, 750, 1000].map(wave)],
+      'ecr: { principalOrgId: o-a1b2c3d4e5 }',
+    ),
+  );
+  const planned = servicePipelineInput(big, 'web', {
+    source: { github: 'acme/web' },
+    branch: 'main',
+    commit,
+    author: 'Mona Lisa',
+    message: 'Fix checkout',
+    changedPaths: [],
+  });
+
+  it('is started with an input of a few KiB, and hands on stages of a few KiB, every target kept in S3', async () => {
+    const input = startedRun(planned);
+
+    const stages = await checkPipelineRequest(input, { map: () => big, db: defaultDocumentClient() });
+
+    expect(payloadBytes(input)).toBeLessThan(4 * 1024);
+    expect(payloadBytes(stages)).toBeLessThan(8 * 1024);
+    const waves = stages[0]?.plan.waves ?? [];
+    expect(waves.map((w) => w.targetCount)).toEqual([1000, 1000, 1000, 1000, 1000]);
+    const stored = await Promise.all(waves.map((w) => readWaveTargets(sharedS3Client(), w.store)));
+    expect(stored.flat()).toEqual(planned.stages[0]?.plan.waves.flatMap((w) => w.targets));
   });
 });
