@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { mapBounded } from '../aws/bounded';
 import { describeIfExists, type SfnLike } from '../aws/executions';
 import { type DocumentClient, defaultDocumentClient, releaseLease } from '../aws/lease';
 import { anyLedgerRecord, ledgerRecord } from '../aws/ledger';
@@ -7,7 +8,7 @@ import { callerArn, realSleep, type Sleep, waitForExecution } from '../aws/opera
 import { stageInUse, stateMachineArnOf } from '../aws/orchestrator';
 import { settings } from '../aws/settings';
 import { readWaveTargets, type S3Store } from '../aws/wave-store';
-import type { DeployTarget, StackTarget, StoredEnvironmentRun, TargetRollback } from '../core/contracts';
+import type { StoredEnvironmentRun, TargetRollback } from '../core/contracts';
 import { isStackRecord, type LedgerResult, ledgerKey } from '../core/ledger';
 import { deploymentIdOf } from '../core/pipeline-plan';
 import type { PipelineStage, ProvisionStage, StageRequest, StartedRun } from '../core/pipeline-types';
@@ -141,17 +142,14 @@ export function abortCommand(deps: AbortDeps = {}) {
       for (const s of inFlight) {
         await stop(sfn, arnOf('deploy-environment', s.plan.deployment.deploymentId), cause);
         const stackStage = isStackStage(s);
-        for (const target of targetsOf(s)) {
+        await mapBounded(targetsOf(s), AT_ONCE, async (target) => {
           const name = `${s.plan.deployment.deploymentId}-${target.account}-${target.region}`;
-          if (stackStage) {
-            await stop(sfn, arnOf('deploy-stack', name), cause);
-            continue;
-          }
+          if (stackStage) return stop(sfn, arnOf('deploy-stack', name), cause);
           await stop(sfn, arnOf('deploy-target', name), cause);
           // The target's service instance, created under the target's own name (state-machines/deploy-target.ts);
           // CloudFormation finishes the stack by itself, and nothing runs the image yet.
           if (s.plan.deployment.serviceInstance !== null) await stop(sfn, arnOf('deploy-stack', name), cause);
-        }
+        });
         say(`stopped the deployment of ${s.environment}`);
       }
 
@@ -272,14 +270,17 @@ export function abortCommand(deps: AbortDeps = {}) {
  * and the workflow writes it before it updates the service. Putting back a revision that never left is harmless.
  */
 async function changedTargets(serviceName: string, stage: PipelineStage, db: DocumentClient) {
-  const changed: { target: DeployTarget; previousTaskDefinitionArn: string }[] = [];
-  for (const target of stage.plan.waves.flatMap((w) => w.targets)) {
-    const key = ledgerKey(serviceName, stage.environment, target);
-    const record = await ledgerRecord(settings.ledgerTable(), key, stage.plan.deployment.deploymentId, db);
-    if (!record?.previousTaskDefinitionArn || UNDONE.has(record.result)) continue;
-    changed.push({ target, previousTaskDefinitionArn: record.previousTaskDefinitionArn });
-  }
-  return changed;
+  const read = await mapBounded(
+    stage.plan.waves.flatMap((w) => w.targets),
+    AT_ONCE,
+    async (target) => {
+      const key = ledgerKey(serviceName, stage.environment, target);
+      const record = await ledgerRecord(settings.ledgerTable(), key, stage.plan.deployment.deploymentId, db);
+      if (!record?.previousTaskDefinitionArn || UNDONE.has(record.result)) return [];
+      return [{ target, previousTaskDefinitionArn: record.previousTaskDefinitionArn }];
+    },
+  );
+  return read.flat();
 }
 
 /**
@@ -288,15 +289,22 @@ async function changedTargets(serviceName: string, stage: PipelineStage, db: Doc
  * revision yet was not changed; putting back a stack whose change set never ran is harmless.
  */
 async function changedStacks(serviceName: string, stage: StackStage, db: DocumentClient) {
-  const changed: { target: StackTarget; previous: string }[] = [];
-  for (const target of stage.plan.waves.flatMap((w) => w.targets)) {
-    const key = ledgerKey(serviceName, stage.environment, target);
-    const record = await anyLedgerRecord(settings.ledgerTable(), key, stage.plan.deployment.deploymentId, db);
-    if (!record || !isStackRecord(record) || !record.previousRevision || UNDONE.has(record.result)) continue;
-    changed.push({ target, previous: record.previousRevision });
-  }
-  return changed;
+  const read = await mapBounded(
+    stage.plan.waves.flatMap((w) => w.targets),
+    AT_ONCE,
+    async (target) => {
+      const key = ledgerKey(serviceName, stage.environment, target);
+      const record = await anyLedgerRecord(settings.ledgerTable(), key, stage.plan.deployment.deploymentId, db);
+      if (!record || !isStackRecord(record) || !record.previousRevision || UNDONE.has(record.result)) return [];
+      return [{ target, previous: record.previousRevision }];
+    },
+  );
+  return read.flat();
 }
+
+// Stopping or reading thousands of targets one by one would take minutes; a few at a time stays under the APIs'
+// throttling.
+const AT_ONCE = 10;
 
 /** Results after which the target runs what it ran before, or never changed; a failed rollback is tried again. */
 const UNDONE = new Set<LedgerResult>(['failed', 'rolled-back']);
