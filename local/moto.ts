@@ -1,5 +1,6 @@
 // Runs moto's server mode as a child process: the stand-in for every AWS API the local runtime calls. It runs
-// local/moto/server.py, moto's own server with CloudFormation's change sets patched to behave like AWS's.
+// local/moto/server.py, moto's own server with CloudFormation's change sets patched to behave like AWS's and DynamoDB's
+// Query reading one partition.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
