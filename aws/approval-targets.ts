@@ -7,7 +7,7 @@
 
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { MAX_LISTED_TARGETS, templateLabel } from '../core/approval-message';
-import type { DeployTarget, StackTarget } from '../core/contracts';
+import type { DeployTarget, StackTarget, WaveTarget } from '../core/contracts';
 import { ServiceNotFound } from '../core/errors';
 import { currentRecord, ledgerKey } from '../core/ledger';
 import type { ApprovalRequest, CheckedStage } from '../core/pipeline-types';
@@ -38,11 +38,24 @@ export interface TargetReaders {
   ledger: { db: DocumentClient; table: string };
 }
 
-/** Each target of the stage, wave after wave, and what it runs now. */
-export async function whatEachRuns(readers: TargetReaders, stage: CheckedStage): Promise<Line[]> {
+/** Each target of the stage, wave after wave, what it runs now, and whether that was read from the ledger. */
+export async function whatEachRuns(
+  readers: TargetReaders,
+  stage: CheckedStage,
+): Promise<{ targets: Line[]; runsFrom?: 'ledger' }> {
   const waves = await mapBounded(stage.plan.waves, 4, (wave) => readWaveTargets(readers.s3, wave.store));
   const targets = waves.flat();
   const live = targets.length <= MAX_LIVE_READS;
+  const lines = await linesOf(readers, stage, targets, live);
+  return live ? { targets: lines } : { targets: lines, runsFrom: 'ledger' };
+}
+
+async function linesOf(
+  readers: TargetReaders,
+  stage: CheckedStage,
+  targets: WaveTarget[],
+  live: boolean,
+): Promise<Line[]> {
   const { plan } = stage;
   const role = plan.deployment.deployRole;
   const key = (t: { account: string; region: string }) => ledgerKey(plan.deployment.serviceName, stage.environment, t);

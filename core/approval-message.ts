@@ -95,7 +95,7 @@ function targetLines(r: ApprovalRequest): string[] {
   }
   return [
     `Targets: ${plural(r.targets.length, 'target')} in ${whereNow(r.targets)}.`,
-    `What they run now: ${runsNow(r.targets)}.`,
+    `What they run now${r.runsFrom === 'ledger' ? ', as crossdeploy last deployed them' : ''}: ${runsNow(r.targets)}.`,
     `The first ${MAX_LISTED_TARGETS} (account region ${kind}, and what each runs now); the page below lists them all:`,
     ...r.targets.slice(0, MAX_LISTED_TARGETS).map(line),
     `  ... and ${plural(r.targets.length - MAX_LISTED_TARGETS, 'more target')}`,

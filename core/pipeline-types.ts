@@ -205,6 +205,11 @@ export interface ApprovalRequest {
    * (aws/approval-targets.ts); absent when `targets` lists them all.
    */
   targetsAt?: { bucket: string; key: string };
+  /**
+   * `ledger` when what each target runs was read from crossdeploy's ledger (what it last deployed there), not live
+   * from each target: an environment of more targets than the gate reads live (aws/approval-targets.ts).
+   */
+  runsFrom?: 'ledger';
   expiresAt: string;
 }
 

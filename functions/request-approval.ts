@@ -120,7 +120,7 @@ export async function requestApproval(
     message: event.message,
     image: event.image,
     template: stage.plan.targetKind === 'cloudformation-stack' ? stage.plan.deployment.template : null,
-    targets: await whatEachRuns({ s3, clients, ledger: { db: dynamo, table: ledgerTable() } }, stage),
+    ...(await whatEachRuns({ s3, clients, ledger: { db: dynamo, table: ledgerTable() } }, stage)),
     expiresAt: expiresAt.toISOString(),
   };
   const kept = await requestToKeep(

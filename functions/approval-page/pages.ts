@@ -47,7 +47,7 @@ export function approvalFormPage(request: ApprovalRequest, form: FormState): str
 ${ships}
 <dt>Expires</dt><dd>${utc(r.expiresAt)}</dd>
 </dl>
-<h2>Targets and what each runs now</h2>
+<h2>${r.runsFrom === 'ledger' ? 'Targets and what crossdeploy last deployed to each' : 'Targets and what each runs now'}</h2>
 <table>
 <thead><tr><th>Account</th><th>Region</th><th>${r.template ? 'Stack' : 'Cluster/service'}</th><th>Runs now</th></tr></thead>
 <tbody>${targets}</tbody>

@@ -43,6 +43,14 @@ describe('approvalMessage', () => {
       runs: i >= count - drifted ? 'web:6' : 'web:7',
     }));
 
+  it('says what a large deployment runs as crossdeploy last deployed it, when the gate read the ledger', () => {
+    const { body } = approvalMessage({ ...REQUEST, targets: manyTargets(5000, 10), runsFrom: 'ledger' }, LINK);
+
+    expect(body.split('\n')).toContain(
+      'What they run now, as crossdeploy last deployed them: web:7 on 4,990 targets; web:6 on 10 targets.',
+    );
+  });
+
   it('counts the targets of a large deployment, where they are and what they run, then lists the first 50', () => {
     const { body } = approvalMessage({ ...REQUEST, targets: manyTargets(5000, 10) }, LINK);
     const lines = body.split('\n');

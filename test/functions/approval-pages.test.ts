@@ -40,3 +40,18 @@ describe('the approval page of a provisioning', () => {
     expect(page).not.toContain('<dt>Image</dt>');
   });
 });
+
+describe('the approval page of an environment read from the ledger', () => {
+  it('says the targets show what crossdeploy last deployed to each, not what each runs now', () => {
+    const page = approvalFormPage({ ...provisioning, runsFrom: 'ledger' }, { action: '?expires=1&signature=x' });
+
+    expect(page).toContain('<h2>Targets and what crossdeploy last deployed to each</h2>');
+    expect(page).not.toContain('what each runs now');
+  });
+
+  it('says what each runs now when it was read in each target', () => {
+    const page = approvalFormPage(provisioning, { action: '?expires=1&signature=x' });
+
+    expect(page).toContain('<h2>Targets and what each runs now</h2>');
+  });
+});

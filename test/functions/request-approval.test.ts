@@ -337,6 +337,7 @@ describe('request-approval for an environment of 600 targets', () => {
     const record = await aws().record(approvalId);
     if (!record) throw new Error('no approval stored');
     expect(record.request.targets).toHaveLength(MAX_LISTED_TARGETS);
+    expect(record.request.runsFrom).toBe('ledger');
     expect(record.request.targetsAt).toEqual({
       bucket: settings.artifactsBucket(),
       key: `deployments/${input.stage.plan.deployment.deploymentId}/approval-approval-big.json`,
@@ -355,7 +356,9 @@ describe('request-approval for an environment of 600 targets', () => {
 
     const [mail] = await aws().publishedApprovals();
     expect(mail?.message).toContain('Targets: 600 targets in 300 accounts; eu-west-1 300, us-east-1 300.');
-    expect(mail?.message).toContain('What they run now: nothing crossdeploy deployed on 600 targets.');
+    expect(mail?.message).toContain(
+      'What they run now, as crossdeploy last deployed them: nothing crossdeploy deployed on 600 targets.',
+    );
     expect(mail?.message).toContain('  ... and 550 more targets');
     expect(mail?.message).toContain(link);
   });
