@@ -36,6 +36,8 @@ export interface TargetReaders {
   s3: S3Store;
   clients: TargetClientFactory;
   ledger: { db: DocumentClient; table: string };
+  /** Told of each target whose read failed; its line says `unknown (<error>)`. */
+  unreadable?: (target: { account: string; region: string }, error: Error) => void;
 }
 
 /** Each target of the stage, wave after wave, what it runs now, and whether that was read from the ledger. */
@@ -76,6 +78,7 @@ async function linesOf(
             const record = (await stackHistory(table, key(t), db, 10)).find((r) => r.result === 'succeeded');
             return record ? record.version : 'nothing crossdeploy deployed';
           },
+      readers.unreadable,
     );
   }
   const instance = plan.deployment.serviceInstance;
@@ -98,6 +101,7 @@ async function linesOf(
           const record = currentRecord(await targetHistory(table, key(t), db, 10));
           return record?.taskDefinitionArn ? revisionOf(record.taskDefinitionArn) : 'nothing crossdeploy deployed';
         },
+    readers.unreadable,
   );
 }
 
@@ -107,12 +111,16 @@ function readEach<T extends { account: string; region: string }>(
   live: boolean,
   what: (target: T) => string,
   runs: (target: T) => Promise<string>,
+  unreadable: TargetReaders['unreadable'],
 ): Promise<Line[]> {
   return mapBounded(targets, live ? LIVE_READ_CONCURRENCY : LEDGER_READ_CONCURRENCY, async (t) => ({
     account: t.account,
     region: t.region,
     what: what(t),
-    runs: await readable(() => runs(t)),
+    runs: await readable(
+      () => runs(t),
+      (error) => unreadable?.(t, error),
+    ),
   }));
 }
 
@@ -120,11 +128,12 @@ function readEach<T extends { account: string; region: string }>(
  * What a target runs, as `family:revision` or a template version. The approver decides with or without it, so a
  * target that cannot be read says why instead of failing the gate.
  */
-async function readable(read: () => Promise<string>): Promise<string> {
+async function readable(read: () => Promise<string>, failed: (error: Error) => void): Promise<string> {
   try {
     return await read();
   } catch (error) {
     const e = error as Error;
+    failed(e);
     return `unknown (${e.name}: ${e.message})`;
   }
 }

@@ -120,7 +120,15 @@ export async function requestApproval(
     message: event.message,
     image: event.image,
     template: stage.plan.targetKind === 'cloudformation-stack' ? stage.plan.deployment.template : null,
-    ...(await whatEachRuns({ s3, clients, ledger: { db: dynamo, table: ledgerTable() } }, stage)),
+    ...(await whatEachRuns(
+      {
+        s3,
+        clients,
+        ledger: { db: dynamo, table: ledgerTable() },
+        unreadable: (target, error) => logger.warn('cannot read what a target runs', { ...target, error }),
+      },
+      stage,
+    )),
     expiresAt: expiresAt.toISOString(),
   };
   const kept = await requestToKeep(
