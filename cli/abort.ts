@@ -10,6 +10,7 @@ import { settings } from '../aws/settings';
 import { readWaveTargets, type S3Store } from '../aws/wave-store';
 import type { StoredEnvironmentRun, TargetRollback } from '../core/contracts';
 import { isStackRecord, type LedgerResult, ledgerKey } from '../core/ledger';
+import { environmentDeploymentId } from '../core/map/stack-plan';
 import { deploymentIdOf } from '../core/pipeline-plan';
 import type { PipelineStage, ProvisionStage, StageRequest, StartedRun } from '../core/pipeline-types';
 import { announceDeployment } from '../functions/announce-deployment';
@@ -48,6 +49,16 @@ async function listedStage(
   const plan = { targetKind: run.targetKind, deployment: run.deployment, waves };
   // The environment's run is the checked plan of this stage (state-machines/pipeline.ts "Deploy environment").
   return { ...gates, plan } as unknown as PipelineStage | StackStage;
+}
+
+/**
+ * The deployment a started pipeline runs in one of its environments, from its input alone: a provisioning's is its
+ * template version's and request's (core/map/stack-plan.ts), any other's its pipeline's and the environment's.
+ */
+function stageDeploymentId(input: StartedRun, environment: string): string {
+  return input.kind === 'provision'
+    ? environmentDeploymentId(environment, input.template.version, input.requestId)
+    : deploymentIdOf(input.pipelineId, environment);
 }
 
 const USAGE = 'usage: crossdeploy abort <execution-name-or-arn> [--reason TEXT] [--no-wait] [--json] [--map FILE]';
@@ -132,7 +143,7 @@ export function abortCommand(deps: AbortDeps = {}) {
       // Which environments are deploying must be read before the stop: stopping the pipeline may stop them too.
       const inFlight: (PipelineStage | StackStage)[] = [];
       for (const s of input.stages) {
-        const deploymentId = deploymentIdOf(input.pipelineId, s.environment);
+        const deploymentId = stageDeploymentId(input, s.environment);
         const environmentRun = await describeIfExists(sfn, arnOf('deploy-environment', deploymentId));
         if (environmentRun?.status === 'RUNNING') inFlight.push(await listedStage(s, environmentRun.input, s3));
       }

@@ -45,7 +45,7 @@ function createFunction(
   spec: FunctionSpec,
   { scope, environment, mapBundle }: Deployment,
   extra: {
-    timeout: '10 seconds' | '30 seconds';
+    timeout: '10 seconds' | '30 seconds' | '2 minutes';
     /** Its role's statements; by default functionPermissions(spec). */
     permissions?: $util.Output<{ actions: string[]; resources: string[] }[]>;
   },
@@ -69,8 +69,10 @@ function createFunction(
 export function createStepFunctions(deployment: Deployment): StepFunctions {
   const functions: Partial<StepFunctions> = {};
   for (const spec of STEP_FUNCTIONS) {
-    // The slowest step is a bake check: DescribeAlarms, DescribeServices and a 5 s probe in parallel.
-    functions[spec.id] = createFunction(spec, deployment, { timeout: '30 seconds' });
+    // 30 s fits the slowest usual step, a bake check (DescribeAlarms, DescribeServices, a 5 s probe); a step whose
+    // work grows with the targets says its own.
+    const timeout = (spec as FunctionSpec).timeout ?? '30 seconds';
+    functions[spec.id] = createFunction(spec, deployment, { timeout });
   }
   return functions as StepFunctions;
 }

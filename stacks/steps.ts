@@ -72,6 +72,8 @@ export interface FunctionSpec {
   asDeployRole: readonly string[];
   /** The environment variables its code reads; the stack sets these and no others. */
   environment: readonly EnvironmentVariable[];
+  /** Longer than the steps' 30 seconds, for a step whose work grows with the environment's targets. */
+  timeout?: '2 minutes';
 }
 
 /** Every step that touches a target account first assumes the deploy role there, and no other role. */
@@ -110,10 +112,25 @@ const READ_APPLICATION_TEMPLATES: readonly Grant[] = [
   { actions: ['s3:ListBucket'], resources: (scope) => [bucketArn(scope, scope.names.artifactsBucket)] },
 ];
 
-/** A deployment's waves in the artifacts bucket (aws/wave-store.ts), and nothing else of it. */
-export const DEPLOYMENT_OBJECTS = (actions: string[]): Grant[] => [
-  { actions, resources: (scope) => [objectsArn(scope, scope.names.artifactsBucket, DEPLOYMENTS_PREFIX)] },
+/**
+ * Objects of a deployment in the artifacts bucket (aws/wave-store.ts), and nothing else of it: by default any of
+ * them, or only those whose key under `deployments/<deploymentId>/` matches `key` (`wave-*\/targets.json`).
+ */
+export const DEPLOYMENT_OBJECTS = (actions: string[], key?: string): Grant[] => [
+  {
+    actions,
+    resources: (scope) => [
+      key === undefined
+        ? objectsArn(scope, scope.names.artifactsBucket, DEPLOYMENTS_PREFIX)
+        : `${bucketArn(scope, scope.names.artifactsBucket)}/${DEPLOYMENTS_PREFIX}*/${key}`,
+    ],
+  },
 ];
+
+/** The wave's targets the pipeline's first step writes, and the approval gate reads. */
+const WAVE_TARGETS = 'wave-*/targets.json';
+/** A large environment's approval: the full list of its targets (aws/approval-targets.ts). */
+export const APPROVAL_TARGETS = 'approval-*.json';
 
 export const eventBus = (scope: GrantScope) => [eventBusArn(scope, scope.names.eventBus)];
 export const approvalsTable = (scope: GrantScope) => [tableArn(scope, scope.names.approvalsTable)];
@@ -338,7 +355,7 @@ export const STEP_FUNCTIONS = [
         actions: ['dynamodb:Query'],
         resources: (scope) => [tableIndexArn(scope, scope.names.ledgerTable, 'byStartedAt')],
       },
-      ...DEPLOYMENT_OBJECTS(['s3:PutObject']),
+      ...DEPLOYMENT_OBJECTS(['s3:PutObject'], WAVE_TARGETS),
     ],
     asDeployRole: [],
     environment: ['CROSSDEPLOY_MAP_FILE', 'CROSSDEPLOY_LEDGER_TABLE', 'CROSSDEPLOY_ARTIFACTS_BUCKET'],
@@ -380,7 +397,8 @@ export const STEP_FUNCTIONS = [
       // The key the approval links are signed with.
       readSecret('linkSigningKey'),
       // The stage's waves' targets, and a large stage's full list kept for the approval page.
-      ...DEPLOYMENT_OBJECTS(['s3:GetObject', 's3:PutObject']),
+      ...DEPLOYMENT_OBJECTS(['s3:GetObject'], WAVE_TARGETS),
+      ...DEPLOYMENT_OBJECTS(['s3:PutObject'], APPROVAL_TARGETS),
       // What a large stage's targets run, as the ledger recorded it: each target's records, through the index.
       {
         actions: ['dynamodb:Query'],
@@ -397,6 +415,8 @@ export const STEP_FUNCTIONS = [
       'CROSSDEPLOY_ARTIFACTS_BUCKET',
       'CROSSDEPLOY_LEDGER_TABLE',
     ],
+    // 5,000 targets are 5,000 ledger queries, 25 at a time, and a list of about 400 KB written to S3.
+    timeout: '2 minutes',
   },
   {
     id: 'AcquireLease',

@@ -4,6 +4,7 @@
 import { type RuleId, rulePattern } from '../aws/event-rules';
 import { executionsArn, stateMachineArn, tableArn, topicArn } from './arns';
 import {
+  APPROVAL_TARGETS,
   approvalsTable,
   DEPLOYMENT_OBJECTS,
   eventBus,
@@ -81,7 +82,7 @@ export const TRIGGERED_FUNCTIONS = [
       { actions: ['events:PutEvents'], resources: eventBus },
       readSecret('linkSigningKey'),
       // A large environment's full list of targets (aws/approval-targets.ts).
-      ...DEPLOYMENT_OBJECTS(['s3:GetObject']),
+      ...DEPLOYMENT_OBJECTS(['s3:GetObject'], APPROVAL_TARGETS),
     ],
     asDeployRole: [],
     environment: ['CROSSDEPLOY_APPROVALS_TABLE', 'CROSSDEPLOY_EVENT_BUS_NAME', 'CROSSDEPLOY_LINK_SIGNING_KEY_PARAM'],

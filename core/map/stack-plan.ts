@@ -34,8 +34,7 @@ export function planEnvironmentStack(
   }
   const { name, version, inputs } = env.template;
   const stackName = environmentStackName(environment);
-  const tail = `-${version.replace('.', '-')}-${shortHash(`${environment}\n${version}\n${request.requestId}`)}`;
-  const deploymentId = `env-${environment}`.slice(0, DEPLOYMENT_ID_MAX - tail.length).replace(/-+$/, '') + tail;
+  const deploymentId = environmentDeploymentId(environment, version, request.requestId);
   const { name: roleName, externalId } = map.deployRole;
   return {
     targetKind: 'cloudformation-stack',
@@ -62,4 +61,10 @@ export function planEnvironmentStack(
       ),
     })),
   };
+}
+
+/** The deployment of an environment's own stacks at `version`, told apart from another of it by its request. */
+export function environmentDeploymentId(environment: string, version: string, requestId: string): string {
+  const tail = `-${version.replace('.', '-')}-${shortHash(`${environment}\n${version}\n${requestId}`)}`;
+  return `env-${environment}`.slice(0, DEPLOYMENT_ID_MAX - tail.length).replace(/-+$/, '') + tail;
 }

@@ -178,13 +178,16 @@ describe('functions deployed by stacks/functions.ts', () => {
     ]);
   });
 
-  it("lets check-pipeline-request query the ledger's index and write the deployments' wave objects only", () => {
+  it("lets check-pipeline-request query the ledger's index and write the waves' target lists only", () => {
     expect(functionPermissions(byId('CheckPipelineRequest'), scope)).toEqual([
       {
         actions: ['dynamodb:Query'],
         resources: ['arn:aws:dynamodb:eu-west-1:111111111111:table/crossdeploy-test-ledger/index/byStartedAt'],
       },
-      { actions: ['s3:PutObject'], resources: [`arn:aws:s3:::${scope.names.artifactsBucket}/deployments/*`] },
+      {
+        actions: ['s3:PutObject'],
+        resources: [`arn:aws:s3:::${scope.names.artifactsBucket}/deployments/*/wave-*/targets.json`],
+      },
       { actions: [...TRACING_ACTIONS], resources: ['*'] },
     ]);
   });
@@ -241,8 +244,12 @@ describe('functions deployed by stacks/functions.ts', () => {
         resources: ['arn:aws:ssm:eu-west-1:111111111111:parameter/crossdeploy-test-link-signing-key'],
       },
       {
-        actions: ['s3:GetObject', 's3:PutObject'],
-        resources: [`arn:aws:s3:::${scope.names.artifactsBucket}/deployments/*`],
+        actions: ['s3:GetObject'],
+        resources: [`arn:aws:s3:::${scope.names.artifactsBucket}/deployments/*/wave-*/targets.json`],
+      },
+      {
+        actions: ['s3:PutObject'],
+        resources: [`arn:aws:s3:::${scope.names.artifactsBucket}/deployments/*/approval-*.json`],
       },
       {
         actions: ['dynamodb:Query'],
@@ -324,10 +331,10 @@ describe('functions deployed by stacks/functions.ts', () => {
       },
       { actions: ['events:PutEvents'], resources: [bus] },
     ]);
-    // A large environment's full list of targets, read only.
+    // A large environment's full list of targets, read only, and no wave's.
     expect(permissions).toContainEqual({
       actions: ['s3:GetObject'],
-      resources: [`arn:aws:s3:::${scope.names.artifactsBucket}/deployments/*`],
+      resources: [`arn:aws:s3:::${scope.names.artifactsBucket}/deployments/*/approval-*.json`],
     });
   });
 

@@ -2,14 +2,16 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { abortCommand } from '../../cli/abort';
 import { envCommand } from '../../cli/env';
 import { run as template } from '../../cli/template';
 import { templateUpgradeCommand } from '../../cli/template-upgrade';
+import { environmentDeploymentId } from '../../core/map/stack-plan';
 import { approvalLinkIn, decide } from '../../local/actors';
 import { capture } from '../support/cli';
 import { mapYaml, WEB } from '../support/map';
 import { useMoto } from '../support/moto';
-import { usePipelineStack } from '../support/pipeline';
+import { past, usePipelineStack } from '../support/pipeline';
 import { liveStack, stackTarget } from '../support/stacks';
 
 const moto = useMoto();
@@ -95,6 +97,40 @@ describe('crossdeploy env deploy: an environment provisioned from its template t
       status: 'CREATE_COMPLETE',
       version: 'v1.1',
     });
+  });
+
+  it('is aborted mid-wave: abort finds the provisioning by its own deployment and puts back the stacks it changed', async () => {
+    await publish();
+    moto.scheduler().injectFault({ account: '222222222222', region: 'eu-west-1' }, { kind: 'slow-stacks' });
+    const { done } = envDeploy('dev');
+    expect(await done).toBe(0);
+    const engine = stack().runtime.stepFunctions;
+    const deploymentId = environmentDeploymentId('dev', 'v1.0', 'a1b2c3d4-request');
+    const slow = await engine.started(`${deploymentId}-222222222222-eu-west-1`);
+    await past(slow, 'Execute change set in target account');
+    const [pipeline] = engine.executions().filter((e) => e.stateMachine === 'pipeline');
+    if (!pipeline) throw new Error('no provisioning pipeline started');
+
+    const { io, out, err } = capture(dirname(mapFile()));
+    const code = await abortCommand({
+      caller: async () => OPERATOR,
+      // CloudFormation finishes what the stopped deployment executed; the rollbacks then find the stacks.
+      sleep: () => {
+        moto.scheduler().clearFaults();
+        return new Promise((resolve) => setImmediate(resolve));
+      },
+    })([pipeline.name, '--reason', 'wrong subnet plan', '--json', '--map', mapFile()], io);
+
+    expect(err).toEqual([]);
+    const report = JSON.parse(out.join('\n'));
+    expect(report.environments).toEqual(['dev']);
+    expect(report.rollbacks.map((r: Record<string, unknown>) => [r.region, r.stackName]).sort()).toEqual([
+      ['eu-west-1', 'crossdeploy-env-dev'],
+      ['us-east-1', 'crossdeploy-env-dev'],
+    ]);
+    expect(code).toBe(0);
+    expect(pipeline.status).toBe('ABORTED');
+    expect(engine.executions().find((e) => e.name === deploymentId)?.status).toBe('ABORTED');
   });
 
   it('refuses an environment whose template version was never published, before starting anything', async () => {
