@@ -13,14 +13,18 @@ import { lambdaStep } from './lib/lambda-step';
 import { deploymentMap } from './lib/map';
 import { logger } from './lib/powertools';
 
-// The whole pipeline input; core/pipeline-check.ts holds every field against the map.
-const input = z.looseObject({
-  pipelineId: z.string().min(1),
-  kind: deploymentKind,
-  serviceName: z.string().min(1),
-  commit: z.string().min(1),
-  stages: z.array(z.looseObject({ environment: z.string().min(1) })),
-  built: z.looseObject({ image: pinnedImage }).optional(),
+// The whole pipeline input, which core/pipeline-check.ts holds field by field against the map, and the name of the
+// execution it started.
+const input = z.object({
+  request: z.looseObject({
+    pipelineId: z.string().min(1),
+    kind: deploymentKind,
+    serviceName: z.string().min(1),
+    commit: z.string().min(1),
+    stages: z.array(z.looseObject({ environment: z.string().min(1) })),
+    built: z.looseObject({ image: pinnedImage }).optional(),
+  }),
+  executionName: z.string().min(1),
 });
 
 export interface CheckPipelineRequestDeps {
@@ -38,11 +42,17 @@ export interface CheckPipelineRequestDeps {
  */
 export async function checkPipelineRequest(
   request: StartedRun,
+  executionName: string,
   deps: CheckPipelineRequestDeps = {},
 ): Promise<CheckedStage[]> {
   const map = (deps.map ?? deploymentMap)();
   const check = checkPipeline(map, request);
   const problems = [...check.problems];
+  // Every plan is stored under a deployment id made from the pipeline's id: only the execution's own name, unique
+  // for 90 days, keeps one pipeline from writing over another's waves.
+  if (request.pipelineId !== executionName) {
+    problems.push(`pipelineId ${request.pipelineId} is not the name of its execution, ${executionName}`);
+  }
   const environment = request.stages[0]?.environment;
   if (problems.length === 0 && request.kind === 'rollback' && request.built && environment) {
     const { digest } = request.built.image;
@@ -75,6 +85,6 @@ export async function checkPipelineRequest(
 
 const targetCount = (stage: CheckedStage) => stage.plan.waves.reduce((n, wave) => n + wave.targetCount, 0);
 
-export const handler = lambdaStep('check-pipeline-request', input, (request) =>
-  checkPipelineRequest(request as unknown as StartedRun),
+export const handler = lambdaStep('check-pipeline-request', input, ({ request, executionName }) =>
+  checkPipelineRequest(request as unknown as StartedRun, executionName),
 );

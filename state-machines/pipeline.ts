@@ -36,6 +36,8 @@ export const definition: State = {
   StartAt: 'Check the request against the map',
   States: {
     'Check the request against the map': lambdaTask('CheckPipelineRequest', {
+      // The execution's own name, which Step Functions keeps unique for 90 days: the plans are stored under it.
+      Parameters: { 'request.$': '$', 'executionName.$': '$$.Execution.Name' },
       Comment:
         "Whoever may start the pipeline must not be able to drop a gate, add a target or ship a foreign image. The input names each environment by its gates; the stages the pipeline runs are the map's plans, each wave's targets stored in S3.",
       ResultPath: '$.stages',

@@ -45,7 +45,10 @@ describe('check-pipeline-request', () => {
     await seedLedger();
     await putRecord({ ...devTarget, commit, imageDigest: digest, result: 'succeeded' });
 
-    const stages = await checkPipelineRequest(startedRun(request), { map: () => example, db: defaultDocumentClient() });
+    const stages = await checkPipelineRequest(startedRun(request), request.pipelineId, {
+      map: () => example,
+      db: defaultDocumentClient(),
+    });
 
     expect(stages.map((s) => [s.environment, s.plan.waves.map((w) => w.targetCount)])).toEqual([['dev', [2]]]);
   });
@@ -56,7 +59,7 @@ describe('check-pipeline-request', () => {
     await seedLedger();
     await putRecord({ ...devTarget, commit, imageDigest: digest, result: 'succeeded' });
 
-    const [stage] = await checkPipelineRequest(startedRun(request), {
+    const [stage] = await checkPipelineRequest(startedRun(request), request.pipelineId, {
       map: () => example,
       db: defaultDocumentClient(),
     });
@@ -68,11 +71,31 @@ describe('check-pipeline-request', () => {
     expect(JSON.stringify(stage)).not.toContain('"targets":[');
   });
 
+  it("refuses a pipeline whose id is not its execution's name: it would store its waves under another's", async () => {
+    await seedLedger();
+    await putRecord({ ...devTarget, commit, imageDigest: digest, result: 'succeeded' });
+
+    const checked = checkPipelineRequest(startedRun(request), 'web-main-0000000-a2', {
+      map: () => example,
+      db: defaultDocumentClient(),
+    });
+
+    await expect(checked).rejects.toMatchObject({
+      name: 'InvalidPipelineRequest',
+      message: expect.stringContaining(
+        `pipelineId ${request.pipelineId} is not the name of its execution, web-main-0000000-a2`,
+      ),
+    });
+  });
+
   it('refuses a rollback to an image that never succeeded there', async () => {
     await seedLedger();
     await putRecord({ ...devTarget, commit, imageDigest: digest, result: 'rolled-back' });
 
-    const checked = checkPipelineRequest(startedRun(request), { map: () => example, db: defaultDocumentClient() });
+    const checked = checkPipelineRequest(startedRun(request), request.pipelineId, {
+      map: () => example,
+      db: defaultDocumentClient(),
+    });
 
     await expect(checked).rejects.toMatchObject({
       name: 'InvalidPipelineRequest',
@@ -109,7 +132,7 @@ describe('check-pipeline-request for a branch of 5,000 targets', () => {
   it('is started with an input of a few KiB, and hands on stages of a few KiB, every target kept in S3', async () => {
     const input = startedRun(planned);
 
-    const stages = await checkPipelineRequest(input, { map: () => big, db: defaultDocumentClient() });
+    const stages = await checkPipelineRequest(input, input.pipelineId, { map: () => big, db: defaultDocumentClient() });
 
     expect(payloadBytes(input)).toBeLessThan(4 * 1024);
     expect(payloadBytes(stages)).toBeLessThan(8 * 1024);
