@@ -75,7 +75,7 @@ async function linesOf(
             return template ? `${template.version} (${stack.status})` : `an untracked template (${stack.status})`;
           }
         : async (t) => {
-            const record = (await stackHistory(table, key(t), db, 10)).find((r) => r.result === 'succeeded');
+            const record = (await stackHistory(table, key(t), db)).find((r) => r.result === 'succeeded');
             return record ? record.version : 'nothing crossdeploy deployed';
           },
       readers.unreadable,
@@ -98,7 +98,7 @@ async function linesOf(
           }
         }
       : async (t) => {
-          const record = currentRecord(await targetHistory(table, key(t), db, 10));
+          const record = currentRecord(await targetHistory(table, key(t), db));
           return record?.taskDefinitionArn ? revisionOf(record.taskDefinitionArn) : 'nothing crossdeploy deployed';
         },
     readers.unreadable,

@@ -218,7 +218,7 @@ export const environmentPlan = environmentOf(
 );
 export type EnvironmentPlan = z.infer<typeof environmentPlan>;
 
-/** One environment's deployment with its waves' targets listed: what the pipeline hands to "Store the environment's waves". */
+/** One environment's deployment with its waves' targets listed: what the map plans, before its waves are stored in S3. */
 export const environmentRun = environmentOf('ecs-service', deploymentSpec, wavePlan);
 export type EnvironmentRun = z.infer<typeof environmentRun>;
 

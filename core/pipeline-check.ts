@@ -30,11 +30,6 @@ interface Planned {
   stages?: PlannedStage[];
 }
 
-/** What in the input differs from the map's pipeline; empty when nothing does. */
-export function pipelineRequestProblems(map: DeploymentMap, input: StartedRun): string[] {
-  return checkPipeline(map, input).problems;
-}
-
 /** The input held against the map: its problems, or the stages the map plans for it. */
 export function checkPipeline(map: DeploymentMap, input: StartedRun): PipelineCheck {
   let planned: Planned;
@@ -43,13 +38,13 @@ export function checkPipeline(map: DeploymentMap, input: StartedRun): PipelineCh
   } catch (error) {
     planned = { problems: [(error as Error).message] };
   }
-  const problems = [...plansBrought(input), ...planned.problems];
+  const problems = [...fieldsBrought(input), ...planned.problems];
   if (problems.length > 0 || !planned.stages) return { problems, stages: null };
   return { problems: [], stages: planned.stages };
 }
 
 function plannedFor(map: DeploymentMap, brought: StartedRun): Planned {
-  // A plan the input brings is told apart (plansBrought); the stages are held against the map by their gates.
+  // A plan the input brings is told apart (fieldsBrought); the stages are held against the map by their gates.
   const input = { ...brought, stages: brought.stages.map(gatesOf) } as StartedRun;
   if (input.kind === 'provision') return provisionProblems(map, input);
   if ('package' in input) return applicationProblems(map, input);
@@ -57,12 +52,23 @@ function plannedFor(map: DeploymentMap, brought: StartedRun): Planned {
   return input.kind === 'rollback' ? rollbackProblems(map, input) : deployProblems(map, input);
 }
 
-/** An input that lists its own targets asks for a plan the pipeline would not use: say so, not "not the map's". */
-function plansBrought(input: StartedRun): string[] {
+/**
+ * A stage names its environment by its gates and nothing else. One that brings its own plan asks for targets the
+ * pipeline would not use: say so, not only "not the map's".
+ */
+function fieldsBrought(input: StartedRun): string[] {
   return input.stages.flatMap((stage, i) =>
-    'plan' in stage ? [`stages[${i}] brings a plan: the pipeline plans ${stage.environment} from the map`] : [],
+    Object.keys(stage)
+      .filter((key) => !STAGE_GATES.has(key))
+      .map((key) =>
+        key === 'plan'
+          ? `stages[${i}] brings a plan: the pipeline plans ${stage.environment} from the map`
+          : `stages[${i}] has a field the pipeline does not take: ${key}`,
+      ),
   );
 }
+
+const STAGE_GATES = new Set(Object.keys(gatesOf({ environment: '', approval: null, concurrency: 'queued' })));
 
 function deployProblems(map: DeploymentMap, input: StartedRun<PipelineInput>): Planned {
   const service = map.services[input.serviceName];

@@ -63,8 +63,7 @@ export type ProvisionStage = z.infer<typeof provisionStage>;
  * request against the map" plans and stores, so no pipeline input grows with the targets (StartExecution takes
  * 256 KiB, https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
  */
-export const stageRequest = z.strictObject(stageGates);
-export type StageRequest = z.infer<typeof stageRequest>;
+export type StageRequest = Pick<PipelineStage, keyof typeof stageGates>;
 
 /**
  * An environment as the pipeline runs it once checked: its gates, and the map's plan with each wave's targets in

@@ -7,12 +7,10 @@ an index keyed by the same attribute), moto's own Query gets only that partition
 pages them as before: the same answers, at the cost of the partition.
 """
 
+import inspect
 import threading
 
 _partition = threading.local()
-
-# Table.query's positional parameters after hash_key, as moto.dynamodb.models.__init__ passes them.
-_INDEX_NAME_POSITION = 6
 
 
 def patch_models(module):
@@ -27,10 +25,11 @@ def patch_models(module):
             return only[1]
         return every_item(self)
 
+    parameters = inspect.signature(query)
+
     def partition_query(self, hash_key, *args, **kwargs):
-        index_name = kwargs.get("index_name")
-        if index_name is None and len(args) > _INDEX_NAME_POSITION:
-            index_name = args[_INDEX_NAME_POSITION]
+        # Bound by name, so a parameter moto moves never leaves an index query read from the table's partition.
+        index_name = parameters.bind(self, hash_key, *args, **kwargs).arguments.get("index_name")
         if hash_key is None or not _keyed_by_table_partition(self, index_name):
             return query(self, hash_key, *args, **kwargs)
         _partition.only = (self, _partition_items(self, hash_key))

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseMap } from '../../core/map/load';
-import { pipelineRequestProblems } from '../../core/pipeline-check';
+import { checkPipeline } from '../../core/pipeline-check';
 import { pipelineInput } from '../../core/pipeline-plan';
 import { type ApplicationInput, type StartedRun, startedRun } from '../../core/pipeline-types';
 import { decidePush } from '../../core/push';
@@ -224,10 +224,10 @@ describe("an application stack's pipeline", () => {
     const tampered = (edit: (copy: StartedRun<ApplicationInput>) => void) => {
       const copy = structuredClone(startedRun(input));
       edit(copy);
-      return pipelineRequestProblems(map, copy);
+      return checkPipeline(map, copy).problems;
     };
 
-    expect(pipelineRequestProblems(map, startedRun(input))).toEqual([]);
+    expect(checkPipeline(map, startedRun(input)).problems).toEqual([]);
     expect(tampered((i) => (i.package.template = 'other.yaml'))).toEqual(['package is not what the map gives']);
     expect(
       tampered((i) => {
@@ -235,7 +235,7 @@ describe("an application stack's pipeline", () => {
         if (prod) prod.approval = null;
       }),
     ).toEqual(['stages is not what the map gives']);
-    expect(pipelineRequestProblems(map, input)).toContain(
+    expect(checkPipeline(map, input).problems).toContain(
       'stages[1] brings a plan: the pipeline plans prod from the map',
     );
   });

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { PinnedImage } from '../../core/contracts';
 import { loadMapFile } from '../../core/map/load';
-import { checkPipeline, pipelineRequestProblems } from '../../core/pipeline-check';
+import { checkPipeline } from '../../core/pipeline-check';
 import { servicePipelineInput as pipelineInput, rollbackInput } from '../../core/pipeline-plan';
 import { type PipelineInput, type ProvisionInput, type StartedRun, startedRun } from '../../core/pipeline-types';
 import { contentCommit, provisionInput } from '../../core/provision-plan';
@@ -40,13 +40,13 @@ const edited = <T>(input: T, edit: (copy: T) => void): T => {
   return copy;
 };
 
-describe('pipelineRequestProblems', () => {
+describe('checkPipeline: what in the input differs from the map', () => {
   it.each<[string, StartedRun]>([
     ["a push's pipeline as start-pipeline makes it", startedRun(push('production'))],
     ['a rollback behind its gate', startedRun(rollback())],
     ['a rollback that skips its gate', startedRun(rollback(true))],
   ])('accepts %s', (_, input) => {
-    expect(pipelineRequestProblems(example, input)).toEqual([]);
+    expect(checkPipeline(example, input).problems).toEqual([]);
   });
 
   it.each<[string, StartedRun | PipelineInput, string]>([
@@ -58,6 +58,13 @@ describe('pipelineRequestProblems', () => {
       'stages is not what the map gives',
     ],
     ['a push that brings its own plan, one target more or not', push('main'), 'stages[0] brings a plan'],
+    [
+      'a push whose stage brings a field of its own',
+      edited(startedRun(push('main')), (i) => {
+        if (i.stages[0]) Object.assign(i.stages[0], { targets: [] });
+      }),
+      'stages[0] has a field the pipeline does not take: targets',
+    ],
     ['a push that brings its own image', { ...startedRun(push('main')), built: { image } }, 'a push brings no image'],
     [
       'a push that says someone asked for it',
@@ -92,7 +99,7 @@ describe('pipelineRequestProblems', () => {
     ],
     ['a service the map lacks', { ...startedRun(push('main')), serviceName: 'api' }, 'no service "api"'],
   ])('refuses %s', (_, input, problem) => {
-    expect(pipelineRequestProblems(example, input).join('; ')).toContain(problem);
+    expect(checkPipeline(example, input).problems.join('; ')).toContain(problem);
   });
 });
 
@@ -148,7 +155,7 @@ describe('a provisioning request held against the map', () => {
   };
 
   it("accepts the map's own provisioning of an environment", () => {
-    expect(pipelineRequestProblems(map, startedRun(provisioning))).toEqual([]);
+    expect(checkPipeline(map, startedRun(provisioning)).problems).toEqual([]);
   });
 
   it.each<[string, StartedRun | ProvisionInput, string]>([
@@ -189,11 +196,11 @@ describe('a provisioning request held against the map', () => {
       'environment "dev" names no template',
     ],
   ])('refuses one %s', (_, input, problem) => {
-    expect(pipelineRequestProblems(map, input).join('; ')).toContain(problem);
+    expect(checkPipeline(map, input).problems.join('; ')).toContain(problem);
   });
 });
 
-describe("pipelineRequestProblems for a service with a template: the service instance's plan is the map's", () => {
+describe("checkPipeline for a service with a template: the service instance's plan is the map's", () => {
   const map = structuredClone(example);
   if (!map.services.web) throw new Error('example map without web');
   map.services.web.template = { name: 'web-service', version: 'v1.2', inputs: { DesiredCount: 3 } };
@@ -220,7 +227,7 @@ describe("pipelineRequestProblems for a service with a template: the service ins
     if (!instance) throw new Error('plan without a service instance');
     instance.inputs.Image = 'attacker/image:latest';
 
-    expect(pipelineRequestProblems(map, input)).toEqual([
+    expect(checkPipeline(map, input).problems).toEqual([
       'stages[0] brings a plan: the pipeline plans dev from the map',
     ]);
   });

@@ -1,5 +1,5 @@
 // A wave as deploy-environment leaves it in S3, for testing the step that judges it on its own: the targets
-// "Store the environment's waves" wrote, and a Map Run's results in ResultWriter's layout
+// the pipeline's check stored, and a Map Run's results in ResultWriter's layout
 // (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html).
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { settings } from '../../aws/settings';
