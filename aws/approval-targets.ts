@@ -5,7 +5,6 @@
 // waves, and the approvals table keeps the first ones: an item holds 400 KB at most
 // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items).
 
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { MAX_LISTED_TARGETS, templateLabel } from '../core/approval-message';
 import type { DeployTarget, StackTarget, WaveTarget } from '../core/contracts';
 import { ServiceNotFound } from '../core/errors';
@@ -19,8 +18,7 @@ import type { DocumentClient } from './lease';
 import { stackHistory, targetHistory } from './ledger';
 import { describeStack } from './stacks';
 import type { TargetClientFactory } from './target-clients';
-import { awsCall } from './transient';
-import { readWaveTargets, type S3Store } from './wave-store';
+import { getJson, putJson, readWaveTargets, type S3Store } from './wave-store';
 
 /** Up to this many targets, the gate reads what each runs in its own account; beyond, from the ledger. */
 export const MAX_LIVE_READS = 200;
@@ -152,16 +150,7 @@ export async function requestToKeep(
     bucket: where.bucket,
     key: `deployments/${where.deploymentId}/approval-${request.approvalId}.json`,
   };
-  await awsCall(`s3:PutObject s3://${targetsAt.bucket}/${targetsAt.key}`, () =>
-    s3.send(
-      new PutObjectCommand({
-        Bucket: targetsAt.bucket,
-        Key: targetsAt.key,
-        Body: JSON.stringify(request.targets),
-        ContentType: 'application/json',
-      }),
-    ),
-  );
+  await putJson(s3, targetsAt.bucket, targetsAt.key, request.targets);
   return { ...request, targets: request.targets.slice(0, MAX_LISTED_TARGETS), targetsAt };
 }
 
@@ -169,9 +158,5 @@ export async function requestToKeep(
 export async function withEveryTarget(s3: S3Store, request: ApprovalRequest): Promise<ApprovalRequest> {
   const at = request.targetsAt;
   if (!at) return request;
-  const object = await awsCall(`s3:GetObject s3://${at.bucket}/${at.key}`, () =>
-    s3.send(new GetObjectCommand({ Bucket: at.bucket, Key: at.key })),
-  );
-  const targets = JSON.parse((await object.Body?.transformToString()) ?? '[]') as Line[];
-  return { ...request, targets };
+  return { ...request, targets: await getJson<Line[]>(s3, at.bucket, at.key) };
 }

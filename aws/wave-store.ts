@@ -87,7 +87,8 @@ export async function storeRollBack<T>(s3: S3Store, store: WaveStore, toRollBack
   return { bucket: store.bucket, key, count: toRollBack.length };
 }
 
-async function putJson(s3: S3Store, bucket: string, key: string, value: unknown): Promise<void> {
+/** One JSON object of the artifacts bucket, written whole. */
+export async function putJson(s3: S3Store, bucket: string, key: string, value: unknown): Promise<void> {
   await awsCall(`s3:PutObject s3://${bucket}/${key}`, () =>
     s3.send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value), ContentType: 'application/json' }),
@@ -95,7 +96,8 @@ async function putJson(s3: S3Store, bucket: string, key: string, value: unknown)
   );
 }
 
-async function getJson<T>(s3: S3Store, bucket: string, key: string): Promise<T> {
+/** One JSON object of the artifacts bucket, read whole. */
+export async function getJson<T>(s3: S3Store, bucket: string, key: string): Promise<T> {
   const object = await awsCall(`s3:GetObject s3://${bucket}/${key}`, () =>
     s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
   );
