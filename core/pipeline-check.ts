@@ -14,6 +14,7 @@ import {
   type PipelineRun,
   type ProvisionInput,
   type PushEvent,
+  STAGE_GATE_FIELDS,
   type StartedRun,
   startedRun,
 } from './pipeline-types';
@@ -68,7 +69,7 @@ function fieldsBrought(input: StartedRun): string[] {
   );
 }
 
-const STAGE_GATES = new Set(Object.keys(gatesOf({ environment: '', approval: null, concurrency: 'queued' })));
+const STAGE_GATES = new Set(STAGE_GATE_FIELDS);
 
 function deployProblems(map: DeploymentMap, input: StartedRun<PipelineInput>): Planned {
   const service = map.services[input.serviceName];

@@ -65,6 +65,9 @@ export type ProvisionStage = z.infer<typeof provisionStage>;
  */
 export type StageRequest = Pick<PipelineStage, keyof typeof stageGates>;
 
+/** The fields of a StageRequest: all a started pipeline's stage may have. */
+export const STAGE_GATE_FIELDS: readonly string[] = Object.keys(stageGates);
+
 /**
  * An environment as the pipeline runs it once checked: its gates, and the map's plan with each wave's targets in
  * S3 (core/contracts.ts storedWave), for any kind of target.
