@@ -80,6 +80,7 @@ export default $config({
       CROSSDEPLOY_DELIVERIES_TABLE: tables.Deliveries.name,
       CROSSDEPLOY_APPROVALS_TABLE: tables.Approvals.name,
       CROSSDEPLOY_LEASES_TABLE: tables.Leases.name,
+      CROSSDEPLOY_WAITS_TABLE: tables.Waits.name,
       CROSSDEPLOY_LEDGER_TABLE: tables.Ledger.name,
       CROSSDEPLOY_TEMPLATES_TABLE: tables.Templates.name,
       CROSSDEPLOY_ARTIFACTS_BUCKET: artifacts.bucket,

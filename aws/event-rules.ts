@@ -31,6 +31,21 @@ export const RULES = {
     source: ['aws.ecs', 'aws.cloudwatch'],
     'detail-type': ['ECS Deployment State Change', 'CloudWatch Alarm State Change'],
   },
+  /**
+   * A forwarded ECS deployment that ended → resume-target-wait. Only the two endings: an IN_PROGRESS event
+   * would only cost an invocation (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_deployment_events.html).
+   */
+  rolloutsEnded: {
+    source: ['aws.ecs'],
+    'detail-type': ['ECS Deployment State Change'],
+    detail: { eventName: ['SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED'] },
+  },
+  /** A forwarded alarm that went to ALARM → resume-target-wait, which ends the bakes watching it. */
+  alarmsRaised: {
+    source: ['aws.cloudwatch'],
+    'detail-type': ['CloudWatch Alarm State Change'],
+    detail: { state: { value: ['ALARM'] } },
+  },
 };
 
 export type RuleId = keyof typeof RULES;

@@ -5,6 +5,8 @@ export const settings = {
   eventBusName: () => process.env.CROSSDEPLOY_EVENT_BUS_NAME ?? 'crossdeploy',
   deliveriesTable: () => process.env.CROSSDEPLOY_DELIVERIES_TABLE ?? 'crossdeploy-deliveries',
   approvalsTable: () => process.env.CROSSDEPLOY_APPROVALS_TABLE ?? 'crossdeploy-approvals',
+  /** Deploy-target executions waiting on their targets' ECS and alarm events (aws/target-waits.ts). */
+  waitsTable: () => process.env.CROSSDEPLOY_WAITS_TABLE ?? 'crossdeploy-waits',
   leasesTable: () => process.env.CROSSDEPLOY_LEASES_TABLE ?? 'crossdeploy-leases',
   ledgerTable: () => process.env.CROSSDEPLOY_LEDGER_TABLE ?? 'crossdeploy-ledger',
   templatesTable: () => process.env.CROSSDEPLOY_TEMPLATES_TABLE ?? 'crossdeploy-templates',

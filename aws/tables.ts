@@ -32,6 +32,27 @@ export const approvalsTable = (name: string): CreateTableCommandInput => ({
   ],
 });
 
+/**
+ * Deploy-target executions waiting on their target's events, by `waitId`; the task token stays here, never in
+ * an event. The index finds the waits of one account and region, which an event of theirs may end.
+ */
+export const waitsTable = (name: string): CreateTableCommandInput => ({
+  TableName: name,
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [
+    { AttributeName: 'waitId', AttributeType: 'S' },
+    { AttributeName: 'subject', AttributeType: 'S' },
+  ],
+  KeySchema: [{ AttributeName: 'waitId', KeyType: 'HASH' }],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: 'bySubject',
+      KeySchema: [{ AttributeName: 'subject', KeyType: 'HASH' }],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+});
+
 /** One lease per service × environment (`web#prod`): at most one deployment mutates it at a time. */
 export const leasesTable = (name: string): CreateTableCommandInput => ({
   TableName: name,

@@ -58,6 +58,9 @@ export function demoCommit(label: string): string {
  * application stack (a Lambda function) is pushed from its own repository to dev.
  * Exits 0 only when all of that happened.
  */
+/** Local seconds per real second in the demo. */
+const DEMO_TIME_SCALE = 600;
+
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: { map: { type: 'string' } } });
   const mapFile = values.map ? resolve(io.cwd, values.map) : DEFAULT_MAP;
@@ -78,6 +81,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     sources,
     out: io.out,
     onEvent: progressPrinter(io.out),
+    // The map's bakes (1 and 10 minutes) take a tenth of a second and one second; polls run back to back.
+    timeScale: DEMO_TIME_SCALE,
+    waitMs: 0,
   });
   try {
     io.out(`crossdeploy demo: AWS APIs on ${stack.runtime.endpoint} (moto + ECS scheduler + Step Functions)`);

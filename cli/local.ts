@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../core/duration';
+import { formatDuration, parseDuration } from '../core/duration';
 import { loadMapFile } from '../core/map/load';
 import { progressPrinter } from '../local/progress';
 import { startLocalStack } from '../local/stack';
@@ -17,8 +17,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       'public-url': { type: 'string' },
       'give-up-after': { type: 'string', default: '5m' },
       sources: { type: 'string' },
+      'time-scale': { type: 'string', default: '1' },
     },
   });
+  const timeScale = Number(values['time-scale']);
+  if (!Number.isFinite(timeScale) || timeScale <= 0) {
+    io.err(`crossdeploy local: --time-scale must be a positive number, not "${values['time-scale']}"`);
+    return 2;
+  }
   let giveUpAfterMs: number;
   try {
     giveUpAfterMs = parseDuration(values['give-up-after'] ?? '5m') * 1000;
@@ -41,12 +47,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     out: io.out,
     onEvent: progressPrinter(io.out),
     giveUpAfterMs,
+    // Bakes, rollouts' safety nets, approval timeouts and polls last what the map says, divided by the scale.
+    timeScale,
     // Application stacks are packaged from the clones there; by default, the folder beside the map's folder.
     sources: resolve(io.cwd, values.sources ?? dirname(dirname(mapFile))),
     ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
   });
   io.out(`AWS APIs (moto + ECS scheduler + Step Functions) on ${stack.runtime.endpoint}`);
   io.out(`GitHub webhook: POST ${stack.url}/webhooks/github (secret in ${STATE_DIR}/github-webhook-secret)`);
+  if (timeScale !== 1) io.out(`time runs ${timeScale}× faster: a 10-minute bake takes ${formatDuration(600 / timeScale)}`);
   io.out(`crossdeploy local ready on ${stack.url}`);
   let interrupt = () => {};
   const interrupted = new Promise<void>((done) => {

@@ -416,14 +416,22 @@ export const stackRollbackLedgerEntry = z.object({
 });
 export type StackRollbackLedgerEntry = z.infer<typeof stackRollbackLedgerEntry>;
 
-/** Where a wait loop stands; the check steps read it and hand back the next one. */
+/** Where a target's rollout and bake stand; each step that waits or checks reads it and hands back the next. */
 export const progress = z.looseObject({
   startedAt: z.string(),
   rolloutChecksLeft: z.number().int(),
-  bakeChecksLeft: z.number().int(),
   state: z.string(),
   summary: z.string(),
   failure: failureEvidence.optional(),
+  /** The deployment UpdateService started in ECS: only its own events end the rollout's wait. */
+  ecsDeploymentId: z.string().optional(),
+  /** How long the rollout's wait lasts before a check of its own, if no event ended it (its HeartbeatSeconds). */
+  checkInSeconds: z.number().int().min(1).optional(),
+  /** The bake's whole length, when it started, what is left and how long its next wait lasts (its TimeoutSeconds). */
+  bakeSeconds: z.number().int().min(0).optional(),
+  bakeStartedAt: z.string().optional(),
+  bakeSecondsLeft: z.number().int().min(0).optional(),
+  bakeWaitSeconds: z.number().int().min(1).optional(),
 });
 export type Progress = z.infer<typeof progress>;
 

@@ -48,7 +48,8 @@ export function stackHealthVerdict(input: {
   return { state: 'HEALTHY', summary: healthySummary(input.expectedAlarms, `stack ${input.stackName}`, input.probe) };
 }
 
-function alarmFailure(expected: string[], alarms: AlarmSnapshot[]): FailureEvidence | undefined {
+/** What is wrong with the alarms alone: one missing, or in ALARM. Undefined when they are all fine. */
+export function alarmFailure(expected: string[], alarms: AlarmSnapshot[]): FailureEvidence | undefined {
   const problems = [...new Set(expected)].flatMap((name) => {
     const alarm = alarms.find((a) => a.AlarmName === name);
     if (alarm === undefined) return [`alarm ${name} is missing: it does not exist in this account and region`];
@@ -79,6 +80,6 @@ function healthySummary(
   return `healthy: ${alarms}, ${what}${probed}`;
 }
 
-function unhealthy(failure: FailureEvidence): HealthVerdict {
+export function unhealthy(failure: FailureEvidence): HealthVerdict {
   return { state: 'UNHEALTHY', failure, summary: `unhealthy (${failure.check}): ${failure.evidence}` };
 }

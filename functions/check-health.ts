@@ -3,6 +3,7 @@ import { describeService } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { deployRole, deployTarget, healthChecks, type Progress, progress } from '../core/contracts';
 import { healthVerdict } from '../core/health';
+import { bakeClock } from '../core/target-waits';
 import { httpProbe, type Probe, probeOnce, readAlarms } from './lib/health-reads';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
@@ -15,11 +16,15 @@ const input = z.object({
   progress,
 });
 
-/** One iteration of the bake: the alarms stay out of ALARM, the service stays steady, the probe answers. */
+/**
+ * A check of the bake, when its wait ran out with no alarm: the alarms are out of ALARM, the service is steady, the
+ * probe answers. With bake time left (a bake longer than the safety net's wait), the bake waits again.
+ */
 export async function checkHealth(
   event: z.infer<typeof input>,
   clients: TargetClientFactory = targetClientFactory(),
   probe: Probe = httpProbe,
+  now: () => Date = () => new Date(),
 ): Promise<Progress> {
   const { target, health } = event;
   const { ecs, cloudwatch } = clients(target, event.deployRole);
@@ -36,9 +41,9 @@ export async function checkHealth(
     taskDefinitionArn: event.taskDefinitionArn,
     ...(probed ? { probe: probed } : {}),
   });
-  const bakeChecksLeft = event.progress.bakeChecksLeft - 1;
-  logger.info('bake check', { where, state: verdict.state, summary: verdict.summary, bakeChecksLeft });
-  const next: Progress = { ...event.progress, bakeChecksLeft, state: verdict.state, summary: verdict.summary };
+  const clock = bakeClock(event.progress, now());
+  logger.info('bake check', { where, state: verdict.state, summary: verdict.summary, ...clock });
+  const next: Progress = { ...event.progress, ...clock, state: verdict.state, summary: verdict.summary };
   delete next.failure;
   return verdict.failure ? { ...next, failure: verdict.failure } : next;
 }

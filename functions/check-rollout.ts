@@ -3,6 +3,7 @@ import { describeService } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { checkLoop, deployRole, deployTarget, type Progress, progress } from '../core/contracts';
 import { rolloutVerdict } from '../core/rollout';
+import { rolloutEnded } from '../core/target-waits';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 
@@ -15,13 +16,14 @@ const input = z.object({
 });
 
 /**
- * One iteration of the rollout wait loop: the verdict over one DescribeServices snapshot. The loop's
- * waiting is the state machine's Wait state; running out of checks turns a rollout still in progress
- * into a failure with the last snapshot as evidence.
+ * One check of a rollout: the verdict over one DescribeServices snapshot. A rollback's wait loop checks on each
+ * turn of its Wait state; a deploy checks when no event came in time, or to read why ECS failed a deployment.
+ * Running out of checks turns a rollout still in progress into a failure with the last snapshot as evidence.
  */
 export async function checkRollout(
   event: z.infer<typeof input>,
   clients: TargetClientFactory = targetClientFactory(),
+  now: () => Date = () => new Date(),
 ): Promise<Progress> {
   const { target } = event;
   const service = await describeService(clients(target, event.deployRole).ecs, target);
@@ -46,10 +48,10 @@ export async function checkRollout(
   if (verdict.failure) return { ...next, failure: verdict.failure };
   if (verdict.state === 'IN_PROGRESS' && checksLeft <= 0) {
     const { checks, intervalSeconds } = event.rollout;
-    const evidence = `rollout not complete after ${checks} checks (${checks * intervalSeconds}s): ${verdict.summary}`;
+    const evidence = `rollout not complete within ${checks * intervalSeconds}s: ${verdict.summary}`;
     return { ...next, state: 'FAILED', failure: { check: 'timeout', evidence } };
   }
-  return next;
+  return rolloutEnded(next, now());
 }
 
 export const handler = lambdaStep('check-rollout', input, (event) => checkRollout(event));

@@ -58,7 +58,6 @@ export async function rollBackService(
   return {
     startedAt,
     rolloutChecksLeft: event.rollout.checks,
-    bakeChecksLeft: 0,
     state: 'IN_PROGRESS',
     summary: alreadyRestored
       ? 'ECS already rolled back; waiting for it to settle'

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { awsCall } from '../aws/transient';
 import { type Progress, targetDeployment } from '../core/contracts';
+import { waitsStarted } from '../core/target-waits';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
 
@@ -23,7 +24,7 @@ export async function updateService(
   const { health } = deployment;
   const { ecs } = clients(target, deployment.deployRole);
   const startedAt = now().toISOString();
-  await awsCall(`ecs:UpdateService ${target.account}/${target.region}`, () =>
+  const { service } = await awsCall(`ecs:UpdateService ${target.account}/${target.region}`, () =>
     ecs.send(
       new UpdateServiceCommand({
         cluster: target.cluster,
@@ -41,13 +42,15 @@ export async function updateService(
     region: target.region,
     taskDefinition: revision.taskDefinitionArn,
   });
-  return {
+  // ECS names the rollout it started: its PRIMARY deployment, now on the new revision.
+  const primary = service?.deployments?.find(
+    (d) => d.status === 'PRIMARY' && d.taskDefinition === revision.taskDefinitionArn,
+  );
+  return waitsStarted(deployment, {
     startedAt,
-    rolloutChecksLeft: deployment.rollout.checks,
-    bakeChecksLeft: deployment.bake.checks,
-    state: 'IN_PROGRESS',
+    ecsDeploymentId: primary?.id,
     summary: `service ${target.cluster}/${target.service} updated to ${revision.taskDefinitionArn}`,
-  };
+  });
 }
 
 export const handler = lambdaStep('update-service', input, (event) => updateService(event));

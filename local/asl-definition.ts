@@ -14,11 +14,14 @@ export interface LocalNames {
   values: Record<string, string> | undefined;
 }
 
+export type WaitLength = { seconds: number } | { secondsPath: string } | { timestamp: true };
+
 export interface PreparedDefinition {
   definition: StateMachineDefinition;
   /** Each Task state and the resource it calls, after substitution. */
   taskStates: Map<string, string>;
-  waitStates: string[];
+  /** Each Wait state and how long it waits: `Seconds`, or the `SecondsPath` that says. */
+  waitStates: Map<string, WaitLength>;
   /** Task states inside an inline Map's iterations, by the name of the nearest such Map. */
   inlineMapOf: Map<string, string>;
   /** Each DISTRIBUTED Map, now a Task of the same name, with its item processor prepared as a machine of its own. */
@@ -47,30 +50,48 @@ function prepared(definition: StateMachineDefinition, name: string): PreparedDef
     ...map,
     prepared: prepared(map.processor as StateMachineDefinition, `${name}/${map.label}`),
   }));
-  translateTimeoutPaths(definition);
+  moveTokenTimers(definition);
   defaultTaskTimeouts(definition);
   const taskStates = new Map<string, string>();
-  const waitStates: string[] = [];
+  const waitStates = new Map<string, WaitLength>();
   const inlineMapOf = new Map<string, string>();
   collectStates(definition, taskStates, waitStates, inlineMapOf);
   return { definition, taskStates, waitStates, inlineMapOf, distributedMaps };
 }
 
+/** A `.waitForTaskToken` task's own timers travel to the local binding under these keys of its Parameters. */
+export const TOKEN_TIMER_KEYS = {
+  TimeoutSeconds: 'CrossdeployLocalTimeoutSeconds',
+  HeartbeatSeconds: 'CrossdeployLocalHeartbeatSeconds',
+} as const;
+
+const WAIT_FOR_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+
 /**
- * AWS reads a Task's `TimeoutSecondsPath` from the state's input; the local engine reads it after
- * `Parameters` were applied. Translates each such path through the Parameters field that carries it, so the
- * same ASL times out the same way in both.
+ * A token wait's TimeoutSeconds and HeartbeatSeconds (or their paths) are kept by the local binding
+ * (local/task-tokens.ts), which the engine cannot do: it has no heartbeats, reads a path after Parameters rather
+ * than from the state's input, and counts real seconds where the local runtime may run faster. Each timer moves
+ * into the task's Parameters, where a path reads the state's input exactly as AWS reads the timer's path.
  */
-function translateTimeoutPaths(definition: { States: Record<string, unknown> }) {
-  for (const raw of Object.values(definition.States)) {
-    const state = raw as { TimeoutSecondsPath?: string; Parameters?: unknown; ItemProcessor?: never; Iterator?: never };
+function moveTokenTimers(definition: { States: Record<string, unknown> }) {
+  for (const [name, raw] of Object.entries(definition.States)) {
+    const state = raw as Record<string, unknown> & { ItemProcessor?: never; Iterator?: never; Branches?: never[] };
     const inner = state.ItemProcessor ?? state.Iterator;
-    if (inner) translateTimeoutPaths(inner);
-    if (!state.TimeoutSecondsPath || state.Parameters === undefined) continue;
-    const translated = throughParameters(state.Parameters, state.TimeoutSecondsPath, '$');
-    if (!translated)
-      throw new Error(`TimeoutSecondsPath ${state.TimeoutSecondsPath} is not carried by the state's Parameters`);
-    state.TimeoutSecondsPath = translated;
+    if (inner) moveTokenTimers(inner);
+    for (const branch of state.Branches ?? []) moveTokenTimers(branch);
+    if (state.Type !== 'Task') continue;
+    const paths = ['TimeoutSecondsPath', 'HeartbeatSecondsPath', 'HeartbeatSeconds'].filter((f) => f in state);
+    if (state.Resource !== WAIT_FOR_TOKEN) {
+      if (paths.length > 0) throw new Error(`state "${name}": the local runtime keeps ${paths[0]} of token waits only`);
+      continue;
+    }
+    const parameters = state.Parameters as Record<string, unknown>;
+    for (const [timer, key] of Object.entries(TOKEN_TIMER_KEYS)) {
+      if (state[timer] !== undefined) parameters[key] = state[timer];
+      if (state[`${timer}Path`] !== undefined) parameters[`${key}.$`] = state[`${timer}Path`];
+      delete state[timer];
+      delete state[`${timer}Path`];
+    }
   }
 }
 
@@ -100,22 +121,10 @@ function defaultTaskTimeouts(definition: { States: Record<string, unknown> }) {
   }
 }
 
-function throughParameters(node: unknown, path: string, at: string): string | undefined {
-  if (typeof node !== 'object' || node === null) return undefined;
-  for (const [key, value] of Object.entries(node)) {
-    if (key.endsWith('.$') && typeof value === 'string' && (path === value || path.startsWith(`${value}.`))) {
-      return `${at}.${key.slice(0, -2)}${path.slice(value.length)}`;
-    }
-    const deeper = throughParameters(value, path, `${at}.${key}`);
-    if (deeper) return deeper;
-  }
-  return undefined;
-}
-
 function collectStates(
   definition: { States: Record<string, unknown> },
   tasks: Map<string, string>,
-  waits: string[],
+  waits: Map<string, WaitLength>,
   inlineMapOf: Map<string, string>,
   inlineMap?: string,
 ) {
@@ -131,11 +140,19 @@ function collectStates(
       tasks.set(name, state.Resource);
       if (inlineMap) inlineMapOf.set(name, inlineMap);
     }
-    if (state.Type === 'Wait') waits.push(name);
+    if (state.Type === 'Wait') waits.set(name, waitLength(state as WaitState));
     const inner = state.ItemProcessor ?? state.Iterator;
     if (inner) collectStates(inner, tasks, waits, inlineMapOf, name);
     for (const branch of state.Branches ?? []) collectStates(branch, tasks, waits, inlineMapOf, inlineMap);
   }
+}
+
+type WaitState = { Seconds?: number; SecondsPath?: string };
+
+function waitLength(state: WaitState): WaitLength {
+  if (state.Seconds !== undefined) return { seconds: state.Seconds };
+  if (state.SecondsPath !== undefined) return { secondsPath: state.SecondsPath };
+  return { timestamp: true };
 }
 
 function kebab(pascal: string): string {

@@ -5,6 +5,8 @@ import { handler as acquireLease } from '../functions/acquire-lease';
 import { handler as announceDeployment } from '../functions/announce-deployment';
 import { handler as announceFailure } from '../functions/announce-failure';
 import { handler as assumeDeployRole } from '../functions/assume-deploy-role';
+import { handler as awaitBake } from '../functions/await-bake';
+import { handler as awaitRollout } from '../functions/await-rollout';
 import { handler as checkHealth } from '../functions/check-health';
 import { handler as checkImageReplica } from '../functions/check-image-replica';
 import { handler as checkPackagedTemplate } from '../functions/check-packaged-template';
@@ -45,6 +47,8 @@ const HANDLERS = {
   'announce-deployment': announceDeployment,
   'announce-failure': announceFailure,
   'assume-deploy-role': assumeDeployRole,
+  'await-bake': awaitBake,
+  'await-rollout': awaitRollout,
   'check-health': checkHealth,
   'check-image-replica': checkImageReplica,
   'check-packaged-template': checkPackagedTemplate,

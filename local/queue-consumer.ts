@@ -11,6 +11,11 @@ export interface ConsumerOptions {
   sqs?: SQSClient;
   /** Waits between failed receives; a real timer by default. */
   wait?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Receive without long polling, and pause this long whenever the queue is empty. moto answers a long poll by
+   * spinning until a message comes or the wait is over, which costs a core per waiting consumer.
+   */
+  idleMs?: number;
 }
 
 /**
@@ -37,12 +42,14 @@ export function consumeQueue(
           new ReceiveMessageCommand({
             QueueUrl: queueUrl,
             MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 1,
+            WaitTimeSeconds: options.idleMs === undefined ? 1 : 0,
             VisibilityTimeout: 30,
           }),
+          { abortSignal: stopping.signal },
         ));
         watch.answered();
       } catch (error) {
+        if (stopping.signal.aborted) break;
         const retryInMs = watch.failed(error);
         if (retryInMs === undefined) break;
         await wait(retryInMs, stopping.signal);
@@ -51,6 +58,7 @@ export function consumeQueue(
       if (Messages.length === 0) {
         for (const resolve of idle) resolve();
         idle = [];
+        if (options.idleMs !== undefined) await wait(options.idleMs, stopping.signal);
       }
       await Promise.all(
         Messages.map(async (message) => {

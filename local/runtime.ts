@@ -18,6 +18,12 @@ export interface LocalRuntime {
 
 export interface LocalRuntimeOptions {
   orchestrator?: { account: string; region: string };
+  /**
+   * Local seconds per real second for the workflows' waits, as the map wrote them (a bake, a rollout's safety net,
+   * an approval's timeout, polls): 1 is real time. Unset, token waits run in real time and polls back to back.
+   */
+  timeScale?: number;
+  /** How long every Wait state pauses, in ms, whatever the ASL says; 0 when `timeScale` is unset. */
   waitMs?: number;
   onEvent?: (execution: ExecutionRecord, event: HistoryEvent) => void;
   /** An ECS scheduler already running in front of moto (the tests' own); none is started then. */
@@ -50,7 +56,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     values: localValues,
     account: orchestrator.account,
     region: orchestrator.region,
-    waitMs: options.waitMs ?? 0,
+    ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+    ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
     retryMs: 0,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });

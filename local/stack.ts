@@ -11,6 +11,7 @@ import { type EndpointUnreachable, EndpointWatch } from './endpoint-watch';
 import { startHttpApi } from './http-api';
 import { provisionOrchestrator } from './orchestrator';
 import { asRuleTarget, consumeQueue } from './queue-consumer';
+import { consumeTargetWaits, provisionTargetWaits } from './target-waits';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from './runtime';
 import { storeLocalSecrets } from './secrets';
 import { bootstrapTargetAccount } from './seed';
@@ -63,6 +64,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   process.env.CROSSDEPLOY_PIPELINE_ARN = runtime.stepFunctions.stateMachineArn('pipeline');
   const queues = await provisionOrchestrator(options.map);
+  const waitsQueue = await provisionTargetWaits(options.map.orchestrator);
   // What the target-account StackSet gives every target account in AWS.
   for (const account of targetAccountsOf(options.map))
     await bootstrapTargetAccount(account, options.map.deployRole.name);
@@ -85,6 +87,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const consumers = [
     consumeQueue(queues.pushes, asRuleTarget(startPipeline, 'StartPipeline'), report, { watch }),
     consumeQueue(queues.approvalDecisions, asRuleTarget(resumeApproval, 'ResumeApproval'), report, { watch }),
+    consumeTargetWaits(waitsQueue, report, watch),
     consumeQueue(
       queues.approvalMessages,
       async (message) => {

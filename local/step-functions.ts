@@ -71,8 +71,17 @@ export interface LocalStepFunctionsOptions {
   values?: Record<string, string>;
   account: string;
   region: string;
-  /** How long a Wait state pauses locally, in ms; rollout progress is simulated, so 0 is realistic. */
+  /**
+   * How long every Wait state pauses, in ms, whatever the ASL says: the tests and the demo, whose ECR replicas and
+   * stacks are simulated, run their polls back to back with 0. Unset, a Wait lasts what its state says, at
+   * `timeScale`; with neither set, 0.
+   */
   waitMs?: number;
+  /**
+   * Local seconds per real second for Wait states (when `waitMs` is unset) and token waits' timeouts: 1 (the
+   * default) is real time, 60 runs a 10-minute bake in 10 seconds.
+   */
+  timeScale?: number;
   /** Pause before a Retry, in ms. */
   retryMs?: number;
   onEvent?: (execution: ExecutionRecord, event: HistoryEvent) => void;
@@ -117,17 +126,20 @@ export class LocalStepFunctions {
   private readonly byArn = new Map<string, LoadedMachine>();
   private readonly records = new Map<string, ExecutionRecord>();
   private readonly running = new Map<string, { done: Promise<ExecutionRecord>; abort: () => void }>();
-  private readonly tokens = new TaskTokens(
-    (functionArn) => this.functionFor(functionArn),
-    (executionArn) => this.records.get(executionArn)?.status === 'RUNNING',
-  );
+  private readonly tokens: TaskTokens;
   private readonly startWaiters = new Map<string, ((record: ExecutionRecord) => void)[]>();
   private readonly refusals = new Map<string, string[]>();
   /** Executions a quota ended: the engine's own last events after that are not theirs. */
   private readonly endedByQuota = new Set<string>();
   private s3: S3Client | undefined;
 
-  constructor(private readonly options: LocalStepFunctionsOptions) {}
+  constructor(private readonly options: LocalStepFunctionsOptions) {
+    this.tokens = new TaskTokens(
+      (functionArn) => this.functionFor(functionArn),
+      (executionArn) => this.records.get(executionArn)?.status === 'RUNNING',
+      options.timeScale ?? 1,
+    );
+  }
 
   stateMachineArn(name: string): string {
     return `arn:aws:states:${this.options.region}:${this.options.account}:stateMachine:crossdeploy-local-${name}`;
@@ -215,7 +227,7 @@ export class LocalStepFunctions {
       noThrowOnAbort: true,
       overrides: {
         taskResourceLocalHandlers: this.bindTasks(loaded, executionArn),
-        waitTimeOverrides: Object.fromEntries(loaded.waitStates.map((s) => [s, this.options.waitMs ?? 0])),
+        waitTimeOverrides: this.waitTimes(loaded, input),
         retryIntervalOverrides: Object.fromEntries(
           [...loaded.taskStates.keys()].map((s) => [s, this.options.retryMs ?? 0]),
         ),
@@ -243,6 +255,29 @@ export class LocalStepFunctions {
     })();
     this.running.set(executionArn, { done, abort: execution.abort });
     return record;
+  }
+
+  /**
+   * Each Wait state's pause in ms. The engine takes one fixed pause per state, so a `SecondsPath` is read from the
+   * execution's input, where crossdeploy's workflows keep every interval; a path that is not there is refused.
+   */
+  private waitTimes(loaded: LoadedMachine, input: Json): Record<string, number> {
+    const { waitMs, timeScale } = this.options;
+    const times: Record<string, number> = {};
+    for (const [state, length] of loaded.waitStates) {
+      if (waitMs !== undefined || timeScale === undefined) times[state] = waitMs ?? 0;
+      else if ('seconds' in length) times[state] = (length.seconds * 1000) / timeScale;
+      else if ('secondsPath' in length) {
+        const seconds = valueAt(input, length.secondsPath);
+        if (typeof seconds !== 'number') {
+          throw new Error(
+            `${loaded.name}: Wait state "${state}" reads ${length.secondsPath}, which the execution's input does not hold`,
+          );
+        }
+        times[state] = (seconds * 1000) / timeScale;
+      }
+    }
+    return times;
   }
 
   /** StopExecution: the execution ends ABORTED; its nested executions are stopped with it. */
@@ -454,6 +489,15 @@ export class LocalStepFunctions {
   describe(nameOrArn: string): ExecutionRecord | undefined {
     return this.records.get(nameOrArn) ?? this.executions().find((r) => r.name === nameOrArn);
   }
+}
+
+/** `$.a.b` in `input`: the plain member paths the workflows' Wait states use. */
+function valueAt(input: Json, path: string): unknown {
+  return path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean)
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], input);
 }
 
 function toHistoryEvent(event: EventLog): HistoryEvent {

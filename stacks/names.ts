@@ -17,6 +17,8 @@ export type MapForStack = Pick<
 export interface OrchestratorNames {
   deliveriesTable: string;
   approvalsTable: string;
+  /** Deploy-target executions waiting on their targets' ECS and alarm events (TTL on `expiresAt`). */
+  waitsTable: string;
   leasesTable: string;
   /** The deployment ledger: one record per target × deployment, kept when the stage is removed. */
   ledgerTable: string;
@@ -115,6 +117,7 @@ export function orchestratorNames(app: string, stage: string, map: MapForStack):
     // DynamoDB allows 255 characters, EventBridge buses 256, CodeBuild projects 255.
     deliveriesTable: stageName(app, stage, 'deliveries', 255),
     approvalsTable: stageName(app, stage, 'approvals', 255),
+    waitsTable: stageName(app, stage, 'waits', 255),
     leasesTable: stageName(app, stage, 'leases', 255),
     ledgerTable: stageName(app, stage, 'ledger', 255),
     templatesTable: stageName(app, stage, 'templates', 255),

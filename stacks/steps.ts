@@ -37,6 +37,7 @@ export const ENVIRONMENT_VARIABLES = [
   'CROSSDEPLOY_DELIVERIES_TABLE',
   'CROSSDEPLOY_APPROVALS_TABLE',
   'CROSSDEPLOY_LEASES_TABLE',
+  'CROSSDEPLOY_WAITS_TABLE',
   'CROSSDEPLOY_LEDGER_TABLE',
   'CROSSDEPLOY_TEMPLATES_TABLE',
   'CROSSDEPLOY_ARTIFACTS_BUCKET',
@@ -132,6 +133,17 @@ const WAVE_TARGETS = 'wave-*/targets.json';
 /** A large environment's approval: the full list of its targets (aws/approval-targets.ts). */
 export const APPROVAL_TARGETS = 'approval-*.json';
 
+export const waitsTable = (scope: GrantScope) => [tableArn(scope, scope.names.waitsTable)];
+
+/**
+ * A wait parks its token in the waits table, and ends itself when what it waits for has already happened: the
+ * item's write, and SendTaskSuccess for its own token.
+ */
+const PARK_WAIT: readonly Grant[] = [
+  { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: waitsTable },
+  { actions: ['states:SendTaskSuccess'], resources: TASK_TOKEN_RESOURCES },
+];
+
 export const eventBus = (scope: GrantScope) => [eventBusArn(scope, scope.names.eventBus)];
 export const approvalsTable = (scope: GrantScope) => [tableArn(scope, scope.names.approvalsTable)];
 
@@ -206,6 +218,22 @@ export const STEP_FUNCTIONS = [
     grants: [ASSUME_DEPLOY_ROLE],
     asDeployRole: ['ecs:UpdateService'],
     environment: [],
+  },
+  {
+    id: 'AwaitRollout',
+    file: 'await-rollout',
+    description: "crossdeploy: park a rollout's task token for ECS's events, then read the service once",
+    grants: [ASSUME_DEPLOY_ROLE, ...PARK_WAIT],
+    asDeployRole: ['ecs:DescribeServices'],
+    environment: ['CROSSDEPLOY_WAITS_TABLE'],
+  },
+  {
+    id: 'AwaitBake',
+    file: 'await-bake',
+    description: "crossdeploy: park a bake's task token for the alarms' events, then read the alarms once",
+    grants: [ASSUME_DEPLOY_ROLE, ...PARK_WAIT],
+    asDeployRole: ['cloudwatch:DescribeAlarms'],
+    environment: ['CROSSDEPLOY_WAITS_TABLE'],
   },
   {
     id: 'CheckRollout',

@@ -8,6 +8,7 @@ import {
   leasesTable,
   ledgerTable,
   templatesTable,
+  waitsTable,
 } from '../aws/tables';
 import type { OrchestratorNames } from './names';
 
@@ -28,6 +29,7 @@ export interface TableSpec {
 export const TABLES = [
   { id: 'Deliveries', name: (names) => names.deliveriesTable, define: deliveriesTable, ttl: 'expiresAt' },
   { id: 'Approvals', name: (names) => names.approvalsTable, define: approvalsTable, ttl: 'expiresAt' },
+  { id: 'Waits', name: (names) => names.waitsTable, define: waitsTable, ttl: 'expiresAt' },
   // No TTL: a lease lasts as long as its pipeline runs, which acquire-lease asks Step Functions (aws/lease.ts).
   { id: 'Leases', name: (names) => names.leasesTable, define: leasesTable },
   // What was deployed where, by whom, and how it ended: an audit record, so no TTL and never removed with the stage.

@@ -2,7 +2,7 @@
 // what each one calls. Same shape as stacks/steps.ts, and held against the handlers' code by the same test.
 // Pure (no Pulumi, no SST globals).
 import { type RuleId, rulePattern } from '../aws/event-rules';
-import { executionsArn, stateMachineArn, tableArn, topicArn } from './arns';
+import { executionsArn, stateMachineArn, tableArn, tableIndexArn, topicArn } from './arns';
 import {
   APPROVAL_TARGETS,
   approvalsTable,
@@ -11,6 +11,7 @@ import {
   type FunctionSpec,
   readSecret,
   TASK_TOKEN_RESOURCES,
+  waitsTable,
 } from './steps';
 
 export type { RuleId };
@@ -24,6 +25,8 @@ export const RULE_BUS = {
   notifications: 'orchestrator',
   // The target accounts' forwarding rules (stacks/target-account.yaml) put these on the stage's own bus.
   forwardedTargetEvents: 'orchestrator',
+  rolloutsEnded: 'orchestrator',
+  alarmsRaised: 'orchestrator',
 } as const satisfies Record<RuleId, 'orchestrator' | 'default'>;
 
 export type Trigger =
@@ -98,6 +101,20 @@ export const TRIGGERED_FUNCTIONS = [
     ],
     asDeployRole: [],
     environment: ['CROSSDEPLOY_APPROVALS_TABLE'],
+  },
+  {
+    id: 'ResumeTargetWait',
+    file: 'resume-target-wait',
+    description: "crossdeploy: end the deploy waits a target's forwarded ECS deployment or alarm event settles",
+    trigger: { kind: 'rule', rules: ['rolloutsEnded', 'alarmsRaised'] },
+    grants: [
+      // The pending waits of the event's account and region, through the index only; then the one it ends.
+      { actions: ['dynamodb:Query'], resources: (scope) => [tableIndexArn(scope, scope.names.waitsTable, 'bySubject')] },
+      { actions: ['dynamodb:UpdateItem'], resources: waitsTable },
+      { actions: ['states:SendTaskSuccess'], resources: TASK_TOKEN_RESOURCES },
+    ],
+    asDeployRole: [],
+    environment: ['CROSSDEPLOY_WAITS_TABLE'],
   },
   {
     id: 'Notify',

@@ -69,6 +69,27 @@ export function lambdaTask(functionId: string, state: State & { Retry?: Retrier[
   };
 }
 
+/**
+ * A Lambda step that parks `$$.Task.Token` (`lambda:invoke.waitForTaskToken`): the task ends when something calls
+ * SendTaskSuccess or SendTaskFailure with it, or when its TimeoutSeconds or HeartbeatSeconds run out
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-wait-token). The function
+ * gets the token and the execution's id beside `Payload`.
+ */
+export function tokenWait(functionId: string, state: State & { Payload: { [key: string]: Json } }): State {
+  const { Comment, Payload, ...rest } = state;
+  return {
+    Type: 'Task',
+    ...(Comment === undefined ? {} : { Comment }),
+    Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+    Parameters: {
+      FunctionName: `\${${functionId}FunctionArn}`,
+      Payload: { 'taskToken.$': '$$.Task.Token', 'executionArn.$': '$$.Execution.Id', ...Payload },
+    },
+    ...rest,
+    Retry: [TRANSIENT_LAMBDA_RETRY],
+  };
+}
+
 /** A child workflow run to its end (`startExecution.sync:2`): its output, or its error and cause. */
 export function nestedExecution(state: State & { Parameters: { [key: string]: Json } }): State {
   const { Comment, ...rest } = state;

@@ -1,6 +1,6 @@
 // The deploy-target workflow's ASL, built from crossdeploy's shared states (./asl.ts); written to deploy-target.asl.json.
 
-import { catchAll, lambdaTask, nestedExecution, type State, stateMachineArn } from './asl';
+import { catchAll, lambdaTask, nestedExecution, type State, stateMachineArn, tokenWait } from './asl';
 
 /**
  * The target's revision as the wave engine carries it (core/contracts.ts revisionRef): the task definition the
@@ -28,7 +28,7 @@ const ledgerEntry = (phase: string, facts: State): State => ({
 
 export const definition: State = {
   Comment:
-    'crossdeploy: deploy one service to one account and region. Create the service from its template where it is missing, then render, register, update, wait, bake; roll back on any failure.',
+    "crossdeploy: deploy one service to one account and region. Create the service from its template where it is missing, then render, register, update, wait for ECS's event, bake with the alarms watched; roll back on any failure.",
   StartAt: 'Assume deploy role in target account',
   TimeoutSeconds: 86400,
   States: {
@@ -141,7 +141,7 @@ export const definition: State = {
     }),
     'Update service in target account': lambdaTask('UpdateService', {
       ResultPath: '$.progress',
-      Next: 'Wait for rollout',
+      Next: 'Wait for ECS to finish the rollout',
       Catch: [catchAll('Describe failed update', '$.checkError')],
     }),
     'Describe failed update': {
@@ -160,12 +160,25 @@ export const definition: State = {
       ResultPath: '$.progress',
       Next: 'Roll back to previous revision',
     },
-    'Wait for rollout': {
-      Type: 'Wait',
-      SecondsPath: '$.deployment.rollout.intervalSeconds',
-      Next: 'Check rollout',
-    },
+    'Wait for ECS to finish the rollout': tokenWait('AwaitRollout', {
+      Comment:
+        "Ends when the target forwards ECS's SERVICE_DEPLOYMENT_COMPLETED or SERVICE_DEPLOYMENT_FAILED for this very deployment (functions/resume-target-wait.ts), or at once when the rollout had ended before the wait began. ECS sends its events on a best-effort basis: when none came in checkInSeconds, the rollout is checked once, and waited for again while it goes on.",
+      Payload: {
+        'target.$': '$.target',
+        'deployRole.$': '$.deployment.deployRole',
+        'taskDefinitionArn.$': '$.revision.taskDefinitionArn',
+        'progress.$': '$.progress',
+      },
+      HeartbeatSecondsPath: '$.progress.checkInSeconds',
+      ResultPath: '$.progress',
+      Next: 'Is the rollout done?',
+      Catch: [
+        { ErrorEquals: ['States.HeartbeatTimeout', 'States.Timeout'], ResultPath: '$.waitTimeout', Next: 'Check rollout' },
+        catchAll('Describe failed check', '$.checkError'),
+      ],
+    }),
     'Check rollout': lambdaTask('CheckRollout', {
+      Comment: 'No event came in time, or ECS failed the deployment: one read of the service says where it stands, and why.',
       Parameters: {
         'target.$': '$.target',
         'deployRole.$': '$.deployment.deployRole',
@@ -183,7 +196,12 @@ export const definition: State = {
         {
           Variable: '$.progress.state',
           StringEquals: 'IN_PROGRESS',
-          Next: 'Wait for rollout',
+          Next: 'Wait for ECS to finish the rollout',
+        },
+        {
+          Variable: '$.progress.state',
+          StringEquals: 'ECS_FAILED',
+          Next: 'Check rollout',
         },
         {
           And: [
@@ -196,7 +214,7 @@ export const definition: State = {
               NumericGreaterThan: 0,
             },
           ],
-          Next: 'Wait during bake',
+          Next: 'Bake with alarms watched',
         },
         {
           Variable: '$.progress.state',
@@ -206,11 +224,23 @@ export const definition: State = {
       ],
       Default: 'Roll back to previous revision',
     },
-    'Wait during bake': {
-      Type: 'Wait',
-      SecondsPath: '$.deployment.bake.intervalSeconds',
-      Next: 'Check health during bake',
-    },
+    'Bake with alarms watched': tokenWait('AwaitBake', {
+      Comment:
+        "Ends at once when an alarm of the environment in the target goes to ALARM (functions/resume-target-wait.ts) or already is. Otherwise the bake's time, or the safety net's share of a longer bake, runs out and a check of the whole health follows.",
+      Payload: {
+        'target.$': '$.target',
+        'deployRole.$': '$.deployment.deployRole',
+        'health.$': '$.deployment.health',
+        'progress.$': '$.progress',
+      },
+      TimeoutSecondsPath: '$.progress.bakeWaitSeconds',
+      ResultPath: '$.progress',
+      Next: 'Is the bake over?',
+      Catch: [
+        { ErrorEquals: ['States.Timeout'], ResultPath: '$.waitTimeout', Next: 'Check health during bake' },
+        catchAll('Describe failed check', '$.checkError'),
+      ],
+    }),
     'Check health during bake': lambdaTask('CheckHealth', {
       Parameters: {
         'target.$': '$.target',
@@ -232,9 +262,9 @@ export const definition: State = {
           Next: 'Roll back to previous revision',
         },
         {
-          Variable: '$.progress.bakeChecksLeft',
+          Variable: '$.progress.bakeSecondsLeft',
           NumericGreaterThan: 0,
-          Next: 'Wait during bake',
+          Next: 'Bake with alarms watched',
         },
       ],
       Default: 'Record success in ledger',

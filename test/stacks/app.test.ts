@@ -154,6 +154,7 @@ describe('sst.config.ts', () => {
     expect(ofType('aws.dynamodb.Table').map((d) => plain(d.args.name))).toEqual([
       'crossdeploy-test-deliveries',
       'crossdeploy-test-approvals',
+      'crossdeploy-test-waits',
       'crossdeploy-test-leases',
       'crossdeploy-test-ledger',
       'crossdeploy-test-templates',
@@ -236,6 +237,7 @@ describe('sst.config.ts', () => {
     expect(tables).toEqual([
       { name: 'crossdeploy-test-deliveries', pitr: { enabled: false }, protection: false, retain: undefined },
       { name: 'crossdeploy-test-approvals', pitr: { enabled: false }, protection: false, retain: undefined },
+      { name: 'crossdeploy-test-waits', pitr: { enabled: false }, protection: false, retain: undefined },
       { name: 'crossdeploy-test-leases', pitr: { enabled: false }, protection: false, retain: undefined },
       { name: 'crossdeploy-test-ledger', pitr: { enabled: true }, protection: true, retain: true },
       { name: 'crossdeploy-test-templates', pitr: { enabled: true }, protection: true, retain: true },
@@ -351,6 +353,18 @@ describe('sst.config.ts', () => {
         'arn:aws:test:::aws.sqs.Queue/ResumeApprovalDeadLetters',
       ],
       [
+        'crossdeploy-test-rollouts-ended',
+        'crossdeploy-test',
+        'arn:aws:test:::sst.aws.Function/ResumeTargetWaitFunction',
+        'arn:aws:test:::aws.sqs.Queue/ResumeTargetWaitDeadLetters',
+      ],
+      [
+        'crossdeploy-test-alarms-raised',
+        'crossdeploy-test',
+        'arn:aws:test:::sst.aws.Function/ResumeTargetWaitFunction',
+        'arn:aws:test:::aws.sqs.Queue/ResumeTargetWaitDeadLetters',
+      ],
+      [
         'crossdeploy-test-notifications',
         'crossdeploy-test',
         'arn:aws:test:::sst.aws.Function/NotifyFunction',
@@ -365,7 +379,7 @@ describe('sst.config.ts', () => {
     ]);
     for (const target of targets) expect(target.retryPolicy).toBeDefined();
     expect(ofType('aws.lambda.Permission').map((d) => plain(d.args.principal))).toEqual(
-      Array(5).fill('events.amazonaws.com'),
+      Array(7).fill('events.amazonaws.com'),
     );
     expect(named('aws.sqs.Queue', 'NotifyDeadLetters').args.name).toBe('crossdeploy-test-notify-dead-letters');
     const startPipeline = named('sst.aws.Function', 'StartPipelineFunction').args.permissions as {
@@ -379,6 +393,7 @@ describe('sst.config.ts', () => {
     expect(ofType('aws.lambda.FunctionEventInvokeConfig').map((d) => d.name)).toEqual([
       'StartPipelineAsyncInvoke',
       'ResumeApprovalAsyncInvoke',
+      'ResumeTargetWaitAsyncInvoke',
       'NotifyAsyncInvoke',
     ]);
   });

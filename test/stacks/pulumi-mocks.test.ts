@@ -307,7 +307,7 @@ function tasks(node: unknown): TaskState[] {
 describe('stacks/ under Pulumi mocks (@pulumi/aws from .sst/platform)', () => {
   it('registers the resources of every module, reading only the partition, account and region', () => {
     const count = (type: string) => ofType(type).length;
-    expect(count(TYPES.table)).toBe(6);
+    expect(count(TYPES.table)).toBe(7);
     expect(sorted(ofType(TYPES.topic).map((t) => text(t.inputs.name, t.name)))).toEqual([
       'crossdeploy-test-alerts',
       'crossdeploy-test-notifications',

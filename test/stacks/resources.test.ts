@@ -13,6 +13,7 @@ import {
   leasesTable,
   ledgerTable,
   templatesTable,
+  waitsTable,
 } from '../../aws/tables';
 import { parseMap } from '../../core/map/load';
 import { applicationInput, pipelineInput } from '../../core/pipeline-plan';
@@ -89,6 +90,7 @@ describe('resource names', () => {
       leasesTable: 'crossdeploy-test-leases',
       ledgerTable: 'crossdeploy-test-ledger',
       templatesTable: 'crossdeploy-test-templates',
+      waitsTable: 'crossdeploy-test-waits',
       idempotencyTable: 'crossdeploy-test-idempotency',
       artifactsBucket: 'crossdeploy-test-artifacts-111111111111',
       notificationsTopic: 'crossdeploy-test-notifications',
@@ -324,6 +326,19 @@ describe('DynamoDB tables', () => {
           { name: 'version', type: 'S' },
         ],
       },
+      Waits: {
+        name: 'crossdeploy-test-waits',
+        billingMode: 'PAY_PER_REQUEST',
+        hashKey: 'waitId',
+        attributes: [
+          { name: 'waitId', type: 'S' },
+          { name: 'subject', type: 'S' },
+        ],
+        globalSecondaryIndexes: [
+          { name: 'bySubject', keySchemas: [{ attributeName: 'subject', keyType: 'HASH' }], projectionType: 'ALL' },
+        ],
+        ttl: { attributeName: 'expiresAt', enabled: true },
+      },
       Idempotency: {
         name: 'crossdeploy-test-idempotency',
         billingMode: 'PAY_PER_REQUEST',
@@ -347,6 +362,7 @@ describe('DynamoDB tables', () => {
     expect(TABLES.map((spec) => spec.define)).toEqual([
       deliveriesTable,
       approvalsTable,
+      waitsTable,
       leasesTable,
       ledgerTable,
       templatesTable,

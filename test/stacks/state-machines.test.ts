@@ -270,11 +270,13 @@ describe("state machines' roles", () => {
     });
   });
 
-  it('deploy-target invokes its nine functions (the ledger and the failure reader too) and waits for deploy-stack and rollback-target executions only', () => {
+  it('deploy-target invokes its eleven functions (the ledger, the failure reader and the two waits too) and waits for deploy-stack and rollback-target executions only', () => {
     const policy = policyOf('deploy-target');
     expect(statement(policy, 'InvokeItsFunctions')?.Resource).toEqual(
       [
         'AssumeDeployRole',
+        'AwaitBake',
+        'AwaitRollout',
         'CheckHealth',
         'CheckImageReplica',
         'CheckRollout',

@@ -46,6 +46,7 @@ describe('triggered functions deployed by stacks/functions.ts', () => {
       GithubWebhook: '10 seconds',
       ApprovalPage: '10 seconds',
       ResumeApproval: '30 seconds',
+      ResumeTargetWait: '30 seconds',
       Notify: '30 seconds',
     });
   });
@@ -81,6 +82,8 @@ describe('bus rules', () => {
       ['pushes', 'orchestrator', 'start-pipeline'],
       ['codecommitPushes', 'default', 'start-pipeline'],
       ['approvalDecisions', 'orchestrator', 'resume-approval'],
+      ['rolloutsEnded', 'orchestrator', 'resume-target-wait'],
+      ['alarmsRaised', 'orchestrator', 'resume-target-wait'],
       ['notifications', 'orchestrator', 'notify'],
       ['forwardedTargetEvents', 'orchestrator', 'notify'],
     ]);
@@ -91,6 +94,8 @@ describe('bus rules', () => {
       'pushes',
       'codecommit-pushes',
       'approval-decisions',
+      'rollouts-ended',
+      'alarms-raised',
       'notifications',
       'forwarded-target-events',
     ]);

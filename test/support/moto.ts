@@ -25,6 +25,11 @@ function localAws(): Promise<LocalAws> {
   return holder[LOCAL_AWS];
 }
 
+/** The worker's ECS scheduler, once a `useMoto()` of the file has started it. */
+export async function workerScheduler(): Promise<EcsScheduler> {
+  return (await localAws()).scheduler;
+}
+
 /**
  * Every SDK client created in the test file talks to moto through the scheduler, as the tools account.
  * `motoEndpoint()` reaches moto directly, past the simulation, to check what moto itself stored.

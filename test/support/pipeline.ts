@@ -10,6 +10,7 @@ import { type LocalStack, startLocalStack } from '../../local/stack';
 import type { ExecutionRecord } from '../../local/step-functions';
 import { mapOf, mapYaml, WEB } from './map';
 import type { useMoto } from './moto';
+import { TEST_TIME_SCALE } from './workflows';
 
 /** A map like the example's, with two targets and a bake of one check so pipelines finish quickly. */
 export function pipelineMap(prod: { approvalTimeout?: string; concurrency?: 'superseded' | 'queued' } = {}): string {
@@ -51,6 +52,8 @@ export function usePipelineStack(moto: ReturnType<typeof useMoto>, mapText: () =
       stateDir: join(dir, '.crossdeploy'),
       out: () => {},
       scheduler: moto.scheduler(),
+      timeScale: TEST_TIME_SCALE,
+      waitMs: 0,
     });
     for (const target of [DEV, PROD]) await seedTarget({ ...target, alarms: ['web-5xx'] });
   });

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeEach } from 'vitest';
+import { afterEach, beforeEach } from 'vitest';
 import { settings } from '../../aws/settings';
 import { forgetTargetSessions } from '../../aws/target-clients';
 import type { ListedWave } from '../../aws/wave-store';
@@ -12,7 +12,9 @@ import type { LedgerRecord } from '../../core/ledger';
 import { sharedS3Client } from '../../functions/lib/clients';
 import { clientForAccount } from '../../local/accounts';
 import { localFunctions, localIntegrations, localValues, stateMachineDefinitions } from '../../local/functions';
+import { EndpointWatch } from '../../local/endpoint-watch';
 import { createArtifactsBucket } from '../../local/orchestrator';
+import { stepFunctionsApi } from '../../local/sfn-api';
 import {
   bootstrapTargetAccount,
   seedImage,
@@ -23,6 +25,8 @@ import {
   seedTarget,
 } from '../../local/seed';
 import { type ExecutionRecord, LocalStepFunctions } from '../../local/step-functions';
+import { consumeTargetWaits, provisionTargetWaits } from '../../local/target-waits';
+import { workerScheduler } from './moto';
 
 export const ORCHESTRATOR = { account: '111111111111', region: 'us-east-1' };
 export const IMAGE: ImageRef = {
@@ -36,9 +40,20 @@ const COMMIT = '3f2a9c1'.padEnd(40, '0');
 
 const BOOTSTRAPPED_ACCOUNTS = ['222222222222', '333333333333', '444444444444'];
 
-/** One engine per test file (building the machines validates them once); deploy-role credentials are per test. */
+/**
+ * Local seconds per real second in the tests: a 90-second bake takes 0.45 s, a rollout's 150-second safety net
+ * 0.75 s. Polls (Wait states) run back to back.
+ */
+export const TEST_TIME_SCALE = 200;
+
+/**
+ * One engine per test (deploy-role credentials are per test too), with the path target events take to it: the
+ * bus's rules for forwarded ECS and alarm events, read into resume-target-wait, and Step Functions' API answered
+ * by this engine for the tokens it hands back.
+ */
 export function useWorkflows(): () => LocalStepFunctions {
   let engine: LocalStepFunctions;
+  let waits: { stop(): Promise<void> } | undefined;
   beforeEach(async () => {
     forgetTargetSessions();
     // The target accounts the tests deploy to are bootstrapped, as the StackSet does in AWS.
@@ -50,7 +65,19 @@ export function useWorkflows(): () => LocalStepFunctions {
       integrations: localIntegrations,
       values: localValues,
       ...ORCHESTRATOR,
+      timeScale: TEST_TIME_SCALE,
+      waitMs: 0,
     });
+    const scheduler = await workerScheduler();
+    scheduler.serveLocally(stepFunctionsApi(engine));
+    const queue = await provisionTargetWaits(ORCHESTRATOR);
+    const watch = new EndpointWatch({ endpoint: scheduler.endpoint, out: () => {} });
+    waits = consumeTargetWaits(queue, (error) => console.error(`resume-target-wait: ${error.message}`), watch);
+  });
+  afterEach(async () => {
+    await engine.stopAll();
+    await waits?.stop();
+    (await workerScheduler()).serveLocally(undefined);
   });
   return () => engine;
 }

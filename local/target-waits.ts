@@ -1,0 +1,65 @@
+// The target events' side of the local orchestrator: the waits table, and the bus's two rules for forwarded ECS
+// deployment and alarm events, into a queue read by resume-target-wait (moto cannot invoke Lambda). With the
+// target accounts' forwarding rules (local/seed.ts), the whole event path of AWS runs offline.
+
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { rulePattern } from '../aws/event-rules';
+import { settings } from '../aws/settings';
+import { waitsTable } from '../aws/tables';
+import { handler as resumeTargetWait } from '../functions/resume-target-wait';
+import type { EndpointWatch } from './endpoint-watch';
+import { asRuleTarget, consumeQueue } from './queue-consumer';
+
+const RULES = ['rolloutsEnded', 'alarmsRaised'] as const;
+
+/** Resume-target-wait reads its queue this many times at once: at thousands of targets, events come in bursts. */
+const CONSUMERS = 2;
+/** An event waits at most this long on an idle queue: well inside the 2 seconds a resume may take. */
+const IDLE_MS = 20;
+
+/** Creates the waits table, the bus and its rules for the waits; returns the queue the rules deliver to. */
+export async function provisionTargetWaits(orchestrator: { account: string; region: string }): Promise<string> {
+  const { region } = orchestrator;
+  const dynamo = new DynamoDBClient({ region });
+  const events = new EventBridgeClient({ region });
+  const sqs = new SQSClient({ region, useQueueUrlAsEndpoint: false });
+  try {
+    await dynamo.send(new CreateTableCommand(waitsTable(settings.waitsTable()))).catch((error: unknown) => {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'crossdeploy-target-waits' }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    const bus = settings.eventBusName();
+    await events.send(new CreateEventBusCommand({ Name: bus })).catch((error: unknown) => {
+      if ((error as Error).name !== 'ResourceAlreadyExistsException') throw error;
+    });
+    for (const rule of RULES) {
+      const name = `crossdeploy-${rule}`;
+      const pattern = JSON.stringify(rulePattern(rule, orchestrator.account));
+      await events.send(new PutRuleCommand({ Name: name, EventBusName: bus, EventPattern: pattern }));
+      await events.send(
+        new PutTargetsCommand({ Rule: name, EventBusName: bus, Targets: [{ Id: 'local', Arn: Attributes?.QueueArn }] }),
+      );
+    }
+    return QueueUrl as string;
+  } finally {
+    for (const client of [dynamo, events, sqs]) client.destroy();
+  }
+}
+
+/** Hands each event on the queue to resume-target-wait, as the rules' Lambda target is invoked in AWS. */
+export function consumeTargetWaits(queueUrl: string, report: (error: Error) => void, watch: EndpointWatch) {
+  const consumers = Array.from({ length: CONSUMERS }, () =>
+    consumeQueue(queueUrl, asRuleTarget(resumeTargetWait, 'ResumeTargetWait'), report, { watch, idleMs: IDLE_MS }),
+  );
+  return {
+    stop: async () => {
+      await Promise.all(consumers.map((c) => c.stop()));
+    },
+    drain: async () => {
+      await Promise.all(consumers.map((c) => c.drain()));
+    },
+  };
+}
