@@ -427,9 +427,8 @@ export const progress = z.looseObject({
   ecsDeploymentId: z.string().optional(),
   /** How long the rollout's wait lasts before a check of its own, if no event ended it (its HeartbeatSeconds). */
   checkInSeconds: z.number().int().min(1).optional(),
-  /** The bake's whole length, when it started, what is left and how long its next wait lasts (its TimeoutSeconds). */
+  /** The bake's whole length, what is left of it and how long its next wait lasts (its TimeoutSeconds). */
   bakeSeconds: z.number().int().min(0).optional(),
-  bakeStartedAt: z.string().optional(),
   bakeSecondsLeft: z.number().int().min(0).optional(),
   bakeWaitSeconds: z.number().int().min(1).optional(),
 });

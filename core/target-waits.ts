@@ -81,8 +81,8 @@ export function signalOf(event: unknown): TargetSignal | undefined {
  * target, another deployment of the service (an older one's late event must not end a newer one's wait), a
  * rollout still in progress, an alarm that is not in ALARM.
  *
- * A failed deployment ends the wait as `ECS_FAILED`: the workflow then reads the service once, for the same
- * evidence (the tasks' own stopped reasons) a check would have found.
+ * A failed deployment ends the wait as `ECS_FAILED`, with ECS's reason: the workflow then reads the service once,
+ * for the evidence a check finds beside it (the tasks' own stopped reasons).
  */
 export function verdictFor(wait: TargetWait, signal: TargetSignal): Progress | undefined {
   const { target, progress } = wait;
@@ -98,6 +98,7 @@ export function verdictFor(wait: TargetWait, signal: TargetSignal): Progress | u
       return {
         ...progress,
         state: 'ECS_FAILED',
+        failure: { check: 'circuit-breaker', evidence: signal.reason },
         summary: `ECS failed deployment ${signal.deploymentId}: ${signal.reason}`,
       };
     }
@@ -148,17 +149,18 @@ export function waitsStarted(
   };
 }
 
-/** A completed rollout starts the bake now: its clock starts here, whichever step saw the rollout end. */
-export function rolloutEnded(progress: Progress, now: Date): Progress {
+/** A completed rollout starts the bake: all of its time is left, to be waited out in safety-net turns. */
+export function rolloutEnded(progress: Progress): Progress {
   if (progress.state !== 'COMPLETED') return progress;
   const bakeSeconds = progress.bakeSeconds ?? 0;
-  return { ...progress, bakeStartedAt: now.toISOString(), bakeSecondsLeft: bakeSeconds, bakeWaitSeconds: waitSeconds(bakeSeconds) };
+  return { ...progress, bakeSecondsLeft: bakeSeconds, bakeWaitSeconds: waitSeconds(bakeSeconds) };
 }
 
-/** Where the bake stands at `now`: the seconds left and how long the next wait may last. */
-export function bakeClock(progress: Progress, now: Date): { bakeSecondsLeft: number; bakeWaitSeconds: number } {
-  const startedAt = new Date(progress.bakeStartedAt ?? now).getTime();
-  const elapsed = (now.getTime() - startedAt) / 1000;
-  const left = Math.max(0, Math.ceil((progress.bakeSeconds ?? 0) - elapsed));
+/**
+ * The bake after one of its waits ran out: that wait's seconds have passed. Counted in turns rather than read from
+ * a clock, so the count is the same wherever the workflow runs, the local runtime's faster time included.
+ */
+export function bakeTurnTaken(progress: Progress): { bakeSecondsLeft: number; bakeWaitSeconds: number } {
+  const left = Math.max(0, (progress.bakeSecondsLeft ?? 0) - (progress.bakeWaitSeconds ?? 0));
   return { bakeSecondsLeft: left, bakeWaitSeconds: waitSeconds(left) };
 }

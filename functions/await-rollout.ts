@@ -67,7 +67,7 @@ export async function awaitRollout(event: z.infer<typeof input>, deps: AwaitDeps
     summary: verdict.summary,
   });
   if (verdict.state === 'IN_PROGRESS') return { parked: true };
-  const ended = rolloutEnded({ ...wait.progress, state: verdict.state, summary: verdict.summary }, now());
+  const ended = rolloutEnded({ ...wait.progress, state: verdict.state, summary: verdict.summary });
   await endWait(dynamo, sfn, waitsTable(), wait, verdict.failure ? { ...ended, failure: verdict.failure } : ended, 'check');
   return { parked: false };
 }

@@ -3,7 +3,7 @@ import { describeService } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { deployRole, deployTarget, healthChecks, type Progress, progress } from '../core/contracts';
 import { healthVerdict } from '../core/health';
-import { bakeClock } from '../core/target-waits';
+import { bakeTurnTaken } from '../core/target-waits';
 import { httpProbe, type Probe, probeOnce, readAlarms } from './lib/health-reads';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
@@ -24,7 +24,6 @@ export async function checkHealth(
   event: z.infer<typeof input>,
   clients: TargetClientFactory = targetClientFactory(),
   probe: Probe = httpProbe,
-  now: () => Date = () => new Date(),
 ): Promise<Progress> {
   const { target, health } = event;
   const { ecs, cloudwatch } = clients(target, event.deployRole);
@@ -41,7 +40,7 @@ export async function checkHealth(
     taskDefinitionArn: event.taskDefinitionArn,
     ...(probed ? { probe: probed } : {}),
   });
-  const clock = bakeClock(event.progress, now());
+  const clock = bakeTurnTaken(event.progress);
   logger.info('bake check', { where, state: verdict.state, summary: verdict.summary, ...clock });
   const next: Progress = { ...event.progress, ...clock, state: verdict.state, summary: verdict.summary };
   delete next.failure;

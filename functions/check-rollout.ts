@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeService } from '../aws/ecs-service';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
-import { checkLoop, deployRole, deployTarget, type Progress, progress } from '../core/contracts';
+import { checkLoop, deployRole, deployTarget, type FailureEvidence, type Progress, progress } from '../core/contracts';
 import { rolloutVerdict } from '../core/rollout';
 import { rolloutEnded } from '../core/target-waits';
 import { lambdaStep } from './lib/lambda-step';
@@ -23,7 +23,6 @@ const input = z.object({
 export async function checkRollout(
   event: z.infer<typeof input>,
   clients: TargetClientFactory = targetClientFactory(),
-  now: () => Date = () => new Date(),
 ): Promise<Progress> {
   const { target } = event;
   const service = await describeService(clients(target, event.deployRole).ecs, target);
@@ -45,13 +44,23 @@ export async function checkRollout(
     summary: verdict.summary,
   };
   delete next.failure;
-  if (verdict.failure) return { ...next, failure: verdict.failure };
+  if (verdict.failure) return { ...next, failure: withEcsReason(verdict.failure, event.progress) };
   if (verdict.state === 'IN_PROGRESS' && checksLeft <= 0) {
     const { checks, intervalSeconds } = event.rollout;
     const evidence = `rollout not complete within ${checks * intervalSeconds}s: ${verdict.summary}`;
     return { ...next, state: 'FAILED', failure: { check: 'timeout', evidence } };
   }
-  return rolloutEnded(next, now());
+  return rolloutEnded(next);
+}
+
+/**
+ * ECS's own reason from the event that failed the deployment, before what the service shows now: once ECS has
+ * rolled back, the failed deployment and its reason are gone from DescribeServices.
+ */
+function withEcsReason(failure: FailureEvidence, before: Progress): FailureEvidence {
+  const reason = before.state === 'ECS_FAILED' ? before.failure?.evidence : undefined;
+  if (reason === undefined || failure.evidence.includes(reason)) return failure;
+  return { ...failure, evidence: `${reason}; ${failure.evidence}` };
 }
 
 export const handler = lambdaStep('check-rollout', input, (event) => checkRollout(event));

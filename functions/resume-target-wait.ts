@@ -16,7 +16,6 @@ export interface ResumeTargetWaitDeps {
   dynamo?: DocumentClient;
   sfn?: TaskTokenSfn;
   waitsTable?: () => string;
-  now?: () => Date;
 }
 
 export interface ResumedWaits {
@@ -29,7 +28,6 @@ export async function resumeTargetWait(event: unknown, deps: ResumeTargetWaitDep
     dynamo = sharedDocumentClient(),
     sfn = sharedSfnClient(),
     waitsTable = settings.waitsTable,
-    now = () => new Date(),
   } = deps;
   const signal = signalOf(event);
   if (signal === undefined) return { resumed: [] };
@@ -37,7 +35,7 @@ export async function resumeTargetWait(event: unknown, deps: ResumeTargetWaitDep
   for (const wait of await pendingWaits(dynamo, waitsTable(), signal)) {
     const verdict = verdictFor(wait, signal);
     if (verdict === undefined) continue;
-    const handover = await endWait(dynamo, sfn, waitsTable(), wait, rolloutEnded(verdict, now()), 'event');
+    const handover = await endWait(dynamo, sfn, waitsTable(), wait, rolloutEnded(verdict), 'event');
     if (handover?.delivered) resumed.push(wait.executionArn);
     logger.info('wait ended by event', {
       account: signal.account,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Progress } from '../../core/contracts';
 import {
-  bakeClock,
+  bakeTurnTaken,
   rolloutEnded,
   SAFETY_NET_SECONDS,
   signalOf,
@@ -111,17 +111,18 @@ describe('the waits’ clocks', () => {
     });
   });
 
-  it('starts the bake when the rollout completes, and counts what is left from then', () => {
-    const completed = rolloutEnded({ ...progress, state: 'COMPLETED' }, new Date('2026-12-07T10:05:00.000Z'));
-    expect(completed).toMatchObject({ bakeStartedAt: '2026-12-07T10:05:00.000Z', bakeSecondsLeft: 600, bakeWaitSeconds: 600 });
-    expect(bakeClock(completed, new Date('2026-12-07T10:14:00.000Z'))).toEqual({ bakeSecondsLeft: 60, bakeWaitSeconds: 60 });
-    expect(bakeClock(completed, new Date('2026-12-07T10:16:00.000Z'))).toEqual({ bakeSecondsLeft: 0, bakeWaitSeconds: 1 });
-    expect(rolloutEnded(progress, new Date())).toBe(progress);
+  it('starts the bake with all of its time left when the rollout completes, and counts it down by the waits that ran out', () => {
+    const completed = rolloutEnded({ ...progress, state: 'COMPLETED' });
+    expect(completed).toMatchObject({ bakeSecondsLeft: 600, bakeWaitSeconds: 600 });
+    expect(bakeTurnTaken(completed)).toEqual({ bakeSecondsLeft: 0, bakeWaitSeconds: 1 });
+    expect(rolloutEnded(progress)).toBe(progress);
   });
 
   it('waits a long bake out in safety-net turns', () => {
-    const long = rolloutEnded({ ...progress, state: 'COMPLETED', bakeSeconds: 3600 }, new Date('2026-12-07T10:00:00Z'));
+    const long = rolloutEnded({ ...progress, state: 'COMPLETED', bakeSeconds: 2000 });
     expect(long.bakeWaitSeconds).toBe(SAFETY_NET_SECONDS);
-    expect(bakeClock(long, new Date('2026-12-07T10:15:00Z'))).toEqual({ bakeSecondsLeft: 2700, bakeWaitSeconds: 900 });
+    const second = { ...long, ...bakeTurnTaken(long) };
+    expect(second).toMatchObject({ bakeSecondsLeft: 1100, bakeWaitSeconds: 900 });
+    expect(bakeTurnTaken(second)).toEqual({ bakeSecondsLeft: 200, bakeWaitSeconds: 200 });
   });
 });

@@ -16,9 +16,12 @@ const dev = target('222222222222', 'us-east-1');
 const PROGRESS: Progress = {
   startedAt: '2030-01-02T03:04:05.000Z',
   rolloutChecksLeft: 8,
-  bakeChecksLeft: 3,
   state: 'COMPLETED',
   summary: 'rolled out',
+  // A 20-minute bake, 15 minutes of it waited out: 5 left, to wait out next.
+  bakeSeconds: 1200,
+  bakeSecondsLeft: 1200,
+  bakeWaitSeconds: 900,
 };
 
 /** One bake check of the seeded service, which runs `taskDefinitionArn` steadily. */
@@ -55,7 +58,8 @@ describe('check-health step (checkHealth)', () => {
 
     expect(result).toEqual({
       ...PROGRESS,
-      bakeChecksLeft: 2,
+      bakeSecondsLeft: 300,
+      bakeWaitSeconds: 300,
       state: 'HEALTHY',
       summary: `healthy: 1 alarms OK, steady on ${taskDefinitionArn}`,
     });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { FailureEvidence, Progress, TargetDeployment } from '../../core/contracts';
 import { checkRollout } from '../../functions/check-rollout';
 import { rollBackService } from '../../functions/roll-back-service';
@@ -8,6 +8,8 @@ import { seeded, startRollout } from './support';
 
 const moto = useMoto();
 useWorkflows();
+// Rollouts move only when a check looks, so each test knows what every check sees.
+beforeEach(() => moto.scheduler().setRolloutStepMs(3_600_000));
 const dev = target('222222222222', 'us-east-1');
 
 const ALARM_FIRED: FailureEvidence = { check: 'alarm', evidence: 'alarm web-5xx is ALARM: 5xx rate above 5%' };
@@ -56,7 +58,6 @@ describe('roll-back-service step (rollBackService)', () => {
     expect(result).toMatchObject({
       startedAt: '2030-01-02T03:04:05.000Z',
       rolloutChecksLeft: deployment.deployment.rollout.checks,
-      bakeChecksLeft: 0,
       state: 'IN_PROGRESS',
       summary: `rolling back to ${previous}`,
       updated: true,

@@ -65,9 +65,12 @@ export async function seeded(t: DeployTarget, alarms: string[] = ['web-5xx'], cp
   return seedTarget({ ...t, alarms, ...(cpuArchitecture && { cpuArchitecture }) });
 }
 
-/** Registers the new revision and points the service at it: the rollout has started and nobody looked yet. */
+/**
+ * Registers the new revision and points the service at it: the rollout has started and nobody looked yet. The
+ * progress counts the deployment's rollout checks one look at a time, as a wait loop of checks does.
+ */
 export async function startRollout(deployment: TargetDeployment) {
   const revision = await registerRevision(deployment);
   const progress = await updateService({ ...deployment, revision });
-  return { revision, progress };
+  return { revision, progress: { ...progress, rolloutChecksLeft: deployment.deployment.rollout.checks } };
 }

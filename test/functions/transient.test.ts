@@ -139,7 +139,6 @@ describe('awsCall (aws/transient.ts) against the scheduler', () => {
       progress: {
         startedAt: new Date(0).toISOString(),
         rolloutChecksLeft: 2,
-        bakeChecksLeft: 0,
         state: 'IN_PROGRESS',
         summary: '',
       },

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Progress, TargetDeployment } from '../../core/contracts';
 import { checkRollout } from '../../functions/check-rollout';
 import { registerRevision } from '../../functions/register-task-definition';
@@ -9,6 +9,8 @@ import { recordingClientFactory, seeded, startRollout } from './support';
 
 const moto = useMoto();
 useWorkflows();
+// Rollouts move only when a check looks, so each test knows what every check sees.
+beforeEach(() => moto.scheduler().setRolloutStepMs(3_600_000));
 const dev = target('222222222222', 'us-east-1');
 
 /** One rollout check as the state machine passes it: the deployment, the revision and the last progress. */
@@ -31,10 +33,13 @@ describe('update-service step (updateService)', () => {
 
     const progress = await updateService({ ...deployment, revision }, clients, () => new Date('2030-01-02T03:04:05Z'));
 
+    // One 150-second rollout budget: one wait for ECS's event, then one check; a 90-second bake after it.
     expect(progress).toEqual({
       startedAt: '2030-01-02T03:04:05.000Z',
-      rolloutChecksLeft: deployment.deployment.rollout.checks,
-      bakeChecksLeft: deployment.deployment.bake.checks,
+      ecsDeploymentId: expect.stringMatching(/^ecs-svc\//),
+      rolloutChecksLeft: 1,
+      checkInSeconds: 150,
+      bakeSeconds: 90,
       state: 'IN_PROGRESS',
       summary: `service demo/web updated to ${revision.taskDefinitionArn}`,
     });
@@ -103,7 +108,7 @@ describe('check-rollout step (checkRollout)', () => {
     expect((await live(dev)).revision).toBe(1);
   });
 
-  it('fails with a timeout naming the number of checks when the rollout is still running at the last check', async () => {
+  it('fails with a timeout naming its budget when the rollout is still running at the last check', async () => {
     await seeded(dev);
     moto.scheduler().injectFault(dev, { kind: 'stuck' });
     const deployment = targetDeployment(dev, { rollout: { intervalSeconds: 15, checks: 1 } });
@@ -114,7 +119,7 @@ describe('check-rollout step (checkRollout)', () => {
     expect(result.state).toBe('FAILED');
     expect(result.rolloutChecksLeft).toBe(0);
     expect(result.failure?.check).toBe('timeout');
-    expect(result.failure?.evidence).toContain('rollout not complete after 1 checks (15s)');
+    expect(result.failure?.evidence).toContain('rollout not complete within 15s');
   });
 
   it('keeps waiting while a stuck rollout still has checks left', async () => {
