@@ -1,5 +1,6 @@
-"""moto's server mode, with CloudFormation's change sets made to behave like AWS's (cloudformation_patch.py) and
-DynamoDB's Query reading one partition, as DynamoDB does (dynamodb_patch.py).
+"""moto's server mode, with CloudFormation's change sets made to behave like AWS's (cloudformation_patch.py),
+DynamoDB's Query reading one partition, as DynamoDB does (dynamodb_patch.py), and EventBridge forwarding an event to
+another account's or region's bus as it was, as EventBridge does (events_patch.py).
 
 Run exactly like moto_server: `python3 local/moto/server.py -H 127.0.0.1 -p PORT`. Everything else is moto's own
 server: its request log, /moto-api/reset, accounts. The CloudFormation patch is applied when moto first imports
@@ -24,6 +25,7 @@ except ImportError as error:
 sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 import cloudformation_patch  # noqa: E402  (beside this file: the script's folder is on sys.path)
 import dynamodb_patch  # noqa: E402
+import events_patch  # noqa: E402
 
 
 class PatchAfterImport(importlib.abc.MetaPathFinder):
@@ -56,6 +58,7 @@ sys.meta_path.insert(
             "moto.cloudformation.models": cloudformation_patch.patch_models,
             "moto.cloudformation.responses": cloudformation_patch.patch_responses,
             "moto.dynamodb.models.table": dynamodb_patch.patch_models,
+            "moto.events.models": events_patch.patch_models,
         }
     ),
 )
