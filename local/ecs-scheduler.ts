@@ -1,18 +1,21 @@
 // The ECS scheduler simulator: an HTTP proxy in front of moto that answers like AWS would if ECS's scheduler
-// were running. moto records UpdateService and stops there; this proxy moves rollouts forward, trips the
-// circuit breaker, raises alarms and throttles, per account/region, on demand. A request that reaches moto
-// reaches it unchanged; only ECS answers are rewritten. The product just points AWS_ENDPOINT_URL here.
+// were running. moto records UpdateService and stops there; this proxy moves rollouts forward with time, trips
+// the circuit breaker, raises alarms and throttles, per account/region, on demand, and puts on each target
+// account's default bus the events ECS and CloudWatch would send. A request that reaches moto reaches it
+// unchanged; only ECS answers are rewritten. The product just points AWS_ENDPOINT_URL here.
 
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { AccountDirectory, type AwsCall, readCall } from './ecs-scheduler/calls';
+import { AlarmStates, EventPublisher, type PublishedEvent } from './ecs-scheduler/events';
 import { type EcsFault, FaultBook, type Where } from './ecs-scheduler/faults';
 import { MotoApi } from './ecs-scheduler/moto-api';
 import { Replication } from './ecs-scheduler/replication';
-import { SimulatedServices } from './ecs-scheduler/services';
+import { ROLLOUT_STEP_MS, SimulatedServices } from './ecs-scheduler/services';
 
 export type { AwsCall } from './ecs-scheduler/calls';
+export type { PublishedEvent } from './ecs-scheduler/events';
 export type { EcsFault } from './ecs-scheduler/faults';
 
 export interface EcsScheduler {
@@ -20,8 +23,18 @@ export interface EcsScheduler {
   endpoint: string;
   injectFault(where: { account: string; region: string }, fault: EcsFault): void;
   clearFaults(): void;
-  /** Forgets simulated deployments, faults, learned keys and call counts: pair it with moto's reset. */
+  /**
+   * Forgets simulated deployments, faults, learned keys, call counts, published events and known alarm states,
+   * and restores the default rollout pace: pair it with moto's reset.
+   */
   reset(): void;
+  /**
+   * Real milliseconds per rollout step from now on (default 25, or the `rolloutStepMs` it was started with);
+   * `Infinity`: rollouts move only when a DescribeServices observes them.
+   */
+  setRolloutStepMs(ms: number): void;
+  /** The ECS and CloudWatch events put on target accounts' buses since start or reset, oldest first. */
+  events(): PublishedEvent[];
   /** AWS calls received since start or reset, by `<signing name>:<Operation>`, e.g. `ecs:DescribeServices`, `monitoring:DescribeAlarms`. Throttled calls count. */
   stats(): { calls: Record<string, number> };
   /** Answers another service's calls in-process instead of forwarding them to moto (the local Step Functions). */
@@ -46,13 +59,22 @@ export async function startEcsScheduler(opts: {
   motoEndpoint: string;
   port?: number;
   clock?: () => Date;
+  /**
+   * Real milliseconds per rollout step: ECS moves a rollout on whether or not anyone looks, and so does the
+   * scheduler, one step per this many ms (besides one per DescribeServices that includes the service). Default 25.
+   */
+  rolloutStepMs?: number;
 }): Promise<EcsScheduler> {
   let localService: LocalService | undefined;
   const motoUrl = new URL(opts.motoEndpoint);
   const moto = new MotoApi(opts.motoEndpoint);
   const faults = new FaultBook();
+  const clock = opts.clock ?? (() => new Date());
   const accounts = new AccountDirectory((call) => moto.accountOf(call.accessKeyId, call.region));
-  const services = new SimulatedServices({ clock: opts.clock ?? (() => new Date()), faults, moto });
+  const events = new EventPublisher({ moto, faults, clock });
+  const alarms = new AlarmStates({ events, clock });
+  const rolloutStepMs = opts.rolloutStepMs ?? ROLLOUT_STEP_MS;
+  const services = new SimulatedServices({ clock, faults, moto, events, alarms, rolloutStepMs });
   const replication = new Replication(moto);
   let calls: Record<string, number> = {};
 
@@ -91,6 +113,11 @@ export async function startEcsScheduler(opts: {
       return awsJsonError(500, 'InternalFailure', `${call.operation} took effect but its answer was lost`);
     }
     if (call.service === 'sts') accounts.learn(answer.body.toString('utf8'));
+    if (call.service === 'monitoring' && call.operation === 'SetAlarmState') {
+      const account = call.accountHeader ?? (await accounts.accountOf(call));
+      const set = alarmStateOf(incoming.headers, body);
+      if (account && set) await alarms.set({ account, region: call.region }, set.name, set.value, set.reason);
+    }
     if (call.service !== 'ecs') return answer;
     const rewritten = await services.rewrite(call.operation, parseJson(body), parseJson(answer.body));
     return rewritten === undefined ? answer : { ...answer, body: Buffer.from(JSON.stringify(rewritten)) };
@@ -131,16 +158,21 @@ export async function startEcsScheduler(opts: {
     clearFaults: () => faults.clear(),
     reset() {
       services.reset();
+      events.reset();
+      alarms.reset();
       replication.reset();
       faults.clear();
       accounts.forget();
       calls = {};
     },
+    setRolloutStepMs: (ms) => services.setRolloutStepMs(ms),
+    events: () => events.published(),
     stats: () => ({ calls: { ...calls } }),
     serveLocally: (service) => {
       localService = service;
     },
     async stop() {
+      services.stop();
       const closed = once(server, 'close');
       server.close();
       server.closeAllConnections();
@@ -213,6 +245,28 @@ async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/**
+ * A SetAlarmState request: JSON in SDK v3 (CloudWatch's JSON protocol), a form from query-protocol clients. One in
+ * another encoding is left alone: moto took it, so its answer goes back whether or not an event can be told of it.
+ */
+function alarmStateOf(
+  headers: IncomingHttpHeaders,
+  body: Buffer,
+): { name: string; value: string; reason: string } | undefined {
+  const text = body.toString('utf8');
+  let fields: Record<string, unknown>;
+  try {
+    fields = String(headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+      ? Object.fromEntries(new URLSearchParams(text))
+      : (parseJson(body) as Record<string, unknown>);
+  } catch {
+    return undefined;
+  }
+  const { AlarmName: name, StateValue: value, StateReason: reason } = fields;
+  if (typeof name !== 'string' || typeof value !== 'string') return undefined;
+  return { name, value, reason: typeof reason === 'string' ? reason : '' };
 }
 
 function parseJson(body: Buffer): unknown {

@@ -17,7 +17,9 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { RULES } from '../aws/event-rules';
 import { settings } from '../aws/settings';
 import { ledgerTable } from '../aws/tables';
 import type { DeployTarget } from '../core/contracts';
@@ -39,6 +41,11 @@ export interface TargetSeed {
   executionRoleArn?: string;
   /** The task definition's `runtimePlatform.cpuArchitecture`; left out (X86_64 to ECS) when not given. */
   cpuArchitecture?: 'X86_64' | 'ARM64';
+  /**
+   * Whose bus the account's ECS and alarm events are forwarded to: the local orchestrator account, in the region
+   * this process acts in (AWS_REGION, which the local runtime sets to its orchestrator's), when not given.
+   */
+  orchestrator?: { account: string; region: string };
 }
 
 export interface SeededTarget {
@@ -57,7 +64,8 @@ export const SIDECAR = 'log-router';
 
 /**
  * A target account as its owners left it: cluster, a task definition (family = service) running `image`
- * beside the sidecar, a service of 2 tasks with circuit breaker and rollback on, and its alarms in OK.
+ * beside the sidecar, a service of 2 tasks with circuit breaker and rollback on, and its alarms in OK; then
+ * crossdeploy's bootstrap forwarding its ECS and alarm events to the orchestrator's bus.
  */
 export async function seedTarget(seed: TargetSeed): Promise<SeededTarget> {
   const target: DeployTarget = {
@@ -123,6 +131,14 @@ export async function seedTarget(seed: TargetSeed): Promise<SeededTarget> {
     if (!cluster?.clusterArn || !service?.serviceArn || !taskDefinition?.taskDefinitionArn) {
       throw new Error(`seeding ${target.account}/${target.region} returned no ARNs`);
     }
+    const orchestrator = seed.orchestrator ?? {
+      account: ORCHESTRATOR_ACCOUNT,
+      region: process.env.AWS_REGION ?? 'us-east-1',
+    };
+    await forwardTargetEvents(
+      target,
+      `arn:aws:events:${orchestrator.region}:${orchestrator.account}:event-bus/${settings.eventBusName()}`,
+    );
     return {
       target,
       clusterArn: cluster.clusterArn,
@@ -133,6 +149,45 @@ export async function seedTarget(seed: TargetSeed): Promise<SeededTarget> {
   } finally {
     ecs.destroy();
     cloudwatch.destroy();
+  }
+}
+
+/** The name of the forwarding rule in each target account/region. */
+export const FORWARD_RULE = 'crossdeploy-forward';
+
+/**
+ * The rule stacks/target-account.yaml (ForwardRule) makes in a target account/region: ECS deployment and CloudWatch
+ * alarm state changes on its default bus, forwarded to the orchestrator's bus. Idempotent, as PutRule and PutTargets
+ * are. The role is shaped like the stack's; moto neither needs nor checks it.
+ */
+export async function forwardTargetEvents(
+  where: { account: string; region: string },
+  orchestratorBusArn: string,
+): Promise<void> {
+  const events = clientForAccount(EventBridgeClient, where.account, where.region);
+  try {
+    await events.send(
+      new PutRuleCommand({
+        Name: FORWARD_RULE,
+        EventPattern: JSON.stringify(RULES.forwardedTargetEvents),
+        State: 'ENABLED',
+        Description: "crossdeploy - ECS deployment and CloudWatch alarm state changes to the orchestrator's bus",
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: FORWARD_RULE,
+        Targets: [
+          {
+            Id: 'orchestrator-bus',
+            Arn: orchestratorBusArn,
+            RoleArn: `arn:aws:iam::${where.account}:role/crossdeploy-forwarder-${where.region}`,
+          },
+        ],
+      }),
+    );
+  } finally {
+    events.destroy();
   }
 }
 

@@ -23,7 +23,12 @@ export type EcsFault =
    * Once a change set was executed there, CloudFormation's DescribeStacks there answers only when the fault is
    * cleared: a stack still at work for as long as a test needs, whatever its workflow's check budget.
    */
-  | { kind: 'slow-stacks' };
+  | { kind: 'slow-stacks' }
+  /**
+   * The ECS deployment and CloudWatch alarm events of that account/region are never published (EventBridge lost
+   * them): what waits for them must catch the change some other way. Stays until cleared.
+   */
+  | { kind: 'lose-events' };
 
 export interface Where {
   account: string;
@@ -90,6 +95,10 @@ export class FaultBook {
 
   isStuck(where: Where): boolean {
     return this.#at(where).some((a) => a.fault.kind === 'stuck');
+  }
+
+  losesEvents(where: Where): boolean {
+    return this.#at(where).some((a) => a.fault.kind === 'lose-events');
   }
 
   /** Counts one ECS call made in `where` and says whether it is the one a throttle fault rejects. */

@@ -13,6 +13,15 @@ interface Route {
 
 const SCHEDULER_KEY = 'AKIDLOCALECSSCHEDULER';
 
+/** A PutEvents entry: `Detail` is JSON text, `Time` epoch seconds. */
+export interface BusEntry {
+  Source: string;
+  DetailType: string;
+  Detail: string;
+  Resources: string[];
+  Time?: number;
+}
+
 export class MotoApi {
   constructor(private readonly endpoint: string) {}
 
@@ -34,6 +43,21 @@ export class MotoApi {
     });
   }
 
+  /** Events put on `where`'s default bus, as an AWS service sends its own; moto runs the bus's rules within the call. */
+  async putEvents(where: Where, entries: BusEntry[]): Promise<void> {
+    const { FailedEntryCount = 0, Entries = [] } = await this.#json<{
+      FailedEntryCount?: number;
+      Entries?: { ErrorCode?: string; ErrorMessage?: string }[];
+    }>({ service: 'events', ...where }, 'AWSEvents', 'PutEvents', { Entries: entries });
+    if (FailedEntryCount > 0) {
+      const failed = Entries.find((e) => e.ErrorCode);
+      throw new MotoError(
+        failed?.ErrorCode,
+        `events:PutEvents in ${where.account}/${where.region}: ${failed?.ErrorMessage}`,
+      );
+    }
+  }
+
   /** The account moto files calls made with `accessKeyId` under. */
   async accountOf(accessKeyId: string, region: string): Promise<string | undefined> {
     const answer = await this.#query({ service: 'sts', region, accessKeyId }, 'GetCallerIdentity', {
@@ -42,7 +66,7 @@ export class MotoApi {
     return /<Account>(\d{12})<\/Account>/.exec(answer)?.[1];
   }
 
-  /** ECS and ECR speak JSON 1.1: the operation travels in `x-amz-target`, after the service's API version. */
+  /** ECS, ECR and EventBridge speak JSON 1.1: the operation travels in `x-amz-target`, after the service's API version. */
   async #json<T>(route: Route, api: string, operation: string, payload: object): Promise<T> {
     const headers = { 'x-amz-target': `${api}.${operation}`, 'content-type': 'application/x-amz-json-1.1' };
     return JSON.parse(await this.#post(route, headers, JSON.stringify(payload), operation)) as T;

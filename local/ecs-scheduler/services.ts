@@ -1,5 +1,7 @@
-// Keeps one simulation per ECS service (by service ARN) and rewrites moto's ECS answers to match it.
+// Keeps one simulation per ECS service (by service ARN), rewrites moto's ECS answers to match it, and moves
+// rollouts on with time as ECS does, whether or not anyone looks.
 
+import type { AlarmStates, EventPublisher } from './events';
 import type { FaultBook, Where } from './faults';
 import type { MotoApi } from './moto-api';
 import { type PlatformRevision, platformStoppedReason } from './platform';
@@ -7,6 +9,7 @@ import { PullCheck, type PullingRevision } from './pull';
 import {
   createService,
   type DeploymentConfiguration,
+  deploymentEvents,
   type Effect,
   observe,
   type RolloutFaults,
@@ -33,6 +36,12 @@ interface MotoService {
   [other: string]: unknown;
 }
 
+/** What a rollout step needs of a service besides its simulation. */
+type Located = Pick<MotoService, 'serviceArn' | 'clusterArn'>;
+
+/** Real milliseconds per rollout step unless set otherwise. */
+export const ROLLOUT_STEP_MS = 25;
+
 interface CreateServiceRequest {
   desiredCount?: number;
   deploymentConfiguration?: DeploymentConfiguration;
@@ -40,16 +49,58 @@ interface CreateServiceRequest {
 
 export class SimulatedServices {
   #sims = new Map<string, ServiceSim>();
+  /** The cluster of each simulated service, for the calls a timed step makes. */
+  #located = new Map<string, Located>();
   #ids = sequentialIds();
   readonly #pulls: PullCheck;
+  /** Per service, the tail of its work: a rollout step and an ECS call never interleave on one service. */
+  #queues = new Map<string, Promise<unknown>>();
+  /** Per service with a rollout under way, its next step. */
+  #timers = new Map<string, NodeJS.Timeout>();
+  #stepMs = ROLLOUT_STEP_MS;
+  /** Bumped by stop() and reset(), so a step under way then neither reports nor sets the next one. */
+  #epoch = 0;
 
-  constructor(private readonly deps: { clock: () => Date; faults: FaultBook; moto: MotoApi }) {
+  constructor(
+    private readonly deps: {
+      clock: () => Date;
+      faults: FaultBook;
+      moto: MotoApi;
+      events: EventPublisher;
+      alarms: AlarmStates;
+      /** Real milliseconds per rollout step until set otherwise, and again after each reset. */
+      rolloutStepMs: number;
+    },
+  ) {
     this.#pulls = new PullCheck(deps.moto);
+    this.setRolloutStepMs(deps.rolloutStepMs);
   }
 
   reset(): void {
+    this.stop();
     this.#sims.clear();
+    this.#located.clear();
     this.#ids = sequentialIds();
+    this.#stepMs = this.deps.rolloutStepMs;
+  }
+
+  /** Stops every rollout timer, and keeps a step under way from setting the next one. */
+  stop(): void {
+    this.#epoch += 1;
+    this.#clearTimers();
+  }
+
+  /** Real milliseconds per rollout step, from the next step on; Infinity: rollouts move only when observed. */
+  setRolloutStepMs(ms: number): void {
+    if (!(ms > 0)) throw new RangeError(`rolloutStepMs must be a positive number of milliseconds, got ${ms}`);
+    this.#stepMs = ms;
+    if (!Number.isFinite(ms)) this.#clearTimers();
+    for (const [arn, sim] of this.#sims) if (sim.rollout) this.#schedule(arn);
+  }
+
+  #clearTimers(): void {
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
   }
 
   /** moto's successful answer to an ECS call, rewritten where the simulation owns the truth; undefined: unchanged. */
@@ -57,13 +108,22 @@ export class SimulatedServices {
     switch (operation) {
       case 'CreateService':
         return this.#created(request as CreateServiceRequest, answer as { service: MotoService });
-      case 'UpdateService':
-        return this.#updated(request as ServiceUpdate, answer as { service: MotoService });
+      case 'UpdateService': {
+        const { service } = answer as { service: MotoService };
+        return this.#exclusive(service.serviceArn, () => this.#updated(request as ServiceUpdate, service, answer));
+      }
       case 'DescribeServices':
         return this.#described(answer as { services?: MotoService[] });
-      case 'DeleteService':
-        this.#sims.delete((answer as { service: MotoService }).service.serviceArn);
+      case 'DeleteService': {
+        const { serviceArn } = (answer as { service: MotoService }).service;
+        await this.#exclusive(serviceArn, async () => {
+          this.#sims.delete(serviceArn);
+          this.#located.delete(serviceArn);
+          clearTimeout(this.#timers.get(serviceArn));
+          this.#timers.delete(serviceArn);
+        });
         return undefined;
+      }
       default:
         return undefined;
     }
@@ -85,15 +145,18 @@ export class SimulatedServices {
     return { ...answer, service: { ...service, ...render(sim) } };
   }
 
-  async #updated(request: ServiceUpdate, answer: { service: MotoService }) {
-    const { service } = answer;
+  async #updated(request: ServiceUpdate, service: MotoService, answer: unknown) {
+    const where = whereOf(service.serviceArn);
     const sim = this.#simOf(service);
     const { update, faults } = startsRollout(request)
-      ? await this.#rollout(whereOf(service.serviceArn), sim, request)
+      ? await this.#rollout(where, sim, request)
       : { update: request, faults: { failTasks: false } };
     const next = updateService(sim, update, faults, this.#context());
     this.#sims.set(service.serviceArn, next);
-    return { ...answer, service: { ...service, ...render(next) } };
+    this.#located.set(service.serviceArn, { serviceArn: service.serviceArn, clusterArn: service.clusterArn });
+    await this.#publish(where, service.serviceArn, sim, next);
+    if (next.rollout) this.#schedule(service.serviceArn);
+    return { ...(answer as object), service: { ...service, ...render(next) } };
   }
 
   /**
@@ -120,16 +183,62 @@ export class SimulatedServices {
   async #described(answer: { services?: MotoService[] }) {
     const services = [];
     for (const service of answer.services ?? []) {
-      const where = whereOf(service.serviceArn);
-      const before = this.#simOf(service);
-      const { sim, effects } = observe(before, { stuck: this.deps.faults.isStuck(where) }, this.#context());
-      this.#sims.set(service.serviceArn, sim);
-      // Effects land before the answer does, so a caller that reads this rollout as complete sees its alarm.
-      for (const effect of effects) await this.#apply(effect, where, service);
-      if (before.rollout && !sim.rollout) await this.#recordSettled(sim, where, service);
+      const sim = await this.#exclusive(service.serviceArn, () => this.#step(service, this.#simOf(service)));
       services.push({ ...service, ...render(sim) });
     }
     return { ...answer, services };
+  }
+
+  /**
+   * One step of the service's rollout, if any, and everything that follows from it, in this order: the simulation,
+   * the effects (so a caller that reads the rollout as complete sees its alarm), moto's record of a settled
+   * rollout, then ECS's events, so whoever reads the service on an event sees what the event says.
+   */
+  async #step(service: Located, before: ServiceSim): Promise<ServiceSim> {
+    const where = whereOf(service.serviceArn);
+    const { sim, effects } = observe(before, { stuck: this.deps.faults.isStuck(where) }, this.#context());
+    this.#sims.set(service.serviceArn, sim);
+    for (const effect of effects) await this.#apply(effect, where, service);
+    if (before.rollout && !sim.rollout) await this.#recordSettled(sim, where, service);
+    await this.#publish(where, service.serviceArn, before, sim);
+    return sim;
+  }
+
+  /** The service's next timed step, unless one is due already; a step that leaves the rollout going sets the next. */
+  #schedule(arn: string): void {
+    const service = this.#located.get(arn);
+    if (!service || this.#timers.has(arn) || !Number.isFinite(this.#stepMs)) return;
+    const epoch = this.#epoch;
+    const timer = setTimeout(() => {
+      this.#timers.delete(arn);
+      this.#exclusive(arn, async () => {
+        const before = this.#sims.get(arn);
+        if (epoch === this.#epoch && before?.rollout) await this.#step(service, before);
+      })
+        .catch((error: unknown) => {
+          if (epoch === this.#epoch) console.error(`ecs scheduler: rollout step of ${arn} failed: ${String(error)}`);
+        })
+        .finally(() => {
+          if (epoch === this.#epoch && this.#sims.get(arn)?.rollout) this.#schedule(arn);
+        });
+    }, this.#stepMs);
+    timer.unref();
+    this.#timers.set(arn, timer);
+  }
+
+  /** Runs `work` once the service's earlier work is done, whatever became of it. */
+  #exclusive<T>(serviceArn: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.#queues.get(serviceArn) ?? Promise.resolve()).then(work);
+    const tail = run.catch(() => undefined);
+    this.#queues.set(serviceArn, tail);
+    void tail.then(() => {
+      if (this.#queues.get(serviceArn) === tail) this.#queues.delete(serviceArn);
+    });
+    return run;
+  }
+
+  async #publish(where: Where, serviceArn: string, before: ServiceSim, after: ServiceSim): Promise<void> {
+    for (const change of deploymentEvents(before, after)) await this.deps.events.deployment(where, serviceArn, change);
   }
 
   /**
@@ -157,7 +266,7 @@ export class SimulatedServices {
    * configuration moto dropped at CreateService), so processes started later, which read moto without this
    * simulation, see what ran here.
    */
-  async #recordSettled(sim: ServiceSim, where: Where, service: MotoService): Promise<void> {
+  async #recordSettled(sim: ServiceSim, where: Where, service: Located): Promise<void> {
     await this.deps.moto.ecs(where, 'UpdateService', {
       cluster: service.clusterArn,
       service: service.serviceArn,
@@ -166,9 +275,10 @@ export class SimulatedServices {
     });
   }
 
-  async #apply(effect: Effect, where: Where, service: MotoService): Promise<void> {
+  async #apply(effect: Effect, where: Where, service: Located): Promise<void> {
     if (effect.kind === 'set-alarm') {
       await this.deps.moto.setAlarmState(where, effect.alarm, effect.state, effect.reason);
+      await this.deps.alarms.set(where, effect.alarm, effect.state, effect.reason);
       return;
     }
     await this.deps.moto.ecs(where, 'UpdateService', {

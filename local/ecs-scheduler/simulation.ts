@@ -1,7 +1,8 @@
 // What ECS's scheduler would do to one service, as pure state transitions: no I/O, no wall time.
-// Rollouts advance one step per observation (a DescribeServices that includes the service), so a test
-// or a workflow sees the same sequence of states on every run. Side effects on other APIs (alarms,
-// moto's stored task definition) are returned as data for the HTTP layer to carry out.
+// Rollouts advance one step at a time (observe()): the HTTP layer takes a step per observation (a
+// DescribeServices that includes the service) and per tick of its rollout timer, so the sequence of states
+// is the same on every run, only its pace varies. Side effects on other APIs (alarms, moto's stored task
+// definition) and the events ECS sends are returned as data for the HTTP layer to carry out.
 
 /** ECS's JSON protocol sends dates as epoch seconds. */
 type EpochSeconds = number;
@@ -148,6 +149,37 @@ export function observe(sim: ServiceSim, env: { stuck: boolean }, ctx: SimContex
   if (next.failTasks) return failingStep(sim, next, ctx);
   if (next.kind === 'update' && next.step === 1) return { sim: halfway(sim, next, ctx), effects: [] };
   return complete(sim, next, ctx);
+}
+
+/**
+ * The detail of ECS's `ECS Deployment State Change` event:
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_deployment_events.html
+ */
+export interface DeploymentStateChange {
+  eventType: 'INFO' | 'ERROR';
+  eventName: 'SERVICE_DEPLOYMENT_IN_PROGRESS' | 'SERVICE_DEPLOYMENT_COMPLETED' | 'SERVICE_DEPLOYMENT_FAILED';
+  deploymentId: string;
+  /** ISO 8601. */
+  updatedAt: string;
+  reason: string;
+}
+
+/**
+ * The events ECS sends for the change from `before` to `after`: one per deployment that is new or whose rollout
+ * state changed. Deployments already there come first, so a failure precedes the rollback deployment it starts.
+ */
+export function deploymentEvents(before: ServiceSim, after: ServiceSim): DeploymentStateChange[] {
+  const earlier = new Map([before.primary, ...before.active].map((d) => [d.id, d.rolloutState]));
+  const deployments = [after.primary, ...after.active];
+  const changed = deployments.filter((d) => earlier.has(d.id) && earlier.get(d.id) !== d.rolloutState);
+  const added = deployments.filter((d) => !earlier.has(d.id));
+  return [...changed, ...added].map((d) => ({
+    eventType: d.rolloutState === 'FAILED' ? 'ERROR' : 'INFO',
+    eventName: `SERVICE_DEPLOYMENT_${d.rolloutState}`,
+    deploymentId: d.id,
+    updatedAt: new Date(d.updatedAt * 1000).toISOString(),
+    reason: d.rolloutStateReason,
+  }));
 }
 
 /** The fields of a DescribeServices/UpdateService service that the simulation owns. */

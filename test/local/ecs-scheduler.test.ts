@@ -10,7 +10,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Platform } from '../../core/platform';
 import { clientForAccount } from '../../local/accounts';
 import { buildImage } from '../../local/builder';
@@ -20,6 +20,8 @@ import { type SeededTarget, seedRepository, seedTarget, useMoto } from '../suppo
 const aws = useMoto();
 const DEV = { account: '222222222222', region: 'us-east-1' };
 const PROD = { account: '333333333333', region: 'us-east-1' };
+// These tests read a rollout step by step, one per DescribeServices: no timer may take a step between two looks.
+beforeEach(() => aws.scheduler().setRolloutStepMs(Number.POSITIVE_INFINITY));
 
 /** An ECS client acting in `account` the way the product does: credentials assumed through the scheduler. */
 async function ecsAs(where: { account: string; region: string }, endpoint?: string): Promise<ECSClient> {
@@ -412,6 +414,82 @@ describe('ECS scheduler simulator', () => {
       const done = await describeService(ecs, seeded);
 
       expect(done).toMatchObject({ taskDefinition: taskDefinition?.taskDefinitionArn, runningCount: 2 });
+    });
+  });
+
+  describe('rollouts that move on with time', () => {
+    beforeEach(() => aws.scheduler().setRolloutStepMs(1));
+
+    const eventNames = () =>
+      aws
+        .scheduler()
+        .events()
+        .map((e) => e.detail.eventName);
+    const completed = () => expect(eventNames()).toContain('SERVICE_DEPLOYMENT_COMPLETED');
+
+    it('completes a rollout nobody looks at and puts what ECS would say on the target account bus', async () => {
+      const seeded = await seedTarget(DEV);
+      const ecs = await ecsAs(DEV);
+
+      const { service: updated } = await deployNewRevision(ecs, seeded);
+      await vi.waitFor(completed);
+      const done = await describeService(ecs, seeded);
+
+      const deploymentId = updated?.deployments?.[0]?.id;
+      expect(aws.scheduler().events()).toEqual([
+        expect.objectContaining({
+          ...DEV,
+          detailType: 'ECS Deployment State Change',
+          resources: [seeded.serviceArn],
+          detail: expect.objectContaining({ eventName: 'SERVICE_DEPLOYMENT_IN_PROGRESS', deploymentId }),
+        }),
+        expect.objectContaining({ detail: expect.objectContaining({ eventName: 'SERVICE_DEPLOYMENT_COMPLETED' }) }),
+      ]);
+      expect(done.deployments?.map((d) => [d.id, d.rolloutState])).toEqual([[deploymentId, 'COMPLETED']]);
+    });
+
+    it('holds a stuck rollout, and finishes it by itself once the fault is cleared', async () => {
+      const seeded = await seedTarget(DEV);
+      aws.scheduler().injectFault(DEV, { kind: 'stuck' });
+      const ecs = await ecsAs(DEV);
+
+      await deployNewRevision(ecs, seeded);
+      const states = [];
+      for (let i = 0; i < 5; i++) states.push((await describeService(ecs, seeded)).deployments?.[0]?.rolloutState);
+      const whileStuck = eventNames();
+      aws.scheduler().clearFaults();
+      await vi.waitFor(completed);
+
+      expect(states).toEqual(Array(5).fill('IN_PROGRESS'));
+      expect(whileStuck).toEqual(['SERVICE_DEPLOYMENT_IN_PROGRESS']);
+    });
+
+    it('takes one step at a time per service: concurrent looks and timed steps say each change once', async () => {
+      const seeded = await seedTarget(DEV);
+      aws.scheduler().injectFault(DEV, { kind: 'circuit-breaker' });
+      const ecs = await ecsAs(DEV);
+
+      await deployNewRevision(ecs, seeded);
+      await Promise.all(Array.from({ length: 8 }, () => describeService(ecs, seeded)));
+      await vi.waitFor(completed);
+
+      expect(eventNames()).toEqual([
+        'SERVICE_DEPLOYMENT_IN_PROGRESS',
+        'SERVICE_DEPLOYMENT_FAILED',
+        'SERVICE_DEPLOYMENT_IN_PROGRESS',
+        'SERVICE_DEPLOYMENT_COMPLETED',
+      ]);
+    });
+
+    it('refuses a pace that is not a positive number of milliseconds, and forgets its events on reset', async () => {
+      const seeded = await seedTarget(DEV);
+      aws.scheduler().setRolloutStepMs(Number.POSITIVE_INFINITY);
+      await deployNewRevision(await ecsAs(DEV), seeded);
+
+      expect(() => aws.scheduler().setRolloutStepMs(0)).toThrow(RangeError);
+      expect(eventNames()).toEqual(['SERVICE_DEPLOYMENT_IN_PROGRESS']);
+      aws.scheduler().reset();
+      expect(aws.scheduler().events()).toEqual([]);
     });
   });
 });

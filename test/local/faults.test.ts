@@ -79,6 +79,16 @@ describe('fault book', () => {
     expect(seen).toEqual([false, true, false]);
   });
 
+  it('loses the events of its account/region only, until cleared', () => {
+    const book = new FaultBook();
+    book.inject(DEV, { kind: 'lose-events' });
+    book.takeRolloutFaults(DEV);
+
+    expect([book.losesEvents(DEV), book.losesEvents(DEV_WEST), book.losesEvents(PROD)]).toEqual([true, false, false]);
+    book.clear();
+    expect(book.losesEvents(DEV)).toBe(false);
+  });
+
   it('denies assuming roles in the account whatever region the fault was injected for', () => {
     const book = new FaultBook();
     book.inject(DEV_WEST, { kind: 'deny-assume-role' });

@@ -3,10 +3,13 @@ import {
   CIRCUIT_BREAKER_REASON,
   createService,
   type DeploymentConfiguration,
+  deploymentEvents,
   type Effect,
   observe,
+  type RolloutFaults,
   render,
   type ServiceSim,
+  type ServiceUpdate,
   type SimContext,
   updateService,
 } from '../../local/ecs-scheduler/simulation';
@@ -227,5 +230,92 @@ describe('ECS scheduler simulation', () => {
     expect(events).toHaveLength(100);
     const times = events.map((e) => e.createdAt);
     expect([...times].sort((a, b) => b - a)).toEqual(times);
+  });
+
+  describe('ECS Deployment State Change events', () => {
+    /** The events of each transition, the update then 3 observations, naming deployments by their part. */
+    function eventsOf(opts: {
+      breaker?: DeploymentConfiguration['deploymentCircuitBreaker'];
+      update: ServiceUpdate;
+      faults: RolloutFaults;
+      stuck?: boolean;
+    }): string[][] {
+      const ctx = context();
+      const steady = service(ctx, opts.breaker);
+      const updated = updateService(steady, opts.update, opts.faults, ctx);
+      const name = (id: string) => (id === steady.primary.id ? 'old' : id === updated.primary.id ? 'new' : 'restored');
+      const transitions = [deploymentEvents(steady, updated)];
+      let current = updated;
+      for (let i = 0; i < 3; i++) {
+        const next = observe(current, { stuck: opts.stuck ?? false }, ctx).sim;
+        transitions.push(deploymentEvents(current, next));
+        current = next;
+      }
+      return transitions.map((events) => events.map((e) => `${e.eventType} ${e.eventName} ${name(e.deploymentId)}`));
+    }
+
+    it.each([
+      {
+        case: 'a rollout',
+        update: { taskDefinition: NEW },
+        faults: NO_FAULTS,
+        events: [['INFO SERVICE_DEPLOYMENT_IN_PROGRESS new'], [], ['INFO SERVICE_DEPLOYMENT_COMPLETED new'], []],
+      },
+      {
+        case: 'a rollout the circuit breaker rolls back',
+        update: { taskDefinition: NEW },
+        faults: { failTasks: true },
+        events: [
+          ['INFO SERVICE_DEPLOYMENT_IN_PROGRESS new'],
+          [],
+          ['ERROR SERVICE_DEPLOYMENT_FAILED new', 'INFO SERVICE_DEPLOYMENT_IN_PROGRESS restored'],
+          ['INFO SERVICE_DEPLOYMENT_COMPLETED restored'],
+        ],
+      },
+      {
+        case: 'a rollout the circuit breaker stops without rollback',
+        breaker: { enable: true, rollback: false },
+        update: { taskDefinition: NEW },
+        faults: { failTasks: true },
+        events: [['INFO SERVICE_DEPLOYMENT_IN_PROGRESS new'], [], ['ERROR SERVICE_DEPLOYMENT_FAILED new'], []],
+      },
+      {
+        case: 'a stuck rollout',
+        update: { forceNewDeployment: true },
+        faults: NO_FAULTS,
+        stuck: true,
+        events: [['INFO SERVICE_DEPLOYMENT_IN_PROGRESS new'], [], [], []],
+      },
+      { case: 'a scaling', update: { desiredCount: 4 }, faults: NO_FAULTS, events: [[], [], [], []] },
+    ])('are sent for $case as each deployment starts or changes state', ({ events, ...opts }) => {
+      expect(eventsOf(opts)).toEqual(events);
+    });
+
+    it("carry the deployment's id, time and rollout state reason, the breaker's for a failure", () => {
+      const ctx = context();
+      const steady = service(ctx);
+      const updated = updateService(steady, { taskDefinition: NEW }, { failTasks: true }, ctx);
+      const failing = observe(updated, { stuck: false }, ctx).sim;
+      const rolledBack = observe(failing, { stuck: false }, ctx).sim;
+
+      const [failed] = deploymentEvents(failing, rolledBack);
+
+      expect(deploymentEvents(steady, updated)).toEqual([
+        {
+          eventType: 'INFO',
+          eventName: 'SERVICE_DEPLOYMENT_IN_PROGRESS',
+          deploymentId: updated.primary.id,
+          updatedAt: new Date(updated.primary.updatedAt * 1000).toISOString(),
+          reason: `ECS deployment ${updated.primary.id} in progress.`,
+        },
+      ]);
+      expect(failed).toEqual({
+        eventType: 'ERROR',
+        eventName: 'SERVICE_DEPLOYMENT_FAILED',
+        deploymentId: updated.primary.id,
+        updatedAt: expect.stringMatching(/^2026-11-02T10:00:\d\d\.000Z$/),
+        reason: CIRCUIT_BREAKER_REASON,
+      });
+    });
   });
 });
