@@ -27,6 +27,9 @@ export type WaitRecord = TargetWait & {
   createdAt: string;
   /** Epoch seconds: DynamoDB's TTL removes the item a day after the execution's own 24-hour limit. */
   expiresAt: number;
+  /** Once ended: by `event` or by the wait's own `check`, and the state it ended with. */
+  endedBy?: 'event' | 'check';
+  state?: string;
 };
 
 /** Items outlive the deploy-target execution (TimeoutSeconds 86400) that parked them by a day. */
@@ -79,7 +82,7 @@ export async function endWait(
   table: string,
   wait: WaitRecord,
   progress: Progress,
-  endedBy: string,
+  endedBy: 'event' | 'check',
 ): Promise<Handover | undefined> {
   const taken = await takeToken(db, waits(table), wait.waitId, 'ended', { endedBy, state: progress.state });
   if (!taken) return undefined;
