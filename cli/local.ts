@@ -55,7 +55,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   });
   io.out(`AWS APIs (moto + ECS scheduler + Step Functions) on ${stack.runtime.endpoint}`);
   io.out(`GitHub webhook: POST ${stack.url}/webhooks/github (secret in ${STATE_DIR}/github-webhook-secret)`);
-  if (timeScale !== 1) io.out(`time runs ${timeScale}× faster: a 10-minute bake takes ${formatDuration(600 / timeScale)}`);
+  if (timeScale !== 1)
+    io.out(`time runs ${timeScale}× faster: a 10-minute bake takes ${formatDuration(600 / timeScale)}`);
   io.out(`crossdeploy local ready on ${stack.url}`);
   let interrupt = () => {};
   const interrupted = new Promise<void>((done) => {

@@ -52,7 +52,10 @@ export function signalOf(event: unknown): TargetSignal | undefined {
   if (source === 'aws.ecs' && detailType === 'ECS Deployment State Change') {
     const ecs = ecsDeployment.safeParse(detail);
     // arn:aws:ecs:<region>:<account>:service/<cluster>/<service>
-    const path = resources.find((arn) => arn.includes(':service/'))?.split(':service/')[1]?.split('/');
+    const path = resources
+      .find((arn) => arn.includes(':service/'))
+      ?.split(':service/')[1]
+      ?.split('/');
     if (!ecs.success || ecs.data.deploymentId === undefined || path?.length !== 2) return undefined;
     const [cluster = '', service = ''] = path;
     return {
@@ -133,7 +136,10 @@ export function waitSeconds(seconds: number): number {
  * in safety-net checks, and the bake's length for later.
  */
 export function waitsStarted(
-  deployment: { rollout: { checks: number; intervalSeconds: number }; bake: { checks: number; intervalSeconds: number } },
+  deployment: {
+    rollout: { checks: number; intervalSeconds: number };
+    bake: { checks: number; intervalSeconds: number };
+  },
   started: { startedAt: string; ecsDeploymentId: string | undefined; summary: string },
 ): Progress {
   const rolloutSeconds = deployment.rollout.checks * deployment.rollout.intervalSeconds;

@@ -42,7 +42,10 @@ export async function awaitBake(event: z.infer<typeof input>, deps: AwaitDeps = 
     now: now(),
   });
   const where = `${target.account}/${target.region}`;
-  const failure = alarmFailure(health.alarms, await readAlarms(clients(target, event.deployRole).cloudwatch, where, health.alarms));
+  const failure = alarmFailure(
+    health.alarms,
+    await readAlarms(clients(target, event.deployRole).cloudwatch, where, health.alarms),
+  );
   logger.info('baking', { where, alarms: health.alarms.length, secondsLeft: event.progress.bakeSecondsLeft, failure });
   if (failure === undefined) return { parked: true };
   const { state, summary } = unhealthy(failure);

@@ -4,10 +4,10 @@
 
 import { z } from 'zod';
 import { describeService } from '../aws/ecs-service';
+import type { DocumentClient } from '../aws/lease';
 import { settings } from '../aws/settings';
 import { type TargetClientFactory, targetClientFactory } from '../aws/target-clients';
 import { endWait, parkWait } from '../aws/target-waits';
-import type { DocumentClient } from '../aws/lease';
 import type { TaskTokenSfn } from '../aws/task-tokens';
 import { deployRole, deployTarget, progress } from '../core/contracts';
 import { rolloutVerdict, type ServiceSnapshot } from '../core/rollout';
@@ -68,7 +68,14 @@ export async function awaitRollout(event: z.infer<typeof input>, deps: AwaitDeps
   });
   if (verdict.state === 'IN_PROGRESS') return { parked: true };
   const ended = rolloutEnded({ ...wait.progress, state: verdict.state, summary: verdict.summary });
-  await endWait(dynamo, sfn, waitsTable(), wait, verdict.failure ? { ...ended, failure: verdict.failure } : ended, 'check');
+  await endWait(
+    dynamo,
+    sfn,
+    waitsTable(),
+    wait,
+    verdict.failure ? { ...ended, failure: verdict.failure } : ended,
+    'check',
+  );
   return { parked: false };
 }
 

@@ -24,11 +24,7 @@ export interface ResumedWaits {
 }
 
 export async function resumeTargetWait(event: unknown, deps: ResumeTargetWaitDeps = {}): Promise<ResumedWaits> {
-  const {
-    dynamo = sharedDocumentClient(),
-    sfn = sharedSfnClient(),
-    waitsTable = settings.waitsTable,
-  } = deps;
+  const { dynamo = sharedDocumentClient(), sfn = sharedSfnClient(), waitsTable = settings.waitsTable } = deps;
   const signal = signalOf(event);
   if (signal === undefined) return { resumed: [] };
   const resumed: string[] = [];

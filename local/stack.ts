@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { settings } from '../aws/settings';
 import type { DeploymentMap } from '../core/map/schema';
 import { handler as approvalPage } from '../functions/approval-page';
 import { handler as githubWebhook } from '../functions/github-webhook';
@@ -11,11 +12,11 @@ import { type EndpointUnreachable, EndpointWatch } from './endpoint-watch';
 import { startHttpApi } from './http-api';
 import { provisionOrchestrator } from './orchestrator';
 import { asRuleTarget, consumeQueue } from './queue-consumer';
-import { consumeTargetWaits, provisionTargetWaits } from './target-waits';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from './runtime';
 import { storeLocalSecrets } from './secrets';
-import { bootstrapTargetAccount } from './seed';
+import { bootstrapTargetAccount, forwardTargetEvents } from './seed';
 import { LOCAL_SOURCES_VARIABLE } from './sources';
+import { consumeTargetWaits, provisionTargetWaits } from './target-waits';
 
 export interface LocalStack {
   runtime: LocalRuntime;
@@ -65,9 +66,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   process.env.CROSSDEPLOY_PIPELINE_ARN = runtime.stepFunctions.stateMachineArn('pipeline');
   const queues = await provisionOrchestrator(options.map);
   const waitsQueue = await provisionTargetWaits(options.map.orchestrator);
-  // What the target-account StackSet gives every target account in AWS.
+  // What the target-account StackSet gives every target account in AWS, and every region of it its forwarding rule.
   for (const account of targetAccountsOf(options.map))
     await bootstrapTargetAccount(account, options.map.deployRole.name);
+  for (const where of targetRegionsOf(options.map)) await forwardTargetEvents(where, orchestratorBusArn(options.map));
   const http = await startHttpApi(
     { githubWebhook: githubWebhook as never, approvalPage: approvalPage as never },
     runtime.stepFunctions,
@@ -146,6 +148,22 @@ function keptKey(file: string): string {
   const key = randomBytes(32).toString('hex');
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;
+}
+
+/** Each account × region some environment deploys to. */
+function targetRegionsOf(map: DeploymentMap): { account: string; region: string }[] {
+  const places = Object.values(map.environments).flatMap((env) =>
+    env.waves.flatMap((wave) => wave.targets.flatMap((t) => t.regions.map((region) => `${t.account}/${region}`))),
+  );
+  return [...new Set(places)].map((place) => {
+    const [account = '', region = ''] = place.split('/');
+    return { account, region };
+  });
+}
+
+function orchestratorBusArn(map: DeploymentMap): string {
+  const { account, region } = map.orchestrator;
+  return `arn:aws:events:${region}:${account}:event-bus/${settings.eventBusName()}`;
 }
 
 function targetAccountsOf(map: DeploymentMap): Set<string> {

@@ -3,13 +3,18 @@
 // target accounts' forwarding rules (local/seed.ts), the whole event path of AWS runs offline.
 
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { rulePattern } from '../aws/event-rules';
 import { settings } from '../aws/settings';
 import { waitsTable } from '../aws/tables';
 import { handler as resumeTargetWait } from '../functions/resume-target-wait';
-import type { EndpointWatch } from './endpoint-watch';
+import { EndpointWatch } from './endpoint-watch';
 import { asRuleTarget, consumeQueue } from './queue-consumer';
 
 const RULES = ['rolloutsEnded', 'alarmsRaised'] as const;
@@ -47,6 +52,13 @@ export async function provisionTargetWaits(orchestrator: { account: string; regi
   } finally {
     for (const client of [dynamo, events, sqs]) client.destroy();
   }
+}
+
+/** The waits' side of the orchestrator, provisioned and read: for a runtime without the whole local stack. */
+export async function startTargetWaits(orchestrator: { account: string; region: string }, endpoint: string) {
+  const queue = await provisionTargetWaits(orchestrator);
+  const watch = new EndpointWatch({ endpoint, out: () => {} });
+  return consumeTargetWaits(queue, (error) => console.error(`resume-target-wait: ${error.message}`), watch);
 }
 
 /** Hands each event on the queue to resume-target-wait, as the rules' Lambda target is invoked in AWS. */

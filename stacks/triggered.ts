@@ -109,7 +109,10 @@ export const TRIGGERED_FUNCTIONS = [
     trigger: { kind: 'rule', rules: ['rolloutsEnded', 'alarmsRaised'] },
     grants: [
       // The pending waits of the event's account and region, through the index only; then the one it ends.
-      { actions: ['dynamodb:Query'], resources: (scope) => [tableIndexArn(scope, scope.names.waitsTable, 'bySubject')] },
+      {
+        actions: ['dynamodb:Query'],
+        resources: (scope) => [tableIndexArn(scope, scope.names.waitsTable, 'bySubject')],
+      },
       { actions: ['dynamodb:UpdateItem'], resources: waitsTable },
       { actions: ['states:SendTaskSuccess'], resources: TASK_TOKEN_RESOURCES },
     ],

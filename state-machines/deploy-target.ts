@@ -173,12 +173,17 @@ export const definition: State = {
       ResultPath: '$.progress',
       Next: 'Is the rollout done?',
       Catch: [
-        { ErrorEquals: ['States.HeartbeatTimeout', 'States.Timeout'], ResultPath: '$.waitTimeout', Next: 'Check rollout' },
+        {
+          ErrorEquals: ['States.HeartbeatTimeout', 'States.Timeout'],
+          ResultPath: '$.waitTimeout',
+          Next: 'Check rollout',
+        },
         catchAll('Describe failed check', '$.checkError'),
       ],
     }),
     'Check rollout': lambdaTask('CheckRollout', {
-      Comment: 'No event came in time, or ECS failed the deployment: one read of the service says where it stands, and why.',
+      Comment:
+        'No event came in time, or ECS failed the deployment: one read of the service says where it stands, and why.',
       Parameters: {
         'target.$': '$.target',
         'deployRole.$': '$.deployment.deployRole',

@@ -56,7 +56,12 @@ const verdict = (wait: TargetWait, event: unknown) => {
 
 describe('what a forwarded event does to a wait', () => {
   it.each([
-    ['ends a rollout on COMPLETED of its own deployment', rollout, ecsEvent('SERVICE_DEPLOYMENT_COMPLETED'), 'COMPLETED'],
+    [
+      'ends a rollout on COMPLETED of its own deployment',
+      rollout,
+      ecsEvent('SERVICE_DEPLOYMENT_COMPLETED'),
+      'COMPLETED',
+    ],
     ['sends a rollout to read why on FAILED', rollout, ecsEvent('SERVICE_DEPLOYMENT_FAILED'), 'ECS_FAILED'],
     ['ignores IN_PROGRESS', rollout, ecsEvent('SERVICE_DEPLOYMENT_IN_PROGRESS'), undefined],
     [
@@ -75,7 +80,7 @@ describe('what a forwarded event does to a wait', () => {
     ['ignores an ECS event during a bake', bake, ecsEvent('SERVICE_DEPLOYMENT_FAILED'), undefined],
     ['ends a bake when a watched alarm goes to ALARM', bake, alarmEvent('web-latency', 'ALARM'), 'UNHEALTHY'],
     ['ignores an alarm back to OK', bake, alarmEvent('web-5xx', 'OK'), undefined],
-    ["ignores an alarm the environment does not watch", bake, alarmEvent('db-cpu', 'ALARM'), undefined],
+    ['ignores an alarm the environment does not watch', bake, alarmEvent('db-cpu', 'ALARM'), undefined],
     ['ignores an alarm during a rollout', rollout, alarmEvent('web-5xx', 'ALARM'), undefined],
     ['ignores what is neither', rollout, { source: 'crossdeploy', 'detail-type': 'Push', detail: {} }, undefined],
   ])('%s', (_, wait, event, state) => {

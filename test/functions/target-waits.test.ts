@@ -129,7 +129,13 @@ describe('await-bake and resume-target-wait', () => {
     target: dev,
     deployRole: { name: 'crossdeploy-deploy' },
     health: { alarms: ['web-5xx'] },
-    progress: { startedAt: NOW.toISOString(), rolloutChecksLeft: 1, state: 'COMPLETED', summary: 'done', bakeSecondsLeft: 90 },
+    progress: {
+      startedAt: NOW.toISOString(),
+      rolloutChecksLeft: 1,
+      state: 'COMPLETED',
+      summary: 'done',
+      bakeSecondsLeft: 90,
+    },
   });
 
   it('ends the bake at the first ALARM of a watched alarm, with its name and reason', async () => {

@@ -40,7 +40,11 @@ describe('local token waits', () => {
 
   it('end with the output SendTaskSuccess gives, and the token then answers TaskTimedOut once its timer ran out', async () => {
     parked.length = 0;
-    const started = engine.start('token-timers', { label: 'x', timers: { heartbeat: 3600, timeout: 7200 }, pauseSeconds: 0 });
+    const started = engine.start('token-timers', {
+      label: 'x',
+      timers: { heartbeat: 3600, timeout: 7200 },
+      pauseSeconds: 0,
+    });
     while (parked.length === 0) await new Promise((resolve) => setImmediate(resolve));
     const token = parked.shift() as string;
     engine.sendTaskSuccess(token, { approved: true });

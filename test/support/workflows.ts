@@ -12,9 +12,7 @@ import type { LedgerRecord } from '../../core/ledger';
 import { sharedS3Client } from '../../functions/lib/clients';
 import { clientForAccount } from '../../local/accounts';
 import { localFunctions, localIntegrations, localValues, stateMachineDefinitions } from '../../local/functions';
-import { EndpointWatch } from '../../local/endpoint-watch';
 import { createArtifactsBucket } from '../../local/orchestrator';
-import { stepFunctionsApi } from '../../local/sfn-api';
 import {
   bootstrapTargetAccount,
   seedImage,
@@ -24,8 +22,9 @@ import {
   seedRepository,
   seedTarget,
 } from '../../local/seed';
+import { stepFunctionsApi } from '../../local/sfn-api';
 import { type ExecutionRecord, LocalStepFunctions } from '../../local/step-functions';
-import { consumeTargetWaits, provisionTargetWaits } from '../../local/target-waits';
+import { startTargetWaits } from '../../local/target-waits';
 import { workerScheduler } from './moto';
 
 export const ORCHESTRATOR = { account: '111111111111', region: 'us-east-1' };
@@ -70,9 +69,7 @@ export function useWorkflows(): () => LocalStepFunctions {
     });
     const scheduler = await workerScheduler();
     scheduler.serveLocally(stepFunctionsApi(engine));
-    const queue = await provisionTargetWaits(ORCHESTRATOR);
-    const watch = new EndpointWatch({ endpoint: scheduler.endpoint, out: () => {} });
-    waits = consumeTargetWaits(queue, (error) => console.error(`resume-target-wait: ${error.message}`), watch);
+    waits = await startTargetWaits(ORCHESTRATOR, scheduler.endpoint);
   });
   afterEach(async () => {
     await engine.stopAll();

@@ -36,7 +36,8 @@ async function eventsHandled(): Promise<void> {
         AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
       }),
     );
-    if (Attributes.ApproximateNumberOfMessages === '0' && Attributes.ApproximateNumberOfMessagesNotVisible === '0') break;
+    if (Attributes.ApproximateNumberOfMessages === '0' && Attributes.ApproximateNumberOfMessagesNotVisible === '0')
+      break;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   sqs.destroy();
@@ -165,7 +166,10 @@ describe('deploy-target waits on its target’s events', () => {
     moto.scheduler().clearFaults();
     const execution = await engine().finished(started.executionArn);
     // ECS's own COMPLETED came once the rollout went on; the same event again finds no wait.
-    const completed = moto.scheduler().events().filter((e) => e.detail.eventName === 'SERVICE_DEPLOYMENT_COMPLETED');
+    const completed = moto
+      .scheduler()
+      .events()
+      .filter((e) => e.detail.eventName === 'SERVICE_DEPLOYMENT_COMPLETED');
     await ecsEvent('SERVICE_DEPLOYMENT_COMPLETED', String(completed[0]?.detail.deploymentId));
 
     expect(execution.status).toBe('SUCCEEDED');
