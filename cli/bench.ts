@@ -13,19 +13,15 @@ import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
 import { seedLedger, seedReplication, seedRepository, seedTarget } from '../local/seed';
 import { awsHistory } from '../local/sfn-history';
 import type { ExecutionRecord } from '../local/step-functions';
+import { startTargetWaits } from '../local/target-waits';
 import { type ApprovalAtScale, measureApproval } from './bench-approval';
+import { describeWaits, measureWaits, WAITS_TIME_SCALE } from './bench-waits';
 import type { CliIo } from './io';
 
 const ORCHESTRATOR = { account: '111111111111', region: 'us-east-1' };
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1'];
-const LOOP_STATES = new Set([
-  'Wait for rollout',
-  'Check rollout',
-  'Is the rollout done?',
-  'Wait during bake',
-  'Check health during bake',
-  'Is the bake over?',
-]);
+// The safety net's checks: they run only when no event of ECS's ended the rollout's wait in time.
+const LOOP_STATES = new Set(['Check rollout']);
 // Each rollout check is one Lambda invocation making one DescribeServices call.
 const CALLS_PER_LOOP_CHECK = 1;
 
@@ -51,9 +47,10 @@ export interface BenchRun {
 }
 
 /**
- * Deploys one service to 25 accounts × 4 regions at several concurrencies and reports the orchestration cost; with
- * `--targets 1000,5000`, deploys one environment of each size instead (waves of 1,000, rollout and bake zero) and
- * reports what grows with it: the largest state, the largest history, and what one target costs.
+ * Deploys one service to 25 accounts × 4 regions at several concurrencies and reports the orchestration cost, then
+ * what a 10-minute rollout and bake cost per target and how soon events move a deploy on (`--waits`: only that).
+ * With `--targets 1000,5000`, deploys one environment of each size instead (waves of 1,000, no bake) and reports
+ * what grows with it: the largest state, the largest history, and what one target costs.
  */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -62,14 +59,21 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       accounts: { type: 'string', default: '25' },
       concurrency: { type: 'string', default: '1,10,25,50' },
       targets: { type: 'string' },
+      waits: { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/results.json' },
     },
   });
   const out = resolve(io.cwd, values.out ?? 'bench/results.json');
   if (values.targets !== undefined) return runScale(sizesOf(values.targets), out, io);
+  if (values.waits) return runWaits(out, io);
   const accounts = Number(values.accounts);
   const concurrencies = (values.concurrency ?? '').split(',').map(Number);
-  const runtime = await startLocalRuntime({ orchestrator: ORCHESTRATOR });
+  const concurrency = await runConcurrency(accounts, concurrencies, out, io);
+  return Math.max(concurrency, await runWaits(out, io));
+}
+
+async function runConcurrency(accounts: number, concurrencies: number[], out: string, io: CliIo): Promise<number> {
+  const runtime = await startBenchRuntime({});
   try {
     const targets = benchTargets(accounts);
     io.out(`seeding ${targets.length} targets (${accounts} accounts × ${REGIONS.length} regions)…`);
@@ -96,6 +100,54 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     writeResults(out, { date: new Date().toISOString(), node: process.version, targets: targets.length, runs });
     io.out(`\nwrote ${out}`);
     return runs.every((r) => r.failedTargets === 0) ? 0 : 1;
+  } finally {
+    await runtime.stop();
+  }
+}
+
+/** The local runtime with the path target events take to the waits, as the stack has it in AWS. */
+async function startBenchRuntime(time: { timeScale?: number; waitMs?: number }) {
+  const runtime = await startLocalRuntime({ orchestrator: ORCHESTRATOR, ...time });
+  const waits = await startTargetWaits(ORCHESTRATOR, runtime.endpoint);
+  return {
+    ...runtime,
+    async stop() {
+      await runtime.stepFunctions.stopAll();
+      await waits.stop();
+      await runtime.stop();
+    },
+  };
+}
+
+/** A 10-minute rollout and bake on 20 targets (5 accounts × 4 regions): what waiting for events costs. */
+async function runWaits(out: string, io: CliIo): Promise<number> {
+  const runtime = await startBenchRuntime({ timeScale: WAITS_TIME_SCALE, waitMs: 0 });
+  try {
+    const targets = benchTargets(5);
+    for (const region of REGIONS) await seedRepository('web', region);
+    await seedReplication(
+      REGIONS.filter((region) => region !== ORCHESTRATOR.region),
+      ORCHESTRATOR.region,
+    );
+    await seedLedger(ORCHESTRATOR.region);
+    await createArtifactsBucket(ORCHESTRATOR.region);
+    for (const t of targets) await seedTarget({ ...t, alarms: ['web-5xx'] });
+    io.out(`
+waits: ${targets.length} targets, 10-minute rollouts and bakes at ${WAITS_TIME_SCALE}× time…`);
+    const waits = await measureWaits({
+      runtime,
+      targets,
+      plan: async (deploymentId, round, deployment) => {
+        const commit = (round + 1).toString(16).padStart(40, 'd');
+        const wave = { maxConcurrency: targets.length, failureTolerance: targets.length, targets };
+        const run = environmentRunOf(deploymentId, commit, await builtImage(commit), targets, [wave]);
+        return stored({ ...run, deployment: { ...run.deployment, ...deployment } });
+      },
+    });
+    io.out(describeWaits(waits));
+    writeResults(out, { waitsDate: new Date().toISOString(), waits });
+    io.out(`\nwrote ${out}`);
+    return waits.succeeded === targets.length && waits.rolledBack === targets.length ? 0 : 1;
   } finally {
     await runtime.stop();
   }
@@ -151,7 +203,8 @@ function environmentRunOf(
       taskDefinitionTemplate: null,
       serviceInstance: null,
       health: { alarms: [] },
-      rollout: { intervalSeconds: 0, checks: 10 },
+      // A 10-minute budget, ended by ECS's event long before; no bake.
+      rollout: { intervalSeconds: 15, checks: 40 },
       bake: { intervalSeconds: 0, checks: 0 },
       context: { kind: 'deploy', pipelineId: deploymentId, approval: null, requestedBy: null },
     },
@@ -236,7 +289,7 @@ function sizesOf(list: string): number[] {
  * run that breaks one is reported with the error it ended with, not thrown: that is the finding.
  */
 async function runScale(sizes: number[], out: string, io: CliIo): Promise<number> {
-  const runtime = await startLocalRuntime({ orchestrator: ORCHESTRATOR });
+  const runtime = await startBenchRuntime({});
   try {
     const all = benchTargets(Math.ceil(Math.max(...sizes) / REGIONS.length));
     for (const region of REGIONS) await seedRepository('web', region);
