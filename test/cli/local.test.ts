@@ -54,4 +54,12 @@ describe('crossdeploy local when its AWS endpoint goes away', () => {
     expect(code).toBe(2);
     expect(err[0]).toMatch(/^crossdeploy local: --give-up-after: invalid duration "soon"/);
   });
+
+  it.each(['0', '-5', 'fast'])('refuses --time-scale %s with exit 2, before starting anything', async (scale) => {
+    const err: string[] = [];
+    const code = await local([`--time-scale=${scale}`], { cwd: tmpdir(), out: () => {}, err: (l) => err.push(l) });
+
+    expect(code).toBe(2);
+    expect(err).toEqual([`crossdeploy local: --time-scale must be a positive number, not "${scale}"`]);
+  });
 });
