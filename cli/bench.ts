@@ -77,14 +77,7 @@ async function runConcurrency(accounts: number, concurrencies: number[], out: st
   try {
     const targets = benchTargets(accounts);
     io.out(`seeding ${targets.length} targets (${accounts} accounts × ${REGIONS.length} regions)…`);
-    // The repository and its replica in every region the targets pull from, as the SST app creates them.
-    for (const region of REGIONS) await seedRepository('web', region);
-    await seedReplication(
-      REGIONS.filter((region) => region !== ORCHESTRATOR.region),
-      ORCHESTRATOR.region,
-    );
-    await seedLedger(ORCHESTRATOR.region);
-    await createArtifactsBucket(ORCHESTRATOR.region);
+    await seedToolsAccount();
     for (const t of targets) await seedTarget({ ...t, alarms: [] });
 
     // The first run (concurrency 1 by default) measures what one target costs with nothing else running;
@@ -124,16 +117,9 @@ async function runWaits(out: string, io: CliIo): Promise<number> {
   const runtime = await startBenchRuntime({ timeScale: WAITS_TIME_SCALE, waitMs: 0 });
   try {
     const targets = benchTargets(5);
-    for (const region of REGIONS) await seedRepository('web', region);
-    await seedReplication(
-      REGIONS.filter((region) => region !== ORCHESTRATOR.region),
-      ORCHESTRATOR.region,
-    );
-    await seedLedger(ORCHESTRATOR.region);
-    await createArtifactsBucket(ORCHESTRATOR.region);
+    await seedToolsAccount();
     for (const t of targets) await seedTarget({ ...t, alarms: ['web-5xx'] });
-    io.out(`
-waits: ${targets.length} targets, 10-minute rollouts and bakes at ${WAITS_TIME_SCALE}× time…`);
+    io.out(`\nwaits: ${targets.length} targets, 10-minute rollouts and bakes at ${WAITS_TIME_SCALE}× time…`);
     const waits = await measureWaits({
       runtime,
       targets,
@@ -151,6 +137,17 @@ waits: ${targets.length} targets, 10-minute rollouts and bakes at ${WAITS_TIME_S
   } finally {
     await runtime.stop();
   }
+}
+
+/** The repository and its replica in every region the targets pull from, as the SST app creates them; the ledger and bucket. */
+async function seedToolsAccount(): Promise<void> {
+  for (const region of REGIONS) await seedRepository('web', region);
+  await seedReplication(
+    REGIONS.filter((region) => region !== ORCHESTRATOR.region),
+    ORCHESTRATOR.region,
+  );
+  await seedLedger(ORCHESTRATOR.region);
+  await createArtifactsBucket(ORCHESTRATOR.region);
 }
 
 function benchTargets(accounts: number): DeployTarget[] {
@@ -292,13 +289,7 @@ async function runScale(sizes: number[], out: string, io: CliIo): Promise<number
   const runtime = await startBenchRuntime({});
   try {
     const all = benchTargets(Math.ceil(Math.max(...sizes) / REGIONS.length));
-    for (const region of REGIONS) await seedRepository('web', region);
-    await seedReplication(
-      REGIONS.filter((region) => region !== ORCHESTRATOR.region),
-      ORCHESTRATOR.region,
-    );
-    await seedLedger(ORCHESTRATOR.region);
-    await createArtifactsBucket(ORCHESTRATOR.region);
+    await seedToolsAccount();
     const seeded = Math.max(...sizes);
     for (const [i, t] of all.slice(0, seeded).entries()) {
       await seedTarget({ ...t, alarms: [] });

@@ -3,13 +3,10 @@
 // only when an alarm changes state, so one already in ALARM when the bake starts would never send one.
 
 import { z } from 'zod';
-import { settings } from '../aws/settings';
-import { targetClientFactory } from '../aws/target-clients';
 import { endWait, parkWait } from '../aws/target-waits';
 import { deployRole, deployTarget, healthChecks, progress } from '../core/contracts';
 import { alarmFailure, unhealthy } from '../core/health';
-import type { AwaitDeps } from './await-rollout';
-import { sharedDocumentClient, sharedSfnClient } from './lib/clients';
+import { type AwaitDeps, awaitDeps } from './await-rollout';
 import { readAlarms } from './lib/health-reads';
 import { lambdaStep } from './lib/lambda-step';
 import { logger } from './lib/powertools';
@@ -24,13 +21,7 @@ const input = z.object({
 });
 
 export async function awaitBake(event: z.infer<typeof input>, deps: AwaitDeps = {}): Promise<{ parked: boolean }> {
-  const {
-    clients = targetClientFactory(),
-    dynamo = sharedDocumentClient(),
-    sfn = sharedSfnClient(),
-    waitsTable = settings.waitsTable,
-    now = () => new Date(),
-  } = deps;
+  const { clients, dynamo, sfn, waitsTable, now } = awaitDeps(deps);
   const { target, health } = event;
   const wait = await parkWait(dynamo, waitsTable(), {
     kind: 'bake',

@@ -33,14 +33,19 @@ export interface AwaitDeps {
   now?: () => Date;
 }
 
+/** The clients and settings a waiting step uses: the ones given, the Lambda's own otherwise. */
+export function awaitDeps(deps: AwaitDeps): Required<AwaitDeps> {
+  return {
+    clients: deps.clients ?? targetClientFactory(),
+    dynamo: deps.dynamo ?? sharedDocumentClient(),
+    sfn: deps.sfn ?? sharedSfnClient(),
+    waitsTable: deps.waitsTable ?? settings.waitsTable,
+    now: deps.now ?? (() => new Date()),
+  };
+}
+
 export async function awaitRollout(event: z.infer<typeof input>, deps: AwaitDeps = {}): Promise<{ parked: boolean }> {
-  const {
-    clients = targetClientFactory(),
-    dynamo = sharedDocumentClient(),
-    sfn = sharedSfnClient(),
-    waitsTable = settings.waitsTable,
-    now = () => new Date(),
-  } = deps;
+  const { clients, dynamo, sfn, waitsTable, now } = awaitDeps(deps);
   const { target } = event;
   const { ecs } = clients(target, event.deployRole);
   const ecsDeploymentId =
