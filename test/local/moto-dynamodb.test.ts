@@ -1,10 +1,11 @@
 // The local stand-in's DynamoDB Query (local/moto/dynamodb_patch.py) reads only the asked partition, as DynamoDB
-// does: its answers must stay exactly moto's own, on the table and on an index keyed by the same attribute.
+// does: its answers must stay exactly moto's own, on the table, on an index keyed by the same attribute, and on a
+// global secondary index keyed by another.
 
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ledgerTable } from '../../aws/tables';
+import { ledgerTable, waitsTable } from '../../aws/tables';
 import { useMoto } from '../support/moto';
 
 useMoto();
@@ -76,5 +77,36 @@ describe('a Query of the local DynamoDB', () => {
     });
 
     expect(items).toEqual([]);
+  });
+});
+
+describe('a Query of a global secondary index keyed by another attribute', () => {
+  const WAITS = 'partition-waits';
+  beforeEach(async () => {
+    await new DynamoDBClient({ region: 'us-east-1' }).send(new CreateTableCommand(waitsTable(WAITS)));
+    for (const [waitId, subject, status] of [
+      ['w1', '222222222222/us-east-1', 'pending'],
+      ['w2', '222222222222/eu-west-1', 'pending'],
+      ['w3', '222222222222/us-east-1', 'ended'],
+      ['w4', '222222222222/us-east-1', 'pending'],
+    ]) {
+      await db().send(new PutCommand({ TableName: WAITS, Item: { waitId, subject, status } }));
+    }
+    // An item outside the index: it has no subject.
+    await db().send(new PutCommand({ TableName: WAITS, Item: { waitId: 'w5', status: 'pending' } }));
+  });
+
+  it("answers the items of the asked value only, filtered and paged as moto's own Query does", async () => {
+    const items = await queryAll({
+      TableName: WAITS,
+      IndexName: 'bySubject',
+      KeyConditionExpression: '#s = :s',
+      FilterExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#s': 'subject', '#status': 'status' },
+      ExpressionAttributeValues: { ':s': '222222222222/us-east-1', ':pending': 'pending' },
+      Limit: 1,
+    });
+
+    expect(items.map((i) => i.waitId).sort()).toEqual(['w1', 'w4']);
   });
 });
