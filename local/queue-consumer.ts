@@ -11,11 +11,6 @@ export interface ConsumerOptions {
   sqs?: SQSClient;
   /** Waits between failed receives; a real timer by default. */
   wait?: (ms: number, signal: AbortSignal) => Promise<void>;
-  /**
-   * Receive without long polling, and pause this long whenever the queue is empty. moto answers a long poll by
-   * spinning until a message comes or the wait is over, which costs a core per waiting consumer.
-   */
-  idleMs?: number;
 }
 
 /**
@@ -42,9 +37,10 @@ export function consumeQueue(
           new ReceiveMessageCommand({
             QueueUrl: queueUrl,
             MaxNumberOfMessages: 10,
-            WaitTimeSeconds: options.idleMs === undefined ? 1 : 0,
+            WaitTimeSeconds: 1,
             VisibilityTimeout: 30,
           }),
+          // A stop need not wait out the long poll.
           { abortSignal: stopping.signal },
         ));
         watch.answered();
@@ -58,7 +54,6 @@ export function consumeQueue(
       if (Messages.length === 0) {
         for (const resolve of idle) resolve();
         idle = [];
-        if (options.idleMs !== undefined) await wait(options.idleMs, stopping.signal);
       }
       await Promise.all(
         Messages.map(async (message) => {

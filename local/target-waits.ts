@@ -19,11 +19,6 @@ import { asRuleTarget, consumeQueue } from './queue-consumer';
 
 const RULES = ['rolloutsEnded', 'alarmsRaised'] as const;
 
-/** Resume-target-wait reads its queue this many times at once: at thousands of targets, events come in bursts. */
-const CONSUMERS = 2;
-/** An event waits at most this long on an idle queue: well inside the 2 seconds a resume may take. */
-const IDLE_MS = 20;
-
 /** Creates the waits table, the bus and its rules for the waits; returns the queue the rules deliver to. */
 export async function provisionTargetWaits(orchestrator: { account: string; region: string }): Promise<string> {
   const { region } = orchestrator;
@@ -63,15 +58,5 @@ export async function startTargetWaits(orchestrator: { account: string; region: 
 
 /** Hands each event on the queue to resume-target-wait, as the rules' Lambda target is invoked in AWS. */
 export function consumeTargetWaits(queueUrl: string, report: (error: Error) => void, watch: EndpointWatch) {
-  const consumers = Array.from({ length: CONSUMERS }, () =>
-    consumeQueue(queueUrl, asRuleTarget(resumeTargetWait, 'ResumeTargetWait'), report, { watch, idleMs: IDLE_MS }),
-  );
-  return {
-    stop: async () => {
-      await Promise.all(consumers.map((c) => c.stop()));
-    },
-    drain: async () => {
-      await Promise.all(consumers.map((c) => c.drain()));
-    },
-  };
+  return consumeQueue(queueUrl, asRuleTarget(resumeTargetWait, 'ResumeTargetWait'), report, { watch });
 }

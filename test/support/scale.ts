@@ -18,7 +18,10 @@ export function scaleTargets(count: number, first = 0): DeployTarget[] {
   );
 }
 
-/** An environment of these waves, rollout and bake at their shortest, pull access granted by organization. */
+/**
+ * An environment of these waves, pull access granted by organization, no bake, and a 10-minute rollout budget:
+ * ECS's event ends each rollout's wait long before its safety net would.
+ */
 export function scaled(waves: { targets: DeployTarget[]; maxConcurrency?: number; failureTolerance?: number }[]) {
   const run = environmentDeployment(waves);
   return {
@@ -27,7 +30,7 @@ export function scaled(waves: { targets: DeployTarget[]; maxConcurrency?: number
       ...run.deployment,
       ecr: { ...run.deployment.ecr, principalOrgId: LOCAL_ORGANIZATION.id },
       health: { alarms: [] },
-      rollout: { intervalSeconds: 0, checks: 10 },
+      rollout: { intervalSeconds: 15, checks: 40 },
       bake: { intervalSeconds: 0, checks: 0 },
     },
   };

@@ -50,7 +50,7 @@ export const TEST_TIME_SCALE = 200;
  * bus's rules for forwarded ECS and alarm events, read into resume-target-wait, and Step Functions' API answered
  * by this engine for the tokens it hands back.
  */
-export function useWorkflows(): () => LocalStepFunctions {
+export function useWorkflows(options: { timeScale?: number } = {}): () => LocalStepFunctions {
   let engine: LocalStepFunctions;
   let waits: { stop(): Promise<void> } | undefined;
   beforeEach(async () => {
@@ -64,7 +64,7 @@ export function useWorkflows(): () => LocalStepFunctions {
       integrations: localIntegrations,
       values: localValues,
       ...ORCHESTRATOR,
-      timeScale: TEST_TIME_SCALE,
+      timeScale: options.timeScale ?? TEST_TIME_SCALE,
       waitMs: 0,
     });
     const scheduler = await workerScheduler();
