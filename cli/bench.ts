@@ -318,6 +318,7 @@ async function deployAtScale(runtime: LocalRuntime, targets: DeployTarget[], run
     targets: targets.slice(i * WAVE_SIZE, (i + 1) * WAVE_SIZE),
   }));
   const plan = await stored(environmentRunOf(deploymentId, commit, await builtImage(commit), targets, waves));
+  const eventsBefore = runtime.scheduler.events().length;
   const started = performance.now();
   let environment: ExecutionRecord;
   try {
@@ -354,10 +355,20 @@ async function deployAtScale(runtime: LocalRuntime, targets: DeployTarget[], run
     largestHistoryEvents: Math.max(...runs.map((e) => awsHistory(runtime.stepFunctions, e).length)),
     perTarget: {
       stateTransitions: cost.perTarget.stateTransitions,
-      lambdaInvocations: cost.perTarget.lambdaInvocations,
+      // resume-target-wait too: one invocation per event the rules pass on.
+      lambdaInvocations: round(cost.perTarget.lambdaInvocations + endings(runtime, eventsBefore) / deployed.length),
     },
     approval: environment.status === 'SUCCEEDED' ? await measureApproval(plan) : null,
   };
+}
+
+/** The ECS events since `from` that the `rollouts-ended` rule passes on: each is one resume-target-wait invocation. */
+function endings(runtime: LocalRuntime, from: number): number {
+  return runtime.scheduler
+    .events()
+    .slice(from)
+    .filter((e) => ['SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED'].includes(String(e.detail.eventName)))
+    .length;
 }
 
 function notStarted(targets: number, waves: number, error: Error): ScaleRun {
