@@ -106,7 +106,9 @@ export async function* supersedeOlder(
   const { dynamo, sfn } = clients;
   const by: Replacement = { approvalId: mine.approvalId, commit: mine.request.commit, pipelineId: mine.pipelineId };
   for (const { approval, failTask } of toSupersede(mine, await pendingFor(dynamo, table, mine.serviceEnvironment))) {
-    const taken = await takeToken(dynamo, approvals(table), approval.approvalId, 'superseded', { supersededBy: by });
+    const taken = await takeToken(dynamo, approvals(table), { approvalId: approval.approvalId }, 'superseded', {
+      supersededBy: by,
+    });
     if (!taken || !failTask) continue;
     yield {
       approvalId: approval.approvalId,
@@ -117,7 +119,7 @@ export async function* supersedeOlder(
 
 /** pending → approved | rejected, once: false when another request decided (or superseded) it first. */
 export function decide(db: DocumentClient, table: string, decision: ApprovalDecision): Promise<boolean> {
-  return takeToken(db, approvals(table), decision.approvalId, decidedStatus(decision.decision), {
+  return takeToken(db, approvals(table), { approvalId: decision.approvalId }, decidedStatus(decision.decision), {
     decidedBy: decision.approver,
     comment: decision.comment,
     decidedAt: decision.decidedAt,

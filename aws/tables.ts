@@ -33,23 +33,19 @@ export const approvalsTable = (name: string): CreateTableCommandInput => ({
 });
 
 /**
- * Deploy-target executions waiting on their target's events, by `waitId`; the task token stays here, never in
- * an event. The index finds the waits of one account and region, which an event of theirs may end.
+ * Deploy-target executions waiting on their target's events: one partition per account and region (`subject`),
+ * which an event of theirs reads, consistently; `waitId` within it. The task token stays here, never in an event.
  */
 export const waitsTable = (name: string): CreateTableCommandInput => ({
   TableName: name,
   BillingMode: 'PAY_PER_REQUEST',
   AttributeDefinitions: [
-    { AttributeName: 'waitId', AttributeType: 'S' },
     { AttributeName: 'subject', AttributeType: 'S' },
+    { AttributeName: 'waitId', AttributeType: 'S' },
   ],
-  KeySchema: [{ AttributeName: 'waitId', KeyType: 'HASH' }],
-  GlobalSecondaryIndexes: [
-    {
-      IndexName: 'bySubject',
-      KeySchema: [{ AttributeName: 'subject', KeyType: 'HASH' }],
-      Projection: { ProjectionType: 'ALL' },
-    },
+  KeySchema: [
+    { AttributeName: 'subject', KeyType: 'HASH' },
+    { AttributeName: 'waitId', KeyType: 'RANGE' },
   ],
 });
 

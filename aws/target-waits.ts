@@ -19,7 +19,7 @@ import {
 /** One item of the waits table. */
 export type WaitRecord = TargetWait & {
   waitId: string;
-  /** `<account>/<region>`: the `bySubject` index's key. */
+  /** `<account>/<region>`: the table's partition, which one event reads. */
   subject: string;
   taskToken: string;
   status: string;
@@ -35,10 +35,11 @@ export type WaitRecord = TargetWait & {
 /** Items outlive the deploy-target execution (TimeoutSeconds 86400) that parked them by a day. */
 const KEPT_SECONDS = 2 * 86_400;
 
+// Partitioned by subject and read consistently: an event that comes right after a wait was parked finds it.
 const waits = (table: string): TokenTable => ({
   name: table,
   key: 'waitId',
-  bySubject: { index: 'bySubject', attribute: 'subject' },
+  bySubject: { attribute: 'subject' },
 });
 
 /** A wait's id is its token's hash: a retried park of the same task finds its own item, and no token is a key. */
@@ -84,7 +85,8 @@ export async function endWait(
   progress: Progress,
   endedBy: 'event' | 'check',
 ): Promise<Handover | undefined> {
-  const taken = await takeToken(db, waits(table), wait.waitId, 'ended', { endedBy, state: progress.state });
+  const key = { subject: wait.subject, waitId: wait.waitId };
+  const taken = await takeToken(db, waits(table), key, 'ended', { endedBy, state: progress.state });
   if (!taken) return undefined;
   return sendSuccess(sfn, wait.taskToken, progress);
 }

@@ -19,8 +19,11 @@ export interface TokenTable {
   name: string;
   /** The partition key: one item per wait. */
   key: string;
-  /** The index that finds the waits on one subject (one service × environment, say), and its partition key. */
-  bySubject: { index: string; attribute: string };
+  /**
+   * What finds the waits on one subject (one service × environment, say): an index and its partition key, or
+   * without an index the table's own partition key, read consistently.
+   */
+  bySubject: { index?: string; attribute: string };
 }
 
 /** What every parked wait holds; the rest of the item is the caller's. */
@@ -50,18 +53,18 @@ export async function parkToken(db: DocumentClient, table: TokenTable, item: Par
   );
 }
 
-/** Every wait on `subject` still pending, through the subject index. */
+/** Every wait on `subject` still pending. */
 export async function pendingTokens<T extends ParkedToken>(
   db: DocumentClient,
   table: TokenTable,
   subject: string,
 ): Promise<T[]> {
   const { index, attribute } = table.bySubject;
-  return allPages<T>(`dynamodb:Query ${table.name}/${index}`, (start) =>
+  return allPages<T>(`dynamodb:Query ${table.name}${index ? `/${index}` : ''}`, (start) =>
     db.send(
       new QueryCommand({
         TableName: table.name,
-        IndexName: index,
+        ...(index ? { IndexName: index } : { ConsistentRead: true }),
         KeyConditionExpression: '#subject = :subject',
         FilterExpression: '#status = :pending',
         ExpressionAttributeNames: { '#subject': attribute, '#status': 'status' },
@@ -123,7 +126,7 @@ export async function readToken<T extends ParkedToken>(
 export async function takeToken(
   db: DocumentClient,
   table: TokenTable,
-  id: string,
+  key: Record<string, string>,
   status: string,
   facts: Record<string, unknown>,
 ): Promise<boolean> {
@@ -134,7 +137,7 @@ export async function takeToken(
     db.send(
       new UpdateCommand({
         TableName: table.name,
-        Key: { [table.key]: id },
+        Key: key,
         UpdateExpression: `SET ${['#status = :taken', ...fields.map((_, i) => `#f${i} = :f${i}`)].join(', ')}`,
         ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status', ...names },

@@ -2,7 +2,7 @@
 // what each one calls. Same shape as stacks/steps.ts, and held against the handlers' code by the same test.
 // Pure (no Pulumi, no SST globals).
 import { type RuleId, rulePattern } from '../aws/event-rules';
-import { executionsArn, stateMachineArn, tableArn, tableIndexArn, topicArn } from './arns';
+import { executionsArn, stateMachineArn, tableArn, topicArn } from './arns';
 import {
   APPROVAL_TARGETS,
   approvalsTable,
@@ -108,12 +108,8 @@ export const TRIGGERED_FUNCTIONS = [
     description: "crossdeploy: end the deploy waits a target's forwarded ECS deployment or alarm event settles",
     trigger: { kind: 'rule', rules: ['rolloutsEnded', 'alarmsRaised'] },
     grants: [
-      // The pending waits of the event's account and region, through the index only; then the one it ends.
-      {
-        actions: ['dynamodb:Query'],
-        resources: (scope) => [tableIndexArn(scope, scope.names.waitsTable, 'bySubject')],
-      },
-      { actions: ['dynamodb:UpdateItem'], resources: waitsTable },
+      // The pending waits of the event's account and region (one partition), then the one it ends.
+      { actions: ['dynamodb:Query', 'dynamodb:UpdateItem'], resources: waitsTable },
       { actions: ['states:SendTaskSuccess'], resources: TASK_TOKEN_RESOURCES },
     ],
     asDeployRole: [],

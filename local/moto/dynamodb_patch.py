@@ -5,7 +5,7 @@ per target of an environment of 5,000 targets (the approval gate reading what ea
 minutes, where DynamoDB reads only that partition. moto's own Query gets only the asked partition's items, and
 filters, sorts and pages them as before: the same answers, at the cost of the partition. For the table (or an index
 keyed by the same attribute) that partition is one lookup; for a global secondary index keyed by another attribute
-(the waits' `bySubject`) it is one pass comparing that attribute, still far cheaper than moto's own reading.
+(the approvals' `byServiceEnvironment`) it is one pass comparing that attribute, still far cheaper than moto's own reading.
 """
 
 import inspect

@@ -81,7 +81,7 @@ describe('task tokens (aws/task-tokens.ts), in a table keyed its own way', () =>
 
   it('finds the pending waits of one subject, and of every subject', async () => {
     for (const w of [wait('d-1'), wait('d-2'), wait('d-3', 'api')]) await parkToken(db, ROLLOUTS, w);
-    await takeToken(db, ROLLOUTS, 'd-2', 'settled', {});
+    await takeToken(db, ROLLOUTS, { deploymentId: 'd-2' }, 'settled', {});
 
     const ofWeb = await pendingTokens<RolloutWait>(db, ROLLOUTS, 'web');
     const ofAll = await everyPendingToken<RolloutWait>(db, ROLLOUTS);
@@ -93,8 +93,8 @@ describe('task tokens (aws/task-tokens.ts), in a table keyed its own way', () =>
   it('lets exactly one taker take a wait, with the facts it sets', async () => {
     await parkToken(db, ROLLOUTS, wait('d-1'));
 
-    const first = await takeToken(db, ROLLOUTS, 'd-1', 'settled', { outcome: 'COMPLETED' });
-    const second = await takeToken(db, ROLLOUTS, 'd-1', 'superseded', { outcome: 'superseded' });
+    const first = await takeToken(db, ROLLOUTS, { deploymentId: 'd-1' }, 'settled', { outcome: 'COMPLETED' });
+    const second = await takeToken(db, ROLLOUTS, { deploymentId: 'd-1' }, 'superseded', { outcome: 'superseded' });
 
     expect([first, second]).toEqual([true, false]);
     expect(await readToken(db, ROLLOUTS, 'd-1')).toEqual({ ...wait('d-1'), status: 'settled', outcome: 'COMPLETED' });

@@ -5,7 +5,7 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ledgerTable, waitsTable } from '../../aws/tables';
+import { approvalsTable, ledgerTable } from '../../aws/tables';
 import { useMoto } from '../support/moto';
 
 useMoto();
@@ -81,32 +81,32 @@ describe('a Query of the local DynamoDB', () => {
 });
 
 describe('a Query of a global secondary index keyed by another attribute', () => {
-  const WAITS = 'partition-waits';
+  const APPROVALS = 'partition-approvals';
   beforeEach(async () => {
-    await new DynamoDBClient({ region: 'us-east-1' }).send(new CreateTableCommand(waitsTable(WAITS)));
-    for (const [waitId, subject, status] of [
-      ['w1', '222222222222/us-east-1', 'pending'],
-      ['w2', '222222222222/eu-west-1', 'pending'],
-      ['w3', '222222222222/us-east-1', 'ended'],
-      ['w4', '222222222222/us-east-1', 'pending'],
+    await new DynamoDBClient({ region: 'us-east-1' }).send(new CreateTableCommand(approvalsTable(APPROVALS)));
+    for (const [approvalId, serviceEnvironment, status] of [
+      ['a1', 'web#prod', 'pending'],
+      ['a2', 'web#dev', 'pending'],
+      ['a3', 'web#prod', 'approved'],
+      ['a4', 'web#prod', 'pending'],
     ]) {
-      await db().send(new PutCommand({ TableName: WAITS, Item: { waitId, subject, status } }));
+      await db().send(new PutCommand({ TableName: APPROVALS, Item: { approvalId, serviceEnvironment, status } }));
     }
-    // An item outside the index: it has no subject.
-    await db().send(new PutCommand({ TableName: WAITS, Item: { waitId: 'w5', status: 'pending' } }));
+    // An item outside the index: it has no serviceEnvironment.
+    await db().send(new PutCommand({ TableName: APPROVALS, Item: { approvalId: 'a5', status: 'pending' } }));
   });
 
   it("answers the items of the asked value only, filtered and paged as moto's own Query does", async () => {
     const items = await queryAll({
-      TableName: WAITS,
-      IndexName: 'bySubject',
+      TableName: APPROVALS,
+      IndexName: 'byServiceEnvironment',
       KeyConditionExpression: '#s = :s',
       FilterExpression: '#status = :pending',
-      ExpressionAttributeNames: { '#s': 'subject', '#status': 'status' },
-      ExpressionAttributeValues: { ':s': '222222222222/us-east-1', ':pending': 'pending' },
+      ExpressionAttributeNames: { '#s': 'serviceEnvironment', '#status': 'status' },
+      ExpressionAttributeValues: { ':s': 'web#prod', ':pending': 'pending' },
       Limit: 1,
     });
 
-    expect(items.map((i) => i.waitId).sort()).toEqual(['w1', 'w4']);
+    expect(items.map((i) => i.approvalId).sort()).toEqual(['a1', 'a4']);
   });
 });

@@ -329,13 +329,11 @@ describe('DynamoDB tables', () => {
       Waits: {
         name: 'crossdeploy-test-waits',
         billingMode: 'PAY_PER_REQUEST',
-        hashKey: 'waitId',
+        hashKey: 'subject',
+        rangeKey: 'waitId',
         attributes: [
-          { name: 'waitId', type: 'S' },
           { name: 'subject', type: 'S' },
-        ],
-        globalSecondaryIndexes: [
-          { name: 'bySubject', keySchemas: [{ attributeName: 'subject', keyType: 'HASH' }], projectionType: 'ALL' },
+          { name: 'waitId', type: 'S' },
         ],
         ttl: { attributeName: 'expiresAt', enabled: true },
       },
