@@ -43,9 +43,10 @@ export interface TargetSeed {
   cpuArchitecture?: 'X86_64' | 'ARM64';
   /**
    * Whose bus the account's ECS and alarm events are forwarded to: the local orchestrator account, in the region
-   * this process acts in (AWS_REGION, which the local runtime sets to its orchestrator's), when not given.
+   * this process acts in (AWS_REGION, which the local runtime sets to its orchestrator's), when not given; null
+   * forwards nothing, as in an account whose bootstrap stack has no forwarding rule yet.
    */
-  orchestrator?: { account: string; region: string };
+  orchestrator?: { account: string; region: string } | null;
 }
 
 export interface SeededTarget {
@@ -131,14 +132,16 @@ export async function seedTarget(seed: TargetSeed): Promise<SeededTarget> {
     if (!cluster?.clusterArn || !service?.serviceArn || !taskDefinition?.taskDefinitionArn) {
       throw new Error(`seeding ${target.account}/${target.region} returned no ARNs`);
     }
-    const orchestrator = seed.orchestrator ?? {
-      account: ORCHESTRATOR_ACCOUNT,
-      region: process.env.AWS_REGION ?? 'us-east-1',
-    };
-    await forwardTargetEvents(
-      target,
-      `arn:aws:events:${orchestrator.region}:${orchestrator.account}:event-bus/${settings.eventBusName()}`,
-    );
+    const orchestrator =
+      seed.orchestrator === undefined
+        ? { account: ORCHESTRATOR_ACCOUNT, region: process.env.AWS_REGION ?? 'us-east-1' }
+        : seed.orchestrator;
+    if (orchestrator !== null) {
+      await forwardTargetEvents(
+        target,
+        `arn:aws:events:${orchestrator.region}:${orchestrator.account}:event-bus/${settings.eventBusName()}`,
+      );
+    }
     return {
       target,
       clusterArn: cluster.clusterArn,

@@ -122,11 +122,16 @@ export function target(account: string, region: string): DeployTarget {
 
 /**
  * The repository in the tools account's region and, as the stack creates them, its replicas in the targets'
- * regions with the rules that replicate to them; then IMAGE, pushed by the build (replicated later).
+ * regions with the rules that replicate to them; then IMAGE, pushed by the build (replicated later). Each target
+ * forwards its events to the orchestrator's bus unless `forwarded` is false.
  */
-export async function seed(targets: DeployTarget[], alarms: string[] = ['web-5xx']) {
+export async function seed(
+  targets: DeployTarget[],
+  alarms: string[] = ['web-5xx'],
+  opts: { forwarded?: boolean } = {},
+) {
   await seedBuiltImage(targets);
-  for (const t of targets) await seedTarget({ ...t, alarms });
+  for (const t of targets) await seedTarget({ ...t, alarms, ...(opts.forwarded === false && { orchestrator: null }) });
 }
 
 /** What `seed` makes in the tools account (repositories, replication, IMAGE, the ledger), and no ECS service. */
