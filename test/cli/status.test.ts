@@ -26,6 +26,8 @@ import { mapOf, mapYaml, WEB, WORKER } from '../support/map';
 import { seedRepository, seedTarget, useMoto } from '../support/moto';
 
 const moto = useMoto();
+// The deploys here are fixtures' UpdateService calls a moment apart: their rollouts move only when status looks.
+beforeEach(() => moto.scheduler().setRolloutStepMs(Number.POSITIVE_INFINITY));
 
 const DEV = '222222222222';
 const PROD = '333333333333';
