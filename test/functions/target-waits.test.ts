@@ -40,10 +40,19 @@ function ecsEvent(eventName: string, deploymentId: string) {
   };
 }
 
-async function rolloutParked() {
+/**
+ * A rollout started and its wait parked; `looksFirst` looks at the service once before, which finishes a
+ * simulated rollout at the wait's own read (two looks finish one).
+ */
+async function rolloutParked(looksFirst = false) {
   await seeded(dev);
   const deployment = targetDeployment(dev);
   const { revision, progress } = await startRollout(deployment);
+  if (looksFirst) {
+    const ecs = clientForAccount(ECSClient, dev.account, dev.region);
+    await ecs.send(new DescribeServicesCommand({ cluster: dev.cluster, services: [dev.service] }));
+    ecs.destroy();
+  }
   const recorder = stepFunctionsRecorder();
   const parked = await awaitRollout(
     {
@@ -95,26 +104,7 @@ describe('await-rollout and resume-target-wait', () => {
   });
 
   it('ends the wait itself when the rollout had already ended as it parked', async () => {
-    await seeded(dev);
-    const deployment = targetDeployment(dev);
-    const { revision, progress } = await startRollout(deployment);
-    // Two looks finish a simulated rollout; the wait's own read is the second.
-    const ecs = clientForAccount(ECSClient, dev.account, dev.region);
-    await ecs.send(new DescribeServicesCommand({ cluster: dev.cluster, services: [dev.service] }));
-    ecs.destroy();
-    const recorder = stepFunctionsRecorder();
-
-    const parked = await awaitRollout(
-      {
-        taskToken: 'token-2',
-        executionArn: EXECUTION,
-        target: dev,
-        deployRole: deployment.deployment.deployRole,
-        taskDefinitionArn: revision.taskDefinitionArn,
-        progress,
-      },
-      { sfn: recorder.sfn, now: () => NOW },
-    );
+    const { parked, recorder } = await rolloutParked(true);
 
     expect(parked).toEqual({ parked: false });
     expect(JSON.parse(recorder.sent[0]?.input.output as string)).toMatchObject({ state: 'COMPLETED' });
