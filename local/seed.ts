@@ -137,10 +137,7 @@ export async function seedTarget(seed: TargetSeed): Promise<SeededTarget> {
         ? { account: ORCHESTRATOR_ACCOUNT, region: process.env.AWS_REGION ?? 'us-east-1' }
         : seed.orchestrator;
     if (orchestrator !== null) {
-      await forwardTargetEvents(
-        target,
-        `arn:aws:events:${orchestrator.region}:${orchestrator.account}:event-bus/${settings.eventBusName()}`,
-      );
+      await forwardTargetEvents(target, orchestrator);
     }
     return {
       target,
@@ -160,13 +157,14 @@ export const FORWARD_RULE = 'crossdeploy-forward';
 
 /**
  * The rule stacks/target-account.yaml (ForwardRule) makes in a target account/region: ECS deployment and CloudWatch
- * alarm state changes on its default bus, forwarded to the orchestrator's bus. Idempotent, as PutRule and PutTargets
+ * alarm state changes on its default bus, forwarded to the orchestrator's crossdeploy bus. Idempotent, as PutRule and PutTargets
  * are. The role is shaped like the stack's; moto neither needs nor checks it.
  */
 export async function forwardTargetEvents(
   where: { account: string; region: string },
-  orchestratorBusArn: string,
+  orchestrator: { account: string; region: string },
 ): Promise<void> {
+  const orchestratorBusArn = `arn:aws:events:${orchestrator.region}:${orchestrator.account}:event-bus/${settings.eventBusName()}`;
   const events = clientForAccount(EventBridgeClient, where.account, where.region);
   try {
     await events.send(

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { settings } from '../aws/settings';
 import type { DeploymentMap } from '../core/map/schema';
 import { handler as approvalPage } from '../functions/approval-page';
 import { handler as githubWebhook } from '../functions/github-webhook';
@@ -69,7 +68,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // What the target-account StackSet gives every target account in AWS, and every region of it its forwarding rule.
   for (const account of targetAccountsOf(options.map))
     await bootstrapTargetAccount(account, options.map.deployRole.name);
-  for (const where of targetRegionsOf(options.map)) await forwardTargetEvents(where, orchestratorBusArn(options.map));
+  for (const where of targetRegionsOf(options.map)) await forwardTargetEvents(where, options.map.orchestrator);
   const http = await startHttpApi(
     { githubWebhook: githubWebhook as never, approvalPage: approvalPage as never },
     runtime.stepFunctions,
@@ -161,13 +160,6 @@ function targetRegionsOf(map: DeploymentMap): { account: string; region: string 
   });
 }
 
-function orchestratorBusArn(map: DeploymentMap): string {
-  const { account, region } = map.orchestrator;
-  return `arn:aws:events:${region}:${account}:event-bus/${settings.eventBusName()}`;
-}
-
 function targetAccountsOf(map: DeploymentMap): Set<string> {
-  return new Set(
-    Object.values(map.environments).flatMap((env) => env.waves.flatMap((wave) => wave.targets.map((t) => t.account))),
-  );
+  return new Set(targetRegionsOf(map).map((where) => where.account));
 }
