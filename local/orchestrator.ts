@@ -74,26 +74,15 @@ export async function provisionOrchestrator(map: DeploymentMap): Promise<LocalQu
     ]) {
       await dynamo.send(new CreateTableCommand(table)).catch(unless(ResourceInUseException));
     }
-    const queue = async (name: string) => {
-      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-      return { url: QueueUrl as string, arn: Attributes?.QueueArn as string };
-    };
+    const queue = (name: string) => ruleQueue(sqs, name);
     const pushes = await queue('crossdeploy-pushes');
     const decisions = await queue('crossdeploy-approval-decisions');
     const messages = await queue('crossdeploy-approval-messages');
     const notifications = await queue('crossdeploy-notifications');
 
-    const bus = settings.eventBusName();
-    await events.send(new CreateEventBusCommand({ Name: bus })).catch(unlessNamed('ResourceAlreadyExistsException'));
-    const rule = async (name: string, pattern: object, target: string, eventBusName: string) => {
-      await events.send(
-        new PutRuleCommand({ Name: name, EventBusName: eventBusName, EventPattern: JSON.stringify(pattern) }),
-      );
-      await events.send(
-        new PutTargetsCommand({ Rule: name, EventBusName: eventBusName, Targets: [{ Id: 'local', Arn: target }] }),
-      );
-    };
+    const bus = await createBus(events);
+    const rule = (name: string, pattern: object, target: string, eventBusName: string) =>
+      ruleTo(events, name, pattern, target, eventBusName);
     await rule('crossdeploy-pushes', rulePattern('pushes', map.orchestrator.account), pushes.arn, bus);
     // CodeCommit publishes on the account's default bus.
     await rule(
@@ -144,6 +133,26 @@ export async function provisionOrchestrator(map: DeploymentMap): Promise<LocalQu
   } finally {
     for (const client of [ecr, dynamo, sns, sqs, events]) client.destroy();
   }
+}
+
+/** A queue a bus rule delivers to (moto cannot invoke Lambda): its URL to read, its ARN to target. */
+export async function ruleQueue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  return { url: QueueUrl as string, arn: Attributes?.QueueArn as string };
+}
+
+/** crossdeploy's bus, created unless it exists; its name. */
+export async function createBus(events: EventBridgeClient): Promise<string> {
+  const bus = settings.eventBusName();
+  await events.send(new CreateEventBusCommand({ Name: bus })).catch(unlessNamed('ResourceAlreadyExistsException'));
+  return bus;
+}
+
+/** A rule on `bus` matching `pattern`, with `target` as its one target. */
+export async function ruleTo(events: EventBridgeClient, name: string, pattern: object, target: string, bus: string) {
+  await events.send(new PutRuleCommand({ Name: name, EventBusName: bus, EventPattern: JSON.stringify(pattern) }));
+  await events.send(new PutTargetsCommand({ Rule: name, EventBusName: bus, Targets: [{ Id: 'local', Arn: target }] }));
 }
 
 /**

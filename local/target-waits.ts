@@ -3,18 +3,14 @@
 // target accounts' forwarding rules (local/seed.ts), the whole event path of AWS runs offline.
 
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { rulePattern } from '../aws/event-rules';
 import { settings } from '../aws/settings';
 import { waitsTable } from '../aws/tables';
 import { handler as resumeTargetWait } from '../functions/resume-target-wait';
 import { EndpointWatch } from './endpoint-watch';
+import { createBus, ruleQueue, ruleTo } from './orchestrator';
 import { asRuleTarget, consumeQueue } from './queue-consumer';
 
 const RULES = ['rolloutsEnded', 'alarmsRaised'] as const;
@@ -29,21 +25,12 @@ export async function provisionTargetWaits(orchestrator: { account: string; regi
     await dynamo.send(new CreateTableCommand(waitsTable(settings.waitsTable()))).catch((error: unknown) => {
       if (!(error instanceof ResourceInUseException)) throw error;
     });
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'crossdeploy-target-waits' }));
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-    const bus = settings.eventBusName();
-    await events.send(new CreateEventBusCommand({ Name: bus })).catch((error: unknown) => {
-      if ((error as Error).name !== 'ResourceAlreadyExistsException') throw error;
-    });
+    const queue = await ruleQueue(sqs, 'crossdeploy-target-waits');
+    const bus = await createBus(events);
     for (const rule of RULES) {
-      const name = `crossdeploy-${rule}`;
-      const pattern = JSON.stringify(rulePattern(rule, orchestrator.account));
-      await events.send(new PutRuleCommand({ Name: name, EventBusName: bus, EventPattern: pattern }));
-      await events.send(
-        new PutTargetsCommand({ Rule: name, EventBusName: bus, Targets: [{ Id: 'local', Arn: Attributes?.QueueArn }] }),
-      );
+      await ruleTo(events, `crossdeploy-${rule}`, rulePattern(rule, orchestrator.account), queue.arn, bus);
     }
-    return QueueUrl as string;
+    return queue.url;
   } finally {
     for (const client of [dynamo, events, sqs]) client.destroy();
   }
