@@ -7,6 +7,7 @@ import type { DeployTarget, EnvironmentRun } from '../core/contracts';
 import { clientForAccount } from '../local/accounts';
 import type { LocalRuntime } from '../local/runtime';
 import type { ExecutionRecord } from '../local/step-functions';
+import { percentile, round } from './bench-figures';
 
 /** Local seconds per real second: the 10-minute rollout and bake each take 10 real seconds. */
 export const WAITS_TIME_SCALE = 60;
@@ -166,12 +167,11 @@ function firstEntered(execution: ExecutionRecord, state: string): number | undef
 
 function latency(values: number[]): Latency {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-  return { median: round(at(0.5)), p95: round(at(0.95)), max: round(sorted.at(-1) ?? 0) };
-}
-
-function round(n: number): number {
-  return Math.round(n * 100) / 100;
+  return {
+    median: round(percentile(sorted, 0.5)),
+    p95: round(percentile(sorted, 0.95)),
+    max: round(sorted.at(-1) ?? 0),
+  };
 }
 
 export function describeWaits(r: WaitsBench): string {

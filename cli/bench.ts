@@ -15,6 +15,7 @@ import { awsHistory } from '../local/sfn-history';
 import type { ExecutionRecord } from '../local/step-functions';
 import { startTargetWaits } from '../local/target-waits';
 import { type ApprovalAtScale, measureApproval } from './bench-approval';
+import { percentile, round } from './bench-figures';
 import { describeWaits, measureWaits, WAITS_TIME_SCALE } from './bench-waits';
 import type { CliIo } from './io';
 
@@ -467,13 +468,4 @@ function diff(after: Record<string, number>, before: Record<string, number>): Re
       .map(([op, count]) => [op, count - (before[op] ?? 0)] as const)
       .filter(([, count]) => count > 0),
   );
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
 }
